@@ -1,0 +1,232 @@
+"""The App description: plain data about every function, trigger, resource and permission.
+
+Decorators in `functions/` register here as their modules are imported; `load_app`
+imports the package and checks the whole picture. Deploy code and the local runner
+read the App; runtime shims use `load_function` to import just one module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from portable.errors import AppDefinitionError
+from portable.routes import Route
+from portable.schedule import Schedule
+
+ResourceKind = Literal["bucket", "table"]
+
+
+@dataclass(frozen=True)
+class HttpTrigger:
+    route: Route
+
+
+@dataclass(frozen=True)
+class ObjectTrigger:
+    bucket: str
+    kind: Literal["created", "deleted"]
+    prefix: str = ""
+    suffix: str = ""
+
+    def matches(self, key: str) -> bool:
+        return key.startswith(self.prefix) and key.endswith(self.suffix)
+
+
+@dataclass(frozen=True)
+class ScheduleTrigger:
+    schedule: Schedule
+
+
+Trigger = HttpTrigger | ObjectTrigger | ScheduleTrigger
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    kind: ResourceKind
+    name: str
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One deployable function. `reads`/`writes` hold logical resource names."""
+
+    name: str
+    module: str
+    attribute: str
+    source_file: str
+    trigger: Trigger
+    reads: frozenset[str] = frozenset()
+    writes: frozenset[str] = frozenset()
+    requires: tuple[str, ...] = ()
+    memory_mb: int = 256
+    timeout_seconds: int = 30
+    allow_self_trigger: bool = False
+
+    @property
+    def readable(self) -> frozenset[str]:
+        """What the function may read: its declarations plus the bucket that triggers it."""
+        if isinstance(self.trigger, ObjectTrigger):
+            return self.reads | self.writes | {self.trigger.bucket}
+        return self.reads | self.writes
+
+    @property
+    def uses(self) -> frozenset[str]:
+        return self.readable | self.writes
+
+
+@dataclass
+class _Registration:
+    spec: FunctionSpec
+    handler: Callable[..., Any]
+    resources: list[ResourceSpec]
+
+
+_registrations: dict[tuple[str, str], _Registration] = {}
+_resources: dict[str, ResourceSpec] = {}
+
+
+def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
+    existing = _resources.get(name)
+    if existing is not None and existing.kind != kind:
+        raise AppDefinitionError(
+            f"{_caller_file()}: {name!r} is declared both as a {existing.kind} and as a {kind}; "
+            "give one of them another name"
+        )
+    spec = existing or ResourceSpec(kind, name)
+    _resources[name] = spec
+    return spec
+
+
+def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources: list[ResourceSpec]) -> None:
+    _registrations[(spec.module, spec.name)] = _Registration(spec, handler, resources)
+
+
+def _caller_file() -> str:
+    for frame in inspect.stack()[2:]:
+        if not frame.filename.startswith(__file__.rsplit("/", 1)[0]):
+            return frame.filename
+    return "<unknown>"
+
+
+@dataclass
+class App:
+    """Everything `functions/` declares, checked for consistency."""
+
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    resources: dict[str, ResourceSpec] = field(default_factory=dict)
+    handlers: dict[str, Callable[..., Any]] = field(default_factory=dict, repr=False)
+
+    @property
+    def buckets(self) -> list[str]:
+        return sorted(name for name, spec in self.resources.items() if spec.kind == "bucket")
+
+    @property
+    def tables(self) -> list[str]:
+        return sorted(name for name, spec in self.resources.items() if spec.kind == "table")
+
+    def http_functions(self) -> list[FunctionSpec]:
+        return [spec for spec in self.functions.values() if isinstance(spec.trigger, HttpTrigger)]
+
+    def object_functions(self, bucket: str | None = None) -> list[FunctionSpec]:
+        return [
+            spec for spec in self.functions.values()
+            if isinstance(spec.trigger, ObjectTrigger) and bucket in (None, spec.trigger.bucket)
+        ]
+
+    def schedule_functions(self) -> list[FunctionSpec]:
+        return [spec for spec in self.functions.values() if isinstance(spec.trigger, ScheduleTrigger)]
+
+    def function(self, name: str) -> FunctionSpec:
+        try:
+            return self.functions[name]
+        except KeyError:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise AppDefinitionError(f"no function named {name!r}; the App defines: {known}") from None
+
+
+def _build_app(registrations: list[_Registration]) -> App:
+    app = App()
+    routes: dict[str, FunctionSpec] = {}
+    for registration in registrations:
+        spec = registration.spec
+        if spec.name in app.functions:
+            other = app.functions[spec.name]
+            raise AppDefinitionError(
+                f"two functions are named {spec.name!r}: {other.source_file} and {spec.source_file}; "
+                "rename one, or pass name='...' to its decorator"
+            )
+        if isinstance(spec.trigger, HttpTrigger):
+            shape = _route_shape(spec.trigger.route)
+            if shape in routes:
+                other = routes[shape]
+                raise AppDefinitionError(
+                    f"route {spec.trigger.route.key!r} in {spec.source_file} ({spec.name}) clashes with "
+                    f"{other.trigger.route.key!r} in {other.source_file} ({other.name}); "  # type: ignore[union-attr]
+                    "give one of them another method or path"
+                )
+            routes[shape] = spec
+        app.functions[spec.name] = spec
+        app.handlers[spec.name] = registration.handler
+        for resource in registration.resources:
+            app.resources[resource.name] = resource
+    for spec in app.functions.values():
+        _check_declarations(spec, app)
+    return app
+
+
+def _route_shape(route: Route) -> str:
+    segments = ["{}" if seg.startswith("{") else seg for seg in route.path.split("/")]
+    return f"{route.method} {'/'.join(segments)}"
+
+
+def _check_declarations(spec: FunctionSpec, app: App) -> None:
+    for name in sorted(spec.uses):
+        if name not in app.resources:
+            raise AppDefinitionError(
+                f"{spec.source_file}: function {spec.name!r} uses {name!r}, which no module declares; "
+                f"declare it with bucket({name!r}) or table({name!r})"
+            )
+    trigger = spec.trigger
+    if isinstance(trigger, ObjectTrigger) and trigger.bucket in spec.writes and not spec.allow_self_trigger:
+        raise AppDefinitionError(
+            f"{spec.source_file}: function {spec.name!r} writes to bucket {trigger.bucket!r}, which triggers it "
+            f"(prefix {trigger.prefix!r}, suffix {trigger.suffix!r}); each write would call it again. Write to "
+            "another bucket, or pass allow_self_trigger=True if the handler cannot loop"
+        )
+
+
+def load_app(package: str = "functions", search_path: str | None = None) -> App:
+    """Import every module of `package` and return the checked App."""
+    if search_path is not None and search_path not in sys.path:
+        sys.path.insert(0, search_path)
+    try:
+        root = importlib.import_module(package)
+    except ModuleNotFoundError as exc:
+        raise AppDefinitionError(
+            f"cannot import the package {package!r} ({exc}); run from the project root, where functions/ is"
+        ) from None
+    modules = [package]
+    for info in pkgutil.walk_packages(getattr(root, "__path__", []), prefix=f"{package}."):
+        importlib.import_module(info.name)
+        modules.append(info.name)
+    wanted = set(modules)
+    registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
+    return _build_app(registrations)
+
+
+def load_function(name: str, module: str | None = None) -> tuple[FunctionSpec, Callable[..., Any]]:
+    """Import only `module` (fast, for cold starts) or else the whole App; return one function."""
+    if module is None:
+        app = load_app()
+        return app.function(name), app.handlers[name]
+    importlib.import_module(module)
+    registration = _registrations.get((module, name))
+    if registration is None:
+        raise AppDefinitionError(f"module {module!r} defines no function named {name!r}")
+    return registration.spec, registration.handler

@@ -1,0 +1,62 @@
+"""Every error a handler or an App declaration can meet, the same on every cloud."""
+
+from __future__ import annotations
+
+
+class PortableError(Exception):
+    """Base of every error raised by Portable itself."""
+
+
+class AppDefinitionError(PortableError):
+    """A declaration in `functions/` cannot work: it names the place and the fix."""
+
+
+class ConfigurationError(PortableError):
+    """The environment a function runs in lacks a setting it needs."""
+
+
+class HttpError(PortableError):
+    """Raise from an HTTP handler to answer with `status` and a JSON error body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        if not 400 <= status <= 599:
+            raise ValueError(f"HttpError status must be 4xx or 5xx, got {status}")
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class EventFailed(PortableError):
+    """An object or schedule handler failed; the cloud is told so that it retries."""
+
+
+class ResourceError(PortableError):
+    """A bucket or table operation failed; `resource` is its logical name."""
+
+    def __init__(self, resource: str, message: str) -> None:
+        super().__init__(f"{resource}: {message}")
+        self.resource = resource
+
+
+class NotFound(ResourceError):
+    """The bucket, table, object or item does not exist."""
+
+
+class Conflict(ResourceError):
+    """A conditional write lost: the item exists, or its version changed."""
+
+
+class TooLarge(ResourceError):
+    """An object or item exceeds what the backing service accepts."""
+
+
+class InvalidKey(ResourceError):
+    """A key breaks the backing service's naming rules."""
+
+
+class AccessNotDeclared(ResourceError):
+    """The function used a resource it did not declare in reads= or writes=."""
+
+
+class BackendError(ResourceError):
+    """The backing service failed or throttled; the operation did not happen."""

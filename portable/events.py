@@ -1,0 +1,36 @@
+"""The portable events that object and schedule handlers receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+ObjectEventKind = Literal["created", "deleted"]
+
+
+@dataclass(frozen=True)
+class ObjectEvent:
+    """One object created in or deleted from a bucket.
+
+    `id` is the same each time the cloud redelivers the same change, so a handler can
+    use it to do its work once. Fields the cloud does not send are None.
+    """
+
+    bucket: str
+    key: str
+    kind: ObjectEventKind
+    id: str
+    time: datetime | None
+    size: int | None = None
+    etag: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleEvent:
+    """One firing of a schedule; `time` is when it was due (UTC), not when it arrived."""
+
+    name: str
+    time: datetime
+    id: str

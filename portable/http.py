@@ -1,0 +1,204 @@
+"""The portable HTTP request a handler receives and the response it may return."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from portable.errors import HttpError
+
+
+class MultiDict(Mapping[str, str]):
+    """Ordered name -> values; `d[name]` and `get` give the first value, `get_all` all."""
+
+    _case_insensitive = False
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self._values: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self._values.setdefault(self._fold(name), []).append(value)
+
+    def _fold(self, name: str) -> str:
+        return name.lower() if self._case_insensitive else name
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[self._fold(name)][0]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._fold(name) in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get_all(self, name: str) -> list[str]:
+        return list(self._values.get(self._fold(name), []))
+
+    def items_all(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, values in self._values.items() for value in values]
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {name: list(values) for name, values in self._values.items()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MultiDict) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.items_all()!r})"
+
+
+class Query(MultiDict):
+    """Query parameters, multi-valued, in the order the client sent them."""
+
+
+class Headers(MultiDict):
+    """Request headers: names folded to lower case; a repeated header is one value.
+
+    Every front door (API Gateway 2.0, WSGI servers) joins a repeated header with
+    commas before the function sees it, so `get` returns that joined value everywhere
+    and `get_all` splits it on commas (RFC 9110 list syntax).
+    """
+
+    _case_insensitive = True
+
+    def get_all(self, name: str) -> list[str]:
+        return [part.strip() for value in super().get_all(name) for part in value.split(",")]
+
+
+def parse_cookie_header(header: str | None) -> dict[str, str]:
+    """`a=1; b=2` -> {"a": "1", "b": "2"}; the first of a repeated name wins, as in browsers."""
+    cookies: dict[str, str] = {}
+    for part in (header or "").split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name and name not in cookies:
+            cookies[name] = value.strip().strip('"')
+    return cookies
+
+
+class Request:
+    """What an HTTP handler receives, identical on AWS, GCP and locally."""
+
+    __slots__ = (
+        "method", "path", "path_params", "query", "headers", "cookies", "body",
+        "client_ip", "request_id", "_json",
+    )
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        path_params: dict[str, str] | None = None,
+        query: Query | None = None,
+        headers: Headers | None = None,
+        cookies: dict[str, str] | None = None,
+        client_ip: str | None = None,
+        request_id: str,
+    ) -> None:
+        self.method = method.upper()
+        self.path = path
+        self.path_params = path_params or {}
+        self.query = query if query is not None else Query()
+        self.headers = headers if headers is not None else Headers()
+        self.cookies = cookies if cookies is not None else parse_cookie_header(self.headers.get("cookie"))
+        self.body = body
+        self.client_ip = client_ip
+        self.request_id = request_id
+        self._json: Any = _UNPARSED
+
+    @property
+    def text(self) -> str:
+        """The body as text; bytes that are not UTF-8 answer 400."""
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HttpError(400, f"request body is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+
+    def json(self) -> Any:
+        """The body parsed as JSON; an empty or malformed body answers 400."""
+        if self._json is _UNPARSED:
+            if not self.body.strip():
+                raise HttpError(400, "request body is empty; send a JSON document")
+            try:
+                self._json = json.loads(self.text)
+            except json.JSONDecodeError as exc:
+                raise HttpError(
+                    400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+                ) from None
+        return self._json
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every portable field as plain data, for comparing targets and for logs."""
+        return {
+            "method": self.method,
+            "path": self.path,
+            "path_params": dict(self.path_params),
+            "query": self.query.to_dict(),
+            "headers": self.headers.to_dict(),
+            "cookies": dict(self.cookies),
+            "body": self.body,
+            "client_ip": self.client_ip,
+            "request_id": self.request_id,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path} id={self.request_id}>"
+
+
+_UNPARSED: Any = object()
+
+
+class Response:
+    """Return one from an HTTP handler to set the status, headers or cookies.
+
+    `body` follows the same rules as a plain return value: dict or list is JSON,
+    str is text, bytes are binary, None is an empty body.
+    """
+
+    def __init__(
+        self,
+        body: Any = None,
+        status: int = 200,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        if not 100 <= status <= 599:
+            raise ValueError(f"HTTP status must be between 100 and 599, got {status}")
+        self.body = body
+        self.status = status
+        pairs = headers.items() if isinstance(headers, Mapping) else (headers or ())
+        self.headers: list[tuple[str, str]] = [(str(k), str(v)) for k, v in pairs]
+        self.content_type = content_type
+        self.cookies: list[str] = []
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        max_age: int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = True,
+        http_only: bool = True,
+        same_site: str | None = "Lax",
+    ) -> Response:
+        parts = [f"{name}={value}"]
+        if max_age is not None:
+            parts.append(f"Max-Age={max_age}")
+        if path:
+            parts.append(f"Path={path}")
+        if domain:
+            parts.append(f"Domain={domain}")
+        if secure:
+            parts.append("Secure")
+        if http_only:
+            parts.append("HttpOnly")
+        if same_site:
+            parts.append(f"SameSite={same_site}")
+        self.cookies.append("; ".join(parts))
+        return self

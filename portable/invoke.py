@@ -1,0 +1,112 @@
+"""The runtime core every shim calls: run a handler, turn its result into a reply.
+
+Shims translate native events into portable ones and replies into native ones; what
+happens in between (error handling, result rendering, logging) lives here once.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from portable import log
+from portable.app import FunctionSpec
+from portable.errors import EventFailed, HttpError
+from portable.events import ObjectEvent, ScheduleEvent
+from portable.http import Request, Response
+from portable.resources import current_function
+
+
+@dataclass
+class Reply:
+    """A finished HTTP reply, ready for a shim to put in its native shape."""
+
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    cookies: list[str] = field(default_factory=list)
+    binary: bool = False
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def error_reply(status: int, message: str, request_id: str) -> Reply:
+    body = json.dumps({"error": message, "status": status, "request_id": request_id}).encode()
+    return Reply(status, body, [("Content-Type", "application/json")])
+
+
+def render(result: Any) -> Reply:
+    """Plain return values to a reply: dict/list JSON, str text, bytes binary, None 204."""
+    if isinstance(result, Response):
+        reply = _render_body(result.body, result.status)
+        if result.content_type:
+            reply.headers = [(k, v) for k, v in reply.headers if k.lower() != "content-type"]
+            reply.headers.append(("Content-Type", result.content_type))
+        overridden = {name.lower() for name, _ in result.headers}
+        reply.headers = [(k, v) for k, v in reply.headers if k.lower() not in overridden] + result.headers
+        reply.cookies = list(result.cookies)
+        return reply
+    return _render_body(result, 200 if result is not None else 204)
+
+
+def _render_body(body: Any, status: int) -> Reply:
+    if body is None:
+        return Reply(status)
+    if isinstance(body, (dict, list)):
+        return Reply(status, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json")])
+    if isinstance(body, str):
+        return Reply(status, body.encode(), [("Content-Type", "text/plain; charset=utf-8")])
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return Reply(status, bytes(body), [("Content-Type", "application/octet-stream")], binary=True)
+    raise TypeError(
+        f"a handler returned {type(body).__name__}; return a dict, list, str, bytes, None or a Response"
+    )
+
+
+def run_http(spec: FunctionSpec, handler: Callable[[Request], Any], request: Request) -> Reply:
+    """Call an HTTP handler; never raises. 4xx for the caller's faults, 500 for the handler's."""
+    token = current_function.set(spec)
+    try:
+        return render(handler(request))
+    except HttpError as exc:
+        if exc.status >= 500:
+            log.error("handler answered with an error", function=spec.name, request_id=request.request_id,
+                      status=exc.status, error=exc.message)
+        return error_reply(exc.status, exc.message, request.request_id)
+    except Exception as exc:  # noqa: BLE001 - every handler failure becomes a 500
+        log.error("handler raised", function=spec.name, request_id=request.request_id,
+                  method=request.method, path=request.path, error=f"{type(exc).__name__}: {exc}",
+                  traceback=traceback.format_exc())
+        return error_reply(500, "internal error", request.request_id)
+    finally:
+        current_function.reset(token)
+
+
+def run_event(
+    spec: FunctionSpec, handler: Callable[[Any], Any], event: ObjectEvent | ScheduleEvent
+) -> None:
+    """Call an object or schedule handler; a failure is logged once and raised as EventFailed."""
+    token = current_function.set(spec)
+    try:
+        handler(event)
+    except Exception as exc:  # noqa: BLE001 - reported as EventFailed so the cloud retries
+        log.error("handler raised", function=spec.name, event_id=event.id,
+                  error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        raise EventFailed(f"function {spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
+    finally:
+        current_function.reset(token)
+
+
+def bad_event(spec: FunctionSpec, reason: str, **fields: Any) -> None:
+    """Log an event the shim cannot turn into a portable one; it is dropped, not retried."""
+    log.error("event dropped: " + reason, function=spec.name, **fields)

@@ -1,0 +1,92 @@
+"""HTTP route strings: `POST /users/{id}`, parsed once, matched against request paths."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+_PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$")
+_LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+$")
+
+
+class RouteError(ValueError):
+    """A route string is malformed; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(m.group(1) for seg in self._segments() if (m := _PARAM.match(seg)))
+
+    def _segments(self) -> list[str]:
+        return [seg for seg in self.path.split("/") if seg]
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The path parameters if `path` (decoded) fits this route, else None."""
+        wanted = self._segments()
+        given = path.split("/")[1:] if path.startswith("/") else path.split("/")
+        if given == [""]:
+            given = []
+        params: dict[str, str] = {}
+        for index, segment in enumerate(wanted):
+            param = _PARAM.match(segment)
+            if param and param.group(2):
+                rest = "/".join(given[index:])
+                if not rest:
+                    return None
+                params[param.group(1)] = rest
+                return params
+            if index >= len(given):
+                return None
+            if param:
+                if not given[index]:
+                    return None
+                params[param.group(1)] = given[index]
+            elif segment != given[index]:
+                return None
+        if len(given) != len(wanted):
+            return None
+        return params
+
+    def allows(self, method: str) -> bool:
+        return self.method == "ANY" or self.method == method.upper()
+
+
+def parse_route(text: str) -> Route:
+    """`"POST /hello"` -> Route("POST", "/hello"), or RouteError saying what to fix."""
+    example = "write it as 'METHOD /path', for example 'POST /hello' or 'GET /users/{id}'"
+    parts = text.split()
+    if len(parts) != 2:
+        raise RouteError(f"route {text!r} is malformed: {example}")
+    method, path = parts[0].upper(), parts[1]
+    if method not in METHODS:
+        raise RouteError(f"route {text!r} has unknown method {parts[0]!r}: use one of {', '.join(METHODS)}")
+    if not path.startswith("/"):
+        raise RouteError(f"route {text!r}: the path must start with '/'; {example}")
+    segments = path.split("/")[1:]
+    if path != "/" and "" in segments:
+        raise RouteError(f"route {text!r} has an empty segment or a trailing '/': remove it")
+    names: set[str] = set()
+    for index, segment in enumerate(segments if path != "/" else []):
+        param = _PARAM.match(segment)
+        if param:
+            if param.group(1) in names:
+                raise RouteError(f"route {text!r} uses the parameter {{{param.group(1)}}} twice: rename one")
+            names.add(param.group(1))
+            if param.group(2) and index != len(segments) - 1:
+                raise RouteError(f"route {text!r}: a greedy parameter {segment} must be the last segment")
+        elif not _LITERAL.match(segment):
+            raise RouteError(
+                f"route {text!r} has an invalid segment {segment!r}: use letters, digits and -._~, "
+                "or a parameter such as {id} or {path+}"
+            )
+    return Route(method, path)
