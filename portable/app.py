@@ -8,8 +8,7 @@ read the App; runtime shims use `load_function` to import just one module.
 from __future__ import annotations
 
 import importlib
-import inspect
-import pkgutil
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,9 +107,13 @@ def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources
 
 
 def _caller_file() -> str:
-    for frame in inspect.stack()[2:]:
-        if not frame.filename.startswith(__file__.rsplit("/", 1)[0]):
-            return frame.filename
+    """The first file outside portable/ on the stack: where the user wrote the declaration."""
+    package_dir = os.path.dirname(__file__)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if os.path.dirname(frame.f_code.co_filename) != package_dir:
+            return frame.f_code.co_filename
+        frame = frame.f_back  # type: ignore[assignment]
     return "<unknown>"
 
 
@@ -211,6 +214,8 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
         raise AppDefinitionError(
             f"cannot import the package {package!r} ({exc}); run from the project root, where functions/ is"
         ) from None
+    import pkgutil  # only the deploy half and the local runner walk the whole package
+
     modules = [package]
     for info in pkgutil.walk_packages(getattr(root, "__path__", []), prefix=f"{package}."):
         importlib.import_module(info.name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -45,7 +44,7 @@ def make_registrar(
     """The decorator shared by every trigger kind."""
 
     def register(handler: Handler) -> Handler:
-        source = inspect.getsourcefile(handler) or handler.__module__
+        source = handler.__code__.co_filename
         where = f"{source}:{handler.__code__.co_firstlineno} ({handler.__name__})"
         function_name = name or handler.__name__
         if not function_name.replace("_", "").replace("-", "").isalnum() or not function_name[0].isalpha():

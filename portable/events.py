@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 ObjectEventKind = Literal["created", "deleted"]
@@ -34,3 +34,9 @@ class ScheduleEvent:
     name: str
     time: datetime
     id: str
+
+
+def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
+    """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
+    due = due.astimezone(UTC)
+    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}")

@@ -82,8 +82,16 @@ class Request:
     """What an HTTP handler receives, identical on AWS, GCP and locally."""
 
     __slots__ = (
-        "method", "path", "path_params", "query", "headers", "cookies", "body",
-        "client_ip", "request_id", "_json",
+        "_json",
+        "body",
+        "client_ip",
+        "cookies",
+        "headers",
+        "method",
+        "path",
+        "path_params",
+        "query",
+        "request_id",
     )
 
     def __init__(

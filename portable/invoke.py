@@ -83,7 +83,7 @@ def run_http(spec: FunctionSpec, handler: Callable[[Request], Any], request: Req
             log.error("handler answered with an error", function=spec.name, request_id=request.request_id,
                       status=exc.status, error=exc.message)
         return error_reply(exc.status, exc.message, request.request_id)
-    except Exception as exc:  # noqa: BLE001 - every handler failure becomes a 500
+    except Exception as exc:
         log.error("handler raised", function=spec.name, request_id=request.request_id,
                   method=request.method, path=request.path, error=f"{type(exc).__name__}: {exc}",
                   traceback=traceback.format_exc())
@@ -99,7 +99,7 @@ def run_event(
     token = current_function.set(spec)
     try:
         handler(event)
-    except Exception as exc:  # noqa: BLE001 - reported as EventFailed so the cloud retries
+    except Exception as exc:
         log.error("handler raised", function=spec.name, event_id=event.id,
                   error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
         raise EventFailed(f"function {spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
