@@ -6,6 +6,7 @@ the active provider binds (see `bind_clients`), so no cloud SDK loads at cold st
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
@@ -29,6 +30,11 @@ def bind_clients(factory: ClientFactory | None) -> None:
 def physical_name_variable(spec: ResourceSpec) -> str:
     """The environment variable the deploy half sets to the resource's physical name."""
     return f"PORTABLE_{spec.kind.upper()}_{spec.name.upper().replace('-', '_')}"
+
+
+def physical_name(spec: ResourceSpec) -> str:
+    """The cloud's name for a logical resource: set by the deploy half, else the logical name."""
+    return os.environ.get(physical_name_variable(spec)) or spec.name
 
 
 def _check_name(name: str, kind: str) -> None:
