@@ -17,7 +17,7 @@ from portable import log
 from portable.app import FunctionSpec
 from portable.errors import EventFailed, HttpError
 from portable.events import ObjectEvent, ScheduleEvent
-from portable.http import Request, Response
+from portable.request import Request, Response
 from portable.resources import current_function
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from portable.errors import HttpError
-from portable.http import Headers, Query, Request, parse_cookie_header
+from portable.request import Headers, Query, Request, parse_cookie_header
 from portable.invoke import Reply, new_request_id
 
 

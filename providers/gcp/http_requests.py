@@ -1,0 +1,53 @@
+"""Flask requests (what functions-framework hands a target) <-> portable HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+
+from portable.request import Headers, Query, Request
+from portable.invoke import Reply, new_request_id
+
+
+def request_id_of(headers: Headers) -> str:
+    for name in ("function-execution-id", "x-cloud-trace-context", "traceparent"):
+        value = headers.get(name)
+        if not value:
+            continue
+        if name == "traceparent":
+            parts = value.split("-")
+            return parts[1] if len(parts) >= 3 else value
+        return value.split("/")[0].split(";")[0]
+    return new_request_id()
+
+
+def _client_ip(headers: Headers, remote_addr: str | None) -> str | None:
+    forwarded = headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return remote_addr
+
+
+def request_from_flask(req: flask.Request, path_params: dict[str, str]) -> Request:
+    headers = Headers(req.headers.items())
+    return Request(
+        method=req.method,
+        path=req.path,
+        path_params=path_params,
+        query=Query(req.args.items(multi=True)),
+        headers=headers,
+        body=req.get_data(cache=True),
+        client_ip=_client_ip(headers, req.remote_addr),
+        request_id=request_id_of(headers),
+    )
+
+
+def reply_to_flask(reply: Reply) -> Any:
+    response = flask.Response(reply.body, status=reply.status)
+    del response.headers["Content-Type"]
+    for name, value in reply.headers:
+        response.headers.add(name, value)
+    for cookie in reply.cookies:
+        response.headers.add("Set-Cookie", cookie)
+    return response

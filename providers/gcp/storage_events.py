@@ -1,0 +1,72 @@
+"""Cloud Storage CloudEvents (Eventarc, binary or structured mode) -> portable object events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from portable.events import ObjectEvent, ObjectEventKind
+
+_KINDS: dict[str, ObjectEventKind] = {
+    "google.cloud.storage.object.v1.finalized": "created",
+    "google.cloud.storage.object.v1.deleted": "deleted",
+}
+
+
+class MalformedEvent(ValueError):
+    """The request is not a Cloud Storage CloudEvent Portable can read."""
+
+
+def parse_cloudevent(headers: dict[str, str], body: bytes) -> Any:
+    from cloudevents.exceptions import GenericException
+    from cloudevents.http import from_http
+
+    try:
+        return from_http(headers, body)
+    except GenericException as exc:
+        raise MalformedEvent(f"not a CloudEvent: {exc}") from None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(UTC)
+    except ValueError:
+        raise MalformedEvent(f"CloudEvent time {value!r} is not RFC 3339") from None
+
+
+def object_event(event: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
+    """(physical bucket, event); the event is None for types Portable does not deliver."""
+    data = event.data
+    if not isinstance(data, dict):
+        raise MalformedEvent("the CloudEvent data is not a JSON object (StorageObjectData)")
+    source = str(event.get("source") or "")
+    physical = event.get("bucket") or data.get("bucket") or source.rpartition("/buckets/")[2]
+    subject = str(event.get("subject") or "")
+    key = data.get("name") or (subject[len("objects/"):] if subject.startswith("objects/") else None)
+    if not physical or not key:
+        raise MalformedEvent("the CloudEvent names no bucket or object (data.bucket, data.name)")
+    kind = _KINDS.get(str(event.get("type")))
+    if kind is None:
+        return str(physical), None
+    return str(physical), ObjectEvent(
+        bucket=logical_bucket,
+        key=str(key),
+        kind=kind,
+        id=str(event.get("id")),
+        time=_time(event.get("time")),
+        size=_int(data.get("size")),
+        etag=data.get("etag") or None,
+        content_type=data.get("contentType") or None,
+    )
