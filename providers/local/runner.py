@@ -1,0 +1,193 @@
+"""The whole App on one machine, through the GCP shim under functions-framework.
+
+Every function gets its own functions-framework app built from `main.py`, exactly as
+Cloud Functions gen2 builds it. HTTP requests are routed to the function whose route
+matches; object events from the local buckets are delivered as binary-mode CloudEvents
+(what Eventarc sends); schedules are delivered as Cloud Scheduler calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from portable import log
+from portable.app import App, FunctionSpec, ObjectTrigger, ScheduleTrigger, load_app
+from portable.events import ObjectEvent
+from portable.invoke import error_reply, new_request_id
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONTROL_PREFIX = "/__portable/"
+
+StartResponse = Callable[..., Any]
+
+
+def _json_response(
+    start_response: StartResponse, status: int, body: bytes, extra: Iterable[tuple[str, str]] = ()
+) -> list[bytes]:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    start_response(f"{status} {HTTP_STATUS_CODES.get(status, '')}", [("Content-Type", "application/json"), *extra])
+    return [body]
+
+
+class LocalApp:
+    """A WSGI app serving every HTTP route, plus workers for object events and schedules."""
+
+    def __init__(self, app: App | None = None, source: Path | None = None) -> None:
+        import functions_framework
+
+        os.environ["PORTABLE_PROVIDER"] = "local"
+        os.environ.pop("PORTABLE_FUNCTION", None)
+        self.app = app or load_app()
+        source_file = str(source or PROJECT_ROOT / "main.py")
+        self.targets = {
+            name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
+            for name in self.app.functions
+        }
+        self.events: queue.Queue[ObjectEvent | None] = queue.Queue()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # HTTP -----------------------------------------------------------------
+
+    def route(self, method: str, path: str) -> tuple[FunctionSpec | None, list[str]]:
+        """The function serving (method, path), else None and the methods the path allows."""
+        allowed: list[str] = []
+        fallback: FunctionSpec | None = None
+        for spec in self.app.http_functions():
+            route = spec.trigger.route  # type: ignore[union-attr]
+            if route.match(path) is None:
+                continue
+            if route.method == method.upper():
+                return spec, []
+            if route.method == "ANY":
+                fallback = fallback or spec
+            allowed.append(route.method)
+        return fallback, allowed
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(path[len(CONTROL_PREFIX):], method, start_response)
+        spec, allowed = self.route(method, path)
+        if spec is None:
+            if allowed:
+                reply = error_reply(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}",
+                                    new_request_id())
+                return _json_response(start_response, 405, reply.body, [("Allow", ", ".join(allowed))])
+            reply = error_reply(404, f"no route for {method} {path}", new_request_id())
+            return _json_response(start_response, 404, reply.body)
+        return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
+
+    def _control(self, action: str, method: str, start_response: StartResponse) -> Iterable[bytes]:
+        kind, _, name = action.partition("/")
+        if kind == "schedules" and method == "POST" and name:
+            spec = self.app.functions.get(name)
+            if spec is None or not isinstance(spec.trigger, ScheduleTrigger):
+                known = ", ".join(s.name for s in self.app.schedule_functions()) or "none"
+                body = error_reply(404, f"no schedule named {name!r}; schedules: {known}", new_request_id()).body
+                return _json_response(start_response, 404, body)
+            status = self.fire_schedule(name)
+            return _json_response(start_response, 200 if status < 300 else 500,
+                                  b'{"fired": "%s", "status": %d}' % (name.encode(), status))
+        body = error_reply(404, f"unknown control path {CONTROL_PREFIX}{action}; "
+                           f"use POST {CONTROL_PREFIX}schedules/<name>", new_request_id()).body
+        return _json_response(start_response, 404, body)
+
+    # Events ---------------------------------------------------------------
+
+    def deliver_object_event(self, event: ObjectEvent) -> list[tuple[str, int]]:
+        """Send `event` to every function it triggers, as Eventarc would; (function, status) each."""
+        from cloudevents.http import CloudEvent, to_binary
+
+        event_type = {
+            "created": "google.cloud.storage.object.v1.finalized",
+            "deleted": "google.cloud.storage.object.v1.deleted",
+        }[event.kind]
+        results = []
+        for spec in self.app.object_functions(event.bucket):
+            trigger = spec.trigger
+            assert isinstance(trigger, ObjectTrigger)
+            if trigger.kind != event.kind or not trigger.matches(event.key):
+                continue
+            data: dict[str, Any] = {"bucket": event.bucket, "name": event.key}
+            if event.size is not None:
+                data["size"] = str(event.size)
+            if event.etag:
+                data["etag"] = event.etag
+            if event.content_type:
+                data["contentType"] = event.content_type
+            attributes = {
+                "type": event_type,
+                "source": f"//storage.googleapis.com/projects/_/buckets/{event.bucket}",
+                "subject": f"objects/{event.key}",
+                "id": event.id,
+                "time": (event.time or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
+                "bucket": event.bucket,
+            }
+            headers, body = to_binary(CloudEvent(attributes, data))
+            response = self.targets[spec.name].test_client().post("/", headers=headers, data=body)
+            results.append((spec.name, response.status_code))
+        return results
+
+    def fire_schedule(self, name: str, due: datetime | None = None) -> int:
+        """Call schedule function `name` as Cloud Scheduler does; its HTTP status."""
+        due = (due or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        headers = {
+            "X-CloudScheduler": "true",
+            "X-CloudScheduler-JobName": name,
+            "X-CloudScheduler-ScheduleTime": due.isoformat().replace("+00:00", "Z"),
+            "User-Agent": "Google-Cloud-Scheduler",
+        }
+        response = self.targets[name].test_client().post("/", headers=headers)
+        return int(response.status_code)
+
+    # Background workers ---------------------------------------------------
+
+    def start(self, schedules: bool = True) -> None:
+        from providers.local import events
+
+        events.subscribe(self.events.put)
+        self._spawn(self._event_worker)
+        if schedules:
+            for spec in self.app.schedule_functions():
+                self._spawn(functools.partial(self._schedule_worker, spec))
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.events.put(None)
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _spawn(self, work: Callable[[], None]) -> None:
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _event_worker(self) -> None:
+        while not self._stopping.is_set():
+            event = self.events.get()
+            if event is None:
+                return
+            for name, status in self.deliver_object_event(event):
+                log.info("object event delivered", function=name, key=event.key, kind=event.kind, status=status)
+
+    def _schedule_worker(self, spec: FunctionSpec) -> None:
+        from providers.local.scheduler import next_fire_time
+
+        trigger = spec.trigger
+        assert isinstance(trigger, ScheduleTrigger)
+        due = next_fire_time(trigger.schedule, datetime.now(UTC))
+        while not self._stopping.wait(max(0.0, (due - datetime.now(UTC)).total_seconds())):
+            status = self.fire_schedule(spec.name, due)
+            log.info("schedule fired", function=spec.name, due=due.isoformat(), status=status)
+            due = next_fire_time(trigger.schedule, due)
+
