@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from portable.timezones import UnknownTimeZone, shifts, zone
 
 _RATE = re.compile(r"^\s*(\d+)\s*(minute|minutes|hour|hours|day|days)\s*$", re.IGNORECASE)
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
@@ -60,6 +63,16 @@ class CronFields:
     def day_of_week_restricted(self) -> bool:
         return len(self.days_of_week) < 7
 
+    def matches(self, wall: datetime) -> bool:
+        """Whether the wall-clock minute `wall` is one the expression names."""
+        return (
+            wall.minute in self.minutes
+            and wall.hour in self.hours
+            and wall.month in self.months
+            and wall.day in self.days_of_month
+            and (wall.weekday() + 1) % 7 in self.days_of_week
+        )
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -92,9 +105,32 @@ def parse_schedule(cron: str | None, every: str | None, timezone: str = "UTC") -
             )
         return rate_schedule(every)
     assert cron is not None
-    _check_timezone(timezone)
+    try:
+        zone(timezone)
+    except UnknownTimeZone as exc:
+        raise ScheduleError(str(exc)) from None
     fields = parse_cron(cron)
+    _refuse_daylight_saving_shifts(cron, fields, timezone)
     return Schedule(cron=unix_cron(fields), every_minutes=None, timezone=timezone, fields=fields)
+
+
+def _refuse_daylight_saving_shifts(cron: str, fields: CronFields, timezone: str) -> None:
+    """Refuse wall-clock times the zone skips or repeats: there the clouds disagree.
+
+    EventBridge Scheduler skips a time that does not exist and runs a repeated one once;
+    Cloud Scheduler documents neither, so no instant can be promised on both.
+    """
+    for shift in shifts(timezone, datetime.now(UTC).year):
+        for wall in shift.wall_times():
+            if fields.matches(wall):
+                what, aws = ("skips", "skips that run") if shift.skipped else ("repeats", "runs it once")
+                raise ScheduleError(
+                    f"cron {cron!r} in {timezone}: hour/minute fields fire at {wall:%H:%M} on {wall:%Y-%m-%d}, "
+                    f"a wall-clock time {timezone} {what} for daylight saving ({shift.start:%H:%M}-"
+                    f"{shift.end:%H:%M}). EventBridge {aws}, Cloud Scheduler documents no behaviour there, "
+                    f"so the clouds would fire at different instants. Move the schedule out of "
+                    f"{shift.start:%H:%M}-{shift.end:%H:%M} local time, or use timezone='UTC' for hourly cadences"
+                )
 
 
 def rate_schedule(every: str) -> Schedule:
@@ -274,16 +310,3 @@ def unix_cron(fields: CronFields) -> str:
             strict=True,
         )
     )
-
-
-def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if not isinstance(name, str) or not name:
-        raise ScheduleError(f"timezone={name!r} must be an IANA name such as 'Europe/Berlin' or 'UTC'")
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(
-            f"timezone={name!r} is not a known IANA time zone: use a name such as 'Europe/Berlin' or 'UTC'"
-        ) from None
