@@ -14,18 +14,20 @@ from portable.errors import (
     EventFailed,
     HttpError,
     InvalidKey,
+    InvalidValue,
     NotFound,
     PortableError,
     ResourceError,
     TooLarge,
 )
 from portable.events import ObjectEvent, ScheduleEvent
-from portable.http import Headers, Query, Request, Response
+from portable.request import Headers, Query, Request, Response
 from portable.resources import Bucket, Table, bucket, table
+from portable.storage_types import Item, ObjectInfo, Page
 
 __all__ = [
     "AccessNotDeclared", "App", "AppDefinitionError", "BackendError", "Bucket", "ConfigurationError",
-    "Conflict", "EventFailed", "FunctionSpec", "Headers", "HttpError", "InvalidKey", "NotFound",
-    "ObjectEvent", "PortableError", "Query", "Request", "ResourceError", "Response", "ScheduleEvent",
-    "Table", "TooLarge", "bucket", "http", "load_app", "schedule", "table",
+    "Conflict", "EventFailed", "FunctionSpec", "Headers", "HttpError", "InvalidKey", "InvalidValue", "Item",
+    "NotFound", "ObjectEvent", "ObjectInfo", "Page", "PortableError", "Query", "Request", "ResourceError",
+    "Response", "ScheduleEvent", "Table", "TooLarge", "bucket", "http", "load_app", "schedule", "table",
 ]

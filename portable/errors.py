@@ -60,3 +60,7 @@ class AccessNotDeclared(ResourceError):
 
 class BackendError(ResourceError):
     """The backing service failed or throttled; the operation did not happen."""
+
+
+class InvalidValue(ResourceError):
+    """A table document, metadata or option breaks the portable rules; the message says which."""

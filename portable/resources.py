@@ -7,13 +7,17 @@ the active provider binds (see `bind_clients`), so no cloud SDK loads at cold st
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import IO, Any, Literal
 
+from portable import data_rules
 from portable.app import FunctionSpec, ObjectTrigger, ResourceSpec, register_resource
 from portable.decorators import Handler, ResourceRef, make_registrar
-from portable.errors import AppDefinitionError, ConfigurationError
+from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
+from portable.storage_types import BucketClient, Document, Item, ObjectInfo, Page, SignedMethod, T, TableClient
+
+SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
 
 current_function: ContextVar[FunctionSpec | None] = ContextVar("portable_current_function", default=None)
 
@@ -61,6 +65,21 @@ class _Handle:
                 "Run handlers through a provider (locally: python -m providers.local)"
             )
         return _client_factory(self.spec)
+
+    def _authorize(self, access: Literal["read", "write"]) -> None:
+        """Refuse what the running function did not declare: the same rule the clouds' IAM enforces."""
+        function = current_function.get()
+        if function is None:
+            return
+        allowed = function.readable if access == "read" else function.writes
+        if self.name in allowed:
+            return
+        option = "reads" if access == "read" else "writes"
+        raise AccessNotDeclared(
+            self.name,
+            f"function {function.name!r} {access}s {self.kind} {self.name!r} without declaring it; add "
+            f"{option}=[{self.kind}({self.name!r})] to its decorator in {function.source_file}",
+        )
 
     def __repr__(self) -> str:
         return f"{self.kind}({self.name!r})"
@@ -112,8 +131,158 @@ class Bucket(_Handle):
         )
 
 
+    def _data(self, access: Literal["read", "write"]) -> BucketClient:
+        self._authorize(access)
+        client: BucketClient = self._client()
+        return client
+
+    def put(
+        self,
+        key: str,
+        data: bytes | bytearray | memoryview | IO[bytes],
+        *,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> ObjectInfo:
+        """Store `data` (bytes, or a binary file object read to its end) under `key`, replacing any object.
+
+        `content_type` defaults to a guess from the key's extension, else application/octet-stream.
+        """
+        data_rules.check_object_key(self.name, key)
+        checked_metadata = data_rules.check_metadata(self.name, metadata)
+        if isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        elif not isinstance(data, bytes) and not callable(getattr(data, "read", None)):
+            raise InvalidValue(
+                self.name, f"put() takes bytes or a binary file object, got {type(data).__name__}; "
+                "encode text first, e.g. text.encode()"
+            )
+        return self._data("write").put(key, data, content_type or _guess_type(key), checked_metadata)
+
+    def get(self, key: str) -> bytes:
+        """The whole object; NotFound if there is none. Use stream() for objects too big for memory."""
+        data_rules.check_object_key(self.name, key)
+        return self._data("read").get(key)
+
+    def stream(self, key: str, *, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        """The object in chunks of at most `chunk_size` bytes; NotFound is raised here, not mid-way."""
+        data_rules.check_object_key(self.name, key)
+        if not isinstance(chunk_size, int) or chunk_size < 1:
+            raise InvalidValue(self.name, f"chunk_size must be a positive int, got {chunk_size!r}")
+        return self._data("read").stream(key, chunk_size)
+
+    def head(self, key: str) -> ObjectInfo:
+        """Size, content type, etag, last modified and metadata, without the content."""
+        data_rules.check_object_key(self.name, key)
+        return self._data("read").head(key)
+
+    def delete(self, key: str) -> None:
+        """Remove the object; removing an object that does not exist is not an error."""
+        data_rules.check_object_key(self.name, key)
+        self._data("write").delete(key)
+
+    def list_page(self, prefix: str = "", *, limit: int = 1000, token: str | None = None) -> Page[ObjectInfo]:
+        """Up to `limit` objects whose keys start with `prefix`, in key order, after `token`."""
+        data_rules.check_limit(self.name, limit)
+        return self._data("read").list_page(prefix, limit, token)
+
+    def list(self, prefix: str = "", *, page_size: int = 1000) -> Iterator[ObjectInfo]:
+        """Every object whose key starts with `prefix`, in key order, fetched a page at a time."""
+        data_rules.check_limit(self.name, page_size)
+        client = self._data("read")
+        return _every_page(lambda token: client.list_page(prefix, page_size, token))
+
+    def signed_url(
+        self, key: str, *, method: SignedMethod = "GET", expires_in: int = 3600, content_type: str | None = None
+    ) -> str:
+        """A URL anyone can GET (download) or PUT (upload) for `expires_in` seconds, without credentials.
+
+        For PUT, `content_type` is part of the signature: the uploader must send the same Content-Type.
+        """
+        data_rules.check_object_key(self.name, key)
+        if method not in ("GET", "PUT"):
+            raise InvalidValue(self.name, f"signed_url method must be 'GET' or 'PUT', got {method!r}")
+        if not isinstance(expires_in, int) or not 1 <= expires_in <= SIGNED_URL_MAX_SECONDS:
+            raise InvalidValue(
+                self.name, f"expires_in must be 1 to {SIGNED_URL_MAX_SECONDS} seconds (7 days), got {expires_in!r}"
+            )
+        client = self._data("read" if method == "GET" else "write")
+        return client.signed_url(key, method, expires_in, content_type)
+
+
+def _every_page(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
+    token: str | None = None
+    while True:
+        page = fetch(token)
+        yield from page.items
+        if page.next_token is None:
+            return
+        token = page.next_token
+
+
+def _guess_type(key: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(key, strict=False)[0] or "application/octet-stream"
+
+
 class Table(_Handle):
     kind = "table"
+
+    def _data(self, access: Literal["read", "write"]) -> TableClient:
+        self._authorize(access)
+        client: TableClient = self._client()
+        return client
+
+    def get(self, key: str) -> Document | None:
+        """The document stored under `key`, or None."""
+        item = self.get_item(key)
+        return None if item is None else item.value
+
+    def get_item(self, key: str) -> Item | None:
+        """The document under `key` with its version (for put(..., if_version=...)), or None."""
+        data_rules.check_table_key(self.name, key)
+        return self._data("read").get(key)
+
+    def put(self, key: str, value: Document, *, if_absent: bool = False, if_version: str | None = None) -> str:
+        """Store `value` under `key` and return its new version.
+
+        if_absent=True: only if no item has this key. if_version=v: only if the stored item's version
+        is still v. When the condition fails nothing is written and Conflict is raised.
+        """
+        data_rules.check_table_key(self.name, key)
+        document = data_rules.check_document(self.name, value)
+        if if_absent and if_version is not None:
+            raise InvalidValue(self.name, "pass if_absent=True or if_version=..., not both")
+        if if_version is not None and not isinstance(if_version, str):
+            raise InvalidValue(self.name, f"if_version takes the version string an Item carries, got {if_version!r}")
+        return self._data("write").put(key, document, if_absent, if_version)
+
+    def delete(self, key: str, *, if_version: str | None = None) -> None:
+        """Remove the item; a missing item is not an error unless if_version is given (then Conflict)."""
+        data_rules.check_table_key(self.name, key)
+        self._data("write").delete(key, if_version)
+
+    def increment(self, key: str, field: str, amount: int = 1) -> int:
+        """Atomically add `amount` to the integer `field` (missing counts as 0; the item is created if
+        absent) and return the new value. Concurrent increments never lose an update."""
+        data_rules.check_table_key(self.name, key)
+        data_rules.check_field_name(self.name, field, top_level=True)
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise InvalidValue(self.name, f"increment amount must be an int, got {amount!r}")
+        return self._data("write").increment(key, field, amount)
+
+    def query_page(self, prefix: str = "", *, limit: int = 100, token: str | None = None) -> Page[Item]:
+        """Up to `limit` items whose keys start with `prefix`, after `token`. The order is unspecified
+        (key order everywhere but DynamoDB, where it is a scan)."""
+        data_rules.check_limit(self.name, limit)
+        return self._data("read").query_page(prefix, limit, token)
+
+    def query(self, prefix: str = "", *, page_size: int = 100) -> Iterator[Item]:
+        """Every item whose key starts with `prefix`, fetched a page at a time."""
+        data_rules.check_limit(self.name, page_size)
+        client = self._data("read")
+        return _every_page(lambda token: client.query_page(prefix, page_size, token))
 
 
 def bucket(name: str) -> Bucket:

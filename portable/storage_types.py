@@ -1,0 +1,63 @@
+"""What bucket and table operations return, and the protocols every provider's clients follow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any, Generic, Literal, Protocol, TypeVar
+
+T = TypeVar("T")
+Document = dict[str, Any]
+SignedMethod = Literal["GET", "PUT"]
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a bucket knows about one object; `etag` changes whenever the content does."""
+
+    key: str
+    size: int
+    etag: str
+    content_type: str
+    last_modified: datetime
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One table item: its document and an opaque version that changes on every write."""
+
+    key: str
+    value: Document
+    version: str
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing; pass `next_token` back to get the next page, None at the end."""
+
+    items: list[T]
+    next_token: str | None
+
+
+class BucketClient(Protocol):
+    """One provider's access to one bucket. Errors are portable ResourceErrors."""
+
+    def put(self, key: str, data: bytes | IO[bytes], content_type: str, metadata: dict[str, str]) -> ObjectInfo: ...
+    def get(self, key: str) -> bytes: ...
+    def stream(self, key: str, chunk_size: int) -> Iterator[bytes]: ...
+    def head(self, key: str) -> ObjectInfo: ...
+    def delete(self, key: str) -> None: ...
+    def list_page(self, prefix: str, limit: int, token: str | None) -> Page[ObjectInfo]: ...
+    def signed_url(self, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None) -> str: ...
+
+
+class TableClient(Protocol):
+    """One provider's access to one table. Errors are portable ResourceErrors."""
+
+    def get(self, key: str) -> Item | None: ...
+    def put(self, key: str, value: Document, if_absent: bool, if_version: str | None) -> str: ...
+    def delete(self, key: str, if_version: str | None) -> None: ...
+    def increment(self, key: str, field: str, amount: int) -> int: ...
+    def query_page(self, prefix: str, limit: int, token: str | None) -> Page[Item]: ...

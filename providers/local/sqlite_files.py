@@ -1,0 +1,52 @@
+"""Where local buckets and tables live, and one SQLite connection per thread per file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from portable.errors import BackendError
+
+_local = threading.local()
+
+
+def local_dir() -> Path:
+    """`$PORTABLE_LOCAL_DIR`, else `.portable/` in the current directory (the project root)."""
+    return Path(os.environ.get("PORTABLE_LOCAL_DIR") or ".portable")
+
+
+def connect(path: Path, schema: str, resource: str) -> sqlite3.Connection:
+    """This thread's connection to `path`, created with `schema` on first use."""
+    connections: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("connections", {})
+    connection = connections.get(path)
+    if connection is None:
+        connection = open_connection(path, schema, resource)
+        connections[path] = connection
+    return connection
+
+
+def open_connection(path: Path, schema: str, resource: str) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(schema)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackendError(resource, f"cannot open {path}: {exc}") from exc
+    return connection
+
+
+@contextmanager
+def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the lock up front, so read-modify-write cannot interleave."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
