@@ -17,16 +17,11 @@ from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger, ResourceSpec,
 from portable.errors import ConfigurationError, EventFailed, HttpError, PortableError
 from portable.events import ObjectEvent
 from portable.invoke import error_reply, new_request_id, run_event, run_http
-from portable.resources import bind_clients, physical_name
+from portable.resources import physical_name
 from providers.aws import http_events, s3_events, schedule_events
+from providers.binding import bind_provider_clients
 
 _loaded: tuple[FunctionSpec, Callable[..., Any]] | None = None
-
-
-def _aws_client(spec: ResourceSpec) -> Any:
-    from providers.aws.clients import client_for
-
-    return client_for(spec)
 
 
 def _function() -> tuple[FunctionSpec, Callable[..., Any]]:
@@ -36,7 +31,7 @@ def _function() -> tuple[FunctionSpec, Callable[..., Any]]:
         if not name:
             raise ConfigurationError("PORTABLE_FUNCTION is not set: it names the function this Lambda runs")
         _loaded = load_function(name, os.environ.get("PORTABLE_MODULE") or None)
-        bind_clients(_aws_client)
+        bind_provider_clients("aws")
     return _loaded
 
 

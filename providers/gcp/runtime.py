@@ -23,9 +23,10 @@ from portable.app import (
     load_function,
 )
 from portable.errors import EventFailed
-from portable.request import Headers
 from portable.invoke import Reply, error_reply, run_event, run_http
-from portable.resources import bind_clients, physical_name
+from portable.request import Headers
+from portable.resources import physical_name
+from providers.binding import bind_provider_clients
 from providers.gcp import scheduler_requests, storage_events
 from providers.gcp.http_requests import reply_to_flask, request_from_flask, request_id_of
 
@@ -99,22 +100,11 @@ def _serve_schedule(spec: FunctionSpec, handler: Callable[..., Any], req: flask.
     return Reply(204)
 
 
-def _gcp_client(spec: ResourceSpec) -> Any:
-    from providers.gcp.clients import client_for
-
-    return client_for(spec)
-
-
-def _local_client(spec: ResourceSpec) -> Any:
-    from providers.local.clients import client_for
-
-    return client_for(spec)
-
-
 def export_targets() -> dict[str, Target]:
     """One functions-framework target per function, registered with the HTTP signature.
 
-    With PORTABLE_FUNCTION set (as in a deployed archive) only that function loads.
+    With PORTABLE_FUNCTION set (as in a deployed archive) only that function loads;
+    otherwise every function of PORTABLE_PACKAGE (default `functions`).
     PORTABLE_PROVIDER=local binds the local buckets and tables instead of GCP's.
     """
     import functions_framework
@@ -123,9 +113,9 @@ def export_targets() -> dict[str, Target]:
     if name:
         loaded = [load_function(name, os.environ.get("PORTABLE_MODULE") or None)]
     else:
-        app = load_app()
+        app = load_app(os.environ.get("PORTABLE_PACKAGE") or "functions")
         loaded = [(spec, app.handlers[spec.name]) for spec in app.functions.values()]
-    bind_clients(_local_client if os.environ.get("PORTABLE_PROVIDER") == "local" else _gcp_client)
+    bind_provider_clients("gcp")
     targets: dict[str, Target] = {}
     for spec, handler in loaded:
         targets[spec.name] = functions_framework.http(make_target(spec, handler))

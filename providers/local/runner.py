@@ -40,12 +40,13 @@ def _json_response(
 class LocalApp:
     """A WSGI app serving every HTTP route, plus workers for object events and schedules."""
 
-    def __init__(self, app: App | None = None, source: Path | None = None) -> None:
+    def __init__(self, package: str = "functions", source: Path | None = None) -> None:
         import functions_framework
 
         os.environ["PORTABLE_PROVIDER"] = "local"
+        os.environ["PORTABLE_PACKAGE"] = package
         os.environ.pop("PORTABLE_FUNCTION", None)
-        self.app = app or load_app()
+        self.app: App = load_app(package)
         source_file = str(source or PROJECT_ROOT / "main.py")
         self.targets = {
             name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
