@@ -276,8 +276,10 @@ def format_field(values: frozenset[int], low: int, high: int, *, star_steps: boo
         return "*"
     if len(ordered) >= 3:
         step = ordered[1] - ordered[0]
-        if step > 1 and ordered == list(range(ordered[0], ordered[-1] + 1, step)):
-            reaches_end = ordered[-1] + step > high
+        reaches_end = ordered[-1] + step > high
+        # Short lists read better as lists ('0,30'), unless they are a whole '*/step'.
+        worth_a_step = len(ordered) >= 4 or (len(ordered) == 3 and ordered[0] == low and reaches_end)
+        if step > 1 and worth_a_step and ordered == list(range(ordered[0], ordered[-1] + 1, step)):
             if star_steps:
                 if reaches_end and ordered[0] == low:
                     return f"*/{step}"
