@@ -1,0 +1,1 @@
+"""Handlers that show the conformance suite exactly what each target hands a function."""

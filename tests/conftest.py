@@ -1,0 +1,28 @@
+"""Settings every test shares: no cloud is reachable, local data lives in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+_DUMMY_CLOUD_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "GOOGLE_CLOUD_PROJECT": "portable-test",
+    "NO_GCE_CHECK": "true",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> None:
+    for key, value in _DUMMY_CLOUD_ENV.items():
+        os.environ.setdefault(key, value)
+    os.environ["PORTABLE_LOCAL_DIR"] = str(tmp_path_factory.mktemp("portable-local"))
