@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from portable.errors import HttpError
-from portable.request import Headers, Query, Request, parse_cookie_header
 from portable.invoke import Reply, new_request_id
+from portable.request import Headers, Query, Request, parse_cookie_header
 
 
 def is_v2(event: dict[str, Any]) -> bool:
@@ -32,6 +32,11 @@ def _body(event: dict[str, Any]) -> bytes:
         except (binascii.Error, ValueError):
             raise HttpError(400, "request body is flagged base64 but is not valid base64") from None
     return body.encode("utf-8")
+
+
+def request_id_of(event: dict[str, Any]) -> str | None:
+    request_id = _mapping(event.get("requestContext")).get("requestId")
+    return str(request_id) if request_id else None
 
 
 def _strip_stage(path: str, stage: str | None) -> str:

@@ -50,7 +50,8 @@ def handler(event: Any, context: Any = None) -> Any:
     except PortableError as exc:
         log.error("function cannot load", error=str(exc), request_id=request_id)
         if is_http:
-            return _http_reply(event, error_reply(500, "function is misconfigured", request_id or new_request_id()))
+            fallback_id = http_events.request_id_of(event) or request_id or new_request_id()
+            return _http_reply(event, error_reply(500, "function is misconfigured", fallback_id))
         raise EventFailed(f"function cannot load: {exc}") from None
     if is_http:
         return _handle_http(spec, function, event, request_id)
@@ -72,7 +73,7 @@ def _http_reply(event: dict[str, Any], reply: Any) -> dict[str, Any]:
 def _handle_http(
     spec: FunctionSpec, function: Callable[..., Any], event: dict[str, Any], request_id: str | None
 ) -> dict[str, Any]:
-    fallback_id = request_id or new_request_id()
+    fallback_id = http_events.request_id_of(event) or request_id or new_request_id()
     if not isinstance(spec.trigger, HttpTrigger):
         log.error("HTTP request reached a function without an HTTP route", function=spec.name)
         return _http_reply(event, error_reply(404, "no HTTP route here", fallback_id))

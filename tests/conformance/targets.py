@@ -91,7 +91,7 @@ def _body_fields(body: bytes) -> dict[str, Any]:
 
 def v2_event(call: HttpCall, path_params: dict[str, str] | None) -> dict[str, Any]:
     headers: dict[str, str] = {}
-    for name, value in call.headers + [("x-forwarded-for", call.client_ip)]:
+    for name, value in [*call.headers, ("x-forwarded-for", call.client_ip)]:
         key = name.lower()
         headers[key] = f"{headers[key]},{value}" if key in headers else value
     event: dict[str, Any] = {

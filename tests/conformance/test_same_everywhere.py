@@ -172,7 +172,10 @@ EXPECTED_REPLIES: dict[str, Any] = {
     "none-is-204": (204, b""),
     "response": (
         201, "application/json", "yes", "no-store",
-        ["session=abc123; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax", "theme=dark; Path=/; Secure; SameSite=Lax"],
+        [
+            "session=abc123; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax",
+            "theme=dark; Path=/; Secure; SameSite=Lax",
+        ],
         {"created": True},
     ),
     "http-error": (418, {"error": "teapot trouble", "status": 418}),

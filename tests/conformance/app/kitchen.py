@@ -54,13 +54,27 @@ def _record(kind: str, payload: dict[str, Any]) -> None:
 def on_upload(event: ObjectEvent) -> None:
     if event.key.endswith("fail.txt"):
         raise RuntimeError("object handler failure")
-    _record("object", {
-        "bucket": event.bucket, "key": event.key, "kind": event.kind, "id": event.id,
-        "time": event.time.isoformat() if event.time else None, "size": event.size, "etag": event.etag,
-        "content_type": event.content_type,
-    })
+    _record("object", _object_record(event))
 
 
 @schedule("*/5 * * * *")
 def every_five(event: ScheduleEvent) -> None:
     _record("schedule", {"name": event.name, "time": event.time.isoformat(), "id": event.id})
+
+
+def _object_record(event: ObjectEvent) -> dict[str, Any]:
+    return {
+        "bucket": event.bucket, "key": event.key, "kind": event.kind, "id": event.id,
+        "time": event.time.isoformat() if event.time else None, "size": event.size, "etag": event.etag,
+        "content_type": event.content_type,
+    }
+
+
+@inbox.on_created()
+def record_created(event: ObjectEvent) -> None:
+    _record("object", _object_record(event))
+
+
+@inbox.on_deleted()
+def record_deleted(event: ObjectEvent) -> None:
+    _record("object", _object_record(event))

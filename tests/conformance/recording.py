@@ -1,0 +1,29 @@
+"""Read back what the conformance app's event handlers saw (they append JSON lines to a file)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+@contextlib.contextmanager
+def recording(tmp_path: Path) -> Iterator[list[dict[str, Any]]]:
+    """Within the block handlers record to a file; after it, the list holds what they recorded."""
+    target = tmp_path / "recorded.jsonl"
+    target.unlink(missing_ok=True)
+    previous = os.environ.get("PORTABLE_TEST_RECORD")
+    os.environ["PORTABLE_TEST_RECORD"] = str(target)
+    seen: list[dict[str, Any]] = []
+    try:
+        yield seen
+    finally:
+        if previous is None:
+            os.environ.pop("PORTABLE_TEST_RECORD", None)
+        else:
+            os.environ["PORTABLE_TEST_RECORD"] = previous
+        if target.exists():
+            seen.extend(json.loads(line) for line in target.read_text().splitlines())
