@@ -88,6 +88,11 @@ def _serve_storage_event(
 
 def _serve_schedule(spec: FunctionSpec, handler: Callable[..., Any], req: flask.Request) -> Reply:
     headers = Headers(req.headers.items())
+    if "ce-type" in headers or (headers.get("content-type") or "").startswith("application/cloudevents"):
+        message = (f"a CloudEvent ({headers.get('ce-type') or 'structured'}) reached schedule function "
+                   f"{spec.name!r}, which Cloud Scheduler calls over plain HTTP")
+        log.error("event rejected: " + message, function=spec.name)
+        return error_reply(400, message, request_id_of(headers))
     try:
         event = scheduler_requests.schedule_event(headers, spec.name)
     except ValueError as exc:

@@ -1,0 +1,241 @@
+"""Every GCP payload in tests/fixtures/gcp goes through the GCP shim under functions-framework."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conformance.recording import recording
+from tests.conformance.targets import MAIN, function_env
+from tests.conftest import FIXTURES
+
+MODULE = "tests.conformance.app.kitchen"
+GCP = FIXTURES / "gcp"
+
+
+def load(relative: str) -> dict[str, Any]:
+    return json.loads((GCP / relative).read_text())  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def clients() -> Iterator[dict[str, Any]]:
+    import functions_framework
+
+    built = {}
+    for name in ("record_created", "record_deleted", "on_upload", "every_five"):
+        with function_env(name, MODULE):
+            built[name] = functions_framework.create_app(target=name, source=str(MAIN)).test_client()
+    yield built
+
+
+def structured(event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
+    return {"Content-Type": "application/cloudevents+json"}, json.dumps(event).encode()
+
+
+def binary(event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
+    """The CloudEvents HTTP binding: each attribute a ce- header, data the body (SOURCES.md gap 5)."""
+    attributes = {k: v for k, v in event.items() if k not in ("data", "datacontenttype")}
+    headers = {f"ce-{name}": str(value) for name, value in attributes.items()}
+    headers["Content-Type"] = event.get("datacontenttype", "application/json")
+    return headers, json.dumps(event["data"]).encode()
+
+
+def with_data(data: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """The data/ files were published without attributes; these are the ones Eventarc documents."""
+    return {
+        "specversion": "1.0", "type": "google.cloud.storage.object.v1.finalized",
+        "source": f"//storage.googleapis.com/projects/_/buckets/{data['bucket']}",
+        "subject": f"objects/{data['name']}", "id": event_id, "time": "2020-05-06T15:14:16.001Z",
+        "datacontenttype": "application/json", "data": data,
+    }
+
+
+STORAGE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "finalized-structured": (
+        load("storage/finalized-structured.json"),
+        {"key": "folder/Test.cs", "kind": "created", "size": 352, "etag": "CNHZkbuF/ugCEAE=",
+         "content_type": "text/plain", "time": "2020-09-29T11:32:00.123000+00:00",
+         "id": "aaaaaa-1111-bbbb-2222-cccccccccccc"},
+    ),
+    "finalized-structured-with-bucket-extension": (
+        load("storage/finalized-structured-with-bucket-extension.json"),
+        {"key": "MyFile", "kind": "created", "size": 0, "etag": "COu8mb3Dn+kCEAE=", "content_type": "text/plain",
+         "time": "2021-11-25T21:04:32.279744+00:00", "id": "1234567"},
+    ),
+    "data-simple": (
+        with_data(load("storage/data/StorageObjectData-simple.json"), "simple-1"),
+        {"key": "folder/Test.cs", "kind": "created", "size": 352, "etag": "CNHZkbuF/ugCEAE=",
+         "content_type": "text/plain", "time": "2020-05-06T15:14:16.001000+00:00", "id": "simple-1"},
+    ),
+    "data-complex": (
+        with_data(load("storage/data/StorageObjectData-complex.json"), "complex-1"),
+        {"key": "MyFile", "kind": "created", "size": 0, "etag": "COu8mb3Dn+kCEAE=", "content_type": "text/plain",
+         "id": "complex-1"},
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", ["structured", "binary"])
+@pytest.mark.parametrize("case", sorted(STORAGE_CASES))
+def test_cloud_storage_event_becomes_the_portable_object_event(
+    case: str, mode: str, clients: dict[str, Any], tmp_path: Path
+) -> None:
+    event, expected = STORAGE_CASES[case]
+    bucket = event["data"]["bucket"]
+    headers, body = structured(event) if mode == "structured" else binary(event)
+    with function_env("record_created", MODULE, PORTABLE_BUCKET_INBOX=bucket), recording(tmp_path) as seen:
+        response = clients["record_created"].post("/", headers=headers, data=body)
+    assert response.status_code == 204, response.get_data()
+    assert len(seen) == 1
+    assert seen[0]["bucket"] == "inbox", "the handler sees the logical bucket name"
+    for field, value in expected.items():
+        assert seen[0][field] == value, field
+
+
+def test_deleted_event_reaches_the_deleted_handler_only(clients: dict[str, Any], tmp_path: Path) -> None:
+    # No official sample of object.v1.deleted exists (SOURCES.md gap 4); its schema is finalized's.
+    event = dict(load("storage/finalized-structured.json"), type="google.cloud.storage.object.v1.deleted")
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
+        assert clients["record_created"].post("/", headers=structured(event)[0],
+                                              data=structured(event)[1]).status_code == 204
+        assert clients["record_deleted"].post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 204
+    assert [(r["kind"], r["key"]) for r in seen] == [("deleted", "folder/Test.cs")]
+
+
+def test_prefix_and_suffix_are_enforced_by_the_shim(clients: dict[str, Any], tmp_path: Path) -> None:
+    event = load("storage/finalized-structured.json")
+    matching = json.loads(json.dumps(event))
+    matching["data"]["name"] = "in/notes.txt"
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
+        for candidate in (event, matching):
+            headers, body = binary(candidate)
+            assert clients["on_upload"].post("/", headers=headers, data=body).status_code == 204
+    assert [r["key"] for r in seen] == ["in/notes.txt"]
+
+
+def test_object_handler_failure_is_a_500_so_eventarc_retries(clients: dict[str, Any], tmp_path: Path) -> None:
+    event = load("storage/finalized-structured.json")
+    event["data"]["name"] = "in/fail.txt"
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"):
+        response = clients["on_upload"].post("/", headers=binary(event)[0], data=binary(event)[1])
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body["request_id"] and "object handler failure" not in body["error"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "reason"),
+    [
+        ({"Content-Type": "application/json"}, b'{"name": "x"}', "not a CloudEvent"),
+        ({"Content-Type": "application/cloudevents+json"}, b"{not json", "not a CloudEvent"),
+        ({"ce-specversion": "1.0", "ce-type": "google.cloud.storage.object.v1.finalized", "ce-id": "1",
+          "ce-source": "//storage.googleapis.com/projects/_/buckets/some-bucket",
+          "Content-Type": "application/json"}, b'"a string"', "not a JSON object"),
+    ],
+)
+def test_malformed_storage_events_are_a_400(
+    headers: dict[str, str], body: bytes, reason: str, clients: dict[str, Any], tmp_path: Path
+) -> None:
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
+        response = clients["record_created"].post("/", headers=headers, data=body)
+    assert response.status_code == 400
+    assert reason in response.get_json()["error"]
+    assert seen == []
+
+
+def test_event_from_an_unbound_bucket_is_a_400(clients: dict[str, Any], tmp_path: Path) -> None:
+    headers, body = binary(load("storage/finalized-structured.json"))
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="another-bucket"), recording(tmp_path) as seen:
+        response = clients["record_created"].post("/", headers=headers, data=body)
+    assert response.status_code == 400 and seen == []
+
+
+# Cloud Scheduler -----------------------------------------------------------
+
+def scheduler_headers(schedule_time: str | None) -> dict[str, str]:
+    contract = load("scheduler/http-target-request.documented-contract.json")["headers"]
+    headers = {
+        "User-Agent": contract["User-Agent"]["value"],
+        "X-CloudScheduler": contract["X-CloudScheduler"]["value"],
+        "X-CloudScheduler-JobName": "every_five",
+        "Content-Type": contract["Content-Type"]["value"],
+    }
+    if schedule_time is not None:
+        headers["X-CloudScheduler-ScheduleTime"] = schedule_time
+    return headers
+
+
+@pytest.mark.parametrize("stamp", ["2026-03-29T01:05:00Z", "2026-03-29T03:05:00+02:00", "2026-03-28T20:05:00-05:00"])
+def test_scheduler_call_carries_the_due_time_in_utc(stamp: str, clients: dict[str, Any], tmp_path: Path) -> None:
+    with function_env("x", MODULE), recording(tmp_path) as seen:
+        first = clients["every_five"].post("/", headers=scheduler_headers(stamp))
+        retry = clients["every_five"].post("/", headers=scheduler_headers(stamp))
+    assert first.status_code == retry.status_code == 204
+    assert seen[0] == {"kind": "schedule", "name": "every_five", "time": "2026-03-29T01:05:00+00:00",
+                       "id": "every_five@2026-03-29T01:05:00Z"}
+    assert seen[1] == seen[0]
+
+
+def test_scheduler_call_without_schedule_time_is_a_firing_due_now(clients: dict[str, Any], tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    with function_env("x", MODULE), recording(tmp_path) as seen:
+        assert clients["every_five"].post("/", headers=scheduler_headers(None)).status_code == 204
+    due = datetime.fromisoformat(seen[0]["time"])
+    assert before <= due <= datetime.now(UTC)
+
+
+def test_malformed_schedule_time_is_a_400(clients: dict[str, Any], tmp_path: Path) -> None:
+    with function_env("x", MODULE), recording(tmp_path) as seen:
+        for stamp in ("yesterday", "2026-03-29T01:05:00"):
+            response = clients["every_five"].post("/", headers=scheduler_headers(stamp))
+            assert response.status_code == 400
+            assert "X-CloudScheduler-ScheduleTime" in response.get_json()["error"]
+    assert seen == []
+
+
+def test_scheduler_cloudevent_is_refused_by_a_schedule_function(clients: dict[str, Any], tmp_path: Path) -> None:
+    # SchedulerJobData is what Eventarc would send for Scheduler-via-Eventarc; Portable's jobs call
+    # their function over plain HTTP, so the shim refuses it rather than guess a due time.
+    event = {
+        "specversion": "1.0", "type": "google.cloud.scheduler.job.v1.executed", "id": "job-1",
+        "source": "//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/every_five",
+        "datacontenttype": "application/json", "data": load("scheduler/cloudevent-data/SchedulerJobData-simple.json"),
+    }
+    with function_env("x", MODULE), recording(tmp_path) as seen:
+        response = clients["every_five"].post("/", headers=binary(event)[0], data=binary(event)[1])
+        assert clients["record_created"].post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 400
+    assert response.status_code == 400
+    assert "google.cloud.scheduler.job.v1.executed" in response.get_json()["error"]
+    assert seen == []
+
+
+def test_schedule_handler_failure_is_a_500(tmp_path: Path) -> None:
+    import functions_framework
+
+    with function_env("every_five", MODULE):
+        client = functions_framework.create_app(target="every_five", source=str(MAIN)).test_client()
+    with function_env("x", MODULE, PORTABLE_TEST_RECORD=str(tmp_path)):  # a directory: writing fails
+        response = client.post("/", headers=scheduler_headers("2026-01-01T00:00:00Z"))
+    assert response.status_code == 500 and response.get_json()["request_id"]
+
+
+def test_every_fixture_file_is_exercised() -> None:
+    used = {
+        "gcp/storage/finalized-structured.json", "gcp/storage/finalized-structured-with-bucket-extension.json",
+        "gcp/storage/data/StorageObjectData-simple.json", "gcp/storage/data/StorageObjectData-complex.json",
+        "gcp/scheduler/http-target-request.documented-contract.json",
+        "gcp/scheduler/cloudevent-data/SchedulerJobData-simple.json",
+    }
+    from tests.conformance.test_aws_fixtures import HTTP_EXPECTED, S3_EXPECTED, SCHEDULE_EXPECTED
+
+    used |= {f"aws/{name}" for name in (*HTTP_EXPECTED, *S3_EXPECTED, *SCHEDULE_EXPECTED)}
+    used |= {"aws/s3/docs-test-event.json", "aws/eventbridge/ec2-state-change-with-replay-name.json"}
+    present = {str(path.relative_to(FIXTURES)) for path in FIXTURES.rglob("*.json")}
+    assert present - used == set(), "a fixture no test exercises"
+    assert used - present == set()
