@@ -1,0 +1,176 @@
+"""Loading the App: every declaration is checked, and each refusal names the file and the fix."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from portable import AppDefinitionError, load_app
+from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, load_function
+
+_counter = itertools.count()
+
+
+def make_package(tmp_path: Path, **modules: str) -> str:
+    """A fresh package under tmp_path with the given modules; returns its import name."""
+    name = f"userpkg{next(_counter)}"
+    package = tmp_path / name
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for module, source in modules.items():
+        (package / f"{module}.py").write_text(textwrap.dedent(source))
+    if str(tmp_path) not in sys.path:
+        sys.path.insert(0, str(tmp_path))
+    return name
+
+
+def test_the_shipped_app_loads_with_every_trigger_kind() -> None:
+    app = load_app()
+    hello = app.function("hello")
+    assert isinstance(hello.trigger, HttpTrigger)
+    assert hello.trigger.route.key == "POST /hello"
+    assert hello.module == "functions.hello"
+    assert any(isinstance(spec.trigger, ObjectTrigger) for spec in app.functions.values()), "upload pipeline"
+    assert any(isinstance(spec.trigger, ScheduleTrigger) for spec in app.functions.values()), "nightly report"
+
+
+def test_declarations_become_plain_data(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api="""
+        from portable import bucket, http, table
+
+        files = bucket("files")
+        counts = table("counts")
+
+        @http("GET /files/{name}", reads=[files], writes=[counts], requires=["pyyaml>=6"], memory_mb=512)
+        def get_file(request):
+            return {}
+    """)
+    app = load_app(package)
+    spec = app.function("get_file")
+    assert spec.reads == {"files"} and spec.writes == {"counts"}
+    assert spec.requires == ("pyyaml>=6",) and spec.memory_mb == 512
+    assert spec.trigger.route.params == ("name",)  # type: ignore[union-attr]
+    assert app.buckets == ["files"] and app.tables == ["counts"]
+    assert app.handlers["get_file"].__name__ == "get_file"
+
+
+def test_load_function_imports_only_its_module(tmp_path: Path) -> None:
+    package = make_package(
+        tmp_path,
+        fast="from portable import http\n@http('GET /fast')\ndef fast(request):\n    return 'ok'\n",
+        heavy="raise RuntimeError('this module must not be imported')\n",
+    )
+    spec, handler = load_function("fast", f"{package}.fast")
+    assert spec.name == "fast" and handler(None) == "ok"
+    assert f"{package}.heavy" not in sys.modules
+
+
+def test_function_missing_from_its_module_is_named(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api="from portable import http\n@http('GET /a')\ndef a(request):\n    return 1\n")
+    with pytest.raises(AppDefinitionError, match="defines no function named 'b'"):
+        load_function("b", f"{package}.api")
+
+
+REFUSALS = {
+    "duplicate names": (
+        {
+            "one": "from portable import http\n@http('GET /a')\ndef same(request):\n    return 1\n",
+            "two": "from portable import http\n@http('GET /b')\ndef same(request):\n    return 1\n",
+        },
+        r"two functions are named 'same': .*one\.py and .*two\.py; rename one, or pass name=",
+    ),
+    "duplicate routes": (
+        {
+            "one": "from portable import http\n@http('GET /users/{id}')\ndef a(request):\n    return 1\n",
+            "two": "from portable import http\n@http('GET /users/{name}')\ndef b(request):\n    return 1\n",
+        },
+        r"route 'GET /users/\{name\}' in .*two\.py \(b\) clashes with 'GET /users/\{id\}' in .*one\.py \(a\)",
+    ),
+    "route without method": (
+        {"api": "from portable import http\n@http('/hello')\ndef a(request):\n    return 1\n"},
+        r"api\.py:2 \(a\): route '/hello' is malformed: write it as 'METHOD /path'",
+    ),
+    "unknown method": (
+        {"api": "from portable import http\n@http('FETCH /hello')\ndef a(request):\n    return 1\n"},
+        r"unknown method 'FETCH': use one of GET, POST",
+    ),
+    "relative path": (
+        {"api": "from portable import http\n@http('GET hello')\ndef a(request):\n    return 1\n"},
+        r"the path must start with '/'",
+    ),
+    "greedy not last": (
+        {"api": "from portable import http\n@http('GET /{rest+}/x')\ndef a(request):\n    return 1\n"},
+        r"greedy parameter \{rest\+\} must be the last segment",
+    ),
+    "bad segment": (
+        {"api": "from portable import http\n@http('GET /a b/{id')\ndef a(request):\n    return 1\n"},
+        r"route 'GET /a b/\{id' is malformed|invalid segment",
+    ),
+    "repeated parameter": (
+        {"api": "from portable import http\n@http('GET /{id}/{id}')\ndef a(request):\n    return 1\n"},
+        r"uses the parameter \{id\} twice",
+    ),
+    "reads a name, not a handle": (
+        {"api": "from portable import http\n@http('GET /a', reads=['files'])\ndef a(request):\n    return 1\n"},
+        r"reads= takes bucket\(\.\.\.\) and table\(\.\.\.\) handles, got 'files'",
+    ),
+    "one name, two kinds": (
+        {"api": "from portable import bucket, table\nx = bucket('things')\ny = table('things')\n"},
+        r"'things' is declared both as a bucket and as a table",
+    ),
+    "invalid resource name": (
+        {"api": "from portable import bucket\nx = bucket('My_Bucket')\n"},
+        r"bucket name 'My_Bucket' is not valid: use 3 to 40 lower-case letters",
+    ),
+    "writes into its own trigger": (
+        {"api": """
+from portable import bucket
+images = bucket("images")
+@images.on_created(prefix="raw/", writes=[images])
+def resize(event):
+    pass
+"""},
+        r"function 'resize' writes to bucket 'images', which triggers it .* allow_self_trigger=True",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_bad_declarations_are_refused_with_the_fix(case: str, tmp_path: Path) -> None:
+    modules, message = REFUSALS[case]
+    package = make_package(tmp_path, **modules)
+    with pytest.raises(AppDefinitionError, match=message):
+        load_app(package)
+
+
+def test_self_trigger_is_allowed_when_declared(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api="""
+        from portable import bucket
+        images = bucket("images")
+        @images.on_created(prefix="raw/", writes=[images], allow_self_trigger=True)
+        def resize(event):
+            pass
+    """)
+    assert load_app(package).function("resize").allow_self_trigger
+
+
+def test_any_and_a_specific_method_may_share_a_path(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api="""
+        from portable import http
+        @http("ANY /items")
+        def any_items(request):
+            return 1
+        @http("GET /items")
+        def get_items(request):
+            return 2
+    """)
+    assert set(load_app(package).functions) == {"any_items", "get_items"}
+
+
+def test_missing_package_names_the_fix() -> None:
+    with pytest.raises(AppDefinitionError, match=r"cannot import the package 'no_such_pkg'.*run from the project root"):
+        load_app("no_such_pkg")
