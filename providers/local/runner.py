@@ -55,6 +55,7 @@ class LocalApp:
         self.events: queue.Queue[ObjectEvent | None] = queue.Queue()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._unsubscribe: Callable[[], None] | None = None
 
     # HTTP -----------------------------------------------------------------
 
@@ -71,7 +72,7 @@ class LocalApp:
             if route.method == "ANY":
                 fallback = fallback or spec
             allowed.append(route.method)
-        return fallback, allowed
+        return (fallback, []) if fallback else (None, allowed)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -107,7 +108,8 @@ class LocalApp:
 
     def deliver_object_event(self, event: ObjectEvent) -> list[tuple[str, int]]:
         """Send `event` to every function it triggers, as Eventarc would; (function, status) each."""
-        from cloudevents.http import CloudEvent, to_binary
+        from cloudevents.conversion import to_binary
+        from cloudevents.http import CloudEvent
 
         event_type = {
             "created": "google.cloud.storage.object.v1.finalized",
@@ -156,13 +158,15 @@ class LocalApp:
     def start(self, schedules: bool = True) -> None:
         from providers.local import events
 
-        events.subscribe(self.events.put)
+        self._unsubscribe = events.subscribe(self.events.put)
         self._spawn(self._event_worker)
         if schedules:
             for spec in self.app.schedule_functions():
                 self._spawn(functools.partial(self._schedule_worker, spec))
 
     def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         self._stopping.set()
         self.events.put(None)
         for thread in self._threads:

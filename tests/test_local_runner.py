@@ -1,0 +1,122 @@
+"""The local runner: routes, object events, schedules on time and on demand, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from werkzeug.test import Client
+
+from portable.events import ObjectEvent
+from providers.local.runner import LocalApp
+from tests.conformance.recording import recording
+from tests.conftest import ROOT
+
+
+@pytest.fixture()
+def local() -> Iterator[LocalApp]:
+    saved = {key: os.environ.get(key) for key in ("PORTABLE_PROVIDER", "PORTABLE_PACKAGE")}
+    runner = LocalApp(package="tests.conformance.app")
+    yield runner
+    runner.stop()
+    for key, value in saved.items():
+        os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+
+
+def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, object]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if seen_file.exists():
+            lines = seen_file.read_text().splitlines()
+            if len(lines) >= count:
+                return [json.loads(line) for line in lines]
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {count} records after {timeout} s")
+
+
+def test_route_picks_the_exact_method_before_any(local: LocalApp) -> None:
+    spec, allowed = local.route("GET", "/anything/here")
+    assert spec is not None and spec.name == "kitchen" and allowed == []
+
+
+def test_object_event_is_delivered_to_every_matching_function(local: LocalApp, tmp_path: Path) -> None:
+    event = ObjectEvent(bucket="inbox", key="in/a b.txt", kind="created", id="local-1",
+                        time=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), size=3, etag="e1", content_type="text/plain")
+    with recording(tmp_path) as seen:
+        results = local.deliver_object_event(event)
+    assert sorted(results) == [("on_upload", 204), ("record_created", 204)]
+    assert len(seen) == 2
+    for record in seen:
+        assert record == {"kind": "created", "bucket": "inbox", "key": "in/a b.txt", "id": "local-1",
+                          "time": "2026-01-02T03:04:05+00:00", "size": 3, "etag": "e1", "content_type": "text/plain"}
+
+
+def test_filtered_and_failing_deliveries(local: LocalApp, tmp_path: Path) -> None:
+    other = ObjectEvent(bucket="inbox", key="out/x.bin", kind="created", id="2", time=None)
+    failing = ObjectEvent(bucket="inbox", key="in/fail.txt", kind="created", id="3", time=None)
+    deleted = ObjectEvent(bucket="inbox", key="in/x.txt", kind="deleted", id="4", time=None)
+    with recording(tmp_path):
+        assert local.deliver_object_event(other) == [("record_created", 204)]
+        assert sorted(local.deliver_object_event(failing)) == [("on_upload", 500), ("record_created", 204)]
+        assert local.deliver_object_event(deleted) == [("record_deleted", 204)]
+
+
+def test_published_events_reach_handlers_in_the_background(local: LocalApp, tmp_path: Path) -> None:
+    from providers.local import events
+
+    target = tmp_path / "recorded.jsonl"
+    os.environ["PORTABLE_TEST_RECORD"] = str(target)
+    try:
+        local.start(schedules=False)
+        events.publish(ObjectEvent(bucket="inbox", key="bg.txt", kind="created", id="bg", time=None))
+        records = wait_for(target, 1)
+    finally:
+        os.environ.pop("PORTABLE_TEST_RECORD")
+    assert records[0]["key"] == "bg.txt"
+
+
+def test_schedule_fires_at_its_time(local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from providers.local import scheduler
+
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    calls: list[datetime] = []
+
+    def next_fire_time(schedule: object, after: datetime) -> datetime:
+        calls.append(after)
+        return due if len(calls) == 1 else due + timedelta(days=1)
+
+    monkeypatch.setattr(scheduler, "next_fire_time", next_fire_time)
+    target = tmp_path / "recorded.jsonl"
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    local.start(schedules=True)
+    records = wait_for(target, 1)
+    assert records[0] == {"kind": "schedule", "name": "every_five", "time": due.isoformat(),
+                          "id": f"every_five@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}"}
+    assert datetime.now(UTC) >= due, "not before it was due"
+    assert calls[1] == due, "the next firing is computed from the one just fired"
+
+
+def test_fire_on_demand_over_http(local: LocalApp, tmp_path: Path) -> None:
+    client = Client(local)
+    with recording(tmp_path) as seen:
+        response = client.post("/__portable/schedules/every_five")
+        missing = client.post("/__portable/schedules/kitchen")
+    assert response.status_code == 200 and response.get_json() == {"fired": "every_five", "status": 204}
+    assert missing.status_code == 404 and "schedules: every_five" in missing.get_json()["error"]
+    assert [record["name"] for record in seen] == ["every_five"]
+
+
+@pytest.mark.slow
+def test_cli_fires_a_schedule_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    env = {**os.environ, "PORTABLE_LOCAL_DIR": str(tmp_path)}
+    unknown = subprocess.run([sys.executable, "-m", "providers.local", "--fire", "nope"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 2
+    assert "no schedule named 'nope'; schedules:" in unknown.stderr
