@@ -1,0 +1,1 @@
+"""The hello logic written against Portable, for the benchmarks."""
