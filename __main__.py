@@ -1,0 +1,8 @@
+"""The Pulumi program: load the App from functions/ and deploy it to the stack's cloud.
+
+    pulumi up --stack aws      pulumi up --stack gcp
+"""
+
+from providers.stack import main
+
+main()

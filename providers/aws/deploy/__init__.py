@@ -1,0 +1,63 @@
+"""The AWS half of `pulumi up`: Lambda, API Gateway HTTP API, S3, EventBridge Scheduler, DynamoDB.
+
+`plan` checks everything and builds the archives; `deploy` registers the resources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi_aws as aws
+
+from portable.app import App
+from providers.aws.deploy.buckets import check_notifications, connect_notifications, create_buckets
+from providers.aws.deploy.functions import create_function
+from providers.aws.deploy.http_api import create_http_api
+from providers.aws.deploy.schedules import compile_schedules, create_schedule
+from providers.aws.deploy.settings import AwsSettings, read_settings
+from providers.aws.deploy.tables import create_tables
+from providers.aws.package import WheelTarget, build_archive
+from providers.stack import StackInfo, stack_outputs
+
+__all__ = ["AwsPlan", "deploy", "plan", "read_settings"]
+
+
+@dataclass(frozen=True)
+class AwsPlan:
+    app: App
+    info: StackInfo
+    settings: AwsSettings
+    archives: dict[str, Path]
+    schedules: dict[str, tuple[str, str]]
+
+
+def plan(app: App, info: StackInfo, settings: AwsSettings) -> AwsPlan:
+    check_notifications(app)
+    schedules = compile_schedules(app)
+    target = WheelTarget.for_lambda(info.python_version, settings.architecture)
+    archives = {name: build_archive(spec, target) for name, spec in sorted(app.functions.items())}
+    return AwsPlan(app, info, settings, archives, schedules)
+
+
+def deploy(plan: AwsPlan) -> dict[str, Any]:
+    app = plan.app
+    account_id = aws.get_caller_identity_output().account_id
+    tables = create_tables(app.tables)
+    buckets = create_buckets(app.buckets)
+    functions = {
+        name: create_function(spec, plan.archives[name], plan.settings, plan.info.python_version, buckets, tables)
+        for name, spec in sorted(app.functions.items())
+    }
+    http_specs = app.http_functions()
+    api_url = create_http_api(http_specs, functions, plan.settings) if http_specs else None
+    connect_notifications(app, buckets, functions, account_id)
+    for name, expression in sorted(plan.schedules.items()):
+        create_schedule(app.functions[name], expression, functions[name], account_id)
+    return stack_outputs(
+        api_url,
+        functions={name: function.name for name, function in functions.items()},
+        buckets={name: bucket.bucket for name, bucket in buckets.items()},
+        tables={name: table.name for name, table in tables.items()},
+    )

@@ -1,0 +1,84 @@
+"""Buckets as private, encrypted S3 buckets; object triggers as S3 notifications to Lambda."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from portable.app import App, FunctionSpec, ObjectTrigger
+from portable.errors import AppDefinitionError
+
+S3_EVENTS = {"created": "s3:ObjectCreated:*", "deleted": "s3:ObjectRemoved:*"}
+
+
+def _overlap(first: ObjectTrigger, second: ObjectTrigger) -> bool:
+    prefixes = first.prefix.startswith(second.prefix) or second.prefix.startswith(first.prefix)
+    suffixes = first.suffix.endswith(second.suffix) or second.suffix.endswith(first.suffix)
+    return first.kind == second.kind and prefixes and suffixes
+
+
+def check_notifications(app: App) -> None:
+    """S3 refuses two notifications of one event type whose prefix and suffix filters overlap."""
+    for bucket in app.buckets:
+        specs = app.object_functions(bucket)
+        for index, first in enumerate(specs):
+            for second in specs[index + 1:]:
+                a, b = first.trigger, second.trigger
+                assert isinstance(a, ObjectTrigger) and isinstance(b, ObjectTrigger)
+                if _overlap(a, b):
+                    raise AppDefinitionError(
+                        f"functions {first.name!r} ({first.source_file}) and {second.name!r} ({second.source_file}) "
+                        f"both take {a.kind} events of bucket {bucket!r} with overlapping filters "
+                        f"(prefix {a.prefix!r}/{b.prefix!r}, suffix {a.suffix!r}/{b.suffix!r}); S3 sends each event "
+                        "to one function only. Give them prefixes or suffixes that cannot both match, or merge them"
+                    )
+
+
+def create_buckets(names: list[str]) -> dict[str, aws.s3.Bucket]:
+    buckets: dict[str, aws.s3.Bucket] = {}
+    for name in names:
+        bucket = aws.s3.Bucket(name)
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=True,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption", bucket=bucket.id,
+            rules=[{
+                "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
+                "bucket_key_enabled": True,
+            }],
+        )
+        buckets[name] = bucket
+    return buckets
+
+
+def connect_notifications(
+    app: App,
+    buckets: dict[str, aws.s3.Bucket],
+    functions: dict[str, aws.lambda_.Function],
+    account_id: pulumi.Input[str],
+) -> None:
+    """One notification configuration per bucket; each function may be invoked by that bucket only."""
+    for name, bucket in buckets.items():
+        specs: list[FunctionSpec] = app.object_functions(name)
+        if not specs:
+            continue
+        permissions = []
+        configurations: list[aws.s3.BucketNotificationLambdaFunctionArgs] = []
+        for spec in specs:
+            trigger = spec.trigger
+            assert isinstance(trigger, ObjectTrigger)
+            function = functions[spec.name]
+            permissions.append(aws.lambda_.Permission(
+                f"{spec.name}-s3-invoke", action="lambda:InvokeFunction", function=function.name,
+                principal="s3.amazonaws.com", source_arn=bucket.arn, source_account=account_id,
+            ))
+            configurations.append(aws.s3.BucketNotificationLambdaFunctionArgs(
+                lambda_function_arn=function.arn, events=[S3_EVENTS[trigger.kind]],
+                filter_prefix=trigger.prefix or None, filter_suffix=trigger.suffix or None,
+            ))
+        aws.s3.BucketNotification(
+            f"{name}-notifications", bucket=bucket.id, lambda_functions=configurations,
+            opts=pulumi.ResourceOptions(depends_on=permissions),
+        )

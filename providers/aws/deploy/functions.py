@@ -1,0 +1,66 @@
+"""One Lambda function per portable function: its log group, its role and policy, the function."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from portable.app import FunctionSpec, ResourceSpec
+from portable.resources import physical_name_variable
+from providers.aws.deploy.iam import assume_role_policy, function_policy
+from providers.aws.deploy.settings import AwsSettings
+from providers.aws.package import HANDLER
+
+
+def environment(
+    spec: FunctionSpec, physical_names: dict[ResourceSpec, pulumi.Output[str]]
+) -> dict[str, pulumi.Input[str]]:
+    """PORTABLE_FUNCTION, PORTABLE_MODULE and the physical name of every resource the function uses."""
+    variables: dict[str, pulumi.Input[str]] = {"PORTABLE_FUNCTION": spec.name, "PORTABLE_MODULE": spec.module}
+    for resource, name in sorted(physical_names.items(), key=lambda item: item[0].name):
+        if resource.name in spec.uses:
+            variables[physical_name_variable(resource)] = name
+    return variables
+
+
+def create_function(
+    spec: FunctionSpec,
+    archive: Path,
+    settings: AwsSettings,
+    python_version: str,
+    buckets: dict[str, aws.s3.Bucket],
+    tables: dict[str, aws.dynamodb.Table],
+) -> aws.lambda_.Function:
+    log_group = aws.cloudwatch.LogGroup(
+        f"{spec.name}-logs", name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
+        retention_in_days=settings.log_retention_days,
+    )
+    role = aws.iam.Role(f"{spec.name}-role", assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")))
+    used_buckets = {name: buckets[name].arn for name in sorted(spec.uses) if name in buckets}
+    used_tables = {name: tables[name].arn for name in sorted(spec.uses) if name in tables}
+    policy_document = pulumi.Output.all(
+        pulumi.Output.all(**used_buckets) if used_buckets else {},
+        pulumi.Output.all(**used_tables) if used_tables else {},
+        log_group.arn,
+    ).apply(lambda resolved: json.dumps(function_policy(spec, resolved[0], resolved[1], resolved[2])))
+    policy = aws.iam.RolePolicy(f"{spec.name}-policy", role=role.id, policy=policy_document)
+    physical: dict[ResourceSpec, pulumi.Output[str]] = {
+        **{ResourceSpec("bucket", name): bucket.bucket for name, bucket in buckets.items()},
+        **{ResourceSpec("table", name): table.name for name, table in tables.items()},
+    }
+    return aws.lambda_.Function(
+        spec.name,
+        role=role.arn,
+        runtime=f"python{python_version}",
+        handler=HANDLER,
+        code=pulumi.FileArchive(str(archive)),
+        architectures=[settings.architecture],
+        memory_size=spec.memory_mb,
+        timeout=spec.timeout_seconds,
+        environment={"variables": environment(spec, physical)},
+        logging_config={"log_format": "Text", "log_group": log_group.name},
+        opts=pulumi.ResourceOptions(depends_on=[policy]),
+    )

@@ -1,0 +1,77 @@
+"""Schedules as EventBridge Scheduler schedules, each with a role that may invoke only its function."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from portable.app import App, FunctionSpec, ScheduleTrigger
+from portable.errors import AppDefinitionError
+from providers.aws.deploy.iam import assume_role_policy, invoke_policy
+from providers.aws.schedules import scheduler_expression
+
+RETRY_ATTEMPTS = 3
+MAXIMUM_EVENT_AGE_SECONDS = 3600
+
+# What the Lambda receives: the shape of a scheduled event, with Scheduler's own values filled in.
+# `time` is the firing's due time, the same on every retry, so the shim derives a stable id from it.
+EVENT_TEMPLATE = json.dumps({
+    "version": "0",
+    "id": "<aws.scheduler.execution-id>",
+    "detail-type": "Scheduled Event",
+    "source": "aws.scheduler",
+    "time": "<aws.scheduler.scheduled-time>",
+    "resources": ["<aws.scheduler.schedule-arn>"],
+    "detail": "{}",
+}, separators=(",", ":"))
+
+
+def compile_schedules(app: App) -> dict[str, tuple[str, str]]:
+    """Every schedule's expression and time zone; a schedule EventBridge cannot express stops the deploy."""
+    compiled: dict[str, tuple[str, str]] = {}
+    for spec in app.schedule_functions():
+        trigger = spec.trigger
+        assert isinstance(trigger, ScheduleTrigger)
+        try:
+            compiled[spec.name] = scheduler_expression(trigger.schedule)
+        except ValueError as exc:
+            raise AppDefinitionError(
+                f"{spec.source_file}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
+                f"EventBridge Scheduler: {exc}"
+            ) from None
+    return compiled
+
+
+def create_schedule(
+    spec: FunctionSpec, expression: tuple[str, str], function: aws.lambda_.Function, account_id: pulumi.Input[str]
+) -> aws.scheduler.Schedule:
+    role = aws.iam.Role(
+        f"{spec.name}-scheduler-role",
+        assume_role_policy=pulumi.Output.from_input(account_id).apply(
+            lambda account: json.dumps(assume_role_policy("scheduler.amazonaws.com", account))
+        ),
+    )
+    policy = aws.iam.RolePolicy(
+        f"{spec.name}-scheduler-invoke", role=role.id,
+        policy=function.arn.apply(lambda arn: json.dumps(invoke_policy(arn))),
+    )
+    schedule_expression, timezone = expression
+    return aws.scheduler.Schedule(
+        spec.name,
+        schedule_expression=schedule_expression,
+        schedule_expression_timezone=timezone,
+        flexible_time_window={"mode": "OFF"},
+        state="ENABLED",
+        target={
+            "arn": function.arn,
+            "role_arn": role.arn,
+            "input": EVENT_TEMPLATE,
+            "retry_policy": {
+                "maximum_retry_attempts": RETRY_ATTEMPTS,
+                "maximum_event_age_in_seconds": MAXIMUM_EVENT_AGE_SECONDS,
+            },
+        },
+        opts=pulumi.ResourceOptions(depends_on=[policy]),
+    )

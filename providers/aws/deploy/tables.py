@@ -1,0 +1,21 @@
+"""Tables as DynamoDB tables, billed on demand, keyed the way providers/aws/dynamodb.py reads them."""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from portable.data_rules import KEY_FIELD
+
+
+def create_tables(names: list[str]) -> dict[str, aws.dynamodb.Table]:
+    return {
+        name: aws.dynamodb.Table(
+            name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=KEY_FIELD,
+            attributes=[{"name": KEY_FIELD, "type": "S"}],
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True},
+        )
+        for name in names
+    }

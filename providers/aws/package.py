@@ -1,0 +1,142 @@
+"""Lambda deployment archives (deploy time only).
+
+One zip per function: the AWS runtime shim, `portable/`, the function's own module and
+the wheels of the third-party packages that function declares in `requires=`, installed
+for Lambda's platform (manylinux, the stack's architecture and CPython version), never
+built on this machine. Installed packages are cached by requirement set and platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from portable.app import FunctionSpec
+from portable.errors import AppDefinitionError, ConfigurationError
+from providers.packaging import (
+    DEFAULT_BUILD_DIR,
+    DEFAULT_CACHE_DIR,
+    Entries,
+    function_entries,
+    portable_entries,
+    shim_entries,
+    tree_entries,
+    write_archive,
+)
+
+HANDLER = "providers.aws.runtime.handler"
+ARCHITECTURES = ("x86_64", "arm64")
+_MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
+# The glibc of each Lambda Python runtime's OS: Amazon Linux 2 for 3.11, AL2023 after.
+_GLIBC_MINOR = {"3.11": 26, "3.12": 34, "3.13": 34}
+# Present in every Lambda Python runtime; shipped only when pinned exactly.
+_RUNTIME_PROVIDED = {"boto3", "botocore"}
+_COMPLETE_MARKER = ".portable-complete"
+
+
+@dataclass(frozen=True)
+class WheelTarget:
+    """Where the installed wheels must run: a CPython version and pip platform tags (none = this machine)."""
+
+    python_version: str
+    platforms: tuple[str, ...] = ()
+
+    @classmethod
+    def for_lambda(cls, python_version: str, architecture: str) -> WheelTarget:
+        if architecture not in _MACHINE:
+            raise ConfigurationError(
+                f"architecture {architecture!r} is not a Lambda architecture: use one of {', '.join(ARCHITECTURES)}"
+            )
+        if python_version not in _GLIBC_MINOR:
+            raise ConfigurationError(
+                f"Python {python_version} has no Lambda runtime here: use one of {', '.join(_GLIBC_MINOR)}"
+            )
+        machine = _MACHINE[architecture]
+        glibc = [f"manylinux_2_{minor}_{machine}" for minor in range(_GLIBC_MINOR[python_version], 16, -1)]
+        return cls(python_version, (f"manylinux2014_{machine}", *glibc))
+
+    @classmethod
+    def this_interpreter(cls) -> WheelTarget:
+        """For tests that import compiled wheels from an unpacked archive on this machine."""
+        return cls(f"{sys.version_info.major}.{sys.version_info.minor}")
+
+
+def bundled_requirements(requires: tuple[str, ...], where: str) -> list[str]:
+    """The declared requirements to install, minus those the Lambda runtime provides unless pinned with ==."""
+    kept: list[str] = []
+    for text in requires:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement as exc:
+            raise AppDefinitionError(f"{where}: requires={text!r} is not a valid requirement ({exc}); "
+                                     "write it as pip does, e.g. 'Pillow>=10'") from None
+        pinned = any(spec.operator in ("==", "===") for spec in requirement.specifier)
+        if canonicalize_name(requirement.name) in _RUNTIME_PROVIDED and not pinned:
+            continue
+        kept.append(str(requirement))
+    return sorted(set(kept))
+
+
+def install_requirements(requirements: list[str], target: WheelTarget, cache_dir: Path) -> Path:
+    """A directory holding `requirements` installed for `target`, reused when it exists."""
+    key = hashlib.sha256(json.dumps([requirements, target.python_version, target.platforms]).encode()).hexdigest()
+    installed = cache_dir / "lambda-packages" / key[:24]
+    if (installed / _COMPLETE_MARKER).exists():
+        return installed
+    installed.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=installed.parent, prefix="staging-"))
+    command = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+        "--only-binary=:all:", "--target", str(staging), "--python-version", target.python_version,
+        "--implementation", "cp",
+    ]
+    for platform in target.platforms:
+        command += ["--platform", platform]
+    result = subprocess.run([*command, *requirements], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        where = ", ".join(target.platforms) or "this machine"
+        raise AppDefinitionError(
+            f"cannot install {' '.join(requirements)} for CPython {target.python_version} on {where}: "
+            f"{result.stderr.strip()[-800:]}\nEvery requirement needs a binary wheel for that platform "
+            "(Lambda archives never hold packages built on the deploying machine)"
+        )
+    shutil.rmtree(staging / "bin", ignore_errors=True)
+    (staging / _COMPLETE_MARKER).touch()
+    try:
+        staging.rename(installed)
+    except OSError:  # another build finished the same set first
+        shutil.rmtree(staging, ignore_errors=True)
+    return installed
+
+
+def archive_entries(spec: FunctionSpec, target: WheelTarget, cache_dir: Path) -> Entries:
+    entries: Entries = {}
+    requirements = bundled_requirements(spec.requires, f"{spec.source_file} ({spec.name})")
+    if requirements:
+        installed = install_requirements(requirements, target, cache_dir)
+        entries.update(tree_entries(installed))
+        entries.pop(_COMPLETE_MARKER, None)
+    entries.update(portable_entries())
+    entries.update(shim_entries("aws", ["providers.aws.runtime"]))
+    entries.update(function_entries(spec))
+    return entries
+
+
+def build_archive(
+    spec: FunctionSpec,
+    target: WheelTarget,
+    build_dir: Path = DEFAULT_BUILD_DIR,
+    cache_dir: Path = DEFAULT_CACHE_DIR,
+) -> Path:
+    """Write `<build_dir>/aws/<function>.zip` and return its path."""
+    return write_archive(archive_entries(spec, target, cache_dir), build_dir / "aws" / f"{spec.name}.zip")

@@ -1,0 +1,65 @@
+"""Buckets as Cloud Storage buckets (uniform access, public access prevented) and their Eventarc triggers."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+
+from portable.app import FunctionSpec, ObjectTrigger
+from providers.gcp.deploy.iam import PUBLISHER, bucket_role
+from providers.gcp.deploy.settings import GcpSettings
+
+EVENT_TYPES = {
+    "created": "google.cloud.storage.object.v1.finalized",
+    "deleted": "google.cloud.storage.object.v1.deleted",
+}
+
+
+def create_buckets(
+    names: list[str], settings: GcpSettings, opts: pulumi.ResourceOptions
+) -> dict[str, gcp.storage.Bucket]:
+    return {
+        name: gcp.storage.Bucket(
+            name, project=settings.project, location=settings.region, uniform_bucket_level_access=True,
+            public_access_prevention="enforced", opts=opts,
+        )
+        for name in names
+    }
+
+
+def grant_bucket_access(
+    spec: FunctionSpec, buckets: dict[str, gcp.storage.Bucket], member: pulumi.Input[str]
+) -> list[gcp.storage.BucketIAMMember]:
+    """Object viewer on each bucket the function reads, object user on each it writes; on that bucket only."""
+    return [
+        gcp.storage.BucketIAMMember(
+            f"{spec.name}-{name}-access", bucket=buckets[name].name, role=bucket_role(spec, name), member=member,
+        )
+        for name in sorted(spec.uses & buckets.keys())
+    ]
+
+
+def allow_storage_to_publish(settings: GcpSettings, opts: pulumi.ResourceOptions) -> gcp.projects.IAMMember:
+    """Cloud Storage's service agent publishes the object events that Eventarc delivers."""
+    agent = gcp.storage.get_project_service_account_output(project=settings.project)
+    return gcp.projects.IAMMember(
+        "storage-agent-publisher", project=settings.project, role=PUBLISHER,
+        member=agent.email_address.apply(lambda email: f"serviceAccount:{email}"), opts=opts,
+    )
+
+
+def event_trigger(
+    spec: FunctionSpec, buckets: dict[str, gcp.storage.Bucket], invoker_email: pulumi.Input[str], settings: GcpSettings
+) -> gcp.cloudfunctionsv2.FunctionEventTriggerArgs:
+    """Eventarc has no prefix or suffix filter: the shim drops events outside the trigger's filters."""
+    trigger = spec.trigger
+    assert isinstance(trigger, ObjectTrigger)
+    return gcp.cloudfunctionsv2.FunctionEventTriggerArgs(
+        event_type=EVENT_TYPES[trigger.kind],
+        trigger_region=settings.region,
+        retry_policy="RETRY_POLICY_RETRY",
+        service_account_email=invoker_email,
+        event_filters=[gcp.cloudfunctionsv2.FunctionEventTriggerEventFilterArgs(
+            attribute="bucket", value=buckets[trigger.bucket].name,
+        )],
+    )

@@ -1,0 +1,58 @@
+"""HTTP routes behind one API Gateway; only the gateway's service account may call the functions."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pulumi
+import pulumi_gcp as gcp
+
+from portable.app import FunctionSpec, HttpTrigger
+from providers.gcp.deploy.functions import allow_invoker
+from providers.gcp.deploy.iam import service_account
+from providers.gcp.deploy.names import resource_id
+from providers.gcp.deploy.openapi import Backend, openapi_document
+from providers.gcp.deploy.settings import GcpSettings
+
+
+def _encoded_document(title: str, specs: list[FunctionSpec], urls: list[str]) -> str:
+    backends = []
+    for spec, url in zip(specs, urls, strict=True):
+        assert isinstance(spec.trigger, HttpTrigger)
+        backends.append(Backend(spec.name, spec.trigger.route, url, spec.timeout_seconds))
+    text = json.dumps(openapi_document(title, backends), indent=2, sort_keys=True)
+    return base64.b64encode(text.encode()).decode()
+
+
+def create_http_api(
+    specs: list[FunctionSpec],
+    functions: dict[str, gcp.cloudfunctionsv2.Function],
+    settings: GcpSettings,
+    opts: pulumi.ResourceOptions,
+) -> pulumi.Output[str]:
+    """The API, its config (OpenAPI from the routes), the gateway; returns the gateway's URL."""
+    stack = pulumi.get_stack()
+    api_id = resource_id(f"{pulumi.get_project()}-{stack}", 63)
+    gateway_account = service_account("http", "gateway", settings.project, stack, opts)
+    for spec in specs:
+        allow_invoker(f"{spec.name}-gateway-invoker", functions[spec.name], gateway_account.member, settings)
+    api = gcp.apigateway.Api("http-api", project=settings.project, api_id=api_id, opts=opts)
+    managed = gcp.projects.Service("api-managed-service", project=settings.project, service=api.managed_service,
+                                   disable_on_destroy=False)
+    document = pulumi.Output.all(*(functions[spec.name].url for spec in specs)).apply(
+        lambda urls: _encoded_document(api_id, specs, list(urls))
+    )
+    config = gcp.apigateway.ApiConfig(
+        "http-api-config",
+        project=settings.project,
+        api=api.api_id,
+        api_config_id_prefix=f"{api_id[:50]}-",
+        openapi_documents=[{"document": {"path": "openapi.yaml", "contents": document}}],
+        gateway_config={"backend_config": {"google_service_account": gateway_account.email}},
+        opts=pulumi.ResourceOptions(depends_on=[managed]),
+    )
+    gateway = gcp.apigateway.Gateway(
+        "http-gateway", project=settings.project, region=settings.region, api_config=config.id, gateway_id=api_id,
+    )
+    return gateway.default_hostname.apply(lambda host: f"https://{host}")

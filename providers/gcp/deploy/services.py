@@ -1,0 +1,36 @@
+"""The Google APIs the stack uses, enabled by the program (and left enabled on destroy)."""
+
+from __future__ import annotations
+
+import pulumi_gcp as gcp
+
+from portable.app import App
+
+ALWAYS = ("cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
+          "artifactregistry.googleapis.com", "storage.googleapis.com", "iam.googleapis.com",
+          "logging.googleapis.com")
+FOR_HTTP = ("apigateway.googleapis.com", "servicemanagement.googleapis.com", "servicecontrol.googleapis.com")
+FOR_OBJECT_EVENTS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
+FOR_SCHEDULES = ("cloudscheduler.googleapis.com",)
+FOR_TABLES = ("firestore.googleapis.com",)
+
+
+def needed_services(app: App) -> list[str]:
+    services = list(ALWAYS)
+    if app.http_functions():
+        services += FOR_HTTP
+    if app.object_functions():
+        services += FOR_OBJECT_EVENTS
+    if app.schedule_functions():
+        services += FOR_SCHEDULES
+    if app.tables:
+        services += FOR_TABLES
+    return services
+
+
+def enable_services(app: App, project: str) -> list[gcp.projects.Service]:
+    return [
+        gcp.projects.Service(f"api-{service.split('.')[0]}", project=project, service=service,
+                             disable_on_destroy=False)
+        for service in needed_services(app)
+    ]

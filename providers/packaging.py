@@ -1,0 +1,135 @@
+"""Deterministic deployment archives, shared by the AWS and GCP packagers (deploy time only).
+
+An archive is a zip whose bytes depend only on the files in it: entries sorted, one fixed
+timestamp and mode, no __pycache__. Same sources give the same bytes, so Pulumi sees no
+change and an unchanged function is not redeployed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from modulefinder import ModuleFinder
+from pathlib import Path
+
+from portable.app import FunctionSpec
+from portable.errors import AppDefinitionError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BUILD_DIR = PROJECT_ROOT / ".portable" / "build"
+DEFAULT_CACHE_DIR = PROJECT_ROOT / ".portable" / "cache"
+
+# 1980-01-01 is the earliest time a zip entry can hold.
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_FILE_MODE = 0o100644
+_SKIPPED_DIRS = {"__pycache__"}
+_SKIPPED_SUFFIXES = (".pyc", ".pyo")
+_PROVIDERS = ("aws", "gcp", "local")
+
+Entries = dict[str, Path | bytes]
+
+
+def write_archive(entries: Mapping[str, Path | bytes], destination: Path) -> Path:
+    """Write `entries` (archive name -> file or bytes) as a deterministic zip at `destination`.
+
+    The file is replaced atomically and only when its bytes change.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".zip.tmp")
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name in sorted(entries):
+                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+                info.create_system = 3  # Unix, so that the mode below is honoured
+                info.external_attr = _FILE_MODE << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                content = entries[name]
+                archive.writestr(info, content if isinstance(content, bytes) else content.read_bytes())
+        if destination.exists() and file_digest(destination) == file_digest(Path(temporary)):
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, destination)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return destination
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree_entries(root: Path, prefix: str = "") -> Entries:
+    """Every file under `root` (no __pycache__, no bytecode), named `prefix` + relative path."""
+    entries: Entries = {}
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if not path.is_file() or _SKIPPED_DIRS.intersection(relative.parts) or path.name.endswith(_SKIPPED_SUFFIXES):
+            continue
+        entries[prefix + relative.as_posix()] = path
+    return entries
+
+
+def portable_entries() -> Entries:
+    return tree_entries(PROJECT_ROOT / "portable", "portable/")
+
+
+def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Path] = ()) -> Entries:
+    """The provider modules the runtime shim imports (statically or lazily), found by following imports.
+
+    Only `providers/` and `providers/<cloud>/` modules are taken; other providers are not
+    followed, and deploy code reached from the shim is refused (it would drag Pulumi in).
+    """
+    others = [f"providers.{name}" for name in _PROVIDERS if name != cloud]
+    finder = ModuleFinder(path=[str(PROJECT_ROOT)], excludes=[*others, "portable"])
+    for entry in entry_modules:
+        finder.import_hook(entry)
+    for script in scripts:
+        finder.run_script(str(script))
+    entries: Entries = {}
+    for name, module in finder.modules.items():
+        if name != "providers" and not name.startswith("providers."):
+            continue
+        if name.startswith((f"providers.{cloud}.deploy", f"providers.{cloud}.package")) or name in (
+            "providers.packaging", "providers.stack"
+        ):
+            raise AppDefinitionError(
+                f"the {cloud} runtime imports deploy-time module {name}; runtime code must not import "
+                "deploy code (it needs Pulumi). Move the shared part into a runtime module"
+            )
+        source = getattr(module, "__file__", None)
+        if source:
+            path = Path(source)
+            entries[path.relative_to(PROJECT_ROOT).as_posix()] = path
+    return entries
+
+
+def function_entries(spec: FunctionSpec) -> Entries:
+    """The function's module, the `__init__.py` of each package above it, and the sibling modules it imports."""
+    top = spec.module.split(".")[0]
+    package = sys.modules.get(top)
+    package_file = getattr(package, "__file__", None)
+    if package_file is None:
+        raise AppDefinitionError(
+            f"function {spec.name!r}: its package {top!r} is not imported or is a namespace package; "
+            f"give {top}/ an __init__.py and load the App before packaging"
+        )
+    root = Path(package_file).resolve().parent.parent
+    finder = ModuleFinder(path=[str(root)], excludes=["portable", "providers"])
+    finder.import_hook(spec.module)
+    entries: Entries = {}
+    for name, module in finder.modules.items():
+        source = getattr(module, "__file__", None)
+        if (name == top or name.startswith(top + ".")) and source:
+            path = Path(source).resolve()
+            entries[path.relative_to(root).as_posix()] = path
+    own = spec.module.replace(".", "/")
+    if f"{own}.py" not in entries and f"{own}/__init__.py" not in entries:
+        raise AppDefinitionError(f"function {spec.name!r}: cannot find the source of module {spec.module!r}")
+    return entries
