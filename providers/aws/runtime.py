@@ -85,7 +85,7 @@ def _handle_http(
     except HttpError as exc:
         log.warning("bad request", function=spec.name, error=exc.message, request_id=fallback_id)
         return _http_reply(event, error_reply(exc.status, exc.message, fallback_id))
-    if not request.path_params:
+    if not request.path_params and spec.trigger.route.params:
         request.path_params = spec.trigger.route.match(request.path) or {}
     return _http_reply(event, run_http(spec, function, request))
 
