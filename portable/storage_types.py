@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any, Generic, Literal, Protocol, TypeVar
 
@@ -14,14 +14,17 @@ SignedMethod = Literal["GET", "PUT"]
 
 @dataclass(frozen=True)
 class ObjectInfo:
-    """What a bucket knows about one object; `etag` changes whenever the content does."""
+    """What a bucket knows about one object; `etag` changes whenever the content does.
+
+    `content_type` and `metadata` are None in listings (S3 does not list them): call head().
+    """
 
     key: str
     size: int
     etag: str
-    content_type: str
     last_modified: datetime
-    metadata: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    metadata: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

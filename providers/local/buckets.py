@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS objects (
     content_type TEXT NOT NULL, metadata TEXT NOT NULL, modified TEXT NOT NULL
 );
 """
-_INFO_COLUMNS = "key, size, etag, content_type, modified, metadata"
+_INFO_COLUMNS = "key, size, etag, modified, content_type, metadata"
+_LISTED_COLUMNS = "key, size, etag, modified"
 
 
 class LocalBucket:
@@ -46,8 +47,8 @@ class LocalBucket:
         content = data if isinstance(data, bytes) else _read_all(self.logical, data)
         if len(content) > MAX_OBJECT_BYTES:
             raise TooLarge(self.logical, f"{key!r} is {len(content)} bytes; local objects hold {MAX_OBJECT_BYTES}")
-        info = ObjectInfo(key, len(content), hashlib.md5(content).hexdigest(), content_type,
-                          datetime.now(UTC), dict(metadata))
+        info = ObjectInfo(key, len(content), hashlib.md5(content).hexdigest(), datetime.now(UTC),
+                          content_type, dict(metadata))
         try:
             self._db().execute(
                 "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -96,12 +97,13 @@ class LocalBucket:
         if token is not None:
             clauses.append("key > ?")
             params.append(token)
-        sql = f"SELECT {_INFO_COLUMNS} FROM objects WHERE {' AND '.join(clauses)} ORDER BY key LIMIT ?"
+        sql = f"SELECT {_LISTED_COLUMNS} FROM objects WHERE {' AND '.join(clauses)} ORDER BY key LIMIT ?"
         try:
             rows = self._db().execute(sql, (*params, limit + 1)).fetchall()
         except sqlite3.Error as exc:
             raise BackendError(self.logical, f"list failed: {exc}") from exc
-        items = [_info(row) for row in rows[:limit]]
+        items = [ObjectInfo(key, size, etag, datetime.fromisoformat(modified))
+                 for key, size, etag, modified in rows[:limit]]
         return Page(items, items[-1].key if len(rows) > limit else None)
 
     def signed_url(self, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None) -> str:
@@ -145,5 +147,5 @@ def _chunks(connection: sqlite3.Connection, rowid: int, size: int, chunk_size: i
 
 
 def _info(row: tuple[Any, ...]) -> ObjectInfo:
-    key, size, etag, content_type, modified, metadata = row
-    return ObjectInfo(key, size, etag, content_type, datetime.fromisoformat(modified), json.loads(metadata))
+    key, size, etag, modified, content_type, metadata = row
+    return ObjectInfo(key, size, etag, datetime.fromisoformat(modified), content_type, json.loads(metadata))

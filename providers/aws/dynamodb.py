@@ -1,0 +1,131 @@
+"""A table on DynamoDB through boto3: one item per key, the document's fields as attributes.
+
+The table's partition key is the string attribute `_key` (KEY_ATTRIBUTE); the deploy half
+creates it so. `_version` holds a fresh random token after every write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from portable.data_rules import KEY_FIELD, VERSION_FIELD
+from portable.storage_types import Document, Item, Page
+from providers.aws.aws_errors import translate
+from providers.aws.sdk import client
+
+KEY_ATTRIBUTE = KEY_FIELD
+_NAMES = {"#k": KEY_FIELD, "#v": VERSION_FIELD}
+
+
+class DynamoTable:
+    def __init__(self, logical: str, physical: str) -> None:
+        self.logical = logical
+        self.physical = physical
+
+    def _call(self, method: str, action: str, conflict: str, **params: Any) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(client("dynamodb"), method)(TableName=self.physical, **params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, self.logical, action, conflict) from exc
+
+    def get(self, key: str) -> Item | None:
+        reply = self._call("get_item", f"get {key!r}", "", Key=_key(key), ConsistentRead=True)
+        return _item(reply["Item"]) if "Item" in reply else None
+
+    def put(self, key: str, value: Document, if_absent: bool, if_version: str | None) -> str:
+        version = uuid.uuid4().hex
+        params: dict[str, Any] = {"Item": {**_attributes(value), KEY_FIELD: {"S": key}, VERSION_FIELD: {"S": version}}}
+        if if_absent:
+            params.update(ConditionExpression="attribute_not_exists(#k)", ExpressionAttributeNames={"#k": KEY_FIELD})
+        elif if_version is not None:
+            params.update(ConditionExpression="#v = :expected", ExpressionAttributeNames={"#v": VERSION_FIELD},
+                          ExpressionAttributeValues={":expected": {"S": if_version}})
+        conflict = (f"an item {key!r} already exists" if if_absent
+                    else f"{key!r} is not at version {if_version}; read it again and retry")
+        self._call("put_item", f"put {key!r}", conflict, **params)
+        return version
+
+    def delete(self, key: str, if_version: str | None) -> None:
+        params: dict[str, Any] = {"Key": _key(key)}
+        if if_version is not None:
+            params.update(ConditionExpression="#v = :expected", ExpressionAttributeNames={"#v": VERSION_FIELD},
+                          ExpressionAttributeValues={":expected": {"S": if_version}})
+        self._call("delete_item", f"delete {key!r}", f"{key!r} is not at version {if_version}", **params)
+
+    def increment(self, key: str, field: str, amount: int) -> int:
+        reply = self._call(
+            "update_item", f"increment {field!r} of {key!r}", "", Key=_key(key),
+            UpdateExpression="ADD #f :amount SET #v = :version",
+            ExpressionAttributeNames={"#f": field, "#v": VERSION_FIELD},
+            ExpressionAttributeValues={":amount": {"N": str(amount)}, ":version": {"S": uuid.uuid4().hex}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(reply["Attributes"][field]["N"])
+
+    def query_page(self, prefix: str, limit: int, token: str | None) -> Page[Item]:
+        """A Scan filtered by key prefix: DynamoDB has no ordered index over partition keys."""
+        params: dict[str, Any] = {"ConsistentRead": True}
+        if prefix:
+            params.update(FilterExpression="begins_with(#k, :prefix)", ExpressionAttributeNames={"#k": KEY_FIELD},
+                          ExpressionAttributeValues={":prefix": {"S": prefix}})
+        items: list[Item] = []
+        start = token
+        while True:
+            if start is not None:
+                params["ExclusiveStartKey"] = _key(start)
+            reply = self._call("scan", "query", "", **params)
+            found = [_item(raw) for raw in reply.get("Items", [])]
+            wanted = limit - len(items)
+            items.extend(found[:wanted])
+            if len(found) > wanted:
+                return Page(items, items[-1].key)  # resume right after the last item returned
+            last = reply.get("LastEvaluatedKey")
+            if last is None:
+                return Page(items, None)
+            start = last[KEY_FIELD]["S"]
+            if len(items) == limit:
+                return Page(items, start)
+
+
+def _key(key: str) -> dict[str, Any]:
+    return {KEY_FIELD: {"S": key}}
+
+
+def _attributes(document: Document) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    serializer = TypeSerializer()
+    return {name: serializer.serialize(_to_dynamo(value)) for name, value in document.items()}
+
+
+def _item(raw: dict[str, Any]) -> Item:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    document = {name: _from_dynamo(deserializer.deserialize(value)) for name, value in raw.items()
+                if name not in _NAMES.values()}
+    return Item(raw[KEY_FIELD]["S"], document, raw.get(VERSION_FIELD, {}).get("S", ""))
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, (list, tuple)):
+        return [_to_dynamo(element) for element in value]
+    if isinstance(value, dict):
+        return {name: _to_dynamo(element) for name, element in value.items()}
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_from_dynamo(element) for element in value]
+    if isinstance(value, dict):
+        return {name: _from_dynamo(element) for name, element in value.items()}
+    return value

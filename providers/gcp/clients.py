@@ -1,0 +1,16 @@
+"""GCP data clients: Cloud Storage buckets and Firestore tables (SDKs imported on first use)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portable.app import ResourceSpec
+from portable.resources import physical_name
+from providers.gcp.firestore import FirestoreTable
+from providers.gcp.gcs import GcsBucket
+
+
+def client_for(spec: ResourceSpec) -> Any:
+    if spec.kind == "bucket":
+        return GcsBucket(spec.name, physical_name(spec))
+    return FirestoreTable(spec.name, physical_name(spec))

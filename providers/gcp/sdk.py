@@ -1,0 +1,41 @@
+"""Google Cloud clients, created on first use and shared by every handle in the process."""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+
+def _project() -> str | None:
+    return os.environ.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GCLOUD_PROJECT")
+
+
+@functools.cache
+def storage_client() -> Any:
+    from google.cloud import storage  # type: ignore[attr-defined]
+
+    if os.environ.get("STORAGE_EMULATOR_HOST"):
+        from google.auth.credentials import AnonymousCredentials
+
+        anonymous = AnonymousCredentials()  # type: ignore[no-untyped-call]
+        return storage.Client(project=_project() or "local", credentials=anonymous)
+    return storage.Client(project=_project())
+
+
+@functools.cache
+def firestore_client() -> Any:
+    from google.cloud import firestore
+
+    return firestore.Client(project=_project(), database=os.environ.get("PORTABLE_FIRESTORE_DATABASE") or None)
+
+
+def signing_credentials() -> Any:
+    """The credentials that sign URLs. Against the emulator (whose client is anonymous) they come from
+    the service account key file in GOOGLE_APPLICATION_CREDENTIALS, when one is given."""
+    key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if os.environ.get("STORAGE_EMULATOR_HOST") and key_file:
+        from google.oauth2 import service_account
+
+        return service_account.Credentials.from_service_account_file(key_file)  # type: ignore[no-untyped-call]
+    return storage_client()._credentials

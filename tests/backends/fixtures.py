@@ -1,0 +1,124 @@
+"""pytest fixtures: one `backend` fixture parametrized over local, AWS (moto) and GCP (emulators).
+
+Servers start once per test session (per xdist worker) on free loopback ports; every test
+gets fresh, uniquely named buckets and tables, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from portable.app import ResourceSpec
+from portable.resources import bind_clients, physical_name_variable
+from tests.backends import servers
+
+PROVIDERS = ["local", pytest.param("aws", marks=pytest.mark.slow), pytest.param("gcp", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    with servers.moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def storage_emulator_endpoint() -> Iterator[str]:
+    with servers.storage_emulator() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator_host() -> Iterator[str]:
+    with servers.firestore_emulator() as host:
+        yield host
+
+
+@dataclass
+class Backend:
+    """A provider's data clients, pointed at loopback servers, with a way to create resources."""
+
+    provider: str
+    client_for: Callable[[ResourceSpec], Any]
+    monkeypatch: pytest.MonkeyPatch
+    created: dict[str, str] = field(default_factory=dict)
+
+    def provision(self, spec: ResourceSpec) -> str:
+        """Create a fresh physical resource for `spec` and point its handle at it; return its name."""
+        physical = f"{spec.name}-{uuid.uuid4().hex[:10]}"
+        self.monkeypatch.setenv(physical_name_variable(spec), physical)
+        create_resource(self.provider, spec.kind, physical)
+        self.created[spec.name] = physical
+        return physical
+
+    def point_at_missing(self, spec: ResourceSpec) -> None:
+        self.monkeypatch.setenv(physical_name_variable(spec), f"missing-{uuid.uuid4().hex[:10]}")
+
+
+def create_resource(provider: str, kind: str, physical: str) -> None:
+    if provider == "aws":
+        from providers.aws.dynamodb import KEY_ATTRIBUTE
+        from providers.aws.sdk import client
+
+        if kind == "bucket":
+            client("s3").create_bucket(Bucket=physical)
+        else:
+            client("dynamodb").create_table(
+                TableName=physical, BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": KEY_ATTRIBUTE, "KeyType": "HASH"}],
+            )
+    elif provider == "gcp" and kind == "bucket":
+        from providers.gcp.sdk import storage_client
+
+        storage_client().create_bucket(physical)
+    # Local resources and Firestore collections come into being on first write.
+
+
+def point_environment(provider: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set the variables the provider's SDK reads, and drop cached clients built for other endpoints."""
+    if provider == "aws":
+        from providers.aws import sdk as aws_sdk
+
+        monkeypatch.setenv("AWS_ENDPOINT_URL", request.getfixturevalue("moto_endpoint"))
+        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                            "AWS_DEFAULT_REGION": "us-east-1"}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+        aws_sdk.client.cache_clear()
+    elif provider == "gcp":
+        from providers.gcp import sdk as gcp_sdk
+
+        monkeypatch.setenv("STORAGE_EMULATOR_HOST", request.getfixturevalue("storage_emulator_endpoint"))
+        monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", request.getfixturevalue("firestore_emulator_host"))
+        monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "portable-test")
+        monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+        gcp_sdk.storage_client.cache_clear()
+        gcp_sdk.firestore_client.cache_clear()
+
+
+def provider_clients(provider: str) -> Callable[[ResourceSpec], Any]:
+    if provider == "aws":
+        from providers.aws.clients import client_for
+    elif provider == "gcp":
+        from providers.gcp.clients import client_for
+    else:
+        from providers.local.clients import client_for
+    return client_for
+
+
+@pytest.fixture(params=PROVIDERS)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Backend]:
+    provider: str = request.param
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "local"))
+    point_environment(provider, request, monkeypatch)
+    client_for = provider_clients(provider)
+    bind_clients(client_for)
+    try:
+        yield Backend(provider, client_for, monkeypatch)
+    finally:
+        bind_clients(None)
