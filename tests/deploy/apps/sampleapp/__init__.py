@@ -1,0 +1,1 @@
+"""A small App with every trigger kind, for the deploy tests."""

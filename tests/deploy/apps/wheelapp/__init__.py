@@ -1,0 +1,1 @@
+"""Two functions: one needs Pillow (a compiled wheel), one needs nothing."""
