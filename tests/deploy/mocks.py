@@ -95,17 +95,17 @@ class Deployment:
 
 
 def run_program(
-    stack: str, config: dict[str, str], package: str = "sampleapp", search_path: Path = APPS
+    stack: str, config: dict[str, str], package: str = "sampleapp", mocks: RecordingMocks | None = None
 ) -> tuple[Deployment, RecordingMocks]:
     """Run providers.stack.main (what __main__.py runs) for `stack` with `config`; raise what it raises."""
-    mocks = RecordingMocks(config.get("aws:region", config.get("gcp:region", "none")))
+    mocks = mocks or RecordingMocks(config.get("aws:region", config.get("gcp:region", "none")))
     pulumi.runtime.set_mocks(mocks, project="portable", stack=stack, preview=False)
     pulumi.runtime.set_all_config(config)
     deployment = Deployment(mocks.resources)
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[Any]:
-        outputs = main(package, str(search_path))
+        outputs = main(package, str(APPS))
         return pulumi.Output.from_input(outputs).apply(deployment.outputs.update)
 
     program()

@@ -1,0 +1,1 @@
+"""Two functions claiming one route."""

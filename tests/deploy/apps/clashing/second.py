@@ -1,0 +1,6 @@
+from portable import Request, http
+
+
+@http("GET /items/{key}")
+def second(request: Request) -> str:
+    return "second"

@@ -1,0 +1,1 @@
+"""Two created-handlers whose S3 filters overlap."""

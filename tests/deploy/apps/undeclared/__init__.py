@@ -1,0 +1,1 @@
+"""A function that names a resource it never declares."""

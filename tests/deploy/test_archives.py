@@ -1,0 +1,107 @@
+"""Deployment archives: deterministic bytes, exactly the right files, wheels for the target platform."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from portable import load_app
+from portable.app import App
+from providers.aws.package import WheelTarget, bundled_requirements
+from providers.aws.package import build_archive as build_lambda_archive
+from providers.gcp.package import build_archive as build_gcp_archive
+from tests.deploy.mocks import APPS
+
+LAMBDA_312 = WheelTarget.for_lambda("3.12", "x86_64")
+
+
+@pytest.fixture(scope="module")
+def sample() -> App:
+    return load_app("sampleapp", str(APPS))
+
+
+def names(archive: Path) -> list[str]:
+    with zipfile.ZipFile(archive) as opened:
+        return opened.namelist()
+
+
+@pytest.mark.parametrize("function", ["hello", "make_thumbnail", "nightly_report"])
+def test_two_builds_are_byte_identical(sample: App, tmp_path: Path, function: str) -> None:
+    spec = sample.functions[function]
+    first = build_lambda_archive(spec, LAMBDA_312, tmp_path / "one")
+    second = build_lambda_archive(spec, LAMBDA_312, tmp_path / "two")
+    assert first.read_bytes() == second.read_bytes()
+    first_gcp = build_gcp_archive(spec, sample.resources, tmp_path / "one")
+    second_gcp = build_gcp_archive(spec, sample.resources, tmp_path / "two")
+    assert first_gcp.read_bytes() == second_gcp.read_bytes()
+
+
+def test_entries_are_sorted_with_fixed_time_and_mode(sample: App, tmp_path: Path) -> None:
+    archive = build_lambda_archive(sample.functions["hello"], LAMBDA_312, tmp_path)
+    with zipfile.ZipFile(archive) as opened:
+        infos = opened.infolist()
+    assert [info.filename for info in infos] == sorted(info.filename for info in infos)
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {info.external_attr >> 16 for info in infos} == {0o100644}
+    assert not [info.filename for info in infos if "__pycache__" in info.filename or info.filename.endswith(".pyc")]
+
+
+def test_lambda_archive_holds_the_aws_shim_portable_and_only_its_module(sample: App, tmp_path: Path) -> None:
+    entries = names(build_lambda_archive(sample.functions["hello"], LAMBDA_312, tmp_path))
+    assert {"providers/aws/runtime.py", "portable/__init__.py", "portable/app.py", "sampleapp/__init__.py",
+            "sampleapp/web.py"} <= set(entries)
+    assert "sampleapp/media.py" not in entries
+    assert not [name for name in entries if name.startswith(("providers/gcp", "providers/local", "providers/aws/deploy"))]
+    assert not [name for name in entries if name in ("providers/aws/package.py", "providers/packaging.py",
+                                                     "providers/stack.py") or name.startswith("pulumi")]
+
+
+def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: App, tmp_path: Path) -> None:
+    archive = build_gcp_archive(sample.functions["make_thumbnail"], sample.resources, tmp_path)
+    entries = names(archive)
+    assert {"main.py", "requirements.txt", "providers/gcp/runtime.py", "portable/app.py", "sampleapp/media.py"} <= set(
+        entries)
+    assert not [name for name in entries if name.startswith(("providers/aws", "providers/local", "providers/gcp/deploy"))]
+    with zipfile.ZipFile(archive) as opened:
+        requirements = opened.read("requirements.txt").decode().splitlines()
+    assert requirements == ["functions-framework>=3.8,<4", "cloudevents>=1.11,<2", "google-cloud-storage>=2.18,<4"]
+    hello = build_gcp_archive(sample.functions["hello"], sample.resources, tmp_path)
+    with zipfile.ZipFile(hello) as opened:
+        assert opened.read("requirements.txt").decode().splitlines() == [
+            "functions-framework>=3.8,<4", "cloudevents>=1.11,<2"]
+    report = build_gcp_archive(sample.functions["nightly_report"], sample.resources, tmp_path)
+    with zipfile.ZipFile(report) as opened:
+        assert "google-cloud-firestore>=2.19,<3" in opened.read("requirements.txt").decode()
+
+
+def test_boto3_is_left_to_the_lambda_runtime_unless_pinned() -> None:
+    assert bundled_requirements(("boto3>=1.30", "Pillow>=10"), "here") == ["Pillow>=10"]
+    assert bundled_requirements(("boto3==1.34.0",), "here") == ["boto3==1.34.0"]
+
+
+def test_bad_requirement_names_the_function() -> None:
+    from portable.errors import AppDefinitionError
+
+    with pytest.raises(AppDefinitionError, match=r"here: requires='Pillow >>= 10' is not a valid requirement"):
+        bundled_requirements(("Pillow >>= 10",), "here")
+
+
+def test_lambda_platforms_follow_architecture_and_python() -> None:
+    arm = WheelTarget.for_lambda("3.12", "arm64")
+    assert arm.platforms[0] == "manylinux2014_aarch64"
+    assert "manylinux_2_34_aarch64" in arm.platforms
+    assert "manylinux_2_28_x86_64" not in WheelTarget.for_lambda("3.11", "x86_64").platforms  # Amazon Linux 2
+
+
+@pytest.mark.slow
+def test_lambda_wheels_are_for_the_lambda_platform_and_only_where_declared(tmp_path: Path) -> None:
+    """Needs PyPI the first time; the installed set is cached under .portable/cache afterwards."""
+    app = load_app("wheelapp", str(APPS))
+    shrink = names(build_lambda_archive(app.functions["shrink"], LAMBDA_312, tmp_path))
+    compiled = [name for name in shrink if name.startswith("PIL/_imaging.") and name.endswith(".so")]
+    assert compiled == ["PIL/_imaging.cpython-312-x86_64-linux-gnu.so"]
+    plain = names(build_lambda_archive(app.functions["plain"], LAMBDA_312, tmp_path))
+    assert not [name for name in plain if name.startswith(("PIL", "pillow"))]
+    assert "wheelapp/images.py" not in plain
