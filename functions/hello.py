@@ -1,9 +1,22 @@
-"""The API backend pattern: POST /hello with {"name": "Alice"} answers a greeting."""
+"""The API backend pattern: POST /hello with {"name": "Alice"} answers a greeting.
 
-from portable import HttpError, Request, http
+Every greeting is recorded in the `greetings` table, keyed by UTC date first so that the
+nightly report (functions/report.py) can read one day with a key-prefix query.
+"""
+
+from datetime import UTC, datetime
+
+from portable import HttpError, Request, http, table
+
+greetings = table("greetings")
 
 
-@http("POST /hello")
+def greeting_key(when: datetime, request_id: str) -> str:
+    """`2026-11-26/13:05:59.123456/<request id>`: one day is one prefix, and keys never collide."""
+    return f"{when:%Y-%m-%d}/{when:%H:%M:%S.%f}/{request_id}"
+
+
+@http("POST /hello", writes=[greetings])
 def hello(request: Request) -> dict[str, str]:
     body = request.json() if request.body.strip() else {}
     if not isinstance(body, dict):
@@ -11,4 +24,6 @@ def hello(request: Request) -> dict[str, str]:
     name = body.get("name") or "World"
     if not isinstance(name, str):
         raise HttpError(400, '"name" must be a string')
+    now = datetime.now(UTC)
+    greetings.put(greeting_key(now, request.request_id), {"name": name, "at": now.isoformat()})
     return {"message": f"Hello, {name}!"}

@@ -17,6 +17,7 @@ from portable.app import ResourceSpec
 from portable.resources import bind_clients, physical_name_variable
 from tests.backends import servers
 
+ROOT = servers.ROOT
 PROVIDERS = ["local", pytest.param("aws", marks=pytest.mark.slow), pytest.param("gcp", marks=pytest.mark.slow)]
 
 
