@@ -105,3 +105,19 @@ def test_local_signatures_expire_and_resist_tampering(store: Backend) -> None:
         signed_urls.verify("GET", parts.path.replace("v2", "v3"), query, None)
     with pytest.raises(signed_urls.InvalidSignature, match="signed for"):
         signed_urls.verify("PUT", parts.path, query, None)
+
+
+def test_local_signed_urls_are_served(store: Backend) -> None:
+    if store.provider != "local":
+        pytest.skip("local only")
+    from werkzeug.test import Client
+
+    client = Client(signed_urls.serve)
+    get_url = urlsplit(shared.signed_url("docs/résumé v2.pdf"))
+    reply = client.get(get_url.path, query_string=get_url.query)
+    assert (reply.status_code, reply.data) == (200, b"%PDF-1.7 pretend")
+    assert client.get(get_url.path, query_string=get_url.query.replace("GET", "PUT")).status_code == 403
+    put_url = urlsplit(shared.signed_url("in/new.txt", method="PUT", content_type="text/plain"))
+    reply = client.put(put_url.path, query_string=put_url.query, data=b"new", content_type="text/plain")
+    assert reply.status_code == 200
+    assert shared.get("in/new.txt") == b"new" and shared.head("in/new.txt").content_type == "text/plain"

@@ -68,3 +68,18 @@ def test_greetings_are_recorded_and_reported_nightly(local_app: LocalApp) -> Non
     reports = bucket_client("reports")
     assert_report(reports.get(f"greetings/{today}.json"), reports.get(f"greetings/{today}.csv"), today,
                   ["Alice", "Bob", "Alice"])
+
+
+def test_the_local_server_serves_signed_urls(local_app: LocalApp) -> None:
+    from urllib.parse import urlsplit
+
+    from werkzeug.test import Client
+
+    from portable import bucket
+
+    reports = bucket("reports")
+    reports.put("shared/a b.txt", b"shared text")
+    url = urlsplit(reports.signed_url("shared/a b.txt", expires_in=60))
+    reply = Client(local_app).get(url.path, query_string=url.query)
+    assert (reply.status_code, reply.data) == (200, b"shared text")
+    assert Client(local_app).get(url.path, query_string=url.query[:-1] + "0").status_code == 403

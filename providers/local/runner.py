@@ -21,6 +21,7 @@ from portable import log
 from portable.app import App, FunctionSpec, ObjectTrigger, ScheduleTrigger, load_app
 from portable.events import ObjectEvent
 from portable.invoke import error_reply, new_request_id
+from providers.local import signed_urls
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONTROL_PREFIX = "/__portable/"
@@ -79,6 +80,8 @@ class LocalApp:
         method = environ.get("REQUEST_METHOD", "GET")
         if path.startswith(CONTROL_PREFIX):
             return self._control(path[len(CONTROL_PREFIX):], method, start_response)
+        if path.startswith(signed_urls.ROUTE):
+            return signed_urls.serve(environ, start_response)
         spec, allowed = self.route(method, path)
         if spec is None:
             if allowed:
