@@ -33,13 +33,14 @@ _PROVIDERS = ("aws", "gcp", "local")
 Entries = dict[str, Path | bytes]
 
 
-def write_archive(entries: Mapping[str, Path | bytes], destination: Path) -> Path:
-    """Write `entries` (archive name -> file or bytes) as a deterministic zip at `destination`.
+def write_archive(entries: Mapping[str, Path | bytes], directory: Path, stem: str) -> Path:
+    """Write `entries` (archive name -> file or bytes) as a deterministic zip in `directory`.
 
-    The file is replaced atomically and only when its bytes change.
+    The file is named after its content (`<stem>-<sha256 prefix>.zip`), so builds of
+    different sources never overwrite each other and the same sources give the same file.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".zip.tmp")
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".zip.tmp")
     os.close(handle)
     try:
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -50,10 +51,8 @@ def write_archive(entries: Mapping[str, Path | bytes], destination: Path) -> Pat
                 info.compress_type = zipfile.ZIP_DEFLATED
                 content = entries[name]
                 archive.writestr(info, content if isinstance(content, bytes) else content.read_bytes())
-        if destination.exists() and file_digest(destination) == file_digest(Path(temporary)):
-            os.unlink(temporary)
-        else:
-            os.replace(temporary, destination)
+        destination = directory / f"{stem}-{file_digest(Path(temporary))[:16]}.zip"
+        os.replace(temporary, destination)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)

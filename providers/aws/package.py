@@ -138,5 +138,5 @@ def build_archive(
     build_dir: Path = DEFAULT_BUILD_DIR,
     cache_dir: Path = DEFAULT_CACHE_DIR,
 ) -> Path:
-    """Write `<build_dir>/aws/<function>.zip` and return its path."""
-    return write_archive(archive_entries(spec, target, cache_dir), build_dir / "aws" / f"{spec.name}.zip")
+    """Write `<build_dir>/aws/<function>-<digest>.zip` and return its path."""
+    return write_archive(archive_entries(spec, target, cache_dir), build_dir / "aws", spec.name)

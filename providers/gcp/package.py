@@ -46,5 +46,5 @@ def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec]) -> E
 def build_archive(
     spec: FunctionSpec, resources: dict[str, ResourceSpec], build_dir: Path = DEFAULT_BUILD_DIR
 ) -> Path:
-    """Write `<build_dir>/gcp/<function>.zip` and return its path."""
-    return write_archive(archive_entries(spec, resources), build_dir / "gcp" / f"{spec.name}.zip")
+    """Write `<build_dir>/gcp/<function>-<digest>.zip` and return its path."""
+    return write_archive(archive_entries(spec, resources), build_dir / "gcp", spec.name)
