@@ -79,6 +79,18 @@ def portable_entries() -> Entries:
     return tree_entries(PROJECT_ROOT / "portable", "portable/")
 
 
+def runtime_modules(cloud: str, spec: FunctionSpec) -> list[str]:
+    """The shim, plus the data clients when the function uses a bucket or table.
+
+    The shim binds the clients by name on first use (providers/binding.py), which import
+    following cannot see, so they are named here.
+    """
+    modules = [f"providers.{cloud}.runtime"]
+    if spec.uses:
+        modules.append(f"providers.{cloud}.clients")
+    return modules
+
+
 def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Path] = ()) -> Entries:
     """The provider modules the runtime shim imports (statically or lazily), found by following imports.
 

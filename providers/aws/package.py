@@ -28,6 +28,7 @@ from providers.packaging import (
     Entries,
     function_entries,
     portable_entries,
+    runtime_modules,
     shim_entries,
     tree_entries,
     write_archive,
@@ -127,7 +128,7 @@ def archive_entries(spec: FunctionSpec, target: WheelTarget, cache_dir: Path) ->
         entries.update(tree_entries(installed))
         entries.pop(_COMPLETE_MARKER, None)
     entries.update(portable_entries())
-    entries.update(shim_entries("aws", ["providers.aws.runtime"]))
+    entries.update(shim_entries("aws", runtime_modules("aws", spec)))
     entries.update(function_entries(spec))
     return entries
 

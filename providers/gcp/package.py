@@ -17,6 +17,7 @@ from providers.packaging import (
     Entries,
     function_entries,
     portable_entries,
+    runtime_modules,
     shim_entries,
     write_archive,
 )
@@ -38,7 +39,7 @@ def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec]) -> E
     main = PROJECT_ROOT / "main.py"
     entries: Entries = {"main.py": main, "requirements.txt": requirements_txt(spec, resources).encode()}
     entries.update(portable_entries())
-    entries.update(shim_entries("gcp", ["providers.gcp.runtime"], scripts=[main]))
+    entries.update(shim_entries("gcp", runtime_modules("gcp", spec), scripts=[main]))
     entries.update(function_entries(spec))
     return entries
 

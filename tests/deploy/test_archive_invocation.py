@@ -24,11 +24,11 @@ import requests
 from portable import load_app
 from providers.aws.package import WheelTarget
 from providers.aws.package import build_archive as build_lambda_archive
+from tests.conftest import FIXTURES
 from tests.deploy.mocks import APPS, Deployment, run_program
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 
 RUNNER = """
 import json, sys

@@ -57,3 +57,62 @@ def test_gcp_stack_file_needs_only_a_project() -> None:
     functions = {r.name for r in deployment.of_type("gcp:cloudfunctionsv2/function:Function")}
     assert {"hello", "make_thumbnail"} <= functions
     assert "api_url" in deployment.outputs
+
+
+def test_hello_archive_records_its_greeting_in_dynamodb(moto_endpoint: str, tmp_path: Path) -> None:
+    """The built archive alone (plus boto3, which the Lambda runtime provides) serves hello and
+    writes to its table: the data clients the shim binds by name are in the archive."""
+    import json
+    import os
+    import site
+    import subprocess
+    import sys
+
+    from tests.backends.fixtures import create_resource
+
+    deployment = deploy_project("aws", {})
+    hello = deployment.named("aws:lambda/function:Function", "hello").inputs
+    with zipfile.ZipFile(hello["code"].path) as archive:
+        archive.extractall(tmp_path)
+        names = archive.namelist()
+    assert "providers/aws/clients.py" in names and "providers/aws/dynamodb.py" in names
+    assert not [name for name in names if name.startswith("providers/gcp/")]
+    variables = hello["environment"]["variables"]
+    table = variables["PORTABLE_TABLE_GREETINGS"]
+    os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
+    try:
+        create_resource("aws", "table", table)
+    finally:
+        del os.environ["AWS_ENDPOINT_URL"]
+    runner = (
+        "import json, sys; sys.path[:0] = [sys.argv[1]]; sys.path.append(sys.argv[2]);"
+        "from providers.aws.runtime import handler;"
+        "print(json.dumps(handler(json.load(sys.stdin), None)))"
+    )
+    event = {
+        "version": "2.0", "routeKey": "POST /hello", "rawPath": "/hello", "rawQueryString": "",
+        "headers": {"content-type": "application/json"}, "body": '{"name": "Archive"}', "isBase64Encoded": False,
+        "requestContext": {"http": {"method": "POST", "path": "/hello", "sourceIp": "203.0.113.9"},
+                           "requestId": "archive-1", "stage": "$default"},
+    }
+    environment = {
+        "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", **variables,
+    }
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", runner, str(tmp_path), site.getsitepackages()[0]],
+        input=json.dumps(event), env=environment, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout.splitlines()[-1])
+    assert reply["statusCode"] == 200 and json.loads(reply["body"]) == {"message": "Hello, Archive!"}
+    os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
+    try:
+        from providers.aws.sdk import client
+
+        client.cache_clear()
+        items = client("dynamodb").scan(TableName=table)["Items"]
+    finally:
+        del os.environ["AWS_ENDPOINT_URL"]
+        client.cache_clear()
+    assert any("Archive" in json.dumps(item) for item in items)
