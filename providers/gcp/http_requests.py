@@ -6,8 +6,8 @@ from typing import Any
 
 import flask
 
-from portable.request import Headers, Query, Request
 from portable.invoke import Reply, new_request_id
+from portable.request import Headers, Query, Request
 
 
 def request_id_of(headers: Headers) -> str:
