@@ -16,12 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from portable.data_rules import prefix_successor
 from portable.errors import BackendError, NotFound, TooLarge
 from portable.events import ObjectEvent
 from portable.storage_types import ObjectInfo, Page, SignedMethod
 from providers.local import events, signed_urls
-from providers.local.sqlite_files import connect, immediate, local_dir, open_connection
+from providers.local.sqlite_files import connect, immediate, local_dir, open_connection, rows_by_prefix
 
 MAX_OBJECT_BYTES = 1_000_000_000  # SQLite's default limit on one value
 _SCHEMA = """
@@ -89,19 +88,7 @@ class LocalBucket:
             self._publish(_info(row), "deleted")
 
     def list_page(self, prefix: str, limit: int, token: str | None) -> Page[ObjectInfo]:
-        clauses, params = ["key >= ?"], [prefix]
-        upper = prefix_successor(prefix)
-        if upper is not None:
-            clauses.append("key < ?")
-            params.append(upper)
-        if token is not None:
-            clauses.append("key > ?")
-            params.append(token)
-        sql = f"SELECT {_LISTED_COLUMNS} FROM objects WHERE {' AND '.join(clauses)} ORDER BY key LIMIT ?"
-        try:
-            rows = self._db().execute(sql, (*params, limit + 1)).fetchall()
-        except sqlite3.Error as exc:
-            raise BackendError(self.logical, f"list failed: {exc}") from exc
+        rows = rows_by_prefix(self._db(), _LISTED_COLUMNS, "objects", prefix, limit, token, self.logical)
         items = [ObjectInfo(key, size, etag, datetime.fromisoformat(modified))
                  for key, size, etag, modified in rows[:limit]]
         return Page(items, items[-1].key if len(rows) > limit else None)

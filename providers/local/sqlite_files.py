@@ -8,7 +8,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from portable.data_rules import prefix_successor
 from portable.errors import BackendError
 
 _local = threading.local()
@@ -50,3 +52,26 @@ def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def rows_by_prefix(
+    connection: sqlite3.Connection, columns: str, table: str, prefix: str, limit: int, token: str | None,
+    resource: str,
+) -> list[Any]:
+    """Up to `limit + 1` rows whose key starts with `prefix` and sorts after `token`, in key order.
+
+    The extra row tells the caller whether another page follows.
+    """
+    clauses, params = ["key >= ?"], [prefix]
+    upper = prefix_successor(prefix)
+    if upper is not None:
+        clauses.append("key < ?")
+        params.append(upper)
+    if token is not None:
+        clauses.append("key > ?")
+        params.append(token)
+    sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(clauses)} ORDER BY key LIMIT ?"
+    try:
+        return connection.execute(sql, (*params, limit + 1)).fetchall()
+    except sqlite3.Error as exc:
+        raise BackendError(resource, f"listing keys under {prefix!r} failed: {exc}") from exc

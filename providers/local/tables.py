@@ -7,10 +7,9 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from portable.data_rules import prefix_successor
 from portable.errors import BackendError, Conflict, InvalidValue
 from portable.storage_types import Document, Item, Page
-from providers.local.sqlite_files import connect, immediate, local_dir
+from providers.local.sqlite_files import connect, immediate, local_dir, rows_by_prefix
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL, version TEXT NOT NULL);"
 
@@ -65,19 +64,7 @@ class LocalTable:
         return result
 
     def query_page(self, prefix: str, limit: int, token: str | None) -> Page[Item]:
-        clauses, params = ["key >= ?"], [prefix]
-        upper = prefix_successor(prefix)
-        if upper is not None:
-            clauses.append("key < ?")
-            params.append(upper)
-        if token is not None:
-            clauses.append("key > ?")
-            params.append(token)
-        sql = f"SELECT key, value, version FROM items WHERE {' AND '.join(clauses)} ORDER BY key LIMIT ?"
-        try:
-            rows = self._db().execute(sql, (*params, limit + 1)).fetchall()
-        except sqlite3.Error as exc:
-            raise BackendError(self.logical, f"query failed: {exc}") from exc
+        rows = rows_by_prefix(self._db(), "key, value, version", "items", prefix, limit, token, self.logical)
         items = [Item(key, json.loads(value), version) for key, value, version in rows[:limit]]
         return Page(items, items[-1].key if len(rows) > limit else None)
 

@@ -15,10 +15,12 @@ from portable.app import App
 from providers.aws.deploy.buckets import check_notifications, connect_notifications, create_buckets
 from providers.aws.deploy.functions import create_function
 from providers.aws.deploy.http_api import create_http_api
-from providers.aws.deploy.schedules import compile_schedules, create_schedule
+from providers.aws.deploy.schedules import create_schedule
 from providers.aws.deploy.settings import AwsSettings, read_settings
 from providers.aws.deploy.tables import create_tables
 from providers.aws.package import WheelTarget, build_archive
+from providers.aws.schedules import scheduler_expression
+from providers.deploy_common import compile_schedules
 from providers.stack import StackInfo, stack_outputs
 
 __all__ = ["AwsPlan", "deploy", "plan", "read_settings"]
@@ -35,7 +37,7 @@ class AwsPlan:
 
 def plan(app: App, info: StackInfo, settings: AwsSettings) -> AwsPlan:
     check_notifications(app)
-    schedules = compile_schedules(app)
+    schedules = compile_schedules(app, scheduler_expression, "EventBridge Scheduler")
     target = WheelTarget.for_lambda(info.python_version, settings.architecture)
     archives = {name: build_archive(spec, target) for name, spec in sorted(app.functions.items())}
     return AwsPlan(app, info, settings, archives, schedules)

@@ -9,21 +9,10 @@ import pulumi
 import pulumi_aws as aws
 
 from portable.app import FunctionSpec, ResourceSpec
-from portable.resources import physical_name_variable
 from providers.aws.deploy.iam import assume_role_policy, function_policy
 from providers.aws.deploy.settings import AwsSettings
 from providers.aws.package import HANDLER
-
-
-def environment(
-    spec: FunctionSpec, physical_names: dict[ResourceSpec, pulumi.Output[str]]
-) -> dict[str, pulumi.Input[str]]:
-    """PORTABLE_FUNCTION, PORTABLE_MODULE and the physical name of every resource the function uses."""
-    variables: dict[str, pulumi.Input[str]] = {"PORTABLE_FUNCTION": spec.name, "PORTABLE_MODULE": spec.module}
-    for resource, name in sorted(physical_names.items(), key=lambda item: item[0].name):
-        if resource.name in spec.uses:
-            variables[physical_name_variable(resource)] = name
-    return variables
+from providers.deploy_common import function_environment
 
 
 def create_function(
@@ -60,7 +49,7 @@ def create_function(
         architectures=[settings.architecture],
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
-        environment={"variables": environment(spec, physical)},
+        environment={"variables": function_environment(spec, physical)},
         logging_config={"log_format": "Text", "log_group": log_group.name},
         opts=pulumi.ResourceOptions(depends_on=[policy]),
     )

@@ -7,10 +7,8 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from portable.app import App, FunctionSpec, ScheduleTrigger
-from portable.errors import AppDefinitionError
+from portable.app import FunctionSpec
 from providers.aws.deploy.iam import assume_role_policy, invoke_policy
-from providers.aws.schedules import scheduler_expression
 
 RETRY_ATTEMPTS = 3
 MAXIMUM_EVENT_AGE_SECONDS = 3600
@@ -28,20 +26,6 @@ EVENT_TEMPLATE = json.dumps({
 }, separators=(",", ":"))
 
 
-def compile_schedules(app: App) -> dict[str, tuple[str, str]]:
-    """Every schedule's expression and time zone; a schedule EventBridge cannot express stops the deploy."""
-    compiled: dict[str, tuple[str, str]] = {}
-    for spec in app.schedule_functions():
-        trigger = spec.trigger
-        assert isinstance(trigger, ScheduleTrigger)
-        try:
-            compiled[spec.name] = scheduler_expression(trigger.schedule)
-        except ValueError as exc:
-            raise AppDefinitionError(
-                f"{spec.source_file}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
-                f"EventBridge Scheduler: {exc}"
-            ) from None
-    return compiled
 
 
 def create_schedule(

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec, ResourceSpec
-from portable.resources import physical_name_variable
+from providers.deploy_common import function_environment
 from providers.gcp.deploy.iam import INVOKER
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings
@@ -22,16 +22,6 @@ def create_source_bucket(settings: GcpSettings, opts: pulumi.ResourceOptions) ->
     )
 
 
-def environment(
-    spec: FunctionSpec, physical_names: dict[ResourceSpec, pulumi.Input[str]], project: str
-) -> dict[str, pulumi.Input[str]]:
-    variables: dict[str, pulumi.Input[str]] = {
-        "PORTABLE_FUNCTION": spec.name, "PORTABLE_MODULE": spec.module, "GOOGLE_CLOUD_PROJECT": project,
-    }
-    for resource, name in sorted(physical_names.items(), key=lambda item: item[0].name):
-        if resource.name in spec.uses:
-            variables[physical_name_variable(resource)] = name
-    return variables
 
 
 def create_function(
@@ -67,7 +57,7 @@ def create_function(
         service_config=gcp.cloudfunctionsv2.FunctionServiceConfigArgs(
             available_memory=f"{spec.memory_mb}M",
             timeout_seconds=spec.timeout_seconds,
-            environment_variables=environment(spec, physical_names, settings.project),
+            environment_variables=function_environment(spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project),
             service_account_email=account.email,
             ingress_settings="ALLOW_ALL",
             all_traffic_on_latest_revision=True,

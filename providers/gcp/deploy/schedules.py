@@ -5,29 +5,13 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import App, FunctionSpec, ScheduleTrigger
-from portable.errors import AppDefinitionError
+from portable.app import FunctionSpec
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings
-from providers.gcp.schedules import cloud_scheduler_schedule
 
 RETRY_COUNT = 3
 
 
-def compile_schedules(app: App) -> dict[str, tuple[str, str]]:
-    """Every schedule's unix-cron string and time zone; one Cloud Scheduler cannot express stops the deploy."""
-    compiled: dict[str, tuple[str, str]] = {}
-    for spec in app.schedule_functions():
-        trigger = spec.trigger
-        assert isinstance(trigger, ScheduleTrigger)
-        try:
-            compiled[spec.name] = cloud_scheduler_schedule(trigger.schedule)
-        except ValueError as exc:
-            raise AppDefinitionError(
-                f"{spec.source_file}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
-                f"Cloud Scheduler: {exc}"
-            ) from None
-    return compiled
 
 
 def create_job(
