@@ -11,23 +11,22 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from portable.errors import AppDefinitionError
 from portable.routes import Route
-from portable.schedule import Schedule
+
+if TYPE_CHECKING:
+    from portable.schedules import Schedule
 
 ResourceKind = Literal["bucket", "table"]
 
 
-@dataclass(frozen=True)
-class HttpTrigger:
+class HttpTrigger(NamedTuple):
     route: Route
 
 
-@dataclass(frozen=True)
-class ObjectTrigger:
+class ObjectTrigger(NamedTuple):
     bucket: str
     kind: Literal["created", "deleted"]
     prefix: str = ""
@@ -37,22 +36,19 @@ class ObjectTrigger:
         return key.startswith(self.prefix) and key.endswith(self.suffix)
 
 
-@dataclass(frozen=True)
-class ScheduleTrigger:
+class ScheduleTrigger(NamedTuple):
     schedule: Schedule
 
 
 Trigger = HttpTrigger | ObjectTrigger | ScheduleTrigger
 
 
-@dataclass(frozen=True)
-class ResourceSpec:
+class ResourceSpec(NamedTuple):
     kind: ResourceKind
     name: str
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
+class FunctionSpec(NamedTuple):
     """One deployable function. `reads`/`writes` hold logical resource names."""
 
     name: str
@@ -79,8 +75,7 @@ class FunctionSpec:
         return self.readable | self.writes
 
 
-@dataclass
-class _Registration:
+class _Registration(NamedTuple):
     spec: FunctionSpec
     handler: Callable[..., Any]
     resources: list[ResourceSpec]
@@ -117,13 +112,16 @@ def _caller_file() -> str:
     return "<unknown>"
 
 
-@dataclass
 class App:
     """Everything `functions/` declares, checked for consistency."""
 
-    functions: dict[str, FunctionSpec] = field(default_factory=dict)
-    resources: dict[str, ResourceSpec] = field(default_factory=dict)
-    handlers: dict[str, Callable[..., Any]] = field(default_factory=dict, repr=False)
+    def __init__(self) -> None:
+        self.functions: dict[str, FunctionSpec] = {}
+        self.resources: dict[str, ResourceSpec] = {}
+        self.handlers: dict[str, Callable[..., Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
 
     @property
     def buckets(self) -> list[str]:

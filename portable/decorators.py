@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 from portable.app import FunctionSpec, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
 from portable.errors import AppDefinitionError
 from portable.routes import RouteError, parse_route
-from portable.schedule import ScheduleError, parse_schedule
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 ResourceRef = Any  # a Bucket or Table handle, or its logical name
@@ -110,6 +109,8 @@ def schedule(
     timeout_seconds: int = 60,
 ) -> Callable[[Handler], Handler]:
     """Run the decorated function on a cron schedule in `timezone`, or `every` fixed interval."""
+
+    from portable.schedules import ScheduleError, parse_schedule  # only scheduled functions pay for the grammar
 
     def trigger(where: str) -> Trigger:
         try:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 ObjectEventKind = Literal["created", "deleted"]
 
 
-@dataclass(frozen=True)
-class ObjectEvent:
+class ObjectEvent(NamedTuple):
     """One object created in or deleted from a bucket.
 
     `id` is the same each time the cloud redelivers the same change, so a handler can
@@ -27,8 +27,7 @@ class ObjectEvent:
     content_type: str | None = None
 
 
-@dataclass(frozen=True)
-class ScheduleEvent:
+class ScheduleEvent(NamedTuple):
     """One firing of a schedule; `time` is when it was due (UTC), not when it arrived."""
 
     name: str
@@ -38,5 +37,7 @@ class ScheduleEvent:
 
 def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
     """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
+    from datetime import UTC
+
     due = due.astimezone(UTC)
     return ScheduleEvent(name=name, time=due, id=f"{name}@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}")

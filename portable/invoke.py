@@ -7,29 +7,39 @@ happens in between (error handling, result rendering, logging) lives here once.
 from __future__ import annotations
 
 import json
-import traceback
-import uuid
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from portable import log
 from portable.app import FunctionSpec
+from portable.context import current_function
 from portable.errors import EventFailed, HttpError
 from portable.events import ObjectEvent, ScheduleEvent
 from portable.request import Request, Response
-from portable.resources import current_function
 
 
-@dataclass
 class Reply:
     """A finished HTTP reply, ready for a shim to put in its native shape."""
 
-    status: int
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    cookies: list[str] = field(default_factory=list)
-    binary: bool = False
+    __slots__ = ("binary", "body", "cookies", "headers", "status")
+
+    def __init__(
+        self,
+        status: int,
+        body: bytes = b"",
+        headers: list[tuple[str, str]] | None = None,
+        cookies: list[str] | None = None,
+        binary: bool = False,
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers if headers is not None else []
+        self.cookies = cookies if cookies is not None else []
+        self.binary = binary
+
+    def __repr__(self) -> str:
+        return f"Reply({self.status}, {len(self.body)} bytes, headers={self.headers!r})"
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -37,7 +47,13 @@ class Reply:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
+
+
+def _traceback() -> str:
+    import traceback  # only on the failure path
+
+    return traceback.format_exc()
 
 
 def error_reply(status: int, message: str, request_id: str) -> Reply:
@@ -86,7 +102,7 @@ def run_http(spec: FunctionSpec, handler: Callable[[Request], Any], request: Req
     except Exception as exc:
         log.error("handler raised", function=spec.name, request_id=request.request_id,
                   method=request.method, path=request.path, error=f"{type(exc).__name__}: {exc}",
-                  traceback=traceback.format_exc())
+                  traceback=_traceback())
         return error_reply(500, "internal error", request.request_id)
     finally:
         current_function.reset(token)
@@ -101,7 +117,7 @@ def run_event(
         handler(event)
     except Exception as exc:
         log.error("handler raised", function=spec.name, event_id=event.id,
-                  error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+                  error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
         raise EventFailed(f"function {spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
     finally:
         current_function.reset(token)

@@ -6,40 +6,17 @@ the active provider binds (see `bind_clients`), so no cloud SDK loads at cold st
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
-from contextvars import ContextVar
 from typing import IO, Any, Literal
 
 from portable import data_rules
-from portable.app import FunctionSpec, ObjectTrigger, ResourceSpec, register_resource
+from portable.app import ObjectTrigger, register_resource
+from portable.context import bound_clients, current_function
 from portable.decorators import Handler, ResourceRef, make_registrar
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
 from portable.storage_types import BucketClient, Document, Item, ObjectInfo, Page, SignedMethod, T, TableClient
 
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
-
-current_function: ContextVar[FunctionSpec | None] = ContextVar("portable_current_function", default=None)
-
-ClientFactory = Callable[[ResourceSpec], Any]
-_client_factory: ClientFactory | None = None
-
-
-def bind_clients(factory: ClientFactory | None) -> None:
-    """Called by a provider's runtime: how to build the client behind each handle."""
-    global _client_factory
-    _client_factory = factory
-
-
-def physical_name_variable(spec: ResourceSpec) -> str:
-    """The environment variable the deploy half sets to the resource's physical name."""
-    return f"PORTABLE_{spec.kind.upper()}_{spec.name.upper().replace('-', '_')}"
-
-
-def physical_name(spec: ResourceSpec) -> str:
-    """The cloud's name for a logical resource: set by the deploy half, else the logical name."""
-    return os.environ.get(physical_name_variable(spec)) or spec.name
-
 
 def _check_name(name: str, kind: str) -> None:
     valid = 3 <= len(name) <= 40 and name[0].isalpha() and all(c.isalnum() or c == "-" for c in name)
@@ -59,12 +36,13 @@ class _Handle:
         self.spec = register_resource(self.kind, name)  # type: ignore[arg-type]
 
     def _client(self) -> Any:
-        if _client_factory is None:
+        factory = bound_clients()
+        if factory is None:
             raise ConfigurationError(
                 f"{self.kind} {self.name!r} was used outside a running function: no provider is bound. "
                 "Run handlers through a provider (locally: python -m providers.local)"
             )
-        return _client_factory(self.spec)
+        return factory(self.spec)
 
     def _authorize(self, access: Literal["read", "write"]) -> None:
         """Refuse what the running function did not declare: the same rule the clouds' IAM enforces."""

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any, Generic, Literal, Protocol, TypeVar
+from typing import IO, Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 
 T = TypeVar("T")
 Document = dict[str, Any]
 SignedMethod = Literal["GET", "PUT"]
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
+class ObjectInfo(NamedTuple):
     """What a bucket knows about one object; `etag` changes whenever the content does.
 
     `content_type` and `metadata` are None in listings (S3 does not list them): call head().
@@ -27,8 +25,7 @@ class ObjectInfo:
     metadata: dict[str, str] | None = None
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One table item: its document and an opaque version that changes on every write."""
 
     key: str
@@ -36,8 +33,7 @@ class Item:
     version: str
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(NamedTuple, Generic[T]):
     """One page of a listing; pass `next_token` back to get the next page, None at the end."""
 
     items: list[T]

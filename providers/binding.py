@@ -7,8 +7,8 @@ import os
 from typing import Any
 
 from portable.app import ResourceSpec
+from portable.context import bind_clients
 from portable.errors import ConfigurationError
-from portable.resources import bind_clients
 
 PROVIDERS = ("aws", "gcp", "local")
 

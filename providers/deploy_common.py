@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 import pulumi
 
 from portable.app import App, FunctionSpec, ResourceSpec, ScheduleTrigger
+from portable.context import physical_name_variable
 from portable.errors import AppDefinitionError
-from portable.resources import physical_name_variable
-from portable.schedule import Schedule
+from portable.schedules import Schedule
 
 
 def function_environment(

@@ -11,7 +11,7 @@ import pytest
 
 from portable import AccessNotDeclared, AppDefinitionError, bucket, load_app, table
 from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger
-from portable.resources import bind_clients, current_function
+from portable.context import bind_clients, current_function
 from portable.routes import parse_route
 from providers.local.clients import client_for
 

@@ -11,7 +11,7 @@ from urllib.parse import quote_plus
 import pytest
 
 from portable.app import ResourceSpec
-from portable.resources import bind_clients
+from portable.context import bind_clients
 from providers.aws import runtime
 from tests.backends.fixtures import Backend, point_environment, provider_clients
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from portable.app import ResourceSpec
-from portable.resources import bind_clients
+from portable.context import bind_clients
 from tests.backends.fixtures import ROOT, Backend, point_environment, provider_clients
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from portable.app import ResourceSpec
-from portable.resources import bind_clients
+from portable.context import bind_clients
 from providers.local.clients import client_for
 from providers.local.runner import LocalApp
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after

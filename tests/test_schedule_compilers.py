@@ -6,7 +6,7 @@ import pytest
 from aws_croniter import AwsCroniter
 from croniter import croniter
 
-from portable.schedule import parse_schedule
+from portable.schedules import parse_schedule
 from providers.aws.schedules import scheduler_expression
 from providers.gcp.schedules import cloud_scheduler_schedule
 
@@ -41,7 +41,7 @@ def test_translations(cron: str | None, every: str | None, timezone: str, aws: s
 
 
 def test_compilers_refuse_hand_built_schedules_without_fields() -> None:
-    from portable.schedule import Schedule
+    from portable.schedules import Schedule
 
     bare = Schedule(cron=None, every_minutes=None)
     with pytest.raises(ValueError, match="parse_schedule"):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portable import AppDefinitionError, schedule
-from portable.schedule import ScheduleError, parse_schedule
+from portable.schedules import ScheduleError, parse_schedule
 from portable.timezones import shifts
 
 

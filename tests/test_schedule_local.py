@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from portable.schedule import parse_schedule
+from portable.schedules import parse_schedule
 from providers.local.scheduler import LocalScheduler, fire_times, latest_fire_time, next_fire_time
 
 BERLIN_WEEKDAYS = parse_schedule("30 9 * * MON-FRI", None, "Europe/Berlin")

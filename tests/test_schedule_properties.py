@@ -19,7 +19,7 @@ from croniter import croniter
 from hypothesis import HealthCheck, event, given, reject, settings
 from hypothesis import strategies as st
 
-from portable.schedule import ScheduleError, parse_schedule
+from portable.schedules import ScheduleError, parse_schedule
 from portable.timezones import shifts
 from providers.aws.schedules import scheduler_expression
 from providers.gcp.schedules import cloud_scheduler_schedule

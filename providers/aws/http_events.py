@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
-from urllib.parse import parse_qsl, unquote
 
 from portable.errors import HttpError
 from portable.invoke import Reply, new_request_id
@@ -27,6 +24,9 @@ def _body(event: dict[str, Any]) -> bytes:
     if not isinstance(body, str):
         raise HttpError(400, "request body must be a string in the API Gateway event")
     if event.get("isBase64Encoded"):
+        import base64
+        import binascii
+
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
@@ -53,18 +53,34 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _decoded_path(raw: str) -> str:
+    if "%" not in raw:
+        return raw
+    from urllib.parse import unquote  # most paths need no decoding: keep the cold start lean
+
+    return unquote(raw)
+
+
+def _query(raw: str) -> Query:
+    if not raw:
+        return Query()
+    from urllib.parse import parse_qsl
+
+    return Query(parse_qsl(raw, keep_blank_values=True))
+
+
 def request_from_v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     context = _mapping(event.get("requestContext"))
     http = _mapping(context.get("http"))
     headers = Headers((str(k), str(v)) for k, v in _mapping(event.get("headers")).items() if v is not None)
     cookies = event.get("cookies")
     cookie_header = "; ".join(cookies) if isinstance(cookies, list) else headers.get("cookie")
-    path = unquote(_strip_stage(event.get("rawPath") or http.get("path") or "/", context.get("stage")))
+    path = _strip_stage(event.get("rawPath") or http.get("path") or "/", context.get("stage"))
     return Request(
         method=str(http.get("method") or "GET"),
-        path=path,
+        path=_decoded_path(path),
         path_params={str(k): str(v) for k, v in _mapping(event.get("pathParameters")).items()},
-        query=Query(parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True)),
+        query=_query(event.get("rawQueryString") or ""),
         headers=headers,
         cookies=parse_cookie_header(cookie_header),
         body=_body(event),
@@ -100,6 +116,8 @@ def request_from_v1(event: dict[str, Any], fallback_request_id: str | None) -> R
 
 def _encoded_body(reply: Reply) -> tuple[str, bool]:
     if reply.binary:
+        import base64
+
         return base64.b64encode(reply.body).decode("ascii"), True
     return reply.body.decode("utf-8"), False
 

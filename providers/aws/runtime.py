@@ -14,11 +14,11 @@ from typing import Any
 
 from portable import log
 from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger, ResourceSpec, ScheduleTrigger, load_function
+from portable.context import physical_name
 from portable.errors import ConfigurationError, EventFailed, HttpError, PortableError
 from portable.events import ObjectEvent
 from portable.invoke import error_reply, new_request_id, run_event, run_http
-from portable.resources import physical_name
-from providers.aws import http_events, s3_events, schedule_events
+from providers.aws import http_events
 from providers.binding import bind_provider_clients
 
 _loaded: tuple[FunctionSpec, Callable[..., Any]] | None = None
@@ -55,6 +55,8 @@ def handler(event: Any, context: Any = None) -> Any:
         raise EventFailed(f"function cannot load: {exc}") from None
     if is_http:
         return _handle_http(spec, function, event, request_id)
+    from providers.aws import s3_events, schedule_events  # only event-driven functions load these
+
     if s3_events.is_test_event(event):
         log.info("s3:TestEvent acknowledged", function=spec.name)
         return {"status": 200, "ignored": "s3:TestEvent"}
@@ -91,6 +93,8 @@ def _handle_http(
 
 
 def _handle_s3(spec: FunctionSpec, function: Callable[..., Any], event: dict[str, Any]) -> Any:
+    from providers.aws import s3_events
+
     trigger = spec.trigger
     if not isinstance(trigger, ObjectTrigger):
         return _rejected("S3 notification reached a function without a bucket trigger", function=spec.name)
@@ -125,6 +129,8 @@ def _wanted(trigger: ObjectTrigger, event: ObjectEvent | None) -> bool:
 
 
 def _handle_schedule(spec: FunctionSpec, function: Callable[..., Any], event: dict[str, Any]) -> Any:
+    from providers.aws import schedule_events
+
     if not isinstance(spec.trigger, ScheduleTrigger):
         return _rejected("scheduled event reached a function without a schedule", function=spec.name)
     try:

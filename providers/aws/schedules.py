@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portable.schedule import DAY_OF_MONTH, HOUR, MINUTE, MONTH, Schedule, format_field
+from portable.schedules import DAY_OF_MONTH, HOUR, MINUTE, MONTH, Schedule, format_field
 
 
 def scheduler_expression(schedule: Schedule) -> tuple[str, str]:

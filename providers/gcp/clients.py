@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portable.app import ResourceSpec
-from portable.resources import physical_name
+from portable.context import physical_name
 from providers.gcp.firestore import FirestoreTable
 from providers.gcp.gcs import GcsBucket
 

@@ -22,10 +22,10 @@ from portable.app import (
     load_app,
     load_function,
 )
+from portable.context import physical_name
 from portable.errors import EventFailed
 from portable.invoke import Reply, error_reply, run_event, run_http
 from portable.request import Headers
-from portable.resources import physical_name
 from providers.binding import bind_provider_clients
 from providers.gcp import scheduler_requests, storage_events
 from providers.gcp.http_requests import reply_to_flask, request_from_flask, request_id_of

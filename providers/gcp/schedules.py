@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portable.schedule import Schedule
+from portable.schedules import Schedule
 
 
 def cloud_scheduler_schedule(schedule: Schedule) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portable.app import ResourceSpec
-from portable.resources import physical_name
+from portable.context import physical_name
 from providers.local.buckets import LocalBucket
 from providers.local.sqlite_files import local_dir
 from providers.local.tables import LocalTable

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from portable.schedule import Schedule
+from portable.schedules import Schedule
 
 Fire = Callable[[str, datetime], object]
 

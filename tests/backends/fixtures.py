@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from portable.app import ResourceSpec
-from portable.resources import bind_clients, physical_name_variable
+from portable.context import bind_clients, physical_name_variable
 from tests.backends import servers
 
 ROOT = servers.ROOT

@@ -1,0 +1,54 @@
+"""What a cold start loads: the shims stay standard-library only and load only what the event needs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from providers.aws.runtime import handler
+reply = handler(json.loads(sys.argv[1]), None)
+print(json.dumps({"reply": reply, "modules": sorted(sys.modules)}))
+"""
+EVENT = {
+    "version": "2.0", "rawPath": "/hello", "rawQueryString": "", "headers": {"content-type": "application/json"},
+    "requestContext": {"http": {"method": "POST", "path": "/hello"}, "requestId": "r", "stage": "$default"},
+    "body": '{"name": "Cold"}', "isBase64Encoded": False,
+}
+
+
+def loaded_modules(function: str, module: str) -> tuple[dict[str, object], set[str]]:
+    env = {"PATH": "/usr/bin:/bin", "PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
+    # -S: no site-packages, as in a Lambda archive that ships no third-party package.
+    done = subprocess.run([sys.executable, "-S", "-E", "-c", PROBE, json.dumps(EVENT), str(ROOT)], env=env,
+                          capture_output=True, text=True, check=True, timeout=60)
+    result = json.loads(done.stdout)
+    return result["reply"], set(result["modules"])
+
+
+def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
+    reply, modules = loaded_modules("greet", "bench.app.greet")
+    assert json.loads(reply["body"]) == {"message": "Hello, Cold!"}
+    for heavy in ("boto3", "botocore", "google", "flask", "pulumi", "PIL", "croniter"):
+        assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
+    for unneeded in ("portable.schedules", "portable.resources", "portable.data_rules", "providers.aws.s3_events",
+                     "dataclasses", "inspect", "uuid", "urllib.parse", "base64", "traceback", "zoneinfo"):
+        assert unneeded not in modules, unneeded
+
+
+def test_names_exported_by_portable_stay_callable_after_submodules_load() -> None:
+    import portable
+    import portable.decorators
+    import portable.request
+    import portable.schedules
+    from portable import Request, http, schedule
+
+    assert callable(http) and callable(schedule) and isinstance(Request, type)
+    assert set(portable.__all__) == set(portable._HOMES)
+    for name in portable.__all__:
+        assert getattr(portable, name) is not None
