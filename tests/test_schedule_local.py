@@ -61,13 +61,3 @@ def test_fire_due_fires_each_due_schedule_once_with_its_scheduled_time() -> None
         ("poll", datetime(2026, 5, 4, 11, 15, tzinfo=UTC)),
         *fired,
     ]
-
-
-def test_fire_now_fires_on_demand_due_at_the_whole_second() -> None:
-    calls: list[tuple[str, datetime]] = []
-    scheduler = LocalScheduler([("report", BERLIN_WEEKDAYS)], lambda name, due: calls.append((name, due)))
-    due = scheduler.fire_now("report", datetime(2026, 5, 4, 10, 1, 2, 345678, tzinfo=UTC))
-    assert due == datetime(2026, 5, 4, 10, 1, 2, tzinfo=UTC)
-    assert calls == [("report", due)]
-    with pytest.raises(KeyError, match="no schedule named 'nightly'; schedules: report"):
-        scheduler.fire_now("nightly")

@@ -8,7 +8,6 @@ matches; object events from the local buckets are delivered as binary-mode Cloud
 
 from __future__ import annotations
 
-import functools
 import os
 import queue
 import threading
@@ -163,9 +162,8 @@ class LocalApp:
 
         self._unsubscribe = events.subscribe(self.events.put)
         self._spawn(self._event_worker)
-        if schedules:
-            for spec in self.app.schedule_functions():
-                self._spawn(functools.partial(self._schedule_worker, spec))
+        if schedules and self.app.schedule_functions():
+            self._spawn(self._schedule_worker)
 
     def stop(self) -> None:
         if self._unsubscribe is not None:
@@ -188,14 +186,22 @@ class LocalApp:
             for name, status in self.deliver_object_event(event):
                 log.info("object event delivered", function=name, key=event.key, kind=event.kind, status=status)
 
-    def _schedule_worker(self, spec: FunctionSpec) -> None:
-        from providers.local.scheduler import next_fire_time
+    def _schedule_worker(self) -> None:
+        from providers.local.scheduler import LocalScheduler
 
-        trigger = spec.trigger
-        assert isinstance(trigger, ScheduleTrigger)
-        due = next_fire_time(trigger.schedule, datetime.now(UTC))
-        while not self._stopping.wait(max(0.0, (due - datetime.now(UTC)).total_seconds())):
-            status = self.fire_schedule(spec.name, due)
-            log.info("schedule fired", function=spec.name, due=due.isoformat(), status=status)
-            due = next_fire_time(trigger.schedule, due)
+        scheduler = LocalScheduler(
+            ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),  # type: ignore[union-attr]
+            self._fire_and_log,
+        )
+        while True:
+            due = scheduler.next_due()
+            if due is None:
+                return
+            # Wake at least every second, so that stop() is honoured promptly.
+            if self._stopping.wait(min(1.0, max(0.0, (due - datetime.now(UTC)).total_seconds()))):
+                return
+            scheduler.fire_due()
 
+    def _fire_and_log(self, name: str, due: datetime) -> None:
+        status = self.fire_schedule(name, due)
+        log.info("schedule fired", function=name, due=due.isoformat(), status=status)

@@ -1,4 +1,4 @@
-"""When local schedules are due, in their own time zones, and firing them (due or on demand)."""
+"""When local schedules are due, in their own time zones, and firing them when they are."""
 
 from __future__ import annotations
 
@@ -74,12 +74,3 @@ class LocalScheduler:
         for name, due in fired:
             self._fire(name, due)
         return fired
-
-    def fire_now(self, name: str, now: datetime | None = None) -> datetime:
-        """Fire schedule `name` at once, as a firing due `now` (the whole second); its due time."""
-        if name not in self._schedules:
-            known = ", ".join(sorted(self._schedules)) or "none"
-            raise KeyError(f"no schedule named {name!r}; schedules: {known}")
-        due = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-        self._fire(name, due)
-        return due
