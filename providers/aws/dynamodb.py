@@ -1,7 +1,10 @@
 """A table on DynamoDB through boto3: one item per key, the document's fields as attributes.
 
-The table's partition key is the string attribute `_key` (KEY_ATTRIBUTE); the deploy half
-creates it so. `_version` holds a fresh random token after every write.
+Keys are split at their first `/`: the part up to and including it is the partition key
+(`__partition__`, a name user fields can never take), the whole key is the sort key
+(`_key`). A prefix query that reaches past the first `/` (`2026-11-27/`) is then a Query on
+one partition, in key order; a shorter prefix can only be a Scan. The deploy half creates
+tables with this schema. `_version` holds a fresh random token after every write.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from providers.aws.aws_errors import translate
 from providers.aws.sdk import client
 
 KEY_ATTRIBUTE = KEY_FIELD
-_NAMES = {"#k": KEY_FIELD, "#v": VERSION_FIELD}
+PARTITION_ATTRIBUTE = "__partition__"
+_STORED_ONLY = frozenset({KEY_FIELD, VERSION_FIELD, PARTITION_ATTRIBUTE})
+
+
+def partition_of(key: str) -> str:
+    """`2026-11-27/13:05/abc` -> `2026-11-27/`; a key without `/` is its own partition."""
+    head, slash, _ = key.partition("/")
+    return head + slash
 
 
 class DynamoTable:
@@ -38,7 +48,7 @@ class DynamoTable:
 
     def put(self, key: str, value: Document, if_absent: bool, if_version: str | None) -> str:
         version = uuid.uuid4().hex
-        params: dict[str, Any] = {"Item": {**_attributes(value), KEY_FIELD: {"S": key}, VERSION_FIELD: {"S": version}}}
+        params: dict[str, Any] = {"Item": {**_attributes(value), **_key(key), VERSION_FIELD: {"S": version}}}
         if if_absent:
             params.update(ConditionExpression="attribute_not_exists(#k)", ExpressionAttributeNames={"#k": KEY_FIELD})
         elif if_version is not None:
@@ -67,17 +77,26 @@ class DynamoTable:
         return int(reply["Attributes"][field]["N"])
 
     def query_page(self, prefix: str, limit: int, token: str | None) -> Page[Item]:
-        """A Scan filtered by key prefix: DynamoDB has no ordered index over partition keys."""
+        """A Query on one partition when the prefix reaches past the first `/`, else a filtered Scan."""
         params: dict[str, Any] = {"ConsistentRead": True}
-        if prefix:
-            params.update(FilterExpression="begins_with(#k, :prefix)", ExpressionAttributeNames={"#k": KEY_FIELD},
-                          ExpressionAttributeValues={":prefix": {"S": prefix}})
+        if "/" in prefix:
+            method = "query"
+            params.update(
+                KeyConditionExpression="#p = :partition AND begins_with(#k, :prefix)",
+                ExpressionAttributeNames={"#p": PARTITION_ATTRIBUTE, "#k": KEY_FIELD},
+                ExpressionAttributeValues={":partition": {"S": partition_of(prefix)}, ":prefix": {"S": prefix}},
+            )
+        else:
+            method = "scan"
+            if prefix:
+                params.update(FilterExpression="begins_with(#k, :prefix)", ExpressionAttributeNames={"#k": KEY_FIELD},
+                              ExpressionAttributeValues={":prefix": {"S": prefix}})
         items: list[Item] = []
         start = token
         while True:
             if start is not None:
                 params["ExclusiveStartKey"] = _key(start)
-            reply = self._call("scan", "query", "", **params)
+            reply = self._call(method, "query", "", **params)
             found = [_item(raw) for raw in reply.get("Items", [])]
             wanted = limit - len(items)
             items.extend(found[:wanted])
@@ -92,7 +111,7 @@ class DynamoTable:
 
 
 def _key(key: str) -> dict[str, Any]:
-    return {KEY_FIELD: {"S": key}}
+    return {PARTITION_ATTRIBUTE: {"S": partition_of(key)}, KEY_FIELD: {"S": key}}
 
 
 def _attributes(document: Document) -> dict[str, Any]:
@@ -107,7 +126,7 @@ def _item(raw: dict[str, Any]) -> Item:
 
     deserializer = TypeDeserializer()
     document = {name: _from_dynamo(deserializer.deserialize(value)) for name, value in raw.items()
-                if name not in _NAMES.values()}
+                if name not in _STORED_ONLY}
     return Item(raw[KEY_FIELD]["S"], document, raw.get(VERSION_FIELD, {}).get("S", ""))
 
 

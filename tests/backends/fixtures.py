@@ -62,7 +62,7 @@ class Backend:
 
 def create_resource(provider: str, kind: str, physical: str) -> None:
     if provider == "aws":
-        from providers.aws.dynamodb import KEY_ATTRIBUTE
+        from providers.aws.dynamodb import KEY_ATTRIBUTE, PARTITION_ATTRIBUTE
         from providers.aws.sdk import client
 
         if kind == "bucket":
@@ -70,8 +70,10 @@ def create_resource(provider: str, kind: str, physical: str) -> None:
         else:
             client("dynamodb").create_table(
                 TableName=physical, BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": KEY_ATTRIBUTE, "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": PARTITION_ATTRIBUTE, "AttributeType": "S"},
+                                      {"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": PARTITION_ATTRIBUTE, "KeyType": "HASH"},
+                           {"AttributeName": KEY_ATTRIBUTE, "KeyType": "RANGE"}],
             )
     elif provider == "gcp" and kind == "bucket":
         from providers.gcp.sdk import storage_client

@@ -190,7 +190,7 @@ def test_buckets_are_private_and_encrypted_and_tables_on_demand(aws_stack: Deplo
             f"{name}-encryption")
         assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
     table = aws_stack.named("aws:dynamodb/table:Table", "greetings").inputs
-    assert (table["billingMode"], table["hashKey"]) == ("PAY_PER_REQUEST", "_key")
+    assert (table["billingMode"], table["hashKey"], table["rangeKey"]) == ("PAY_PER_REQUEST", "__partition__", "_key")
 
 
 def test_outputs_name_the_api_and_every_physical_resource(aws_stack: Deployment) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi_aws as aws
 
-from portable.data_rules import KEY_FIELD
+from providers.aws.dynamodb import KEY_ATTRIBUTE, PARTITION_ATTRIBUTE
 
 
 def create_tables(names: list[str]) -> dict[str, aws.dynamodb.Table]:
@@ -12,8 +12,9 @@ def create_tables(names: list[str]) -> dict[str, aws.dynamodb.Table]:
         name: aws.dynamodb.Table(
             name,
             billing_mode="PAY_PER_REQUEST",
-            hash_key=KEY_FIELD,
-            attributes=[{"name": KEY_FIELD, "type": "S"}],
+            hash_key=PARTITION_ATTRIBUTE,
+            range_key=KEY_ATTRIBUTE,
+            attributes=[{"name": PARTITION_ATTRIBUTE, "type": "S"}, {"name": KEY_ATTRIBUTE, "type": "S"}],
             point_in_time_recovery={"enabled": True},
             server_side_encryption={"enabled": True},
         )
