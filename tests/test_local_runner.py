@@ -117,3 +117,37 @@ def test_cli_fires_a_schedule_and_refuses_unknown_ones(tmp_path: Path) -> None:
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert unknown.returncode == 2
     assert "no schedule named 'nope'; schedules:" in unknown.stderr
+
+
+def test_objects_put_from_outside_fire_the_bucket_events(local: LocalApp, tmp_path: Path) -> None:
+    client = Client(local)
+    target = tmp_path / "recorded.jsonl"
+    os.environ["PORTABLE_TEST_RECORD"] = str(target)
+    try:
+        local.start(schedules=False)
+        put = client.put("/__portable/objects/inbox/in/hello%20world.txt", data=b"hi",
+                         headers={"Content-Type": "text/plain"})
+        records = wait_for(target, 2)
+        got = client.get("/__portable/objects/inbox/in/hello%20world.txt")
+        deleted = client.delete("/__portable/objects/inbox/in/hello%20world.txt")
+        after = wait_for(target, 3)
+    finally:
+        os.environ.pop("PORTABLE_TEST_RECORD")
+    assert put.status_code == 201 and put.get_json()["size"] == 2
+    assert sorted((r["key"], r["kind"]) for r in records[:2]) == [("in/hello world.txt", "created")] * 2
+    assert records[0]["content_type"] == "text/plain"
+    assert got.status_code == 200 and got.data == b"hi"
+    assert deleted.status_code == 204
+    assert (after[2]["key"], after[2]["kind"]) == ("in/hello world.txt", "deleted")
+    missing = client.get("/__portable/objects/inbox/in/hello%20world.txt")
+    assert missing.status_code == 404
+
+
+def test_control_paths_refuse_what_they_do_not_know(local: LocalApp) -> None:
+    client = Client(local)
+    unknown_bucket = client.put("/__portable/objects/nope/a.txt", data=b"x")
+    assert unknown_bucket.status_code == 404 and "the App declares: inbox" in unknown_bucket.get_json()["error"]
+    unknown_path = client.get("/__portable/whatever")
+    assert unknown_path.status_code == 404 and "POST /__portable/schedules/<name>" in unknown_path.get_json()["error"]
+    wrong_method = client.post("/__portable/objects/inbox/a.txt", data=b"x")
+    assert wrong_method.status_code == 405

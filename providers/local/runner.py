@@ -17,24 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from portable import log
-from portable.app import App, FunctionSpec, ObjectTrigger, ScheduleTrigger, load_app
+from portable.app import App, FunctionSpec, ObjectTrigger, load_app
 from portable.events import ObjectEvent
 from portable.invoke import error_reply, new_request_id
-from providers.local import signed_urls
+from providers.local import control
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CONTROL_PREFIX = "/__portable/"
 
 StartResponse = Callable[..., Any]
-
-
-def _json_response(
-    start_response: StartResponse, status: int, body: bytes, extra: Iterable[tuple[str, str]] = ()
-) -> list[bytes]:
-    from werkzeug.http import HTTP_STATUS_CODES
-
-    start_response(f"{status} {HTTP_STATUS_CODES.get(status, '')}", [("Content-Type", "application/json"), *extra])
-    return [body]
 
 
 class LocalApp:
@@ -77,34 +67,17 @@ class LocalApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
-        if path.startswith(CONTROL_PREFIX):
-            return self._control(path[len(CONTROL_PREFIX):], method, start_response)
-        if path.startswith(signed_urls.ROUTE):
-            return signed_urls.serve(environ, start_response)
+        if path.startswith(control.PREFIX):
+            return control.handle(self, environ, start_response)
         spec, allowed = self.route(method, path)
         if spec is None:
             if allowed:
                 reply = error_reply(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}",
                                     new_request_id())
-                return _json_response(start_response, 405, reply.body, [("Allow", ", ".join(allowed))])
+                return control.json_response(start_response, 405, reply.body, [("Allow", ", ".join(allowed))])
             reply = error_reply(404, f"no route for {method} {path}", new_request_id())
-            return _json_response(start_response, 404, reply.body)
+            return control.json_response(start_response, 404, reply.body)
         return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
-
-    def _control(self, action: str, method: str, start_response: StartResponse) -> Iterable[bytes]:
-        kind, _, name = action.partition("/")
-        if kind == "schedules" and method == "POST" and name:
-            spec = self.app.functions.get(name)
-            if spec is None or not isinstance(spec.trigger, ScheduleTrigger):
-                known = ", ".join(s.name for s in self.app.schedule_functions()) or "none"
-                body = error_reply(404, f"no schedule named {name!r}; schedules: {known}", new_request_id()).body
-                return _json_response(start_response, 404, body)
-            status = self.fire_schedule(name)
-            return _json_response(start_response, 200 if status < 300 else 500,
-                                  b'{"fired": "%s", "status": %d}' % (name.encode(), status))
-        body = error_reply(404, f"unknown control path {CONTROL_PREFIX}{action}; "
-                           f"use POST {CONTROL_PREFIX}schedules/<name>", new_request_id()).body
-        return _json_response(start_response, 404, body)
 
     # Events ---------------------------------------------------------------
 

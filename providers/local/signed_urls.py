@@ -1,4 +1,4 @@
-"""Signed URLs for local buckets: HMAC-signed links to /_portable/buckets/, served by `serve`.
+"""Signed URLs for local buckets: HMAC-signed links to /__portable/buckets/, served by `serve`.
 
 The secret lives in the local data directory, so links survive a restart of the local
 server and stop working when the directory is wiped, like a rotated cloud key.
@@ -19,7 +19,7 @@ from portable.errors import NotFound
 from portable.storage_types import SignedMethod
 from providers.local.sqlite_files import local_dir
 
-ROUTE = "/_portable/buckets/"
+ROUTE = "/__portable/buckets/"
 
 
 class InvalidSignature(Exception):
