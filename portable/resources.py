@@ -251,8 +251,8 @@ class Table(_Handle):
         return self._data("write").increment(key, field, amount)
 
     def query_page(self, prefix: str = "", *, limit: int = 100, token: str | None = None) -> Page[Item]:
-        """Up to `limit` items whose keys start with `prefix`, after `token`. The order is unspecified
-        (key order everywhere but DynamoDB, where it is a scan)."""
+        """Up to `limit` items whose keys start with `prefix`, after `token`. Key order, except on
+        DynamoDB for a prefix that ends before the key's first `/` (a scan there: order unspecified)."""
         data_rules.check_limit(self.name, limit)
         return self._data("read").query_page(prefix, limit, token)
 

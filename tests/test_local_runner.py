@@ -17,17 +17,16 @@ from werkzeug.test import Client
 from portable.events import ObjectEvent
 from providers.local.runner import LocalApp
 from tests.conformance.recording import recording
+from tests.conformance.targets import restored_env
 from tests.conftest import ROOT
 
 
 @pytest.fixture()
 def local() -> Iterator[LocalApp]:
-    saved = {key: os.environ.get(key) for key in ("PORTABLE_PROVIDER", "PORTABLE_PACKAGE")}
-    runner = LocalApp(package="tests.conformance.app")
-    yield runner
-    runner.stop()
-    for key, value in saved.items():
-        os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    with restored_env("PORTABLE_PROVIDER", "PORTABLE_PACKAGE"):
+        runner = LocalApp(package="tests.conformance.app")
+        yield runner
+        runner.stop()
 
 
 def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, object]]:

@@ -6,12 +6,14 @@ Firestore emulator is the npm package @firestore-emulator/server on Node.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,31 +26,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def moto_server() -> Iterator[str]:
+def _serving(server: Any, port: int) -> Iterator[str]:
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def moto_server() -> contextlib.AbstractContextManager[str]:
     """An S3 + DynamoDB endpoint URL."""
     from moto.server import ThreadedMotoServer
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    return _serving(ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False), port)
 
 
-@contextmanager
-def storage_emulator() -> Iterator[str]:
+def storage_emulator() -> contextlib.AbstractContextManager[str]:
     """A Cloud Storage endpoint (host:port, as STORAGE_EMULATOR_HOST wants it with http://)."""
     from gcp_storage_emulator.server import create_server
 
     port = free_port()
-    server = create_server("127.0.0.1", port, in_memory=True)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    return _serving(create_server("127.0.0.1", port, in_memory=True), port)
 
 
 @contextmanager

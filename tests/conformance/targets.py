@@ -57,8 +57,15 @@ class Result:
 @contextlib.contextmanager
 def function_env(function: str, module: str, **extra: str) -> Iterator[None]:
     wanted = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module, "PORTABLE_PROVIDER": "local", **extra}
-    saved = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
+    with restored_env(*wanted):
+        os.environ.update(wanted)
+        yield
+
+
+@contextlib.contextmanager
+def restored_env(*keys: str) -> Iterator[None]:
+    """Put `keys` back as they were after the block (the local runner sets some for its process)."""
+    saved = {key: os.environ.get(key) for key in keys}
     try:
         yield
     finally:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from tests.conformance.targets import (
     Result,
     function_env,
     invoke_aws,
+    restored_env,
     result_from_v1,
     result_from_v2,
     v1_event,
@@ -55,12 +55,8 @@ def _test_client_sender(function: tuple[str, str]) -> Send:
 def _local_sender() -> Send:
     from providers.local.runner import LocalApp
 
-    saved = {key: os.environ.get(key) for key in ("PORTABLE_PROVIDER", "PORTABLE_PACKAGE")}
-    try:
+    with restored_env("PORTABLE_PROVIDER", "PORTABLE_PACKAGE"):
         client = Client(LocalApp(package="tests.conformance.app"), use_cookies=False)
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     return lambda call: werkzeug_call(client, call)
 
 
@@ -211,10 +207,8 @@ def hello_senders() -> Iterator[dict[str, Send]]:
     )
     from providers.local.runner import LocalApp
 
-    saved = {key: os.environ.get(key) for key in ("PORTABLE_PROVIDER", "PORTABLE_PACKAGE")}
-    local = Client(LocalApp(), use_cookies=False)
-    for key, value in saved.items():
-        os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    with restored_env("PORTABLE_PROVIDER", "PORTABLE_PACKAGE"):
+        local = Client(LocalApp(), use_cookies=False)
     yield {
         "aws-v2": _aws_sender(HELLO, "2.0"),
         "aws-v1": _aws_sender(HELLO, "1.0"),
