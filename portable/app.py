@@ -11,12 +11,13 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeGuard, TypeVar
 
 from portable.errors import AppDefinitionError
 from portable.routes import Route
 
 if TYPE_CHECKING:
+    from portable.events import ObjectEvent
     from portable.schedules import Schedule
 
 ResourceKind = Literal["bucket", "table"]
@@ -35,12 +36,17 @@ class ObjectTrigger(NamedTuple):
     def matches(self, key: str) -> bool:
         return key.startswith(self.prefix) and key.endswith(self.suffix)
 
+    def accepts(self, event: ObjectEvent) -> bool:
+        """Whether this trigger wants `event`: its bucket, its kind, a key within prefix and suffix."""
+        return event.bucket == self.bucket and event.kind == self.kind and self.matches(event.key)
+
 
 class ScheduleTrigger(NamedTuple):
     schedule: Schedule
 
 
 Trigger = HttpTrigger | ObjectTrigger | ScheduleTrigger
+TriggerT = TypeVar("TriggerT", bound=Trigger, covariant=True)
 
 
 class ResourceSpec(NamedTuple):
@@ -48,14 +54,17 @@ class ResourceSpec(NamedTuple):
     name: str
 
 
-class FunctionSpec(NamedTuple):
-    """One deployable function. `reads`/`writes` hold logical resource names."""
+class Function(NamedTuple, Generic[TriggerT]):
+    """One deployable function. `reads`/`writes` hold logical resource names.
+
+    The App hands out typed views (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`), so a
+    caller reads `spec.trigger.route` without checking the trigger kind again.
+    """
 
     name: str
     module: str
-    attribute: str
     source_file: str
-    trigger: Trigger
+    trigger: TriggerT
     reads: frozenset[str] = frozenset()
     writes: frozenset[str] = frozenset()
     requires: tuple[str, ...] = ()
@@ -73,6 +82,12 @@ class FunctionSpec(NamedTuple):
     @property
     def uses(self) -> frozenset[str]:
         return self.readable | self.writes
+
+
+FunctionSpec = Function[Trigger]
+HttpFunction = Function[HttpTrigger]
+ObjectFunction = Function[ObjectTrigger]
+ScheduleFunction = Function[ScheduleTrigger]
 
 
 class _Registration(NamedTuple):
@@ -131,17 +146,17 @@ class App:
     def tables(self) -> list[str]:
         return sorted(name for name, spec in self.resources.items() if spec.kind == "table")
 
-    def http_functions(self) -> list[FunctionSpec]:
-        return [spec for spec in self.functions.values() if isinstance(spec.trigger, HttpTrigger)]
+    def http_functions(self) -> list[HttpFunction]:
+        return [spec for spec in self.functions.values() if has_trigger(spec, HttpTrigger)]
 
-    def object_functions(self, bucket: str | None = None) -> list[FunctionSpec]:
+    def object_functions(self, bucket: str | None = None) -> list[ObjectFunction]:
         return [
             spec for spec in self.functions.values()
-            if isinstance(spec.trigger, ObjectTrigger) and bucket in (None, spec.trigger.bucket)
+            if has_trigger(spec, ObjectTrigger) and bucket in (None, spec.trigger.bucket)
         ]
 
-    def schedule_functions(self) -> list[FunctionSpec]:
-        return [spec for spec in self.functions.values() if isinstance(spec.trigger, ScheduleTrigger)]
+    def schedule_functions(self) -> list[ScheduleFunction]:
+        return [spec for spec in self.functions.values() if has_trigger(spec, ScheduleTrigger)]
 
     def function(self, name: str) -> FunctionSpec:
         try:
@@ -151,9 +166,14 @@ class App:
             raise AppDefinitionError(f"no function named {name!r}; the App defines: {known}") from None
 
 
+def has_trigger(spec: FunctionSpec, kind: type[TriggerT]) -> TypeGuard[Function[TriggerT]]:
+    """Whether `spec` is triggered by a `kind`; narrows it to that typed view."""
+    return isinstance(spec.trigger, kind)
+
+
 def _build_app(registrations: list[_Registration]) -> App:
     app = App()
-    routes: dict[str, FunctionSpec] = {}
+    routes: dict[str, HttpFunction] = {}
     for registration in registrations:
         spec = registration.spec
         if spec.name in app.functions:
@@ -162,13 +182,13 @@ def _build_app(registrations: list[_Registration]) -> App:
                 f"two functions are named {spec.name!r}: {other.source_file} and {spec.source_file}; "
                 "rename one, or pass name='...' to its decorator"
             )
-        if isinstance(spec.trigger, HttpTrigger):
-            shape = _route_shape(spec.trigger.route)
+        if has_trigger(spec, HttpTrigger):
+            shape = spec.trigger.route.shape
             if shape in routes:
-                other = routes[shape]
+                clash = routes[shape]
                 raise AppDefinitionError(
                     f"route {spec.trigger.route.key!r} in {spec.source_file} ({spec.name}) clashes with "
-                    f"{other.trigger.route.key!r} in {other.source_file} ({other.name}); "  # type: ignore[union-attr]
+                    f"{clash.trigger.route.key!r} in {clash.source_file} ({clash.name}); "
                     "give one of them another method or path"
                 )
             routes[shape] = spec
@@ -179,11 +199,6 @@ def _build_app(registrations: list[_Registration]) -> App:
     for spec in app.functions.values():
         _check_declarations(spec, app)
     return app
-
-
-def _route_shape(route: Route) -> str:
-    segments = ["{}" if seg.startswith("{") else seg for seg in route.path.split("/")]
-    return f"{route.method} {'/'.join(segments)}"
 
 
 def _check_declarations(spec: FunctionSpec, app: App) -> None:

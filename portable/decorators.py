@@ -56,7 +56,6 @@ def make_registrar(
         spec = FunctionSpec(
             name=function_name,
             module=handler.__module__,
-            attribute=handler.__name__,
             source_file=source,
             trigger=trigger(where) if callable(trigger) else trigger,
             reads=read_names,

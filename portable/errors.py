@@ -26,6 +26,10 @@ class HttpError(PortableError):
         self.message = message
 
 
+class MalformedEvent(PortableError):
+    """A native event a shim cannot read: the sender's fault, so it is rejected and never retried."""
+
+
 class EventFailed(PortableError):
     """An object or schedule handler failed; the cloud is told so that it retries."""
 

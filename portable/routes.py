@@ -14,43 +14,57 @@ class RouteError(ValueError):
     """A route string is malformed; the message says how to write it."""
 
 
+class Segment(NamedTuple):
+    """One `/`-separated piece of a route path: a literal, or a parameter (`{id}`, greedy `{path+}`)."""
+
+    text: str
+    is_param: bool = False
+    greedy: bool = False
+
+
 class Route(NamedTuple):
     method: str
     path: str
 
     @property
     def key(self) -> str:
+        """`GET /users/{id}`: also how API Gateway writes a route key."""
         return f"{self.method} {self.path}"
 
     @property
-    def params(self) -> tuple[str, ...]:
-        return tuple(m.group(1) for seg in self._segments() if (m := _PARAM.match(seg)))
+    def segments(self) -> tuple[Segment, ...]:
+        return tuple(_segment(text) for text in self.path.split("/") if text)
 
-    def _segments(self) -> list[str]:
-        return [seg for seg in self.path.split("/") if seg]
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(segment.text for segment in self.segments if segment.is_param)
+
+    @property
+    def shape(self) -> str:
+        """Method and path with parameter names blanked: two routes of one shape cannot be told apart."""
+        return f"{self.method} /" + "/".join("{}" if seg.is_param else seg.text for seg in self.segments)
 
     def match(self, path: str) -> dict[str, str] | None:
         """The path parameters if `path` (decoded) fits this route, else None."""
-        wanted = self._segments()
+        wanted = self.segments
         given = path.split("/")[1:] if path.startswith("/") else path.split("/")
         if given == [""]:
             given = []
         params: dict[str, str] = {}
         for index, segment in enumerate(wanted):
-            param = _PARAM.match(segment)
-            if param and param.group(2):
+            if segment.greedy:
                 rest = "/".join(given[index:])
                 if not rest:
                     return None
-                params[param.group(1)] = rest
+                params[segment.text] = rest
                 return params
             if index >= len(given):
                 return None
-            if param:
+            if segment.is_param:
                 if not given[index]:
                     return None
-                params[param.group(1)] = given[index]
-            elif segment != given[index]:
+                params[segment.text] = given[index]
+            elif segment.text != given[index]:
                 return None
         if len(given) != len(wanted):
             return None
@@ -58,6 +72,13 @@ class Route(NamedTuple):
 
     def allows(self, method: str) -> bool:
         return self.method == "ANY" or self.method == method.upper()
+
+
+def _segment(text: str) -> Segment:
+    param = _PARAM.match(text)
+    if param is None:
+        return Segment(text)
+    return Segment(param.group(1), is_param=True, greedy=bool(param.group(2)))
 
 
 def parse_route(text: str) -> Route:

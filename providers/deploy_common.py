@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 import pulumi
 
-from portable.app import App, FunctionSpec, ResourceSpec, ScheduleTrigger
+from portable.app import App, FunctionSpec, ResourceSpec
 from portable.context import physical_name_variable
 from portable.errors import AppDefinitionError
 from portable.schedules import Schedule
@@ -30,7 +30,6 @@ def compile_schedules(
     compiled: dict[str, tuple[str, str]] = {}
     for spec in app.schedule_functions():
         trigger = spec.trigger
-        assert isinstance(trigger, ScheduleTrigger)
         try:
             compiled[spec.name] = compiler(trigger.schedule)
         except ValueError as exc:

@@ -40,7 +40,7 @@ def running(spec: FunctionSpec) -> Any:
 
 
 def spec(trigger: Any, reads: set[str] = frozenset(), writes: set[str] = frozenset()) -> FunctionSpec:  # type: ignore[assignment]
-    return FunctionSpec("worker", "tests.fake", "worker", "functions/worker.py", trigger,
+    return FunctionSpec("worker", "tests.fake", "functions/worker.py", trigger,
                         frozenset(reads), frozenset(writes))
 
 

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import run_simple
 
     local.start(schedules=not args.no_schedules)
-    routes = ", ".join(spec.trigger.route.key for spec in local.app.http_functions())  # type: ignore[union-attr]
+    routes = ", ".join(spec.trigger.route.key for spec in local.app.http_functions())
     print(f"Portable local: http://{args.host}:{args.port}  routes: {routes or 'none'}", file=sys.stderr)
     try:
         run_simple(args.host, args.port, local, threaded=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from portable import log
-from portable.app import App, FunctionSpec, ObjectTrigger, load_app
+from portable.app import App, FunctionSpec, load_app
 from portable.events import ObjectEvent
 from portable.invoke import error_reply, new_request_id
 from providers.local import control
@@ -54,7 +54,7 @@ class LocalApp:
         allowed: list[str] = []
         fallback: FunctionSpec | None = None
         for spec in self.app.http_functions():
-            route = spec.trigger.route  # type: ignore[union-attr]
+            route = spec.trigger.route
             if route.match(path) is None:
                 continue
             if route.method == method.upper():
@@ -92,9 +92,7 @@ class LocalApp:
         }[event.kind]
         results = []
         for spec in self.app.object_functions(event.bucket):
-            trigger = spec.trigger
-            assert isinstance(trigger, ObjectTrigger)
-            if trigger.kind != event.kind or not trigger.matches(event.key):
+            if not spec.trigger.accepts(event):
                 continue
             data: dict[str, Any] = {"bucket": event.bucket, "name": event.key}
             if event.size is not None:
@@ -163,7 +161,7 @@ class LocalApp:
         from providers.local.scheduler import LocalScheduler
 
         scheduler = LocalScheduler(
-            ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),  # type: ignore[union-attr]
+            ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
             self._fire_and_log,
         )
         while True:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from portable.app import App, FunctionSpec, ObjectTrigger
+from portable.app import App, ObjectTrigger
 from portable.errors import AppDefinitionError
 
 S3_EVENTS = {"created": "s3:ObjectCreated:*", "deleted": "s3:ObjectRemoved:*"}
@@ -24,7 +24,6 @@ def check_notifications(app: App) -> None:
         for index, first in enumerate(specs):
             for second in specs[index + 1:]:
                 a, b = first.trigger, second.trigger
-                assert isinstance(a, ObjectTrigger) and isinstance(b, ObjectTrigger)
                 if _overlap(a, b):
                     raise AppDefinitionError(
                         f"functions {first.name!r} ({first.source_file}) and {second.name!r} ({second.source_file}) "
@@ -61,14 +60,13 @@ def connect_notifications(
 ) -> None:
     """One notification configuration per bucket; each function may be invoked by that bucket only."""
     for name, bucket in buckets.items():
-        specs: list[FunctionSpec] = app.object_functions(name)
+        specs = app.object_functions(name)
         if not specs:
             continue
         permissions = []
         configurations: list[aws.s3.BucketNotificationLambdaFunctionArgs] = []
         for spec in specs:
             trigger = spec.trigger
-            assert isinstance(trigger, ObjectTrigger)
             function = functions[spec.name]
             permissions.append(aws.lambda_.Permission(
                 f"{spec.name}-s3-invoke", action="lambda:InvokeFunction", function=function.name,

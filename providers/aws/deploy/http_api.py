@@ -5,32 +5,26 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from portable.app import FunctionSpec, HttpTrigger
+from portable.app import HttpFunction
 from portable.routes import Route
 from providers.aws.deploy.settings import AwsSettings
-
-
-def route_key(route: Route) -> str:
-    """API Gateway writes routes as we do: `GET /users/{id}`, `ANY /files/{path+}`."""
-    return f"{route.method} {route.path}"
 
 
 def source_arn_suffix(route: Route) -> str:
     """The part of an execute-api ARN after the API: any stage, this method, this path."""
     method = "*" if route.method == "ANY" else route.method
-    segments = ["*" if segment.startswith("{") else segment for segment in route.path.split("/")[1:]]
+    segments = ["*" if segment.is_param else segment.text for segment in route.segments]
     return f"/*/{method}/{'/'.join(segments)}"
 
 
 def create_http_api(
-    specs: list[FunctionSpec], functions: dict[str, aws.lambda_.Function], settings: AwsSettings
+    specs: list[HttpFunction], functions: dict[str, aws.lambda_.Function], settings: AwsSettings
 ) -> pulumi.Output[str]:
     """The API, its auto-deployed `$default` stage with throttling, and every route; returns the URL."""
     api = aws.apigatewayv2.Api("http-api", protocol_type="HTTP", name=f"{pulumi.get_project()}-{pulumi.get_stack()}")
     routes = []
     for spec in specs:
         trigger = spec.trigger
-        assert isinstance(trigger, HttpTrigger)
         function = functions[spec.name]
         integration = aws.apigatewayv2.Integration(
             f"{spec.name}-integration", api_id=api.id, integration_type="AWS_PROXY",
@@ -38,7 +32,7 @@ def create_http_api(
             timeout_milliseconds=min(spec.timeout_seconds * 1000, 30000),
         )
         routes.append(aws.apigatewayv2.Route(
-            f"{spec.name}-route", api_id=api.id, route_key=route_key(trigger.route),
+            f"{spec.name}-route", api_id=api.id, route_key=trigger.route.key,
             target=integration.id.apply(lambda integration_id: f"integrations/{integration_id}"),
         ))
         aws.lambda_.Permission(

@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 
-from portable.app import App, ObjectTrigger, ResourceSpec, ScheduleTrigger
+from portable.app import App, ObjectTrigger, ResourceSpec, has_trigger
 from providers.deploy_common import compile_schedules
 from providers.gcp.deploy.buckets import allow_storage_to_publish, create_buckets, event_trigger, grant_bucket_access
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket
@@ -67,13 +67,13 @@ def deploy(plan: GcpPlan) -> dict[str, Any]:
         grants += [resource for resource in (table_grant, database) if resource is not None]
         invoker = None
         trigger = None
-        if isinstance(spec.trigger, ObjectTrigger | ScheduleTrigger):
+        if has_trigger(spec, ObjectTrigger) and publisher is not None:
             invoker = service_account(name, "invoker", settings.project, stack, after_services)
-        if isinstance(spec.trigger, ObjectTrigger):
-            assert invoker is not None and publisher is not None
             grants.append(allow_event_delivery(name, invoker.member, settings.project))
             grants.append(publisher)
             trigger = event_trigger(spec, buckets, invoker.email, settings)
+        elif name in plan.schedules:
+            invoker = service_account(name, "invoker", settings.project, stack, after_services)
         function = create_function(
             spec, plan.archives[name], settings, plan.info.python_version, source_bucket, account, physical,
             trigger, pulumi.ResourceOptions(depends_on=[*services, *grants]),
@@ -81,8 +81,7 @@ def deploy(plan: GcpPlan) -> dict[str, Any]:
         functions[name] = function
         if invoker is not None:
             allow_invoker(f"{name}-invoker", function, invoker.member, settings)
-        if name in plan.schedules:
-            assert invoker is not None
+        if name in plan.schedules and invoker is not None:
             create_job(spec, plan.schedules[name], function, invoker.email, settings, after_services)
     http_specs = app.http_functions()
     api_url = create_http_api(http_specs, functions, settings, after_services) if http_specs else None

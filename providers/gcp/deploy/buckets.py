@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec, ObjectTrigger
+from portable.app import FunctionSpec, ObjectFunction
 from providers.gcp.deploy.iam import PUBLISHER, bucket_role
 from providers.gcp.deploy.settings import GcpSettings
 
@@ -49,11 +49,11 @@ def allow_storage_to_publish(settings: GcpSettings, opts: pulumi.ResourceOptions
 
 
 def event_trigger(
-    spec: FunctionSpec, buckets: dict[str, gcp.storage.Bucket], invoker_email: pulumi.Input[str], settings: GcpSettings
+    spec: ObjectFunction, buckets: dict[str, gcp.storage.Bucket], invoker_email: pulumi.Input[str],
+    settings: GcpSettings,
 ) -> gcp.cloudfunctionsv2.FunctionEventTriggerArgs:
     """Eventarc has no prefix or suffix filter: the shim drops events outside the trigger's filters."""
     trigger = spec.trigger
-    assert isinstance(trigger, ObjectTrigger)
     return gcp.cloudfunctionsv2.FunctionEventTriggerArgs(
         event_type=EVENT_TYPES[trigger.kind],
         trigger_region=settings.region,

@@ -8,7 +8,7 @@ import json
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec, HttpTrigger
+from portable.app import HttpFunction
 from providers.gcp.deploy.functions import allow_invoker
 from providers.gcp.deploy.iam import service_account
 from providers.gcp.deploy.names import resource_id
@@ -16,17 +16,17 @@ from providers.gcp.deploy.openapi import Backend, openapi_document
 from providers.gcp.deploy.settings import GcpSettings
 
 
-def _encoded_document(title: str, specs: list[FunctionSpec], urls: list[str]) -> str:
-    backends = []
-    for spec, url in zip(specs, urls, strict=True):
-        assert isinstance(spec.trigger, HttpTrigger)
-        backends.append(Backend(spec.name, spec.trigger.route, url, spec.timeout_seconds))
+def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str]) -> str:
+    backends = [
+        Backend(spec.name, spec.trigger.route, url, spec.timeout_seconds)
+        for spec, url in zip(specs, urls, strict=True)
+    ]
     text = json.dumps(openapi_document(title, backends), indent=2, sort_keys=True)
     return base64.b64encode(text.encode()).decode()
 
 
 def create_http_api(
-    specs: list[FunctionSpec],
+    specs: list[HttpFunction],
     functions: dict[str, gcp.cloudfunctionsv2.Function],
     settings: GcpSettings,
     opts: pulumi.ResourceOptions,

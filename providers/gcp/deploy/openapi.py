@@ -6,14 +6,12 @@ sees the same path as on AWS; the gateway signs each call with an ID token for t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from portable.routes import Route
 
 ALL_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
-_PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$")
 
 
 @dataclass(frozen=True)
@@ -26,15 +24,11 @@ class Backend:
 
 def openapi_path(route: Route) -> tuple[str, list[str]]:
     """`/files/{path+}` -> (`/files/{path=**}`, ["path"]): API Gateway's multi-segment wildcard."""
-    segments, names = [], []
-    for segment in route.path.split("/")[1:]:
-        match = _PARAM.match(segment)
-        if match:
-            names.append(match.group(1))
-            segments.append(f"{{{match.group(1)}=**}}" if match.group(2) else segment)
-        else:
-            segments.append(segment)
-    return "/" + "/".join(segments), names
+    segments = [
+        f"{{{segment.text}=**}}" if segment.greedy else f"{{{segment.text}}}" if segment.is_param else segment.text
+        for segment in route.segments
+    ]
+    return "/" + "/".join(segments), list(route.params)
 
 
 def _operation(backend: Backend, method: str, parameters: list[str]) -> dict[str, Any]:
