@@ -1,32 +1,35 @@
 """What the running invocation knows: which function runs, and how to reach its buckets and tables.
 
+Both are context variables, set for the length of one call by the runtime core (or by
+`using_clients` in tests and scripts), so nothing is bound for the whole process.
 Kept apart from the handles so that a shim can set both without importing them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from portable.app import FunctionSpec, ResourceSpec
 
-current_function: ContextVar[FunctionSpec | None] = ContextVar("portable_current_function", default=None)
-
 ClientFactory = Callable[["ResourceSpec"], Any]
-_client_factory: ClientFactory | None = None
+
+current_function: ContextVar[FunctionSpec | None] = ContextVar("portable_current_function", default=None)
+current_clients: ContextVar[ClientFactory | None] = ContextVar("portable_current_clients", default=None)
 
 
-def bind_clients(factory: ClientFactory | None) -> None:
-    """Called by a provider's runtime: how to build the client behind each handle."""
-    global _client_factory
-    _client_factory = factory
-
-
-def bound_clients() -> ClientFactory | None:
-    return _client_factory
+@contextmanager
+def using_clients(factory: ClientFactory) -> Iterator[None]:
+    """Build every handle's client with `factory` inside the block (tests, scripts, the local runner)."""
+    token = current_clients.set(factory)
+    try:
+        yield
+    finally:
+        current_clients.reset(token)
 
 
 def physical_name_variable(spec: ResourceSpec) -> str:

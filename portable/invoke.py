@@ -9,12 +9,21 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from typing import Any
+from contextvars import Token
+from typing import Any, Generic, NamedTuple
 
 from portable import log
-from portable.app import FunctionSpec
-from portable.context import current_function
-from portable.errors import EventFailed, HttpError
+from portable.app import (
+    Function,
+    FunctionSpec,
+    HttpTrigger,
+    ObjectTrigger,
+    ResourceSpec,
+    ScheduleTrigger,
+    TriggerT,
+)
+from portable.context import ClientFactory, current_clients, current_function, physical_name
+from portable.errors import EventFailed, HttpError, MalformedEvent
 from portable.events import ObjectEvent, ScheduleEvent
 from portable.request import Request, Response
 
@@ -89,11 +98,32 @@ def _render_body(body: Any, status: int) -> Reply:
     )
 
 
-def run_http(spec: FunctionSpec, handler: Callable[[Request], Any], request: Request) -> Reply:
+class Bound(NamedTuple, Generic[TriggerT]):
+    """A function ready to run: its description, its handler, and the data clients behind its handles."""
+
+    spec: Function[TriggerT]
+    handler: Callable[..., Any]
+    clients: ClientFactory
+
+
+def _enter(bound: Bound[Any]) -> tuple[Token[FunctionSpec | None], Token[ClientFactory | None]]:
+    return current_function.set(bound.spec), current_clients.set(bound.clients)
+
+
+def _leave(tokens: tuple[Token[FunctionSpec | None], Token[ClientFactory | None]]) -> None:
+    current_function.reset(tokens[0])
+    current_clients.reset(tokens[1])
+
+
+def run_http(bound: Bound[HttpTrigger], request: Request) -> Reply:
     """Call an HTTP handler; never raises. 4xx for the caller's faults, 500 for the handler's."""
-    token = current_function.set(spec)
+    spec = bound.spec
+    route = spec.trigger.route
+    if not request.path_params and route.params:
+        request.path_params = route.match(request.path) or {}
+    tokens = _enter(bound)
     try:
-        return render(handler(request))
+        return render(bound.handler(request))
     except HttpError as exc:
         if exc.status >= 500:
             log.error("handler answered with an error", function=spec.name, request_id=request.request_id,
@@ -105,24 +135,39 @@ def run_http(spec: FunctionSpec, handler: Callable[[Request], Any], request: Req
                   traceback=_traceback())
         return error_reply(500, "internal error", request.request_id)
     finally:
-        current_function.reset(token)
+        _leave(tokens)
 
 
-def run_event(
-    spec: FunctionSpec, handler: Callable[[Any], Any], event: ObjectEvent | ScheduleEvent
-) -> None:
+def deliver_object(bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None) -> bool:
+    """Run the handler if its trigger wants `event`; False when skipped (another kind, key or type).
+
+    `physical_bucket` is the cloud's name of the bucket the event came from: an event from a
+    bucket this function is not bound to is MalformedEvent. A failure is EventFailed.
+    """
+    trigger = bound.spec.trigger
+    expected = physical_name(ResourceSpec("bucket", trigger.bucket))
+    if physical_bucket != expected:
+        raise MalformedEvent(f"event from bucket {physical_bucket!r}; this function is bound to {expected!r}")
+    if event is None or not trigger.accepts(event):
+        return False
+    _run_event(bound, event)
+    return True
+
+
+def deliver_schedule(bound: Bound[ScheduleTrigger], event: ScheduleEvent) -> None:
+    """Run a schedule handler for one firing; a failure is EventFailed."""
+    _run_event(bound, event)
+
+
+def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent) -> None:
     """Call an object or schedule handler; a failure is logged once and raised as EventFailed."""
-    token = current_function.set(spec)
+    spec = bound.spec
+    tokens = _enter(bound)
     try:
-        handler(event)
+        bound.handler(event)
     except Exception as exc:
         log.error("handler raised", function=spec.name, event_id=event.id,
                   error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
         raise EventFailed(f"function {spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
     finally:
-        current_function.reset(token)
-
-
-def bad_event(spec: FunctionSpec, reason: str, **fields: Any) -> None:
-    """Log an event the shim cannot turn into a portable one; it is dropped, not retried."""
-    log.error("event dropped: " + reason, function=spec.name, **fields)
+        _leave(tokens)

@@ -1,7 +1,7 @@
 """Bucket and table handles, declared by logical name in `functions/`.
 
 A handle is plain description at import time; its data methods reach a client that
-the active provider binds (see `bind_clients`), so no cloud SDK loads at cold start.
+the running shim provides (see `portable.context`), so no cloud SDK loads at cold start.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import IO, Any, Literal
 
 from portable import data_rules
 from portable.app import ObjectTrigger, register_resource
-from portable.context import bound_clients, current_function
+from portable.context import current_clients, current_function
 from portable.decorators import Handler, ResourceRef, make_registrar
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
 from portable.storage_types import BucketClient, Document, Item, ObjectInfo, Page, SignedMethod, T, TableClient
@@ -36,11 +36,13 @@ class _Handle:
         self.spec = register_resource(self.kind, name)  # type: ignore[arg-type]
 
     def _client(self) -> Any:
-        factory = bound_clients()
+        factory = current_clients.get()
         if factory is None:
             raise ConfigurationError(
                 f"{self.kind} {self.name!r} was used outside a running function: no provider is bound. "
-                "Run handlers through a provider (locally: python -m providers.local)"
+                "Run handlers through a provider (locally: python -m providers.local), or wrap the code in "
+                "portable.context.using_clients(...). In a thread the handler starts, run the thread's work "
+                "with contextvars.copy_context().run(...)"
             )
         return factory(self.spec)
 

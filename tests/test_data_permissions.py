@@ -11,7 +11,7 @@ import pytest
 
 from portable import AccessNotDeclared, AppDefinitionError, bucket, load_app, table
 from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger
-from portable.context import bind_clients, current_function
+from portable.context import current_function, using_clients
 from portable.routes import parse_route
 from providers.local.clients import client_for
 
@@ -23,9 +23,8 @@ ledger = table("perm-ledger")
 @pytest.fixture(autouse=True)
 def local_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path))
-    bind_clients(client_for)
-    yield
-    bind_clients(None)
+    with using_clients(client_for):
+        yield
 
 
 def running(spec: FunctionSpec) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 
 import pytest
@@ -92,7 +93,8 @@ def test_concurrent_increments_lose_nothing(store: Backend) -> None:
         except BaseException as exc:  # surfaced below, in the test's thread
             errors.append(exc)
 
-    workers = [threading.Thread(target=work) for _ in range(threads)]
+    # Each thread runs in a copy of this context, as a handler's own threads must, to see the bound clients.
+    workers = [threading.Thread(target=contextvars.copy_context().run, args=(work,)) for _ in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:

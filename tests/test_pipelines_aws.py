@@ -11,7 +11,6 @@ from urllib.parse import quote_plus
 import pytest
 
 from portable.app import ResourceSpec
-from portable.context import bind_clients
 from providers.aws import runtime
 from tests.backends.fixtures import Backend, point_environment, provider_clients
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after
@@ -27,12 +26,10 @@ def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
     for name, kind in RESOURCES.items():
         backend.provision(ResourceSpec(kind, name))  # type: ignore[arg-type]
     yield backend
-    bind_clients(None)  # the handler bound the AWS clients for the whole process
 
 
 def invoke(monkeypatch: pytest.MonkeyPatch, function: str, module: str, event: dict[str, Any]) -> Any:
     """Call the Lambda handler as a fresh Lambda of `function` would be called."""
-    monkeypatch.setattr(runtime, "_loaded", None)
     monkeypatch.setenv("PORTABLE_FUNCTION", function)
     monkeypatch.setenv("PORTABLE_MODULE", module)
     return runtime.handler(event)

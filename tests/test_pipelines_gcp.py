@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from portable.app import ResourceSpec
-from portable.context import bind_clients
 from tests.backends.fixtures import ROOT, Backend, point_environment, provider_clients
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after
 
@@ -27,7 +26,6 @@ def gcp(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
     for name, kind in RESOURCES.items():
         backend.provision(ResourceSpec(kind, name))  # type: ignore[arg-type]
     yield backend
-    bind_clients(None)  # main.py bound the GCP clients for the whole process
 
 
 def target(name: str, module: str, monkeypatch: pytest.MonkeyPatch) -> Any:

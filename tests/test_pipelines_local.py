@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from portable.app import ResourceSpec
-from portable.context import bind_clients
+from portable.context import using_clients
 from providers.local.clients import client_for
 from providers.local.runner import LocalApp
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after
@@ -24,12 +24,11 @@ def local_app(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalA
     monkeypatch.setenv("PORTABLE_PROVIDER", "local")
     app = LocalApp()
     app.start(schedules=False)
-    bind_clients(client_for)
     try:
-        yield app
+        with using_clients(client_for):
+            yield app
     finally:
         app.stop()
-        bind_clients(None)
 
 
 def bucket_client(name: str) -> Any:

@@ -17,6 +17,22 @@ def is_v1(event: dict[str, Any]) -> bool:
     return "httpMethod" in event and ("resource" in event or "path" in event)
 
 
+def is_http(event: dict[str, Any]) -> bool:
+    return is_v2(event) or is_v1(event)
+
+
+def decode_request(event: dict[str, Any], fallback_request_id: str | None) -> Request:
+    """The portable request of an API Gateway 2.0 or 1.0 event; HttpError for the caller's faults."""
+    if is_v2(event):
+        return request_from_v2(event, fallback_request_id)
+    return request_from_v1(event, fallback_request_id)
+
+
+def encode_reply(event: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    """`reply` in the payload version `event` came in."""
+    return reply_to_v2(reply) if is_v2(event) else reply_to_v1(reply)
+
+
 def _body(event: dict[str, Any]) -> bytes:
     body = event.get("body")
     if body is None:

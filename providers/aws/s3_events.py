@@ -6,11 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
+from portable.errors import MalformedEvent
 from portable.events import ObjectEvent, ObjectEventKind
-
-
-class MalformedEvent(ValueError):
-    """A record lacks what every S3 notification carries."""
 
 
 def is_s3(event: dict[str, Any]) -> bool:

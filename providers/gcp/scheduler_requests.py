@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from portable import log
+from portable.errors import MalformedEvent
 from portable.events import ScheduleEvent, schedule_firing
 from portable.request import Headers
 
 SCHEDULE_TIME_HEADER = "X-CloudScheduler-ScheduleTime"
 
 
-def schedule_event(headers: Headers, name: str) -> ScheduleEvent:
+def decode(headers: Headers, name: str) -> ScheduleEvent:
     """The firing that was due at X-CloudScheduler-ScheduleTime (same on every retry).
 
     Cloud Scheduler sends that header only for unix-cron schedules; a call without it
-    (a manual run) is a firing due now.
+    (a manual run) is a firing due now. A CloudEvent is refused: Eventarc has no business here.
     """
+    if "ce-type" in headers or (headers.get("content-type") or "").startswith("application/cloudevents"):
+        raise MalformedEvent(f"a CloudEvent ({headers.get('ce-type') or 'structured'}) reached schedule function "
+                             f"{name!r}, which Cloud Scheduler calls over plain HTTP")
     text = headers.get(SCHEDULE_TIME_HEADER)
     if text is None:
         log.warning(f"no {SCHEDULE_TIME_HEADER} header: treating the call as a firing due now", function=name)
@@ -24,7 +28,7 @@ def schedule_event(headers: Headers, name: str) -> ScheduleEvent:
     try:
         due = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{SCHEDULE_TIME_HEADER} {text!r} is not an RFC 3339 time") from None
+        raise MalformedEvent(f"{SCHEDULE_TIME_HEADER} {text!r} is not an RFC 3339 time") from None
     if due.tzinfo is None:
-        raise ValueError(f"{SCHEDULE_TIME_HEADER} {text!r} has no UTC offset")
+        raise MalformedEvent(f"{SCHEDULE_TIME_HEADER} {text!r} has no UTC offset")
     return schedule_firing(name, due)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from portable.errors import MalformedEvent
 from portable.events import ObjectEvent, ObjectEventKind
 
 _KINDS: dict[str, ObjectEventKind] = {
@@ -13,8 +14,9 @@ _KINDS: dict[str, ObjectEventKind] = {
 }
 
 
-class MalformedEvent(ValueError):
-    """The request is not a Cloud Storage CloudEvent Portable can read."""
+def decode(headers: dict[str, str], body: bytes, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
+    """(physical bucket, event) of an Eventarc request; the event is None for types Portable does not deliver."""
+    return object_event(parse_cloudevent(headers, body), logical_bucket)
 
 
 def parse_cloudevent(headers: dict[str, str], body: bytes) -> Any:

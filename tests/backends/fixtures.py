@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from portable.app import ResourceSpec
-from portable.context import bind_clients, physical_name_variable
+from portable.context import physical_name_variable, using_clients
 from tests.backends import servers
 
 ROOT = servers.ROOT
@@ -120,8 +120,5 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "local"))
     point_environment(provider, request, monkeypatch)
     client_for = provider_clients(provider)
-    bind_clients(client_for)
-    try:
+    with using_clients(client_for):
         yield Backend(provider, client_for, monkeypatch)
-    finally:
-        bind_clients(None)

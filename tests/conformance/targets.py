@@ -80,11 +80,7 @@ def invoke_aws(event: Any, function: str, module: str, **env: str) -> Any:
     from providers.aws import runtime
 
     with function_env(function, module, **env):
-        runtime._loaded = None
-        try:
-            return runtime.handler(event, None)
-        finally:
-            runtime._loaded = None
+        return runtime.handler(event, None)
 
 
 def _body_fields(body: bytes) -> dict[str, Any]:

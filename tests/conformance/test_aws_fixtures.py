@@ -331,9 +331,6 @@ def test_events_of_unknown_shape_get_a_defined_reply(event: Any) -> None:
 
 
 def test_missing_function_name_is_a_500_for_http() -> None:
-    from providers.aws import runtime
-
-    runtime._loaded = None
     event = load("apigw-v2/get-root-no-authorizer-mtls.json")
     reply = invoke_aws(event, "", KITCHEN[1])
     assert reply["statusCode"] == 500
