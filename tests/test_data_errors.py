@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from portable.errors import BackendError, Conflict, InvalidKey, InvalidValue, NotFound, ResourceError, TooLarge
@@ -89,3 +91,27 @@ def test_google_errors_become_portable_errors() -> None:
     for native, kind, text in google_errors():
         error = gcp_errors.translate(native, "photos", "put 'a'", "no object 'a'")
         assert (type(error), str(error), error.resource) == (kind, f"photos: {text}", "photos"), native
+
+
+def test_a_block_raises_the_portable_error_caused_by_the_cloud_one() -> None:
+    native = client_error("NoSuchKey")
+    block = aws_errors.translated("photos", "get 'a'", "no object 'a'")
+    with pytest.raises(NotFound, match="no object 'a'") as caught, block:
+        raise native
+    assert caught.value.__cause__ is native
+
+    from google.api_core import exceptions
+
+    with pytest.raises(Conflict) as caught, gcp_errors.translated("photos", "put 'a'", "an item 'a' already exists"):
+        raise exceptions.Conflict("exists")
+    assert isinstance(caught.value.__cause__, exceptions.Conflict)
+
+
+@pytest.mark.parametrize("translated", [aws_errors.translated, gcp_errors.translated])
+def test_a_block_lets_everything_else_through(translated: Any) -> None:
+    own = Conflict("photos", "'a' is not at version 1")
+    with pytest.raises(Conflict) as caught, translated("photos", "put 'a'", "no object 'a'"):
+        raise own
+    assert caught.value is own
+    with pytest.raises(KeyError), translated("photos", "put 'a'", "no object 'a'"):
+        raise KeyError("ETag")
