@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
+from portable import bucket
 from portable.errors import BackendError, Conflict, InvalidKey, InvalidValue, NotFound, ResourceError, TooLarge
 from providers.aws import aws_errors
 from providers.gcp import gcp_errors
+from tests.backends.fixtures import Backend
 
 NO_CONTAINER = ("the put 'a' failed because the bucket or table does not exist ({}); "
                 "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_* variable")
@@ -115,3 +117,11 @@ def test_a_block_lets_everything_else_through(translated: Any) -> None:
     assert caught.value is own
     with pytest.raises(KeyError), translated("photos", "put 'a'", "no object 'a'"):
         raise KeyError("ETag")
+
+
+@pytest.mark.parametrize("backend", ["gcp"], indirect=True)
+def test_a_missing_cloud_storage_bucket_names_the_variable_to_check(backend: Backend) -> None:
+    photos = bucket("error-photos")
+    backend.point_at_missing(photos.spec)
+    with pytest.raises(NotFound, match=r"deploy the stack, or check PORTABLE_BUCKET_ERROR_PHOTOS$"):
+        photos.put("x", b"x")

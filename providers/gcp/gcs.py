@@ -8,6 +8,8 @@ from contextlib import suppress
 from datetime import timedelta
 from typing import IO, Any
 
+from portable.app import ResourceSpec
+from portable.context import physical_name_variable
 from portable.errors import NotFound
 from portable.storage_types import ObjectInfo, Page, SignedMethod
 from providers.gcp.gcp_errors import translated
@@ -105,8 +107,8 @@ class GcsBucket:
         return url
 
     def _missing_bucket(self) -> str:
-        return (f"bucket {self.physical!r} does not exist; deploy the stack, or check "
-                f"PORTABLE_BUCKET_{self.logical.upper().replace('-', '_')}")
+        variable = physical_name_variable(ResourceSpec("bucket", self.logical))
+        return f"bucket {self.physical!r} does not exist; deploy the stack, or check {variable}"
 
 
 def _info(blob: Any) -> ObjectInfo:
