@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import ModuleType
 
 import pytest
+import requests
+from botocore.exceptions import ClientError, EndpointConnectionError
+from google.api_core import exceptions as google
+from google.auth.exceptions import RefreshError
 
 from portable import bucket
 from portable.errors import BackendError, Conflict, InvalidKey, InvalidValue, NotFound, ResourceError, TooLarge
@@ -12,110 +16,82 @@ from providers.aws import aws_errors
 from providers.gcp import gcp_errors
 from tests.backends.fixtures import Backend
 
-NO_CONTAINER = ("the put 'a' failed because the bucket or table does not exist ({}); "
+MISSING = "no object 'a'"
+NO_CONTAINER = ("the put 'a' failed because the bucket or table does not exist (text from AWS); "
                 "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_* variable")
 DENIED = "put 'a' was denied ({}); is it declared in reads=/writes=?"
+THROTTLED = "put 'a' was throttled or the service failed ({}); retry later"
+OVERSIZED = "Item size has exceeded the maximum allowed size"
 
 
-def client_error(code: str, message: str = "text from AWS") -> Exception:
-    from botocore.exceptions import ClientError
-
+def aws(code: str, message: str = "text from AWS") -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": message}}, "PutObject")
 
 
-@pytest.mark.parametrize(("code", "message", "kind", "text"), [
-    ("NoSuchKey", "text from AWS", NotFound, "no object 'a'"),
-    ("404", "text from AWS", NotFound, "no object 'a'"),
-    ("NotFound", "text from AWS", NotFound, "no object 'a'"),
-    ("NoSuchKey", "Item size has exceeded", NotFound, "no object 'a'"),
-    ("NoSuchBucket", "text from AWS", NotFound, NO_CONTAINER.format("text from AWS")),
-    ("ResourceNotFoundException", "text from AWS", NotFound, NO_CONTAINER.format("text from AWS")),
-    ("ConditionalCheckFailedException", "Item size has exceeded", Conflict, "no object 'a'"),
-    ("EntityTooLarge", "text from AWS", TooLarge, "put 'a': text from AWS"),
-    ("ValidationException", "Item size has exceeded the maximum allowed size", TooLarge,
-     "put 'a': Item size has exceeded the maximum allowed size"),
-    ("AccessDenied", "Item size has exceeded", TooLarge, "put 'a': Item size has exceeded"),
-    ("ValidationException", "An operand type is wrong", InvalidValue, "put 'a': An operand type is wrong"),
-    ("KeyTooLongError", "text from AWS", InvalidKey, "put 'a': text from AWS"),
-    ("AccessDenied", "text from AWS", BackendError, DENIED.format("text from AWS")),
-    ("AccessDeniedException", "text from AWS", BackendError, DENIED.format("text from AWS")),
-    ("SlowDown", "text from AWS", BackendError, "put 'a' was throttled or the service failed (SlowDown); retry later"),
-    ("ProvisionedThroughputExceededException", "text from AWS", BackendError,
-     "put 'a' was throttled or the service failed (ProvisionedThroughputExceededException); retry later"),
-    ("SomethingNew", "text from AWS", BackendError, "put 'a' failed: SomethingNew: text from AWS"),
-    ("SomethingNew", "", BackendError,
+AWS_FAILURES: list[tuple[Exception, type[ResourceError], str]] = [
+    (aws("NoSuchKey"), NotFound, MISSING),
+    (aws("404"), NotFound, MISSING),
+    (aws("NotFound"), NotFound, MISSING),
+    (aws("NoSuchKey", OVERSIZED), NotFound, MISSING),
+    (aws("NoSuchBucket"), NotFound, NO_CONTAINER),
+    (aws("ResourceNotFoundException"), NotFound, NO_CONTAINER),
+    (aws("ConditionalCheckFailedException", OVERSIZED), Conflict, MISSING),
+    (aws("EntityTooLarge"), TooLarge, "put 'a': text from AWS"),
+    (aws("ValidationException", OVERSIZED), TooLarge, f"put 'a': {OVERSIZED}"),
+    (aws("AccessDenied", OVERSIZED), TooLarge, f"put 'a': {OVERSIZED}"),
+    (aws("ValidationException"), InvalidValue, "put 'a': text from AWS"),
+    (aws("KeyTooLongError"), InvalidKey, "put 'a': text from AWS"),
+    (aws("AccessDenied"), BackendError, DENIED.format("text from AWS")),
+    (aws("AccessDeniedException"), BackendError, DENIED.format("text from AWS")),
+    (aws("SlowDown"), BackendError, THROTTLED.format("SlowDown")),
+    (aws("ProvisionedThroughputExceededException"), BackendError,
+     THROTTLED.format("ProvisionedThroughputExceededException")),
+    (aws("SomethingNew"), BackendError, "put 'a' failed: SomethingNew: text from AWS"),
+    (aws("SomethingNew", ""), BackendError,
      "put 'a' failed: SomethingNew: An error occurred (SomethingNew) when calling the PutObject operation: "),
-])
-def test_aws_error_codes_become_portable_errors(code: str, message: str, kind: type[ResourceError],
-                                                text: str) -> None:
-    error = aws_errors.translate(client_error(code, message), "photos", "put 'a'", "no object 'a'")
-    assert type(error) is kind
-    assert str(error) == f"photos: {text}"
-    assert error.resource == "photos"
+    (EndpointConnectionError(endpoint_url="http://nowhere"), BackendError,
+     "put 'a' failed: EndpointConnectionError: Could not connect to the endpoint URL: \"http://nowhere\""),
+]
+
+GOOGLE_FAILURES: list[tuple[Exception, type[ResourceError], str]] = [
+    (google.NotFound("gone"), NotFound, MISSING),
+    (google.Conflict("exists"), Conflict, MISSING),
+    (google.PreconditionFailed("changed"), Conflict, MISSING),
+    (google.Aborted("contention"), Conflict, MISSING),
+    (google.BadRequest("Request payload size exceeds the limit"), TooLarge,
+     "put 'a': Request payload size exceeds the limit"),
+    (google.BadRequest("Object size Too Large"), TooLarge, "put 'a': Object size Too Large"),
+    (google.BadRequest("size of field is wrong"), InvalidValue, "put 'a': size of field is wrong"),
+    (google.BadRequest("bad field"), InvalidValue, "put 'a': bad field"),
+    (google.Forbidden("no role"), BackendError, DENIED.format("no role")),
+    (google.TooManyRequests("slow down"), BackendError, THROTTLED.format("slow down")),
+    (google.ServiceUnavailable("down"), BackendError, THROTTLED.format("down")),
+    (google.InternalServerError("oops"), BackendError, THROTTLED.format("oops")),
+    (google.Unauthorized("who"), BackendError, "put 'a' failed: Unauthorized: who"),
+    (RefreshError("no credentials"), BackendError, "put 'a' failed: RefreshError: no credentials"),
+    (requests.ConnectionError("refused"), BackendError, "put 'a' failed: ConnectionError: refused"),
+]
 
 
-def test_an_aws_failure_without_a_reply_is_a_backend_error() -> None:
-    from botocore.exceptions import EndpointConnectionError
-
-    error = aws_errors.translate(EndpointConnectionError(endpoint_url="http://nowhere"), "photos", "put 'a'", "")
-    assert type(error) is BackendError
-    assert str(error) == ('photos: put \'a\' failed: EndpointConnectionError: '
-                          'Could not connect to the endpoint URL: "http://nowhere"')
-
-
-def google_errors() -> list[tuple[Exception, type[ResourceError], str]]:
-    import requests
-    from google.api_core import exceptions
-    from google.auth.exceptions import RefreshError
-
-    throttled = "put 'a' was throttled or the service failed ({}); retry later"
-    return [
-        (exceptions.NotFound("gone"), NotFound, "no object 'a'"),
-        (exceptions.Conflict("exists"), Conflict, "no object 'a'"),
-        (exceptions.PreconditionFailed("changed"), Conflict, "no object 'a'"),
-        (exceptions.Aborted("contention"), Conflict, "no object 'a'"),
-        (exceptions.BadRequest("Request payload size exceeds the limit"), TooLarge,
-         "put 'a': Request payload size exceeds the limit"),
-        (exceptions.BadRequest("Object size Too Large"), TooLarge, "put 'a': Object size Too Large"),
-        (exceptions.BadRequest("size of field is wrong"), InvalidValue, "put 'a': size of field is wrong"),
-        (exceptions.BadRequest("bad field"), InvalidValue, "put 'a': bad field"),
-        (exceptions.Forbidden("no role"), BackendError, DENIED.format("no role")),
-        (exceptions.TooManyRequests("slow down"), BackendError, throttled.format("slow down")),
-        (exceptions.ServiceUnavailable("down"), BackendError, throttled.format("down")),
-        (exceptions.InternalServerError("oops"), BackendError, throttled.format("oops")),
-        (exceptions.Unauthorized("who"), BackendError, "put 'a' failed: Unauthorized: who"),
-        (RefreshError("no credentials"), BackendError, "put 'a' failed: RefreshError: no credentials"),
-        (requests.ConnectionError("refused"), BackendError, "put 'a' failed: ConnectionError: refused"),
-    ]
-
-
-def test_google_errors_become_portable_errors() -> None:
-    for native, kind, text in google_errors():
-        error = gcp_errors.translate(native, "photos", "put 'a'", "no object 'a'")
-        assert (type(error), str(error), error.resource) == (kind, f"photos: {text}", "photos"), native
-
-
-def test_a_block_raises_the_portable_error_caused_by_the_cloud_one() -> None:
-    native = client_error("NoSuchKey")
-    block = aws_errors.translated("photos", "get 'a'", "no object 'a'")
-    with pytest.raises(NotFound, match="no object 'a'") as caught, block:
+@pytest.mark.parametrize(("cloud", "native", "kind", "text"),
+                         [(aws_errors, *case) for case in AWS_FAILURES]
+                         + [(gcp_errors, *case) for case in GOOGLE_FAILURES])
+def test_a_cloud_failure_in_a_block_is_raised_as_the_portable_error(
+        cloud: ModuleType, native: Exception, kind: type[ResourceError], text: str) -> None:
+    with pytest.raises(ResourceError) as caught, cloud.translated("photos", "put 'a'", MISSING):
         raise native
-    assert caught.value.__cause__ is native
-
-    from google.api_core import exceptions
-
-    with pytest.raises(Conflict) as caught, gcp_errors.translated("photos", "put 'a'", "an item 'a' already exists"):
-        raise exceptions.Conflict("exists")
-    assert isinstance(caught.value.__cause__, exceptions.Conflict)
+    error = caught.value
+    assert (type(error), str(error), error.resource) == (kind, f"photos: {text}", "photos")
+    assert error.__cause__ is native
 
 
-@pytest.mark.parametrize("translated", [aws_errors.translated, gcp_errors.translated])
-def test_a_block_lets_everything_else_through(translated: Any) -> None:
+@pytest.mark.parametrize("cloud", [aws_errors, gcp_errors])
+def test_a_block_lets_everything_else_through(cloud: ModuleType) -> None:
     own = Conflict("photos", "'a' is not at version 1")
-    with pytest.raises(Conflict) as caught, translated("photos", "put 'a'", "no object 'a'"):
+    with pytest.raises(Conflict) as caught, cloud.translated("photos", "put 'a'", MISSING):
         raise own
     assert caught.value is own
-    with pytest.raises(KeyError), translated("photos", "put 'a'", "no object 'a'"):
+    with pytest.raises(KeyError), cloud.translated("photos", "put 'a'", MISSING):
         raise KeyError("ETag")
 
 
