@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from contextlib import contextmanager
 from typing import Any
 
 from portable.errors import BackendError, Conflict, InvalidKey, InvalidValue, NotFound, ResourceError, TooLarge
 
 _THROTTLED = {"SlowDown", "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
               "RequestLimitExceeded", "ServiceUnavailable", "InternalError", "InternalServerError"}
+
+
+@contextmanager
+def translated(resource: str, action: str, missing: str) -> Generator[None, None, None]:
+    """Raise what boto3 raises in the block as the portable error; anything else passes through."""
+    try:
+        yield
+    except failures() as exc:
+        raise translate(exc, resource, action, missing) from exc
+
+
+def failures() -> tuple[type[Exception], ...]:
+    """What boto3 raises on a failed call: AWS's replies and failures to reach AWS."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return ClientError, BotoCoreError
 
 
 def translate(exc: Exception, resource: str, action: str, missing: str) -> ResourceError:

@@ -15,7 +15,7 @@ from typing import Any
 
 from portable.data_rules import KEY_FIELD, VERSION_FIELD
 from portable.storage_types import Document, Item, Page
-from providers.aws.aws_errors import translate
+from providers.aws.aws_errors import translated
 from providers.aws.sdk import client
 
 KEY_ATTRIBUTE = KEY_FIELD
@@ -34,21 +34,15 @@ class DynamoTable:
         self.logical = logical
         self.physical = physical
 
-    def _call(self, method: str, action: str, conflict: str, **params: Any) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return getattr(client("dynamodb"), method)(TableName=self.physical, **params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, self.logical, action, conflict) from exc
-
     def get(self, key: str) -> Item | None:
-        reply = self._call("get_item", f"get {key!r}", "", Key=_key(key), ConsistentRead=True)
+        with translated(self.logical, f"get {key!r}", ""):
+            reply = client("dynamodb").get_item(TableName=self.physical, Key=_key(key), ConsistentRead=True)
         return _item(reply["Item"]) if "Item" in reply else None
 
     def put(self, key: str, value: Document, if_absent: bool, if_version: str | None) -> str:
         version = uuid.uuid4().hex
-        params: dict[str, Any] = {"Item": {**_attributes(value), **_key(key), VERSION_FIELD: {"S": version}}}
+        params: dict[str, Any] = {"TableName": self.physical,
+                                  "Item": {**_attributes(value), **_key(key), VERSION_FIELD: {"S": version}}}
         if if_absent:
             params.update(ConditionExpression="attribute_not_exists(#k)", ExpressionAttributeNames={"#k": KEY_FIELD})
         elif if_version is not None:
@@ -56,29 +50,31 @@ class DynamoTable:
                           ExpressionAttributeValues={":expected": {"S": if_version}})
         conflict = (f"an item {key!r} already exists" if if_absent
                     else f"{key!r} is not at version {if_version}; read it again and retry")
-        self._call("put_item", f"put {key!r}", conflict, **params)
+        with translated(self.logical, f"put {key!r}", conflict):
+            client("dynamodb").put_item(**params)
         return version
 
     def delete(self, key: str, if_version: str | None) -> None:
-        params: dict[str, Any] = {"Key": _key(key)}
+        params: dict[str, Any] = {"TableName": self.physical, "Key": _key(key)}
         if if_version is not None:
             params.update(ConditionExpression="#v = :expected", ExpressionAttributeNames={"#v": VERSION_FIELD},
                           ExpressionAttributeValues={":expected": {"S": if_version}})
-        self._call("delete_item", f"delete {key!r}", f"{key!r} is not at version {if_version}", **params)
+        with translated(self.logical, f"delete {key!r}", f"{key!r} is not at version {if_version}"):
+            client("dynamodb").delete_item(**params)
 
     def increment(self, key: str, field: str, amount: int) -> int:
-        reply = self._call(
-            "update_item", f"increment {field!r} of {key!r}", "", Key=_key(key),
-            UpdateExpression="ADD #f :amount SET #v = :version",
-            ExpressionAttributeNames={"#f": field, "#v": VERSION_FIELD},
-            ExpressionAttributeValues={":amount": {"N": str(amount)}, ":version": {"S": uuid.uuid4().hex}},
-            ReturnValues="UPDATED_NEW",
-        )
+        with translated(self.logical, f"increment {field!r} of {key!r}", ""):
+            reply = client("dynamodb").update_item(
+                TableName=self.physical, Key=_key(key), UpdateExpression="ADD #f :amount SET #v = :version",
+                ExpressionAttributeNames={"#f": field, "#v": VERSION_FIELD},
+                ExpressionAttributeValues={":amount": {"N": str(amount)}, ":version": {"S": uuid.uuid4().hex}},
+                ReturnValues="UPDATED_NEW",
+            )
         return int(reply["Attributes"][field]["N"])
 
     def query_page(self, prefix: str, limit: int, token: str | None) -> Page[Item]:
         """A Query on one partition when the prefix reaches past the first `/`, else a filtered Scan."""
-        params: dict[str, Any] = {"ConsistentRead": True}
+        params: dict[str, Any] = {"TableName": self.physical, "ConsistentRead": True}
         if "/" in prefix:
             method = "query"
             params.update(
@@ -96,7 +92,8 @@ class DynamoTable:
         while True:
             if start is not None:
                 params["ExclusiveStartKey"] = _key(start)
-            reply = self._call(method, "query", "", **params)
+            with translated(self.logical, "query", ""):
+                reply = getattr(client("dynamodb"), method)(**params)
             found = [_item(raw) for raw in reply.get("Items", [])]
             wanted = limit - len(items)
             items.extend(found[:wanted])

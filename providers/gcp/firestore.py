@@ -13,7 +13,7 @@ from typing import Any
 from portable.data_rules import KEY_FIELD, VERSION_FIELD, prefix_successor
 from portable.errors import Conflict, TooLarge
 from portable.storage_types import Document, Item, Page
-from providers.gcp.gcp_errors import failures, translate
+from providers.gcp.gcp_errors import translated
 from providers.gcp.sdk import firestore_client
 
 MAX_DOCUMENT_BYTES = 1_048_576
@@ -38,10 +38,8 @@ class FirestoreTable:
         return firestore_client().collection(self.physical).document(document_id(key))
 
     def get(self, key: str) -> Item | None:
-        try:
+        with translated(self.logical, f"get {key!r}", f"no item {key!r}"):
             snapshot = self._ref(key).get()
-        except failures() as exc:
-            raise translate(exc, self.logical, f"get {key!r}", f"no item {key!r}") from exc
         return _item(snapshot.to_dict()) if snapshot.exists else None
 
     def put(self, key: str, value: Document, if_absent: bool, if_version: str | None) -> str:
@@ -49,26 +47,22 @@ class FirestoreTable:
         document = {**value, KEY_FIELD: key, VERSION_FIELD: version}
         _check_size(self.logical, key, document)
         ref = self._ref(key)
-        try:
+        with translated(self.logical, f"put {key!r}", f"an item {key!r} already exists"):
             if if_absent:
                 ref.create(document)
             elif if_version is not None:
                 self._when_version(key, if_version, lambda transaction: transaction.set(ref, document))
             else:
                 ref.set(document)
-        except failures() as exc:
-            raise translate(exc, self.logical, f"put {key!r}", f"an item {key!r} already exists") from exc
         return version
 
     def delete(self, key: str, if_version: str | None) -> None:
         ref = self._ref(key)
-        try:
+        with translated(self.logical, f"delete {key!r}", f"{key!r} changed meanwhile"):
             if if_version is None:
                 ref.delete()
             else:
                 self._when_version(key, if_version, lambda transaction: transaction.delete(ref))
-        except failures() as exc:
-            raise translate(exc, self.logical, f"delete {key!r}", f"{key!r} changed meanwhile") from exc
 
     def _when_version(self, key: str, expected: str, write: Any) -> None:
         """Run `write` in a transaction that first checks the stored version; Firestore retries it on contention."""
@@ -94,15 +88,13 @@ class FirestoreTable:
         batch = firestore_client().batch()
         batch.set(ref, {field: firestore.Increment(amount), KEY_FIELD: key, VERSION_FIELD: uuid.uuid4().hex},
                   merge=True)
-        try:
+        with translated(self.logical, f"increment {field!r} of {key!r}", f"no item {key!r}"):
             results = batch.commit()
             transform_results = list(results[0].transform_results) if results else []
             if transform_results:
                 return int(transform_results[0].integer_value)
             # Firestore reports the value the transform produced; servers that do not (emulators) are read.
             snapshot = ref.get()
-        except failures() as exc:
-            raise translate(exc, self.logical, f"increment {field!r} of {key!r}", f"no item {key!r}") from exc
         return int((snapshot.to_dict() or {}).get(field, 0))
 
     def query_page(self, prefix: str, limit: int, token: str | None) -> Page[Item]:
@@ -117,10 +109,8 @@ class FirestoreTable:
         if token is not None:
             query = query.where(filter=FieldFilter(KEY_FIELD, ">", token))
         query = query.order_by(KEY_FIELD).limit(limit + 1)
-        try:
+        with translated(self.logical, "query", f"collection {self.physical!r} is missing"):
             items = [_item(snapshot.to_dict()) for snapshot in query.stream()]
-        except failures() as exc:
-            raise translate(exc, self.logical, "query", f"collection {self.physical!r} is missing") from exc
         page = items[:limit]
         return Page(page, page[-1].key if len(items) > limit else None)
 

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from contextlib import contextmanager
+
 from portable.errors import BackendError, Conflict, InvalidValue, NotFound, ResourceError, TooLarge
+
+
+@contextmanager
+def translated(resource: str, action: str, missing: str) -> Generator[None, None, None]:
+    """Raise what the Google clients raise in the block as the portable error; anything else passes through."""
+    try:
+        yield
+    except failures() as exc:
+        raise translate(exc, resource, action, missing) from exc
 
 
 def translate(exc: Exception, resource: str, action: str, missing: str) -> ResourceError:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import timedelta
 from typing import IO, Any
 
+from portable.app import ResourceSpec
+from portable.context import physical_name_variable
 from portable.errors import NotFound
 from portable.storage_types import ObjectInfo, Page, SignedMethod
-from providers.gcp.gcp_errors import failures, translate
+from providers.gcp.gcp_errors import translated
 from providers.gcp.sdk import signing_credentials, storage_client
 
 RANGE_BYTES = 8 * 1024 * 1024  # a stream fetches ranges of at least this size
@@ -26,20 +29,16 @@ class GcsBucket:
     def put(self, key: str, data: bytes | IO[bytes], content_type: str, metadata: dict[str, str]) -> ObjectInfo:
         blob = self._bucket().blob(key)
         blob.metadata = metadata or None
-        try:
+        with translated(self.logical, f"put {key!r}", self._missing_bucket()):
             if isinstance(data, bytes):
                 blob.upload_from_string(data, content_type=content_type)
             else:
                 blob.upload_from_file(data, content_type=content_type)
-        except failures() as exc:
-            raise translate(exc, self.logical, f"put {key!r}", self._missing_bucket()) from exc
         return _info(blob)
 
     def get(self, key: str) -> bytes:
-        try:
+        with translated(self.logical, f"get {key!r}", f"no object {key!r}"):
             data: bytes = self._bucket().blob(key).download_as_bytes()
-        except failures() as exc:
-            raise translate(exc, self.logical, f"get {key!r}", f"no object {key!r}") from exc
         return data
 
     def stream(self, key: str, chunk_size: int) -> Iterator[bytes]:
@@ -49,10 +48,8 @@ class GcsBucket:
     def _ranges(self, blob: Any, chunk_size: int) -> Iterator[bytes]:
         step = max(chunk_size, RANGE_BYTES)
         for start in range(0, blob.size, step):
-            try:
+            with translated(self.logical, f"read {blob.name!r}", f"{blob.name!r} vanished mid-read"):
                 data = blob.download_as_bytes(start=start, end=min(start + step, blob.size) - 1)
-            except failures() as exc:
-                raise translate(exc, self.logical, f"read {blob.name!r}", f"{blob.name!r} vanished mid-read") from exc
             for offset in range(0, len(data), chunk_size):
                 yield data[offset:offset + chunk_size]
 
@@ -60,10 +57,8 @@ class GcsBucket:
         return _info(self._get_blob(key))
 
     def _get_blob(self, key: str) -> Any:
-        try:
+        with translated(self.logical, f"head {key!r}", self._missing_bucket()):
             blob = self._bucket().get_blob(key)
-        except failures() as exc:
-            raise translate(exc, self.logical, f"head {key!r}", self._missing_bucket()) from exc
         if blob is None:
             raise NotFound(self.logical, f"no object {key!r}")
         return blob
@@ -71,17 +66,14 @@ class GcsBucket:
     def delete(self, key: str) -> None:
         from google.api_core.exceptions import NotFound as GoogleNotFound
 
-        try:
+        # deleting what is not there is not an error, as on S3
+        with translated(self.logical, f"delete {key!r}", f"no object {key!r}"), suppress(GoogleNotFound):
             self._bucket().blob(key).delete()
-        except GoogleNotFound:
-            return  # deleting what is not there is not an error, as on S3
-        except failures() as exc:
-            raise translate(exc, self.logical, f"delete {key!r}", f"no object {key!r}") from exc
 
     def list_page(self, prefix: str, limit: int, token: str | None) -> Page[ObjectInfo]:
         # start_offset is inclusive and some servers ignore it, so names up to the token are skipped here.
         items: list[ObjectInfo] = []
-        try:
+        with translated(self.logical, "list", self._missing_bucket()):
             blobs = storage_client().list_blobs(
                 self.physical, prefix=prefix or None, start_offset=token, page_size=min(limit + 2, 1000)
             )
@@ -91,8 +83,6 @@ class GcsBucket:
                 if len(items) == limit:
                     return Page(items, items[-1].key)
                 items.append(ObjectInfo(blob.name, blob.size, blob.etag, blob.updated))
-        except failures() as exc:
-            raise translate(exc, self.logical, "list", self._missing_bucket()) from exc
         return Page(items, None)
 
     def signed_url(self, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None) -> str:
@@ -101,7 +91,7 @@ class GcsBucket:
         }
         if method == "PUT" and content_type:
             options["content_type"] = content_type
-        try:
+        with translated(self.logical, f"sign {key!r}", self._missing_bucket()):
             credentials = signing_credentials()
             options["credentials"] = credentials
             if os.environ.get("STORAGE_EMULATOR_HOST"):
@@ -114,13 +104,11 @@ class GcsBucket:
                 options.update(service_account_email=credentials.service_account_email,
                                access_token=credentials.token)
             url: str = self._bucket().blob(key).generate_signed_url(**options)
-        except failures() as exc:
-            raise translate(exc, self.logical, f"sign {key!r}", self._missing_bucket()) from exc
         return url
 
     def _missing_bucket(self) -> str:
-        return (f"bucket {self.physical!r} does not exist; deploy the stack, or check "
-                f"PORTABLE_BUCKET_{self.logical.upper().replace('-', '_')}")
+        variable = physical_name_variable(ResourceSpec("bucket", self.logical))
+        return f"bucket {self.physical!r} does not exist; deploy the stack, or check {variable}"
 
 
 def _info(blob: Any) -> ObjectInfo:
