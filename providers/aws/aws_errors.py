@@ -1,4 +1,4 @@
-"""botocore failures to portable errors: the same exception types as every other backend."""
+"""botocore failures sorted into portable kinds: the table from AWS error codes to portable errors."""
 
 from __future__ import annotations
 
@@ -6,19 +6,29 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Any
 
-from portable.errors import BackendError, Conflict, InvalidKey, InvalidValue, NotFound, ResourceError, TooLarge
+from providers.data_errors import Failure, Kind, translating
 
-_THROTTLED = {"SlowDown", "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
-              "RequestLimitExceeded", "ServiceUnavailable", "InternalError", "InternalServerError"}
+_KINDS: dict[str, Kind] = {
+    "NoSuchKey": "missing", "404": "missing", "NotFound": "missing",
+    "NoSuchBucket": "no_container", "ResourceNotFoundException": "no_container",
+    "ConditionalCheckFailedException": "conflict",
+    "EntityTooLarge": "too_large",
+    "KeyTooLongError": "invalid_key",
+    "ValidationException": "invalid_value",
+    "AccessDenied": "denied", "AccessDeniedException": "denied",
+    **dict.fromkeys(("SlowDown", "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
+                     "RequestLimitExceeded", "ServiceUnavailable", "InternalError", "InternalServerError"),
+                    "throttled"),
+}
+# Codes whose meaning is fixed whatever the message says; any other code saying the item is too big is.
+_DEFINITE: frozenset[Kind] = frozenset({"missing", "no_container", "conflict"})
 
 
 @contextmanager
 def translated(resource: str, action: str, missing: str) -> Generator[None, None, None]:
     """Raise what boto3 raises in the block as the portable error; anything else passes through."""
-    try:
+    with translating(failures, classify, resource, action, missing):
         yield
-    except failures() as exc:
-        raise translate(exc, resource, action, missing) from exc
 
 
 def failures() -> tuple[type[Exception], ...]:
@@ -28,27 +38,16 @@ def failures() -> tuple[type[Exception], ...]:
     return ClientError, BotoCoreError
 
 
-def translate(exc: Exception, resource: str, action: str, missing: str) -> ResourceError:
-    """`missing` says what a 404 means here (e.g. "no object 'a.jpg'")."""
+def classify(exc: Exception) -> Failure:
     response: dict[str, Any] = getattr(exc, "response", None) or {}
     error = response.get("Error", {})
     code = str(error.get("Code", ""))
     message = str(error.get("Message", "")) or str(exc)
-    if code in ("NoSuchKey", "404", "NotFound"):
-        return NotFound(resource, missing)
-    if code in ("NoSuchBucket", "ResourceNotFoundException"):
-        return NotFound(resource, f"the {action} failed because the bucket or table does not exist ({message}); "
-                        "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_* variable")
-    if code == "ConditionalCheckFailedException":
-        return Conflict(resource, missing)
-    if code == "EntityTooLarge" or "size has exceeded" in message:
-        return TooLarge(resource, f"{action}: {message}")
-    if code == "KeyTooLongError":
-        return InvalidKey(resource, f"{action}: {message}")
-    if code == "ValidationException":
-        return InvalidValue(resource, f"{action}: {message}")
-    if code in ("AccessDenied", "AccessDeniedException"):
-        return BackendError(resource, f"{action} was denied ({message}); is it declared in reads=/writes=?")
-    if code in _THROTTLED:
-        return BackendError(resource, f"{action} was throttled or the service failed ({code}); retry later")
-    return BackendError(resource, f"{action} failed: {code or type(exc).__name__}: {message}")
+    kind = _KINDS.get(code, "failed")
+    if kind not in _DEFINITE and "size has exceeded" in message:
+        kind = "too_large"
+    if kind in ("no_container", "too_large", "invalid_key", "invalid_value", "denied"):
+        return Failure(kind, message)
+    if kind == "throttled":
+        return Failure(kind, code)
+    return Failure(kind, f"{code or type(exc).__name__}: {message}")

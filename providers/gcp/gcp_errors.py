@@ -1,40 +1,36 @@
-"""google-cloud failures to portable errors: the same exception types as every other backend."""
+"""google-cloud failures sorted into portable kinds: the table from Google's exceptions to portable errors."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import contextmanager
 
-from portable.errors import BackendError, Conflict, InvalidValue, NotFound, ResourceError, TooLarge
+from providers.data_errors import Failure, Kind, translating
 
 
 @contextmanager
 def translated(resource: str, action: str, missing: str) -> Generator[None, None, None]:
     """Raise what the Google clients raise in the block as the portable error; anything else passes through."""
-    try:
+    with translating(failures, classify, resource, action, missing):
         yield
-    except failures() as exc:
-        raise translate(exc, resource, action, missing) from exc
 
 
-def translate(exc: Exception, resource: str, action: str, missing: str) -> ResourceError:
-    """`missing` says what a 404 means here; a 409/412 becomes Conflict with the same text."""
+def classify(exc: Exception) -> Failure:
+    """A 409/412 (and Firestore's Aborted) is a lost condition, as DynamoDB's ConditionalCheckFailed."""
     from google.api_core import exceptions
 
     message = getattr(exc, "message", None) or str(exc)
-    if isinstance(exc, exceptions.NotFound):
-        return NotFound(resource, missing)
-    if isinstance(exc, (exceptions.Conflict, exceptions.PreconditionFailed, exceptions.Aborted)):
-        return Conflict(resource, missing)
-    if isinstance(exc, exceptions.BadRequest):
-        if "size" in message and ("exceed" in message or "too large" in message.lower()):
-            return TooLarge(resource, f"{action}: {message}")
-        return InvalidValue(resource, f"{action}: {message}")
-    if isinstance(exc, exceptions.Forbidden):
-        return BackendError(resource, f"{action} was denied ({message}); is it declared in reads=/writes=?")
-    if isinstance(exc, (exceptions.TooManyRequests, exceptions.ServerError)):
-        return BackendError(resource, f"{action} was throttled or the service failed ({message}); retry later")
-    return BackendError(resource, f"{action} failed: {type(exc).__name__}: {message}")
+    table: list[tuple[tuple[type[Exception], ...], Kind]] = [
+        ((exceptions.NotFound,), "missing"),
+        ((exceptions.Conflict, exceptions.PreconditionFailed, exceptions.Aborted), "conflict"),
+        ((exceptions.BadRequest,), "invalid_value"),
+        ((exceptions.Forbidden,), "denied"),
+        ((exceptions.TooManyRequests, exceptions.ServerError), "throttled"),
+    ]
+    kind: Kind = next((kind for types, kind in table if isinstance(exc, types)), "failed")
+    if kind == "invalid_value" and "size" in message and ("exceed" in message or "too large" in message.lower()):
+        kind = "too_large"
+    return Failure(kind, f"{type(exc).__name__}: {message}" if kind == "failed" else message)
 
 
 def failures() -> tuple[type[Exception], ...]:
