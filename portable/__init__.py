@@ -10,82 +10,131 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The public API, one name per entry, with the module it lives in (a module listed under its own name is the
+# module itself). The imports under TYPE_CHECKING below say the same for type checkers; a test keeps them equal.
 _HOMES = {
     "App": "app", "FunctionSpec": "app", "load_app": "app",
     "http": "decorators", "schedule": "decorators",
     "ObjectEvent": "events", "ScheduleEvent": "events",
+    "log": "log",
     "Headers": "request", "Query": "request", "Request": "request", "Response": "request",
     "Bucket": "resources", "Table": "resources", "bucket": "resources", "table": "resources",
     "Item": "storage_types", "ObjectInfo": "storage_types", "Page": "storage_types",
     **{name: "errors" for name in (
         "AccessNotDeclared", "AppDefinitionError", "BackendError", "ConfigurationError", "Conflict", "EventFailed",
-        "HttpError", "InvalidKey", "InvalidValue", "NotFound", "PortableError", "ResourceError", "TooLarge",
+        "HttpError", "InvalidKey", "InvalidValue", "MalformedEvent", "NotFound", "PortableError", "ResourceError",
+        "TooLarge",
     )},
 }
 
-__all__ = [
-    "AccessNotDeclared",
-    "App",
-    "AppDefinitionError",
-    "BackendError",
-    "Bucket",
-    "ConfigurationError",
-    "Conflict",
-    "EventFailed",
-    "FunctionSpec",
-    "Headers",
-    "HttpError",
-    "InvalidKey",
-    "InvalidValue",
-    "Item",
-    "NotFound",
-    "ObjectEvent",
-    "ObjectInfo",
-    "Page",
-    "PortableError",
-    "Query",
-    "Request",
-    "ResourceError",
-    "Response",
-    "ScheduleEvent",
-    "Table",
-    "TooLarge",
-    "bucket",
-    "http",
-    "load_app",
-    "schedule",
-    "table",
-]
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
-    module = _HOMES.get(name)
-    if module is None:
+    home = _HOMES.get(name)
+    if home is None:
         raise AttributeError(f"module 'portable' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"portable.{module}"), name)
+    module = importlib.import_module(f"portable.{home}")
+    value = module if name == home else getattr(module, name)
     globals()[name] = value
     return value
 
 
-if TYPE_CHECKING:
-    from portable.app import App, FunctionSpec, load_app
-    from portable.decorators import http, schedule
-    from portable.errors import (
-        AccessNotDeclared,
-        AppDefinitionError,
-        BackendError,
-        ConfigurationError,
-        Conflict,
-        EventFailed,
-        HttpError,
-        InvalidKey,
-        InvalidValue,
-        NotFound,
-        PortableError,
-        ResourceError,
-        TooLarge,
+if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in strict mode
+    from portable import log as log
+    from portable.app import (
+        App as App,
     )
-    from portable.events import ObjectEvent, ScheduleEvent
-    from portable.request import Headers, Query, Request, Response
-    from portable.resources import Bucket, Table, bucket, table
-    from portable.storage_types import Item, ObjectInfo, Page
+    from portable.app import (
+        FunctionSpec as FunctionSpec,
+    )
+    from portable.app import (
+        load_app as load_app,
+    )
+    from portable.decorators import (
+        http as http,
+    )
+    from portable.decorators import (
+        schedule as schedule,
+    )
+    from portable.errors import (
+        AccessNotDeclared as AccessNotDeclared,
+    )
+    from portable.errors import (
+        AppDefinitionError as AppDefinitionError,
+    )
+    from portable.errors import (
+        BackendError as BackendError,
+    )
+    from portable.errors import (
+        ConfigurationError as ConfigurationError,
+    )
+    from portable.errors import (
+        Conflict as Conflict,
+    )
+    from portable.errors import (
+        EventFailed as EventFailed,
+    )
+    from portable.errors import (
+        HttpError as HttpError,
+    )
+    from portable.errors import (
+        InvalidKey as InvalidKey,
+    )
+    from portable.errors import (
+        InvalidValue as InvalidValue,
+    )
+    from portable.errors import (
+        MalformedEvent as MalformedEvent,
+    )
+    from portable.errors import (
+        NotFound as NotFound,
+    )
+    from portable.errors import (
+        PortableError as PortableError,
+    )
+    from portable.errors import (
+        ResourceError as ResourceError,
+    )
+    from portable.errors import (
+        TooLarge as TooLarge,
+    )
+    from portable.events import (
+        ObjectEvent as ObjectEvent,
+    )
+    from portable.events import (
+        ScheduleEvent as ScheduleEvent,
+    )
+    from portable.request import (
+        Headers as Headers,
+    )
+    from portable.request import (
+        Query as Query,
+    )
+    from portable.request import (
+        Request as Request,
+    )
+    from portable.request import (
+        Response as Response,
+    )
+    from portable.resources import (
+        Bucket as Bucket,
+    )
+    from portable.resources import (
+        Table as Table,
+    )
+    from portable.resources import (
+        bucket as bucket,
+    )
+    from portable.resources import (
+        table as table,
+    )
+    from portable.storage_types import (
+        Item as Item,
+    )
+    from portable.storage_types import (
+        ObjectInfo as ObjectInfo,
+    )
+    from portable.storage_types import (
+        Page as Page,
+    )

@@ -17,6 +17,8 @@ from portable.errors import AppDefinitionError
 from portable.routes import Route
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from portable.events import ObjectEvent
     from portable.schedules import Schedule
 
@@ -119,11 +121,11 @@ def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources
 def _caller_file() -> str:
     """The first file outside portable/ on the stack: where the user wrote the declaration."""
     package_dir = os.path.dirname(__file__)
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if os.path.dirname(frame.f_code.co_filename) != package_dir:
             return frame.f_code.co_filename
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return "<unknown>"
 
 
@@ -196,20 +198,14 @@ def _build_app(registrations: list[_Registration]) -> App:
         app.handlers[spec.name] = registration.handler
         for resource in registration.resources:
             app.resources[resource.name] = resource
-    for spec in app.functions.values():
-        _check_declarations(spec, app)
+    for spec in app.object_functions():
+        _refuse_self_trigger(spec)
     return app
 
 
-def _check_declarations(spec: FunctionSpec, app: App) -> None:
-    for name in sorted(spec.uses):
-        if name not in app.resources:
-            raise AppDefinitionError(
-                f"{spec.source_file}: function {spec.name!r} uses {name!r}, which no module declares; "
-                f"declare it with bucket({name!r}) or table({name!r})"
-            )
+def _refuse_self_trigger(spec: ObjectFunction) -> None:
     trigger = spec.trigger
-    if isinstance(trigger, ObjectTrigger) and trigger.bucket in spec.writes and not spec.allow_self_trigger:
+    if trigger.bucket in spec.writes and not spec.allow_self_trigger:
         raise AppDefinitionError(
             f"{spec.source_file}: function {spec.name!r} writes to bucket {trigger.bucket!r}, which triggers it "
             f"(prefix {trigger.prefix!r}, suffix {trigger.suffix!r}); each write would call it again. Write to "

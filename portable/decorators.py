@@ -1,16 +1,48 @@
-"""`@http`, `@schedule` and the bucket triggers: they describe a function and register it."""
+"""`@http`, `@schedule` and the bucket triggers: they describe a function and register it.
+
+Every decorator takes the same function options, defined once in `FunctionOptions`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
-from portable.app import FunctionSpec, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
+from portable.app import Function, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
 from portable.errors import AppDefinitionError
 from portable.routes import RouteError, parse_route
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 Handler = TypeVar("Handler", bound=Callable[..., Any])
-ResourceRef = Any  # a Bucket or Table handle, or its logical name
+
+
+class ResourceRef(Protocol):
+    """A bucket(...) or table(...) handle, as reads= and writes= take them."""
+
+    @property
+    def spec(self) -> ResourceSpec: ...
+
+
+class FunctionOptions(TypedDict, total=False):
+    """What every trigger decorator accepts besides its trigger.
+
+    name: the function's name (default: the Python function's); reads/writes: the handles it
+    uses; requires: pip requirements its archive carries; memory_mb and timeout_seconds: its size.
+    """
+
+    name: str | None
+    reads: Iterable[ResourceRef]
+    writes: Iterable[ResourceRef]
+    requires: Iterable[str]
+    memory_mb: int
+    timeout_seconds: int
+
+
+MEMORY_MB = 256
+HTTP_TIMEOUT_SECONDS = 30  # API Gateway gives up after 30 s on both clouds
+EVENT_TIMEOUT_SECONDS = 60
 
 
 def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozenset[str], list[ResourceSpec]]:
@@ -30,39 +62,41 @@ def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozen
 
 def make_registrar(
     trigger: Trigger | Callable[[str], Trigger],
+    options: FunctionOptions,
     *,
-    name: str | None,
-    reads: Iterable[ResourceRef],
-    writes: Iterable[ResourceRef],
-    requires: Iterable[str],
-    memory_mb: int,
     timeout_seconds: int,
     allow_self_trigger: bool = False,
     trigger_resources: Iterable[ResourceSpec] = (),
 ) -> Callable[[Handler], Handler]:
-    """The decorator shared by every trigger kind."""
+    """The decorator shared by every trigger kind; `timeout_seconds` is the kind's default."""
 
     def register(handler: Handler) -> Handler:
         source = handler.__code__.co_filename
         where = f"{source}:{handler.__code__.co_firstlineno} ({handler.__name__})"
-        function_name = name or handler.__name__
+        unknown = sorted(options.keys() - FunctionOptions.__annotations__.keys())
+        if unknown:
+            raise AppDefinitionError(
+                f"{where}: unknown option {unknown[0]}=; the options are "
+                f"{', '.join(FunctionOptions.__annotations__)}"
+            )
+        function_name = options.get("name") or handler.__name__
         if not function_name.replace("_", "").replace("-", "").isalnum() or not function_name[0].isalpha():
             raise AppDefinitionError(
                 f"{where}: function name {function_name!r} must start with a letter and hold only "
                 "letters, digits, '_' and '-'"
             )
-        read_names, read_specs = _names(reads, where, "reads")
-        write_names, write_specs = _names(writes, where, "writes")
-        spec = FunctionSpec(
+        read_names, read_specs = _names(options.get("reads", ()), where, "reads")
+        write_names, write_specs = _names(options.get("writes", ()), where, "writes")
+        spec = Function(
             name=function_name,
             module=handler.__module__,
             source_file=source,
             trigger=trigger(where) if callable(trigger) else trigger,
             reads=read_names,
             writes=write_names,
-            requires=tuple(requires),
-            memory_mb=memory_mb,
-            timeout_seconds=timeout_seconds,
+            requires=tuple(options.get("requires", ())),
+            memory_mb=options.get("memory_mb", MEMORY_MB),
+            timeout_seconds=options.get("timeout_seconds", timeout_seconds),
             allow_self_trigger=allow_self_trigger,
         )
         register_function(spec, handler, [*trigger_resources, *read_specs, *write_specs])
@@ -71,16 +105,7 @@ def make_registrar(
     return register
 
 
-def http(
-    route: str,
-    *,
-    name: str | None = None,
-    reads: Iterable[ResourceRef] = (),
-    writes: Iterable[ResourceRef] = (),
-    requires: Iterable[str] = (),
-    memory_mb: int = 256,
-    timeout_seconds: int = 30,
-) -> Callable[[Handler], Handler]:
+def http(route: str, **options: Unpack[FunctionOptions]) -> Callable[[Handler], Handler]:
     """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function."""
 
     def trigger(where: str) -> Trigger:
@@ -89,23 +114,11 @@ def http(
         except RouteError as exc:
             raise AppDefinitionError(f"{where}: {exc}") from None
 
-    return make_registrar(
-        trigger, name=name, reads=reads, writes=writes, requires=requires,
-        memory_mb=memory_mb, timeout_seconds=timeout_seconds,
-    )
+    return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)
 
 
 def schedule(
-    cron: str | None = None,
-    *,
-    every: str | None = None,
-    timezone: str = "UTC",
-    name: str | None = None,
-    reads: Iterable[ResourceRef] = (),
-    writes: Iterable[ResourceRef] = (),
-    requires: Iterable[str] = (),
-    memory_mb: int = 256,
-    timeout_seconds: int = 60,
+    cron: str | None = None, *, every: str | None = None, timezone: str = "UTC", **options: Unpack[FunctionOptions],
 ) -> Callable[[Handler], Handler]:
     """Run the decorated function on a cron schedule in `timezone`, or `every` fixed interval."""
 
@@ -117,7 +130,4 @@ def schedule(
         except ScheduleError as exc:
             raise AppDefinitionError(f"{where}: {exc}") from None
 
-    return make_registrar(
-        trigger, name=name, reads=reads, writes=writes, requires=requires,
-        memory_mb=memory_mb, timeout_seconds=timeout_seconds,
-    )
+    return make_registrar(trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS)

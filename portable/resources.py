@@ -6,17 +6,23 @@ the running shim provides (see `portable.context`), so no cloud SDK loads at col
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, Literal
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 from portable import data_rules
-from portable.app import ObjectTrigger, register_resource
+from portable.app import ObjectTrigger, ResourceKind, register_resource
 from portable.context import current_clients, current_function
-from portable.decorators import Handler, ResourceRef, make_registrar
+from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, Handler, make_registrar
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
 from portable.storage_types import BucketClient, Document, Item, ObjectInfo, Page, SignedMethod, T, TableClient
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from portable.events import ObjectEventKind
+
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
+
 
 def _check_name(name: str, kind: str) -> None:
     valid = 3 <= len(name) <= 40 and name[0].isalpha() and all(c.isalnum() or c == "-" for c in name)
@@ -28,12 +34,12 @@ def _check_name(name: str, kind: str) -> None:
 
 
 class _Handle:
-    kind: str
+    kind: ClassVar[ResourceKind]
 
     def __init__(self, name: str) -> None:
         _check_name(name, self.kind)
         self.name = name
-        self.spec = register_resource(self.kind, name)  # type: ignore[arg-type]
+        self.spec = register_resource(self.kind, name)
 
     def _client(self) -> Any:
         factory = current_clients.get()
@@ -68,48 +74,27 @@ class _Handle:
 class Bucket(_Handle):
     kind = "bucket"
 
-    def _on(self, kind: str, prefix: str, suffix: str, **options: Any) -> Callable[[Handler], Handler]:
-        trigger = ObjectTrigger(self.name, kind, prefix, suffix)  # type: ignore[arg-type]
-        return make_registrar(trigger, trigger_resources=[self.spec], **options)
+    def _on(
+        self, kind: ObjectEventKind, prefix: str, suffix: str, allow_self_trigger: bool, options: FunctionOptions,
+    ) -> Callable[[Handler], Handler]:
+        return make_registrar(
+            ObjectTrigger(self.name, kind, prefix, suffix), options, timeout_seconds=EVENT_TIMEOUT_SECONDS,
+            allow_self_trigger=allow_self_trigger, trigger_resources=[self.spec],
+        )
 
     def on_created(
-        self,
-        *,
-        prefix: str = "",
-        suffix: str = "",
-        name: str | None = None,
-        reads: Iterable[ResourceRef] = (),
-        writes: Iterable[ResourceRef] = (),
-        requires: Iterable[str] = (),
-        memory_mb: int = 256,
-        timeout_seconds: int = 60,
-        allow_self_trigger: bool = False,
+        self, *, prefix: str = "", suffix: str = "", allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
     ) -> Callable[[Handler], Handler]:
         """Call the decorated function once for each object created under prefix/suffix."""
-        return self._on(
-            "created", prefix, suffix, name=name, reads=reads, writes=writes, requires=requires,
-            memory_mb=memory_mb, timeout_seconds=timeout_seconds, allow_self_trigger=allow_self_trigger,
-        )
+        return self._on("created", prefix, suffix, allow_self_trigger, options)
 
     def on_deleted(
-        self,
-        *,
-        prefix: str = "",
-        suffix: str = "",
-        name: str | None = None,
-        reads: Iterable[ResourceRef] = (),
-        writes: Iterable[ResourceRef] = (),
-        requires: Iterable[str] = (),
-        memory_mb: int = 256,
-        timeout_seconds: int = 60,
-        allow_self_trigger: bool = False,
+        self, *, prefix: str = "", suffix: str = "", allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
     ) -> Callable[[Handler], Handler]:
         """Call the decorated function once for each object deleted under prefix/suffix."""
-        return self._on(
-            "deleted", prefix, suffix, name=name, reads=reads, writes=writes, requires=requires,
-            memory_mb=memory_mb, timeout_seconds=timeout_seconds, allow_self_trigger=allow_self_trigger,
-        )
-
+        return self._on("deleted", prefix, suffix, allow_self_trigger, options)
 
     def _data(self, access: Literal["read", "write"]) -> BucketClient:
         self._authorize(access)

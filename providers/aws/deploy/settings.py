@@ -15,7 +15,6 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 @dataclass(frozen=True)
 class AwsSettings:
-    region: str
     architecture: str
     http_rate_limit: int
     http_burst_limit: int
@@ -23,7 +22,7 @@ class AwsSettings:
 
 
 def read_settings(info: StackInfo) -> AwsSettings:
-    region = require("aws", "region", "eu-central-1", "the AWS region to deploy to")
+    require("aws", "region", "eu-central-1", "the AWS region to deploy to")  # the provider reads it; check it first
     architecture = choose("portable", "architecture", ARCHITECTURES, "x86_64")
     retention = positive_int("portable", "logRetentionDays", 14)
     if retention not in LOG_RETENTION_DAYS:
@@ -33,7 +32,6 @@ def read_settings(info: StackInfo) -> AwsSettings:
             f"{config_command('portable:logRetentionDays', '30', info.stack)}"
         )
     return AwsSettings(
-        region=region,
         architecture=architecture,
         http_rate_limit=positive_int("portable", "httpRateLimit", 100),
         http_burst_limit=positive_int("portable", "httpBurstLimit", 200),

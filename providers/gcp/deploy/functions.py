@@ -22,8 +22,6 @@ def create_source_bucket(settings: GcpSettings, opts: pulumi.ResourceOptions) ->
     )
 
 
-
-
 def create_function(
     spec: FunctionSpec,
     archive: Path,
