@@ -43,6 +43,9 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
 
 def test_names_exported_by_portable_stay_callable_after_submodules_load() -> None:
     import portable
+    import portable.decorators  # noqa: F401 (loading the submodules is the point)
+    import portable.request  # noqa: F401
+    import portable.schedules  # noqa: F401
     from portable import Request, http, schedule
 
     assert callable(http) and callable(schedule) and isinstance(Request, type)
