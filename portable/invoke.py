@@ -59,6 +59,21 @@ def new_request_id() -> str:
     return os.urandom(16).hex()
 
 
+_ID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:=+-")
+REQUEST_ID_MAX_CHARS = 128
+
+
+def safe_request_id(value: object) -> str | None:
+    """`value` if it can serve as a request id (it ends up in logs, replies and keys), else None.
+
+    Ids come from headers and events the caller controls: only 1-128 characters of letters,
+    digits and `._:=+-` are taken; anything else gets a fresh id instead.
+    """
+    if isinstance(value, str) and 0 < len(value) <= REQUEST_ID_MAX_CHARS and _ID_CHARACTERS.issuperset(value):
+        return value
+    return None
+
+
 def _traceback() -> str:
     import traceback  # only on the failure path
 

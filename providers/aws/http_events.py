@@ -1,11 +1,15 @@
-"""API Gateway proxy events (HTTP API payload 2.0, REST API 1.0) <-> portable HTTP."""
+"""API Gateway proxy events (HTTP API payload 2.0, REST API 1.0) <-> portable HTTP.
+
+Decoding is total: a field of the wrong type or text that is not valid Unicode is the
+sender's fault and becomes HttpError(400), never another exception.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from portable.errors import HttpError
-from portable.invoke import Reply, new_request_id
+from portable.invoke import Reply, new_request_id, safe_request_id
 from portable.request import Headers, Query, Request, parse_cookie_header
 
 
@@ -33,13 +37,55 @@ def encode_reply(event: dict[str, Any], reply: Reply) -> dict[str, Any]:
     return reply_to_v2(reply) if is_v2(event) else reply_to_v1(reply)
 
 
+def _malformed(field: str, expected: str) -> HttpError:
+    return HttpError(400, f"malformed API Gateway event: {field} must be {expected}")
+
+
+def _text(value: Any, field: str, default: str = "") -> str:
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise _malformed(field, "a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _malformed(field, "valid Unicode text") from None
+    return value
+
+
+def _optional_text(value: Any, field: str) -> str | None:
+    return _text(value, field) or None
+
+
+def _mapping(value: Any, field: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _malformed(field, "an object")
+    return value
+
+
+def _pairs(value: Any, field: str) -> list[tuple[str, str]]:
+    """A name -> string map; null values are left out, as API Gateway's console sends them."""
+    return [(_text(name, field), _text(text, f"{field}.{name}")) for name, text in _mapping(value, field).items()
+            if text is not None]
+
+
+def _multi_pairs(value: Any, field: str) -> list[tuple[str, str]]:
+    """A name -> list of strings map (REST API multiValue* fields)."""
+    pairs: list[tuple[str, str]] = []
+    for name, values in _mapping(value, field).items():
+        if values is None:
+            continue
+        if not isinstance(values, list):
+            raise _malformed(f"{field}.{name}", "a list of strings")
+        pairs.extend((_text(name, field), _text(text, f"{field}.{name}")) for text in values)
+    return pairs
+
+
 def _body(event: dict[str, Any]) -> bytes:
-    body = event.get("body")
-    if body is None:
-        return b""
-    if not isinstance(body, str):
-        raise HttpError(400, "request body must be a string in the API Gateway event")
-    if event.get("isBase64Encoded"):
+    body = _text(event.get("body"), "body")
+    if event.get("isBase64Encoded") is True:
         import base64
         import binascii
 
@@ -51,8 +97,8 @@ def _body(event: dict[str, Any]) -> bytes:
 
 
 def request_id_of(event: dict[str, Any]) -> str | None:
-    request_id = _mapping(event.get("requestContext")).get("requestId")
-    return str(request_id) if request_id else None
+    context = event.get("requestContext")
+    return safe_request_id(context.get("requestId")) if isinstance(context, dict) else None
 
 
 def _strip_stage(path: str, stage: str | None) -> str:
@@ -63,10 +109,6 @@ def _strip_stage(path: str, stage: str | None) -> str:
         if path.startswith(prefix + "/"):
             return path[len(prefix):]
     return path
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _decoded_path(raw: str) -> str:
@@ -85,48 +127,54 @@ def _query(raw: str) -> Query:
     return Query(parse_qsl(raw, keep_blank_values=True))
 
 
+def _request_id(context: dict[str, Any], fallback: str | None) -> str:
+    return safe_request_id(context.get("requestId")) or safe_request_id(fallback) or new_request_id()
+
+
 def request_from_v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
-    context = _mapping(event.get("requestContext"))
-    http = _mapping(context.get("http"))
-    headers = Headers((str(k), str(v)) for k, v in _mapping(event.get("headers")).items() if v is not None)
+    context = _mapping(event.get("requestContext"), "requestContext")
+    http = _mapping(context.get("http"), "requestContext.http")
+    headers = Headers(_pairs(event.get("headers"), "headers"))
     cookies = event.get("cookies")
-    cookie_header = "; ".join(cookies) if isinstance(cookies, list) else headers.get("cookie")
-    path = _strip_stage(event.get("rawPath") or http.get("path") or "/", context.get("stage"))
+    if cookies is not None and not isinstance(cookies, list):
+        raise _malformed("cookies", "a list of strings")
+    cookie_header = "; ".join(_text(c, "cookies") for c in cookies) if cookies is not None else headers.get("cookie")
+    raw_path = _text(event.get("rawPath"), "rawPath") or _text(http.get("path"), "requestContext.http.path") or "/"
     return Request(
-        method=str(http.get("method") or "GET"),
-        path=_decoded_path(path),
-        path_params={str(k): str(v) for k, v in _mapping(event.get("pathParameters")).items()},
-        query=_query(event.get("rawQueryString") or ""),
+        method=_text(http.get("method"), "requestContext.http.method") or "GET",
+        path=_decoded_path(_strip_stage(raw_path, _optional_text(context.get("stage"), "requestContext.stage"))),
+        path_params=dict(_pairs(event.get("pathParameters"), "pathParameters")),
+        query=_query(_text(event.get("rawQueryString"), "rawQueryString")),
         headers=headers,
         cookies=parse_cookie_header(cookie_header),
         body=_body(event),
-        client_ip=http.get("sourceIp"),
-        request_id=context.get("requestId") or fallback_request_id or new_request_id(),
+        client_ip=_optional_text(http.get("sourceIp"), "requestContext.http.sourceIp"),
+        request_id=_request_id(context, fallback_request_id),
     )
 
 
 def request_from_v1(event: dict[str, Any], fallback_request_id: str | None) -> Request:
-    context = _mapping(event.get("requestContext"))
-    multi_headers = _mapping(event.get("multiValueHeaders"))
+    context = _mapping(event.get("requestContext"), "requestContext")
+    identity = _mapping(context.get("identity"), "requestContext.identity")
+    multi_headers = _multi_pairs(event.get("multiValueHeaders"), "multiValueHeaders")
     if multi_headers:
-        header_pairs = [(str(k), ",".join(str(v) for v in values or [])) for k, values in multi_headers.items()]
+        joined: dict[str, list[str]] = {}
+        for name, value in multi_headers:
+            joined.setdefault(name, []).append(value)
+        header_pairs = [(name, ",".join(values)) for name, values in joined.items()]
     else:
-        header_pairs = [(str(k), str(v)) for k, v in _mapping(event.get("headers")).items() if v is not None]
-    headers = Headers(header_pairs)
-    multi_query = _mapping(event.get("multiValueQueryStringParameters"))
-    if multi_query:
-        query = Query((str(k), str(v)) for k, values in multi_query.items() for v in values or [])
-    else:
-        query = Query((str(k), str(v)) for k, v in _mapping(event.get("queryStringParameters")).items())
+        header_pairs = _pairs(event.get("headers"), "headers")
+    multi_query = _multi_pairs(event.get("multiValueQueryStringParameters"), "multiValueQueryStringParameters")
+    query = multi_query or _pairs(event.get("queryStringParameters"), "queryStringParameters")
     return Request(
-        method=str(event.get("httpMethod") or "GET"),
-        path=event.get("path") or "/",
-        path_params={str(k): str(v) for k, v in _mapping(event.get("pathParameters")).items()},
-        query=query,
-        headers=headers,
+        method=_text(event.get("httpMethod"), "httpMethod") or "GET",
+        path=_text(event.get("path"), "path") or "/",
+        path_params=dict(_pairs(event.get("pathParameters"), "pathParameters")),
+        query=Query(query),
+        headers=Headers(header_pairs),
         body=_body(event),
-        client_ip=_mapping(context.get("identity")).get("sourceIp"),
-        request_id=context.get("requestId") or fallback_request_id or new_request_id(),
+        client_ip=_optional_text(identity.get("sourceIp"), "requestContext.identity.sourceIp"),
+        request_id=_request_id(context, fallback_request_id),
     )
 
 
@@ -160,4 +208,3 @@ def reply_to_v1(reply: Reply) -> dict[str, Any]:
         headers["Set-Cookie"] = list(reply.cookies)
     body, is_base64 = _encoded_body(reply)
     return {"statusCode": reply.status, "multiValueHeaders": headers, "body": body, "isBase64Encoded": is_base64}
-

@@ -1,19 +1,23 @@
-"""S3 event notifications -> portable object events, one per record."""
+"""S3 event notifications -> portable object events, one per record.
+
+Decoding a record is total: a record without what every S3 notification carries is
+MalformedEvent, and the other records of the batch still run.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
 from portable.errors import MalformedEvent
-from portable.events import ObjectEvent, ObjectEventKind
+from portable.events import ObjectEvent, ObjectEventKind, event_time
 
 
 def is_s3(event: dict[str, Any]) -> bool:
+    """A notification batch: records, at least one of them from S3 (the others are refused one by one)."""
     records = event.get("Records")
-    return isinstance(records, list) and bool(records) and all(
-        isinstance(r, dict) and r.get("eventSource") == "aws:s3" for r in records
+    return isinstance(records, list) and any(
+        isinstance(record, dict) and record.get("eventSource") == "aws:s3" for record in records
     )
 
 
@@ -24,43 +28,66 @@ def is_test_event(event: dict[str, Any]) -> bool:
 def kind_of(event_name: str) -> ObjectEventKind | None:
     if event_name.startswith("ObjectCreated:"):
         return "created"
-    if event_name.startswith("ObjectRemoved:") or event_name.startswith("LifecycleExpiration:Delete"):
+    if event_name.startswith(("ObjectRemoved:", "LifecycleExpiration:Delete")):
         return "deleted"
     return None
 
 
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+def _field(parent: Any, *path: str) -> Any:
+    value = parent
+    for step in path:
+        if not isinstance(value, dict):
+            raise MalformedEvent(f"an S3 record lacks {'.'.join(path)}")
+        value = value.get(step)
+    return value
 
 
-def object_event(record: dict[str, Any], logical_bucket: str) -> tuple[str, ObjectEvent | None]:
+def _text(parent: Any, *path: str) -> str:
+    value = _field(parent, *path)
+    if not isinstance(value, str) or not value:
+        raise MalformedEvent(f"an S3 record's {'.'.join(path)} must be a non-empty string, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _size(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
+        return int(value)
+    return None
+
+
+def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     """(physical bucket, event); the event is None for kinds Portable does not deliver."""
-    try:
-        s3 = record["s3"]
-        physical = s3["bucket"]["name"]
-        raw_key = s3["object"]["key"]
-        event_name = record["eventName"]
-    except (KeyError, TypeError):
-        raise MalformedEvent("an S3 record lacks s3.bucket.name, s3.object.key or eventName") from None
-    kind = kind_of(event_name)
+    if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
+        raise MalformedEvent("a record of the batch is not an S3 notification record")
+    physical = _text(record, "s3", "bucket", "name")
+    raw_key = _text(record, "s3", "object", "key")
+    kind = kind_of(_text(record, "eventName"))
     if kind is None:
         return physical, None
-    obj = s3["object"]
-    key = unquote_plus(raw_key)
-    marker = obj.get("sequencer") or obj.get("versionId") or record.get("eventTime", "")
-    event_time = record.get("eventTime")
+    obj = _field(record, "s3", "object")
     try:
-        when = parse_time(event_time) if isinstance(event_time, str) else None
-    except ValueError:
-        raise MalformedEvent(f"eventTime {event_time!r} is not an ISO-8601 time") from None
-    size = obj.get("size")
+        raw_key.encode("utf-8")
+        key = unquote_plus(raw_key, errors="strict") if "%" in raw_key or "+" in raw_key else raw_key
+    except UnicodeError:
+        raise MalformedEvent(f"an S3 record's key {raw_key[:80]!r} is not percent-encoded UTF-8") from None
+    event_time_text = record.get("eventTime")
+    marker = (_optional_text(obj.get("sequencer")) or _optional_text(obj.get("versionId"))
+              or _optional_text(event_time_text) or "")
     return physical, ObjectEvent(
         bucket=logical_bucket,
         key=key,
         kind=kind,
         id=f"{physical}/{raw_key}@{marker}",
-        time=when,
-        size=int(size) if isinstance(size, (int, str)) and str(size).isdigit() else None,
-        etag=obj.get("eTag") or None,
+        time=None if event_time_text is None else event_time(event_time_text, "eventTime"),
+        size=_size(obj.get("size")),
+        etag=_optional_text(obj.get("eTag")),
         content_type=None,
     )

@@ -1,0 +1,35 @@
+"""One handler per trigger kind, each touching every field of what it receives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portable import HttpError, ObjectEvent, Request, ScheduleEvent, bucket, http, schedule
+
+drop = bucket("drop")
+
+
+@http("ANY /{path+}")
+def probe_http(request: Request) -> Any:
+    view = request.as_dict()
+    view["body"] = len(request.body)
+    try:
+        view["json"] = request.json()
+    except HttpError as exc:
+        view["json_error"] = exc.status
+    return {key: repr(value) for key, value in view.items()}
+
+
+@drop.on_created()
+def probe_created(event: ObjectEvent) -> None:
+    repr(event)
+
+
+@drop.on_deleted()
+def probe_deleted(event: ObjectEvent) -> None:
+    repr(event)
+
+
+@schedule("*/5 * * * *")
+def probe_schedule(event: ScheduleEvent) -> None:
+    repr(event)
