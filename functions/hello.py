@@ -6,7 +6,7 @@ nightly report (functions/report.py) can read one day with a key-prefix query.
 
 from datetime import UTC, datetime
 
-from portable import HttpError, Request, http, table
+from portable import HttpError, Request, TooLarge, http, table
 
 greetings = table("greetings")
 
@@ -25,5 +25,8 @@ def hello(request: Request) -> dict[str, str]:
     if not isinstance(name, str):
         raise HttpError(400, '"name" must be a string')
     now = datetime.now(UTC)
-    greetings.put(greeting_key(now, request.request_id), {"name": name, "at": now.isoformat()})
+    try:
+        greetings.put(greeting_key(now, request.request_id), {"name": name, "at": now.isoformat()})
+    except TooLarge:
+        raise HttpError(413, '"name" is too long to keep; send a shorter one') from None
     return {"message": f"Hello, {name}!"}

@@ -1,10 +1,12 @@
 """The event-driven pattern: every image put in `uploads` gets a thumbnail in `thumbnails`.
 
 The thumbnail keeps the key and the image format, and is at most 200 px on its longer
-side. A file that is not an image is logged and skipped: retrying would not help.
+side. A file that is not an image, an upload deleted before delivery and a key no bucket
+handle can read are logged and skipped: retrying would not help, and a retried event
+that can never succeed only ends in the dead letters.
 """
 
-from portable import ObjectEvent, bucket, log
+from portable import InvalidKey, NotFound, ObjectEvent, bucket, log
 
 uploads = bucket("uploads")
 thumbnails = bucket("thumbnails")
@@ -20,7 +22,15 @@ def make_thumbnail(event: ObjectEvent) -> None:
     if not event.key.lower().endswith(IMAGE_SUFFIXES):
         log.info("not an image name, skipped", key=event.key)
         return
-    thumbnail = shrink(uploads.get(event.key))
+    try:
+        original = uploads.get(event.key)
+    except NotFound:
+        log.info("upload deleted before its thumbnail was made, nothing to do", key=event.key)
+        return
+    except InvalidKey as exc:
+        log.warning("upload key cannot be read back, skipped", key=event.key, error=str(exc))
+        return
+    thumbnail = shrink(original)
     if thumbnail is None:
         log.warning("not a readable image, skipped", bucket=event.bucket, key=event.key)
         return

@@ -11,11 +11,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from portable.errors import InvalidKey, InvalidValue
+from portable.errors import InvalidKey, InvalidValue, TooLarge
+from portable.limits import (
+    METADATA_MAX_BYTES,
+    OBJECT_KEY_MAX_BYTES,
+    TABLE_ITEM_MAX_BYTES,
+    TABLE_ITEM_MAX_DEPTH,
+    TABLE_KEY_MAX_BYTES,
+)
 
-OBJECT_KEY_MAX_BYTES = 1024
-TABLE_KEY_MAX_BYTES = 500
-METADATA_MAX_BYTES = 2048
 KEY_FIELD = "_key"
 VERSION_FIELD = "_version"
 RESERVED_FIELDS = frozenset({KEY_FIELD, VERSION_FIELD})
@@ -65,18 +69,31 @@ def check_field_name(resource: str, name: object, *, top_level: bool) -> str:
     return name
 
 
-def check_document(resource: str, value: object) -> dict[str, Any]:
-    """A JSON object whose values Firestore, DynamoDB and SQLite all store the same way."""
+def check_document(resource: str, key: str, value: object) -> dict[str, Any]:
+    """A JSON object whose values Firestore, DynamoDB and SQLite all store the same way, small enough for all."""
     if not isinstance(value, Mapping):
         raise InvalidValue(resource, f"a table item must be a dict (a JSON object), got {type(value).__name__}")
     for name, field in value.items():
         check_field_name(resource, name, top_level=True)
-        _check_value(resource, field, str(name), in_list=False)
-    return dict(value)
+        _check_value(resource, field, str(name), in_list=False, depth=1)
+    document = dict(value)
+    import json
+
+    size = len(key.encode()) + len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > TABLE_ITEM_MAX_BYTES:
+        raise TooLarge(resource, f"item {key[:60]!r} is {size} bytes as JSON; a table item holds at most "
+                       f"{TABLE_ITEM_MAX_BYTES} (DynamoDB's limit): keep large data in a bucket and store its key")
+    return document
 
 
-def _check_value(resource: str, value: object, path: str, *, in_list: bool) -> None:
-    if value is None or isinstance(value, (bool, str)):
+def _check_value(resource: str, value: object, path: str, *, in_list: bool, depth: int) -> None:
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue(resource, f"{path[:200]}: the text holds a lone surrogate, not valid Unicode") from None
         return
     if isinstance(value, int):
         if value not in _INT64:
@@ -86,6 +103,9 @@ def _check_value(resource: str, value: object, path: str, *, in_list: bool) -> N
         if not math.isfinite(value):
             raise InvalidValue(resource, f"{path}: {value} is not a JSON number; store None or a string instead")
         return
+    if isinstance(value, (list, tuple, Mapping)) and depth >= TABLE_ITEM_MAX_DEPTH:
+        raise InvalidValue(resource, f"{path[:200]}...: lists and dicts nest at most {TABLE_ITEM_MAX_DEPTH} deep "
+                           "(Firestore's limit); store deeper data as a JSON string")
     if isinstance(value, (list, tuple)):
         if in_list:
             raise InvalidValue(
@@ -93,12 +113,12 @@ def _check_value(resource: str, value: object, path: str, *, in_list: bool) -> N
                 "wrap the inner list in a dict, e.g. [{'values': [...]}]"
             )
         for index, element in enumerate(value):
-            _check_value(resource, element, f"{path}[{index}]", in_list=True)
+            _check_value(resource, element, f"{path}[{index}]", in_list=True, depth=depth + 1)
         return
     if isinstance(value, Mapping):
         for name, element in value.items():
             check_field_name(resource, name, top_level=False)
-            _check_value(resource, element, f"{path}.{name}", in_list=False)
+            _check_value(resource, element, f"{path}.{name}", in_list=False, depth=depth + 1)
         return
     raise InvalidValue(
         resource, f"{path}: {type(value).__name__} is not JSON-compatible; use None, bool, int, float, str, "

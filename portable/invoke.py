@@ -25,6 +25,7 @@ from portable.app import (
 from portable.context import ClientFactory, current_clients, current_function, physical_name
 from portable.errors import EventFailed, HttpError, MalformedEvent
 from portable.events import ObjectEvent, ScheduleEvent
+from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.request import Request, Response
 
 
@@ -130,9 +131,25 @@ def _leave(tokens: tuple[Token[FunctionSpec | None], Token[ClientFactory | None]
     current_clients.reset(tokens[1])
 
 
+def oversized(request: Request) -> Reply | None:
+    """413 or 431 for a request over the portable limits (the strictest cloud's), else None."""
+    if len(request.body) > REQUEST_BODY_MAX_BYTES:
+        return error_reply(413, f"request body is over {REQUEST_BODY_MAX_BYTES} bytes (6 MiB): upload large files "
+                           "to a bucket with a signed URL instead", request.request_id)
+    size = sum(len(name) + len(value) + 4 for name, value in request.headers.items_all())
+    if size > REQUEST_HEADERS_MAX_BYTES:
+        return error_reply(431, f"request headers are {size} bytes; the limit is {REQUEST_HEADERS_MAX_BYTES}",
+                           request.request_id)
+    return None
+
+
 def run_http(bound: Bound[HttpTrigger], request: Request) -> Reply:
     """Call an HTTP handler; never raises. 4xx for the caller's faults, 500 for the handler's."""
     spec = bound.spec
+    refused = oversized(request)
+    if refused is not None:
+        log.warning("request refused", function=spec.name, request_id=request.request_id, status=refused.status)
+        return refused
     route = spec.trigger.route
     if not request.path_params and route.params:
         request.path_params = route.match(request.path) or {}

@@ -127,16 +127,9 @@ class Request:
             raise HttpError(400, f"request body is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
 
     def json(self) -> Any:
-        """The body parsed as JSON; an empty or malformed body answers 400."""
+        """The body parsed as JSON; an empty, malformed, too deeply nested or non-Unicode body answers 400."""
         if self._json is _UNPARSED:
-            if not self.body.strip():
-                raise HttpError(400, "request body is empty; send a JSON document")
-            try:
-                self._json = json.loads(self.text)
-            except json.JSONDecodeError as exc:
-                raise HttpError(
-                    400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-                ) from None
+            self._json = _parse_json(self.text)
         return self._json
 
     def as_dict(self) -> dict[str, Any]:
@@ -158,6 +151,30 @@ class Request:
 
 
 _UNPARSED: Any = object()
+
+
+def _parse_json(text: str) -> Any:
+    if not text.strip():
+        raise HttpError(400, "request body is empty; send a JSON document")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HttpError(
+            400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise HttpError(400, "request body is JSON nested too deeply to parse") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        reason = str(exc).split(":")[0]
+        raise HttpError(400, f"request body holds a JSON value that cannot be read ({reason})") from None
+    if "\\u" in text:
+        try:  # escapes such as \ud800 parse to text that is not Unicode; refuse it here, not in a write later
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise HttpError(400, "request body holds a \\u escape of a lone surrogate, which is not text") from None
+        except RecursionError:
+            raise HttpError(400, "request body is JSON nested too deeply to parse") from None
+    return value
 
 
 class Response:

@@ -216,7 +216,7 @@ class Table(_Handle):
         is still v. When the condition fails nothing is written and Conflict is raised.
         """
         data_rules.check_table_key(self.name, key)
-        document = data_rules.check_document(self.name, value)
+        document = data_rules.check_document(self.name, key, value)
         if if_absent and if_version is not None:
             raise InvalidValue(self.name, "pass if_absent=True or if_version=..., not both")
         if if_version is not None and not isinstance(if_version, str):

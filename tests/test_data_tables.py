@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from portable import Conflict, InvalidKey, InvalidValue, NotFound, TooLarge, table
+from portable.limits import TABLE_ITEM_MAX_BYTES
 from tests.backends.fixtures import Backend
 
 items = table("contract-items")
@@ -169,13 +170,24 @@ def test_increment_of_a_text_field_is_refused_where_the_backend_can(store: Backe
         items.increment("label", "n")
 
 
-def test_item_over_the_cloud_limit_is_too_large(store: Backend) -> None:
-    limits = {"aws": 400 * 1024, "gcp": 1024 * 1024}
-    if store.provider not in limits:
-        pytest.skip("local tables have no item size limit below SQLite's 1 GB")
-    with pytest.raises(TooLarge):
-        items.put("huge", {"blob": "x" * (limits[store.provider] + 1024)})
+def test_item_over_the_strictest_cloud_limit_is_too_large_everywhere(store: Backend) -> None:
+    with pytest.raises(TooLarge, match="at most 400000"):
+        items.put("huge", {"blob": "x" * 400_000})
     assert items.get("huge") is None
+    fits = "x" * (TABLE_ITEM_MAX_BYTES - 100)
+    items.put("large", {"blob": fits})
+    assert items.get("large") == {"blob": fits}, "an item just under the portable limit fits every backend"
+
+
+def test_text_that_is_not_unicode_and_too_deep_nesting_are_refused(store: Backend) -> None:
+    with pytest.raises(InvalidValue, match="lone surrogate"):
+        items.put("bad", {"name": "\ud800"})
+    deep: object = "x"
+    for _ in range(25):
+        deep = {"d": deep}
+    with pytest.raises(InvalidValue, match="nest at most 20"):
+        items.put("bad", {"deep": deep})
+    assert items.get("bad") is None
 
 
 def test_missing_table_is_not_found(backend: Backend) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 import flask
 
-from portable.invoke import Reply, new_request_id
+from portable.invoke import Reply, new_request_id, safe_request_id
+from portable.limits import REQUEST_BODY_MAX_BYTES
 from portable.request import Headers, Query, Request
 
 
@@ -17,8 +18,12 @@ def request_id_of(headers: Headers) -> str:
             continue
         if name == "traceparent":
             parts = value.split("-")
-            return parts[1] if len(parts) >= 3 else value
-        return value.split("/")[0].split(";")[0]
+            candidate = parts[1] if len(parts) >= 3 else value
+        else:
+            candidate = value.split("/")[0].split(";")[0]
+        safe = safe_request_id(candidate)
+        if safe:
+            return safe
     return new_request_id()
 
 
@@ -37,7 +42,7 @@ def request_from_flask(req: flask.Request, path_params: dict[str, str]) -> Reque
         path_params=path_params,
         query=Query(req.args.items(multi=True)),
         headers=headers,
-        body=req.get_data(cache=True),
+        body=req.stream.read(REQUEST_BODY_MAX_BYTES + 1),  # one byte more than allowed tells run_http to refuse
         client_ip=_client_ip(headers, req.remote_addr),
         request_id=request_id_of(headers),
     )

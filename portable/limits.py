@@ -1,0 +1,22 @@
+"""One set of limits, the strictest cloud's, enforced the same on every target, locally too.
+
+Each value names the cloud whose limit it is; the README's limits table lists them.
+"""
+
+from __future__ import annotations
+
+# Lambda refuses a synchronous request over 6 MB (API Gateway on GCP allows 32 MiB).
+REQUEST_BODY_MAX_BYTES = 6 * 1024 * 1024
+# API Gateway HTTP APIs: the request line and headers together, 10 KiB.
+REQUEST_HEADERS_MAX_BYTES = 10 * 1024
+# S3 and Cloud Storage object names.
+OBJECT_KEY_MAX_BYTES = 1024
+# Firestore document ids are 1500 bytes; '/' in a key is escaped, so a key keeps room for that.
+TABLE_KEY_MAX_BYTES = 500
+# DynamoDB items are at most 400 KB (Firestore documents 1 MiB), field names and Portable's key and
+# version fields included: an item's compact JSON may take this many bytes.
+TABLE_ITEM_MAX_BYTES = 400_000
+# Firestore nests maps and arrays at most 20 deep (DynamoDB 32).
+TABLE_ITEM_MAX_DEPTH = 20
+# S3 user metadata, names and values together.
+METADATA_MAX_BYTES = 2048
