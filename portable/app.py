@@ -176,6 +176,7 @@ def has_trigger(spec: FunctionSpec, kind: type[TriggerT]) -> TypeGuard[Function[
 def _build_app(registrations: list[_Registration]) -> App:
     app = App()
     routes: dict[str, HttpFunction] = {}
+    cloud_names: dict[str, FunctionSpec] = {}
     for registration in registrations:
         spec = registration.spec
         if spec.name in app.functions:
@@ -184,6 +185,15 @@ def _build_app(registrations: list[_Registration]) -> App:
                 f"two functions are named {spec.name!r}: {other.source_file} and {spec.source_file}; "
                 "rename one, or pass name='...' to its decorator"
             )
+        cloud_name = spec.name.lower().replace("_", "-")
+        if cloud_name in cloud_names:
+            other = cloud_names[cloud_name]
+            raise AppDefinitionError(
+                f"functions {other.name!r} ({other.source_file}) and {spec.name!r} ({spec.source_file}) would "
+                f"both be named {cloud_name!r} on GCP, which allows only lower-case letters, digits and '-'; "
+                "rename one, or pass name='...' to its decorator"
+            )
+        cloud_names[cloud_name] = spec
         if has_trigger(spec, HttpTrigger):
             shape = spec.trigger.route.shape
             if shape in routes:

@@ -5,6 +5,7 @@ Every decorator takes the same function options, defined once in `FunctionOption
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
@@ -40,6 +41,8 @@ class FunctionOptions(TypedDict, total=False):
     timeout_seconds: int
 
 
+FUNCTION_NAME_MAX_CHARS = 40
+_FUNCTION_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{FUNCTION_NAME_MAX_CHARS - 1}}}")
 MEMORY_MB = 256
 HTTP_TIMEOUT_SECONDS = 30  # API Gateway gives up after 30 s on both clouds
 EVENT_TIMEOUT_SECONDS = 60
@@ -80,10 +83,11 @@ def make_registrar(
                 f"{', '.join(FunctionOptions.__annotations__)}"
             )
         function_name = options.get("name") or handler.__name__
-        if not function_name.replace("_", "").replace("-", "").isalnum() or not function_name[0].isalpha():
+        if not isinstance(function_name, str) or not _FUNCTION_NAME.fullmatch(function_name):
             raise AppDefinitionError(
-                f"{where}: function name {function_name!r} must start with a letter and hold only "
-                "letters, digits, '_' and '-'"
+                f"{where}: function name {function_name!r} must be 1 to {FUNCTION_NAME_MAX_CHARS} ASCII letters, "
+                "digits, '_' and '-', starting with a letter (every name derived from it must fit IAM's "
+                "64-character role names and Google's resource ids); pass name='...' to the decorator"
             )
         read_names, read_specs = _names(options.get("reads", ()), where, "reads")
         write_names, write_specs = _names(options.get("writes", ()), where, "writes")

@@ -6,6 +6,7 @@ the running shim provides (see `portable.context`), so no cloud SDK loads at col
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -24,9 +25,11 @@ if TYPE_CHECKING:
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
 
 
+_RESOURCE_NAME = re.compile(r"[a-z][a-z0-9-]{2,39}")
+
+
 def _check_name(name: str, kind: str) -> None:
-    valid = 3 <= len(name) <= 40 and name[0].isalpha() and all(c.isalnum() or c == "-" for c in name)
-    if not valid or name != name.lower():
+    if not isinstance(name, str) or not _RESOURCE_NAME.fullmatch(name):
         raise AppDefinitionError(
             f"{kind} name {name!r} is not valid: use 3 to 40 lower-case letters, digits and '-', "
             "starting with a letter"

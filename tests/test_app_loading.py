@@ -212,3 +212,47 @@ def test_any_and_a_specific_method_may_share_a_path(tmp_path: Path) -> None:
 def test_missing_package_names_the_fix() -> None:
     with pytest.raises(AppDefinitionError, match=r"cannot import the package 'no_such_pkg'.*run from the project root"):
         load_app("no_such_pkg")
+
+
+@pytest.mark.parametrize("name", ["grüße", "a" * 41, "9lives", "has space", "_private"])
+def test_function_names_every_cloud_accepts_are_ascii_and_short(tmp_path: Path, name: str) -> None:
+    package = make_package(tmp_path, api=f"""
+        from portable import http
+
+        @http("GET /ping", name={name!r})
+        def ping(request):
+            return {{}}
+    """)
+    with pytest.raises(AppDefinitionError, match=r"api.py:4 \(ping\): function name .* must be 1 to 40 ASCII"):
+        load_app(package)
+
+
+def test_the_longest_allowed_function_name_loads(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api=f"""
+        from portable import http
+
+        @http("GET /ping", name={"a" * 40!r})
+        def ping(request):
+            return {{}}
+    """)
+    assert list(load_app(package).functions) == ["a" * 40]
+
+
+def test_names_that_collide_on_gcp_are_refused_naming_both_files(tmp_path: Path) -> None:
+    package = make_package(tmp_path, one="""
+        from portable import http
+
+        @http("GET /one")
+        def probe_report(request):
+            return {}
+    """, two="""
+        from portable import http
+
+        @http("GET /two", name="probe-report")
+        def other(request):
+            return {}
+    """)
+    with pytest.raises(AppDefinitionError, match=r"'probe-report' \(.*two.py\) and 'probe_report' \(.*one.py\) "
+                       r"would both be named 'probe-report' on GCP|'probe_report' \(.*one.py\) and 'probe-report' "
+                       r"\(.*two.py\) would both be named 'probe-report' on GCP"):
+        load_app(package)
