@@ -44,7 +44,22 @@ class ObjectTrigger(NamedTuple):
 
 
 class ScheduleTrigger(NamedTuple):
-    schedule: Schedule
+    """A schedule as declared; `where` (file:line) names the declaration in refusals.
+
+    A deployed function never parses it: the deploy checked and compiled it, and the shim
+    needs only the function's name and the firing's time. `load_app` checks every one.
+    """
+
+    cron: str | None
+    every: str | None
+    timezone: str
+    where: str
+
+    @property
+    def schedule(self) -> Schedule:
+        from portable.schedules import checked_schedule
+
+        return checked_schedule(self.cron, self.every, self.timezone, self.where)
 
 
 Trigger = HttpTrigger | ObjectTrigger | ScheduleTrigger
@@ -210,6 +225,8 @@ def _build_app(registrations: list[_Registration]) -> App:
             app.resources[resource.name] = resource
     for spec in app.object_functions():
         _refuse_self_trigger(spec)
+    for schedule_spec in app.schedule_functions():
+        schedule_spec.trigger.schedule  # noqa: B018 (parsing it is the check)
     return app
 
 

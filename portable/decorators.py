@@ -124,14 +124,12 @@ def http(route: str, **options: Unpack[FunctionOptions]) -> Callable[[Handler], 
 def schedule(
     cron: str | None = None, *, every: str | None = None, timezone: str = "UTC", **options: Unpack[FunctionOptions],
 ) -> Callable[[Handler], Handler]:
-    """Run the decorated function on a cron schedule in `timezone`, or `every` fixed interval."""
+    """Run the decorated function on a cron schedule in `timezone`, or `every` fixed interval.
 
-    from portable.schedules import ScheduleError, parse_schedule  # only scheduled functions pay for the grammar
+    The expression is checked when the App loads (deploy, local runner), not on a cold start.
+    """
 
     def trigger(where: str) -> Trigger:
-        try:
-            return ScheduleTrigger(parse_schedule(cron, every, timezone))
-        except ScheduleError as exc:
-            raise AppDefinitionError(f"{where}: {exc}") from None
+        return ScheduleTrigger(cron, every, timezone, where)
 
     return make_registrar(trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS)

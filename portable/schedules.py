@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from portable.timezones import UnknownTimeZone, shifts, zone
 
@@ -87,6 +88,22 @@ class Schedule:
         if self.cron is not None:
             return f"cron {self.cron!r} in {self.timezone}"
         return f"every {self.every_minutes} minutes"
+
+
+def checked_schedule(cron: str | None, every: str | None, timezone: str, where: str) -> Schedule:
+    """`parse_schedule` for a declaration at `where`: a refusal is an AppDefinitionError naming it."""
+    from portable.errors import AppDefinitionError
+
+    texts = all(value is None or isinstance(value, str) for value in (cron, every, timezone))
+    try:
+        return _parsed_once(cron, every, timezone) if texts else parse_schedule(cron, every, timezone)
+    except ScheduleError as exc:
+        raise AppDefinitionError(f"{where}: {exc}") from None
+
+
+@lru_cache(maxsize=256)
+def _parsed_once(cron: str | None, every: str | None, timezone: str) -> Schedule:
+    return parse_schedule(cron, every, timezone)
 
 
 def parse_schedule(cron: str | None, every: str | None, timezone: str = "UTC") -> Schedule:

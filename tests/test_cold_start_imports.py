@@ -22,10 +22,16 @@ EVENT = {
 }
 
 
-def loaded_modules(function: str, module: str) -> tuple[dict[str, object], set[str]]:
+SCHEDULED = {
+    "version": "0", "id": "d167b752", "detail-type": "Scheduled Event", "source": "aws.scheduler",
+    "account": "533568316194", "time": "2026-11-28T02:30:00Z", "region": "us-east-1", "resources": [], "detail": "{}",
+}
+
+
+def loaded_modules(function: str, module: str, event: object = EVENT) -> tuple[dict[str, object], set[str]]:
     env = {"PATH": "/usr/bin:/bin", "PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
     # -S: no site-packages, as in a Lambda archive that ships no third-party package.
-    done = subprocess.run([sys.executable, "-S", "-E", "-c", PROBE, json.dumps(EVENT), str(ROOT)], env=env,
+    done = subprocess.run([sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)], env=env,
                           capture_output=True, text=True, check=True, timeout=60)
     result = json.loads(done.stdout)
     return result["reply"], set(result["modules"])
@@ -38,6 +44,14 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
     for unneeded in ("portable.schedules", "portable.resources", "portable.data_rules", "providers.aws.s3_events",
                      "dataclasses", "inspect", "uuid", "urllib.parse", "base64", "traceback", "zoneinfo"):
+        assert unneeded not in modules, unneeded
+
+
+def test_a_scheduled_cold_start_needs_neither_the_grammar_nor_zone_data() -> None:
+    """The deploy checked the schedule; the function only needs its name and the firing's time."""
+    reply, modules = loaded_modules("tick", "bench.app.tick", SCHEDULED)
+    assert reply == {"status": 200, "delivered": 1}
+    for unneeded in ("portable.schedules", "portable.timezones", "zoneinfo", "dataclasses", "croniter"):
         assert unneeded not in modules, unneeded
 
 

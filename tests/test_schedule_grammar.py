@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from portable import AppDefinitionError, schedule
+from portable import AppDefinitionError, load_app
+from portable.app import load_function
 from portable.schedules import ScheduleError, parse_schedule
 from portable.timezones import shifts
+from tests.test_app_loading import make_package
 
 
 @pytest.mark.parametrize(
@@ -150,18 +153,41 @@ def test_shifts_are_the_wall_times_the_zone_skips_or_repeats() -> None:
     assert {shift.end - shift.start for shift in lord_howe} == {timedelta(minutes=30)}
 
 
-def test_the_decorator_names_the_function_and_the_field() -> None:
-    with pytest.raises(AppDefinitionError) as caught:
+def test_loading_the_app_names_the_function_and_the_field(tmp_path: Path) -> None:
+    package = make_package(tmp_path, jobs="""
+        from portable import schedule
 
         @schedule("0 25 * * *")
-        def nightly_cleanup(event: object) -> None: ...
-
+        def nightly_cleanup(event):
+            pass
+    """)
+    with pytest.raises(AppDefinitionError) as caught:
+        load_app(package)
     message = str(caught.value)
-    assert "nightly_cleanup" in message and "hour field" in message and "0-23" in message
+    assert "jobs.py:4 (nightly_cleanup)" in message and "hour field" in message and "0-23" in message
 
 
-def test_the_decorator_refuses_unknown_time_zones() -> None:
-    with pytest.raises(AppDefinitionError, match=r"(?s)weekly_digest.*'Europe/Berlinn'"):
+def test_loading_the_app_refuses_unknown_time_zones(tmp_path: Path) -> None:
+    package = make_package(tmp_path, jobs="""
+        from portable import schedule
 
         @schedule("0 9 * * MON", timezone="Europe/Berlinn")
-        def weekly_digest(event: object) -> None: ...
+        def weekly_digest(event):
+            pass
+    """)
+    with pytest.raises(AppDefinitionError, match=r"(?s)weekly_digest.*'Europe/Berlinn'"):
+        load_app(package)
+
+
+def test_a_deployed_function_loads_without_parsing_its_schedule(tmp_path: Path) -> None:
+    """The deploy checked the expression; the cold start of the function itself never parses it."""
+    package = make_package(tmp_path, jobs="""
+        from portable import schedule
+
+        @schedule("0 25 * * *")
+        def broken(event):
+            pass
+    """)
+    spec, _ = load_function("broken", f"{package}.jobs")
+    assert spec.trigger.cron == "0 25 * * *"
+
