@@ -9,9 +9,9 @@ import pytest
 
 from portable import load_app
 from portable.app import App
-from providers.aws.package import WheelTarget, bundled_requirements
-from providers.aws.package import build_archive as build_lambda_archive
-from providers.gcp.package import build_archive as build_gcp_archive
+from providers.aws.deploy.package import WheelTarget, bundled_requirements
+from providers.aws.deploy.package import build_archive as build_lambda_archive
+from providers.gcp.deploy.package import build_archive as build_gcp_archive
 from tests.deploy.mocks import APPS
 
 LAMBDA_312 = WheelTarget.for_lambda("3.12", "x86_64")
@@ -55,8 +55,8 @@ def test_lambda_archive_holds_the_aws_shim_portable_and_only_its_module(sample: 
     assert "sampleapp/media.py" not in entries
     foreign = ("providers/gcp", "providers/local", "providers/aws/deploy")
     assert not [name for name in entries if name.startswith(foreign)]
-    assert not [name for name in entries if name in ("providers/aws/package.py", "providers/packaging.py",
-                                                     "providers/stack.py") or name.startswith("pulumi")]
+    assert not [name for name in entries if name in ("providers/aws/deploy/package.py", "providers/deploy/packaging.py",
+                                                     "providers/deploy/program.py") or name.startswith("pulumi")]
 
 
 def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: App, tmp_path: Path) -> None:

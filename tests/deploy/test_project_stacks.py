@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from providers.stack import main
+from providers.deploy.program import main
 from tests.deploy.mocks import Deployment, RecordingMocks
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]

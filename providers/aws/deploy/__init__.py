@@ -15,13 +15,13 @@ from portable.app import App
 from providers.aws.deploy.buckets import check_notifications, connect_notifications, create_buckets
 from providers.aws.deploy.functions import create_function
 from providers.aws.deploy.http_api import create_http_api
+from providers.aws.deploy.package import WheelTarget, build_archive
+from providers.aws.deploy.schedule_expressions import scheduler_expression
 from providers.aws.deploy.schedules import create_schedule
 from providers.aws.deploy.settings import AwsSettings, read_settings
 from providers.aws.deploy.tables import create_tables
-from providers.aws.package import WheelTarget, build_archive
-from providers.aws.schedules import scheduler_expression
-from providers.deploy_common import compile_schedules
-from providers.stack import StackInfo, stack_outputs
+from providers.deploy.plan import compile_schedules
+from providers.deploy.program import StackInfo, stack_outputs
 
 __all__ = ["AwsPlan", "deploy", "plan", "read_settings"]
 

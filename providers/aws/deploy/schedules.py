@@ -26,8 +26,6 @@ EVENT_TEMPLATE = json.dumps({
 }, separators=(",", ":"))
 
 
-
-
 def create_schedule(
     spec: FunctionSpec, expression: tuple[str, str], function: aws.lambda_.Function, account_id: pulumi.Input[str]
 ) -> aws.scheduler.Schedule:

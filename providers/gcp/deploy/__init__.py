@@ -13,18 +13,18 @@ from typing import Any
 import pulumi
 
 from portable.app import App, ObjectTrigger, ResourceSpec, ScheduleTrigger
-from providers.deploy_common import compile_schedules
+from providers.deploy.plan import compile_schedules
+from providers.deploy.program import StackInfo, stack_outputs
 from providers.gcp.deploy.buckets import allow_storage_to_publish, create_buckets, event_trigger, grant_bucket_access
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket
 from providers.gcp.deploy.http_api import create_http_api
 from providers.gcp.deploy.iam import allow_event_delivery, allow_url_signing, service_account
+from providers.gcp.deploy.package import build_archive
+from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 from providers.gcp.deploy.schedules import create_job
 from providers.gcp.deploy.services import enable_services
 from providers.gcp.deploy.settings import GcpSettings, read_settings
 from providers.gcp.deploy.tables import collection_names, create_database, grant_table_access
-from providers.gcp.package import build_archive
-from providers.gcp.schedules import cloud_scheduler_schedule
-from providers.stack import StackInfo, stack_outputs
 
 __all__ = ["GcpPlan", "deploy", "plan", "read_settings"]
 
@@ -92,4 +92,3 @@ def deploy(plan: GcpPlan) -> dict[str, Any]:
         buckets={name: bucket.name for name, bucket in buckets.items()},
         tables=dict(collections),
     )
-

@@ -8,11 +8,11 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec, ResourceSpec
-from providers.deploy_common import function_environment
+from providers.deploy.packaging import file_digest
+from providers.deploy.plan import function_environment
 from providers.gcp.deploy.iam import INVOKER
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings
-from providers.packaging import file_digest
 
 
 def create_source_bucket(settings: GcpSettings, opts: pulumi.ResourceOptions) -> gcp.storage.Bucket:
@@ -20,8 +20,6 @@ def create_source_bucket(settings: GcpSettings, opts: pulumi.ResourceOptions) ->
         "function-sources", project=settings.project, location=settings.region, uniform_bucket_level_access=True,
         public_access_prevention="enforced", force_destroy=True, opts=opts,
     )
-
-
 
 
 def create_function(

@@ -12,8 +12,6 @@ from providers.gcp.deploy.settings import GcpSettings
 RETRY_COUNT = 3
 
 
-
-
 def create_job(
     spec: FunctionSpec,
     expression: tuple[str, str],

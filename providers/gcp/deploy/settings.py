@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.stack import StackInfo, choose, require
+from providers.deploy.program import StackInfo, choose, require
 
 
 @dataclass(frozen=True)

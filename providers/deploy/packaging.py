@@ -19,7 +19,7 @@ from pathlib import Path
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BUILD_DIR = PROJECT_ROOT / ".portable" / "build"
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".portable" / "cache"
 
@@ -107,9 +107,7 @@ def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Pat
     for name, module in finder.modules.items():
         if name != "providers" and not name.startswith("providers."):
             continue
-        if name.startswith((f"providers.{cloud}.deploy", f"providers.{cloud}.package")) or name in (
-            "providers.packaging", "providers.stack"
-        ):
+        if name.startswith((f"providers.{cloud}.deploy", "providers.deploy")):
             raise AppDefinitionError(
                 f"the {cloud} runtime imports deploy-time module {name}; runtime code must not import "
                 "deploy code (it needs Pulumi). Move the shared part into a runtime module"
