@@ -1,26 +1,12 @@
-"""Deploy-time steps both clouds share: a function's environment and the compiled schedules."""
+"""What a cloud plans before it registers a resource: its schedules, compiled."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
-import pulumi
-
-from portable.app import App, FunctionSpec, ResourceSpec, ScheduleTrigger
-from portable.context import physical_name_variable
+from portable.app import App, ScheduleTrigger
 from portable.errors import AppDefinitionError
 from portable.schedules import Schedule
-
-
-def function_environment(
-    spec: FunctionSpec, physical_names: Mapping[ResourceSpec, pulumi.Input[str]], **extra: pulumi.Input[str]
-) -> dict[str, pulumi.Input[str]]:
-    """PORTABLE_FUNCTION, PORTABLE_MODULE, `extra`, and the physical name of every resource the function uses."""
-    variables: dict[str, pulumi.Input[str]] = {"PORTABLE_FUNCTION": spec.name, "PORTABLE_MODULE": spec.module, **extra}
-    for resource, name in sorted(physical_names.items(), key=lambda item: item[0].name):
-        if resource.name in spec.uses:
-            variables[physical_name_variable(resource)] = name
-    return variables
 
 
 def compile_schedules(

@@ -15,6 +15,7 @@ import pulumi
 
 from portable.app import App, load_app
 from portable.errors import ConfigurationError, PortableError
+from providers.deploy.config import choose, config_command
 
 CLOUDS = ("aws", "gcp")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
@@ -35,32 +36,6 @@ class Deployer(Protocol):
     def plan(self, app: App, info: StackInfo, settings: Any) -> Any: ...
 
     def deploy(self, plan: Any) -> dict[str, Any]: ...
-
-
-def config_command(key: str, example: str, stack: str) -> str:
-    return f"`pulumi config set {key} {example} --stack {stack}`"
-
-
-def require(namespace: str, key: str, example: str, why: str) -> str:
-    """A required setting, or a ConfigurationError naming the `pulumi config set` command."""
-    value = pulumi.Config(namespace).get(key)
-    if not value:
-        stack = pulumi.get_stack()
-        command = config_command(f"{namespace}:{key}", example, stack)
-        raise ConfigurationError(f"stack {stack!r} has no {namespace}:{key} ({why}); run {command}")
-    return value
-
-
-def choose(namespace: str, key: str, allowed: tuple[str, ...], default: str) -> str:
-    """An optional setting restricted to `allowed`."""
-    value = pulumi.Config(namespace).get(key) or default
-    if value not in allowed:
-        stack = pulumi.get_stack()
-        raise ConfigurationError(
-            f"{namespace}:{key} is {value!r}; use one of {', '.join(allowed)}, e.g. "
-            f"{config_command(f'{namespace}:{key}', allowed[0], stack)}"
-        )
-    return value
 
 
 def stack_info() -> StackInfo:
@@ -95,34 +70,4 @@ def main(package: str = "functions", search_path: str | None = None) -> dict[str
     outputs = deployer.deploy(plan)
     for name, value in outputs.items():
         pulumi.export(name, value)
-    return outputs
-
-
-def positive_int(namespace: str, key: str, default: int) -> int:
-    """An optional whole-number setting greater than zero."""
-    text = pulumi.Config(namespace).get(key)
-    if text is None:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise ConfigurationError(
-            f"{namespace}:{key} is {text!r}; it must be a whole number above zero, e.g. "
-            f"{config_command(f'{namespace}:{key}', str(default), pulumi.get_stack())}"
-        )
-    return value
-
-
-def stack_outputs(
-    api_url: pulumi.Input[str] | None,
-    functions: dict[str, pulumi.Input[str]],
-    buckets: dict[str, pulumi.Input[str]],
-    tables: dict[str, pulumi.Input[str]],
-) -> dict[str, Any]:
-    """The outputs every cloud exports: the API URL (when there are routes) and every physical name."""
-    outputs: dict[str, Any] = {"functions": functions, "buckets": buckets, "tables": tables}
-    if api_url is not None:
-        outputs["api_url"] = api_url
     return outputs

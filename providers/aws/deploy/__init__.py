@@ -21,7 +21,8 @@ from providers.aws.deploy.schedules import create_schedule
 from providers.aws.deploy.settings import AwsSettings, read_settings
 from providers.aws.deploy.tables import create_tables
 from providers.deploy.plan import compile_schedules
-from providers.deploy.program import StackInfo, stack_outputs
+from providers.deploy.program import StackInfo
+from providers.deploy.resources import stack_outputs
 
 __all__ = ["AwsPlan", "deploy", "plan", "read_settings"]
 

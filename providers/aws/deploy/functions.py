@@ -12,7 +12,7 @@ from portable.app import FunctionSpec, ResourceSpec
 from providers.aws.deploy.iam import assume_role_policy, function_policy
 from providers.aws.deploy.package import HANDLER
 from providers.aws.deploy.settings import AwsSettings
-from providers.deploy.plan import function_environment
+from providers.deploy.resources import function_environment
 
 
 def create_function(

@@ -14,7 +14,8 @@ import pulumi
 
 from portable.app import App, ObjectTrigger, ResourceSpec, ScheduleTrigger
 from providers.deploy.plan import compile_schedules
-from providers.deploy.program import StackInfo, stack_outputs
+from providers.deploy.program import StackInfo
+from providers.deploy.resources import stack_outputs
 from providers.gcp.deploy.buckets import allow_storage_to_publish, create_buckets, event_trigger, grant_bucket_access
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket
 from providers.gcp.deploy.http_api import create_http_api

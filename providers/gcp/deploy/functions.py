@@ -9,7 +9,7 @@ import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec, ResourceSpec
 from providers.deploy.packaging import file_digest
-from providers.deploy.plan import function_environment
+from providers.deploy.resources import function_environment
 from providers.gcp.deploy.iam import INVOKER
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.deploy.program import StackInfo, choose, require
+from providers.deploy.config import choose, require
+from providers.deploy.program import StackInfo
 
 
 @dataclass(frozen=True)
