@@ -8,34 +8,16 @@ registered, and reported as one message that names the fix.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any, Protocol
 
 import pulumi
 
-from portable.app import App, load_app
 from portable.errors import ConfigurationError, PortableError
 from providers.deploy.config import choose, config_command
+from providers.deploy.plan import CloudDeployer, Outputs, StackInfo
 
 CLOUDS = ("aws", "gcp")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 DEFAULT_PYTHON_VERSION = "3.12"
-
-
-@dataclass(frozen=True)
-class StackInfo:
-    project: str
-    stack: str
-    cloud: str
-    python_version: str
-
-
-class Deployer(Protocol):
-    def read_settings(self, info: StackInfo) -> Any: ...
-
-    def plan(self, app: App, info: StackInfo, settings: Any) -> Any: ...
-
-    def deploy(self, plan: Any) -> dict[str, Any]: ...
 
 
 def stack_info() -> StackInfo:
@@ -52,22 +34,22 @@ def stack_info() -> StackInfo:
     return StackInfo(pulumi.get_project(), stack, cloud, python_version)
 
 
-def deployer_for(cloud: str) -> Deployer:
-    module: Any = importlib.import_module(f"providers.{cloud}.deploy")
-    return module  # type: ignore[no-any-return]
+def deployer_for(cloud: str) -> CloudDeployer:
+    """The cloud's `DEPLOYER`, imported for the stack's cloud only, with that cloud's Pulumi provider."""
+    deployer = importlib.import_module(f"providers.{cloud}.deploy.deployer").DEPLOYER
+    if not isinstance(deployer, CloudDeployer):
+        raise TypeError(f"providers.{cloud}.deploy.deployer.DEPLOYER is {deployer!r}, not a Deployer")
+    return deployer
 
 
-def main(package: str = "functions", search_path: str | None = None) -> dict[str, Any]:
+def main(package: str = "functions", search_path: str | None = None) -> Outputs:
     """Check everything, then register the stack's resources and export its outputs."""
     try:
         info = stack_info()
-        deployer = deployer_for(info.cloud)
-        settings = deployer.read_settings(info)
-        app = load_app(package, search_path)
-        plan = deployer.plan(app, info, settings)
+        register = deployer_for(info.cloud).prepare(info, package, search_path)
     except PortableError as exc:
         raise pulumi.RunError(str(exc)) from None
-    outputs = deployer.deploy(plan)
+    outputs = register()
     for name, value in outputs.items():
         pulumi.export(name, value)
     return outputs

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pulumi
 
 from portable.app import FunctionSpec, ResourceSpec
 from portable.context import physical_name_variable
+from providers.deploy.plan import Outputs
 
 
 def function_environment(
@@ -27,9 +27,9 @@ def stack_outputs(
     functions: dict[str, pulumi.Input[str]],
     buckets: dict[str, pulumi.Input[str]],
     tables: dict[str, pulumi.Input[str]],
-) -> dict[str, Any]:
+) -> Outputs:
     """The outputs every cloud exports: the API URL (when there are routes) and every physical name."""
-    outputs: dict[str, Any] = {"functions": functions, "buckets": buckets, "tables": tables}
+    outputs: Outputs = {"functions": functions, "buckets": buckets, "tables": tables}
     if api_url is not None:
         outputs["api_url"] = api_url
     return outputs

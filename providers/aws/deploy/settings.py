@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from portable.errors import ConfigurationError
 from providers.aws.deploy.package import ARCHITECTURES
 from providers.deploy.config import choose, config_command, positive_int, require
-from providers.deploy.program import StackInfo
+from providers.deploy.plan import StackInfo
 
 # The retention periods CloudWatch Logs accepts, in days.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 from providers.deploy.config import choose, require
-from providers.deploy.program import StackInfo
+from providers.deploy.plan import StackInfo
 
 
 @dataclass(frozen=True)
