@@ -3,6 +3,6 @@
     pulumi up --stack aws      pulumi up --stack gcp
 """
 
-from providers.stack import main
+from providers.deploy.program import main
 
 main()

@@ -1,7 +1,7 @@
 """The portable schedule grammar: 5-field cron with an IANA time zone, or a fixed rate.
 
 Only what EventBridge Scheduler and Cloud Scheduler both run at the same instants is
-accepted, so the compilers in `providers/*/schedules.py` never have to refuse anything.
+accepted, so the compilers in `providers/*/deploy/schedule_expressions.py` never have to refuse anything.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from aws_croniter import AwsCroniter
 from croniter import croniter
 
 from portable.schedules import parse_schedule
-from providers.aws.schedules import scheduler_expression
-from providers.gcp.schedules import cloud_scheduler_schedule
+from providers.aws.deploy.schedule_expressions import scheduler_expression
+from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 
 TABLE = [
     # (cron, every, timezone, EventBridge expression, Cloud Scheduler schedule)

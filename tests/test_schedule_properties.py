@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from portable.schedules import ScheduleError, parse_schedule
 from portable.timezones import shifts
-from providers.aws.schedules import scheduler_expression
-from providers.gcp.schedules import cloud_scheduler_schedule
+from providers.aws.deploy.schedule_expressions import scheduler_expression
+from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 
 FIRINGS = 50
 # aws-croniter stops at 2199; sparse schedules (29 February) would run past it.

@@ -9,7 +9,7 @@ from typing import Any
 
 import pulumi
 
-from providers.stack import main
+from providers.deploy.program import main
 
 APPS = Path(__file__).parent / "apps"
 ACCOUNT = "123456789012"
@@ -97,7 +97,7 @@ class Deployment:
 def run_program(
     stack: str, config: dict[str, str], package: str = "sampleapp", mocks: RecordingMocks | None = None
 ) -> tuple[Deployment, RecordingMocks]:
-    """Run providers.stack.main (what __main__.py runs) for `stack` with `config`; raise what it raises."""
+    """Run providers.deploy.program.main (what __main__.py runs) for `stack` with `config`; raise what it raises."""
     mocks = mocks or RecordingMocks(config.get("aws:region", config.get("gcp:region", "none")))
     pulumi.runtime.set_mocks(mocks, project="portable", stack=stack, preview=False)
     pulumi.runtime.set_all_config(config)

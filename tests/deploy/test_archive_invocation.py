@@ -22,8 +22,8 @@ import pytest
 import requests
 
 from portable import load_app
-from providers.aws.package import WheelTarget
-from providers.aws.package import build_archive as build_lambda_archive
+from providers.aws.deploy.package import WheelTarget
+from providers.aws.deploy.package import build_archive as build_lambda_archive
 from tests.conftest import FIXTURES
 from tests.deploy.mocks import APPS, Deployment, run_program
 

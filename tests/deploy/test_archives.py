@@ -9,9 +9,12 @@ import pytest
 
 from portable import load_app
 from portable.app import App
-from providers.aws.package import WheelTarget, bundled_requirements
-from providers.aws.package import build_archive as build_lambda_archive
-from providers.gcp.package import build_archive as build_gcp_archive
+from portable.errors import AppDefinitionError
+from providers.aws.deploy.package import WheelTarget, bundled_requirements
+from providers.aws.deploy.package import build_archive as build_lambda_archive
+from providers.deploy.packaging import shim_entries
+from providers.gcp.deploy.package import build_archive as build_gcp_archive
+from tests.deploy.archive_contents import deploy_entries, entry_names
 from tests.deploy.mocks import APPS
 
 LAMBDA_312 = WheelTarget.for_lambda("3.12", "x86_64")
@@ -20,11 +23,6 @@ LAMBDA_312 = WheelTarget.for_lambda("3.12", "x86_64")
 @pytest.fixture(scope="module")
 def sample() -> App:
     return load_app("sampleapp", str(APPS))
-
-
-def names(archive: Path) -> list[str]:
-    with zipfile.ZipFile(archive) as opened:
-        return opened.namelist()
 
 
 @pytest.mark.parametrize("function", ["hello", "make_thumbnail", "nightly_report"])
@@ -49,23 +47,21 @@ def test_entries_are_sorted_with_fixed_time_and_mode(sample: App, tmp_path: Path
 
 
 def test_lambda_archive_holds_the_aws_shim_portable_and_only_its_module(sample: App, tmp_path: Path) -> None:
-    entries = names(build_lambda_archive(sample.functions["hello"], LAMBDA_312, tmp_path))
+    entries = entry_names(build_lambda_archive(sample.functions["hello"], LAMBDA_312, tmp_path))
     assert {"providers/aws/runtime.py", "portable/__init__.py", "portable/app.py", "sampleapp/__init__.py",
             "sampleapp/web.py"} <= set(entries)
     assert "sampleapp/media.py" not in entries
-    foreign = ("providers/gcp", "providers/local", "providers/aws/deploy")
-    assert not [name for name in entries if name.startswith(foreign)]
-    assert not [name for name in entries if name in ("providers/aws/package.py", "providers/packaging.py",
-                                                     "providers/stack.py") or name.startswith("pulumi")]
+    assert not [name for name in entries if name.startswith(("providers/gcp", "providers/local", "pulumi"))]
+    assert deploy_entries(entries) == []
 
 
 def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: App, tmp_path: Path) -> None:
     archive = build_gcp_archive(sample.functions["make_thumbnail"], sample.resources, tmp_path)
-    entries = names(archive)
+    entries = entry_names(archive)
     assert {"main.py", "requirements.txt", "providers/gcp/runtime.py", "portable/app.py", "sampleapp/media.py"} <= set(
         entries)
-    foreign = ("providers/aws", "providers/local", "providers/gcp/deploy")
-    assert not [name for name in entries if name.startswith(foreign)]
+    assert not [name for name in entries if name.startswith(("providers/aws", "providers/local"))]
+    assert deploy_entries(entries) == []
     with zipfile.ZipFile(archive) as opened:
         requirements = opened.read("requirements.txt").decode().splitlines()
     assert requirements == ["functions-framework>=3.8,<4", "cloudevents>=1.11,<2", "google-cloud-storage>=2.18,<4"]
@@ -78,14 +74,22 @@ def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: 
         assert "google-cloud-firestore>=2.19,<3" in opened.read("requirements.txt").decode()
 
 
+@pytest.mark.parametrize(("cloud", "module"), [
+    ("aws", "providers.deploy.resources"), ("aws", "providers.aws.deploy.iam"), ("gcp", "providers.gcp.deploy.names"),
+])
+def test_a_shim_reaching_a_deploy_package_is_refused(tmp_path: Path, cloud: str, module: str) -> None:
+    shim = tmp_path / "shim.py"
+    shim.write_text(f"import {module}\n")
+    with pytest.raises(AppDefinitionError, match=rf"the {cloud} runtime imports providers\.\S+, which is deploy code"):
+        shim_entries(cloud, [], scripts=[shim])
+
+
 def test_boto3_is_left_to_the_lambda_runtime_unless_pinned() -> None:
     assert bundled_requirements(("boto3>=1.30", "Pillow>=10"), "here") == ["Pillow>=10"]
     assert bundled_requirements(("boto3==1.34.0",), "here") == ["boto3==1.34.0"]
 
 
 def test_bad_requirement_names_the_function() -> None:
-    from portable.errors import AppDefinitionError
-
     with pytest.raises(AppDefinitionError, match=r"here: requires='Pillow >>= 10' is not a valid requirement"):
         bundled_requirements(("Pillow >>= 10",), "here")
 
@@ -101,9 +105,9 @@ def test_lambda_platforms_follow_architecture_and_python() -> None:
 def test_lambda_wheels_are_for_the_lambda_platform_and_only_where_declared(tmp_path: Path) -> None:
     """Needs PyPI the first time; the installed set is cached under .portable/cache afterwards."""
     app = load_app("wheelapp", str(APPS))
-    shrink = names(build_lambda_archive(app.functions["shrink"], LAMBDA_312, tmp_path))
+    shrink = entry_names(build_lambda_archive(app.functions["shrink"], LAMBDA_312, tmp_path))
     compiled = [name for name in shrink if name.startswith("PIL/_imaging.") and name.endswith(".so")]
     assert compiled == ["PIL/_imaging.cpython-312-x86_64-linux-gnu.so"]
-    plain = names(build_lambda_archive(app.functions["plain"], LAMBDA_312, tmp_path))
+    plain = entry_names(build_lambda_archive(app.functions["plain"], LAMBDA_312, tmp_path))
     assert not [name for name in plain if name.startswith(("PIL", "pillow"))]
     assert "wheelapp/images.py" not in plain

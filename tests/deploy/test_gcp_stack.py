@@ -60,8 +60,8 @@ def test_gateway_routes_reach_their_functions_with_the_same_paths(gcp_stack: Dep
     assert spec["swagger"] == "2.0"
     wiring = {(path, method): operation["x-google-backend"]["address"]
               for path, item in spec["paths"].items() for method, operation in item.items()}
-    assert wiring[("/hello", "post")] == url("hello")
-    assert wiring[("/greetings/{id}", "get")] == url("show_greeting")
+    assert wiring["/hello", "post"] == url("hello")
+    assert wiring["/greetings/{id}", "get"] == url("show_greeting")
     assert {method for path, method in wiring if path == "/files/{path=**}"} == {
         "get", "post", "put", "patch", "delete", "head", "options"}
     assert len(wiring) == 9

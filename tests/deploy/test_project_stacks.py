@@ -9,7 +9,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from providers.stack import main
+from providers.deploy.program import main
+from tests.deploy.archive_contents import archived_pulumi_imports, deploy_entries, entry_names, pulumi_imports
 from tests.deploy.mocks import Deployment, RecordingMocks
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
@@ -41,25 +42,55 @@ def deploy_project(stack: str, extra: dict[str, str]) -> Deployment:
     return deployment
 
 
-def test_aws_stack_file_deploys_functions_and_hello_ships_without_pillow() -> None:
-    deployment = deploy_project("aws", {})
-    archives = {r.name: r.inputs["code"].path for r in deployment.of_type("aws:lambda/function:Function")}
+@pytest.fixture(scope="module")
+def aws_project() -> Deployment:
+    return deploy_project("aws", {})
+
+
+@pytest.fixture(scope="module")
+def gcp_project() -> Deployment:
+    return deploy_project("gcp", {"gcp:project": "demo-project"})
+
+
+def function_archives(deployment: Deployment) -> dict[str, Path]:
+    """Function name -> the archive the program built for it (Lambda code, or Cloud Functions source)."""
+    lambdas = {r.name: r.inputs["code"].path for r in deployment.of_type("aws:lambda/function:Function")}
+    sources = {r.name.removesuffix("-source"): r.inputs["source"].path
+               for r in deployment.of_type("gcp:storage/bucketObject:BucketObject")}
+    return {name: Path(path) for name, path in {**lambdas, **sources}.items()}
+
+
+def test_aws_stack_file_deploys_functions_and_hello_ships_without_pillow(aws_project: Deployment) -> None:
+    archives = function_archives(aws_project)
     assert {"hello", "make_thumbnail"} <= archives.keys()
-    with zipfile.ZipFile(archives["hello"]) as hello:
-        assert not [name for name in hello.namelist() if name.startswith(("PIL/", "pillow"))]
-    with zipfile.ZipFile(archives["make_thumbnail"]) as thumbnail:
-        assert "PIL/__init__.py" in thumbnail.namelist()
-    assert "api_url" in deployment.outputs
+    assert not [name for name in entry_names(archives["hello"]) if name.startswith(("PIL/", "pillow"))]
+    assert "PIL/__init__.py" in entry_names(archives["make_thumbnail"])
+    assert "api_url" in aws_project.outputs
 
 
-def test_gcp_stack_file_needs_only_a_project() -> None:
-    deployment = deploy_project("gcp", {"gcp:project": "demo-project"})
-    functions = {r.name for r in deployment.of_type("gcp:cloudfunctionsv2/function:Function")}
+def test_gcp_stack_file_needs_only_a_project(gcp_project: Deployment) -> None:
+    functions = {r.name for r in gcp_project.of_type("gcp:cloudfunctionsv2/function:Function")}
     assert {"hello", "make_thumbnail"} <= functions
-    assert "api_url" in deployment.outputs
+    assert "api_url" in gcp_project.outputs
 
 
-def test_hello_archive_records_its_greeting_in_dynamodb(moto_endpoint: str, tmp_path: Path) -> None:
+def test_no_archived_module_is_deploy_code_or_imports_pulumi(aws_project: Deployment, gcp_project: Deployment) -> None:
+    aws, gcp = function_archives(aws_project), function_archives(gcp_project)
+    assert aws.keys() == gcp.keys() and {"hello", "make_thumbnail"} <= aws.keys()
+    for archive in [*aws.values(), *gcp.values()]:
+        assert deploy_entries(entry_names(archive)) == [], archive.name
+        assert archived_pulumi_imports(archive) == {}, archive.name
+
+
+def test_the_pulumi_import_scan_sees_deploy_code() -> None:
+    source = (ROOT / "providers" / "aws" / "deploy" / "functions.py").read_bytes()
+    assert pulumi_imports(source) == ["pulumi", "pulumi_aws"]
+    assert pulumi_imports(b"def lazy():\n    from pulumi.runtime import Mocks\n") == ["pulumi.runtime"]
+
+
+def test_hello_archive_records_its_greeting_in_dynamodb(
+    aws_project: Deployment, moto_endpoint: str, tmp_path: Path
+) -> None:
     """The built archive alone (plus boto3, which the Lambda runtime provides) serves hello and
     writes to its table: the data clients the shim binds by name are in the archive."""
     import json
@@ -70,8 +101,7 @@ def test_hello_archive_records_its_greeting_in_dynamodb(moto_endpoint: str, tmp_
 
     from tests.backends.fixtures import create_resource
 
-    deployment = deploy_project("aws", {})
-    hello = deployment.named("aws:lambda/function:Function", "hello").inputs
+    hello = aws_project.named("aws:lambda/function:Function", "hello").inputs
     with zipfile.ZipFile(hello["code"].path) as archive:
         archive.extractall(tmp_path)
         names = archive.namelist()

@@ -10,9 +10,9 @@ import pulumi_aws as aws
 
 from portable.app import FunctionSpec, ResourceSpec
 from providers.aws.deploy.iam import assume_role_policy, function_policy
+from providers.aws.deploy.package import HANDLER
 from providers.aws.deploy.settings import AwsSettings
-from providers.aws.package import HANDLER
-from providers.deploy_common import function_environment
+from providers.deploy.resources import function_environment
 
 
 def create_function(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portable.errors import ConfigurationError
-from providers.aws.package import ARCHITECTURES
-from providers.stack import StackInfo, choose, config_command, positive_int, require
+from providers.aws.deploy.package import ARCHITECTURES
+from providers.deploy.config import choose, config_command, positive_int, require
+from providers.deploy.plan import StackInfo
 
 # The retention periods CloudWatch Logs accepts, in days.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,

@@ -8,11 +8,11 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec, ResourceSpec
-from providers.deploy_common import function_environment
+from providers.deploy.packaging import file_digest
+from providers.deploy.resources import function_environment
 from providers.gcp.deploy.iam import INVOKER
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings
-from providers.packaging import file_digest
 
 
 def create_source_bucket(settings: GcpSettings, opts: pulumi.ResourceOptions) -> gcp.storage.Bucket:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.stack import StackInfo, choose, require
+from providers.deploy.config import choose, require
+from providers.deploy.plan import StackInfo
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from portable.app import FunctionSpec, ResourceSpec
-from providers.packaging import (
+from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
     PROJECT_ROOT,
     Entries,

@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError, ConfigurationError
-from providers.packaging import (
+from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
     DEFAULT_CACHE_DIR,
     Entries,

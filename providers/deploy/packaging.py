@@ -19,7 +19,9 @@ from pathlib import Path
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROVIDERS_ROOT = PROJECT_ROOT / "providers"
+DEPLOY_PACKAGE = "deploy"
 DEFAULT_BUILD_DIR = PROJECT_ROOT / ".portable" / "build"
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".portable" / "cache"
 
@@ -28,7 +30,6 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _FILE_MODE = 0o100644
 _SKIPPED_DIRS = {"__pycache__"}
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
-_PROVIDERS = ("aws", "gcp", "local")
 
 Entries = dict[str, Path | bytes]
 
@@ -91,14 +92,28 @@ def runtime_modules(cloud: str, spec: FunctionSpec) -> list[str]:
     return modules
 
 
-def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Path] = ()) -> Entries:
-    """The provider modules the runtime shim imports (statically or lazily), found by following imports.
+def is_deploy_code(module: str) -> bool:
+    """Whether `module` is in a `deploy` package (providers.deploy, providers.<cloud>.deploy), which imports Pulumi."""
+    return DEPLOY_PACKAGE in module.split(".")
 
-    Only `providers/` and `providers/<cloud>/` modules are taken; other providers are not
-    followed, and deploy code reached from the shim is refused (it would drag Pulumi in).
+
+def other_providers(cloud: str) -> list[str]:
+    """The packages of providers/ that hold another target (local, the other cloud)."""
+    return [
+        f"providers.{package.name}"
+        for package in sorted(PROVIDERS_ROOT.iterdir())
+        if (package / "__init__.py").is_file() and package.name not in (cloud, DEPLOY_PACKAGE)
+    ]
+
+
+def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Path] = ()) -> Entries:
+    """The modules of `providers/` and `providers/<cloud>/` the runtime shim imports (statically or lazily).
+
+    What goes in follows from the layout, found by following imports: other providers are
+    not followed, and deploy code (anything in a `deploy` package) reached from the shim is
+    refused, since it would drag Pulumi in.
     """
-    others = [f"providers.{name}" for name in _PROVIDERS if name != cloud]
-    finder = ModuleFinder(path=[str(PROJECT_ROOT)], excludes=[*others, "portable"])
+    finder = ModuleFinder(path=[str(PROJECT_ROOT)], excludes=[*other_providers(cloud), "portable"])
     for entry in entry_modules:
         finder.import_hook(entry)
     for script in scripts:
@@ -107,12 +122,11 @@ def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Pat
     for name, module in finder.modules.items():
         if name != "providers" and not name.startswith("providers."):
             continue
-        if name.startswith((f"providers.{cloud}.deploy", f"providers.{cloud}.package")) or name in (
-            "providers.packaging", "providers.stack"
-        ):
+        if is_deploy_code(name):
             raise AppDefinitionError(
-                f"the {cloud} runtime imports deploy-time module {name}; runtime code must not import "
-                "deploy code (it needs Pulumi). Move the shared part into a runtime module"
+                f"the {cloud} runtime imports {name}, which is deploy code (it is in a {DEPLOY_PACKAGE} package "
+                "and needs Pulumi); runtime code must not import it. Move what the runtime needs out of the "
+                f"{DEPLOY_PACKAGE} package"
             )
         source = getattr(module, "__file__", None)
         if source:

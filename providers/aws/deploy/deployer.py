@@ -1,0 +1,57 @@
+"""The AWS deployer: Lambda, API Gateway HTTP API, S3, EventBridge Scheduler, DynamoDB.
+
+`plan` checks everything and builds the archives; `deploy` registers the resources.
+"""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from portable.app import App
+from providers.aws.deploy.buckets import check_notifications, connect_notifications, create_buckets
+from providers.aws.deploy.functions import create_function
+from providers.aws.deploy.http_api import create_http_api
+from providers.aws.deploy.package import WheelTarget, build_archive
+from providers.aws.deploy.schedule_expressions import scheduler_expression
+from providers.aws.deploy.schedules import create_schedule
+from providers.aws.deploy.settings import AwsSettings
+from providers.aws.deploy.settings import read_settings as read_aws_settings
+from providers.aws.deploy.tables import create_tables
+from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
+from providers.deploy.resources import stack_outputs
+
+
+class AwsDeployer(Deployer[AwsSettings]):
+    def read_settings(self, info: StackInfo) -> AwsSettings:
+        return read_aws_settings(info)
+
+    def plan(self, app: App, info: StackInfo, settings: AwsSettings) -> Plan[AwsSettings]:
+        check_notifications(app)
+        schedules = compile_schedules(app, scheduler_expression, "EventBridge Scheduler")
+        target = WheelTarget.for_lambda(info.python_version, settings.architecture)
+        archives = {name: build_archive(spec, target) for name, spec in sorted(app.functions.items())}
+        return Plan(app, info, settings, archives, schedules)
+
+    def deploy(self, plan: Plan[AwsSettings]) -> Outputs:
+        app = plan.app
+        account_id = aws.get_caller_identity_output().account_id
+        tables = create_tables(app.tables)
+        buckets = create_buckets(app.buckets)
+        functions = {
+            name: create_function(spec, plan.archives[name], plan.settings, plan.info.python_version, buckets, tables)
+            for name, spec in sorted(app.functions.items())
+        }
+        http_specs = app.http_functions()
+        api_url = create_http_api(http_specs, functions, plan.settings) if http_specs else None
+        connect_notifications(app, buckets, functions, account_id)
+        for name, expression in sorted(plan.schedules.items()):
+            create_schedule(app.functions[name], expression, functions[name], account_id)
+        return stack_outputs(
+            api_url,
+            functions={name: function.name for name, function in functions.items()},
+            buckets={name: bucket.bucket for name, bucket in buckets.items()},
+            tables={name: table.name for name, table in tables.items()},
+        )
+
+
+DEPLOYER = AwsDeployer()

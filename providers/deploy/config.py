@@ -1,0 +1,50 @@
+"""The stack's Pulumi config, read and checked: a wrong or missing value names the command that fixes it."""
+
+from __future__ import annotations
+
+import pulumi
+
+from portable.errors import ConfigurationError
+
+
+def config_command(key: str, example: str, stack: str) -> str:
+    return f"`pulumi config set {key} {example} --stack {stack}`"
+
+
+def require(namespace: str, key: str, example: str, why: str) -> str:
+    """A required setting, or a ConfigurationError naming the `pulumi config set` command."""
+    value = pulumi.Config(namespace).get(key)
+    if not value:
+        stack = pulumi.get_stack()
+        command = config_command(f"{namespace}:{key}", example, stack)
+        raise ConfigurationError(f"stack {stack!r} has no {namespace}:{key} ({why}); run {command}")
+    return value
+
+
+def choose(namespace: str, key: str, allowed: tuple[str, ...], default: str) -> str:
+    """An optional setting restricted to `allowed`."""
+    value = pulumi.Config(namespace).get(key) or default
+    if value not in allowed:
+        stack = pulumi.get_stack()
+        raise ConfigurationError(
+            f"{namespace}:{key} is {value!r}; use one of {', '.join(allowed)}, e.g. "
+            f"{config_command(f'{namespace}:{key}', allowed[0], stack)}"
+        )
+    return value
+
+
+def positive_int(namespace: str, key: str, default: int) -> int:
+    """An optional whole-number setting greater than zero."""
+    text = pulumi.Config(namespace).get(key)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ConfigurationError(
+            f"{namespace}:{key} is {text!r}; it must be a whole number above zero, e.g. "
+            f"{config_command(f'{namespace}:{key}', str(default), pulumi.get_stack())}"
+        )
+    return value

@@ -1,0 +1,82 @@
+"""What a cloud's deploy half provides, and the plan it makes before it registers a resource."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from portable.app import App, load_app
+from portable.errors import AppDefinitionError
+from portable.schedules import Schedule
+
+SettingsT = TypeVar("SettingsT")
+Outputs = dict[str, object]
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    project: str
+    stack: str
+    cloud: str
+    python_version: str
+
+
+@dataclass(frozen=True)
+class Plan(Generic[SettingsT]):
+    """Everything checked and every archive built: what `deploy` turns into resources."""
+
+    app: App
+    info: StackInfo
+    settings: SettingsT
+    archives: dict[str, Path]
+    schedules: dict[str, tuple[str, str]]
+
+
+class CloudDeployer(ABC):
+    """A Deployer as the program holds it: the cloud is a stack setting, so only the cloud knows its settings' type."""
+
+    @abstractmethod
+    def prepare(self, info: StackInfo, package: str, search_path: str | None) -> Callable[[], Outputs]:
+        """Check everything and build every archive; the step returned registers the resources."""
+
+
+class Deployer(CloudDeployer, Generic[SettingsT]):
+    """One cloud's deploy half: `DEPLOYER` in providers/<cloud>/deploy/deployer.py."""
+
+    @abstractmethod
+    def read_settings(self, info: StackInfo) -> SettingsT:
+        """The cloud's settings from the stack's config; a missing or wrong one is a ConfigurationError."""
+
+    @abstractmethod
+    def plan(self, app: App, info: StackInfo, settings: SettingsT) -> Plan[SettingsT]:
+        """Every check the cloud needs and every archive; registers nothing."""
+
+    @abstractmethod
+    def deploy(self, plan: Plan[SettingsT]) -> Outputs:
+        """Register the plan's resources; returns the stack's outputs."""
+
+    def prepare(self, info: StackInfo, package: str, search_path: str | None) -> Callable[[], Outputs]:
+        settings = self.read_settings(info)
+        plan = self.plan(load_app(package, search_path), info, settings)
+        return partial(self.deploy, plan)
+
+
+def compile_schedules(
+    app: App, compiler: Callable[[Schedule], tuple[str, str]], service: str
+) -> dict[str, tuple[str, str]]:
+    """Every schedule's (expression, time zone) for `service`; one it cannot express stops the deploy."""
+    compiled: dict[str, tuple[str, str]] = {}
+    for spec in app.schedule_functions():
+        trigger = spec.trigger
+        try:
+            compiled[spec.name] = compiler(trigger.schedule)
+        except ValueError as exc:
+            raise AppDefinitionError(
+                f"{spec.source_file}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
+                f"{service}: {exc}"
+            ) from None
+    return compiled

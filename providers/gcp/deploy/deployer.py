@@ -1,0 +1,85 @@
+"""The GCP deployer: Cloud Functions gen2, API Gateway, Cloud Storage + Eventarc,
+Cloud Scheduler, Firestore.
+
+`plan` checks everything and builds the archives; `deploy` registers the resources.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from portable.app import App, ObjectTrigger, ResourceSpec, has_trigger
+from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
+from providers.deploy.resources import stack_outputs
+from providers.gcp.deploy.buckets import allow_storage_to_publish, create_buckets, event_trigger, grant_bucket_access
+from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket
+from providers.gcp.deploy.http_api import create_http_api
+from providers.gcp.deploy.iam import allow_event_delivery, allow_url_signing, service_account
+from providers.gcp.deploy.package import build_archive
+from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
+from providers.gcp.deploy.schedules import create_job
+from providers.gcp.deploy.services import enable_services
+from providers.gcp.deploy.settings import GcpSettings
+from providers.gcp.deploy.settings import read_settings as read_gcp_settings
+from providers.gcp.deploy.tables import collection_names, create_database, grant_table_access
+
+
+class GcpDeployer(Deployer[GcpSettings]):
+    def read_settings(self, info: StackInfo) -> GcpSettings:
+        return read_gcp_settings(info)
+
+    def plan(self, app: App, info: StackInfo, settings: GcpSettings) -> Plan[GcpSettings]:
+        schedules = compile_schedules(app, cloud_scheduler_schedule, "Cloud Scheduler")
+        archives = {name: build_archive(spec, app.resources) for name, spec in sorted(app.functions.items())}
+        return Plan(app, info, settings, archives, schedules)
+
+    def deploy(self, plan: Plan[GcpSettings]) -> Outputs:
+        app, settings, stack = plan.app, plan.settings, plan.info.stack
+        services = enable_services(app, settings.project)
+        after_services = pulumi.ResourceOptions(depends_on=services)
+        buckets = create_buckets(app.buckets, settings, after_services)
+        collections = collection_names(app.tables, stack)
+        database = create_database(settings, after_services) if app.tables else None
+        source_bucket = create_source_bucket(settings, after_services)
+        publisher = allow_storage_to_publish(settings, after_services) if app.object_functions() else None
+        physical: dict[ResourceSpec, pulumi.Input[str]] = {
+            **{ResourceSpec("bucket", name): bucket.name for name, bucket in buckets.items()},
+            **{ResourceSpec("table", name): collection for name, collection in collections.items()},
+        }
+        functions = {}
+        for name, spec in sorted(app.functions.items()):
+            account = service_account(name, "function", settings.project, stack, after_services)
+            grants: list[pulumi.Resource] = [*grant_bucket_access(spec, buckets, account.member)]
+            if grants:
+                grants.append(allow_url_signing(name, account))
+            table_grant = grant_table_access(spec, app.tables, account.member, settings)
+            grants += [resource for resource in (table_grant, database) if resource is not None]
+            invoker = None
+            trigger = None
+            if has_trigger(spec, ObjectTrigger) and publisher is not None:
+                invoker = service_account(name, "invoker", settings.project, stack, after_services)
+                grants.append(allow_event_delivery(name, invoker.member, settings.project))
+                grants.append(publisher)
+                trigger = event_trigger(spec, buckets, invoker.email, settings)
+            elif name in plan.schedules:
+                invoker = service_account(name, "invoker", settings.project, stack, after_services)
+            function = create_function(
+                spec, plan.archives[name], settings, plan.info.python_version, source_bucket, account, physical,
+                trigger, pulumi.ResourceOptions(depends_on=[*services, *grants]),
+            )
+            functions[name] = function
+            if invoker is not None:
+                allow_invoker(f"{name}-invoker", function, invoker.member, settings)
+            if name in plan.schedules and invoker is not None:
+                create_job(spec, plan.schedules[name], function, invoker.email, settings, after_services)
+        http_specs = app.http_functions()
+        api_url = create_http_api(http_specs, functions, settings, after_services) if http_specs else None
+        return stack_outputs(
+            api_url,
+            functions={name: function.name for name, function in functions.items()},
+            buckets={name: bucket.name for name, bucket in buckets.items()},
+            tables=dict(collections),
+        )
+
+
+DEPLOYER = GcpDeployer()
