@@ -156,9 +156,7 @@ class Bucket(_Handle):
 
     def list(self, prefix: str = "", *, page_size: int = 1000) -> Iterator[ObjectInfo]:
         """Every object whose key starts with `prefix`, in key order, fetched a page at a time."""
-        data_rules.check_limit(self.name, page_size)
-        client = self._data("read")
-        return _every_page(lambda token: client.list_page(prefix, page_size, token))
+        return _every_page(self.list_page, prefix, page_size)
 
     def signed_url(
         self, key: str, *, method: SignedMethod = "GET", expires_in: int = 3600, content_type: str | None = None
@@ -178,14 +176,18 @@ class Bucket(_Handle):
         return client.signed_url(key, method, expires_in, content_type)
 
 
-def _every_page(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
-    token: str | None = None
+def _every_page(fetch: Callable[..., Page[T]], prefix: str, page_size: int) -> Iterator[T]:
+    """Every entry `fetch` pages through. The first page is fetched at the call, so a refusal comes there."""
+    first = fetch(prefix, limit=page_size)
+    return _following_pages(first, lambda token: fetch(prefix, limit=page_size, token=token))
+
+
+def _following_pages(page: Page[T], fetch: Callable[[str], Page[T]]) -> Iterator[T]:
     while True:
-        page = fetch(token)
         yield from page.items
         if page.next_token is None:
             return
-        token = page.next_token
+        page = fetch(page.next_token)
 
 
 def _guess_type(key: str) -> str:
@@ -248,9 +250,7 @@ class Table(_Handle):
 
     def query(self, prefix: str = "", *, page_size: int = 100) -> Iterator[Item]:
         """Every item whose key starts with `prefix`, fetched a page at a time."""
-        data_rules.check_limit(self.name, page_size)
-        client = self._data("read")
-        return _every_page(lambda token: client.query_page(prefix, page_size, token))
+        return _every_page(self.query_page, prefix, page_size)
 
 
 def bucket(name: str) -> Bucket:
