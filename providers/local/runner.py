@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from portable import log
-from portable.app import App, FunctionSpec, load_app
+from portable.app import App, FunctionSpec, ResourceSpec, load_app
+from portable.context import physical_name
 from portable.events import ObjectEvent
 from portable.invoke import error_reply, new_request_id
+from providers.gcp import scheduler_requests, storage_events
 from providers.local import control
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -83,46 +85,18 @@ class LocalApp:
 
     def deliver_object_event(self, event: ObjectEvent) -> list[tuple[str, int]]:
         """Send `event` to every function it triggers, as Eventarc would; (function, status) each."""
-        from cloudevents.conversion import to_binary
-        from cloudevents.http import CloudEvent
-
-        event_type = {
-            "created": "google.cloud.storage.object.v1.finalized",
-            "deleted": "google.cloud.storage.object.v1.deleted",
-        }[event.kind]
+        physical = physical_name(ResourceSpec("bucket", event.bucket))
         results = []
         for spec in self.app.object_functions(event.bucket):
-            if not spec.trigger.accepts(event):
-                continue
-            data: dict[str, Any] = {"bucket": event.bucket, "name": event.key}
-            if event.size is not None:
-                data["size"] = str(event.size)
-            if event.etag:
-                data["etag"] = event.etag
-            if event.content_type:
-                data["contentType"] = event.content_type
-            attributes = {
-                "type": event_type,
-                "source": f"//storage.googleapis.com/projects/_/buckets/{event.bucket}",
-                "subject": f"objects/{event.key}",
-                "id": event.id,
-                "time": (event.time or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
-                "bucket": event.bucket,
-            }
-            headers, body = to_binary(CloudEvent(attributes, data))
-            response = self.targets[spec.name].test_client().post("/", headers=headers, data=body)
-            results.append((spec.name, response.status_code))
+            if spec.trigger.accepts(event):
+                headers, body = storage_events.encode(event, physical)
+                response = self.targets[spec.name].test_client().post("/", headers=headers, data=body)
+                results.append((spec.name, response.status_code))
         return results
 
     def fire_schedule(self, name: str, due: datetime | None = None) -> int:
         """Call schedule function `name` as Cloud Scheduler does; its HTTP status."""
-        due = (due or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-        headers = {
-            "X-CloudScheduler": "true",
-            "X-CloudScheduler-JobName": name,
-            "X-CloudScheduler-ScheduleTime": due.isoformat().replace("+00:00", "Z"),
-            "User-Agent": "Google-Cloud-Scheduler",
-        }
+        headers = scheduler_requests.encode(name, due or datetime.now(UTC))
         response = self.targets[name].test_client().post("/", headers=headers)
         return int(response.status_code)
 
