@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.test import Client
@@ -150,3 +151,22 @@ def test_control_paths_refuse_what_they_do_not_know(local: LocalApp) -> None:
     assert unknown_path.status_code == 404 and "POST /__portable/schedules/<name>" in unknown_path.get_json()["error"]
     wrong_method = client.post("/__portable/objects/inbox/a.txt", data=b"x")
     assert wrong_method.status_code == 405
+
+
+def test_signed_urls_reach_the_logical_bucket_behind_a_physical_name(
+    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.local.buckets import LocalBucket
+    from providers.local.clients import open_bucket
+
+    monkeypatch.setenv("PORTABLE_BUCKET_INBOX", "inbox-physical")
+    target = tmp_path / "recorded.jsonl"
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    local.start(schedules=False)
+    url = urlsplit(open_bucket("inbox").signed_url("in/signed.txt", "PUT", 60, "text/plain"))
+    put = Client(local).put(url.path, query_string=url.query, data=b"signed", content_type="text/plain")
+    assert put.status_code == 200
+    assert sorted((r["bucket"], r["key"]) for r in wait_for(target, 2)) == [("inbox", "in/signed.txt")] * 2
+    stray = urlsplit(LocalBucket("stray", "stray").signed_url("a.txt", "GET", 60, None))
+    missing = Client(local).get(stray.path, query_string=stray.query)
+    assert missing.status_code == 404 and "no bucket of the App" in missing.get_json()["error"]

@@ -14,19 +14,16 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from portable import log
 from portable.app import App, FunctionSpec, ResourceSpec, load_app
 from portable.context import physical_name
 from portable.events import ObjectEvent
-from portable.invoke import error_reply, new_request_id
 from providers.gcp import scheduler_requests, storage_events
-from providers.local import control
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-StartResponse = Callable[..., Any]
+from providers.local.clients import open_bucket
+from providers.local.control import PREFIX, Control
+from providers.local.project import MAIN_PY
+from providers.local.wsgi import Environ, StartResponse, error, send
 
 
 class LocalApp:
@@ -39,11 +36,12 @@ class LocalApp:
         os.environ["PORTABLE_PACKAGE"] = package
         os.environ.pop("PORTABLE_FUNCTION", None)
         self.app: App = load_app(package)
-        source_file = str(source or PROJECT_ROOT / "main.py")
+        source_file = str(source or MAIN_PY)
         self.targets = {
             name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
             for name in self.app.functions
         }
+        self.control = Control(self.app, self.fire_schedule, open_bucket)
         self.events: queue.Queue[ObjectEvent | None] = queue.Queue()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -66,20 +64,19 @@ class LocalApp:
             allowed.append(route.method)
         return (fallback, []) if fallback else (None, allowed)
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
-        if path.startswith(control.PREFIX):
-            return control.handle(self, environ, start_response)
+        if path.startswith(PREFIX):
+            return self.control(environ, start_response)
         spec, allowed = self.route(method, path)
-        if spec is None:
-            if allowed:
-                reply = error_reply(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}",
-                                    new_request_id())
-                return control.json_response(start_response, 405, reply.body, [("Allow", ", ".join(allowed))])
-            reply = error_reply(404, f"no route for {method} {path}", new_request_id())
-            return control.json_response(start_response, 404, reply.body)
-        return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
+        if spec is not None:
+            return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
+        if not allowed:
+            return send(start_response, error(404, f"no route for {method} {path}"))
+        reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
+        reply.headers.append(("Allow", ", ".join(allowed)))
+        return send(start_response, reply)
 
     # Events ---------------------------------------------------------------
 
