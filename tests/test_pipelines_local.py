@@ -21,7 +21,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def local_app(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path))
-    monkeypatch.setenv("PORTABLE_PROVIDER", "local")
     app = LocalApp()
     app.start(schedules=False)
     try:

@@ -1,14 +1,14 @@
 """The whole App on one machine, through the GCP shim under functions-framework.
 
-Every function gets its own functions-framework app built from `main.py`, exactly as
-Cloud Functions gen2 builds it. HTTP requests are routed to the function whose route
-matches; object events from the local buckets are delivered as binary-mode CloudEvents
-(what Eventarc sends); schedules are delivered as Cloud Scheduler calls.
+Every function gets its own functions-framework app built from `main.py`, as Cloud
+Functions gen2 builds it, serving the package on local data without a word in the
+process environment. HTTP requests are routed to the function whose route matches;
+object events from the local buckets are delivered as binary-mode CloudEvents (what
+Eventarc sends); schedules are delivered as Cloud Scheduler calls.
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
@@ -32,15 +32,15 @@ class LocalApp:
     def __init__(self, package: str = "functions", source: Path | None = None) -> None:
         import functions_framework
 
-        os.environ["PORTABLE_PROVIDER"] = "local"
-        os.environ["PORTABLE_PACKAGE"] = package
-        os.environ.pop("PORTABLE_FUNCTION", None)
+        from providers.gcp import runtime
+
         self.app: App = load_app(package)
         source_file = str(source or MAIN_PY)
-        self.targets = {
-            name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
-            for name in self.app.functions
-        }
+        with runtime.exporting(package, "local"):
+            self.targets = {
+                name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
+                for name in self.app.functions
+            }
         self.control = Control(self.app, self.fire_schedule, open_bucket)
         self.events: queue.Queue[ObjectEvent | None] = queue.Queue()
         self._stopping = threading.Event()
