@@ -112,12 +112,23 @@ def test_local_signed_urls_are_served(store: Backend) -> None:
         pytest.skip("local only")
     from werkzeug.test import Client
 
-    client = Client(signed_urls.serve)
+    from providers.local.buckets import LocalBucket
+    from providers.local.control import SignedUrls
+
+    def open_physical(physical: str) -> LocalBucket:
+        assert physical == store.created["signed-files"]
+        return store.client_for(shared.spec)
+
+    client = Client(SignedUrls(open_physical))
     get_url = urlsplit(shared.signed_url("docs/résumé v2.pdf"))
     reply = client.get(get_url.path, query_string=get_url.query)
     assert (reply.status_code, reply.data) == (200, b"%PDF-1.7 pretend")
-    assert client.get(get_url.path, query_string=get_url.query.replace("GET", "PUT")).status_code == 403
+    refused = client.get(get_url.path, query_string=get_url.query.replace("GET", "PUT"))
+    assert refused.status_code == 403 and refused.get_json()["error"].startswith("this URL was signed for 'PUT'")
     put_url = urlsplit(shared.signed_url("in/new.txt", method="PUT", content_type="text/plain"))
     reply = client.put(put_url.path, query_string=put_url.query, data=b"new", content_type="text/plain")
     assert reply.status_code == 200
     assert shared.get("in/new.txt") == b"new" and shared.head("in/new.txt").content_type == "text/plain"
+    missing = urlsplit(shared.signed_url("in/none.txt"))
+    reply = client.get(missing.path, query_string=missing.query)
+    assert reply.status_code == 404 and reply.get_json()["status"] == 404 and reply.get_json()["request_id"]

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.test import Client
@@ -17,16 +18,14 @@ from werkzeug.test import Client
 from portable.events import ObjectEvent
 from providers.local.runner import LocalApp
 from tests.conformance.recording import recording
-from tests.conformance.targets import restored_env
 from tests.conftest import ROOT
 
 
 @pytest.fixture()
 def local() -> Iterator[LocalApp]:
-    with restored_env("PORTABLE_PROVIDER", "PORTABLE_PACKAGE"):
-        runner = LocalApp(package="tests.conformance.app")
-        yield runner
-        runner.stop()
+    runner = LocalApp(package="tests.conformance.app")
+    yield runner
+    runner.stop()
 
 
 def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, object]]:
@@ -38,6 +37,17 @@ def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str,
                 return [json.loads(line) for line in lines]
         time.sleep(0.02)
     raise AssertionError(f"fewer than {count} records after {timeout} s")
+
+
+def test_the_runner_leaves_the_process_environment_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTABLE_FUNCTION", "hello")  # as if the shell still held a deployed function's settings
+    monkeypatch.delenv("PORTABLE_PROVIDER", raising=False)
+    monkeypatch.delenv("PORTABLE_PACKAGE", raising=False)
+    before = {name: value for name, value in os.environ.items() if name.startswith("PORTABLE_")}
+    runner = LocalApp(package="tests.conformance.app")
+    assert {name: value for name, value in os.environ.items() if name.startswith("PORTABLE_")} == before
+    assert sorted(runner.targets) == sorted(runner.app.functions), "every function, not PORTABLE_FUNCTION's"
+    assert Client(runner).get("/text").data == b"plain text"
 
 
 def test_route_picks_the_exact_method_before_any(local: LocalApp) -> None:
@@ -67,18 +77,16 @@ def test_filtered_and_failing_deliveries(local: LocalApp, tmp_path: Path) -> Non
         assert local.deliver_object_event(deleted) == [("record_deleted", 204)]
 
 
-def test_published_events_reach_handlers_in_the_background(local: LocalApp, tmp_path: Path) -> None:
+def test_published_events_reach_handlers_in_the_background(
+    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from providers.local import events
 
     target = tmp_path / "recorded.jsonl"
-    os.environ["PORTABLE_TEST_RECORD"] = str(target)
-    try:
-        local.start(schedules=False)
-        events.publish(ObjectEvent(bucket="inbox", key="bg.txt", kind="created", id="bg", time=None))
-        records = wait_for(target, 1)
-    finally:
-        os.environ.pop("PORTABLE_TEST_RECORD")
-    assert records[0]["key"] == "bg.txt"
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    local.start(schedules=False)
+    events.publish(ObjectEvent(bucket="inbox", key="bg.txt", kind="created", id="bg", time=None))
+    assert wait_for(target, 1)[0]["key"] == "bg.txt"
 
 
 def test_schedule_fires_at_its_time(local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,20 +126,19 @@ def test_cli_fires_a_schedule_and_refuses_unknown_ones(tmp_path: Path) -> None:
     assert "no schedule named 'nope'; schedules:" in unknown.stderr
 
 
-def test_objects_put_from_outside_fire_the_bucket_events(local: LocalApp, tmp_path: Path) -> None:
+def test_objects_put_from_outside_fire_the_bucket_events(
+    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = Client(local)
     target = tmp_path / "recorded.jsonl"
-    os.environ["PORTABLE_TEST_RECORD"] = str(target)
-    try:
-        local.start(schedules=False)
-        put = client.put("/__portable/objects/inbox/in/hello%20world.txt", data=b"hi",
-                         headers={"Content-Type": "text/plain"})
-        records = wait_for(target, 2)
-        got = client.get("/__portable/objects/inbox/in/hello%20world.txt")
-        deleted = client.delete("/__portable/objects/inbox/in/hello%20world.txt")
-        after = wait_for(target, 3)
-    finally:
-        os.environ.pop("PORTABLE_TEST_RECORD")
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    local.start(schedules=False)
+    put = client.put("/__portable/objects/inbox/in/hello%20world.txt", data=b"hi",
+                     headers={"Content-Type": "text/plain"})
+    records = wait_for(target, 2)
+    got = client.get("/__portable/objects/inbox/in/hello%20world.txt")
+    deleted = client.delete("/__portable/objects/inbox/in/hello%20world.txt")
+    after = wait_for(target, 3)
     assert put.status_code == 201 and put.get_json()["size"] == 2
     assert sorted((r["key"], r["kind"]) for r in records[:2]) == [("in/hello world.txt", "created")] * 2
     assert records[0]["content_type"] == "text/plain"
@@ -150,3 +157,22 @@ def test_control_paths_refuse_what_they_do_not_know(local: LocalApp) -> None:
     assert unknown_path.status_code == 404 and "POST /__portable/schedules/<name>" in unknown_path.get_json()["error"]
     wrong_method = client.post("/__portable/objects/inbox/a.txt", data=b"x")
     assert wrong_method.status_code == 405
+
+
+def test_signed_urls_reach_the_logical_bucket_behind_a_physical_name(
+    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.local.buckets import LocalBucket
+    from providers.local.clients import open_bucket
+
+    monkeypatch.setenv("PORTABLE_BUCKET_INBOX", "inbox-physical")
+    target = tmp_path / "recorded.jsonl"
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    local.start(schedules=False)
+    url = urlsplit(open_bucket("inbox").signed_url("in/signed.txt", "PUT", 60, "text/plain"))
+    put = Client(local).put(url.path, query_string=url.query, data=b"signed", content_type="text/plain")
+    assert put.status_code == 200
+    assert sorted((r["bucket"], r["key"]) for r in wait_for(target, 2)) == [("inbox", "in/signed.txt")] * 2
+    stray = urlsplit(LocalBucket("stray", "stray").signed_url("a.txt", "GET", 60, None))
+    missing = Client(local).get(stray.path, query_string=stray.query)
+    assert missing.status_code == 404 and "no bucket of the App" in missing.get_json()["error"]

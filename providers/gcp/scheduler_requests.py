@@ -1,4 +1,4 @@
-"""Cloud Scheduler HTTP calls -> portable schedule events."""
+"""Cloud Scheduler HTTP calls <-> portable schedule events."""
 
 from __future__ import annotations
 
@@ -10,6 +10,16 @@ from portable.events import ScheduleEvent, schedule_firing
 from portable.request import Headers
 
 SCHEDULE_TIME_HEADER = "X-CloudScheduler-ScheduleTime"
+
+
+def encode(name: str, due: datetime) -> dict[str, str]:
+    """The headers of Cloud Scheduler's call to job `name` for its firing due at `due` (whole seconds, UTC)."""
+    return {
+        "X-CloudScheduler": "true",
+        "X-CloudScheduler-JobName": name,
+        SCHEDULE_TIME_HEADER: due.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "User-Agent": "Google-Cloud-Scheduler",
+    }
 
 
 def decode(headers: Headers, name: str) -> ScheduleEvent:

@@ -1,4 +1,4 @@
-"""Cloud Storage CloudEvents (Eventarc, binary or structured mode) -> portable object events."""
+"""Cloud Storage CloudEvents (Eventarc, binary or structured mode) <-> portable object events."""
 
 from __future__ import annotations
 
@@ -8,15 +8,40 @@ from typing import Any
 from portable.errors import MalformedEvent
 from portable.events import ObjectEvent, ObjectEventKind
 
-_KINDS: dict[str, ObjectEventKind] = {
-    "google.cloud.storage.object.v1.finalized": "created",
-    "google.cloud.storage.object.v1.deleted": "deleted",
+EVENT_TYPES: dict[ObjectEventKind, str] = {
+    "created": "google.cloud.storage.object.v1.finalized",
+    "deleted": "google.cloud.storage.object.v1.deleted",
 }
+_KINDS: dict[str, ObjectEventKind] = {event_type: kind for kind, event_type in EVENT_TYPES.items()}
 
 
 def decode(headers: dict[str, str], body: bytes, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     """(physical bucket, event) of an Eventarc request; the event is None for types Portable does not deliver."""
     return object_event(parse_cloudevent(headers, body), logical_bucket)
+
+
+def encode(event: ObjectEvent, physical_bucket: str) -> tuple[dict[str, str], bytes]:
+    """The binary-mode CloudEvent (headers, body) that Eventarc sends for `event` in `physical_bucket`."""
+    from cloudevents.conversion import to_binary
+    from cloudevents.http import CloudEvent
+
+    data: dict[str, Any] = {"bucket": physical_bucket, "name": event.key}
+    if event.size is not None:
+        data["size"] = str(event.size)
+    if event.etag:
+        data["etag"] = event.etag
+    if event.content_type:
+        data["contentType"] = event.content_type
+    attributes = {
+        "type": EVENT_TYPES[event.kind],
+        "source": f"//storage.googleapis.com/projects/_/buckets/{physical_bucket}",
+        "subject": f"objects/{event.key}",
+        "id": event.id,
+        "bucket": physical_bucket,
+    }
+    if event.time is not None:  # without one, the CloudEvent gets the time of encoding
+        attributes["time"] = event.time.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return to_binary(CloudEvent(attributes, data))
 
 
 def parse_cloudevent(headers: dict[str, str], body: bytes) -> Any:

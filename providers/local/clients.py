@@ -13,7 +13,11 @@ from providers.local.tables import LocalTable
 
 def client_for(spec: ResourceSpec) -> Any:
     """The local client behind a handle; a resource is created on its first use."""
-    root = local_dir()
     if spec.kind == "bucket":
-        return LocalBucket(spec.name, physical_name(spec), root)
-    return LocalTable(spec.name, physical_name(spec), root)
+        return open_bucket(spec.name)
+    return LocalTable(spec.name, physical_name(spec), local_dir())
+
+
+def open_bucket(name: str) -> LocalBucket:
+    """The local store of bucket `name` (its logical name)."""
+    return LocalBucket(name, physical_name(ResourceSpec("bucket", name)), local_dir())

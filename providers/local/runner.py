@@ -1,30 +1,29 @@
 """The whole App on one machine, through the GCP shim under functions-framework.
 
-Every function gets its own functions-framework app built from `main.py`, exactly as
-Cloud Functions gen2 builds it. HTTP requests are routed to the function whose route
-matches; object events from the local buckets are delivered as binary-mode CloudEvents
-(what Eventarc sends); schedules are delivered as Cloud Scheduler calls.
+Every function gets its own functions-framework app built from `main.py`, as Cloud
+Functions gen2 builds it, serving the package on local data without a word in the
+process environment. HTTP requests are routed to the function whose route matches;
+object events from the local buckets are delivered as binary-mode CloudEvents (what
+Eventarc sends); schedules are delivered as Cloud Scheduler calls.
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from portable import log
-from portable.app import App, FunctionSpec, load_app
+from portable.app import App, FunctionSpec, ResourceSpec, load_app
+from portable.context import physical_name
 from portable.events import ObjectEvent
-from portable.invoke import error_reply, new_request_id
-from providers.local import control
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-StartResponse = Callable[..., Any]
+from providers.gcp import scheduler_requests, storage_events
+from providers.local.clients import open_bucket
+from providers.local.control import PREFIX, Control
+from providers.local.project import MAIN_PY
+from providers.local.wsgi import Environ, StartResponse, error, send
 
 
 class LocalApp:
@@ -33,15 +32,16 @@ class LocalApp:
     def __init__(self, package: str = "functions", source: Path | None = None) -> None:
         import functions_framework
 
-        os.environ["PORTABLE_PROVIDER"] = "local"
-        os.environ["PORTABLE_PACKAGE"] = package
-        os.environ.pop("PORTABLE_FUNCTION", None)
+        from providers.gcp import runtime
+
         self.app: App = load_app(package)
-        source_file = str(source or PROJECT_ROOT / "main.py")
-        self.targets = {
-            name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
-            for name in self.app.functions
-        }
+        source_file = str(source or MAIN_PY)
+        with runtime.exporting(package, "local"):
+            self.targets = {
+                name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
+                for name in self.app.functions
+            }
+        self.control = Control(self.app, self.fire_schedule, open_bucket)
         self.events: queue.Queue[ObjectEvent | None] = queue.Queue()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -64,65 +64,36 @@ class LocalApp:
             allowed.append(route.method)
         return (fallback, []) if fallback else (None, allowed)
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
-        if path.startswith(control.PREFIX):
-            return control.handle(self, environ, start_response)
+        if path.startswith(PREFIX):
+            return self.control(environ, start_response)
         spec, allowed = self.route(method, path)
-        if spec is None:
-            if allowed:
-                reply = error_reply(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}",
-                                    new_request_id())
-                return control.json_response(start_response, 405, reply.body, [("Allow", ", ".join(allowed))])
-            reply = error_reply(404, f"no route for {method} {path}", new_request_id())
-            return control.json_response(start_response, 404, reply.body)
-        return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
+        if spec is not None:
+            return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
+        if not allowed:
+            return send(start_response, error(404, f"no route for {method} {path}"))
+        reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
+        reply.headers.append(("Allow", ", ".join(allowed)))
+        return send(start_response, reply)
 
     # Events ---------------------------------------------------------------
 
     def deliver_object_event(self, event: ObjectEvent) -> list[tuple[str, int]]:
         """Send `event` to every function it triggers, as Eventarc would; (function, status) each."""
-        from cloudevents.conversion import to_binary
-        from cloudevents.http import CloudEvent
-
-        event_type = {
-            "created": "google.cloud.storage.object.v1.finalized",
-            "deleted": "google.cloud.storage.object.v1.deleted",
-        }[event.kind]
+        physical = physical_name(ResourceSpec("bucket", event.bucket))
         results = []
         for spec in self.app.object_functions(event.bucket):
-            if not spec.trigger.accepts(event):
-                continue
-            data: dict[str, Any] = {"bucket": event.bucket, "name": event.key}
-            if event.size is not None:
-                data["size"] = str(event.size)
-            if event.etag:
-                data["etag"] = event.etag
-            if event.content_type:
-                data["contentType"] = event.content_type
-            attributes = {
-                "type": event_type,
-                "source": f"//storage.googleapis.com/projects/_/buckets/{event.bucket}",
-                "subject": f"objects/{event.key}",
-                "id": event.id,
-                "time": (event.time or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
-                "bucket": event.bucket,
-            }
-            headers, body = to_binary(CloudEvent(attributes, data))
-            response = self.targets[spec.name].test_client().post("/", headers=headers, data=body)
-            results.append((spec.name, response.status_code))
+            if spec.trigger.accepts(event):
+                headers, body = storage_events.encode(event, physical)
+                response = self.targets[spec.name].test_client().post("/", headers=headers, data=body)
+                results.append((spec.name, response.status_code))
         return results
 
     def fire_schedule(self, name: str, due: datetime | None = None) -> int:
         """Call schedule function `name` as Cloud Scheduler does; its HTTP status."""
-        due = (due or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-        headers = {
-            "X-CloudScheduler": "true",
-            "X-CloudScheduler-JobName": name,
-            "X-CloudScheduler-ScheduleTime": due.isoformat().replace("+00:00", "Z"),
-            "User-Agent": "Google-Cloud-Scheduler",
-        }
+        headers = scheduler_requests.encode(name, due or datetime.now(UTC))
         response = self.targets[name].test_client().post("/", headers=headers)
         return int(response.status_code)
 

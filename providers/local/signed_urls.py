@@ -1,4 +1,4 @@
-"""Signed URLs for local buckets: HMAC-signed links to /__portable/buckets/, served by `serve`.
+"""Signed URLs for local buckets: HMAC-signed links to /__portable/buckets/ (the runner serves them).
 
 The secret lives in the local data directory, so links survive a restart of the local
 server and stop working when the directory is wiped, like a rotated cloud key.
@@ -11,11 +11,8 @@ import hmac
 import os
 import secrets
 import time
-from collections.abc import Callable
-from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
-from portable.errors import NotFound
 from portable.storage_types import SignedMethod
 from providers.local.sqlite_files import local_dir
 
@@ -78,32 +75,3 @@ def verify(method: str, path: str, query: dict[str, str], content_type: str | No
     if not any(hmac.compare_digest(_signature(bucket, key, method, expires, kind), given) for kind in accepted_types):
         raise InvalidSignature("the signature does not match (altered URL, or another Content-Type)")
     return bucket, key
-
-
-def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-    """WSGI app for signed URLs: GET downloads, PUT uploads (and fires the bucket's events)."""
-    from providers.local.buckets import LocalBucket
-
-    method = environ.get("REQUEST_METHOD", "GET")
-    query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
-    content_type = environ.get("CONTENT_TYPE") or None
-    try:
-        # PATH_INFO arrives %-decoded, as latin-1 text (PEP 3333); quoting it again gives the signed path.
-        path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/")
-        bucket, key = verify(method, path, query, content_type)
-        store = LocalBucket(bucket, bucket)
-        if method == "GET":
-            info, body = store.head(key), store.get(key)
-            start_response("200 OK", [("Content-Type", info.content_type or "application/octet-stream"),
-                                      ("ETag", f'"{info.etag}"')])
-            return [body]
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        info = store.put(key, environ["wsgi.input"].read(length), content_type or "application/octet-stream", {})
-        start_response("200 OK", [("ETag", f'"{info.etag}"')])
-        return [b""]
-    except InvalidSignature as exc:
-        start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
-        return [str(exc).encode()]
-    except NotFound as exc:
-        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
-        return [str(exc).encode()]

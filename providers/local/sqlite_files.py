@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ def open_connection(path: Path, schema: str, resource: str) -> sqlite3.Connectio
 
 
 @contextmanager
-def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def immediate(connection: sqlite3.Connection) -> Generator[sqlite3.Connection, None, None]:
     """A write transaction that takes the lock up front, so read-modify-write cannot interleave."""
     connection.execute("BEGIN IMMEDIATE")
     try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 
 @contextlib.contextmanager
-def recording(tmp_path: Path) -> Iterator[list[dict[str, Any]]]:
+def recording(tmp_path: Path) -> Generator[list[dict[str, Any]], None, None]:
     """Within the block handlers record to a file; after it, the list holds what they recorded."""
     target = tmp_path / "recorded.jsonl"
     target.unlink(missing_ok=True)

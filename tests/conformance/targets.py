@@ -15,11 +15,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "main.py"
@@ -55,25 +57,13 @@ class Result:
 
 
 @contextlib.contextmanager
-def function_env(function: str, module: str, **extra: str) -> Iterator[None]:
+def function_env(function: str, module: str, **extra: str) -> Generator[None, None, None]:
+    """Within the block, the environment of one deployed function on local data."""
     wanted = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module, "PORTABLE_PROVIDER": "local", **extra}
-    with restored_env(*wanted):
-        os.environ.update(wanted)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in wanted.items():
+            patch.setenv(name, value)
         yield
-
-
-@contextlib.contextmanager
-def restored_env(*keys: str) -> Iterator[None]:
-    """Put `keys` back as they were after the block (the local runner sets some for its process)."""
-    saved = {key: os.environ.get(key) for key in keys}
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def invoke_aws(event: Any, function: str, module: str, **env: str) -> Any:

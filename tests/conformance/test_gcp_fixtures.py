@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from portable.events import ObjectEvent, schedule_firing
+from portable.request import Headers
+from providers.gcp import scheduler_requests, storage_events
 from tests.conformance.recording import recording
 from tests.conformance.targets import MAIN, function_env
 from tests.conftest import FIXTURES
@@ -154,6 +159,25 @@ def test_event_from_an_unbound_bucket_is_a_400(clients: dict[str, Any], tmp_path
     assert response.status_code == 400 and seen == []
 
 
+ROUND_TRIP_EVENTS = {
+    "created-every-field": ObjectEvent(
+        bucket="inbox", key="in/Grüße a+b%20c.txt", kind="created", id="evt-1",
+        time=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), size=0, etag="CNHZkbuF/ugCEAE=",
+        content_type="text/plain; charset=utf-8",
+    ),
+    "deleted-bare": ObjectEvent(bucket="inbox", key="a/b/c", kind="deleted", id="evt-2",
+                                time=datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin"))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_TRIP_EVENTS))
+def test_storage_event_encoding_round_trips(case: str) -> None:
+    event = ROUND_TRIP_EVENTS[case]
+    headers, body = storage_events.encode(event, "inbox-physical")
+    assert headers["ce-type"] == storage_events.EVENT_TYPES[event.kind]
+    assert storage_events.decode(headers, body, "inbox") == ("inbox-physical", event)
+
+
 # Cloud Scheduler -----------------------------------------------------------
 
 def scheduler_headers(schedule_time: str | None) -> dict[str, str]:
@@ -178,6 +202,15 @@ def test_scheduler_call_carries_the_due_time_in_utc(stamp: str, clients: dict[st
     assert seen[0] == {"kind": "schedule", "name": "every_five", "time": "2026-03-29T01:05:00+00:00",
                        "id": "every_five@2026-03-29T01:05:00Z"}
     assert seen[1] == seen[0]
+
+
+@pytest.mark.parametrize("due", [datetime(2026, 3, 29, 1, 5, tzinfo=UTC),
+                                 datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin"))])
+def test_scheduler_call_encoding_round_trips(due: datetime) -> None:
+    headers = scheduler_requests.encode("every_five", due)
+    documented = {name: value for name, value in scheduler_headers(None).items() if name != "Content-Type"}
+    assert documented.items() <= headers.items(), "the documented header values"
+    assert scheduler_requests.decode(Headers(headers.items()), "every_five") == schedule_firing("every_five", due)
 
 
 def test_scheduler_call_without_schedule_time_is_a_firing_due_now(clients: dict[str, Any], tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from tests.conformance.targets import (
     Result,
     function_env,
     invoke_aws,
-    restored_env,
     result_from_v1,
     result_from_v2,
     v1_event,
@@ -55,8 +54,7 @@ def _test_client_sender(function: tuple[str, str]) -> Send:
 def _local_sender() -> Send:
     from providers.local.runner import LocalApp
 
-    with restored_env("PORTABLE_PROVIDER", "PORTABLE_PACKAGE"):
-        client = Client(LocalApp(package="tests.conformance.app"), use_cookies=False)
+    client = Client(LocalApp(package="tests.conformance.app"), use_cookies=False)
     return lambda call: werkzeug_call(client, call)
 
 
@@ -207,8 +205,7 @@ def hello_senders() -> Iterator[dict[str, Send]]:
     )
     from providers.local.runner import LocalApp
 
-    with restored_env("PORTABLE_PROVIDER", "PORTABLE_PACKAGE"):
-        local = Client(LocalApp(), use_cookies=False)
+    local = Client(LocalApp(), use_cookies=False)
     yield {
         "aws-v2": _aws_sender(HELLO, "2.0"),
         "aws-v1": _aws_sender(HELLO, "1.0"),

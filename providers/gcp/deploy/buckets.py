@@ -8,11 +8,7 @@ import pulumi_gcp as gcp
 from portable.app import FunctionSpec, ObjectFunction
 from providers.gcp.deploy.iam import PUBLISHER, bucket_role
 from providers.gcp.deploy.settings import GcpSettings
-
-EVENT_TYPES = {
-    "created": "google.cloud.storage.object.v1.finalized",
-    "deleted": "google.cloud.storage.object.v1.deleted",
-}
+from providers.gcp.storage_events import EVENT_TYPES
 
 
 def create_buckets(
