@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from portable import log
 from portable.errors import MalformedEvent
-from portable.events import ScheduleEvent, schedule_firing
+from portable.events import ScheduleEvent, event_time, schedule_firing
 from portable.request import Headers
 
 SCHEDULE_TIME_HEADER = "X-CloudScheduler-ScheduleTime"
@@ -35,10 +35,4 @@ def decode(headers: Headers, name: str) -> ScheduleEvent:
     if text is None:
         log.warning(f"no {SCHEDULE_TIME_HEADER} header: treating the call as a firing due now", function=name)
         return schedule_firing(name, datetime.now(UTC).replace(microsecond=0))
-    try:
-        due = datetime.fromisoformat(text)
-    except ValueError:
-        raise MalformedEvent(f"{SCHEDULE_TIME_HEADER} {text!r} is not an RFC 3339 time") from None
-    if due.tzinfo is None:
-        raise MalformedEvent(f"{SCHEDULE_TIME_HEADER} {text!r} has no UTC offset")
-    return schedule_firing(name, due)
+    return schedule_firing(name, event_time(text, SCHEDULE_TIME_HEADER))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from portable.errors import MalformedEvent
-from portable.events import ObjectEvent, ObjectEventKind
+from portable.events import ObjectEvent, ObjectEventKind, event_time
 
 EVENT_TYPES: dict[ObjectEventKind, str] = {
     "created": "google.cloud.storage.object.v1.finalized",
@@ -45,32 +45,40 @@ def encode(event: ObjectEvent, physical_bucket: str) -> tuple[dict[str, str], by
 
 
 def parse_cloudevent(headers: dict[str, str], body: bytes) -> Any:
+    """The CloudEvent of a request, binary or structured; MalformedEvent whatever way the request is broken."""
     from cloudevents.exceptions import GenericException
     from cloudevents.http import from_http
 
     try:
         return from_http(headers, body)
-    except GenericException as exc:
-        raise MalformedEvent(f"not a CloudEvent: {exc}") from None
+    except (GenericException, ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+        # The SDK raises what its JSON and attribute parsing raise (UnicodeDecodeError is a ValueError).
+        reason = str(exc)[:200] if not isinstance(exc, RecursionError) else "the body is nested too deeply"
+        raise MalformedEvent(f"not a CloudEvent: {type(exc).__name__}: {reason}") from None
 
 
-def _int(value: Any) -> int | None:
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise MalformedEvent(f"the CloudEvent's {what} must be a non-empty string, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedEvent(f"the CloudEvent's {what} is not valid Unicode") from None
+    return value
+
+
+def _size(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, int) and value >= 0:
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
         return int(value)
     return None
 
 
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value)).astimezone(UTC)
-    except ValueError:
-        raise MalformedEvent(f"CloudEvent time {value!r} is not RFC 3339") from None
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def object_event(event: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
@@ -78,22 +86,23 @@ def object_event(event: Any, logical_bucket: str) -> tuple[str, ObjectEvent | No
     data = event.data
     if not isinstance(data, dict):
         raise MalformedEvent("the CloudEvent data is not a JSON object (StorageObjectData)")
-    source = str(event.get("source") or "")
-    physical = event.get("bucket") or data.get("bucket") or source.rpartition("/buckets/")[2]
-    subject = str(event.get("subject") or "")
-    key = data.get("name") or (subject[len("objects/"):] if subject.startswith("objects/") else None)
-    if not physical or not key:
-        raise MalformedEvent("the CloudEvent names no bucket or object (data.bucket, data.name)")
+    source = _optional_text(event.get("source")) or ""
+    subject = _optional_text(event.get("subject")) or ""
+    physical = _text(event.get("bucket") or data.get("bucket") or source.rpartition("/buckets/")[2],
+                     "bucket (the bucket extension or data.bucket)")
+    key = _text(data.get("name") or (subject[len("objects/"):] if subject.startswith("objects/") else None),
+                "object name (data.name)")
     kind = _KINDS.get(str(event.get("type")))
     if kind is None:
-        return str(physical), None
-    return str(physical), ObjectEvent(
+        return physical, None
+    time_text = event.get("time")
+    return physical, ObjectEvent(
         bucket=logical_bucket,
-        key=str(key),
+        key=key,
         kind=kind,
-        id=str(event.get("id")),
-        time=_time(event.get("time")),
-        size=_int(data.get("size")),
-        etag=data.get("etag") or None,
-        content_type=data.get("contentType") or None,
+        id=_text(event.get("id"), "id"),
+        time=None if time_text is None else event_time(time_text, "CloudEvent time"),
+        size=_size(data.get("size")),
+        etag=_optional_text(data.get("etag")),
+        content_type=_optional_text(data.get("contentType")),
     )

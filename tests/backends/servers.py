@@ -36,10 +36,44 @@ def _serving(server: Any, port: int) -> Iterator[str]:
 
 def moto_server() -> contextlib.AbstractContextManager[str]:
     """An S3 + DynamoDB endpoint URL."""
-    from moto.server import ThreadedMotoServer
-
     port = free_port()
-    return _serving(ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False), port)
+    return _serving(_atomic_writes_moto_server(port), port)
+
+
+def _atomic_writes_moto_server(port: int) -> Any:
+    """moto's threaded server, with DynamoDB's writes one at a time.
+
+    DynamoDB applies each write to an item atomically (an `ADD` never loses a concurrent one);
+    moto's backend does not lock, so under its threaded server two increments can read the same
+    value. Serialising the write calls gives back the guarantee the contract tests rely on.
+    """
+    import threading
+
+    from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    writes = threading.Lock()
+    serialised = {f"DynamoDB_20120810.{action}" for action in ("PutItem", "UpdateItem", "DeleteItem")}
+
+    class AtomicWrites:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+            if environ.get("HTTP_X_AMZ_TARGET") not in serialised:
+                return self.app(environ, start_response)
+            with writes:
+                return list(self.app(environ, start_response))
+
+    class Server(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = AtomicWrites(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return Server(ip_address="127.0.0.1", port=port, verbose=False)
 
 
 def storage_emulator() -> contextlib.AbstractContextManager[str]:
