@@ -18,8 +18,8 @@ from pathlib import Path
 
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError
+from providers.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROVIDERS_ROOT = PROJECT_ROOT / "providers"
 DEPLOY_PACKAGE = "deploy"
 DEFAULT_BUILD_DIR = PROJECT_ROOT / ".portable" / "build"

@@ -22,8 +22,8 @@ from portable.events import ObjectEvent
 from providers.gcp import scheduler_requests, storage_events
 from providers.local.clients import open_bucket
 from providers.local.control import PREFIX, Control
-from providers.local.project import MAIN_PY
 from providers.local.wsgi import Environ, StartResponse, error, send
+from providers.paths import MAIN_PY
 
 
 class LocalApp:

@@ -13,7 +13,6 @@ from pathlib import Path
 from portable.app import FunctionSpec, ResourceSpec
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
-    PROJECT_ROOT,
     Entries,
     function_entries,
     portable_entries,
@@ -21,6 +20,7 @@ from providers.deploy.packaging import (
     shim_entries,
     write_archive,
 )
+from providers.paths import MAIN_PY
 
 RUNTIME_REQUIREMENTS = ("functions-framework>=3.8,<4", "cloudevents>=1.11,<2")
 CLIENT_REQUIREMENTS = {
@@ -36,10 +36,9 @@ def requirements_txt(spec: FunctionSpec, resources: dict[str, ResourceSpec]) -> 
 
 
 def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec]) -> Entries:
-    main = PROJECT_ROOT / "main.py"
-    entries: Entries = {"main.py": main, "requirements.txt": requirements_txt(spec, resources).encode()}
+    entries: Entries = {"main.py": MAIN_PY, "requirements.txt": requirements_txt(spec, resources).encode()}
     entries.update(portable_entries())
-    entries.update(shim_entries("gcp", runtime_modules("gcp", spec), scripts=[main]))
+    entries.update(shim_entries("gcp", runtime_modules("gcp", spec), scripts=[MAIN_PY]))
     entries.update(function_entries(spec))
     return entries
 
