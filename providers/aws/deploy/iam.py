@@ -11,7 +11,7 @@ BUCKET_READ = ("s3:GetObject",)
 BUCKET_LIST = ("s3:ListBucket",)
 # Multipart uploads (large puts) run under s3:PutObject, but abandoning one needs its own action.
 BUCKET_WRITE = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
-# A prefix query is a filtered Scan (the table has a partition key only); Scan reads no more than Query could.
+# A prefix past the first "/" is a Query on one partition; a shorter prefix is a filtered Scan of the table.
 TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
 TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 LOG_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
