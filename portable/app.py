@@ -90,6 +90,11 @@ class Function(NamedTuple, Generic[TriggerT]):
     allow_self_trigger: bool = False
 
     @property
+    def trigger_name(self) -> str:
+        """`http`, `object` or `schedule`: what logs and messages call the trigger kind."""
+        return type(self.trigger).__name__.removesuffix("Trigger").lower()
+
+    @property
     def readable(self) -> frozenset[str]:
         """What the function may read: its declarations plus the bucket that triggers it."""
         if isinstance(self.trigger, ObjectTrigger):

@@ -64,8 +64,7 @@ def _wrong_event(bound: Bound[Any], event: Event, request_id: str | None) -> dic
     if http_events.is_http(event):
         log.error("HTTP request reached a function without an HTTP route", function=bound.spec.name)
         return _http_error(event, 404, "no HTTP route here", request_id)
-    kind = type(bound.spec.trigger).__name__.removesuffix("Trigger").lower()
-    return _rejected(f"unknown event shape: function {bound.spec.name!r} takes {kind} events",
+    return _rejected(f"unknown event shape: function {bound.spec.name!r} takes {bound.spec.trigger_name} events",
                      function=bound.spec.name, keys=sorted(event)[:20])
 
 

@@ -24,7 +24,7 @@ from portable.invoke import Bound, Reply, deliver_object, deliver_schedule, erro
 from portable.request import Headers
 from providers.binding import client_factory, provider_for
 from providers.gcp import scheduler_requests, storage_events
-from providers.gcp.http_requests import reply_to_flask, request_from_flask, request_id_of
+from providers.gcp.http_requests import reply_to_flask, request_from_flask, request_id_of, trace_of
 
 Target = Callable[[flask.Request], Any]
 
@@ -73,7 +73,7 @@ def _serve_http(bound: Bound[HttpTrigger], req: flask.Request) -> Reply:
         reply = error_reply(405, f"{req.method} is not allowed on {req.path}: use {route.method}", request_id)
         reply.headers.append(("Allow", route.method))
         return reply
-    return run_http(bound, request_from_flask(req, params))
+    return run_http(bound, request_from_flask(req, params), trace_of(Headers(req.headers.items())))
 
 
 def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Reply:
