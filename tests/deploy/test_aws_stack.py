@@ -38,6 +38,7 @@ def test_every_function_is_a_python_lambda_running_the_aws_shim(aws_stack: Deplo
         assert inputs["handler"] == "providers.aws.runtime.handler"
         assert inputs["architectures"] == ["x86_64"]
         assert inputs["environment"]["variables"]["PORTABLE_FUNCTION"] == name
+        assert inputs["loggingConfig"]["logFormat"] == "JSON"
         with zipfile.ZipFile(inputs["code"].path) as archive:
             assert "providers/aws/runtime.py" in archive.namelist()
 

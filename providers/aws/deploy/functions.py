@@ -50,6 +50,7 @@ def create_function(
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
         environment={"variables": function_environment(spec, physical)},
-        logging_config={"log_format": "Text", "log_group": log_group.name},
+        # JSON: the platform's own lines (start, end, report) become JSON objects like every line Portable writes.
+        logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=pulumi.ResourceOptions(depends_on=[policy]),
     )
