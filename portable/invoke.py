@@ -55,6 +55,9 @@ class Reply:
         return next((value for key, value in self.headers if key.lower() == name), None)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # built once: json.dumps with options builds one per call
+
+
 def new_request_id() -> str:
     return os.urandom(16).hex()
 
@@ -103,7 +106,7 @@ def _render_body(body: Any, status: int) -> Reply:
     if body is None:
         return Reply(status)
     if isinstance(body, (dict, list)):
-        return Reply(status, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json")])
+        return Reply(status, _JSON.encode(body).encode(), [("Content-Type", "application/json")])
     if isinstance(body, str):
         return Reply(status, body.encode(), [("Content-Type", "text/plain; charset=utf-8")])
     if isinstance(body, (bytes, bytearray, memoryview)):
