@@ -62,3 +62,10 @@ def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
 
     due = due.astimezone(UTC)
     return ScheduleEvent(name=name, time=due, id=f"{name}@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+
+
+def event_record(event: ObjectEvent | ScheduleEvent) -> dict[str, object]:
+    """Every field of `event` as JSON values (the time in RFC 3339): what a dead letter carries."""
+    record: dict[str, object] = event._asdict()
+    record["time"] = event.time.isoformat() if event.time is not None else None
+    return record

@@ -22,6 +22,7 @@ def create_function(
     python_version: str,
     buckets: dict[str, aws.s3.Bucket],
     tables: dict[str, aws.dynamodb.Table],
+    dead_letters: aws.sqs.Queue | None,
 ) -> aws.lambda_.Function:
     log_group = aws.cloudwatch.LogGroup(
         f"{spec.name}-logs", name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
@@ -34,7 +35,8 @@ def create_function(
         pulumi.Output.all(**used_buckets) if used_buckets else {},
         pulumi.Output.all(**used_tables) if used_tables else {},
         log_group.arn,
-    ).apply(lambda resolved: json.dumps(function_policy(spec, resolved[0], resolved[1], resolved[2])))
+        dead_letters.arn if dead_letters is not None else None,
+    ).apply(lambda resolved: json.dumps(function_policy(spec, *resolved)))
     policy = aws.iam.RolePolicy(f"{spec.name}-policy", role=role.id, policy=policy_document)
     physical: dict[ResourceSpec, pulumi.Output[str]] = {
         **{ResourceSpec("bucket", name): bucket.bucket for name, bucket in buckets.items()},
