@@ -30,6 +30,9 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
     ("aws", AWS, "undeclared", "reads= takes bucket(...) and table(...) handles, got 'reports'"),
     ("gcp", GCP, "clashing", "clashes with"),
     ("aws", AWS, "overlapping", "both take created events of bucket 'photos' with overlapping filters"),
+    ("aws", AWS, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock; add left-pad to "
+     "requirements-dev.txt and run `./dev lock`"),
+    ("gcp", GCP, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock"),
 ])
 def test_refused_before_any_resource(stack: str, config: dict[str, str], package: str, expected: str) -> None:
     mocks = RecordingMocks("none")
