@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +22,9 @@ import requests
 from portable import load_app
 from providers.aws.deploy.package import WheelTarget
 from providers.aws.deploy.package import build_archive as build_lambda_archive
-from tests.conftest import FIXTURES
+from tests.backends.servers import free_port
 from tests.deploy.mocks import APPS, Deployment, run_program
+from tests.deploy.runtimes import fixture, unpack, wait_for_port, without_zone_data
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -37,16 +35,6 @@ sys.path.insert(0, sys.argv[1])
 from providers.aws.runtime import handler
 print("RESULT " + json.dumps(handler(json.load(sys.stdin), None)))
 """
-
-
-def fixture(path: str) -> dict[str, Any]:
-    return dict(json.loads((FIXTURES / path).read_text()))
-
-
-def unpack(archive: Path, into: Path) -> Path:
-    with zipfile.ZipFile(archive) as opened:
-        opened.extractall(into)
-    return into
 
 
 def handled(output: str) -> list[dict[str, Any]]:
@@ -64,9 +52,11 @@ def gcp_stack() -> Deployment:
 
 
 def invoke_lambda(stack: Deployment, function: str, event: dict[str, Any], tmp: Path) -> tuple[Any, str]:
+    """Run the handler in an interpreter that sees only the archive and finds no time zone data."""
     inputs = stack.named("aws:lambda/function:Function", function).inputs
     unpacked = unpack(Path(inputs["code"].path), tmp / function)
-    environment = {"PATH": os.environ.get("PATH", ""), **inputs["environment"]["variables"]}
+    environment = {"PATH": os.environ.get("PATH", ""), **without_zone_data([sys.executable, "-I", "-S"], unpacked),
+                   **inputs["environment"]["variables"]}
     process = subprocess.run(
         [sys.executable, "-I", "-S", "-c", RUNNER, str(unpacked)], input=json.dumps(event), env=environment,
         capture_output=True, text=True, timeout=60, check=False,
@@ -117,6 +107,7 @@ def test_lambda_handles_s3_notifications_within_its_filters(aws_stack: Deploymen
 
 
 def test_lambda_handles_an_eventbridge_scheduler_firing(aws_stack: Deployment, tmp_path: Path) -> None:
+    """The schedule is in Europe/Berlin, yet the function needs no zone data: the deploy compiled it."""
     event = fixture("aws/eventbridge-scheduler/scheduled-event-default-input.json")
     reply, output = invoke_lambda(aws_stack, "nightly_report", event, tmp_path)
     assert reply == {"status": 200, "delivered": 1}
@@ -140,12 +131,6 @@ def test_lambda_imports_compiled_wheels_from_its_archive(tmp_path: Path) -> None
     assert process.returncode == 0, process.stderr
     reply = json.loads(process.stdout.split("RESULT ", 1)[1])
     assert json.loads(reply["body"])["size"] == [16, 8]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Served:
@@ -175,15 +160,8 @@ def serve(gcp_stack: Deployment, tmp_path: Path) -> Iterator[Any]:
         with log.open("wb") as sink:
             processes.append(subprocess.Popen(command, cwd=unpacked, env=environment, stdout=sink,
                                               stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return Served(f"http://127.0.0.1:{port}", log)
-            except OSError:
-                assert processes[-1].poll() is None, log.read_text()
-                time.sleep(0.1)
-        raise AssertionError(f"functions-framework did not start: {log.read_text()}")
+        wait_for_port(port, processes[-1], log)
+        return Served(f"http://127.0.0.1:{port}", log)
 
     yield start
     for process in processes:

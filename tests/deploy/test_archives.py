@@ -10,8 +10,9 @@ import pytest
 from portable import load_app
 from portable.app import App
 from portable.errors import AppDefinitionError
-from providers.aws.deploy.package import WheelTarget, bundled_requirements
+from providers.aws.deploy.package import WheelTarget
 from providers.aws.deploy.package import build_archive as build_lambda_archive
+from providers.deploy.lock import read_lock
 from providers.deploy.packaging import shim_entries
 from providers.gcp.deploy.package import build_archive as build_gcp_archive
 from tests.deploy.archive_contents import deploy_entries, entry_names
@@ -62,16 +63,6 @@ def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: 
         entries)
     assert not [name for name in entries if name.startswith(("providers/aws", "providers/local"))]
     assert deploy_entries(entries) == []
-    with zipfile.ZipFile(archive) as opened:
-        requirements = opened.read("requirements.txt").decode().splitlines()
-    assert requirements == ["functions-framework>=3.8,<4", "cloudevents>=1.11,<2", "google-cloud-storage>=2.18,<4"]
-    hello = build_gcp_archive(sample.functions["hello"], sample.resources, tmp_path)
-    with zipfile.ZipFile(hello) as opened:
-        assert opened.read("requirements.txt").decode().splitlines() == [
-            "functions-framework>=3.8,<4", "cloudevents>=1.11,<2"]
-    report = build_gcp_archive(sample.functions["nightly_report"], sample.resources, tmp_path)
-    with zipfile.ZipFile(report) as opened:
-        assert "google-cloud-firestore>=2.19,<3" in opened.read("requirements.txt").decode()
 
 
 @pytest.mark.parametrize(("cloud", "module"), [
@@ -82,16 +73,6 @@ def test_a_shim_reaching_a_deploy_package_is_refused(tmp_path: Path, cloud: str,
     shim.write_text(f"import {module}\n")
     with pytest.raises(AppDefinitionError, match=rf"the {cloud} runtime imports providers\.\S+, which is deploy code"):
         shim_entries(cloud, [], scripts=[shim])
-
-
-def test_boto3_is_left_to_the_lambda_runtime_unless_pinned() -> None:
-    assert bundled_requirements(("boto3>=1.30", "Pillow>=10"), "here") == ["Pillow>=10"]
-    assert bundled_requirements(("boto3==1.34.0",), "here") == ["boto3==1.34.0"]
-
-
-def test_bad_requirement_names_the_function() -> None:
-    with pytest.raises(AppDefinitionError, match=r"here: requires='Pillow >>= 10' is not a valid requirement"):
-        bundled_requirements(("Pillow >>= 10",), "here")
 
 
 def test_lambda_platforms_follow_architecture_and_python() -> None:
@@ -108,6 +89,8 @@ def test_lambda_wheels_are_for_the_lambda_platform_and_only_where_declared(tmp_p
     shrink = entry_names(build_lambda_archive(app.functions["shrink"], LAMBDA_312, tmp_path))
     compiled = [name for name in shrink if name.startswith("PIL/_imaging.") and name.endswith(".so")]
     assert compiled == ["PIL/_imaging.cpython-312-x86_64-linux-gnu.so"]
+    assert {name.split("/")[0] for name in shrink if ".dist-info/" in name} == {
+        f"pillow-{read_lock().pins['pillow'].version}.dist-info"}
     plain = entry_names(build_lambda_archive(app.functions["plain"], LAMBDA_312, tmp_path))
     assert not [name for name in plain if name.startswith(("PIL", "pillow"))]
     assert "wheelapp/images.py" not in plain

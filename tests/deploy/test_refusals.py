@@ -35,6 +35,9 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
      "`pulumi config set portable:allowDataDeletion true --stack gcp`"),
     ("gcp", GCP, "badretries", "retries=RetryPolicy(attempts=5) cannot run on AWS, where Lambda tries an event at "
      "most 3 times; use a whole number from 1 (no retry) to 3"),
+    ("aws", AWS, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock; add left-pad to "
+     "requirements-dev.txt and run `./dev lock`"),
+    ("gcp", GCP, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock"),
 ])
 def test_refused_before_any_resource(stack: str, config: dict[str, str], package: str, expected: str) -> None:
     mocks = RecordingMocks("none")

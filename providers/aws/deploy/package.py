@@ -1,9 +1,10 @@
 """Lambda deployment archives (deploy time only).
 
 One zip per function: the AWS runtime shim, `portable/`, the function's own module and
-the wheels of the third-party packages that function declares in `requires=`, installed
-for Lambda's platform (manylinux, the stack's architecture and CPython version), never
-built on this machine. Installed packages are cached by requirement set and platform.
+the wheels of the third-party packages that function declares in `requires=` and of what
+they need, at the versions in requirements.lock, installed for Lambda's platform
+(manylinux, the stack's architecture and CPython version), never built on this machine.
+Installed sets are cached by those exact versions, the platform and the CPython version.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from importlib.metadata import distributions
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError, ConfigurationError
+from providers.deploy.lock import LOCK_COMMAND, LOCK_FILE, LOCK_INPUT, Lock, Pin, declared_requirements, read_lock
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
     DEFAULT_CACHE_DIR,
@@ -71,26 +73,28 @@ class WheelTarget:
         return cls(f"{sys.version_info.major}.{sys.version_info.minor}")
 
 
-def bundled_requirements(requires: tuple[str, ...], where: str) -> list[str]:
-    """The declared requirements to install, minus those the Lambda runtime provides unless pinned with ==."""
-    kept: list[str] = []
-    for text in requires:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement as exc:
-            raise AppDefinitionError(f"{where}: requires={text!r} is not a valid requirement ({exc}); "
-                                     "write it as pip does, e.g. 'Pillow>=10'") from None
-        pinned = any(spec.operator in ("==", "===") for spec in requirement.specifier)
-        if canonicalize_name(requirement.name) in _RUNTIME_PROVIDED and not pinned:
-            continue
-        kept.append(str(requirement))
-    return sorted(set(kept))
+def bundled_requirements(spec: FunctionSpec, lock: Lock) -> list[Pin]:
+    """The locked packages to install: the function's `requires=` and everything they need.
+
+    What the Lambda runtime provides is left to it, unless the function pins it with ==.
+    """
+    kept = []
+    for requirement in declared_requirements(spec, lock):
+        pinned = any(specifier.operator in ("==", "===") for specifier in requirement.specifier)
+        if canonicalize_name(requirement.name) not in _RUNTIME_PROVIDED or pinned:
+            kept.append(requirement)
+    return lock.closure(kept)
 
 
-def install_requirements(requirements: list[str], target: WheelTarget, cache_dir: Path) -> Path:
-    """A directory holding `requirements` installed for `target`, reused when it exists."""
-    key = hashlib.sha256(json.dumps([requirements, target.python_version, target.platforms]).encode()).hexdigest()
-    installed = cache_dir / "lambda-packages" / key[:24]
+def wheel_set_key(pins: list[Pin], target: WheelTarget) -> str:
+    """What an installed set is cached by: the exact versions, the platforms and the CPython version."""
+    resolved = [[str(pin) for pin in pins], target.python_version, list(target.platforms)]
+    return hashlib.sha256(json.dumps(resolved).encode()).hexdigest()[:24]
+
+
+def install_requirements(pins: list[Pin], target: WheelTarget, cache_dir: Path) -> Path:
+    """A directory holding exactly `pins` installed for `target`, reused when it exists."""
+    installed = cache_dir / "lambda-wheels" / wheel_set_key(pins, target)
     if (installed / _COMPLETE_MARKER).exists():
         return installed
     installed.parent.mkdir(parents=True, exist_ok=True)
@@ -102,14 +106,25 @@ def install_requirements(requirements: list[str], target: WheelTarget, cache_dir
     ]
     for platform in target.platforms:
         command += ["--platform", platform]
+    requirements = [str(pin) for pin in pins]
     result = subprocess.run([*command, *requirements], capture_output=True, text=True, check=False)
+    where = ", ".join(target.platforms) or "this machine"
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
-        where = ", ".join(target.platforms) or "this machine"
         raise AppDefinitionError(
             f"cannot install {' '.join(requirements)} for CPython {target.python_version} on {where}: "
             f"{result.stderr.strip()[-800:]}\nEvery requirement needs a binary wheel for that platform "
             "(Lambda archives never hold packages built on the deploying machine)"
+        )
+    locked = {canonicalize_name(pin.name) for pin in pins}
+    unlocked = sorted((str(dist.metadata["Name"]), dist.version) for dist in distributions(path=[str(staging)])
+                      if canonicalize_name(dist.metadata["Name"]) not in locked)
+    if unlocked:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise AppDefinitionError(
+            f"{' '.join(requirements)} on CPython {target.python_version} ({where}) also need "
+            f"{', '.join(f'{name}=={version}' for name, version in unlocked)}, which the lock does not hold; add "
+            f"{', '.join(name for name, _ in unlocked)} to {LOCK_INPUT} and run `{LOCK_COMMAND}`"
         )
     shutil.rmtree(staging / "bin", ignore_errors=True)
     (staging / _COMPLETE_MARKER).touch()
@@ -120,11 +135,11 @@ def install_requirements(requirements: list[str], target: WheelTarget, cache_dir
     return installed
 
 
-def archive_entries(spec: FunctionSpec, target: WheelTarget, cache_dir: Path) -> Entries:
+def archive_entries(spec: FunctionSpec, target: WheelTarget, cache_dir: Path, lock: Lock) -> Entries:
     entries: Entries = {}
-    requirements = bundled_requirements(spec.requires, f"{spec.source_file} ({spec.name})")
-    if requirements:
-        installed = install_requirements(requirements, target, cache_dir)
+    pins = bundled_requirements(spec, lock)
+    if pins:
+        installed = install_requirements(pins, target, cache_dir)
         entries.update(tree_entries(installed))
         entries.pop(_COMPLETE_MARKER, None)
     entries.update(portable_entries())
@@ -138,6 +153,7 @@ def build_archive(
     target: WheelTarget,
     build_dir: Path = DEFAULT_BUILD_DIR,
     cache_dir: Path = DEFAULT_CACHE_DIR,
+    lock_file: Path = LOCK_FILE,
 ) -> Path:
     """Write `<build_dir>/aws/<function>-<digest>.zip` and return its path."""
-    return write_archive(archive_entries(spec, target, cache_dir), build_dir / "aws", spec.name)
+    return write_archive(archive_entries(spec, target, cache_dir, read_lock(lock_file)), build_dir / "aws", spec.name)

@@ -3,7 +3,8 @@
 One zip per function: `main.py` (the functions-framework targets), the GCP runtime shim,
 `portable/`, the function's own module and a `requirements.txt` that Cloud Build
 installs: functions-framework, the Google client libraries the function's declared
-resources need, and the function's own `requires=`.
+resources need, the function's own `requires=` and everything they need, each pinned
+with == to its version in requirements.lock.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from portable.app import FunctionSpec, ResourceSpec
+from providers.deploy.lock import LOCK_FILE, Lock, declared_requirements, read_lock
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
     Entries,
@@ -22,21 +24,19 @@ from providers.deploy.packaging import (
 )
 from providers.paths import MAIN_PY
 
-RUNTIME_REQUIREMENTS = ("functions-framework>=3.8,<4", "cloudevents>=1.11,<2")
-CLIENT_REQUIREMENTS = {
-    "bucket": "google-cloud-storage>=2.18,<4",
-    "table": "google-cloud-firestore>=2.19,<3",
-}
+RUNTIME_PACKAGES = ("functions-framework", "cloudevents")
+CLIENT_PACKAGES = {"bucket": "google-cloud-storage", "table": "google-cloud-firestore"}
 
 
-def requirements_txt(spec: FunctionSpec, resources: dict[str, ResourceSpec]) -> str:
+def requirements_txt(spec: FunctionSpec, resources: dict[str, ResourceSpec], lock: Lock) -> str:
     kinds = {resources[name].kind for name in spec.uses if name in resources}
-    lines = [*RUNTIME_REQUIREMENTS, *(CLIENT_REQUIREMENTS[kind] for kind in sorted(kinds)), *spec.requires]
-    return "".join(f"{line}\n" for line in dict.fromkeys(lines))
+    packages = [*RUNTIME_PACKAGES, *(CLIENT_PACKAGES[kind] for kind in sorted(kinds))]
+    runtime = [lock.requirement(package, f"the Cloud Functions archive of {spec.name!r}") for package in packages]
+    return "".join(f"{pin}\n" for pin in lock.closure([*runtime, *declared_requirements(spec, lock)]))
 
 
-def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec]) -> Entries:
-    entries: Entries = {"main.py": MAIN_PY, "requirements.txt": requirements_txt(spec, resources).encode()}
+def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec], lock: Lock) -> Entries:
+    entries: Entries = {"main.py": MAIN_PY, "requirements.txt": requirements_txt(spec, resources, lock).encode()}
     entries.update(portable_entries())
     entries.update(shim_entries("gcp", runtime_modules("gcp", spec), scripts=[MAIN_PY]))
     entries.update(function_entries(spec))
@@ -44,7 +44,10 @@ def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec]) -> E
 
 
 def build_archive(
-    spec: FunctionSpec, resources: dict[str, ResourceSpec], build_dir: Path = DEFAULT_BUILD_DIR
+    spec: FunctionSpec,
+    resources: dict[str, ResourceSpec],
+    build_dir: Path = DEFAULT_BUILD_DIR,
+    lock_file: Path = LOCK_FILE,
 ) -> Path:
     """Write `<build_dir>/gcp/<function>-<digest>.zip` and return its path."""
-    return write_archive(archive_entries(spec, resources), build_dir / "gcp", spec.name)
+    return write_archive(archive_entries(spec, resources, read_lock(lock_file)), build_dir / "gcp", spec.name)

@@ -1,0 +1,1 @@
+"""A function that requires a package requirements.lock does not hold."""
