@@ -39,6 +39,8 @@ class Pin:
 
 @dataclass(frozen=True)
 class Lock:
+    """Every locked package by canonical name, and the packages each one needs."""
+
     source: str
     pins: Mapping[str, Pin]
     needs: Mapping[str, frozenset[str]]
@@ -54,9 +56,9 @@ class Lock:
             pin = _pin(pinned, f"{source}:{number}")
             name = canonicalize_name(pin.name)
             pins[name] = pin
-            for parent in comment.strip().removeprefix("via").split(","):
-                if parent.strip() and not parent.strip().startswith("-"):
-                    needs.setdefault(canonicalize_name(parent.strip()), set()).add(name)
+            for parent in (via.strip() for via in comment.strip().removeprefix("via").split(",")):
+                if parent and not parent.startswith("-"):  # `-r requirements-dev.txt`: asked for directly
+                    needs.setdefault(canonicalize_name(parent), set()).add(name)
         return cls(source, pins, {parent: frozenset(children) for parent, children in needs.items()})
 
     def requirement(self, text: str, where: str) -> Requirement:
