@@ -121,7 +121,7 @@ def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
     existing = _resources.get(name)
     if existing is not None and existing.kind != kind:
         raise AppDefinitionError(
-            f"{_caller_file()}: {name!r} is declared both as a {existing.kind} and as a {kind}; "
+            f"{caller_location()}: {name!r} is declared both as a {existing.kind} and as a {kind}; "
             "give one of them another name"
         )
     spec = existing or ResourceSpec(kind, name)
@@ -133,13 +133,13 @@ def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources
     _registrations[(spec.module, spec.name)] = _Registration(spec, handler, resources)
 
 
-def _caller_file() -> str:
-    """The first file outside portable/ on the stack: where the user wrote the declaration."""
+def caller_location() -> str:
+    """`file:line` of the first frame outside portable/ on the stack: where the user wrote the declaration."""
     package_dir = os.path.dirname(__file__)
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if os.path.dirname(frame.f_code.co_filename) != package_dir:
-            return frame.f_code.co_filename
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"
 

@@ -8,6 +8,7 @@ from typing import NamedTuple
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 _PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$")
 _LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+$")
+_EXPRESS_PARAM = re.compile(r"^:[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class RouteError(ValueError):
@@ -104,6 +105,12 @@ def parse_route(text: str) -> Route:
             names.add(param.group(1))
             if param.group(2) and index != len(segments) - 1:
                 raise RouteError(f"route {text!r}: a greedy parameter {segment} must be the last segment")
+        elif _EXPRESS_PARAM.match(segment):
+            fixed = "/" + "/".join(f"{{{part[1:]}}}" if _EXPRESS_PARAM.match(part) else part for part in segments)
+            raise RouteError(
+                f"route {text!r} uses the Express-style parameter {segment!r}, which would be taken as literal "
+                f"text: write it as {{{segment[1:]}}}, i.e. '{method} {fixed}'"
+            )
         elif not _LITERAL.match(segment):
             raise RouteError(
                 f"route {text!r} has an invalid segment {segment!r}: use letters, digits and -._~, "
