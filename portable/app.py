@@ -175,6 +175,19 @@ class App:
     def schedule_functions(self) -> list[ScheduleFunction]:
         return [spec for spec in self.functions.values() if has_trigger(spec, ScheduleTrigger)]
 
+    def route(self, method: str, path: str) -> tuple[HttpFunction | None, list[str]]:
+        """The function the clouds' gateways call for (method, path): among the routes whose path matches, the most
+        specific path (literal text before a parameter, a greedy one last), and on it the method itself before ANY.
+        Else None, and the methods the matching paths take (for a 405)."""
+        matching = [spec for spec in self.http_functions() if spec.trigger.route.match(path) is not None]
+        matching.sort(key=lambda spec: spec.trigger.route.specificity, reverse=True)
+        for shape in dict.fromkeys(spec.trigger.route.path_shape for spec in matching):
+            methods = {spec.trigger.route.method: spec for spec in matching if spec.trigger.route.path_shape == shape}
+            chosen = methods.get(method.upper()) or methods.get("ANY")
+            if chosen is not None:
+                return chosen, []
+        return None, sorted({spec.trigger.route.method for spec in matching})
+
     def function(self, name: str) -> FunctionSpec:
         try:
             return self.functions[name]

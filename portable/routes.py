@@ -41,9 +41,14 @@ class Route(NamedTuple):
         return tuple(segment.text for segment in self.segments if segment.is_param)
 
     @property
+    def path_shape(self) -> str:
+        """The path with parameter names blanked."""
+        return "/" + "/".join("{}" if seg.is_param else seg.text for seg in self.segments)
+
+    @property
     def shape(self) -> str:
         """Method and path with parameter names blanked: two routes of one shape cannot be told apart."""
-        return f"{self.method} /" + "/".join("{}" if seg.is_param else seg.text for seg in self.segments)
+        return f"{self.method} {self.path_shape}"
 
     def match(self, path: str) -> dict[str, str] | None:
         """The path parameters if `path` (decoded) fits this route, else None."""
@@ -70,6 +75,11 @@ class Route(NamedTuple):
         if len(given) != len(wanted):
             return None
         return params
+
+    @property
+    def specificity(self) -> tuple[int, ...]:
+        """Orders routes that match one path as API Gateway does: literal text before a parameter, a greedy last."""
+        return tuple(0 if segment.greedy else 1 if segment.is_param else 2 for segment in self.segments)
 
     def allows(self, method: str) -> bool:
         return self.method == "ANY" or self.method == method.upper()

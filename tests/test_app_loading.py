@@ -275,3 +275,37 @@ def test_names_that_collide_on_gcp_are_refused_naming_both_files(tmp_path: Path)
                        r"would both be named 'probe-report' on GCP|'probe_report' \(.*one.py\) and 'probe-report' "
                        r"\(.*two.py\) would both be named 'probe-report' on GCP"):
         load_app(package)
+
+
+def test_a_request_reaches_the_most_specific_path_and_its_own_method_before_any(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api="""
+        from portable import http
+
+        @http("GET /files/{name}")
+        def by_name(request):
+            return 1
+
+        @http("ANY /files/latest")
+        def latest(request):
+            return 2
+
+        @http("GET /files/{name}/{path+}")
+        def nested(request):
+            return 3
+
+        @http("POST /files/latest")
+        def post_latest(request):
+            return 4
+    """)
+    app = load_app(package)
+
+    def chosen(method: str, path: str) -> tuple[str | None, list[str]]:
+        spec, allowed = app.route(method, path)
+        return (spec.name if spec else None), allowed
+
+    assert chosen("GET", "/files/latest") == ("latest", [])
+    assert chosen("POST", "/files/latest") == ("post_latest", [])
+    assert chosen("GET", "/files/report.pdf") == ("by_name", [])
+    assert chosen("GET", "/files/a/b") == ("nested", [])
+    assert chosen("DELETE", "/files/a/b/c") == (None, ["GET"])
+    assert chosen("GET", "/other") == (None, [])

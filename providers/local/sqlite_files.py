@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,30 @@ from portable.data_rules import prefix_successor
 from portable.errors import BackendError
 
 _local = threading.local()
+_chosen_dir: ContextVar[Path | None] = ContextVar("portable_local_dir", default=None)
 
 
 def local_dir() -> Path:
-    """`$PORTABLE_LOCAL_DIR`, else `.portable/` in the current directory (the project root)."""
-    return Path(os.environ.get("PORTABLE_LOCAL_DIR") or ".portable")
+    """The folder set by `using_local_dir`, else `$PORTABLE_LOCAL_DIR`, else `.portable/` in the current directory."""
+    return _chosen_dir.get() or Path(os.environ.get("PORTABLE_LOCAL_DIR") or ".portable")
+
+
+@contextmanager
+def using_local_dir(path: Path) -> Iterator[None]:
+    """Local buckets, tables and the signing key live in `path` inside the block (this thread, and the contexts
+    copied from it), whatever the environment says: the test kit's isolated state, `--state` of the CLI."""
+    token = _chosen_dir.set(path)
+    try:
+        yield
+    finally:
+        _chosen_dir.reset(token)
+
+
+def close_connections(root: Path) -> None:
+    """Close this thread's connections to files under `root` (a state folder about to be removed)."""
+    connections: dict[Path, sqlite3.Connection] = _local.__dict__.get("connections", {})
+    for path in [path for path in connections if path.is_relative_to(root)]:
+        connections.pop(path).close()
 
 
 def connect(path: Path, schema: str, resource: str) -> sqlite3.Connection:
