@@ -4,42 +4,21 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import Any
 
-import pulumi
 import pytest
 
-from providers.deploy.program import main
+from providers.deploy.preview import preview_project
 from tests.deploy.archive_contents import archived_pulumi_imports, deploy_entries, entry_names, pulumi_imports
-from tests.deploy.mocks import Deployment, RecordingMocks
+from tests.deploy.mocks import Deployment
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def stack_config(stack: str) -> dict[str, str]:
-    """The `config:` block of Pulumi.<stack>.yaml (flat `key: value` lines, which is all it holds)."""
-    config: dict[str, str] = {}
-    lines = (ROOT / f"Pulumi.{stack}.yaml").read_text().splitlines()
-    for line in lines[lines.index("config:") + 1:]:
-        key, _, value = line.strip().partition(": ")
-        config[key] = value.strip('"')
-    return config
-
-
 def deploy_project(stack: str, extra: dict[str, str]) -> Deployment:
-    mocks = RecordingMocks("project")
-    pulumi.runtime.set_mocks(mocks, project="portable", stack=stack, preview=False)
-    pulumi.runtime.set_all_config({**stack_config(stack), **extra})
-    deployment = Deployment(mocks.resources)
-
-    @pulumi.runtime.test
-    def program() -> pulumi.Output[Any]:
-        return pulumi.Output.from_input(main()).apply(deployment.outputs.update)
-
-    program()
-    return deployment
+    """What `portable preview` runs: the project's functions/ with its Pulumi.<stack>.yaml settings."""
+    return Deployment.of(preview_project(ROOT, stack, extra))
 
 
 @pytest.fixture(scope="module")
