@@ -9,27 +9,33 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from portable.app import FunctionSpec, ResourceSpec
 
 ClientFactory = Callable[["ResourceSpec"], Any]
+T = TypeVar("T")
 
 current_function: ContextVar[FunctionSpec | None] = ContextVar("portable_current_function", default=None)
 current_clients: ContextVar[ClientFactory | None] = ContextVar("portable_current_clients", default=None)
 
 
 @contextmanager
-def using_clients(factory: ClientFactory) -> Iterator[None]:
-    """Build every handle's client with `factory` inside the block (tests, scripts, the local runner)."""
-    token = current_clients.set(factory)
+def setting(variable: ContextVar[T], value: T) -> Iterator[None]:
+    """`variable` holds `value` inside the block, in this context and the contexts copied from it."""
+    token = variable.set(value)
     try:
         yield
     finally:
-        current_clients.reset(token)
+        variable.reset(token)
+
+
+def using_clients(factory: ClientFactory) -> AbstractContextManager[None]:
+    """Build every handle's client with `factory` inside the block (tests, scripts, the local runner)."""
+    return setting(current_clients, factory)
 
 
 def physical_name_variable(spec: ResourceSpec) -> str:

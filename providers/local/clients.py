@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from portable.app import ResourceSpec
-from portable.context import physical_name
+from portable.context import physical_name, setting
 from portable.errors import NotFound
 from portable.events import ObjectEvent, ObjectEventKind
 from portable.storage_types import ObjectInfo
@@ -39,15 +39,10 @@ def open_bucket(name: str) -> LocalBucket:
     return ObservedBucket(name, physical, local_dir(), observer)
 
 
-@contextmanager
-def observing_writes(observer: WriteObserver) -> Iterator[None]:
+def observing_writes(observer: WriteObserver) -> AbstractContextManager[None]:
     """Inside the block, every put and delete through a local bucket client calls `observer` with its event
     before it returns: the test kit delivers object events so, synchronously."""
-    token = _observer.set(observer)
-    try:
-        yield
-    finally:
-        _observer.reset(token)
+    return setting(_observer, observer)
 
 
 class ObservedBucket(LocalBucket):

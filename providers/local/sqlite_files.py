@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from portable.context import setting
 from portable.data_rules import prefix_successor
 from portable.errors import BackendError
 
@@ -23,15 +24,10 @@ def local_dir() -> Path:
     return _chosen_dir.get() or Path(os.environ.get("PORTABLE_LOCAL_DIR") or ".portable")
 
 
-@contextmanager
-def using_local_dir(path: Path) -> Iterator[None]:
+def using_local_dir(path: Path) -> AbstractContextManager[None]:
     """Local buckets, tables and the signing key live in `path` inside the block (this thread, and the contexts
     copied from it), whatever the environment says: the test kit's isolated state, `--state` of the CLI."""
-    token = _chosen_dir.set(path)
-    try:
-        yield
-    finally:
-        _chosen_dir.reset(token)
+    return setting(_chosen_dir, path)
 
 
 def close_connections(root: Path) -> None:
