@@ -131,7 +131,7 @@ def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Pat
         source = getattr(module, "__file__", None)
         if source:
             path = Path(source)
-            entries[path.relative_to(PROJECT_ROOT).as_posix()] = path
+            entries[path.relative_to(FRAMEWORK_ROOT).as_posix()] = path
     return entries
 
 
