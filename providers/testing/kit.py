@@ -35,7 +35,7 @@ from providers.binding import client_factory
 from providers.local.clients import observing_writes
 from providers.local.sqlite_files import close_connections, using_local_dir
 from providers.paths import PROJECT_ROOT
-from providers.testing.targets import TARGETS, Delivery, build_target
+from providers.testing.targets import Delivery, build_target
 
 Pairs = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -69,14 +69,12 @@ class Kit:
     """
 
     def __init__(self, target: str = "local", *, package: str = "functions", state: Path | None = None) -> None:
-        if target not in TARGETS:
-            raise ConfigurationError(f"target {target!r} is unknown: use one of {', '.join(TARGETS)}")
         self.target = target
+        self.app: App = load_app(package, str(PROJECT_ROOT))
+        self._target = build_target(target, self.app, package)
         self.state = state or Path(tempfile.mkdtemp(prefix="portable-kit-"))
         self._temporary = state is None
-        self.app: App = load_app(package, str(PROJECT_ROOT))
         self.deliveries: list[Delivery] = []
-        self._target = build_target(target, self.app, package)
         self._open = ExitStack()
 
     def __repr__(self) -> str:

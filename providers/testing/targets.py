@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from portable.app import App, HttpFunction, ResourceSpec
 from portable.context import physical_name
-from portable.errors import EventFailed
+from portable.errors import ConfigurationError, EventFailed
 from portable.events import ObjectEvent
 from portable.invoke import Bound, Reply, error_reply, new_request_id
 from portable.request import Request
@@ -207,6 +207,8 @@ TARGETS = ("aws", "gcp", "local")
 def build_target(name: str, app: App, package: str) -> Target:
     """Target `name` for `app` (loaded from `package`); the GCP and local ones build functions-framework apps
     from the project's main.py."""
+    if name not in TARGETS:
+        raise ConfigurationError(f"target {name!r} is unknown: use one of {', '.join(TARGETS)}")
     if name == "aws":
         return AwsTarget(app)
     from providers.local.runner import LocalApp

@@ -109,6 +109,10 @@ def test_a_new_app_from_nothing(tmp_path: Path, record_property: pytest.RecordPr
     names = zipfile.ZipFile(archive).namelist()
     assert {"providers/aws/runtime.py", "portable/__init__.py", "functions/hello.py"} <= set(names)
     assert not [name for name in names if name.startswith((".venv/", "providers/gcp/", "providers/deploy/"))]
+    [archive] = (app / ".portable" / "build" / "gcp").glob("hello-*.zip")
+    names = zipfile.ZipFile(archive).namelist()
+    assert {"main.py", "requirements.txt", "providers/gcp/runtime.py", "functions/hello.py"} <= set(names)
+    assert not [name for name in names if name.startswith((".venv/", "providers/aws/", "providers/deploy/"))]
 
     for step, seconds in steps.seconds.items():
         record_property(step, seconds)
