@@ -17,12 +17,16 @@ EXECUTABLE = {"dev"}
 
 
 def installed_distribution() -> metadata.Distribution | None:
-    """The installed `portable` distribution this code runs from, if it runs from one (not from a checkout)."""
+    """The installed `portable` distribution this code runs from, if it runs from one (not from a checkout).
+
+    An installer records itself (INSTALLER); the egg-info a build leaves in a checkout does not.
+    """
     try:
         distribution = metadata.distribution("portable")
     except metadata.PackageNotFoundError:
         return None
-    return distribution if Path(str(distribution.locate_file(""))).resolve() == FRAMEWORK_ROOT else None
+    installed_here = Path(str(distribution.locate_file(""))).resolve() == FRAMEWORK_ROOT
+    return distribution if installed_here and distribution.read_text("INSTALLER") is not None else None
 
 
 def framework_version() -> str:

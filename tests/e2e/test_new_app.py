@@ -68,7 +68,12 @@ def framework_venv(steps: Steps) -> Path:
         steps.run("install the framework's dependencies (first run only)", [*pip, f"{ROOT}[deploy]", "pytest"],
                   ROOT, 600)
         (venv / ".complete").touch()
+    leftovers = [ROOT / "build", ROOT / "portable.egg-info"]  # what building from the checkout writes into it
+    existing = [path for path in leftovers if path.exists()]
     steps.run("pip install this checkout", [*pip, "--no-deps", "--force-reinstall", str(ROOT)], ROOT, 300)
+    for path in leftovers:
+        if path not in existing:
+            shutil.rmtree(path, ignore_errors=True)
     return venv
 
 
