@@ -124,7 +124,7 @@ def run_program(
 
 def project_name(root: Path) -> str:
     """The `name:` of the project's Pulumi.yaml."""
-    document = _yaml(root / "Pulumi.yaml", "the Pulumi project file; run from your app's folder")
+    document = _yaml(root / "Pulumi.yaml", "run this in your app's folder, the one holding Pulumi.yaml")
     name = document.get("name")
     if not isinstance(name, str) or not name:
         raise ConfigurationError(f"{root / 'Pulumi.yaml'} has no name: add a line such as `name: my-app`")
@@ -162,8 +162,9 @@ def _config_value(value: Any) -> str:
 
 def preview_project(root: Path, stack: str, overrides: Mapping[str, str]) -> Preview:
     """The project at `root` (its functions/ and Pulumi.<stack>.yaml, plus `overrides`) under the mocks."""
+    project = project_name(root)
     config = {**stack_config(root, stack), **overrides}
-    return run_program(stack, config, project=project_name(root), search_path=str(root))
+    return run_program(stack, config, project=project, search_path=str(root))
 
 
 def as_json(preview: Preview) -> str:

@@ -153,6 +153,14 @@ def test_preview_makes_the_programs_refusals(capsys: pytest.CaptureFixture[str])
     assert run(capsys, "preview", "--stack", "gcp", "-c", "gcp:project")[0] == 2
 
 
+def test_preview_outside_an_app_says_where_to_run_it(tmp_path: Path) -> None:
+    from portable.errors import ConfigurationError
+    from providers.deploy.preview import preview_project
+
+    with pytest.raises(ConfigurationError, match=r"Pulumi.yaml; run this in your app's folder"):
+        preview_project(tmp_path, "aws", {})
+
+
 # portable data ----------------------------------------------------------------------------------------------
 
 def test_data_lists_buckets_tables_objects_and_items(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
