@@ -177,8 +177,8 @@ def as_json(preview: Preview) -> str:
     return json.dumps(document, indent=2, default=_plain)
 
 
-def as_text(preview: Preview, root: Path, width: int = 100) -> str:
-    """One block per resource, type and name, then its settings one per line (long values cut at `width`)."""
+def as_text(preview: Preview, root: Path, width: int = 120) -> str:
+    """One block per resource, type and name, then its settings one per line (cut at `width` characters)."""
     lines = [
         f"Stack {preview.stack!r} of project {preview.project!r}: `pulumi up` would create "
         f"{len(preview.resources)} resources.",
@@ -187,10 +187,10 @@ def as_text(preview: Preview, root: Path, width: int = 100) -> str:
     ]
     for resource in preview.resources:
         lines += ["", f"{resource.type}  {resource.name}"]
-        lines += [f"    {key}: {_cut(text, width)}" for key, text in _settings(resource.inputs, root)]
+        lines += [_cut(f"    {key}: {text}", width) for key, text in _settings(resource.inputs, root)]
     if preview.outputs:
         lines += ["", "outputs"]
-        lines += [f"    {key}: {_cut(text, width)}" for key, text in _settings(preview.outputs, root)]
+        lines += [_cut(f"    {key}: {text}", width) for key, text in _settings(preview.outputs, root)]
     return "\n".join(lines)
 
 
@@ -219,7 +219,7 @@ def _shown(value: Any, root: Path) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():  # Pulumi passes every number as a float
         return str(int(value))
-    return str(value)
+    return " ".join(str(value).split())
 
 
 def _plain(value: Any) -> Any:
@@ -228,6 +228,5 @@ def _plain(value: Any) -> Any:
     return str(path) if path is not None else repr(value)
 
 
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _cut(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
