@@ -20,6 +20,7 @@ _HOMES = {
     "Headers": "request", "Query": "request", "Request": "request", "Response": "request",
     "Bucket": "resources", "Table": "resources", "bucket": "resources", "table": "resources",
     "Item": "storage_types", "ObjectInfo": "storage_types", "Page": "storage_types",
+    "RetryPolicy": "retries",
     **{name: "errors" for name in (
         "AccessNotDeclared", "AppDefinitionError", "BackendError", "ConfigurationError", "Conflict", "EventFailed",
         "HttpError", "InvalidKey", "InvalidValue", "MalformedEvent", "NotFound", "PortableError", "ResourceError",
@@ -128,6 +129,9 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.resources import (
         table as table,
+    )
+    from portable.retries import (
+        RetryPolicy as RetryPolicy,
     )
     from portable.storage_types import (
         Item as Item,

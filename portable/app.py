@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeGuard, TypeVar
 
 from portable.errors import AppDefinitionError
+from portable.retries import DEFAULT_RETRIES, RetryPolicy
 from portable.routes import Route
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ class Function(NamedTuple, Generic[TriggerT]):
     """One deployable function. `reads`/`writes` hold logical resource names.
 
     The App hands out typed views (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`), so a
-    caller reads `spec.trigger.route` without checking the trigger kind again.
+    caller reads `spec.trigger.route` without checking the trigger kind again. `retries` applies
+    to object and schedule functions; HTTP callers see their failures and retry themselves.
     """
 
     name: str
@@ -88,6 +90,12 @@ class Function(NamedTuple, Generic[TriggerT]):
     memory_mb: int = 256
     timeout_seconds: int = 30
     allow_self_trigger: bool = False
+    retries: RetryPolicy = DEFAULT_RETRIES
+
+    @property
+    def trigger_name(self) -> str:
+        """`http`, `object` or `schedule`: what logs and messages call the trigger kind."""
+        return type(self.trigger).__name__.removesuffix("Trigger").lower()
 
     @property
     def readable(self) -> frozenset[str]:

@@ -1,8 +1,10 @@
-"""What the running invocation knows: which function runs, and how to reach its buckets and tables.
+"""What the running invocation knows: which function runs, for which request or event, and how to
+reach its buckets and tables.
 
-Both are context variables, set for the length of one call by the runtime core (or by
-`using_clients` in tests and scripts), so nothing is bound for the whole process.
-Kept apart from the handles so that a shim can set both without importing them.
+One context variable, set for the length of one call by the runtime core (or by `using_clients`
+in tests and scripts), so nothing is bound for the whole process. Handles read it to reach
+their data and check declarations; `portable.log` reads it to label every line.
+Kept apart from the handles so that a shim can set it without importing them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from portable.app import FunctionSpec, ResourceSpec
@@ -19,8 +21,17 @@ if TYPE_CHECKING:
 ClientFactory = Callable[["ResourceSpec"], Any]
 T = TypeVar("T")
 
-current_function: ContextVar[FunctionSpec | None] = ContextVar("portable_current_function", default=None)
-current_clients: ContextVar[ClientFactory | None] = ContextVar("portable_current_clients", default=None)
+
+class Invocation(NamedTuple):
+    """One call in progress; outside a function (tests, scripts) `function` and `id` are None."""
+
+    function: FunctionSpec | None
+    clients: ClientFactory | None
+    id: str | None = None
+    trace: str | None = None  # the platform's trace id, so that log lines join the request's trace
+
+
+current_invocation: ContextVar[Invocation | None] = ContextVar("portable_invocation", default=None)
 
 
 @contextmanager
@@ -35,7 +46,7 @@ def setting(variable: ContextVar[T], value: T) -> Iterator[None]:
 
 def using_clients(factory: ClientFactory) -> AbstractContextManager[None]:
     """Build every handle's client with `factory` inside the block (tests, scripts, the local runner)."""
-    return setting(current_clients, factory)
+    return setting(current_invocation, Invocation(None, factory))
 
 
 def physical_name_variable(spec: ResourceSpec) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from portable.app import Function, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
 from portable.errors import AppDefinitionError
+from portable.retries import DEFAULT_RETRIES, RetryPolicy
 from portable.routes import RouteError, parse_route
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ class FunctionOptions(TypedDict, total=False):
     """What every trigger decorator accepts besides its trigger.
 
     name: the function's name (default: the Python function's); reads/writes: the handles it
-    uses; requires: pip requirements its archive carries; memory_mb and timeout_seconds: its size.
+    uses; requires: pip requirements its archive carries; memory_mb and timeout_seconds: its size;
+    retries: how an object or schedule function's failed events are retried (HTTP functions refuse it).
     """
 
     name: str | None
@@ -39,6 +41,7 @@ class FunctionOptions(TypedDict, total=False):
     requires: Iterable[str]
     memory_mb: int
     timeout_seconds: int
+    retries: RetryPolicy
 
 
 FUNCTION_NAME_MAX_CHARS = 40
@@ -63,6 +66,23 @@ def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozen
         names.add(spec.name)
         specs.append(spec)
     return frozenset(names), specs
+
+
+def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPolicy:
+    if "retries" not in options:
+        return DEFAULT_RETRIES
+    if isinstance(trigger, HttpTrigger):
+        raise AppDefinitionError(
+            f"{where}: an HTTP function takes no retries=: its caller gets the error and decides whether to "
+            "call again; remove retries="
+        )
+    policy = options["retries"]
+    if not isinstance(policy, RetryPolicy):
+        raise AppDefinitionError(
+            f"{where}: retries= takes a RetryPolicy, got {policy!r}; write "
+            "retries=RetryPolicy(attempts=2, max_age_seconds=600) with `from portable import RetryPolicy`"
+        )
+    return policy.check(where)
 
 
 def make_registrar(
@@ -99,17 +119,19 @@ def make_registrar(
             )
         read_names, read_specs = _names(options.get("reads", ()), where, "reads")
         write_names, write_specs = _names(options.get("writes", ()), where, "writes")
+        built_trigger = trigger(where) if callable(trigger) else trigger
         spec = Function(
             name=function_name,
             module=handler.__module__,
             source_file=source,
-            trigger=trigger(where) if callable(trigger) else trigger,
+            trigger=built_trigger,
             reads=read_names,
             writes=write_names,
             requires=tuple(options.get("requires", ())),
             memory_mb=options.get("memory_mb", MEMORY_MB),
             timeout_seconds=options.get("timeout_seconds", timeout_seconds),
             allow_self_trigger=allow_self_trigger,
+            retries=_retries(options, built_trigger, where),
         )
         register_function(spec, handler, [*trigger_resources, *read_specs, *write_specs])
         return handler

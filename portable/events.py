@@ -56,9 +56,32 @@ def event_time(text: object, field: str, *, naive_is_utc: bool = False) -> datet
         raise MalformedEvent(f"{field} {text!r} is not an RFC 3339 time") from None
 
 
+def object_size(value: object) -> int | None:
+    """An object's size as events carry it (a number, or digits in a string); None if it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
+        return int(value)
+    return None
+
+
+def optional_text(value: object) -> str | None:
+    """A non-empty string field of an event, else None."""
+    return value if isinstance(value, str) and value else None
+
+
 def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
     """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
     from datetime import UTC
 
     due = due.astimezone(UTC)
     return ScheduleEvent(name=name, time=due, id=f"{name}@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+
+
+def event_record(event: ObjectEvent | ScheduleEvent) -> dict[str, object]:
+    """Every field of `event` as JSON values (the time in RFC 3339): what a dead letter carries."""
+    record: dict[str, object] = event._asdict()
+    record["time"] = event.time.isoformat() if event.time is not None else None
+    return record

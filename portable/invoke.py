@@ -15,14 +15,13 @@ from typing import Any, Generic, NamedTuple
 from portable import log
 from portable.app import (
     Function,
-    FunctionSpec,
     HttpTrigger,
     ObjectTrigger,
     ResourceSpec,
     ScheduleTrigger,
     TriggerT,
 )
-from portable.context import ClientFactory, current_clients, current_function, physical_name
+from portable.context import ClientFactory, Invocation, current_invocation, physical_name
 from portable.errors import EventFailed, HttpError, MalformedEvent
 from portable.events import ObjectEvent, ScheduleEvent
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
@@ -54,6 +53,9 @@ class Reply:
     def header(self, name: str) -> str | None:
         name = name.lower()
         return next((value for key, value in self.headers if key.lower() == name), None)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # built once: json.dumps with options builds one per call
 
 
 def new_request_id() -> str:
@@ -104,7 +106,7 @@ def _render_body(body: Any, status: int) -> Reply:
     if body is None:
         return Reply(status)
     if isinstance(body, (dict, list)):
-        return Reply(status, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json")])
+        return Reply(status, _JSON.encode(body).encode(), [("Content-Type", "application/json")])
     if isinstance(body, str):
         return Reply(status, body.encode(), [("Content-Type", "text/plain; charset=utf-8")])
     if isinstance(body, (bytes, bytearray, memoryview)):
@@ -122,13 +124,8 @@ class Bound(NamedTuple, Generic[TriggerT]):
     clients: ClientFactory
 
 
-def _enter(bound: Bound[Any]) -> tuple[Token[FunctionSpec | None], Token[ClientFactory | None]]:
-    return current_function.set(bound.spec), current_clients.set(bound.clients)
-
-
-def _leave(tokens: tuple[Token[FunctionSpec | None], Token[ClientFactory | None]]) -> None:
-    current_function.reset(tokens[0])
-    current_clients.reset(tokens[1])
+def _enter(bound: Bound[Any], call_id: str, trace: str | None) -> Token[Invocation | None]:
+    return current_invocation.set(Invocation(bound.spec, bound.clients, call_id, trace))
 
 
 def oversized(request: Request) -> Reply | None:
@@ -143,34 +140,41 @@ def oversized(request: Request) -> Reply | None:
     return None
 
 
-def run_http(bound: Bound[HttpTrigger], request: Request) -> Reply:
-    """Call an HTTP handler; never raises. 4xx for the caller's faults, 500 for the handler's."""
-    spec = bound.spec
+def run_http(bound: Bound[HttpTrigger], request: Request, trace: str | None = None) -> Reply:
+    """Call an HTTP handler; never raises. 4xx for the caller's faults, 500 for the handler's.
+
+    `trace` is the platform's trace id, which every log line of the call carries.
+    """
+    token = _enter(bound, request.request_id, trace)
+    try:
+        return _answer(bound, request)
+    finally:
+        current_invocation.reset(token)
+
+
+def _answer(bound: Bound[HttpTrigger], request: Request) -> Reply:
     refused = oversized(request)
     if refused is not None:
-        log.warning("request refused", function=spec.name, request_id=request.request_id, status=refused.status)
+        log.warning("request refused", status=refused.status)
         return refused
-    route = spec.trigger.route
+    route = bound.spec.trigger.route
     if not request.path_params and route.params:
         request.path_params = route.match(request.path) or {}
-    tokens = _enter(bound)
     try:
         return render(bound.handler(request))
     except HttpError as exc:
         if exc.status >= 500:
-            log.error("handler answered with an error", function=spec.name, request_id=request.request_id,
-                      status=exc.status, error=exc.message)
+            log.error("handler answered with an error", status=exc.status, error=exc.message)
         return error_reply(exc.status, exc.message, request.request_id)
     except Exception as exc:
-        log.error("handler raised", function=spec.name, request_id=request.request_id,
-                  method=request.method, path=request.path, error=f"{type(exc).__name__}: {exc}",
-                  traceback=_traceback())
+        log.error("handler raised", method=request.method, path=request.path,
+                  error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
         return error_reply(500, "internal error", request.request_id)
-    finally:
-        _leave(tokens)
 
 
-def deliver_object(bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None) -> bool:
+def deliver_object(
+    bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None, trace: str | None = None,
+) -> bool:
     """Run the handler if its trigger wants `event`; False when skipped (another kind, key or type).
 
     `physical_bucket` is the cloud's name of the bucket the event came from: an event from a
@@ -182,24 +186,22 @@ def deliver_object(bound: Bound[ObjectTrigger], physical_bucket: str, event: Obj
         raise MalformedEvent(f"event from bucket {physical_bucket!r}; this function is bound to {expected!r}")
     if event is None or not trigger.accepts(event):
         return False
-    _run_event(bound, event)
+    _run_event(bound, event, trace)
     return True
 
 
-def deliver_schedule(bound: Bound[ScheduleTrigger], event: ScheduleEvent) -> None:
+def deliver_schedule(bound: Bound[ScheduleTrigger], event: ScheduleEvent, trace: str | None = None) -> None:
     """Run a schedule handler for one firing; a failure is EventFailed."""
-    _run_event(bound, event)
+    _run_event(bound, event, trace)
 
 
-def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent) -> None:
+def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent, trace: str | None) -> None:
     """Call an object or schedule handler; a failure is logged once and raised as EventFailed."""
-    spec = bound.spec
-    tokens = _enter(bound)
+    token = _enter(bound, event.id, trace)
     try:
         bound.handler(event)
     except Exception as exc:
-        log.error("handler raised", function=spec.name, event_id=event.id,
-                  error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
-        raise EventFailed(f"function {spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
+        log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
+        raise EventFailed(f"function {bound.spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
     finally:
-        _leave(tokens)
+        current_invocation.reset(token)

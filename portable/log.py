@@ -1,4 +1,9 @@
-"""One JSON object per line on stderr: what Cloud Logging and CloudWatch both parse."""
+"""One JSON object per line on stderr: what Cloud Logging and CloudWatch both parse.
+
+Inside a call, every line carries the function, its trigger and the request or event id
+(from `portable.context`), whether the shim or the handler wrote it, and the platform's trace
+id where there is one. Use it from handlers: `log.info("thumbnail written", key=event.key)`.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,21 @@ import sys
 import time
 from typing import Any
 
+from portable.context import current_invocation
+
+_ID_FIELDS = {"http": "request_id"}
+
 
 def log(severity: str, message: str, **fields: Any) -> None:
-    record = {"severity": severity, "message": message, "time": round(time.time(), 3)}
+    record: dict[str, Any] = {"severity": severity, "message": message, "time": round(time.time(), 3)}
+    invocation = current_invocation.get()
+    if invocation is not None and invocation.function is not None:
+        trigger = invocation.function.trigger_name
+        record["function"] = invocation.function.name
+        record["trigger"] = trigger
+        record[_ID_FIELDS.get(trigger, "event_id")] = invocation.id
+        if invocation.trace:
+            record["logging.googleapis.com/trace"] = invocation.trace
     record.update({key: value for key, value in fields.items() if value is not None})
     sys.stderr.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
     sys.stderr.flush()

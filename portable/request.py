@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from portable.errors import HttpError
+
+T = TypeVar("T")
 
 
 class MultiDict(Mapping[str, str]):
@@ -15,15 +17,32 @@ class MultiDict(Mapping[str, str]):
     _case_insensitive = False
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
-        self._values: dict[str, list[str]] = {}
+        values: dict[str, list[str]] = {}
+        fold = self._case_insensitive
         for name, value in pairs:
-            self._values.setdefault(self._fold(name), []).append(value)
+            key = name.lower() if fold else name
+            if key in values:
+                values[key].append(value)
+            else:
+                values[key] = [value]
+        self._values = values
 
     def _fold(self, name: str) -> str:
         return name.lower() if self._case_insensitive else name
 
     def __getitem__(self, name: str) -> str:
         return self._values[self._fold(name)][0]
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+
+    @overload
+    def get(self, name: str, /, default: str | T) -> str | T: ...
+
+    def get(self, name: str, /, default: object = None) -> object:
+        # Mapping.get would raise and catch KeyError on every miss.
+        values = self._values.get(self._fold(name))
+        return values[0] if values else default
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._fold(name) in self._values

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 from portable import data_rules
 from portable.app import ObjectTrigger, ResourceKind, caller_location, register_resource
-from portable.context import current_clients, current_function
+from portable.context import current_invocation
 from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, Handler, make_registrar
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
 from portable.storage_types import BucketClient, Document, Item, ObjectInfo, Page, SignedMethod, T, TableClient
@@ -47,7 +47,8 @@ class _Handle:
         self.spec = register_resource(self.kind, name)
 
     def _client(self) -> Any:
-        factory = current_clients.get()
+        invocation = current_invocation.get()
+        factory = invocation.clients if invocation else None
         if factory is None:
             raise ConfigurationError(
                 f"{self.kind} {self.name!r} was used outside a running function: no provider is bound. "
@@ -59,7 +60,8 @@ class _Handle:
 
     def _authorize(self, access: Literal["read", "write"]) -> None:
         """Refuse what the running function did not declare: the same rule the clouds' IAM enforces."""
-        function = current_function.get()
+        invocation = current_invocation.get()
+        function = invocation.function if invocation else None
         if function is None:
             return
         allowed = function.readable if access == "read" else function.writes

@@ -126,3 +126,49 @@ def test_the_thumbnail_treats_a_vanished_or_unreadable_upload_as_done(
     monkeypatch.setenv("PORTABLE_MODULE", "functions.thumbnail")
     assert runtime.handler(_s3_created(key), None) == {"status": 200, "delivered": 1}
     assert logged in capsys.readouterr().err
+
+
+def _log_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def test_every_log_line_of_a_call_names_the_function_trigger_and_id(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORTABLE_FUNCTION", "make_thumbnail")
+    monkeypatch.setenv("PORTABLE_MODULE", "functions.thumbnail")
+    event = _s3_created("notes.txt")
+    runtime.handler(event, None)
+    [line] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "not an image name, skipped"]
+    record = event["Records"][0]
+    assert line["function"] == "make_thumbnail" and line["trigger"] == "object"
+    assert line["event_id"] == f"uploads/notes.txt@{record['s3']['object']['sequencer']}"
+    assert line["key"] == "notes.txt" and line["severity"] == "INFO"
+
+    monkeypatch.setenv("PORTABLE_FUNCTION", "hello")
+    monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
+    http_event = json.loads(json.dumps(HELLO_EVENT))
+    http_event["headers"]["x-big"] = "b" * REQUEST_HEADERS_MAX_BYTES
+    runtime.handler(http_event, None)
+    [refused] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "request refused"]
+    assert (refused["function"], refused["trigger"]) == ("hello", "http")
+    assert refused["request_id"] == HELLO_EVENT["requestContext"]["requestId"]
+
+
+def test_gcp_log_lines_carry_the_trace_cloud_logging_recognises(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import functions_framework
+
+    from providers.gcp.runtime import exporting
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-project")
+    with exporting("functions", "local"):
+        client = functions_framework.create_app(target="hello", source=str(ROOT / "main.py")).test_client()
+    reply = client.post("/hello", headers={"X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000/1;o=1",
+                                          "X-Big": "b" * REQUEST_HEADERS_MAX_BYTES})
+    assert reply.status_code == 431
+    [refused] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "request refused"]
+    assert refused["logging.googleapis.com/trace"] == "projects/demo-project/traces/105445aa7843bc8bf206b12000100000"
+    assert (refused["function"], refused["trigger"], refused["severity"]) == ("hello", "http", "WARNING")

@@ -11,7 +11,7 @@ import pytest
 
 from portable import AccessNotDeclared, AppDefinitionError, bucket, load_app, table
 from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger
-from portable.context import current_function, using_clients
+from portable.context import Invocation, current_invocation, using_clients
 from portable.routes import parse_route
 from providers.local.clients import client_for
 
@@ -30,10 +30,10 @@ def local_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 def running(spec: FunctionSpec) -> Any:
     class Running:
         def __enter__(self) -> None:
-            self.token = current_function.set(spec)
+            self.token = current_invocation.set(Invocation(spec, client_for))
 
         def __exit__(self, *_: object) -> None:
-            current_function.reset(self.token)
+            current_invocation.reset(self.token)
 
     return Running()
 

@@ -1,4 +1,8 @@
-"""The local runner: routes, object events, schedules on time and on demand, the CLI."""
+"""The local runner: routes, object events, schedules on time and on demand, the CLI.
+
+Delivery itself (the queue, retries, dead letters, crashes) is tested in test_local_delivery.py,
+the control endpoints' rules in test_local_control.py.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture()
-def local() -> Iterator[LocalApp]:
+def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))  # no test inherits another's queued events
     runner = LocalApp(package="tests.conformance.app")
     yield runner
     runner.stop()
@@ -55,44 +60,56 @@ def test_route_picks_the_exact_method_before_any(local: LocalApp) -> None:
     assert spec is not None and spec.name == "kitchen" and allowed == []
 
 
-def test_object_event_is_delivered_to_every_matching_function(local: LocalApp, tmp_path: Path) -> None:
+def test_an_object_event_reaches_its_function_as_eventarc_sends_it(local: LocalApp, tmp_path: Path) -> None:
     event = ObjectEvent(bucket="inbox", key="in/a b.txt", kind="created", id="local-1",
-                        time=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), size=3, etag="e1", content_type="text/plain")
+                        time=datetime.now(UTC).replace(microsecond=0), size=3, etag="e1", content_type="text/plain")
     with recording(tmp_path) as seen:
-        results = local.deliver_object_event(event)
-    assert sorted(results) == [("on_upload", 204), ("record_created", 204)]
-    assert len(seen) == 2
-    for record in seen:
-        assert record == {"kind": "created", "bucket": "inbox", "key": "in/a b.txt", "id": "local-1",
-                          "time": "2026-01-02T03:04:05+00:00", "size": 3, "etag": "e1", "content_type": "text/plain"}
+        assert [local.deliver(name, event)[0] for name in ("on_upload", "record_created")] == [204, 204]
+    assert seen == [{"kind": "created", "bucket": "inbox", "key": "in/a b.txt", "id": "local-1",
+                     "time": event.time.isoformat(), "size": 3, "etag": "e1", "content_type": "text/plain"}] * 2
 
 
-def test_filtered_and_failing_deliveries(local: LocalApp, tmp_path: Path) -> None:
-    other = ObjectEvent(bucket="inbox", key="out/x.bin", kind="created", id="2", time=None)
+def test_a_write_is_queued_for_every_function_it_triggers_and_no_other(local: LocalApp) -> None:
+    from providers.local.clients import open_bucket
+
+    inbox = open_bucket("inbox")
+    inbox.put("in/a.txt", b"a", "text/plain", {})  # on_upload and record_created
+    inbox.put("out/b.bin", b"b", "application/octet-stream", {})  # record_created only
+    inbox.delete("in/a.txt")  # record_deleted
+    assert local.deliverer.relay()
+    queued = []
+    while (delivery := local.queue.take(time.time())) is not None:
+        queued.append((delivery.function, getattr(delivery.event, "key", None)))
+    assert sorted(queued) == [("on_upload", "in/a.txt"), ("record_created", "in/a.txt"),
+                              ("record_created", "out/b.bin"), ("record_deleted", "in/a.txt")]
+    assert inbox.outbox(10) == (0, []) and not local.deliverer.relay(), "the outbox is moved once"
+
+
+def test_a_failing_handler_answers_500_and_a_filtered_event_204(local: LocalApp, tmp_path: Path) -> None:
     failing = ObjectEvent(bucket="inbox", key="in/fail.txt", kind="created", id="3", time=None)
-    deleted = ObjectEvent(bucket="inbox", key="in/x.txt", kind="deleted", id="4", time=None)
-    with recording(tmp_path):
-        assert local.deliver_object_event(other) == [("record_created", 204)]
-        assert sorted(local.deliver_object_event(failing)) == [("on_upload", 500), ("record_created", 204)]
-        assert local.deliver_object_event(deleted) == [("record_deleted", 204)]
+    other = ObjectEvent(bucket="inbox", key="out/x.bin", kind="created", id="2", time=None)
+    with recording(tmp_path) as seen:
+        assert local.deliver("on_upload", failing)[0] == 500
+        assert local.deliver("on_upload", other)[0] == 204
+    assert seen == []
 
 
-def test_published_events_reach_handlers_in_the_background(
+def test_writes_reach_handlers_in_the_background(
     local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from providers.local import events
+    from providers.local.clients import open_bucket
 
     target = tmp_path / "recorded.jsonl"
     monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
     local.start(schedules=False)
-    events.publish(ObjectEvent(bucket="inbox", key="bg.txt", kind="created", id="bg", time=None))
+    open_bucket("inbox").put("bg.txt", b"x", "text/plain", {})
     assert wait_for(target, 1)[0]["key"] == "bg.txt"
 
 
 def test_schedule_fires_at_its_time(local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from providers.local import scheduler
 
-    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)  # due after the scheduler starts
     monkeypatch.setattr(scheduler, "next_fire_time",
                         lambda schedule, after: due if after < due else due + timedelta(days=1))
     monkeypatch.setattr(scheduler, "latest_fire_time", lambda schedule, at_or_before: due)
@@ -112,7 +129,10 @@ def test_fire_on_demand_over_http(local: LocalApp, tmp_path: Path) -> None:
     with recording(tmp_path) as seen:
         response = client.post("/__portable/schedules/every_five")
         missing = client.post("/__portable/schedules/kitchen")
-    assert response.status_code == 200 and response.get_json() == {"fired": "every_five", "status": 204}
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body == {"fired": "every_five", "event_id": body["event_id"], "outcome": "delivered", "status": 204}
+    assert body["event_id"].startswith("every_five@")
     assert missing.status_code == 404 and "schedules: every_five" in missing.get_json()["error"]
     assert [record["name"] for record in seen] == ["every_five"]
 

@@ -25,16 +25,14 @@ def is_http(event: dict[str, Any]) -> bool:
     return is_v2(event) or is_v1(event)
 
 
-def decode_request(event: dict[str, Any], fallback_request_id: str | None) -> Request:
-    """The portable request of an API Gateway 2.0 or 1.0 event; HttpError for the caller's faults."""
-    if is_v2(event):
-        return request_from_v2(event, fallback_request_id)
-    return request_from_v1(event, fallback_request_id)
+def decode_request(event: dict[str, Any], v2: bool, fallback_request_id: str | None) -> Request:
+    """The portable request of an API Gateway 2.0 (`v2`) or 1.0 event; HttpError for the caller's faults."""
+    return request_from_v2(event, fallback_request_id) if v2 else request_from_v1(event, fallback_request_id)
 
 
-def encode_reply(event: dict[str, Any], reply: Reply) -> dict[str, Any]:
-    """`reply` in the payload version `event` came in."""
-    return reply_to_v2(reply) if is_v2(event) else reply_to_v1(reply)
+def encode_reply(reply: Reply, v2: bool) -> dict[str, Any]:
+    """`reply` in the payload version the event came in."""
+    return reply_to_v2(reply) if v2 else reply_to_v1(reply)
 
 
 def _malformed(field: str, expected: str) -> HttpError:
@@ -46,6 +44,8 @@ def _text(value: Any, field: str, default: str = "") -> str:
         return default
     if not isinstance(value, str):
         raise _malformed(field, "a string")
+    if value.isascii():
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -65,28 +65,28 @@ def serve(bound: Bound[Trigger], event: Event, request_id: str | None = None) ->
 
 def _http_error(event: Event, status: int, message: str, request_id: str | None) -> dict[str, Any]:
     fallback_id = http_events.request_id_of(event) or request_id or new_request_id()
-    return http_events.encode_reply(event, error_reply(status, message, fallback_id))
+    return http_events.encode_reply(error_reply(status, message, fallback_id), http_events.is_v2(event))
 
 
 def _wrong_event(bound: Bound[Any], event: Event, request_id: str | None) -> dict[str, Any]:
     if http_events.is_http(event):
         log.error("HTTP request reached a function without an HTTP route", function=bound.spec.name)
         return _http_error(event, 404, "no HTTP route here", request_id)
-    kind = type(bound.spec.trigger).__name__.removesuffix("Trigger").lower()
-    return _rejected(f"unknown event shape: function {bound.spec.name!r} takes {kind} events",
+    return _rejected(f"unknown event shape: function {bound.spec.name!r} takes {bound.spec.trigger_name} events",
                      function=bound.spec.name, keys=sorted(event)[:20])
 
 
 def _serve_http(bound: Bound[HttpTrigger], event: Event, request_id: str | None) -> Any:
-    if not http_events.is_http(event):
+    v2 = http_events.is_v2(event)
+    if not v2 and not http_events.is_v1(event):
         return _wrong_event(bound, event, request_id)
     try:
-        request = http_events.decode_request(event, request_id)
+        request = http_events.decode_request(event, v2, request_id)
     except HttpError as exc:
         log.warning("bad request", function=bound.spec.name, error=exc.message, request_id=request_id)
         return _http_error(event, exc.status, exc.message, request_id)
     reply: Reply = run_http(bound, request)
-    return http_events.encode_reply(event, reply)
+    return http_events.encode_reply(reply, v2)
 
 
 def _serve_object(bound: Bound[ObjectTrigger], event: Event, request_id: str | None) -> Any:

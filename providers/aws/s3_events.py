@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
 from portable.errors import MalformedEvent
-from portable.events import ObjectEvent, ObjectEventKind, event_time
+from portable.events import ObjectEvent, ObjectEventKind, event_time, object_size, optional_text
 
 
 def is_s3(event: dict[str, Any]) -> bool:
@@ -49,20 +49,6 @@ def _text(parent: Any, *path: str) -> str:
     return value
 
 
-def _optional_text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _size(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
-        return int(value)
-    return None
-
-
 def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     """(physical bucket, event); the event is None for kinds Portable does not deliver."""
     if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
@@ -79,16 +65,16 @@ def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | N
     except UnicodeError:
         raise MalformedEvent(f"an S3 record's key {raw_key[:80]!r} is not percent-encoded UTF-8") from None
     event_time_text = record.get("eventTime")
-    marker = (_optional_text(obj.get("sequencer")) or _optional_text(obj.get("versionId"))
-              or _optional_text(event_time_text) or "")
+    marker = (optional_text(obj.get("sequencer")) or optional_text(obj.get("versionId"))
+              or optional_text(event_time_text) or "")
     return physical, ObjectEvent(
         bucket=logical_bucket,
         key=key,
         kind=kind,
         id=f"{physical}/{raw_key}@{marker}",
         time=None if event_time_text is None else event_time(event_time_text, "eventTime"),
-        size=_size(obj.get("size")),
-        etag=_optional_text(obj.get("eTag")),
+        size=object_size(obj.get("size")),
+        etag=optional_text(obj.get("eTag")),
         content_type=None,
     )
 

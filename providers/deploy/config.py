@@ -33,6 +33,11 @@ def choose(namespace: str, key: str, allowed: tuple[str, ...], default: str) -> 
     return value
 
 
+def flag(namespace: str, key: str, default: bool) -> bool:
+    """An optional true/false setting."""
+    return choose(namespace, key, ("true", "false"), str(default).lower()) == "true"
+
+
 def positive_int(namespace: str, key: str, default: int) -> int:
     """An optional whole-number setting greater than zero."""
     text = pulumi.Config(namespace).get(key)

@@ -19,10 +19,13 @@ Outputs = dict[str, object]
 
 @dataclass(frozen=True)
 class StackInfo:
+    """The stack's settings that every cloud reads; `allow_data_deletion` lets `pulumi destroy` delete data."""
+
     project: str
     stack: str
     cloud: str
     python_version: str
+    allow_data_deletion: bool
 
 
 @dataclass(frozen=True)

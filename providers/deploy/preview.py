@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime.mocks import MockMonitor
 
 from portable.errors import ConfigurationError
 from providers.deploy.program import main
@@ -26,10 +27,35 @@ SECRET = "[secret]"
 
 @dataclass
 class Registered:
+    """A registered resource; `depends_on` names every resource it waits for (explicitly or through its inputs)."""
+
     type: str
     name: str
     inputs: dict[str, Any]
     state: dict[str, Any]
+    depends_on: set[str] = field(default_factory=set)
+    retain_on_delete: bool = False
+
+
+@dataclass
+class _Options:
+    depends_on: set[str]
+    retain_on_delete: bool
+
+
+class RecordingMonitor(MockMonitor):
+    """Hands the mocks what MockResourceArgs leaves out: a resource's dependencies and retain_on_delete."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.recording.options[request.type, request.name] = _Options(
+            {urn.rpartition("::")[2] for urn in request.dependencies}, bool(request.retainOnDelete),
+        )
+        register: Callable[[Any], Any] = super().RegisterResource
+        return register(request)
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -39,6 +65,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.region = region
         self.resources: list[Registered] = []
         self.calls: list[str] = []
+        self.options: dict[tuple[str, str], _Options] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
@@ -58,6 +85,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:s3/bucket:Bucket":
             state["bucket"] = physical
             state["arn"] = f"arn:aws:s3:::{physical}"
+        elif args.typ == "aws:sqs/queue:Queue":
+            state["arn"] = f"arn:aws:sqs:{self.region}:{ACCOUNT}:{physical}"
+            state["url"] = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT}/{physical}"
         elif args.typ == "aws:apigatewayv2/api:Api":
             state["apiEndpoint"] = f"https://{args.name}.execute-api.{self.region}.amazonaws.com"
             state["executionArn"] = f"arn:aws:execute-api:{self.region}:{ACCOUNT}:{args.name}-id"
@@ -72,7 +102,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["managedService"] = f"{inputs['apiId']}-hash.apigateway.{inputs['project']}.cloud.goog"
         elif args.typ == "gcp:apigateway/gateway:Gateway":
             state["defaultHostname"] = f"{inputs['gatewayId']}-abc.uc.gateway.dev"
-        self.resources.append(Registered(args.typ, args.name, inputs, state))
+        options = self.options.pop((args.typ, args.name), _Options(set(), False))
+        self.resources.append(Registered(args.typ, args.name, inputs, state, options.depends_on,
+                                         options.retain_on_delete))
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
@@ -109,7 +141,7 @@ def run_program(
     """Run providers.deploy.program.main (what __main__.py runs) for `stack` with `config`; raise what it raises
     (pulumi.RunError for every refusal of the program)."""
     mocks = mocks or RecordingMocks(config.get("aws:region") or config.get("gcp:region") or "none")
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
     pulumi.runtime.set_all_config(dict(config))
     preview = Preview(project, stack, mocks.resources)
 

@@ -12,7 +12,7 @@ import importlib
 import pulumi
 
 from portable.errors import ConfigurationError, PortableError
-from providers.deploy.config import choose, config_command
+from providers.deploy.config import choose, config_command, flag
 from providers.deploy.plan import CloudDeployer, Outputs, StackInfo
 
 CLOUDS = ("aws", "gcp")
@@ -31,7 +31,8 @@ def stack_info() -> StackInfo:
             f"{config_command('portable:cloud', 'aws', stack)} (or gcp), or use the stacks aws and gcp"
         )
     python_version = choose("portable", "pythonVersion", PYTHON_VERSIONS, DEFAULT_PYTHON_VERSION)
-    return StackInfo(pulumi.get_project(), stack, cloud, python_version)
+    allow_data_deletion = flag("portable", "allowDataDeletion", False)
+    return StackInfo(pulumi.get_project(), stack, cloud, python_version, allow_data_deletion)
 
 
 def deployer_for(cloud: str) -> CloudDeployer:

@@ -8,7 +8,7 @@ import pulumi
 
 from portable.app import FunctionSpec, ResourceSpec
 from portable.context import physical_name_variable
-from providers.deploy.plan import Outputs
+from providers.deploy.plan import Outputs, StackInfo
 
 
 def function_environment(
@@ -22,14 +22,20 @@ def function_environment(
     return variables
 
 
+def data_options(info: StackInfo, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+    """`opts` for a resource that holds data: `pulumi destroy` leaves it in place unless the stack allows deletion."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=not info.allow_data_deletion))
+
+
 def stack_outputs(
     api_url: pulumi.Input[str] | None,
     functions: dict[str, pulumi.Input[str]],
     buckets: dict[str, pulumi.Input[str]],
     tables: dict[str, pulumi.Input[str]],
+    dead_letters: dict[str, pulumi.Input[str]],
 ) -> Outputs:
-    """The outputs every cloud exports: the API URL (when there are routes) and every physical name."""
-    outputs: Outputs = {"functions": functions, "buckets": buckets, "tables": tables}
+    """What every cloud exports: the API URL (when there are routes), physical names, where dead letters go."""
+    outputs: Outputs = {"functions": functions, "buckets": buckets, "tables": tables, "dead_letters": dead_letters}
     if api_url is not None:
         outputs["api_url"] = api_url
     return outputs

@@ -27,6 +27,21 @@ def request_id_of(headers: Headers) -> str:
     return new_request_id()
 
 
+def trace_of(headers: Headers) -> str | None:
+    """The request's trace as Cloud Logging names it (`projects/P/traces/T`), so log lines join the trace."""
+    import os
+
+    project = os.environ.get("GOOGLE_CLOUD_PROJECT")
+    context = headers.get("x-cloud-trace-context")
+    trace_id = context.split("/")[0] if context else None
+    if not trace_id and (parent := headers.get("traceparent")):
+        parts = parent.split("-")
+        trace_id = parts[1] if len(parts) >= 3 else None
+    if not project or not trace_id or safe_request_id(trace_id) is None:
+        return None
+    return f"projects/{project}/traces/{trace_id}"
+
+
 def _client_ip(headers: Headers, remote_addr: str | None) -> str | None:
     forwarded = headers.get("x-forwarded-for")
     if forwarded:

@@ -13,18 +13,21 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import flask
 
 from portable import log
-from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_app, load_function
+from portable.app import HttpTrigger, ObjectTrigger, ResourceSpec, ScheduleTrigger, Trigger, load_app, load_function
+from portable.context import physical_name
 from portable.errors import EventFailed, MalformedEvent
+from portable.events import ObjectEvent, event_record
 from portable.invoke import Bound, Reply, deliver_object, deliver_schedule, error_reply, run_http
 from portable.request import Headers
 from providers.binding import client_factory, provider_for
 from providers.gcp import scheduler_requests, storage_events
-from providers.gcp.http_requests import reply_to_flask, request_from_flask, request_id_of
+from providers.gcp.http_requests import reply_to_flask, request_from_flask, request_id_of, trace_of
 
 Target = Callable[[flask.Request], Any]
 
@@ -73,21 +76,48 @@ def _serve_http(bound: Bound[HttpTrigger], req: flask.Request) -> Reply:
         reply = error_reply(405, f"{req.method} is not allowed on {req.path}: use {route.method}", request_id)
         reply.headers.append(("Allow", route.method))
         return reply
-    return run_http(bound, request_from_flask(req, params))
+    return run_http(bound, request_from_flask(req, params), trace_of(Headers(req.headers.items())))
 
 
 def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Reply:
+    """Decode an Eventarc storage event and run the handler on it.
+
+    Eventarc retries a failure until the event is a day old, and neither counts attempts nor dead-letters:
+    the shim ends the retries, when the event is past its policy's max age or had the one attempt it allows.
+    """
     request_id = request_id_of(Headers(req.headers.items()))
+    retries = bound.spec.retries
+    event = None
     try:
         physical, event = storage_events.decode(dict(req.headers.items()), req.get_data(), bound.spec.trigger.bucket)
+        if event is not None and _past_max_age(bound, physical, event):
+            return _dead_letter(bound, event, f"older than its max age of {retries.max_age_seconds} s")
         delivered = deliver_object(bound, physical, event)
     except MalformedEvent as exc:
         log.error("event rejected: " + str(exc), function=bound.spec.name, request_id=request_id)
         return error_reply(400, str(exc), request_id)
     except EventFailed as exc:
+        if retries.attempts == 1 and event is not None:
+            return _dead_letter(bound, event, "its one attempt failed")
         return error_reply(500, str(exc), request_id)
     log.info("object event delivered" if delivered else "object event outside the trigger, skipped",
              function=bound.spec.name, key=event.key if event else None)
+    return Reply(204)
+
+
+def _past_max_age(bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent) -> bool:
+    """An event the function would run (its bucket, kind and filters) that happened longer ago than the max age."""
+    trigger = bound.spec.trigger
+    return (
+        event.time is not None and trigger.accepts(event)
+        and physical_bucket == physical_name(ResourceSpec("bucket", trigger.bucket))
+        and bound.spec.retries.expired(event.time, datetime.now(UTC))
+    )
+
+
+def _dead_letter(bound: Bound[ObjectTrigger], event: ObjectEvent, reason: str) -> Reply:
+    """Acknowledge an event that will not be tried again, logging the whole event so that it can be replayed."""
+    log.error(f"event dead-lettered: {reason}", function=bound.spec.name, dead_letter=True, event=event_record(event))
     return Reply(204)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import Any
 
 from portable.errors import MalformedEvent
-from portable.events import ObjectEvent, ObjectEventKind, event_time
+from portable.events import ObjectEvent, ObjectEventKind, event_time, object_size, optional_text
 
 EVENT_TYPES: dict[ObjectEventKind, str] = {
     "created": "google.cloud.storage.object.v1.finalized",
@@ -67,27 +67,13 @@ def _text(value: Any, what: str) -> str:
     return value
 
 
-def _size(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
-        return int(value)
-    return None
-
-
-def _optional_text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def object_event(event: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     """(physical bucket, event); the event is None for types Portable does not deliver."""
     data = event.data
     if not isinstance(data, dict):
         raise MalformedEvent("the CloudEvent data is not a JSON object (StorageObjectData)")
-    source = _optional_text(event.get("source")) or ""
-    subject = _optional_text(event.get("subject")) or ""
+    source = optional_text(event.get("source")) or ""
+    subject = optional_text(event.get("subject")) or ""
     physical = _text(event.get("bucket") or data.get("bucket") or source.rpartition("/buckets/")[2],
                      "bucket (the bucket extension or data.bucket)")
     key = _text(data.get("name") or (subject[len("objects/"):] if subject.startswith("objects/") else None),
@@ -102,7 +88,7 @@ def object_event(event: Any, logical_bucket: str) -> tuple[str, ObjectEvent | No
         kind=kind,
         id=_text(event.get("id"), "id"),
         time=None if time_text is None else event_time(time_text, "CloudEvent time"),
-        size=_size(data.get("size")),
-        etag=_optional_text(data.get("etag")),
-        content_type=_optional_text(data.get("contentType")),
+        size=object_size(data.get("size")),
+        etag=optional_text(data.get("etag")),
+        content_type=optional_text(data.get("contentType")),
     )

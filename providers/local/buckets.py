@@ -2,7 +2,10 @@
 
 SQLite gives atomic puts (a reader never sees half an object) and a sorted index for
 listings, which plain files named after keys cannot (keys may hold '/', '..', or be
-longer than a file name).
+longer than a file name). Every put and delete also writes its object event to the
+file's outbox in the same transaction, so an acknowledged write always has its event,
+even if the process dies the next instant; the local runner moves events from the
+outbox to its delivery queue.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from portable import log
 from portable.errors import BackendError, NotFound, TooLarge
-from portable.events import ObjectEvent
+from portable.events import ObjectEvent, ObjectEventKind
 from portable.storage_types import ObjectInfo, Page, SignedMethod
 from providers.local import events, signed_urls
 from providers.local.sqlite_files import connect, immediate, local_dir, open_connection, rows_by_prefix
@@ -28,6 +32,7 @@ CREATE TABLE IF NOT EXISTS objects (
     key TEXT PRIMARY KEY, data BLOB NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
     content_type TEXT NOT NULL, metadata TEXT NOT NULL, modified TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
 """
 _INFO_COLUMNS = "key, size, etag, modified, content_type, metadata"
 _LISTED_COLUMNS = "key, size, etag, modified"
@@ -37,7 +42,8 @@ class LocalBucket:
     def __init__(self, logical: str, physical: str, root: Path | None = None) -> None:
         self.logical = logical
         self.physical = physical
-        self.path = (root or local_dir()) / "buckets" / physical / "objects.sqlite3"
+        self.root = root or local_dir()
+        self.path = self.root / "buckets" / physical / "objects.sqlite3"
 
     def _db(self) -> sqlite3.Connection:
         return connect(self.path, _SCHEMA, self.logical)
@@ -49,14 +55,16 @@ class LocalBucket:
         info = ObjectInfo(key, len(content), hashlib.md5(content).hexdigest(), datetime.now(UTC),
                           content_type, dict(metadata))
         try:
-            self._db().execute(
-                "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key, content, info.size, info.etag, content_type, json.dumps(metadata),
-                 info.last_modified.isoformat()),
-            )
+            with immediate(self._db()) as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (key, content, info.size, info.etag, content_type, json.dumps(metadata),
+                     info.last_modified.isoformat()),
+                )
+                self._record_event(db, info, "created")
         except sqlite3.Error as exc:
             raise BackendError(self.logical, f"put {key!r} failed: {exc}") from exc
-        self._publish(info, "created")
+        events.doorbell.ring()
         return info
 
     def get(self, key: str) -> bytes:
@@ -81,11 +89,13 @@ class LocalBucket:
         try:
             with immediate(self._db()) as db:
                 row = db.execute(f"SELECT {_INFO_COLUMNS} FROM objects WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    return
                 db.execute("DELETE FROM objects WHERE key = ?", (key,))
+                self._record_event(db, _info(row), "deleted")
         except sqlite3.Error as exc:
             raise BackendError(self.logical, f"delete {key!r} failed: {exc}") from exc
-        if row is not None:
-            self._publish(_info(row), "deleted")
+        events.doorbell.ring()
 
     def list_page(self, prefix: str, limit: int, token: str | None) -> Page[ObjectInfo]:
         rows = rows_by_prefix(self._db(), _LISTED_COLUMNS, "objects", prefix, limit, token, self.logical)
@@ -94,7 +104,37 @@ class LocalBucket:
         return Page(items, items[-1].key if len(rows) > limit else None)
 
     def signed_url(self, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None) -> str:
-        return signed_urls.sign(self.physical, key, method, expires_seconds, content_type)
+        return signed_urls.sign(self.physical, key, method, expires_seconds, content_type,
+                                signed_urls.base_url(self.root))
+
+    def outbox(self, limit: int) -> tuple[int, list[ObjectEvent]]:
+        """Up to `limit` events waiting in the outbox, oldest first, and the number of the last row read (0: none).
+
+        A row that cannot be read back is logged and skipped: it would block every event behind it.
+        """
+        if not self.path.exists():
+            return 0, []
+        try:
+            rows = self._db().execute("SELECT seq, event FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
+        except sqlite3.Error as exc:
+            raise BackendError(self.logical, f"reading the event outbox failed: {exc}") from exc
+        found: list[ObjectEvent] = []
+        for seq, text in rows:
+            try:
+                event = events.from_json(text)
+            except events.UnreadableEvent as exc:
+                log.error("unreadable object event skipped", bucket=self.logical, seq=seq, error=str(exc))
+                continue
+            if isinstance(event, ObjectEvent):
+                found.append(event)
+        return (rows[-1][0] if rows else 0), found
+
+    def clear_outbox(self, through: int) -> None:
+        """Forget the outbox's events up to row `through`, once they are safely elsewhere."""
+        try:
+            self._db().execute("DELETE FROM outbox WHERE seq <= ?", (through,))
+        except sqlite3.Error as exc:
+            raise BackendError(self.logical, f"clearing the event outbox failed: {exc}") from exc
 
     def _query_one(self, sql: str, key: str) -> tuple[Any, ...]:
         try:
@@ -105,12 +145,10 @@ class LocalBucket:
             raise NotFound(self.logical, f"no object {key!r}")
         return tuple(row)
 
-    def _publish(self, info: ObjectInfo, kind: str) -> None:
-        events.publish(ObjectEvent(
-            bucket=self.logical, key=info.key, kind="created" if kind == "created" else "deleted",
-            id=uuid.uuid4().hex, time=datetime.now(UTC), size=info.size, etag=info.etag,
-            content_type=info.content_type,
-        ))
+    def _record_event(self, db: sqlite3.Connection, info: ObjectInfo, kind: ObjectEventKind) -> None:
+        event = ObjectEvent(bucket=self.logical, key=info.key, kind=kind, id=uuid.uuid4().hex, time=datetime.now(UTC),
+                            size=info.size, etag=info.etag, content_type=info.content_type)
+        db.execute("INSERT INTO outbox (event) VALUES (?)", (events.to_json(event),))
 
 
 def _read_all(resource: str, stream: IO[bytes]) -> bytes:

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from portable.app import ResourceSpec
 from portable.context import physical_name, setting
-from portable.errors import NotFound
-from portable.events import ObjectEvent, ObjectEventKind
+from portable.events import ObjectEvent
 from portable.storage_types import ObjectInfo
 from providers.local.buckets import LocalBucket
 from providers.local.sqlite_files import local_dir
 from providers.local.tables import LocalTable
 
 WriteObserver = Callable[[ObjectEvent], None]
+OUTBOX_BATCH = 1000
 _observer: ContextVar[WriteObserver | None] = ContextVar("portable_local_write_observer", default=None)
 
 
@@ -40,13 +38,14 @@ def open_bucket(name: str) -> LocalBucket:
 
 
 def observing_writes(observer: WriteObserver) -> AbstractContextManager[None]:
-    """Inside the block, every put and delete through a local bucket client calls `observer` with its event
-    before it returns: the test kit delivers object events so, synchronously."""
+    """Inside the block, each put and delete through a local bucket client takes its events out of the bucket's
+    outbox and hands them to `observer` before it returns: the test kit delivers object events so, synchronously,
+    in place of the local runner's relay."""
     return setting(_observer, observer)
 
 
 class ObservedBucket(LocalBucket):
-    """A local bucket that hands each change to an observer as soon as it is stored."""
+    """A local bucket that hands the events of its writes to an observer as soon as they are stored."""
 
     def __init__(self, logical: str, physical: str, root: Path, observer: WriteObserver) -> None:
         super().__init__(logical, physical, root)
@@ -54,17 +53,15 @@ class ObservedBucket(LocalBucket):
 
     def put(self, key: str, data: bytes | IO[bytes], content_type: str, metadata: dict[str, str]) -> ObjectInfo:
         info = super().put(key, data, content_type, metadata)
-        self.observer(self._event(info, "created"))
+        self._hand_over()
         return info
 
     def delete(self, key: str) -> None:
-        try:
-            info = self.head(key)
-        except NotFound:
-            return
         super().delete(key)
-        self.observer(self._event(info, "deleted"))
+        self._hand_over()
 
-    def _event(self, info: ObjectInfo, kind: ObjectEventKind) -> ObjectEvent:
-        return ObjectEvent(bucket=self.logical, key=info.key, kind=kind, id=uuid.uuid4().hex, time=datetime.now(UTC),
-                           size=info.size, etag=info.etag, content_type=info.content_type)
+    def _hand_over(self) -> None:
+        through, found = self.outbox(OUTBOX_BATCH)
+        self.clear_outbox(through)
+        for event in found:
+            self.observer(event)

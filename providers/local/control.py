@@ -1,45 +1,64 @@
 """The local runner's own endpoints under /__portable/: what the clouds' consoles do for you.
 
-    POST   /__portable/schedules/<name>          fire a schedule now, as Cloud Scheduler would
-    PUT    /__portable/objects/<bucket>/<key>    put an object (fires the bucket's events)
-    GET    /__portable/objects/<bucket>/<key>    read it back
-    DELETE /__portable/objects/<bucket>/<key>    delete it (fires the bucket's events)
-    GET|PUT /__portable/buckets/...              signed URLs made by Bucket.signed_url()
+    POST    /__portable/schedules/<name>                       fire a schedule now, as Cloud Scheduler would
+    PUT     /__portable/objects/<bucket>/<key>                 put an object (fires the bucket's events)
+    GET     /__portable/objects/<bucket>/<key>                 read it back
+    DELETE  /__portable/objects/<bucket>/<key>                 delete it (fires the bucket's events)
+    GET     /__portable/dead-letters[/<function>]              events that failed their last attempt
+    POST    /__portable/dead-letters/<function>/<id>/replay    queue one again, with the same event id
+    GET|PUT /__portable/buckets/...                            signed URLs made by Bucket.signed_url()
+
+They answer requests addressed to a loopback name on the runner's own port, from tools
+(curl, scripts) or from the runner's own pages only, so a web page elsewhere in the
+user's browser, or a DNS name rebound to 127.0.0.1, cannot drive the runner. Signed
+URLs carry their own authority, as in the clouds; user routes are the App's business.
 """
 
 from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable
-from urllib.parse import parse_qsl, quote, unquote
+from typing import Any
+from urllib.parse import parse_qsl, quote
 
 from portable.app import App, ResourceSpec
 from portable.context import physical_name
-from portable.errors import BackendError, NotFound, ResourceError
+from portable.data_rules import check_object_key
+from portable.errors import BackendError, NotFound, ResourceError, TooLarge
 from portable.invoke import Reply, render
 from portable.request import Response
 from providers.local import signed_urls
-from providers.local.buckets import LocalBucket
-from providers.local.wsgi import Environ, StartResponse, error, request_body, send
+from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
+from providers.local.dead_letters import DeadLetter, DeadLetters
+from providers.local.delivery import Outcome
+from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
 
 PREFIX = "/__portable/"
-USAGE = f"use POST {PREFIX}schedules/<name>, or PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>"
+USAGE = (f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
+         f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay")
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+_FOREIGN_SITES = frozenset({"cross-site", "same-site"})
+_FIRED_STATUS = {"delivered": 200, "queued": 202}
 
-Fire = Callable[[str], int]
+Fire = Callable[[str], Outcome]
 OpenBucket = Callable[[str], LocalBucket]
+Replay = Callable[[str, str], DeadLetter]
 
 
 class Control:
-    """WSGI app for every path under PREFIX, over the App's schedules and buckets.
+    """WSGI app for every path under PREFIX, over the App's schedules, buckets and dead letters.
 
-    `fire(name)` calls a schedule function as Cloud Scheduler does and gives its HTTP
-    status; `open_bucket(name)` gives the local store of a bucket by its logical name.
+    `fire(name)` queues a firing of a schedule and makes its first attempt; `open_bucket(name)`
+    gives the local store of a bucket by its logical name; `replay(function, id)` queues a
+    dead letter's event again.
     """
 
-    def __init__(self, app: App, fire: Fire, open_bucket: OpenBucket) -> None:
+    def __init__(self, app: App, fire: Fire, open_bucket: OpenBucket, letters: DeadLetters, replay: Replay) -> None:
         self.app = app
         self.fire = fire
         self.open_bucket = open_bucket
+        self.letters = letters
+        self.replay = replay
         self.signed = SignedUrls(self._open_physical)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
@@ -49,30 +68,40 @@ class Control:
         return _answered(self._answer, environ, start_response)
 
     def _answer(self, environ: Environ) -> Reply:
-        path = environ.get("PATH_INFO") or "/"
+        _check_caller(environ)
+        path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
         kind, _, rest = path[len(PREFIX):].partition("/")
         if kind == "schedules" and method == "POST" and rest:
             return self._fire(rest)
         if kind == "objects" and "/" in rest.strip("/"):
             bucket, _, key = rest.partition("/")
-            return self._object(method, bucket, unquote(key), environ)
+            return self._object(method, bucket, key, environ)
+        if kind == "dead-letters":
+            return self._dead_letters(method, rest)
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
     def _fire(self, name: str) -> Reply:
         schedules = [spec.name for spec in self.app.schedule_functions()]
         if name not in schedules:
             return error(404, f"no schedule named {name!r}; schedules: {', '.join(schedules) or 'none'}")
-        status = self.fire(name)
-        return render(Response({"fired": name, "status": status}, status=200 if status < 300 else 500))
+        outcome = self.fire(name)
+        body: dict[str, Any] = {"fired": name, "event_id": outcome.event_id, "outcome": outcome.state,
+                                "status": outcome.status}
+        if outcome.error is not None:
+            body["last_error"] = outcome.error
+        if outcome.retry_in is not None:
+            body["retry_in_seconds"] = outcome.retry_in
+        return render(Response(body, status=_FIRED_STATUS.get(outcome.state, 500)))
 
     def _object(self, method: str, bucket: str, key: str, environ: Environ) -> Reply:
         if bucket not in self.app.buckets:
             return error(404, f"no bucket named {bucket!r}; the App declares: {', '.join(self.app.buckets) or 'none'}")
+        check_object_key(bucket, key)
         store = self.open_bucket(bucket)
         if method == "PUT":
             content_type = environ.get("CONTENT_TYPE") or mimetypes.guess_type(key)[0] or "application/octet-stream"
-            info = store.put(key, request_body(environ), content_type, {})
+            info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type, {})
             return render(Response({"bucket": bucket, "key": key, "size": info.size, "etag": info.etag}, status=201))
         if method == "DELETE":
             store.delete(key)
@@ -80,6 +109,22 @@ class Control:
         if method == "GET":
             return _download(store, key)
         return error(405, f"{method} is not allowed on {PREFIX}objects/: use PUT, GET or DELETE")
+
+    def _dead_letters(self, method: str, rest: str) -> Reply:
+        function, _, letter = rest.strip("/").partition("/")
+        if function and function not in self.app.functions:
+            return error(404, f"no function named {function!r} in the App")
+        if method == "GET" and not letter:
+            return render({"dead_letters": [found.record() for found in self.letters.all(function or None)]})
+        letter_id, _, action = letter.partition("/")
+        if method == "POST" and action == "replay":
+            try:
+                replayed = self.replay(function, letter_id)
+            except ValueError as exc:
+                return error(400, f"dead letter {function}/{letter_id} is unreadable: {exc}; fix or delete its file")
+            return render(Response({"replayed": f"{function}/{letter_id}", "event_id": replayed.event.id}, status=202))
+        return error(405 if letter else 404, f"use GET {PREFIX}dead-letters[/<function>] or "
+                     f"POST {PREFIX}dead-letters/<function>/<id>/replay, not {method} {PREFIX}dead-letters/{rest}")
 
     def _open_physical(self, physical: str) -> LocalBucket:
         for name in self.app.buckets:
@@ -107,21 +152,43 @@ class SignedUrls:
         # PATH_INFO arrives %-decoded, as latin-1 text (PEP 3333); quoting it again gives the signed path.
         path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/")
         bucket, key = signed_urls.verify(method, path, query, content_type)
+        check_object_key(bucket, key)
         store = self.open_physical(bucket)
         if method == "GET":
             return _download(store, key)
-        info = store.put(key, request_body(environ), content_type or "application/octet-stream", {})
+        info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type or "application/octet-stream", {})
         return Reply(200, headers=[("ETag", f'"{info.etag}"')])
+
+
+def _check_caller(environ: Environ) -> None:
+    """Refused (403) unless the request comes from this machine's tools or the runner's own pages."""
+    host = (environ.get("HTTP_HOST") or "").lower()
+    port = environ.get("SERVER_PORT") or "80"
+    own = {f"{name}:{port}" for name in _LOOPBACK_NAMES}
+    if port == "80":
+        own.update(_LOOPBACK_NAMES)
+    if host not in own:
+        raise Refused(403, f"the control endpoints answer only at 127.0.0.1, localhost or [::1] on port {port}, "
+                      f"not at Host {host[:100]!r}")
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None and origin.lower() != f"http://{host}":
+        raise Refused(403, f"a page from {origin[:100]!r} may not drive the runner; use curl or a script")
+    if (environ.get("HTTP_SEC_FETCH_SITE") or "").lower() in _FOREIGN_SITES:
+        raise Refused(403, "a page from another site may not drive the runner; use curl or a script")
 
 
 def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_response: StartResponse) -> list[bytes]:
     """Send `answer`'s reply, or the error reply for what it raised."""
     try:
         reply = answer(environ)
+    except Refused as exc:
+        reply = error(exc.status, str(exc))
     except signed_urls.InvalidSignature as exc:
         reply = error(403, str(exc))
     except NotFound as exc:
         reply = error(404, str(exc))
+    except TooLarge as exc:
+        reply = error(413, str(exc))
     except BackendError as exc:
         reply = error(500, str(exc))
     except ResourceError as exc:

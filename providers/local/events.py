@@ -1,44 +1,103 @@
-"""A tiny in-process publish/subscribe for local object events.
+"""Local events at rest, and the signal that new ones are waiting.
 
-The local bucket client publishes after every successful put and delete; the local
-runner subscribes and calls the matching object handlers.
+Object and schedule events are stored as JSON (in a bucket's outbox, in the delivery
+queue and in dead letters), so they outlive the process that acknowledged them. A
+dead letter is a file the user may read and edit before replaying it, so reading one
+back checks every field.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-import traceback
-from collections.abc import Callable
+from typing import Any
 
-from portable import log
-from portable.events import ObjectEvent
+from portable.errors import MalformedEvent
+from portable.events import ObjectEvent, ObjectEventKind, ScheduleEvent, event_time, schedule_firing
 
-Subscriber = Callable[[ObjectEvent], None]
-
-_subscribers: list[Subscriber] = []
-_lock = threading.Lock()
+LocalEvent = ObjectEvent | ScheduleEvent
+_KINDS: dict[str, ObjectEventKind] = {"created": "created", "deleted": "deleted"}
 
 
-def subscribe(callback: Subscriber) -> Callable[[], None]:
-    """Call `callback` with every object event from now on; returns a function that unsubscribes."""
-    with _lock:
-        _subscribers.append(callback)
-
-    def unsubscribe() -> None:
-        with _lock:
-            if callback in _subscribers:
-                _subscribers.remove(callback)
-
-    return unsubscribe
+class UnreadableEvent(ValueError):
+    """A stored event that is not a local event record."""
 
 
-def publish(event: ObjectEvent) -> None:
-    """Hand `event` to every subscriber; one subscriber's failure does not stop the others."""
-    with _lock:
-        subscribers = list(_subscribers)
-    for callback in subscribers:
-        try:
-            callback(event)
-        except Exception as exc:  # a subscriber must not break the write that published
-            log.error("object event subscriber failed", bucket=event.bucket, key=event.key,
-                      error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+def to_record(event: LocalEvent) -> dict[str, Any]:
+    """`event` as JSON values: its fields, `type` (object or schedule) and the time in RFC 3339."""
+    kind = "schedule" if isinstance(event, ScheduleEvent) else "object"
+    return {"type": kind, **event._asdict(), "time": event.time.isoformat() if event.time else None}
+
+
+def from_record(record: object) -> LocalEvent:
+    """The event `to_record` wrote; UnreadableEvent names the field that is wrong."""
+    if not isinstance(record, dict):
+        raise UnreadableEvent(f"an event is a JSON object, not {type(record).__name__}")
+    try:
+        if record.get("type") == "schedule":
+            return schedule_firing(_text(record, "name"), event_time(record.get("time"), "time"))
+        if record.get("type") != "object":
+            raise UnreadableEvent(f"type must be 'object' or 'schedule', not {record.get('type')!r}")
+        raw_kind = record.get("kind")
+        kind = _KINDS.get(raw_kind) if isinstance(raw_kind, str) else None
+        if kind is None:
+            raise UnreadableEvent(f"kind must be 'created' or 'deleted', not {raw_kind!r}")
+        size = record.get("size")
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+            raise UnreadableEvent(f"size must be a whole number of bytes or null, not {size!r}")
+        return ObjectEvent(
+            bucket=_text(record, "bucket"), key=_text(record, "key"), kind=kind, id=_text(record, "id"),
+            time=None if record.get("time") is None else event_time(record["time"], "time"),
+            size=size, etag=_optional_text(record, "etag"), content_type=_optional_text(record, "content_type"),
+        )
+    except MalformedEvent as exc:
+        raise UnreadableEvent(str(exc)) from None
+
+
+def to_json(event: LocalEvent) -> str:
+    return json.dumps(to_record(event), ensure_ascii=False)
+
+
+def from_json(text: str) -> LocalEvent:
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise UnreadableEvent(f"not JSON: {exc}") from None
+    return from_record(record)
+
+
+def _text(record: dict[str, Any], field: str) -> str:
+    value = record.get(field)
+    if isinstance(value, str) and value:
+        return value
+    raise UnreadableEvent(f"{field} must be a non-empty string, not {value!r}")
+
+
+def _optional_text(record: dict[str, Any], field: str) -> str | None:
+    return None if record.get(field) is None else _text(record, field)
+
+
+class _Doorbell:
+    """Rung after every event stored in this process, so waiting workers start at once."""
+
+    def __init__(self) -> None:
+        self._rings = 0
+        self._condition = threading.Condition()
+
+    def ring(self) -> None:
+        with self._condition:
+            self._rings += 1
+            self._condition.notify_all()
+
+    def rings(self) -> int:
+        """How often it has rung; pass it to `wait` so that a ring in between is not missed."""
+        with self._condition:
+            return self._rings
+
+    def wait(self, seen: int, timeout: float) -> None:
+        """Until it rings after `seen` rings, or for `timeout` seconds."""
+        with self._condition:
+            self._condition.wait_for(lambda: self._rings != seen, timeout)
+
+
+doorbell = _Doorbell()

@@ -2,34 +2,49 @@
 
 Every function gets its own functions-framework app built from `main.py`, as Cloud
 Functions gen2 builds it, serving the package on local data without a word in the
-process environment. HTTP requests are routed to the function whose route matches;
-object events from the local buckets are delivered as binary-mode CloudEvents (what
-Eventarc sends); schedules are delivered as Cloud Scheduler calls.
+process environment. HTTP requests are routed to the function whose route matches.
+Object events and schedule firings go through a durable queue in the state directory
+and are delivered at least once, with retries and dead letters (providers/local/delivery.py):
+object events as binary-mode CloudEvents (what Eventarc sends), firings as Cloud
+Scheduler calls.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from portable import log
 from portable.app import App, FunctionSpec, ResourceSpec, load_app
 from portable.context import physical_name
-from portable.events import ObjectEvent
+from portable.errors import BackendError, NotFound
+from portable.events import ScheduleEvent, schedule_firing
 from providers.gcp import scheduler_requests, storage_events
 from providers.local.clients import open_bucket
 from providers.local.control import PREFIX, Control
+from providers.local.dead_letters import DeadLetter, DeadLetters
+from providers.local.deliveries import DeliveryQueue
+from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_policy
+from providers.local.events import LocalEvent
+from providers.local.sqlite_files import local_dir
 from providers.local.wsgi import Environ, StartResponse, error, send
 from providers.paths import MAIN_PY
 
+# An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
+LEASE_GRACE_SECONDS = 30
+WORKERS = 4
+
 
 class LocalApp:
-    """A WSGI app serving every HTTP route, plus workers for object events and schedules."""
+    """A WSGI app serving every HTTP route, plus workers for object events and schedules.
 
-    def __init__(self, package: str = "functions", source: Path | None = None) -> None:
+    `policy_for(spec)` gives each object and schedule function its attempts and backoff.
+    """
+
+    def __init__(self, package: str = "functions", source: Path | None = None, *,
+                 policy_for: PolicyFor = default_policy, workers: int = WORKERS) -> None:
         import functions_framework
 
         from providers.gcp import runtime
@@ -41,11 +56,13 @@ class LocalApp:
                 name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
                 for name in self.app.functions
             }
-        self.control = Control(self.app, self.fire_schedule, open_bucket)
-        self.events: queue.Queue[ObjectEvent | None] = queue.Queue()
+        root = local_dir()
+        self.queue = DeliveryQueue(root, self._lease_seconds)
+        self.letters = DeadLetters(root)
+        self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers)
+        self.control = Control(self.app, self.fire_schedule, open_bucket, self.letters, self.replay)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._unsubscribe: Callable[[], None] | None = None
 
     # HTTP -----------------------------------------------------------------
 
@@ -80,60 +97,62 @@ class LocalApp:
 
     # Events ---------------------------------------------------------------
 
-    def deliver_object_event(self, event: ObjectEvent) -> list[tuple[str, int]]:
-        """Send `event` to every function it triggers, as Eventarc would; (function, status) each."""
-        physical = physical_name(ResourceSpec("bucket", event.bucket))
-        results = []
-        for spec in self.app.object_functions(event.bucket):
-            if spec.trigger.accepts(event):
-                headers, body = storage_events.encode(event, physical)
-                response = self.targets[spec.name].test_client().post("/", headers=headers, data=body)
-                results.append((spec.name, response.status_code))
-        return results
+    def deliver(self, function: str, event: LocalEvent) -> tuple[int, str]:
+        """Call `function` with `event` as Eventarc or Cloud Scheduler would; the status and body it answers."""
+        client = self.targets[function].test_client()
+        if isinstance(event, ScheduleEvent):
+            response = client.post("/", headers=scheduler_requests.encode(function, event.time))
+        else:
+            headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
+            response = client.post("/", headers=headers, data=body)
+        return response.status_code, response.get_data(as_text=True)
 
-    def fire_schedule(self, name: str, due: datetime | None = None) -> int:
-        """Call schedule function `name` as Cloud Scheduler does; its HTTP status."""
-        headers = scheduler_requests.encode(name, due or datetime.now(UTC))
-        response = self.targets[name].test_client().post("/", headers=headers)
-        return int(response.status_code)
+    def fire_schedule(self, name: str, due: datetime | None = None) -> Outcome:
+        """Queue the firing of schedule `name` due at `due` (default: now) and make its first attempt now.
+
+        Failed attempts are retried by the workers of whichever runner serves the state directory.
+        """
+        event = schedule_firing(name, due or datetime.now(UTC).replace(microsecond=0))
+        delivery = self.queue.add_taken(name, event)
+        if delivery is None:
+            return Outcome(event.id, "queued")
+        return self.deliverer.attempt(delivery)
+
+    def replay(self, function: str, letter_id: str) -> DeadLetter:
+        """Queue a dead letter's event again for its function (same event id, attempts anew) and remove the letter."""
+        if function not in self.app.functions:
+            raise NotFound("dead letters", f"no function named {function!r} in the App")
+        letter = self.letters.read(function, letter_id)
+        self.queue.add([(function, letter.event)])
+        self.letters.remove(function, letter_id)
+        log.info("dead letter replayed", function=function, event_id=letter.event.id, letter=letter_id)
+        return letter
+
+    def _lease_seconds(self, function: str) -> float:
+        spec = self.app.functions.get(function)
+        return (spec.timeout_seconds if spec else 60) + LEASE_GRACE_SECONDS
 
     # Background workers ---------------------------------------------------
 
     def start(self, schedules: bool = True) -> None:
-        from providers.local import events
-
-        self._unsubscribe = events.subscribe(self.events.put)
-        self._spawn(self._event_worker)
+        self.deliverer.start()
         if schedules and self.app.schedule_functions():
-            self._spawn(self._schedule_worker)
+            thread = threading.Thread(target=self._schedule_worker, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
         self._stopping.set()
-        self.events.put(None)
+        self.deliverer.stop()
         for thread in self._threads:
             thread.join(timeout=5)
-
-    def _spawn(self, work: Callable[[], None]) -> None:
-        thread = threading.Thread(target=work, daemon=True)
-        thread.start()
-        self._threads.append(thread)
-
-    def _event_worker(self) -> None:
-        while not self._stopping.is_set():
-            event = self.events.get()
-            if event is None:
-                return
-            for name, status in self.deliver_object_event(event):
-                log.info("object event delivered", function=name, key=event.key, kind=event.kind, status=status)
 
     def _schedule_worker(self) -> None:
         from providers.local.scheduler import LocalScheduler
 
         scheduler = LocalScheduler(
             ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
-            self._fire_and_log,
+            self._queue_firing,
         )
         while True:
             due = scheduler.next_due()
@@ -144,6 +163,10 @@ class LocalApp:
                 return
             scheduler.fire_due()
 
-    def _fire_and_log(self, name: str, due: datetime) -> None:
-        status = self.fire_schedule(name, due)
-        log.info("schedule fired", function=name, due=due.isoformat(), status=status)
+    def _queue_firing(self, name: str, due: datetime) -> None:
+        try:
+            self.queue.add([(name, schedule_firing(name, due))])
+        except BackendError as exc:  # the next firing may find the state directory writable again
+            log.error("schedule firing could not be queued", function=name, due=due.isoformat(), error=str(exc))
+            return
+        log.info("schedule fired", function=name, due=due.isoformat())

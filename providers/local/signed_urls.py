@@ -1,7 +1,9 @@
 """Signed URLs for local buckets: HMAC-signed links to /__portable/buckets/ (the runner serves them).
 
 The secret lives in the local data directory, so links survive a restart of the local
-server and stop working when the directory is wiped, like a rotated cloud key.
+server and stop working when the directory is wiped, like a rotated cloud key. Links
+name the address the runner serving that directory listens on, which it writes there
+while it serves, so a handler, a script or a test in another process signs for it too.
 """
 
 from __future__ import annotations
@@ -11,20 +13,48 @@ import hmac
 import os
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote, unquote, urlencode
 
 from portable.storage_types import SignedMethod
 from providers.local.sqlite_files import local_dir
 
 ROUTE = "/__portable/buckets/"
+DEFAULT_URL = "http://127.0.0.1:8080"
+_RUNNER_URL_FILE = "runner-url"
 
 
 class InvalidSignature(Exception):
     """The URL was not signed here, was altered, or has expired."""
 
 
-def base_url() -> str:
-    return os.environ.get("PORTABLE_LOCAL_URL", "http://127.0.0.1:8080").rstrip("/")
+def base_url(root: Path) -> str:
+    """Where links to the buckets under `root` point.
+
+    `$PORTABLE_LOCAL_URL` when set (the runner behind a proxy or a container's port mapping),
+    else the address of the runner serving `root`, else the default `./dev serve` address.
+    """
+    override = os.environ.get("PORTABLE_LOCAL_URL")
+    if override:
+        return override.rstrip("/")
+    try:
+        return (root / _RUNNER_URL_FILE).read_text().strip() or DEFAULT_URL
+    except OSError:
+        return DEFAULT_URL
+
+
+@contextmanager
+def served_at(root: Path, url: str) -> Iterator[None]:
+    """Within the block, links to the buckets under `root` name `url`, where a runner serves them."""
+    path = root / _RUNNER_URL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(url)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _secret() -> bytes:
@@ -47,11 +77,11 @@ def _signature(bucket: str, key: str, method: str, expires: int, content_type: s
 
 
 def sign(bucket: str, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None,
-         now: float | None = None) -> str:
+         base: str, now: float | None = None) -> str:
     expires = int((time.time() if now is None else now) + expires_seconds)
     query = {"method": method, "expires": str(expires),
              "signature": _signature(bucket, key, method, expires, content_type or "")}
-    return f"{base_url()}{ROUTE}{quote(bucket)}/{quote(key, safe='/')}?{urlencode(query)}"
+    return f"{base}{ROUTE}{quote(bucket)}/{quote(key, safe='/')}?{urlencode(query)}"
 
 
 def verify(method: str, path: str, query: dict[str, str], content_type: str | None,

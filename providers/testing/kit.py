@@ -71,11 +71,16 @@ class Kit:
     def __init__(self, target: str = "local", *, package: str = "functions", state: Path | None = None) -> None:
         self.target = target
         self.app: App = load_app(package, str(PROJECT_ROOT))
-        self._target = build_target(target, self.app, package)
         self.state = state or Path(tempfile.mkdtemp(prefix="portable-kit-"))
         self._temporary = state is None
         self.deliveries: list[Delivery] = []
         self._open = ExitStack()
+        try:
+            with using_local_dir(self.state):  # the local runner opens its queue in the state folder
+                self._target = build_target(target, self.app, package)
+        except BaseException:
+            self.close()
+            raise
 
     def __repr__(self) -> str:
         return f"Kit({self.target!r}, functions={sorted(self.app.functions)}, state={str(self.state)!r})"

@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from urllib.parse import quote, urlencode
 
-from portable.app import App, HttpFunction, ResourceSpec
+from portable.app import App, HttpFunction, ObjectFunction, ResourceSpec
 from portable.context import physical_name
 from portable.errors import ConfigurationError, EventFailed
-from portable.events import ObjectEvent
+from portable.events import ObjectEvent, ScheduleEvent, schedule_firing
 from portable.invoke import Bound, Reply, error_reply, new_request_id
 from portable.request import Request
 from providers.binding import client_factory
@@ -138,18 +138,18 @@ def open_request(open_: Callable[..., TestResponse], request: Request) -> TestRe
 
 class GcpTarget(Target):
     """Each function's functions-framework app, built from the project's main.py as Cloud Functions gen2 builds
-    it, called with the requests GCP sends (API Gateway's forwarded call, Eventarc's CloudEvent, Cloud Scheduler's
-    call)."""
+    it, called with the requests GCP sends: API Gateway's forwarded call, Eventarc's binary-mode CloudEvent and
+    Cloud Scheduler's call (the local runner encodes the last two)."""
 
     name = "gcp"
 
     def __init__(self, app: App, runner: LocalApp) -> None:
         self.app = app
-        self.functions = runner.targets
+        self.runner = runner
 
     def request(self, function: str, method: str, path: str, headers: dict[str, str], body: bytes) -> TestResponse:
         """The native reply of `function`'s functions-framework app to one HTTP request."""
-        response: TestResponse = self.functions[function].test_client().open(
+        response: TestResponse = self.runner.targets[function].test_client().open(
             path, method=method, headers=headers, data=body)
         return response
 
@@ -157,48 +157,41 @@ class GcpTarget(Target):
         routed = gateway_route(self.app, request)
         if isinstance(routed, Reply):
             return routed
-        return reply_of(open_request(self.functions[routed.name].test_client().open, request))
+        return reply_of(open_request(self.runner.targets[routed.name].test_client().open, request))
+
+    def wants(self, spec: ObjectFunction, event: ObjectEvent) -> bool:
+        """Eventarc filters by bucket and event type only; the shim applies prefix and suffix."""
+        return spec.trigger.kind == event.kind
 
     def object_event(self, event: ObjectEvent) -> list[Delivery]:
-        from providers.gcp import storage_events
-
-        headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
-        # Eventarc filters by bucket and event type only; the shim applies prefix and suffix.
-        return [self._deliver(spec.name, object_label(event), headers, body)
-                for spec in self.app.object_functions(event.bucket) if spec.trigger.kind == event.kind]
+        return [self._deliver(spec.name, object_label(event), event)
+                for spec in self.app.object_functions(event.bucket) if self.wants(spec, event)]
 
     def schedule(self, name: str, due: datetime) -> Delivery:
-        from providers.gcp import scheduler_requests
+        return self._deliver(name, f"schedule {name}", schedule_firing(name, due))
 
-        return self._deliver(name, f"schedule {name}", scheduler_requests.encode(name, due), b"")
-
-    def _deliver(self, function: str, label: str, headers: dict[str, str], body: bytes) -> Delivery:
-        response = self.request(function, "POST", "/", headers, body)
-        return Delivery(function, label, response.status_code < 300,
-                        f"HTTP {response.status_code} {response.get_data(as_text=True)}".strip())
+    def _deliver(self, function: str, label: str, event: ObjectEvent | ScheduleEvent) -> Delivery:
+        status, body = self.runner.deliver(function, event)
+        return Delivery(function, label, status < 300, f"HTTP {status} {body}".strip())
 
 
-class LocalTarget(Target):
-    """The local runner (`portable dev`): its own routing, control paths and event delivery."""
+class LocalTarget(GcpTarget):
+    """The local runner (`portable dev`): its own routing and control paths, and its delivery of each event to
+    the functions it triggers (one attempt here, with no retry)."""
 
     name = "local"
 
-    def __init__(self, runner: LocalApp) -> None:
+    def __init__(self, app: App, runner: LocalApp) -> None:
         from werkzeug.test import Client
 
-        self.runner = runner
+        super().__init__(app, runner)
         self.client = Client(runner)
 
     def http(self, request: Request) -> Reply:
         return reply_of(open_request(self.client.open, request))
 
-    def object_event(self, event: ObjectEvent) -> list[Delivery]:
-        return [Delivery(function, object_label(event), status < 300, f"HTTP {status}")
-                for function, status in self.runner.deliver_object_event(event)]
-
-    def schedule(self, name: str, due: datetime) -> Delivery:
-        status = self.runner.fire_schedule(name, due)
-        return Delivery(name, f"schedule {name}", status < 300, f"HTTP {status}")
+    def wants(self, spec: ObjectFunction, event: ObjectEvent) -> bool:
+        return spec.trigger.accepts(event)
 
 
 TARGETS = ("aws", "gcp", "local")
@@ -214,4 +207,4 @@ def build_target(name: str, app: App, package: str) -> Target:
     from providers.local.runner import LocalApp
 
     runner = LocalApp(package)
-    return GcpTarget(app, runner) if name == "gcp" else LocalTarget(runner)
+    return GcpTarget(app, runner) if name == "gcp" else LocalTarget(app, runner)

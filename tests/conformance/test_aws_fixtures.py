@@ -349,7 +349,7 @@ def test_api_gateway_request_encoding_round_trips() -> None:
                    body=b"\xff\x00binary", client_ip="203.0.113.4", request_id="req-round-trip")
     event = http_events.encode_request(sent, "ANY /files/{path+}")
     assert set(load("apigw-v2/docs-payload-v2-post.json")) - set(event) == {"stageVariables"}
-    got = http_events.decode_request(event, None)
+    got = http_events.decode_request(event, True, None)
     for field in ("method", "path", "path_params", "query", "cookies", "body", "client_ip", "request_id"):
         assert getattr(got, field) == getattr(sent, field), field
     assert got.headers.get("content-type") == "application/octet-stream"

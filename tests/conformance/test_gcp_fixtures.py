@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +13,7 @@ import pytest
 
 from portable.events import ObjectEvent, schedule_firing
 from portable.request import Headers
-from providers.gcp import scheduler_requests, storage_events
+from providers.gcp import runtime, scheduler_requests, storage_events
 from tests.conformance.recording import recording
 from tests.conformance.targets import MAIN, function_env
 from tests.conftest import FIXTURES
@@ -31,10 +31,29 @@ def clients() -> Iterator[dict[str, Any]]:
     import functions_framework
 
     built = {}
-    for name in ("record_created", "record_deleted", "on_upload", "every_five"):
+    for name in ("record_created", "record_deleted", "on_upload", "try_once", "every_five"):
         with function_env(name, MODULE):
             built[name] = functions_framework.create_app(target=name, source=str(MAIN)).test_client()
     yield built
+
+
+# The earliest time among the published storage events below.
+PUBLISHED = datetime(2020, 5, 6, 15, 14, 16, 1000, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def shim_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """The published events are years old: the shim's clock reads PUBLISHED, so none is past its max age,
+    until a test sets the clock elsewhere."""
+    moment = [PUBLISHED]
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:
+            return moment[0].astimezone(tz)
+
+    monkeypatch.setattr(runtime, "datetime", Clock)
+    return lambda when: moment.__setitem__(0, when)
 
 
 def structured(event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
@@ -130,6 +149,60 @@ def test_object_handler_failure_is_a_500_so_eventarc_retries(clients: dict[str, 
     assert response.status_code == 500
     body = response.get_json()
     assert body["request_id"] and "object handler failure" not in body["error"]
+
+
+def dead_letters(stderr: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("dead_letter")]
+
+
+@pytest.mark.parametrize("mode", ["structured", "binary"])
+def test_an_event_past_its_max_age_is_dead_lettered_not_run(
+    mode: str, clients: dict[str, Any], tmp_path: Path, shim_clock: Callable[[datetime], None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = load("storage/finalized-structured.json")
+    happened = datetime(2020, 9, 29, 11, 32, 0, 123000, tzinfo=UTC)
+    headers, body = structured(event) if mode == "structured" else binary(event)
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
+        shim_clock(happened + timedelta(hours=1))
+        assert clients["record_created"].post("/", headers=headers, data=body).status_code == 204
+        assert dead_letters(capsys.readouterr().err) == []
+        shim_clock(happened + timedelta(hours=1, milliseconds=1))
+        response = clients["record_created"].post("/", headers=headers, data=body)
+    assert response.status_code == 204, "acknowledged, so Eventarc stops retrying"
+    assert [record["id"] for record in seen] == [event["id"]], "run at exactly the max age, not after it"
+    (letter,) = dead_letters(capsys.readouterr().err)
+    assert letter["severity"] == "ERROR" and letter["function"] == "record_created"
+    assert letter["message"] == "event dead-lettered: older than its max age of 3600 s"
+    assert letter["event"] == {"bucket": "inbox", "key": "folder/Test.cs", "kind": "created", "id": event["id"],
+                               "time": "2020-09-29T11:32:00.123000+00:00", "size": 352, "etag": "CNHZkbuF/ugCEAE=",
+                               "content_type": "text/plain"}
+
+
+def test_an_old_event_the_trigger_would_not_run_is_skipped_or_refused_not_dead_lettered(
+    clients: dict[str, Any], shim_clock: Callable[[datetime], None], capsys: pytest.CaptureFixture[str],
+) -> None:
+    shim_clock(datetime(2026, 11, 28, tzinfo=UTC))
+    headers, body = binary(load("storage/finalized-structured.json"))
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"):
+        assert clients["on_upload"].post("/", headers=headers, data=body).status_code == 204  # outside in/*.txt
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="another-bucket"):
+        assert clients["record_created"].post("/", headers=headers, data=body).status_code == 400
+    assert dead_letters(capsys.readouterr().err) == []
+
+
+def test_a_failure_on_the_only_attempt_is_dead_lettered_and_acknowledged(
+    clients: dict[str, Any], capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = load("storage/finalized-structured.json")
+    event["data"]["name"] = "once/report.csv"
+    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"):
+        response = clients["try_once"].post("/", headers=binary(event)[0], data=binary(event)[1])
+    assert response.status_code == 204
+    (letter,) = dead_letters(capsys.readouterr().err)
+    assert letter["message"] == "event dead-lettered: its one attempt failed"
+    assert (letter["event"]["key"], letter["event"]["id"]) == ("once/report.csv", event["id"])
 
 
 @pytest.mark.parametrize(

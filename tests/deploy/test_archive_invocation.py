@@ -15,6 +15,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,7 @@ def test_cloud_function_handles_an_eventarc_storage_event(serve: Any, gcp_stack:
     event["source"] = f"//storage.googleapis.com/projects/_/buckets/{physical}"
     event["subject"] = "objects/incoming/cat.jpg"
     event["data"].update(bucket=physical, name="incoming/cat.jpg", id=f"{physical}/incoming/cat.jpg/1")
+    event["time"] = datetime.now(UTC).isoformat()  # a fresh upload: the published one is past any max age
     reply = requests.post(served.url, data=json.dumps(event), timeout=10,
                           headers={"Content-Type": "application/cloudevents+json"})
     assert reply.status_code == 204, reply.text

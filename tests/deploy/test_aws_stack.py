@@ -14,6 +14,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 REGION = "eu-central-1"
 LAMBDA = "aws:lambda/function:Function"
+ASYNC_INVOKE = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+EVENT_FUNCTIONS = ("forget", "make_thumbnail", "nightly_report", "tick")
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +24,18 @@ def aws_stack() -> Deployment:
     return deployment
 
 
+@pytest.fixture(scope="module")
+def disposable_stack() -> Deployment:
+    deployment, _ = run_program("aws", {"aws:region": REGION, "portable:allowDataDeletion": "true"})
+    return deployment
+
+
 def lambda_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}-0000001"
+
+
+def queue_arn(function: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{function}-dead-letters-0000001"
 
 
 def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -38,6 +50,7 @@ def test_every_function_is_a_python_lambda_running_the_aws_shim(aws_stack: Deplo
         assert inputs["handler"] == "providers.aws.runtime.handler"
         assert inputs["architectures"] == ["x86_64"]
         assert inputs["environment"]["variables"]["PORTABLE_FUNCTION"] == name
+        assert inputs["loggingConfig"]["logFormat"] == "JSON"
         with zipfile.ZipFile(inputs["code"].path) as archive:
             assert "providers/aws/runtime.py" in archive.namelist()
 
@@ -115,7 +128,6 @@ def test_schedules_invoke_their_function_at_the_compiled_time_in_their_zone(aws_
     assert nightly["flexibleTimeWindow"] == {"mode": "OFF"}
     target = nightly["target"]
     assert target["arn"] == lambda_arn("nightly_report")
-    assert target["retryPolicy"] == {"maximumRetryAttempts": 3, "maximumEventAgeInSeconds": 3600}
     event = json.loads(target["input"])
     assert (event["source"], event["detail-type"], event["time"]) == (
         "aws.scheduler", "Scheduled Event", "<aws.scheduler.scheduled-time>")
@@ -124,7 +136,7 @@ def test_schedules_invoke_their_function_at_the_compiled_time_in_their_zone(aws_
     assert tick["scheduleExpressionTimezone"] == "UTC"
 
 
-def test_scheduler_role_may_invoke_only_its_function(aws_stack: Deployment) -> None:
+def test_scheduler_role_may_invoke_only_its_function_and_send_only_to_its_queue(aws_stack: Deployment) -> None:
     for name in ("nightly_report", "tick"):
         role = aws_stack.named("aws:iam/role:Role", f"{name}-scheduler-role")
         trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
@@ -132,7 +144,55 @@ def test_scheduler_role_may_invoke_only_its_function(aws_stack: Deployment) -> N
         assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
         policy = aws_stack.policy(aws_stack.named("aws:iam/rolePolicy:RolePolicy", f"{name}-scheduler-invoke"))
         assert [(s["Action"], s["Resource"]) for s in statements(policy)] == [
-            (["lambda:InvokeFunction"], [lambda_arn(name)])]
+            (["lambda:InvokeFunction"], [lambda_arn(name)]), (["sqs:SendMessage"], [queue_arn(name)])]
+
+
+def test_event_functions_retry_as_their_policy_says_then_dead_letter_to_their_own_queue(
+    aws_stack: Deployment,
+) -> None:
+    configs = {r.name: r.inputs for r in aws_stack.of_type(ASYNC_INVOKE)}
+    assert {name: (c["functionName"], c["maximumRetryAttempts"], c["maximumEventAgeInSeconds"])
+            for name, c in configs.items()} == {
+        "make_thumbnail-async-invoke": ("make_thumbnail-0000001", 1, 900),   # RetryPolicy(2, 900)
+        "forget-async-invoke": ("forget-0000001", 2, 3600),                  # the default: 3 attempts, 1 hour
+        "nightly_report-async-invoke": ("nightly_report-0000001", 0, 21600),  # RetryPolicy(1, 21600)
+        "tick-async-invoke": ("tick-0000001", 2, 3600),
+    }
+    for name in EVENT_FUNCTIONS:
+        assert configs[f"{name}-async-invoke"]["destinationConfig"] == {"onFailure": {"destination": queue_arn(name)}}
+
+
+def test_schedules_retry_undelivered_firings_by_the_same_policy_into_the_same_queue(aws_stack: Deployment) -> None:
+    targets = {name: aws_stack.named("aws:scheduler/schedule:Schedule", name).inputs["target"]
+               for name in ("nightly_report", "tick")}
+    assert targets["nightly_report"]["retryPolicy"] == {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 21600}
+    assert targets["tick"]["retryPolicy"] == {"maximumRetryAttempts": 2, "maximumEventAgeInSeconds": 3600}
+    for name, target in targets.items():
+        assert target["deadLetterConfig"] == {"arn": queue_arn(name)}
+
+
+def test_dead_letter_queues_are_encrypted_and_keep_messages_14_days(aws_stack: Deployment) -> None:
+    queues = {r.name: r.inputs for r in aws_stack.of_type("aws:sqs/queue:Queue")}
+    assert set(queues) == {f"{name}-dead-letters" for name in EVENT_FUNCTIONS}
+    for inputs in queues.values():
+        assert inputs["sqsManagedSseEnabled"] is True
+        assert inputs["messageRetentionSeconds"] == 14 * 24 * 3600
+
+
+def test_first_events_find_permissions_and_retry_policies_in_place(aws_stack: Deployment) -> None:
+    (notification,) = aws_stack.of_type("aws:s3/bucketNotification:BucketNotification")
+    assert {"make_thumbnail-s3-invoke", "forget-s3-invoke", "make_thumbnail-async-invoke",
+            "forget-async-invoke"} <= notification.depends_on
+    for name in ("nightly_report", "tick"):
+        schedule = aws_stack.named("aws:scheduler/schedule:Schedule", name)
+        assert {f"{name}-scheduler-invoke", f"{name}-async-invoke"} <= schedule.depends_on
+    (stage,) = aws_stack.of_type("aws:apigatewayv2/stage:Stage")
+    for name in ("hello", "show_greeting", "files"):
+        assert {f"{name}-route", f"{name}-api-invoke"} <= stage.depends_on
+    assert "hello-policy" in aws_stack.named(LAMBDA, "hello").depends_on
+    for name in EVENT_FUNCTIONS:  # after the function, so after the role policy that lets Lambda send to the queue
+        assert name in aws_stack.named(ASYNC_INVOKE, f"{name}-async-invoke").depends_on
+        assert f"{name}-policy" in aws_stack.named(LAMBDA, name).depends_on
 
 
 def granted(deployment: Deployment, function: str) -> dict[str, set[str]]:
@@ -151,6 +211,12 @@ def test_roles_hold_only_declared_access(aws_stack: Deployment) -> None:
     table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/greetings-0000001"
     log_group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/portable/portable/aws/" + "{}:*"
     assert granted(aws_stack, "hello") == {log_group.format("hello"): logs}
+    assert granted(aws_stack, "forget") == {
+        log_group.format("forget"): logs,
+        "arn:aws:s3:::uploads-0000001": {"s3:ListBucket"},
+        "arn:aws:s3:::uploads-0000001/*": {"s3:GetObject"},
+        queue_arn("forget"): {"sqs:SendMessage"},
+    }
     assert granted(aws_stack, "show_greeting") == {
         log_group.format("show_greeting"): logs,
         table: {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"},
@@ -176,6 +242,9 @@ def test_no_policy_has_a_wildcard_action_or_a_foreign_resource(aws_stack: Deploy
             if ":logs:" in resource:
                 assert f"/{function}:*" in resource
                 continue
+            if ":sqs:" in resource:
+                assert (resource, actions) == (queue_arn(function), {"sqs:SendMessage"})
+                continue
             physical = resource.split(":::")[-1].split(":table/")[-1].removesuffix("/*")
             assert physical.removesuffix("-0000001") in names, (function, resource)
 
@@ -198,3 +267,26 @@ def test_outputs_name_the_api_and_every_physical_resource(aws_stack: Deployment)
     assert aws_stack.outputs["buckets"] == {n: f"{n}-0000001" for n in ("reports", "thumbnails", "uploads")}
     assert aws_stack.outputs["tables"] == {"greetings": "greetings-0000001"}
     assert aws_stack.outputs["functions"]["make_thumbnail"] == "make_thumbnail-0000001"
+    assert aws_stack.outputs["dead_letters"] == {
+        name: f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}-dead-letters-0000001" for name in EVENT_FUNCTIONS}
+
+
+DATA = ("aws:dynamodb/table:Table", "aws:s3/bucket:Bucket", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:sqs/queue:Queue")
+
+
+def test_destroy_keeps_tables_buckets_and_dead_letters_by_default(aws_stack: Deployment) -> None:
+    kept = [r for typ in DATA for r in aws_stack.of_type(typ)]
+    assert len(kept) == 1 + 3 * 3 + 4  # the table; each bucket with its access block and encryption; the queues
+    assert all(r.retain_on_delete for r in kept)
+    assert aws_stack.named("aws:dynamodb/table:Table", "greetings").inputs["deletionProtectionEnabled"] is True
+    assert all(r.inputs["forceDestroy"] is False for r in aws_stack.of_type("aws:s3/bucket:Bucket"))
+    assert not [r for r in aws_stack.resources if r.retain_on_delete and r.type not in DATA]
+
+
+def test_allow_data_deletion_lets_destroy_delete_everything(disposable_stack: Deployment) -> None:
+    assert not [r for r in disposable_stack.resources if r.retain_on_delete]
+    table = disposable_stack.named("aws:dynamodb/table:Table", "greetings").inputs
+    assert table["deletionProtectionEnabled"] is False
+    assert all(r.inputs["forceDestroy"] is True for r in disposable_stack.of_type("aws:s3/bucket:Bucket"))

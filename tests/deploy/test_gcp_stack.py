@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from portable.retries import RetryPolicy
 from tests.deploy.mocks import GCS_AGENT, Deployment, run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -15,11 +16,20 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PROJECT = "demo-project"
 FUNCTION = "gcp:cloudfunctionsv2/function:Function"
 RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
+JOB = "gcp:cloudscheduler/job:Job"
+DATABASE = "gcp:firestore/database:Database"
 
 
 @pytest.fixture(scope="module")
 def gcp_stack() -> Deployment:
     deployment, _ = run_program("gcp", {"gcp:project": PROJECT, "gcp:region": "europe-west1"})
+    return deployment
+
+
+@pytest.fixture(scope="module")
+def disposable_stack() -> Deployment:
+    deployment, _ = run_program("gcp", {"gcp:project": PROJECT, "gcp:region": "europe-west1",
+                                        "portable:allowDataDeletion": "true"})
     return deployment
 
 
@@ -112,6 +122,42 @@ def test_scheduler_jobs_call_their_function_with_an_oidc_token(gcp_stack: Deploy
     assert tick["httpTarget"]["uri"] == url("tick")
 
 
+def scheduler_intervals(config: dict[str, Any]) -> list[int]:
+    """The waits before each retry, by Cloud Scheduler's documented rule: min_backoff doubled max_doublings times,
+    then growing linearly by the last doubled value, never above max_backoff."""
+    low, high = (int(config[key].removesuffix("s")) for key in ("minBackoffDuration", "maxBackoffDuration"))
+    doublings = int(config["maxDoublings"])
+    intervals = []
+    for retry in range(int(config["retryCount"])):
+        doubled = low * 2 ** min(retry, doublings)
+        linear = low * 2 ** doublings * (retry - doublings)
+        intervals.append(min(doubled + max(linear, 0), high))
+    return intervals
+
+
+def test_scheduler_jobs_retry_by_the_functions_policy_with_the_portable_backoff(gcp_stack: Deployment) -> None:
+    nightly = gcp_stack.named(JOB, "nightly_report").inputs["retryConfig"]
+    tick = gcp_stack.named(JOB, "tick").inputs["retryConfig"]
+    assert nightly["retryCount"] == 0  # RetryPolicy(attempts=1)
+    assert tick == {"retryCount": 2, "minBackoffDuration": "60s", "maxBackoffDuration": "600s", "maxDoublings": 4}
+    assert "maxRetryDuration" not in tick  # it would add attempts: Cloud Scheduler retries until both limits are met
+    documented = {"minBackoffDuration": "10s", "maxBackoffDuration": "300s", "maxDoublings": 3, "retryCount": 8}
+    assert scheduler_intervals(documented) == [10, 20, 40, 80, 160, 240, 300, 300]  # Cloud Scheduler's own example
+    assert scheduler_intervals(tick) == [60, 120]
+    policy = RetryPolicy()
+    widest = dict(tick, retryCount=5)  # Cloud Scheduler's own limit
+    assert scheduler_intervals(widest) == [policy.delay_before(attempt) for attempt in range(2, 7)]
+
+
+def test_resources_wait_for_the_grants_their_first_call_needs(gcp_stack: Deployment) -> None:
+    for name in ("nightly_report", "tick"):
+        assert f"{name}-invoker" in gcp_stack.named(JOB, name).depends_on
+    config = gcp_stack.named("gcp:apigateway/apiConfig:ApiConfig", "http-api-config")
+    assert {"hello-gateway-invoker", "show_greeting-gateway-invoker", "files-gateway-invoker"} <= config.depends_on
+    for name in ("make_thumbnail", "forget"):
+        assert {f"{name}-event-receiver", "storage-agent-publisher"} <= gcp_stack.named(FUNCTION, name).depends_on
+
+
 def test_bucket_and_table_roles_follow_the_declarations(gcp_stack: Deployment) -> None:
     bucket_roles = {(r.inputs["member"], r.inputs["bucket"], r.inputs["role"])
                     for r in gcp_stack.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")}
@@ -157,3 +203,32 @@ def test_outputs_name_the_gateway_and_every_physical_resource(gcp_stack: Deploym
     assert gcp_stack.outputs["tables"] == {"greetings": "gcp-greetings"}
     assert gcp_stack.outputs["buckets"]["uploads"] == "uploads-0000001"
     assert gcp_stack.outputs["functions"]["make_thumbnail"] == "make-thumbnail-gcp"
+    assert gcp_stack.outputs["dead_letters"] == {
+        name: f'resource.labels.service_name="{name.replace("_", "-")}-gcp" AND jsonPayload.dead_letter=true'
+        for name in ("make_thumbnail", "forget")
+    }
+
+
+def data_buckets(deployment: Deployment) -> list[Any]:
+    return [r for r in deployment.of_type("gcp:storage/bucket:Bucket") if r.name != "function-sources"]
+
+
+def test_destroy_keeps_buckets_and_the_firestore_database_by_default(gcp_stack: Deployment) -> None:
+    buckets = data_buckets(gcp_stack)
+    assert {r.name for r in buckets} == {"uploads", "thumbnails", "reports"}
+    assert all(r.retain_on_delete and r.inputs["forceDestroy"] is False for r in buckets)
+    database = gcp_stack.named(DATABASE, "firestore")
+    assert database.retain_on_delete
+    assert database.inputs["deleteProtectionState"] == "DELETE_PROTECTION_ENABLED"
+    assert database.inputs["deletionPolicy"] == "ABANDON"
+    assert {r.name for r in gcp_stack.resources if r.retain_on_delete} == {"uploads", "thumbnails", "reports",
+                                                                          "firestore"}
+    sources = gcp_stack.named("gcp:storage/bucket:Bucket", "function-sources")
+    assert sources.inputs["forceDestroy"] is True and not sources.retain_on_delete
+
+
+def test_allow_data_deletion_lets_destroy_delete_the_database_and_the_buckets(disposable_stack: Deployment) -> None:
+    assert not [r for r in disposable_stack.resources if r.retain_on_delete]
+    assert all(r.inputs["forceDestroy"] is True for r in data_buckets(disposable_stack))
+    database = disposable_stack.named(DATABASE, "firestore").inputs
+    assert (database["deleteProtectionState"], database["deletionPolicy"]) == ("DELETE_PROTECTION_DISABLED", "DELETE")

@@ -30,6 +30,11 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
     ("aws", AWS, "undeclared", "reads= takes bucket(...) and table(...) handles, got 'reports'"),
     ("gcp", GCP, "clashing", "clashes with"),
     ("aws", AWS, "overlapping", "both take created events of bucket 'photos' with overlapping filters"),
+    ("gcp", {**GCP, "portable:allowDataDeletion": "yes"}, "sampleapp",
+     "portable:allowDataDeletion is 'yes'; use one of true, false, e.g. "
+     "`pulumi config set portable:allowDataDeletion true --stack gcp`"),
+    ("gcp", GCP, "badretries", "retries=RetryPolicy(attempts=5) cannot run on AWS, where Lambda tries an event at "
+     "most 3 times; use a whole number from 1 (no retry) to 3"),
 ])
 def test_refused_before_any_resource(stack: str, config: dict[str, str], package: str, expected: str) -> None:
     mocks = RecordingMocks("none")

@@ -7,6 +7,8 @@ import pulumi_aws as aws
 
 from portable.app import App, ObjectTrigger
 from portable.errors import AppDefinitionError
+from providers.deploy.plan import StackInfo
+from providers.deploy.resources import data_options
 
 S3_EVENTS = {"created": "s3:ObjectCreated:*", "deleted": "s3:ObjectRemoved:*"}
 
@@ -33,13 +35,15 @@ def check_notifications(app: App) -> None:
                     )
 
 
-def create_buckets(names: list[str]) -> dict[str, aws.s3.Bucket]:
+def create_buckets(names: list[str], info: StackInfo) -> dict[str, aws.s3.Bucket]:
+    """Kept by `pulumi destroy` with their access block and encryption, unless the stack allows deleting data."""
+    keep = data_options(info)
     buckets: dict[str, aws.s3.Bucket] = {}
     for name in names:
-        bucket = aws.s3.Bucket(name)
+        bucket = aws.s3.Bucket(name, force_destroy=info.allow_data_deletion, opts=keep)
         aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True,
+            ignore_public_acls=True, restrict_public_buckets=True, opts=keep,
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption", bucket=bucket.id,
@@ -47,6 +51,7 @@ def create_buckets(names: list[str]) -> dict[str, aws.s3.Bucket]:
                 "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
                 "bucket_key_enabled": True,
             }],
+            opts=keep,
         )
         buckets[name] = bucket
     return buckets
@@ -57,13 +62,17 @@ def connect_notifications(
     buckets: dict[str, aws.s3.Bucket],
     functions: dict[str, aws.lambda_.Function],
     account_id: pulumi.Input[str],
+    async_invokes: dict[str, aws.lambda_.FunctionEventInvokeConfig],
 ) -> None:
-    """One notification configuration per bucket; each function may be invoked by that bucket only."""
+    """One notification configuration per bucket; each function may be invoked by that bucket only.
+
+    The notifications come last, so the first event finds the permissions and the retry policy in place.
+    """
     for name, bucket in buckets.items():
         specs = app.object_functions(name)
         if not specs:
             continue
-        permissions = []
+        permissions: list[pulumi.Resource] = []
         configurations: list[aws.s3.BucketNotificationLambdaFunctionArgs] = []
         for spec in specs:
             trigger = spec.trigger
@@ -78,5 +87,5 @@ def connect_notifications(
             ))
         aws.s3.BucketNotification(
             f"{name}-notifications", bucket=bucket.id, lambda_functions=configurations,
-            opts=pulumi.ResourceOptions(depends_on=permissions),
+            opts=pulumi.ResourceOptions(depends_on=[*permissions, *(async_invokes[spec.name] for spec in specs)]),
         )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pulumi_aws as aws
 
-from portable.app import App
+from portable.app import App, FunctionSpec
 from providers.aws.deploy.buckets import check_notifications, connect_notifications, create_buckets
+from providers.aws.deploy.dead_letters import create_dead_letter_queue, retry_async_invocations
 from providers.aws.deploy.functions import create_function
 from providers.aws.deploy.http_api import create_http_api
 from providers.aws.deploy.package import WheelTarget, build_archive
@@ -18,7 +19,7 @@ from providers.aws.deploy.settings import AwsSettings
 from providers.aws.deploy.settings import read_settings as read_aws_settings
 from providers.aws.deploy.tables import create_tables
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
-from providers.deploy.resources import stack_outputs
+from providers.deploy.resources import data_options, stack_outputs
 
 
 class AwsDeployer(Deployer[AwsSettings]):
@@ -33,24 +34,35 @@ class AwsDeployer(Deployer[AwsSettings]):
         return Plan(app, info, settings, archives, schedules)
 
     def deploy(self, plan: Plan[AwsSettings]) -> Outputs:
-        app = plan.app
+        app, info = plan.app, plan.info
         account_id = aws.get_caller_identity_output().account_id
-        tables = create_tables(app.tables)
-        buckets = create_buckets(app.buckets)
+        tables = create_tables(app.tables, info)
+        buckets = create_buckets(app.buckets, info)
+        event_specs: list[FunctionSpec] = [*app.object_functions(), *app.schedule_functions()]
+        dead_letters = {spec.name: create_dead_letter_queue(spec, data_options(info)) for spec in event_specs}
         functions = {
-            name: create_function(spec, plan.archives[name], plan.settings, plan.info.python_version, buckets, tables)
+            name: create_function(
+                spec, plan.archives[name], plan.settings, info.python_version, buckets, tables, dead_letters.get(name),
+            )
             for name, spec in sorted(app.functions.items())
+        }
+        async_invokes = {
+            spec.name: retry_async_invocations(spec, functions[spec.name], dead_letters[spec.name])
+            for spec in event_specs
         }
         http_specs = app.http_functions()
         api_url = create_http_api(http_specs, functions, plan.settings) if http_specs else None
-        connect_notifications(app, buckets, functions, account_id)
+        connect_notifications(app, buckets, functions, account_id, async_invokes)
         for name, expression in sorted(plan.schedules.items()):
-            create_schedule(app.functions[name], expression, functions[name], account_id)
+            create_schedule(
+                app.functions[name], expression, functions[name], account_id, dead_letters[name], async_invokes[name],
+            )
         return stack_outputs(
             api_url,
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.bucket for name, bucket in buckets.items()},
             tables={name: table.name for name, table in tables.items()},
+            dead_letters={name: queue.url for name, queue in sorted(dead_letters.items())},
         )
 
 

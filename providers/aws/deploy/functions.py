@@ -22,6 +22,7 @@ def create_function(
     python_version: str,
     buckets: dict[str, aws.s3.Bucket],
     tables: dict[str, aws.dynamodb.Table],
+    dead_letters: aws.sqs.Queue | None,
 ) -> aws.lambda_.Function:
     log_group = aws.cloudwatch.LogGroup(
         f"{spec.name}-logs", name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
@@ -34,7 +35,8 @@ def create_function(
         pulumi.Output.all(**used_buckets) if used_buckets else {},
         pulumi.Output.all(**used_tables) if used_tables else {},
         log_group.arn,
-    ).apply(lambda resolved: json.dumps(function_policy(spec, resolved[0], resolved[1], resolved[2])))
+        dead_letters.arn if dead_letters is not None else None,
+    ).apply(lambda resolved: json.dumps(function_policy(spec, *resolved)))
     policy = aws.iam.RolePolicy(f"{spec.name}-policy", role=role.id, policy=policy_document)
     physical: dict[ResourceSpec, pulumi.Output[str]] = {
         **{ResourceSpec("bucket", name): bucket.bucket for name, bucket in buckets.items()},
@@ -50,6 +52,7 @@ def create_function(
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
         environment={"variables": function_environment(spec, physical)},
-        logging_config={"log_format": "Text", "log_group": log_group.name},
+        # JSON: the platform's own lines (start, end, report) become JSON objects like every line Portable writes.
+        logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=pulumi.ResourceOptions(depends_on=[policy]),
     )

@@ -20,9 +20,12 @@ def source_arn_suffix(route: Route) -> str:
 def create_http_api(
     specs: list[HttpFunction], functions: dict[str, aws.lambda_.Function], settings: AwsSettings
 ) -> pulumi.Output[str]:
-    """The API, its auto-deployed `$default` stage with throttling, and every route; returns the URL."""
+    """The API, its auto-deployed `$default` stage with throttling, and every route; returns the URL.
+
+    The stage comes after every route and invoke permission, so no route is live before its function may run.
+    """
     api = aws.apigatewayv2.Api("http-api", protocol_type="HTTP", name=f"{pulumi.get_project()}-{pulumi.get_stack()}")
-    routes = []
+    before_stage: list[pulumi.Resource] = []
     for spec in specs:
         trigger = spec.trigger
         function = functions[spec.name]
@@ -31,21 +34,21 @@ def create_http_api(
             integration_uri=function.invoke_arn, integration_method="POST", payload_format_version="2.0",
             timeout_milliseconds=min(spec.timeout_seconds * 1000, 30000),
         )
-        routes.append(aws.apigatewayv2.Route(
+        before_stage.append(aws.apigatewayv2.Route(
             f"{spec.name}-route", api_id=api.id, route_key=trigger.route.key,
             target=integration.id.apply(lambda integration_id: f"integrations/{integration_id}"),
         ))
-        aws.lambda_.Permission(
+        before_stage.append(aws.lambda_.Permission(
             f"{spec.name}-api-invoke", action="lambda:InvokeFunction", function=function.name,
             principal="apigateway.amazonaws.com",
             source_arn=pulumi.Output.concat(api.execution_arn, source_arn_suffix(trigger.route)),
-        )
+        ))
     aws.apigatewayv2.Stage(
         "http-api-stage", api_id=api.id, name="$default", auto_deploy=True,
         default_route_settings={
             "throttling_rate_limit": settings.http_rate_limit,
             "throttling_burst_limit": settings.http_burst_limit,
         },
-        opts=pulumi.ResourceOptions(depends_on=routes),
+        opts=pulumi.ResourceOptions(depends_on=before_stage),
     )
     return api.api_endpoint

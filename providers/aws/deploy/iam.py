@@ -15,6 +15,7 @@ BUCKET_WRITE = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
 TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
 TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 LOG_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
+DEAD_LETTER_SEND = ("sqs:SendMessage",)
 
 Policy = dict[str, Any]
 
@@ -36,10 +37,20 @@ def _sid(prefix: str, name: str) -> str:
 
 
 def function_policy(
-    spec: FunctionSpec, bucket_arns: Mapping[str, str], table_arns: Mapping[str, str], log_group_arn: str
+    spec: FunctionSpec,
+    bucket_arns: Mapping[str, str],
+    table_arns: Mapping[str, str],
+    log_group_arn: str,
+    dead_letter_arn: str | None,
 ) -> Policy:
-    """Logs to its own log group; each declared bucket and table with exactly the declared access."""
+    """Logs to its own log group; each declared bucket and table with exactly the declared access.
+
+    An object or schedule function also sends to its own dead-letter queue: Lambda uses the function's
+    role to deliver a failed event there.
+    """
     statements = [_allow("WriteOwnLogs", LOG_WRITE, [f"{log_group_arn}:*"])]
+    if dead_letter_arn is not None:
+        statements.append(_allow("SendOwnDeadLetters", DEAD_LETTER_SEND, [dead_letter_arn]))
     for name in sorted(spec.uses & bucket_arns.keys()):
         arn = bucket_arns[name]
         statements.append(_allow(_sid("ListBucket", name), BUCKET_LIST, [arn]))
@@ -54,6 +65,9 @@ def function_policy(
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def invoke_policy(function_arn: str) -> Policy:
-    return {"Version": "2012-10-17", "Statement": [_allow("InvokeOneFunction", ("lambda:InvokeFunction",),
-                                                              [function_arn])]}
+def scheduler_policy(function_arn: str, dead_letter_arn: str) -> Policy:
+    """A schedule's role: invoke its one function, and send what it could not deliver to that function's queue."""
+    return {"Version": "2012-10-17", "Statement": [
+        _allow("InvokeOneFunction", ("lambda:InvokeFunction",), [function_arn]),
+        _allow("SendOwnDeadLetters", DEAD_LETTER_SEND, [dead_letter_arn]),
+    ]}

@@ -1,4 +1,9 @@
-"""Schedules as EventBridge Scheduler schedules, each with a role that may invoke only its function."""
+"""Schedules as EventBridge Scheduler schedules, each with a role that may invoke only its function.
+
+Scheduler invokes Lambda asynchronously: its retry policy and dead-letter queue cover an invocation
+Lambda did not accept; the function's asynchronous invoke configuration covers a handler that failed.
+Both follow the function's retry policy and send to the function's one dead-letter queue.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from portable.app import FunctionSpec
-from providers.aws.deploy.iam import assume_role_policy, invoke_policy
-
-RETRY_ATTEMPTS = 3
-MAXIMUM_EVENT_AGE_SECONDS = 3600
+from providers.aws.deploy.iam import assume_role_policy, scheduler_policy
 
 # What the Lambda receives: the shape of a scheduled event, with Scheduler's own values filled in.
 # `time` is the firing's due time, the same on every retry, so the shim derives a stable id from it.
@@ -27,7 +29,12 @@ EVENT_TEMPLATE = json.dumps({
 
 
 def create_schedule(
-    spec: FunctionSpec, expression: tuple[str, str], function: aws.lambda_.Function, account_id: pulumi.Input[str]
+    spec: FunctionSpec,
+    expression: tuple[str, str],
+    function: aws.lambda_.Function,
+    account_id: pulumi.Input[str],
+    dead_letters: aws.sqs.Queue,
+    async_invoke: aws.lambda_.FunctionEventInvokeConfig,
 ) -> aws.scheduler.Schedule:
     role = aws.iam.Role(
         f"{spec.name}-scheduler-role",
@@ -37,7 +44,9 @@ def create_schedule(
     )
     policy = aws.iam.RolePolicy(
         f"{spec.name}-scheduler-invoke", role=role.id,
-        policy=function.arn.apply(lambda arn: json.dumps(invoke_policy(arn))),
+        policy=pulumi.Output.all(function.arn, dead_letters.arn).apply(
+            lambda arns: json.dumps(scheduler_policy(*arns))
+        ),
     )
     schedule_expression, timezone = expression
     return aws.scheduler.Schedule(
@@ -51,9 +60,10 @@ def create_schedule(
             "role_arn": role.arn,
             "input": EVENT_TEMPLATE,
             "retry_policy": {
-                "maximum_retry_attempts": RETRY_ATTEMPTS,
-                "maximum_event_age_in_seconds": MAXIMUM_EVENT_AGE_SECONDS,
+                "maximum_retry_attempts": spec.retries.attempts - 1,
+                "maximum_event_age_in_seconds": spec.retries.max_age_seconds,
             },
+            "dead_letter_config": {"arn": dead_letters.arn},
         },
-        opts=pulumi.ResourceOptions(depends_on=[policy]),
+        opts=pulumi.ResourceOptions(depends_on=[policy, async_invoke]),
     )

@@ -6,18 +6,22 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec, ObjectFunction
+from providers.deploy.plan import StackInfo
+from providers.deploy.resources import data_options
 from providers.gcp.deploy.iam import PUBLISHER, bucket_role
 from providers.gcp.deploy.settings import GcpSettings
 from providers.gcp.storage_events import EVENT_TYPES
 
 
 def create_buckets(
-    names: list[str], settings: GcpSettings, opts: pulumi.ResourceOptions
+    names: list[str], settings: GcpSettings, info: StackInfo, opts: pulumi.ResourceOptions
 ) -> dict[str, gcp.storage.Bucket]:
+    """Kept by `pulumi destroy`, objects and all, unless the stack allows deleting data."""
     return {
         name: gcp.storage.Bucket(
             name, project=settings.project, location=settings.region, uniform_bucket_level_access=True,
-            public_access_prevention="enforced", opts=opts,
+            public_access_prevention="enforced", force_destroy=info.allow_data_deletion,
+            opts=data_options(info, opts),
         )
         for name in names
     }

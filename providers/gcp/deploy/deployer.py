@@ -12,7 +12,7 @@ from portable.app import App, ObjectTrigger, ResourceSpec, has_trigger
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
 from providers.deploy.resources import stack_outputs
 from providers.gcp.deploy.buckets import allow_storage_to_publish, create_buckets, event_trigger, grant_bucket_access
-from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket
+from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket, dead_letter_filter
 from providers.gcp.deploy.http_api import create_http_api
 from providers.gcp.deploy.iam import allow_event_delivery, allow_url_signing, service_account
 from providers.gcp.deploy.package import build_archive
@@ -34,12 +34,13 @@ class GcpDeployer(Deployer[GcpSettings]):
         return Plan(app, info, settings, archives, schedules)
 
     def deploy(self, plan: Plan[GcpSettings]) -> Outputs:
-        app, settings, stack = plan.app, plan.settings, plan.info.stack
+        app, settings, info = plan.app, plan.settings, plan.info
+        stack = info.stack
         services = enable_services(app, settings.project)
         after_services = pulumi.ResourceOptions(depends_on=services)
-        buckets = create_buckets(app.buckets, settings, after_services)
+        buckets = create_buckets(app.buckets, settings, info, after_services)
         collections = collection_names(app.tables, stack)
-        database = create_database(settings, after_services) if app.tables else None
+        database = create_database(settings, info, after_services) if app.tables else None
         source_bucket = create_source_bucket(settings, after_services)
         publisher = allow_storage_to_publish(settings, after_services) if app.object_functions() else None
         physical: dict[ResourceSpec, pulumi.Input[str]] = {
@@ -68,10 +69,14 @@ class GcpDeployer(Deployer[GcpSettings]):
                 trigger, pulumi.ResourceOptions(depends_on=[*services, *grants]),
             )
             functions[name] = function
-            if invoker is not None:
-                allow_invoker(f"{name}-invoker", function, invoker.member, settings)
-            if name in plan.schedules and invoker is not None:
-                create_job(spec, plan.schedules[name], function, invoker.email, settings, after_services)
+            if invoker is None:
+                continue
+            invoker_grant = allow_invoker(f"{name}-invoker", function, invoker.member, settings)
+            if name in plan.schedules:
+                create_job(
+                    spec, plan.schedules[name], function, invoker.email, settings,
+                    pulumi.ResourceOptions(depends_on=[*services, invoker_grant]),
+                )
         http_specs = app.http_functions()
         api_url = create_http_api(http_specs, functions, settings, after_services) if http_specs else None
         return stack_outputs(
@@ -79,6 +84,7 @@ class GcpDeployer(Deployer[GcpSettings]):
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.name for name, bucket in buckets.items()},
             tables=dict(collections),
+            dead_letters={spec.name: dead_letter_filter(functions[spec.name]) for spec in app.object_functions()},
         )
 
 

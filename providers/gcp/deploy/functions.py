@@ -74,3 +74,8 @@ def allow_invoker(
         name=function.service_config.apply(lambda config: config.service if config else None),
         role=INVOKER, member=member,
     )
+
+
+def dead_letter_filter(function: gcp.cloudfunctionsv2.Function) -> pulumi.Output[str]:
+    """The Cloud Logging query that finds the function's dead letters: the shim logs each as one ERROR line."""
+    return pulumi.Output.concat('resource.labels.service_name="', function.name, '" AND jsonPayload.dead_letter=true')

@@ -31,12 +31,17 @@ def create_http_api(
     settings: GcpSettings,
     opts: pulumi.ResourceOptions,
 ) -> pulumi.Output[str]:
-    """The API, its config (OpenAPI from the routes), the gateway; returns the gateway's URL."""
+    """The API, its config (OpenAPI from the routes), the gateway; returns the gateway's URL.
+
+    The config waits for the gateway account's grants, so the gateway never serves a route it may not call.
+    """
     stack = pulumi.get_stack()
     api_id = resource_id(f"{pulumi.get_project()}-{stack}", 63)
     gateway_account = service_account("http", "gateway", settings.project, stack, opts)
-    for spec in specs:
+    invokers = [
         allow_invoker(f"{spec.name}-gateway-invoker", functions[spec.name], gateway_account.member, settings)
+        for spec in specs
+    ]
     api = gcp.apigateway.Api("http-api", project=settings.project, api_id=api_id, opts=opts)
     managed = gcp.projects.Service("api-managed-service", project=settings.project, service=api.managed_service,
                                    disable_on_destroy=False)
@@ -50,7 +55,7 @@ def create_http_api(
         api_config_id_prefix=f"{api_id[:50]}-",
         openapi_documents=[{"document": {"path": "openapi.yaml", "contents": document}}],
         gateway_config={"backend_config": {"google_service_account": gateway_account.email}},
-        opts=pulumi.ResourceOptions(depends_on=[managed]),
+        opts=pulumi.ResourceOptions(depends_on=[managed, *invokers]),
     )
     gateway = gcp.apigateway.Gateway(
         "http-gateway", project=settings.project, region=settings.region, api_config=config.id, gateway_id=api_id,

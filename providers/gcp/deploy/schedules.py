@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import math
+
 import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec
+from portable.retries import FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS, RetryPolicy
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings
 
-RETRY_COUNT = 3
+# Enough doublings to reach the cap, so Cloud Scheduler waits what RetryPolicy.delay_before says.
+MAX_DOUBLINGS = math.ceil(math.log2(MAX_BACKOFF_SECONDS / FIRST_BACKOFF_SECONDS))
+
+
+def retry_config(policy: RetryPolicy) -> gcp.cloudscheduler.JobRetryConfigArgs:
+    """The job's retries: `attempts` in all, with the portable backoff.
+
+    No max_retry_duration: Cloud Scheduler retries until both it and retry_count are reached, so a
+    duration could only add attempts, never stop them early; the max age cannot be expressed here.
+    """
+    return gcp.cloudscheduler.JobRetryConfigArgs(
+        retry_count=policy.attempts - 1,
+        min_backoff_duration=f"{FIRST_BACKOFF_SECONDS}s",
+        max_backoff_duration=f"{MAX_BACKOFF_SECONDS}s",
+        max_doublings=MAX_DOUBLINGS,
+    )
 
 
 def create_job(
@@ -20,7 +38,10 @@ def create_job(
     settings: GcpSettings,
     opts: pulumi.ResourceOptions,
 ) -> gcp.cloudscheduler.Job:
-    """Cloud Scheduler adds X-CloudScheduler-ScheduleTime itself; the shim takes the firing's time from it."""
+    """Cloud Scheduler adds X-CloudScheduler-ScheduleTime itself; the shim takes the firing's time from it.
+
+    `opts` must make the job wait for the invoker's grant on the function, or its first firing is refused.
+    """
     schedule, time_zone = expression
     return gcp.cloudscheduler.Job(
         spec.name,
@@ -30,7 +51,7 @@ def create_job(
         schedule=schedule,
         time_zone=time_zone,
         attempt_deadline=f"{min(max(spec.timeout_seconds + 30, 15), 1800)}s",
-        retry_config={"retry_count": RETRY_COUNT, "min_backoff_duration": "10s", "max_backoff_duration": "300s"},
+        retry_config=retry_config(spec.retries),
         http_target={
             "uri": function.url,
             "http_method": "POST",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.deploy.config import choose, require
+from providers.deploy.config import flag, require
 from providers.deploy.plan import StackInfo
 
 
@@ -22,7 +22,7 @@ def read_settings(info: StackInfo) -> GcpSettings:
     project = require("gcp", "project", "my-project-id", "the Google Cloud project to deploy to")
     region = require("gcp", "region", "europe-west1", "the region of the functions, buckets and gateway")
     config = pulumi.Config("portable")
-    create = choose("portable", "createFirestoreDatabase", ("true", "false"), "true") == "true"
+    create = flag("portable", "createFirestoreDatabase", True)
     return GcpSettings(
         project=project,
         region=region,

@@ -6,6 +6,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec
+from providers.deploy.plan import StackInfo
+from providers.deploy.resources import data_options
 from providers.gcp.deploy.iam import FIRESTORE_DATABASE, database_condition, table_role
 from providers.gcp.deploy.settings import GcpSettings
 
@@ -15,12 +17,24 @@ def collection_names(tables: list[str], stack: str) -> dict[str, str]:
     return {name: f"{stack}-{name}" for name in tables}
 
 
-def create_database(settings: GcpSettings, opts: pulumi.ResourceOptions) -> gcp.firestore.Database | None:
+def create_database(
+    settings: GcpSettings, info: StackInfo, opts: pulumi.ResourceOptions
+) -> gcp.firestore.Database | None:
+    """The `(default)` database, kept by `pulumi destroy` and protected from deletion unless the stack allows it.
+
+    Kept, it outlives the stack: the next `pulumi up` must adopt it with `pulumi import` (see the README), as
+    Firestore has one `(default)` per project. Allowed, destroy really deletes it (the provider's DELETE policy),
+    so the next `up` creates it again instead of finding it there.
+    """
     if not settings.create_firestore_database:
         return None
+    allowed = info.allow_data_deletion
     return gcp.firestore.Database(
         "firestore", project=settings.project, name=FIRESTORE_DATABASE, location_id=settings.firestore_location,
-        type="FIRESTORE_NATIVE", deletion_policy="ABANDON", opts=opts,
+        type="FIRESTORE_NATIVE",
+        delete_protection_state="DELETE_PROTECTION_DISABLED" if allowed else "DELETE_PROTECTION_ENABLED",
+        deletion_policy="DELETE" if allowed else "ABANDON",
+        opts=data_options(info, opts),
     )
 
 

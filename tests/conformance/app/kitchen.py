@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from portable import HttpError, ObjectEvent, Request, Response, ScheduleEvent, bucket, http, schedule
+from portable import HttpError, ObjectEvent, Request, Response, RetryPolicy, ScheduleEvent, bucket, http, schedule
 
 inbox = bucket("inbox")
 
@@ -55,6 +55,11 @@ def on_upload(event: ObjectEvent) -> None:
     if event.key.endswith("fail.txt"):
         raise RuntimeError("object handler failure")
     _record("object", _object_record(event))
+
+
+@inbox.on_created(prefix="once/", retries=RetryPolicy(attempts=1, max_age_seconds=600))
+def try_once(event: ObjectEvent) -> None:
+    raise RuntimeError("fails on its only attempt")
 
 
 @schedule("*/5 * * * *")

@@ -1,0 +1,190 @@
+"""At-least-once delivery of queued events, with the clouds' attempts, backoff and dead letters.
+
+A relay moves object events from the buckets' outboxes to the delivery queue, one row
+per function they trigger; workers take due rows and send each to its function. A
+success forgets the row; a failure is attempted again after the function's backoff,
+and after its last attempt (or past its maximum event age) becomes a dead letter. An
+event the function's shim refuses as malformed (4xx) is dead-lettered at once, since
+no cloud retries those. Nothing an event or a handler does stops a worker.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Literal, NamedTuple, Protocol
+
+from portable import log
+from portable.app import App, FunctionSpec
+from providers.local.buckets import LocalBucket
+from providers.local.dead_letters import DeadLetter, DeadLetters
+from providers.local.deliveries import Delivery, DeliveryQueue
+from providers.local.events import LocalEvent, doorbell
+
+# Writes in another process ring no bell here: look at the outboxes and the queue this often anyway.
+POLL_SECONDS = 1.0
+RELAY_BATCH = 500
+_ERROR_CHARS = 1000
+
+
+class Policy(Protocol):
+    """How a function's failed events are retried (the shape of `portable.retries.RetryPolicy`)."""
+
+    @property
+    def attempts(self) -> int:
+        """Attempts in all, the first included."""
+        ...
+
+    def delay_before(self, attempt: int) -> float:
+        """Seconds to wait after a failed attempt before attempt number `attempt` (2 or more)."""
+        ...
+
+    def expired(self, event_time: datetime, now: datetime) -> bool:
+        """Whether an event queued at `event_time` is too old to be attempted at `now`."""
+        ...
+
+
+PolicyFor = Callable[[FunctionSpec], Policy]
+# (function, event) -> the HTTP status and body its target answered.
+Send = Callable[[str, LocalEvent], tuple[int, str]]
+OpenBucket = Callable[[str], LocalBucket]
+State = Literal["delivered", "retrying", "dead-lettered", "queued"]
+
+
+def default_policy(spec: FunctionSpec) -> Policy:
+    """The function's portable retry policy: the attempts and backoff the deploy gives it in the clouds."""
+    return spec.retries
+
+
+class Outcome(NamedTuple):
+    """What became of one attempt: `status` is the function's HTTP status (None if it was not reached)."""
+
+    event_id: str
+    state: State
+    status: int | None = None
+    error: str | None = None
+    retry_in: float | None = None
+
+
+class Deliverer:
+    """The relay and `workers` worker threads over one App's queue; `attempt` also serves callers that fire now."""
+
+    def __init__(self, app: App, queue: DeliveryQueue, letters: DeadLetters, send: Send, policy_for: PolicyFor,
+                 open_bucket: OpenBucket, workers: int) -> None:
+        self.app = app
+        self.queue = queue
+        self.letters = letters
+        self.send = send
+        self.policy_for = policy_for
+        self.open_bucket = open_bucket
+        self.workers = workers
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self.queue.release_the_dead(time.time())
+        self._spawn(self._relay_loop)
+        for _ in range(self.workers):
+            self._spawn(self._work_loop)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        doorbell.ring()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def relay(self) -> bool:
+        """Move waiting object events from the outboxes to the queue; whether there were any."""
+        moved = False
+        for bucket in self.app.buckets:
+            store = self.open_bucket(bucket)
+            through, found = store.outbox(RELAY_BATCH)
+            if not through:
+                continue
+            self.queue.add((spec.name, event) for event in found for spec in self.app.object_functions(bucket)
+                           if spec.trigger.accepts(event))
+            store.clear_outbox(through)
+            moved = True
+        return moved
+
+    def attempt(self, delivery: Delivery) -> Outcome:
+        """Send `delivery` once and settle it: forgotten, due again after the backoff, or dead-lettered."""
+        event_id = delivery.event.id
+        spec = self.app.functions.get(delivery.function)
+        if spec is None:
+            return self._dead_letter(delivery, delivery.attempts - 1, None,
+                                     f"the App has no function {delivery.function!r} any more")
+        policy = self.policy_for(spec)
+        if delivery.attempts > policy.attempts:  # the process died between the last attempt and its dead letter
+            return self._dead_letter(delivery, policy.attempts, None, delivery.last_error or "attempts exhausted")
+        if policy.expired(datetime.fromtimestamp(delivery.queued, UTC), datetime.now(UTC)):
+            last = f"; the last attempt failed with {delivery.last_error}" if delivery.last_error else ""
+            return self._dead_letter(delivery, delivery.attempts - 1, None, f"past the maximum event age{last}")
+        status, error = self._send(delivery)
+        if status is not None and 200 <= status < 300:
+            self.queue.done(delivery)
+            log.info("event delivered", function=delivery.function, event_id=event_id, attempt=delivery.attempts,
+                     status=status)
+            return Outcome(event_id, "delivered", status)
+        if (status is not None and 400 <= status < 500) or delivery.attempts >= policy.attempts:
+            return self._dead_letter(delivery, delivery.attempts, status, error)
+        delay = policy.delay_before(delivery.attempts + 1)
+        self.queue.retry(delivery, time.time() + delay, error)
+        log.warning("event attempt failed, will retry", function=delivery.function, event_id=event_id,
+                    attempt=delivery.attempts, of=policy.attempts, retry_in=delay, error=error)
+        return Outcome(event_id, "retrying", status, error, delay)
+
+    def _send(self, delivery: Delivery) -> tuple[int | None, str]:
+        try:
+            status, body = self.send(delivery.function, delivery.event)
+        # A handler's sys.exit(), or an event its trigger cannot carry, fails this attempt, never the worker.
+        except (Exception, SystemExit) as exc:
+            log.error("event could not be sent", function=delivery.function, event_id=delivery.event.id,
+                      error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+            return None, f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]
+        return status, f"HTTP {status}: {body}"[:_ERROR_CHARS]
+
+    def _dead_letter(self, delivery: Delivery, attempts: int, status: int | None, error: str) -> Outcome:
+        letter = DeadLetter(
+            id=delivery.id, function=delivery.function, event=delivery.event, attempts=attempts, error=error,
+            queued=datetime.fromtimestamp(delivery.queued, UTC), dead_lettered=datetime.now(UTC),
+        )
+        if self.queue.move_out(delivery, lambda: self.letters.write(letter)):
+            log.error("event dead-lettered", function=delivery.function, event_id=delivery.event.id,
+                      attempts=attempts, error=error, letter=f"{delivery.function}/{delivery.id}")
+        return Outcome(delivery.event.id, "dead-lettered", status, error)
+
+    def _spawn(self, work: Callable[[], None]) -> None:
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _relay_loop(self) -> None:
+        while not self._stopping.is_set():
+            rings = doorbell.rings()
+            try:
+                moved = self.relay()
+                self.queue.release_the_dead(time.time())
+            except Exception as exc:  # a broken state directory: say so, and try again
+                log.error("moving object events to the delivery queue failed", error=f"{type(exc).__name__}: {exc}")
+                moved = False
+            if not moved:
+                doorbell.wait(rings, POLL_SECONDS)
+
+    def _work_loop(self) -> None:
+        while not self._stopping.is_set():
+            rings = doorbell.rings()
+            try:
+                delivery = self.queue.take(time.time())
+                if delivery is not None:
+                    self.attempt(delivery)
+                    continue
+                due = self.queue.next_due()
+            except Exception as exc:  # a broken state directory: the row's lease runs out and it comes back
+                log.error("delivering an event failed", error=f"{type(exc).__name__}: {exc}")
+                due = None
+            wait = POLL_SECONDS if due is None else min(POLL_SECONDS, max(0.0, due - time.time()))
+            doorbell.wait(rings, wait)
