@@ -203,7 +203,8 @@ def as_json(preview: Preview) -> str:
     """Every resource with all its inputs, and the outputs; archives and assets as their paths."""
     document = {
         "project": preview.project, "stack": preview.stack,
-        "resources": [{"type": r.type, "name": r.name, "inputs": r.inputs} for r in preview.resources],
+        "resources": [{"type": r.type, "name": r.name, "inputs": r.inputs, "dependsOn": sorted(r.depends_on),
+                       "retainOnDelete": r.retain_on_delete} for r in preview.resources],
         "outputs": preview.outputs,
     }
     return json.dumps(document, indent=2, default=_plain)
@@ -219,7 +220,8 @@ def as_text(preview: Preview, root: Path, width: int = 120) -> str:
     ]
     for resource in preview.resources:
         lines += ["", f"{resource.type}  {resource.name}"]
-        lines += [_cut(f"    {key}: {text}", width) for key, text in _settings(resource.inputs, root)]
+        options = {"retainOnDelete": resource.retain_on_delete or None, "dependsOn": sorted(resource.depends_on)}
+        lines += [_cut(f"    {key}: {text}", width) for key, text in _settings({**resource.inputs, **options}, root)]
     if preview.outputs:
         lines += ["", "outputs"]
         lines += [_cut(f"    {key}: {text}", width) for key, text in _settings(preview.outputs, root)]

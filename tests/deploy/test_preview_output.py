@@ -22,9 +22,13 @@ def test_text_and_json_list_every_resource() -> None:
     assert "    routeKey: POST /hello\n" in text
     assert "    memorySize: 256\n" in text, "Pulumi's floats shown as the whole numbers they are"
     assert "    code: .portable/build/aws/hello-" in text and " bytes)\n" in text
+    assert "    retainOnDelete: true\n" in text, "data kept on destroy"
+    assert "    dependsOn: " in text
     assert max(len(line) for line in text.splitlines() if line.startswith("    ")) == 80
     document = json.loads(as_json(preview))
     assert [(r["type"], r["name"]) for r in document["resources"]] == [(r.type, r.name) for r in preview.resources]
     lambdas = [r for r in document["resources"] if r["type"] == "aws:lambda/function:Function"]
     assert all(r["inputs"]["code"].endswith(".zip") for r in lambdas)
     assert document["outputs"]["functions"]["hello"] == "hello-0000001"
+    resources = document["resources"]
+    assert any(r["retainOnDelete"] for r in resources) and any(r["dependsOn"] for r in resources)
