@@ -129,7 +129,7 @@ def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
     existing = _resources.get(name)
     if existing is not None and existing.kind != kind:
         raise AppDefinitionError(
-            f"{_caller_file()}: {name!r} is declared both as a {existing.kind} and as a {kind}; "
+            f"{caller_location()}: {name!r} is declared both as a {existing.kind} and as a {kind}; "
             "give one of them another name"
         )
     spec = existing or ResourceSpec(kind, name)
@@ -141,13 +141,13 @@ def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources
     _registrations[(spec.module, spec.name)] = _Registration(spec, handler, resources)
 
 
-def _caller_file() -> str:
-    """The first file outside portable/ on the stack: where the user wrote the declaration."""
+def caller_location() -> str:
+    """`file:line` of the first frame outside portable/ on the stack: where the user wrote the declaration."""
     package_dir = os.path.dirname(__file__)
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if os.path.dirname(frame.f_code.co_filename) != package_dir:
-            return frame.f_code.co_filename
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"
 
@@ -182,6 +182,19 @@ class App:
 
     def schedule_functions(self) -> list[ScheduleFunction]:
         return [spec for spec in self.functions.values() if has_trigger(spec, ScheduleTrigger)]
+
+    def route(self, method: str, path: str) -> tuple[HttpFunction | None, list[str]]:
+        """The function the clouds' gateways call for (method, path): among the routes whose path matches, the most
+        specific path (literal text before a parameter, a greedy one last), and on it the method itself before ANY.
+        Else None, and the methods the matching paths take (for a 405)."""
+        matching = [spec for spec in self.http_functions() if spec.trigger.route.match(path) is not None]
+        matching.sort(key=lambda spec: spec.trigger.route.specificity, reverse=True)
+        for shape in dict.fromkeys(spec.trigger.route.path_shape for spec in matching):
+            methods = {spec.trigger.route.method: spec for spec in matching if spec.trigger.route.path_shape == shape}
+            chosen = methods.get(method.upper()) or methods.get("ANY")
+            if chosen is not None:
+                return chosen, []
+        return None, sorted({spec.trigger.route.method for spec in matching})
 
     def function(self, name: str) -> FunctionSpec:
         try:

@@ -10,15 +10,16 @@ Kept apart from the handles so that a shim can set it without importing them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from portable.app import FunctionSpec, ResourceSpec
 
 ClientFactory = Callable[["ResourceSpec"], Any]
+T = TypeVar("T")
 
 
 class Invocation(NamedTuple):
@@ -34,13 +35,18 @@ current_invocation: ContextVar[Invocation | None] = ContextVar("portable_invocat
 
 
 @contextmanager
-def using_clients(factory: ClientFactory) -> Generator[None, None, None]:
-    """Build every handle's client with `factory` inside the block (tests, scripts, the local runner)."""
-    token = current_invocation.set(Invocation(None, factory))
+def setting(variable: ContextVar[T], value: T) -> Iterator[None]:
+    """`variable` holds `value` inside the block, in this context and the contexts copied from it."""
+    token = variable.set(value)
     try:
         yield
     finally:
-        current_invocation.reset(token)
+        variable.reset(token)
+
+
+def using_clients(factory: ClientFactory) -> AbstractContextManager[None]:
+    """Build every handle's client with `factory` inside the block (tests, scripts, the local runner)."""
+    return setting(current_invocation, Invocation(None, factory))
 
 
 def physical_name_variable(spec: ResourceSpec) -> str:

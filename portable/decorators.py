@@ -49,6 +49,8 @@ _FUNCTION_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{FUNCTION_NAME_MAX_CHARS
 MEMORY_MB = 256
 HTTP_TIMEOUT_SECONDS = 30  # API Gateway gives up after 30 s on both clouds
 EVENT_TIMEOUT_SECONDS = 60
+# CO_COROUTINE | CO_ASYNC_GENERATOR, spelt out so that a cold start does not import `inspect`.
+_ASYNC_FLAGS = 0x80 | 0x200
 
 
 def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozenset[str], list[ResourceSpec]]:
@@ -101,6 +103,12 @@ def make_registrar(
             raise AppDefinitionError(
                 f"{where}: unknown option {unknown[0]}=; the options are "
                 f"{', '.join(FunctionOptions.__annotations__)}"
+            )
+        if handler.__code__.co_flags & _ASYNC_FLAGS:
+            raise AppDefinitionError(
+                f"{where}: handlers are plain functions, but {handler.__name__!r} is declared with async def; "
+                f"Portable calls it synchronously on every cloud. Write def {handler.__name__}(...), and run "
+                "coroutines inside it with asyncio.run(...)"
             )
         function_name = options.get("name") or handler.__name__
         if not isinstance(function_name, str) or not _FUNCTION_NAME.fullmatch(function_name):

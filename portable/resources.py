@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 from portable import data_rules
-from portable.app import ObjectTrigger, ResourceKind, register_resource
+from portable.app import ObjectTrigger, ResourceKind, caller_location, register_resource
 from portable.context import current_invocation
 from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, Handler, make_registrar
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
@@ -30,9 +30,11 @@ _RESOURCE_NAME = re.compile(r"[a-z][a-z0-9-]{2,39}")
 
 def _check_name(name: str, kind: str) -> None:
     if not isinstance(name, str) or not _RESOURCE_NAME.fullmatch(name):
+        suggestion = name.lower().replace("_", "-") if isinstance(name, str) else ""
+        example = f", e.g. {kind}({suggestion!r})" if _RESOURCE_NAME.fullmatch(suggestion) else ""
         raise AppDefinitionError(
-            f"{kind} name {name!r} is not valid: use 3 to 40 lower-case letters, digits and '-', "
-            "starting with a letter"
+            f"{caller_location()}: {kind} name {name!r} is not valid: use 3 to 40 lower-case letters, digits "
+            f"and '-', starting with a letter{example}"
         )
 
 

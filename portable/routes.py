@@ -8,6 +8,7 @@ from typing import NamedTuple
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 _PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$")
 _LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+$")
+_EXPRESS_PARAM = re.compile(r"^:[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class RouteError(ValueError):
@@ -40,9 +41,14 @@ class Route(NamedTuple):
         return tuple(segment.text for segment in self.segments if segment.is_param)
 
     @property
+    def path_shape(self) -> str:
+        """The path with parameter names blanked."""
+        return "/" + "/".join("{}" if seg.is_param else seg.text for seg in self.segments)
+
+    @property
     def shape(self) -> str:
         """Method and path with parameter names blanked: two routes of one shape cannot be told apart."""
-        return f"{self.method} /" + "/".join("{}" if seg.is_param else seg.text for seg in self.segments)
+        return f"{self.method} {self.path_shape}"
 
     def match(self, path: str) -> dict[str, str] | None:
         """The path parameters if `path` (decoded) fits this route, else None."""
@@ -69,6 +75,11 @@ class Route(NamedTuple):
         if len(given) != len(wanted):
             return None
         return params
+
+    @property
+    def specificity(self) -> tuple[int, ...]:
+        """Orders routes that match one path as API Gateway does: literal text before a parameter, a greedy last."""
+        return tuple(0 if segment.greedy else 1 if segment.is_param else 2 for segment in self.segments)
 
     def allows(self, method: str) -> bool:
         return self.method == "ANY" or self.method == method.upper()
@@ -104,6 +115,12 @@ def parse_route(text: str) -> Route:
             names.add(param.group(1))
             if param.group(2) and index != len(segments) - 1:
                 raise RouteError(f"route {text!r}: a greedy parameter {segment} must be the last segment")
+        elif _EXPRESS_PARAM.match(segment):
+            fixed = "/" + "/".join(f"{{{part[1:]}}}" if _EXPRESS_PARAM.match(part) else part for part in segments)
+            raise RouteError(
+                f"route {text!r} uses the Express-style parameter {segment!r}, which would be taken as literal "
+                f"text: write it as {{{segment[1:]}}}, i.e. '{method} {fixed}'"
+            )
         elif not _LITERAL.match(segment):
             raise RouteError(
                 f"route {text!r} has an invalid segment {segment!r}: use letters, digits and -._~, "

@@ -1,9 +1,26 @@
-"""Where the project lives: the folder holding `portable/`, `providers/` and `main.py` (the functions-framework
-entry points). One home for runtime and deploy code alike."""
+"""Where things are: the framework, and the project being served or deployed.
+
+The framework is `portable/` and `providers/`, wherever they are installed (the folder that
+holds them goes into every archive). The project is the app: the folder holding `Pulumi.yaml`,
+`functions/` and its own `main.py` (the functions-framework entry points). In this repository
+both are the same folder; in an app's repository the framework lives in the app's virtualenv.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_FILE = "Pulumi.yaml"
+FRAMEWORK_ROOT = Path(__file__).resolve().parents[1]
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder from `start` upwards holding Pulumi.yaml, else `start` itself."""
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return start
+
+
+PROJECT_ROOT = find_project_root(Path.cwd().resolve())
 MAIN_PY = PROJECT_ROOT / "main.py"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.backends.fixtures"]  # loopback S3, DynamoDB, Cloud Storage and Firestore servers
+# Loopback S3, DynamoDB, Cloud Storage and Firestore servers; the test kit's fixtures (portable_app), which an
+# installed `portable` registers through its pytest11 entry point.
+pytest_plugins = ["tests.backends.fixtures", "providers.testing.plugin"]
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -158,11 +158,30 @@ REFUSALS = {
     ),
     "one name, two kinds": (
         {"api": "from portable import bucket, table\nx = bucket('things')\ny = table('things')\n"},
-        r"'things' is declared both as a bucket and as a table",
+        r"api.py:3: 'things' is declared both as a bucket and as a table",
     ),
-    "invalid resource name": (
+    "invalid bucket name": (
         {"api": "from portable import bucket\nx = bucket('My_Bucket')\n"},
-        r"bucket name 'My_Bucket' is not valid: use 3 to 40 lower-case letters",
+        r"api.py:2: bucket name 'My_Bucket' is not valid: use 3 to 40 lower-case letters, digits and '-', "
+        r"starting with a letter, e.g. bucket\('my-bucket'\)$",
+    ),
+    "invalid table name": (
+        {"api": "import portable\n\nnotes = portable.table('n')\n"},
+        r"api.py:3: table name 'n' is not valid: use 3 to 40 lower-case letters, digits and '-', "
+        r"starting with a letter$",
+    ),
+    "Express-style parameter": (
+        {"api": "from portable import http\n@http('GET /notes/:id/:part')\ndef a(request):\n    return 1\n"},
+        r"api.py:2 \(a\): route 'GET /notes/:id/:part' uses the Express-style parameter ':id', which would be "
+        r"taken as literal text: write it as \{id\}, i.e. 'GET /notes/\{id\}/\{part\}'",
+    ),
+    "async handler": (
+        {"api": "from portable import http\n@http('GET /a')\nasync def a(request):\n    return 1\n"},
+        r"api.py:2 \(a\): handlers are plain functions, but 'a' is declared with async def; .* asyncio.run",
+    ),
+    "async generator handler": (
+        {"api": "from portable import bucket\n@bucket('files').on_created()\nasync def a(event):\n    yield 1\n"},
+        r"api.py:2 \(a\): handlers are plain functions, but 'a' is declared with async def",
     ),
     "writes into its own trigger": (
         {"api": """
@@ -256,3 +275,37 @@ def test_names_that_collide_on_gcp_are_refused_naming_both_files(tmp_path: Path)
                        r"would both be named 'probe-report' on GCP|'probe_report' \(.*one.py\) and 'probe-report' "
                        r"\(.*two.py\) would both be named 'probe-report' on GCP"):
         load_app(package)
+
+
+def test_a_request_reaches_the_most_specific_path_and_its_own_method_before_any(tmp_path: Path) -> None:
+    package = make_package(tmp_path, api="""
+        from portable import http
+
+        @http("GET /files/{name}")
+        def by_name(request):
+            return 1
+
+        @http("ANY /files/latest")
+        def latest(request):
+            return 2
+
+        @http("GET /files/{name}/{path+}")
+        def nested(request):
+            return 3
+
+        @http("POST /files/latest")
+        def post_latest(request):
+            return 4
+    """)
+    app = load_app(package)
+
+    def chosen(method: str, path: str) -> tuple[str | None, list[str]]:
+        spec, allowed = app.route(method, path)
+        return (spec.name if spec else None), allowed
+
+    assert chosen("GET", "/files/latest") == ("latest", [])
+    assert chosen("POST", "/files/latest") == ("post_latest", [])
+    assert chosen("GET", "/files/report.pdf") == ("by_name", [])
+    assert chosen("GET", "/files/a/b") == ("nested", [])
+    assert chosen("DELETE", "/files/a/b/c") == (None, ["GET"])
+    assert chosen("GET", "/other") == (None, [])

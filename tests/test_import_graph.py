@@ -94,3 +94,39 @@ def test_every_module_imports() -> None:
                           capture_output=True, text=True, check=True, timeout=120)
     failures = json.loads(done.stdout)
     assert failures == {}, "\n".join(f"{name}:\n{trace}" for name, trace in failures.items())
+
+
+DEVELOPER_ENTRY_POINTS = {"portable.__main__", "portable.testing"}
+
+
+def imports_of_providers(path: Path) -> list[tuple[int, str]]:
+    """(line, where) of each import of providers in `path`: "module" at import time, "function" inside a
+    function, "typing" under TYPE_CHECKING."""
+    found: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = where
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inner = "function"
+            elif isinstance(child, ast.If) and ast.unparse(child.test) == "TYPE_CHECKING":
+                inner = "typing"
+            names = [alias.name for alias in child.names] if isinstance(child, ast.Import) else \
+                [child.module or ""] if isinstance(child, ast.ImportFrom) else []
+            if any(name == "providers" or name.startswith("providers.") for name in names):
+                found.append((child.lineno, where))
+            visit(child, inner)
+
+    visit(ast.parse(path.read_text(), str(path)), "module")
+    return found
+
+
+def test_portable_reaches_providers_only_from_its_developer_entry_points_and_never_at_import() -> None:
+    for name, path in project_modules().items():
+        if not name.startswith("portable"):
+            continue
+        found = imports_of_providers(path)
+        if name in DEVELOPER_ENTRY_POINTS:
+            assert found and all(where != "module" for _, where in found), (name, found)
+        else:
+            assert found == [], f"{path} imports providers at lines {[line for line, _ in found]}"

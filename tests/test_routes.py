@@ -33,3 +33,7 @@ def test_methods() -> None:
     assert parse_route("post /x").method == "POST"
     assert parse_route("ANY /x").allows("DELETE")
     assert parse_route("GET /x").allows("get") and not parse_route("GET /x").allows("POST")
+
+
+def test_a_colon_inside_a_segment_stays_literal_text() -> None:
+    assert parse_route("POST /v1/items:batch").match("/v1/items:batch") == {}

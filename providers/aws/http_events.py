@@ -178,11 +178,70 @@ def request_from_v1(event: dict[str, Any], fallback_request_id: str | None) -> R
     )
 
 
-def _encoded_body(reply: Reply) -> tuple[str, bool]:
-    if reply.binary:
+def encode_request(request: Request, route_key: str) -> dict[str, Any]:
+    """The payload 2.0 event API Gateway's HTTP API sends for `request`, matched to the route `route_key`."""
+    import time
+    from urllib.parse import quote, urlencode
+
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items_all():
+        if name != "cookie":
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": quote(request.path),
+        "rawQueryString": urlencode(request.query.items_all()),
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "portable", "domainName": "portable.execute-api.amazonaws.com",
+            "domainPrefix": "portable",
+            "http": {"method": request.method, "path": request.path, "protocol": "HTTP/1.1",
+                     "sourceIp": request.client_ip or "127.0.0.1", "userAgent": headers.get("user-agent", "")},
+            "requestId": request.request_id, "routeKey": route_key, "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)), "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if request.cookies:
+        event["cookies"] = [f"{name}={value}" for name, value in request.cookies.items()]
+    if request.query:
+        event["queryStringParameters"] = {name: ",".join(request.query.get_all(name)) for name in request.query}
+    if request.path_params:
+        event["pathParameters"] = dict(request.path_params)
+    if request.body:
+        try:
+            event["body"] = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            event["body"] = _base64(request.body)
+            event["isBase64Encoded"] = True
+    return event
+
+
+def decode_reply(response: dict[str, Any]) -> Reply:
+    """The reply a payload 2.0 response (what `reply_to_v2` writes) gives the caller."""
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
         import base64
 
-        return base64.b64encode(reply.body).decode("ascii"), True
+        raw = base64.b64decode(body)
+    else:
+        raw = body.encode("utf-8")
+    headers = [(name, value) for name, value in (response.get("headers") or {}).items()]
+    return Reply(response["statusCode"], raw, headers, list(response.get("cookies") or []),
+                 binary=bool(response.get("isBase64Encoded")))
+
+
+def _base64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
+
+
+def _encoded_body(reply: Reply) -> tuple[str, bool]:
+    if reply.binary:
+        return _base64(reply.body), True
     return reply.body.decode("utf-8"), False
 
 

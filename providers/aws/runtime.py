@@ -52,6 +52,14 @@ def handler(event: Any, context: Any = None) -> Any:
         if http_events.is_http(event):
             return _http_error(event, 500, "function is misconfigured", request_id)
         raise EventFailed(f"function cannot load: {exc}") from None
+    return serve(bound, event, request_id)
+
+
+def serve(bound: Bound[Trigger], event: Event, request_id: str | None = None) -> Any:
+    """What `handler` does once its function is loaded: decode `event`, run `bound`, encode the reply.
+
+    `portable invoke` and the test kit call this with a function bound to local data.
+    """
     return _SERVE[type(bound.spec.trigger)](bound, event, request_id)
 
 

@@ -7,7 +7,7 @@ MalformedEvent, and the other records of the batch still run.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 from portable.errors import MalformedEvent
 from portable.events import ObjectEvent, ObjectEventKind, event_time, object_size, optional_text
@@ -77,3 +77,29 @@ def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | N
         etag=optional_text(obj.get("eTag")),
         content_type=None,
     )
+
+
+def encode(event: ObjectEvent, physical_bucket: str, region: str = "us-east-1") -> dict[str, Any]:
+    """The S3 notification (one record) that S3 sends for `event` in `physical_bucket`.
+
+    The key is form-encoded as S3 writes it; the event's id becomes the record's sequencer.
+    """
+    from datetime import UTC, datetime
+
+    when = (event.time or datetime.now(UTC)).astimezone(UTC)
+    obj: dict[str, Any] = {"key": quote_plus(event.key, safe="/"), "sequencer": event.id}
+    if event.kind == "created":
+        obj.update(size=event.size or 0, eTag=event.etag or "")
+    return {"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": region,
+        "eventTime": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "eventName": "ObjectCreated:Put" if event.kind == "created" else "ObjectRemoved:Delete",
+        "userIdentity": {"principalId": "AWS:PORTABLE"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": event.id[:16], "x-amz-id-2": event.id},
+        "s3": {
+            "s3SchemaVersion": "1.0", "configurationId": "portable",
+            "bucket": {"name": physical_bucket, "ownerIdentity": {"principalId": "PORTABLE"},
+                       "arn": f"arn:aws:s3:::{physical_bucket}"},
+            "object": obj,
+        },
+    }]}

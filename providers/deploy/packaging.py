@@ -13,14 +13,14 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
-from modulefinder import ModuleFinder
+from modulefinder import Module, ModuleFinder
 from pathlib import Path
 
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError
-from providers.paths import PROJECT_ROOT
+from providers.paths import FRAMEWORK_ROOT, PROJECT_ROOT
 
-PROVIDERS_ROOT = PROJECT_ROOT / "providers"
+PROVIDERS_ROOT = FRAMEWORK_ROOT / "providers"
 DEPLOY_PACKAGE = "deploy"
 DEFAULT_BUILD_DIR = PROJECT_ROOT / ".portable" / "build"
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".portable" / "cache"
@@ -77,7 +77,7 @@ def tree_entries(root: Path, prefix: str = "") -> Entries:
 
 
 def portable_entries() -> Entries:
-    return tree_entries(PROJECT_ROOT / "portable", "portable/")
+    return tree_entries(FRAMEWORK_ROOT / "portable", "portable/")
 
 
 def runtime_modules(cloud: str, spec: FunctionSpec) -> list[str]:
@@ -113,7 +113,7 @@ def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Pat
     not followed, and deploy code (anything in a `deploy` package) reached from the shim is
     refused, since it would drag Pulumi in.
     """
-    finder = ModuleFinder(path=[str(PROJECT_ROOT)], excludes=[*other_providers(cloud), "portable"])
+    finder = _ProvidersFinder(path=[str(FRAMEWORK_ROOT)], excludes=[*other_providers(cloud), "portable"])
     for entry in entry_modules:
         finder.import_hook(entry)
     for script in scripts:
@@ -131,8 +131,18 @@ def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Pat
         source = getattr(module, "__file__", None)
         if source:
             path = Path(source)
-            entries[path.relative_to(PROJECT_ROOT).as_posix()] = path
+            entries[path.relative_to(FRAMEWORK_ROOT).as_posix()] = path
     return entries
+
+
+class _ProvidersFinder(ModuleFinder):
+    """Follows only `providers`: where the framework is installed, its folder is site-packages, and walking
+    every third-party package there would be slow (and ModuleFinder fails on namespace packages)."""
+
+    def import_module(self, partname: str, fqname: str, parent: Module) -> Module | None:
+        if fqname != "providers" and not fqname.startswith("providers."):
+            return None
+        return super().import_module(partname, fqname, parent)
 
 
 def function_entries(spec: FunctionSpec) -> Entries:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import IO, Any
 
 from portable.app import ResourceSpec
-from portable.context import physical_name
+from portable.context import physical_name, setting
+from portable.events import ObjectEvent
+from portable.storage_types import ObjectInfo
 from providers.local.buckets import LocalBucket
 from providers.local.sqlite_files import local_dir
 from providers.local.tables import LocalTable
+
+WriteObserver = Callable[[ObjectEvent], None]
+OUTBOX_BATCH = 1000
+_observer: ContextVar[WriteObserver | None] = ContextVar("portable_local_write_observer", default=None)
 
 
 def client_for(spec: ResourceSpec) -> Any:
@@ -19,5 +29,39 @@ def client_for(spec: ResourceSpec) -> Any:
 
 
 def open_bucket(name: str) -> LocalBucket:
-    """The local store of bucket `name` (its logical name)."""
-    return LocalBucket(name, physical_name(ResourceSpec("bucket", name)), local_dir())
+    """The local store of bucket `name` (its logical name); inside `observing_writes`, one that reports its writes."""
+    physical = physical_name(ResourceSpec("bucket", name))
+    observer = _observer.get()
+    if observer is None:
+        return LocalBucket(name, physical, local_dir())
+    return ObservedBucket(name, physical, local_dir(), observer)
+
+
+def observing_writes(observer: WriteObserver) -> AbstractContextManager[None]:
+    """Inside the block, each put and delete through a local bucket client takes its events out of the bucket's
+    outbox and hands them to `observer` before it returns: the test kit delivers object events so, synchronously,
+    in place of the local runner's relay."""
+    return setting(_observer, observer)
+
+
+class ObservedBucket(LocalBucket):
+    """A local bucket that hands the events of its writes to an observer as soon as they are stored."""
+
+    def __init__(self, logical: str, physical: str, root: Path, observer: WriteObserver) -> None:
+        super().__init__(logical, physical, root)
+        self.observer = observer
+
+    def put(self, key: str, data: bytes | IO[bytes], content_type: str, metadata: dict[str, str]) -> ObjectInfo:
+        info = super().put(key, data, content_type, metadata)
+        self._hand_over()
+        return info
+
+    def delete(self, key: str) -> None:
+        super().delete(key)
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        through, found = self.outbox(OUTBOX_BATCH)
+        self.clear_outbox(through)
+        for event in found:
+            self.observer(event)

@@ -6,19 +6,35 @@ import os
 import sqlite3
 import threading
 from collections.abc import Generator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from portable.context import setting
 from portable.data_rules import prefix_successor
 from portable.errors import BackendError
 
 _local = threading.local()
+_chosen_dir: ContextVar[Path | None] = ContextVar("portable_local_dir", default=None)
 
 
 def local_dir() -> Path:
-    """`$PORTABLE_LOCAL_DIR`, else `.portable/` in the current directory (the project root)."""
-    return Path(os.environ.get("PORTABLE_LOCAL_DIR") or ".portable")
+    """The folder set by `using_local_dir`, else `$PORTABLE_LOCAL_DIR`, else `.portable/` in the current directory."""
+    return _chosen_dir.get() or Path(os.environ.get("PORTABLE_LOCAL_DIR") or ".portable")
+
+
+def using_local_dir(path: Path) -> AbstractContextManager[None]:
+    """Local buckets, tables and the signing key live in `path` inside the block (this thread, and the contexts
+    copied from it), whatever the environment says: the test kit's isolated state, `--state` of the CLI."""
+    return setting(_chosen_dir, path)
+
+
+def close_connections(root: Path) -> None:
+    """Close this thread's connections to files under `root` (a state folder about to be removed)."""
+    connections: dict[Path, sqlite3.Connection] = _local.__dict__.get("connections", {})
+    for path in [path for path in connections if path.is_relative_to(root)]:
+        connections.pop(path).close()
 
 
 def connect(path: Path, schema: str, resource: str) -> sqlite3.Connection:

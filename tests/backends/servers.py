@@ -25,6 +25,23 @@ def free_port() -> int:
         return port
 
 
+def wait_listening(process: subprocess.Popen[bytes], port: int, what: str, timeout: float = 30) -> None:
+    """Return once `process` accepts connections on loopback `port`; RuntimeError with its output if it exits
+    or is still not listening after `timeout` seconds (then it is stopped)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise RuntimeError(f"{what} exited with {process.returncode}:\n{output}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{what} did not start listening within {timeout:.0f} s")
+
+
 @contextmanager
 def _serving(server: Any, port: int) -> Iterator[str]:
     server.start()

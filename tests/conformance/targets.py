@@ -11,10 +11,8 @@ import base64
 import contextlib
 import http.client
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+
+from tests.backends.servers import free_port, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "main.py"
@@ -168,12 +168,6 @@ def werkzeug_call(client: Any, call: HttpCall) -> Result:
     return result_from_werkzeug(response)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class FunctionsFrameworkProcess:
     """`functions-framework --source main.py --target NAME` on a loopback port."""
 
@@ -185,19 +179,7 @@ class FunctionsFrameworkProcess:
              "--port", str(self.port)],
             cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
-        self._wait_ready()
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                output = self.process.stdout.read().decode() if self.process.stdout else ""
-                raise RuntimeError(f"functions-framework exited with {self.process.returncode}:\n{output}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("functions-framework did not start listening within 30 s")
+        wait_listening(self.process, self.port, "functions-framework")
 
     def call(self, call: HttpCall) -> Result:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)

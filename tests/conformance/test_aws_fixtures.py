@@ -335,3 +335,53 @@ def test_missing_function_name_is_a_500_for_http() -> None:
     reply = invoke_aws(event, "", KITCHEN[1])
     assert reply["statusCode"] == 500
     assert json.loads(reply["body"])["error"] == "function is misconfigured"
+
+
+# What the test kit and `portable invoke` send: the encoders give back what the decoders read ---------------
+
+def test_api_gateway_request_encoding_round_trips() -> None:
+    from portable.request import Headers, Query, Request
+    from providers.aws import http_events
+
+    sent = Request(method="POST", path="/files/a b/ü.txt", path_params={"path": "a b/ü.txt"},
+                   query=Query([("tag", "x"), ("tag", "y+z"), ("empty", "")]),
+                   headers=Headers([("Content-Type", "application/octet-stream"), ("Cookie", "a=1; b=2")]),
+                   body=b"\xff\x00binary", client_ip="203.0.113.4", request_id="req-round-trip")
+    event = http_events.encode_request(sent, "ANY /files/{path+}")
+    assert set(load("apigw-v2/docs-payload-v2-post.json")) - set(event) == {"stageVariables"}
+    got = http_events.decode_request(event, True, None)
+    for field in ("method", "path", "path_params", "query", "cookies", "body", "client_ip", "request_id"):
+        assert getattr(got, field) == getattr(sent, field), field
+    assert got.headers.get("content-type") == "application/octet-stream"
+
+
+def test_s3_notification_encoding_round_trips() -> None:
+    from datetime import UTC, datetime
+
+    from portable.events import ObjectEvent
+    from providers.aws import s3_events
+
+    for kind in ("created", "deleted"):
+        sent = ObjectEvent(bucket="inbox", key="in/Grüße a+b.txt", kind=kind, id="0055AED6DCD90281E5",
+                           time=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), size=12, etag="abc")
+        notification = s3_events.encode(sent, "inbox-physical")
+        [record] = notification["Records"]
+        assert set(record) == set(load("s3/docs-put-example.json")["Records"][0])
+        physical, got = s3_events.object_event(record, "inbox")
+        assert physical == "inbox-physical" and got is not None
+        expected_size = (12, "abc") if kind == "created" else (None, None)
+        assert got == sent._replace(id="inbox-physical/in/Gr%C3%BC%C3%9Fe+a%2Bb.txt@0055AED6DCD90281E5",
+                                    size=expected_size[0], etag=expected_size[1])
+
+
+def test_scheduler_event_encoding_round_trips() -> None:
+    from datetime import UTC, datetime
+
+    from portable.events import schedule_firing
+    from providers.aws import schedule_events
+
+    due = datetime(2026, 3, 29, 1, 5, tzinfo=UTC)
+    event = schedule_events.encode("every_five", due)
+    assert set(event) == set(load("eventbridge-scheduler/scheduled-event-default-input.json"))
+    assert schedule_events.is_scheduled(event)
+    assert schedule_events.schedule_event(event, "every_five") == schedule_firing("every_five", due)

@@ -1,0 +1,214 @@
+"""The `portable` command. `portable COMMAND --help` says more about each command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from portable.errors import PortableError
+
+DESCRIPTION = "Portable: serverless handlers written once, run locally, deployed to AWS or GCP."
+CLOUDS = ("aws", "gcp")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="portable", description=DESCRIPTION)
+    root.add_argument("--version", action="version", version=f"portable {_version()}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = commands.add_parser(
+        "new", help="create a new app in DIR",
+        description="Create a new app in DIR (which must not exist, or be empty): a hello function and its test, "
+        "the Pulumi project and its aws and gcp stacks, main.py and __main__.py, requirements pinned to this "
+        "framework, and ./dev, whose `./dev serve` and `./dev test` set up .venv and serve or test the app.")
+    new.add_argument("directory", type=Path, metavar="DIR")
+    new.set_defaults(run=_new)
+
+    dev = commands.add_parser(
+        "dev", help="serve the app locally",
+        description="Serve every function of the app in functions/ on this machine, through the GCP shim under "
+        "functions-framework: HTTP routes, object events from the local buckets, schedules at their times, and "
+        "the /__portable/ endpoints. Run it in the app's folder (the one holding Pulumi.yaml).")
+    dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dev.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    _state_option(dev)
+    dev.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
+    dev.add_argument("--debug", action="store_true", help="put the exception and traceback in local 500 replies "
+                     "(not available yet: accepted, and ignored with a warning)")
+    dev.set_defaults(run=_dev)
+
+    invoke = commands.add_parser(
+        "invoke", help="run one function through a cloud's shim",
+        description="Run one function through the real AWS or GCP shim, on local data, and print the native "
+        "reply. Without --event, the event is generated from the function's trigger in the shape the cloud "
+        "publishes: on aws an API Gateway 2.0 event, an S3 notification or an EventBridge Scheduler event; on "
+        "gcp the request functions-framework receives: the HTTP call, a binary-mode Cloud Storage CloudEvent or "
+        "a Cloud Scheduler call. Exits 1 when the function failed (a 5xx, or an event the cloud would retry).")
+    invoke.add_argument("function", metavar="FUNCTION", help="the function's name")
+    invoke.add_argument("--cloud", choices=CLOUDS, required=True, help="whose shim and event shape")
+    invoke.add_argument("--event", type=Path, metavar="FILE",
+                        help="the native event as JSON: on aws what Lambda receives; on gcp a structured-mode "
+                        'CloudEvent, or a request {"method", "path", "headers", "body"}')
+    invoke.add_argument("--path", help="HTTP: the path called (default: the route, each parameter its own name)")
+    invoke.add_argument("--body", help="HTTP: the request body (sent as application/json when it is JSON)")
+    invoke.add_argument("--key", help="object events: the object's key (default: 'example' within the trigger's "
+                        "prefix and suffix)")
+    invoke.add_argument("--at", metavar="TIME", help="schedules: when the firing was due, e.g. 2026-11-28T02:00:00Z "
+                        "(default: this minute)")
+    invoke.add_argument("--show-event", action="store_true", help="print the native event before the reply")
+    _state_option(invoke)
+    invoke.set_defaults(run=_invoke)
+
+    preview = commands.add_parser(
+        "preview", help="list what `pulumi up` would create, offline",
+        description="Run the Pulumi program under Pulumi's mocks, with the stack's settings from "
+        "Pulumi.<stack>.yaml, and print every resource `pulumi up` would create: type, name and settings. No "
+        "cloud account, no pulumi CLI; the same checks and refusals as the real program (exit 1 with its "
+        "message). Needs the deploy extra: pip install 'portable[deploy]'.")
+    preview.add_argument("--stack", required=True, help="the stack: aws or gcp (or another with portable:cloud)")
+    preview.add_argument("--json", action="store_true", help="every resource with all its inputs, as JSON")
+    preview.add_argument("-c", "--config", action="append", default=[], metavar="KEY=VALUE",
+                         help="a setting on top of the stack file's, e.g. -c gcp:project=my-project (repeatable)")
+    preview.set_defaults(run=_preview)
+
+    data = commands.add_parser(
+        "data", help="look into the local buckets and tables",
+        description="List what the local buckets and tables hold (what `portable dev` and `portable invoke` "
+        "stored), read straight from the state folder.")
+    listing = data.add_subparsers(dest="listing", required=True, metavar="WHAT")
+    for name, help_text in (("buckets", "every local bucket, with its object count and size"),
+                            ("tables", "every local table, with its item count")):
+        _state_option(listing.add_parser(name, help=help_text, description=help_text))
+    ls = listing.add_parser("ls", help="the objects of BUCKET: size, time, key",
+                            description="The objects of BUCKET: size, last modified (UTC) and key, in key order.")
+    ls.add_argument("name", metavar="BUCKET")
+    items = listing.add_parser("items", help="the items of TABLE: key and JSON document",
+                               description="The items of TABLE, in key order: key, then the document as JSON.")
+    items.add_argument("name", metavar="TABLE")
+    for command in (ls, items):
+        command.add_argument("--prefix", default="", help="only keys that start with this")
+        _state_option(command)
+    data.set_defaults(run=_data)
+    return root
+
+
+def _state_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--state", type=Path, metavar="DIR",
+                         help="the local data folder (default: $PORTABLE_LOCAL_DIR, else .portable)")
+
+
+def _version() -> str:
+    from providers.cli.scaffold import framework_version
+
+    return framework_version()
+
+
+def _new(args: argparse.Namespace) -> int:
+    from providers.cli.scaffold import scaffold
+
+    directory: Path = args.directory
+    scaffold(directory)
+    print(f"Created {directory}/: functions/hello.py, tests/test_hello.py, the Pulumi project and its aws and gcp "
+          f"stacks.\nNext:\n  cd {directory}\n  ./dev test     # set up .venv and run the tests\n"
+          "  ./dev serve    # serve the app on http://127.0.0.1:8080")
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    """Replace this process by the local runner, in the project's folder, with its state folder if given."""
+    from providers.paths import PROJECT_ROOT
+
+    if args.debug:
+        print("warning: --debug is not available yet; 500 replies carry no traceback", file=sys.stderr)
+    command = [sys.executable, "-m", "providers.local", "--host", args.host, "--port", str(args.port)]
+    if args.no_schedules:
+        command.append("--no-schedules")
+    environment = dict(os.environ)
+    if args.state is not None:
+        environment["PORTABLE_LOCAL_DIR"] = str(args.state.resolve())
+    os.chdir(PROJECT_ROOT)
+    os.execve(sys.executable, command, environment)
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    from portable.app import load_app
+    from providers.cli.invoke import Invocation
+    from providers.paths import PROJECT_ROOT
+
+    def run() -> int:
+        app = load_app("functions", str(PROJECT_ROOT))
+        invocation = Invocation(app, app.function(args.function), sys.stdout, sys.stderr)
+        options = {"path": args.path, "body": args.body, "key": args.key, "at": args.at}
+        runner = invocation.run_aws if args.cloud == "aws" else invocation.run_gcp
+        return runner(args.event, options, args.show_event)
+
+    return _in_state(args.state, run)
+
+
+def _in_state(state: Path | None, run: Callable[[], int]) -> int:
+    """`run()`, on the local data in `state` when one is given."""
+    if state is None:
+        return run()
+    from providers.local.sqlite_files import using_local_dir
+
+    with using_local_dir(state):
+        return run()
+
+
+def _preview(args: argparse.Namespace) -> int:
+    try:
+        import pulumi
+    except ImportError:
+        print("error: portable preview runs the Pulumi program, which needs the deploy extra: "
+              "pip install 'portable[deploy]' (in an app: .venv/bin/pip install -r requirements.txt)", file=sys.stderr)
+        return 1
+    import warnings
+
+    from providers.deploy.preview import as_json, as_text, preview_project
+    from providers.paths import PROJECT_ROOT
+
+    overrides = {}
+    for setting in args.config:
+        key, sep, value = setting.partition("=")
+        if not sep or not key:
+            print(f"error: -c takes KEY=VALUE, e.g. -c gcp:project=my-project; got {setting!r}", file=sys.stderr)
+            return 2
+        overrides[key] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the Pulumi SDK's own, under mocks
+        try:
+            preview = preview_project(PROJECT_ROOT, args.stack, overrides)
+        except pulumi.RunError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    print(as_json(preview) if args.json else as_text(preview, PROJECT_ROOT))
+    return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    from providers.cli import data
+    from providers.local.sqlite_files import local_dir
+
+    root = args.state if args.state is not None else local_dir()
+    if args.listing == "buckets":
+        data.print_buckets(root, sys.stdout)
+    elif args.listing == "tables":
+        data.print_tables(root, sys.stdout)
+    elif args.listing == "ls":
+        data.print_objects(root, args.name, args.prefix, sys.stdout)
+    else:
+        data.print_items(root, args.name, args.prefix, sys.stdout)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except PortableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,240 @@
+"""The test kit: call the App's functions as a cloud would, on local data in a state of their own.
+
+    with Kit("aws") as kit:
+        reply = kit.http("POST", "/hello", json={"name": "Ada"})
+        kit.bucket("uploads").put("photo.jpg", data)        # make_thumbnail has run when put returns
+        assert kit.bucket("thumbnails").keys() == ["photo.jpg"]
+
+Every call goes through the target's real entry point with its native payloads. Object writes, by the test
+or by a handler, reach the functions they trigger before the write returns: no polling. Handlers are held
+to their declared reads= and writes=; the test's own code is not (as scripts are not).
+"""
+
+from __future__ import annotations
+
+import json as json_module
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from portable.app import App, load_app
+from portable.context import using_clients
+from portable.errors import ConfigurationError, EventFailed
+from portable.events import ObjectEvent
+from portable.invoke import Reply, new_request_id
+from portable.request import Headers, Query, Request
+from portable.resources import Bucket, Table
+from portable.storage_types import Document, ObjectInfo
+from providers.binding import client_factory
+from providers.local.clients import observing_writes
+from providers.local.sqlite_files import close_connections, using_local_dir
+from providers.paths import PROJECT_ROOT
+from providers.testing.targets import Delivery, build_target
+
+Pairs = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+class HttpReply:
+    """What the caller got: `status`, `headers` (case-insensitive), `cookies` (Set-Cookie values), `body`."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.status = reply.status
+        self.headers = Headers(reply.headers)
+        self.cookies = list(reply.cookies)
+        self.body = reply.body
+
+    def __repr__(self) -> str:
+        return f"HttpReply({self.status}, {self.headers.get('content-type')!r}, {self.body[:80]!r})"
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json_module.loads(self.body)
+
+
+class Kit:
+    """The App of `package` on one target (`aws`, `gcp` or `local`), its data in `state` (a temporary folder,
+    removed on close, unless given).
+
+    Use it as a context manager: inside the block, the test's own bucket(...) and table(...) handles reach the
+    same local data, and writes through them trigger functions too.
+    """
+
+    def __init__(self, target: str = "local", *, package: str = "functions", state: Path | None = None) -> None:
+        self.target = target
+        self.app: App = load_app(package, str(PROJECT_ROOT))
+        self.state = state or Path(tempfile.mkdtemp(prefix="portable-kit-"))
+        self._temporary = state is None
+        self.deliveries: list[Delivery] = []
+        self._open = ExitStack()
+        try:
+            with using_local_dir(self.state):  # the local runner opens its queue in the state folder
+                self._target = build_target(target, self.app, package)
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Kit({self.target!r}, functions={sorted(self.app.functions)}, state={str(self.state)!r})"
+
+    def __enter__(self) -> Kit:
+        self._open.enter_context(self._active())
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._open.close()
+        close_connections(self.state)
+        if self._temporary:
+            shutil.rmtree(self.state, ignore_errors=True)
+
+    @contextmanager
+    def _active(self) -> Iterator[None]:
+        with using_local_dir(self.state), observing_writes(self._deliver), using_clients(client_factory("local")):
+            yield
+
+    def _deliver(self, event: ObjectEvent) -> None:
+        self.deliveries.extend(self._target.object_event(event))
+
+    @property
+    def failures(self) -> list[Delivery]:
+        """Every delivery a function failed (the cloud would retry it)."""
+        return [delivery for delivery in self.deliveries if not delivery.ok]
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        body: bytes | str = b"",
+        headers: Pairs | None = None,
+        query: Pairs | None = None,
+        client_ip: str = "127.0.0.1",
+    ) -> HttpReply:
+        """Call the App over HTTP. `path` is what a URL holds (percent-encoded, `?query` allowed); `json` sends
+        that value as an application/json body. Functions that fail on events this causes are in `failures`."""
+        url = urlsplit(path)
+        header_pairs = list(_pairs(headers))
+        data = body.encode() if isinstance(body, str) else body
+        if json is not None:
+            data = json_module.dumps(json).encode()
+            if not any(name.lower() == "content-type" for name, _ in header_pairs):
+                header_pairs.append(("Content-Type", "application/json"))
+        request = Request(
+            method=method, path=unquote(url.path) or "/", body=data,
+            query=Query([*parse_qsl(url.query, keep_blank_values=True), *_pairs(query)]),
+            headers=Headers(header_pairs), client_ip=client_ip, request_id=new_request_id(),
+        )
+        with self._active():
+            return HttpReply(self._target.http(request))
+
+    def fire(self, schedule: str, *, at: datetime | None = None) -> list[Delivery]:
+        """Fire schedule function `schedule` for the time `at` (default: this minute); EventFailed if it or a
+        function it triggered failed. Returns every delivery it caused, the firing first."""
+        if schedule not in {spec.name for spec in self.app.schedule_functions()}:
+            known = ", ".join(spec.name for spec in self.app.schedule_functions()) or "none"
+            raise ConfigurationError(f"no schedule function named {schedule!r}; the App's schedules: {known}")
+        due = at or datetime.now(UTC).replace(second=0, microsecond=0)
+        return self.caused_by(lambda: self.deliveries.append(self._target.schedule(schedule, due)))
+
+    def bucket(self, name: str) -> KitBucket:
+        """The App's bucket `name`, to write to (triggering its functions) and to look into."""
+        return KitBucket(self, Bucket(self._declared(name, self.app.buckets, "bucket")))
+
+    def table(self, name: str) -> KitTable:
+        """The App's table `name`, to fill and to look into."""
+        return KitTable(self, Table(self._declared(name, self.app.tables, "table")))
+
+    def _declared(self, name: str, declared: list[str], kind: str) -> str:
+        if name not in declared:
+            known = ", ".join(declared) or "none"
+            raise ConfigurationError(f"the App declares no {kind} {name!r}; its {kind}s: {known}")
+        return name
+
+    def caused_by(self, action: Callable[[], object]) -> list[Delivery]:
+        """Run `action`; the deliveries it caused, or EventFailed naming the ones that failed."""
+        start = len(self.deliveries)
+        with self._active():
+            action()
+        caused = self.deliveries[start:]
+        failed = [delivery for delivery in caused if not delivery.ok]
+        if failed:
+            raise EventFailed("; ".join(f"{d.function} failed on {d.event}: {d.reply}" for d in failed))
+        return caused
+
+    def run(self, action: Callable[[], Any]) -> Any:
+        """`action()` on the kit's data, outside any function."""
+        with self._active():
+            return action()
+
+
+def _pairs(given: Pairs | None) -> list[tuple[str, str]]:
+    if given is None:
+        return []
+    return list(given.items()) if isinstance(given, Mapping) else list(given)
+
+
+class KitBucket:
+    """A bucket of the App as the test sees it. Writes trigger the bucket's functions before they return."""
+
+    def __init__(self, kit: Kit, handle: Bucket) -> None:
+        self.kit = kit
+        self.handle = handle
+
+    def put(self, key: str, data: bytes | str, *, content_type: str | None = None) -> list[Delivery]:
+        """Store an object; the deliveries it caused, or EventFailed naming the functions that failed."""
+        content = data.encode() if isinstance(data, str) else data
+        return self.kit.caused_by(lambda: self.handle.put(key, content, content_type=content_type))
+
+    def delete(self, key: str) -> list[Delivery]:
+        return self.kit.caused_by(lambda: self.handle.delete(key))
+
+    def keys(self, prefix: str = "") -> list[str]:
+        return [info.key for info in self.kit.run(lambda: list(self.handle.list(prefix)))]
+
+    def get(self, key: str) -> bytes:
+        data: bytes = self.kit.run(lambda: self.handle.get(key))
+        return data
+
+    def head(self, key: str) -> ObjectInfo:
+        info: ObjectInfo = self.kit.run(lambda: self.handle.head(key))
+        return info
+
+
+class KitTable:
+    """A table of the App as the test sees it."""
+
+    def __init__(self, kit: Kit, handle: Table) -> None:
+        self.kit = kit
+        self.handle = handle
+
+    def put(self, key: str, value: Document) -> str:
+        version: str = self.kit.run(lambda: self.handle.put(key, value))
+        return version
+
+    def get(self, key: str) -> Document | None:
+        document: Document | None = self.kit.run(lambda: self.handle.get(key))
+        return document
+
+    def items(self, prefix: str = "") -> dict[str, Document]:
+        """Every document under `prefix`, by key."""
+        return {item.key: item.value for item in self.kit.run(lambda: list(self.handle.query(prefix)))}
+
+    def delete(self, key: str) -> None:
+        self.kit.run(lambda: self.handle.delete(key))
+
+    def keys(self, prefix: str = "") -> list[str]:
+        return list(self.items(prefix))
