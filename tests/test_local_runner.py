@@ -196,3 +196,25 @@ def test_signed_urls_reach_the_logical_bucket_behind_a_physical_name(
     stray = urlsplit(LocalBucket("stray", "stray").signed_url("a.txt", "GET", 60, None))
     missing = Client(local).get(stray.path, query_string=stray.query)
     assert missing.status_code == 404 and "no bucket of the App" in missing.get_json()["error"]
+
+
+def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_order(tmp_path: Path) -> None:
+    from werkzeug.test import Client
+
+    from tests.test_app_loading import make_package
+
+    package = make_package(tmp_path, files="""
+        from portable import http
+
+        @http("GET /files/{name}")
+        def by_name(request):
+            return {"served_by": "by_name"}
+
+        @http("GET /files/latest")
+        def latest(request):
+            return {"served_by": "latest"}
+    """)
+    local = LocalApp(package)
+    client = Client(local)
+    assert client.get("/files/latest").json == {"served_by": "latest"}
+    assert client.get("/files/a.txt").json == {"served_by": "by_name"}

@@ -67,19 +67,9 @@ class LocalApp:
     # HTTP -----------------------------------------------------------------
 
     def route(self, method: str, path: str) -> tuple[FunctionSpec | None, list[str]]:
-        """The function serving (method, path), else None and the methods the path allows."""
-        allowed: list[str] = []
-        fallback: FunctionSpec | None = None
-        for spec in self.app.http_functions():
-            route = spec.trigger.route
-            if route.match(path) is None:
-                continue
-            if route.method == method.upper():
-                return spec, []
-            if route.method == "ANY":
-                fallback = fallback or spec
-            allowed.append(route.method)
-        return (fallback, []) if fallback else (None, allowed)
+        """The function serving (method, path) as the clouds' gateways choose it, else None and the methods the
+        path allows."""
+        return self.app.route(method, path)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
