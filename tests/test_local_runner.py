@@ -218,3 +218,17 @@ def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_ord
     client = Client(local)
     assert client.get("/files/latest").json == {"served_by": "latest"}
     assert client.get("/files/a.txt").json == {"served_by": "by_name"}
+
+
+def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None:
+    from portable import load_app
+    from providers.local.__main__ import banner
+
+    text = banner(load_app("functions"), "http://127.0.0.1:8080")
+    assert text.splitlines() == [
+        "Portable local: http://127.0.0.1:8080",
+        "  routes:    POST /hello -> hello",
+        "  buckets:   reports, thumbnails, uploads",
+        "  tables:    greetings",
+        "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
+    ]

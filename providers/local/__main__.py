@@ -12,6 +12,7 @@ from portable.errors import NotFound, PortableError
 from providers.local.sqlite_files import local_dir
 
 if TYPE_CHECKING:
+    from portable.app import App
     from providers.local.delivery import Outcome
     from providers.local.runner import LocalApp
 
@@ -80,6 +81,22 @@ def _described(outcome: Outcome) -> str:
     return f"{status}, {outcome.state}" + (f": {outcome.error}" if outcome.error else "")
 
 
+def banner(app: App, url: str) -> str:
+    """What the runner serves, said once at start: routes, buckets, tables and schedules, one kind a line."""
+    def listed(names: list[str]) -> str:
+        return ", ".join(names) or "none"
+
+    routes = [f"{spec.trigger.route.key} -> {spec.name}" for spec in app.http_functions()]
+    schedules = [f"{spec.name} ({spec.trigger.schedule.describe()})" for spec in app.schedule_functions()]
+    return "\n".join([
+        f"Portable local: {url}",
+        f"  routes:    {listed(routes)}",
+        f"  buckets:   {listed(app.buckets)}",
+        f"  tables:    {listed(app.tables)}",
+        f"  schedules: {listed(schedules)}",
+    ])
+
+
 def _serve(local: LocalApp, host: str, port: int, *, schedules: bool) -> None:
     from werkzeug.serving import make_server
 
@@ -90,8 +107,7 @@ def _serve(local: LocalApp, host: str, port: int, *, schedules: bool) -> None:
     signal.signal(signal.SIGTERM, _interrupted)
     url = f"http://{_url_host(host)}:{server.port}"
     local.start(schedules=schedules)
-    routes = ", ".join(spec.trigger.route.key for spec in local.app.http_functions())
-    print(f"Portable local: {url}  routes: {routes or 'none'}", file=sys.stderr, flush=True)
+    print(banner(local.app, url), file=sys.stderr, flush=True)
     with signed_urls.served_at(local_dir(), url):
         try:
             server.serve_forever()
