@@ -172,22 +172,32 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> Reply:
         return error_reply(500, "internal error", request.request_id)
 
 
-def deliver_object(
-    bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None, trace: str | None = None,
-) -> bool:
-    """Run the handler if its trigger wants `event`; False when skipped (another kind, key or type).
+def wanted_object(bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None) -> bool:
+    """Whether the function's trigger wants `event` (its kind, key and type); False means skip it.
 
     `physical_bucket` is the cloud's name of the bucket the event came from: an event from a
-    bucket this function is not bound to is MalformedEvent. A failure is EventFailed.
+    bucket this function is not bound to is MalformedEvent.
     """
     trigger = bound.spec.trigger
     expected = physical_name(ResourceSpec("bucket", trigger.bucket))
     if physical_bucket != expected:
         raise MalformedEvent(f"event from bucket {physical_bucket!r}; this function is bound to {expected!r}")
-    if event is None or not trigger.accepts(event):
+    return event is not None and trigger.accepts(event)
+
+
+def deliver_object(
+    bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None, trace: str | None = None,
+) -> bool:
+    """Run the handler if `wanted_object`; False when skipped. A failure is EventFailed."""
+    if event is None or not wanted_object(bound, physical_bucket, event):
         return False
-    _run_event(bound, event, trace)
+    run_object(bound, event, trace)
     return True
+
+
+def run_object(bound: Bound[ObjectTrigger], event: ObjectEvent, trace: str | None = None) -> None:
+    """Run the handler on an event `wanted_object` accepted; a failure is EventFailed."""
+    _run_event(bound, event, trace)
 
 
 def deliver_schedule(bound: Bound[ScheduleTrigger], event: ScheduleEvent, trace: str | None = None) -> None:

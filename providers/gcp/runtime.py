@@ -19,11 +19,18 @@ from typing import Any, NamedTuple
 import flask
 
 from portable import log
-from portable.app import HttpTrigger, ObjectTrigger, ResourceSpec, ScheduleTrigger, Trigger, load_app, load_function
-from portable.context import physical_name
+from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_app, load_function
 from portable.errors import EventFailed, MalformedEvent
 from portable.events import ObjectEvent, event_record
-from portable.invoke import Bound, Reply, deliver_object, deliver_schedule, error_reply, run_http
+from portable.invoke import (
+    Bound,
+    Reply,
+    deliver_schedule,
+    error_reply,
+    run_http,
+    run_object,
+    wanted_object,
+)
 from portable.request import Headers
 from providers.binding import client_factory, provider_for
 from providers.gcp import scheduler_requests, storage_events
@@ -87,32 +94,25 @@ def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Rep
     """
     request_id = request_id_of(Headers(req.headers.items()))
     retries = bound.spec.retries
-    event = None
     try:
         physical, event = storage_events.decode(dict(req.headers.items()), req.get_data(), bound.spec.trigger.bucket)
-        if event is not None and _past_max_age(bound, physical, event):
-            return _dead_letter(bound, event, f"older than its max age of {retries.max_age_seconds} s")
-        delivered = deliver_object(bound, physical, event)
+        if event is None or not wanted_object(bound, physical, event):
+            log.info("object event outside the trigger, skipped", function=bound.spec.name,
+                     key=event.key if event else None)
+            return Reply(204)
     except MalformedEvent as exc:
         log.error("event rejected: " + str(exc), function=bound.spec.name, request_id=request_id)
         return error_reply(400, str(exc), request_id)
+    if event.time is not None and retries.expired(event.time, datetime.now(UTC)):
+        return _dead_letter(bound, event, f"older than its max age of {retries.max_age_seconds} s")
+    try:
+        run_object(bound, event)
     except EventFailed as exc:
-        if retries.attempts == 1 and event is not None:
+        if retries.attempts == 1:
             return _dead_letter(bound, event, "its one attempt failed")
         return error_reply(500, str(exc), request_id)
-    log.info("object event delivered" if delivered else "object event outside the trigger, skipped",
-             function=bound.spec.name, key=event.key if event else None)
+    log.info("object event delivered", function=bound.spec.name, key=event.key)
     return Reply(204)
-
-
-def _past_max_age(bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent) -> bool:
-    """An event the function would run (its bucket, kind and filters) that happened longer ago than the max age."""
-    trigger = bound.spec.trigger
-    return (
-        event.time is not None and trigger.accepts(event)
-        and physical_bucket == physical_name(ResourceSpec("bucket", trigger.bucket))
-        and bound.spec.retries.expired(event.time, datetime.now(UTC))
-    )
 
 
 def _dead_letter(bound: Bound[ObjectTrigger], event: ObjectEvent, reason: str) -> Reply:
