@@ -20,6 +20,8 @@ from portable.routes import Route
 if TYPE_CHECKING:
     from types import FrameType
 
+    from portable.auth import JwtAuth
+    from portable.cors_policy import Cors
     from portable.events import ObjectEvent
     from portable.schedules import Schedule
 
@@ -28,6 +30,7 @@ ResourceKind = Literal["bucket", "table"]
 
 class HttpTrigger(NamedTuple):
     route: Route
+    auth: JwtAuth | None = None  # the issuer whose token the route requires; None: open to anyone
 
 
 class ObjectTrigger(NamedTuple):
@@ -159,6 +162,7 @@ class App:
         self.functions: dict[str, FunctionSpec] = {}
         self.resources: dict[str, ResourceSpec] = {}
         self.handlers: dict[str, Callable[..., Any]] = {}
+        self.cors: Cors | None = None
 
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
@@ -179,6 +183,11 @@ class App:
             spec for spec in self.functions.values()
             if has_trigger(spec, ObjectTrigger) and bucket in (None, spec.trigger.bucket)
         ]
+
+    def auths(self) -> list[JwtAuth]:
+        """Every JwtAuth a route requires, each once, by name."""
+        found = {spec.trigger.auth.name: spec.trigger.auth for spec in self.http_functions() if spec.trigger.auth}
+        return [found[name] for name in sorted(found)]
 
     def schedule_functions(self) -> list[ScheduleFunction]:
         return [spec for spec in self.functions.values() if has_trigger(spec, ScheduleTrigger)]
@@ -246,9 +255,23 @@ def _build_app(registrations: list[_Registration]) -> App:
             app.resources[resource.name] = resource
     for spec in app.object_functions():
         _refuse_self_trigger(spec)
+    _refuse_auth_name_clash(app.http_functions())
     for schedule_spec in app.schedule_functions():
         schedule_spec.trigger.schedule  # noqa: B018 (parsing it is the check)
     return app
+
+
+def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
+    auths: dict[str, HttpFunction] = {}
+    for spec in specs:
+        auth = spec.trigger.auth
+        other = auths.setdefault(auth.name, spec) if auth else spec
+        if auth and other.trigger.auth != auth:
+            raise AppDefinitionError(
+                f"{spec.source_file} ({spec.name}) and {other.source_file} ({other.name}) require two different "
+                f"jwt_auth(...) named {auth.name!r}; the stack's config and the gateways tell them apart by name: "
+                "pass name='...' to one of them"
+            )
 
 
 def _refuse_self_trigger(spec: ObjectFunction) -> None:
@@ -279,7 +302,11 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
         modules.append(info.name)
     wanted = set(modules)
     registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
-    return _build_app(registrations)
+    app = _build_app(registrations)
+    from portable.cors_policy import declared_for
+
+    app.cors = declared_for(package)
+    return app
 
 
 def load_function(name: str, module: str | None = None) -> tuple[FunctionSpec, Callable[..., Any]]:
