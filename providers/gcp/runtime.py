@@ -179,13 +179,16 @@ def export_targets() -> dict[str, Target]:
         app = load_app(package)
         loaded = [(spec, app.handlers[spec.name]) for spec in app.functions.values()]
     clients = client_factory(selection.provider if selection else provider_for("gcp"))
-    cors = _cors(package, None if selection else os.environ.get(CORS_VARIABLE))
+    cors = _cors(package, None if selection else os.environ.get(CORS_VARIABLE), bool(name))
     return {
         spec.name: functions_framework.http(make_target(Bound(spec, handler, clients), cors))
         for spec, handler in loaded
     }
 
 
-def _cors(package: str, deployed: str | None) -> Cors | None:
-    """The deploy's policy (the stack's origins applied) if it set one, else the one `package` declares."""
-    return from_environment(deployed) if deployed else declared_for(package)
+def _cors(package: str, deployed: str | None, one_function: bool) -> Cors | None:
+    """The deploy's policy (the stack's origins applied) if it set one; else, serving a whole package, the one it
+    declares. A deployed function without PORTABLE_CORS has none: the deploy sets it whenever the App declares one."""
+    if deployed:
+        return from_environment(deployed)
+    return None if one_function else declared_for(package)

@@ -38,7 +38,8 @@ from providers.local.wsgi import Environ, Refused, StartResponse, error, path_te
 
 PREFIX = "/__portable/"
 USAGE = (f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
-         f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay")
+         f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
+         f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json")
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FOREIGN_SITES = frozenset({"cross-site", "same-site"})
 _FIRED_STATUS = {"delivered": 200, "queued": 202}
