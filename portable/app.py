@@ -306,7 +306,22 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     from portable.cors_policy import declared_for
 
     app.cors = declared_for(package)
+    if app.cors is not None:
+        _refuse_any_route_with_auth(app.http_functions())
     return app
+
+
+def _refuse_any_route_with_auth(specs: list[HttpFunction]) -> None:
+    """With CORS, API Gateway on AWS sends a browser's preflight to a route that takes OPTIONS, and its JWT
+    authorizer refuses it (a preflight carries no token): refused everywhere, as every limit is."""
+    for spec in specs:
+        route = spec.trigger.route
+        if spec.trigger.auth is not None and route.allows("OPTIONS"):
+            raise AppDefinitionError(
+                f"{spec.source_file} ({spec.name}): route {route.key!r} requires auth and takes OPTIONS, so with "
+                "portable.cors(...) browsers' preflights would meet the token check on AWS and fail; declare the "
+                f"methods it serves instead, e.g. 'GET {route.path}'"
+            )
 
 
 def load_function(name: str, module: str | None = None) -> tuple[FunctionSpec, Callable[..., Any]]:
