@@ -31,13 +31,16 @@ def parser() -> argparse.ArgumentParser:
         "dev", help="serve the app locally",
         description="Serve every function of the app in functions/ on this machine, through the GCP shim under "
         "functions-framework: HTTP routes, object events from the local buckets, schedules at their times, and "
-        "the /__portable/ endpoints. Run it in the app's folder (the one holding Pulumi.yaml).")
+        "the /__portable/ endpoints. Run it in the app's folder (the one holding Pulumi.yaml). When a Python file "
+        "of the app changes, it reloads: calls in flight finish, queued events and schedule firings go to the new "
+        "code; while the code does not load, every call answers the error (file, line, message).")
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     _state_option(dev)
     dev.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
-    dev.add_argument("--debug", action="store_true", help="put the exception and traceback in local 500 replies "
-                     "(not available yet: accepted, and ignored with a warning)")
+    dev.add_argument("--debug", action="store_true", help="put the exception's type, message and traceback in "
+                     "local 500 replies, as their `debug` field (never in the clouds)")
+    dev.add_argument("--no-reload", action="store_true", help="do not reload when the code changes")
     dev.set_defaults(run=_dev)
 
     invoke = commands.add_parser(
@@ -121,11 +124,10 @@ def _dev(args: argparse.Namespace) -> int:
     """Replace this process by the local runner, in the project's folder, with its state folder if given."""
     from providers.paths import PROJECT_ROOT
 
-    if args.debug:
-        print("warning: --debug is not available yet; 500 replies carry no traceback", file=sys.stderr)
     command = [sys.executable, "-m", "providers.local", "--host", args.host, "--port", str(args.port)]
-    if args.no_schedules:
-        command.append("--no-schedules")
+    for option in ("no_schedules", "debug", "no_reload"):
+        if getattr(args, option):
+            command.append("--" + option.replace("_", "-"))
     environment = dict(os.environ)
     if args.state is not None:
         environment["PORTABLE_LOCAL_DIR"] = str(args.state.resolve())

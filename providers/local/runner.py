@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portable import log
 from portable.app import App, FunctionSpec, ResourceSpec, load_app
@@ -22,7 +23,8 @@ from portable.context import physical_name
 from portable.errors import BackendError, NotFound
 from portable.events import ScheduleEvent, schedule_firing
 from providers.gcp import scheduler_requests, storage_events
-from providers.local.clients import open_bucket
+from providers.local import console
+from providers.local.clients import open_bucket, open_table
 from providers.local.control import PREFIX, Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliveries import DeliveryQueue
@@ -31,6 +33,9 @@ from providers.local.events import LocalEvent
 from providers.local.sqlite_files import local_dir
 from providers.local.wsgi import Environ, StartResponse, error, send
 from providers.paths import MAIN_PY
+
+if TYPE_CHECKING:
+    from providers.local.scheduler import LocalScheduler
 
 # An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
 LEASE_GRACE_SECONDS = 30
@@ -44,14 +49,14 @@ class LocalApp:
     """
 
     def __init__(self, package: str = "functions", source: Path | None = None, *,
-                 policy_for: PolicyFor = default_policy, workers: int = WORKERS) -> None:
+                 policy_for: PolicyFor = default_policy, workers: int = WORKERS, debug: bool = False) -> None:
         import functions_framework
 
         from providers.gcp import runtime
 
         self.app: App = load_app(package)
         source_file = str(source or MAIN_PY)
-        with runtime.exporting(package, "local"):
+        with runtime.exporting(package, "local", debug):
             self.targets = {
                 name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
                 for name in self.app.functions
@@ -60,9 +65,10 @@ class LocalApp:
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
         self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers)
-        self.control = Control(self.app, self.fire_schedule, open_bucket, self.letters, self.replay)
+        self.control = Control(self.app, self.fire_schedule, open_bucket, open_table, self.letters, self.replay)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._scheduler: LocalScheduler | None = None
 
     # HTTP -----------------------------------------------------------------
 
@@ -78,7 +84,7 @@ class LocalApp:
             return self.control(environ, start_response)
         spec, allowed = self.route(method, path)
         if spec is not None:
-            return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
+            return console.timed_http(self.targets[spec.name], spec.name, environ, start_response)
         if not allowed:
             return send(start_response, error(404, f"no route for {method} {path}"))
         reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
@@ -124,26 +130,36 @@ class LocalApp:
 
     # Background workers ---------------------------------------------------
 
-    def start(self, schedules: bool = True) -> None:
+    def start(self, schedules: bool = True, schedules_since: datetime | None = None) -> None:
+        """Start the workers and, with `schedules`, fire each schedule at its times after `schedules_since`
+        (default: now); a time already past fires at once, the latest one only, as after a sleeping laptop."""
         self.deliverer.start()
         if schedules and self.app.schedule_functions():
-            thread = threading.Thread(target=self._schedule_worker, daemon=True)
+            from providers.local.scheduler import LocalScheduler
+
+            self._scheduler = LocalScheduler(
+                ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
+                self._queue_firing, schedules_since,
+            )
+            thread = threading.Thread(target=self._schedule_worker, args=(self._scheduler,), daemon=True)
             thread.start()
             self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop_schedules(self) -> datetime:
+        """Stop firing schedules; the instant through which every firing due is queued (for the next runner)."""
         self._stopping.set()
-        self.deliverer.stop()
         for thread in self._threads:
             thread.join(timeout=5)
+        through = datetime.now(UTC)
+        if self._scheduler is not None:
+            self._scheduler.fire_due(through)
+        return through
 
-    def _schedule_worker(self) -> None:
-        from providers.local.scheduler import LocalScheduler
+    def stop(self) -> None:
+        self.stop_schedules()
+        self.deliverer.stop()
 
-        scheduler = LocalScheduler(
-            ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
-            self._queue_firing,
-        )
+    def _schedule_worker(self, scheduler: LocalScheduler) -> None:
         while True:
             due = scheduler.next_due()
             if due is None:
