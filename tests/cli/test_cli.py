@@ -207,5 +207,16 @@ def test_dev_serves_the_app_with_its_state_folder(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
-    assert b"--debug is not available yet" in output
+    assert b" hello http POST /hello -> 200 (" in output, "its line on the console"
     assert (tmp_path / "tables" / "greetings.sqlite3").is_file(), "its data in --state"
+
+
+def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ran: list[list[str]] = []
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    monkeypatch.setattr(os, "execve", lambda program, command, environment: ran.append(command))
+    main(["dev", "--port", "9000", "--debug", "--no-reload", "--no-schedules"])
+    main(["dev"])
+    assert ran[0][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "9000", "--no-schedules",
+                          "--debug", "--no-reload"]
+    assert ran[1][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "8080"]
