@@ -77,6 +77,17 @@ def parser() -> argparse.ArgumentParser:
                          help="a setting on top of the stack file's, e.g. -c gcp:project=my-project (repeatable)")
     preview.set_defaults(run=_preview)
 
+    lock = commands.add_parser(
+        "lock", help="pin the app's packages in requirements.lock again",
+        description="Resolve requirements-dev.txt again into requirements.lock with pip-compile, the framework "
+        "with its aws and gcp extras: the exact versions the archives install, for `requires=` and the GCP "
+        "runtime. Add a package a function requires to requirements-dev.txt, then run this. Without options, "
+        "only what the edited lines need changes.")
+    lock.add_argument("--upgrade", action="store_true", help="move every package to the newest version allowed")
+    lock.add_argument("--upgrade-package", action="append", default=[], metavar="NAME",
+                      help="move just this package to the newest version allowed (repeatable)")
+    lock.set_defaults(run=_lock)
+
     data = commands.add_parser(
         "data", help="look into the local buckets and tables",
         description="List what the local buckets and tables hold (what `portable dev` and `portable invoke` "
@@ -188,6 +199,19 @@ def _preview(args: argparse.Namespace) -> int:
             return 1
     print(as_json(preview) if args.json else as_text(preview, PROJECT_ROOT))
     return 0
+
+
+def _lock(args: argparse.Namespace) -> int:
+    from providers.cli.lock import lock
+
+    options = ["--upgrade"] * args.upgrade + [f"--upgrade-package={name}" for name in args.upgrade_package]
+    return lock(_project_root(), options)
+
+
+def _project_root() -> Path:
+    from providers.paths import PROJECT_ROOT
+
+    return PROJECT_ROOT
 
 
 def _data(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -25,8 +26,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.mark.parametrize("command", [[], ["new"], ["dev"], ["invoke"], ["preview"], ["data"], ["data", "buckets"],
-                                     ["data", "tables"], ["data", "ls"], ["data", "items"]])
+@pytest.mark.parametrize("command", [[], ["new"], ["dev"], ["invoke"], ["preview"], ["lock"], ["data"],
+                                     ["data", "buckets"], ["data", "tables"], ["data", "ls"], ["data", "items"]])
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         parser().parse_args([*command, "--help"])
@@ -55,7 +56,7 @@ def test_new_writes_an_app_pinned_to_this_framework(tmp_path: Path, capsys: pyte
     assert (app / "Pulumi.yaml").read_text().startswith("name: notes-app\n")
     assert (app / "dev").stat().st_mode & stat.S_IXUSR
     assert f"\n{framework_requirement('deploy')}\n" in (app / "requirements.txt").read_text()
-    assert f"\n{framework_requirement()}\npytest>=8\n" in (app / "requirements-dev.txt").read_text()
+    assert f"\n{framework_requirement()}\npytest>=8\npip-tools>=7.5\n" in (app / "requirements-dev.txt").read_text()
     assert framework_requirement() == f"portable @ {ROOT.as_uri()}", "run from this checkout: pinned to it"
     assert (app / "main.py").read_text() == (ROOT / "main.py").read_text()
     assert (app / "__main__.py").read_text() == (ROOT / "__main__.py").read_text()
@@ -84,6 +85,55 @@ def test_a_new_app_passes_its_own_tests_on_every_target(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
     assert not (tmp_path / "app" / ".portable").exists(), "the test kit keeps its data elsewhere"
+
+
+# portable lock ----------------------------------------------------------------------------------------------
+
+def test_lock_asks_for_the_frameworks_cloud_extras_and_leaves_it_out_of_the_lock() -> None:
+    from providers.cli.lock import lock_input, without_framework
+
+    asked = lock_input("# mine\nportable @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n")
+    assert asked == "# mine\nportable[aws,gcp] @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n"
+    assert lock_input("Portable[deploy]==0.1.0\n") == "Portable[aws,deploy,gcp]==0.1.0\n"
+    locked = ("anyio==4.16.0             # via httpx\nportable @ file:///somewhere/portable  # via -r -\n"
+              "portable-extras==1.0      # via -r -\n")
+    assert without_framework(locked) == "anyio==4.16.0             # via httpx\nportable-extras==1.0      # via -r -\n"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_lock_pins_what_an_apps_functions_require(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new app adds a package to requires= and to requirements-dev.txt; `portable lock` pins it for the archives."""
+    from portable.app import load_app
+    from providers.deploy.lock import read_lock
+    from providers.gcp.deploy.package import requirements_txt
+
+    app = tmp_path / "app"
+    scaffold(app)
+    (app / "functions" / "fetch.py").write_text(
+        'from portable import http\n\n\n@http("GET /fetch", requires=["httpx>=0.27"])\ndef fetch(request):\n'
+        '    return {}\n')
+    with (app / "requirements-dev.txt").open("a") as listed:
+        listed.write("httpx>=0.27\n")
+    leftovers = [ROOT / "build", ROOT / "portable.egg-info"]  # what building this checkout's metadata writes
+    existing = [path for path in leftovers if path.exists()]
+    monkeypatch.setattr("providers.cli.main._project_root", lambda: app)
+    try:
+        assert main(["lock"]) == 0, capsys.readouterr()
+    finally:
+        for path in leftovers:
+            if path not in existing:
+                shutil.rmtree(path, ignore_errors=True)
+    text = (app / "requirements.lock").read_text()
+    assert "#    portable lock\n" in text and "\nportable" not in text
+    lock = read_lock(app / "requirements.lock")
+    assert {"httpx", "functions-framework", "cloudevents", "google-cloud-storage", "google-cloud-firestore"} <= set(
+        lock.pins)
+    monkeypatch.syspath_prepend(str(app))
+    monkeypatch.delitem(sys.modules, "functions", raising=False)  # this repository's functions/ is not the app's
+    fetch = load_app("functions").function("fetch")
+    assert f"httpx=={lock.pins['httpx'].version}\n" in requirements_txt(fetch, {}, lock)
 
 
 # portable invoke --------------------------------------------------------------------------------------------
