@@ -37,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
     # Set by the reloader on the process it serves in.
     parser.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--report-fd", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--lifeline-fd", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--schedules-since", type=datetime.fromisoformat, help=argparse.SUPPRESS)
     return parser
 
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     from providers.local.server import serve
 
     return serve(args.host, args.port, package=args.package, schedules=not args.no_schedules, debug=args.debug,
-                 listen_fd=args.listen_fd, report_fd=args.report_fd, schedules_since=args.schedules_since)
+                 listen_fd=args.listen_fd, report_fd=args.report_fd, lifeline_fd=args.lifeline_fd,
+                 schedules_since=args.schedules_since)
 
 
 def _once(package: str, replay: str | None, fire: str | None) -> int:

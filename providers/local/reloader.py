@@ -64,9 +64,11 @@ def watched_folders(root: Path = PROJECT_ROOT) -> Iterator[tuple[Path, bool]]:
 
 @dataclass
 class Child:
-    """One served process, and what it has said on its report pipe."""
+    """One served process, what it has said on its report pipe, and the end of its lifeline held here (the
+    process stops when it closes, so that it never outlives the reloader)."""
 
     process: subprocess.Popen[bytes]
+    lifeline: int
     ready: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
     schedules_through: str | None = None
@@ -171,20 +173,22 @@ class Reloader:
 
     def _start(self, listener: socket.socket, since: str | None) -> Child:
         read, write = os.pipe()
+        lifeline, held = os.pipe()
         command = [sys.executable, "-m", "providers.local", *self.served, "--listen-fd", str(listener.fileno()),
-                   "--report-fd", str(write)]
+                   "--report-fd", str(write), "--lifeline-fd", str(lifeline)]
         if since is not None:
             command += ["--schedules-since", since]
-        process = subprocess.Popen(command, pass_fds=(listener.fileno(), write))
+        process = subprocess.Popen(command, pass_fds=(listener.fileno(), write, lifeline))
         os.close(write)
-        child = Child(process)
+        os.close(lifeline)
+        child = Child(process, held)
         threading.Thread(target=child.listen, args=(read,), daemon=True).start()
         return child
 
     def _stop(self, child: Child) -> str | None:
         """Ask `child` to stop; once it has let go of the schedules (or ended), through when they fired."""
-        with suppress(ProcessLookupError):
-            child.process.send_signal(signal.SIGTERM)
+        with suppress(OSError):  # the child stops as on SIGTERM: see server.stop_with_reloader
+            os.close(child.lifeline)
         deadline = time.monotonic() + STOP_SECONDS
         while not child.released.wait(0.05):
             if child.process.poll() is not None:

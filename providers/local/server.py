@@ -10,6 +10,7 @@ from the same socket and the durable queue.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -70,13 +71,28 @@ class Report:
         self.pipe = pipe
 
     def say(self, **fields: Any) -> None:
-        if self.pipe is not None:
+        if self.pipe is None:
+            return
+        try:
             self.pipe.write(json.dumps(fields) + "\n")
             self.pipe.flush()
+        except OSError:  # the reloader is gone; this process stops on its own
+            self.pipe = None
+
+
+def stop_with_reloader(lifeline_fd: int) -> None:
+    """Stop this process, as SIGTERM does, once the reloader has gone (however it went, `kill -9` included): the
+    reloader holds the other end of `lifeline_fd`, which reads end-of-file when it exits."""
+    def watch() -> None:
+        with open(lifeline_fd, "rb") as lifeline:
+            lifeline.read()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def serve(host: str, port: int, *, package: str, schedules: bool, debug: bool, listen_fd: int | None = None,
-          report_fd: int | None = None, schedules_since: datetime | None = None) -> int:
+          report_fd: int | None = None, lifeline_fd: int | None = None, schedules_since: datetime | None = None) -> int:
     """Serve until SIGTERM or Ctrl-C. Alone, an App that cannot load ends it (exit 2); under the reloader it is
     shown on every call until a change loads."""
     from werkzeug.serving import make_server
@@ -99,6 +115,9 @@ def serve(host: str, port: int, *, package: str, schedules: bool, debug: bool, l
     server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=_quiet_handler())
     # `kill` stops the server as Ctrl-C does, so that it finishes its calls and withdraws its address.
     signal.signal(signal.SIGTERM, _interrupted)
+    if lifeline_fd is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the reloader too, which stops this process
+        stop_with_reloader(lifeline_fd)
     url = f"http://{url_host(host)}:{server.port}"
     if local is not None:
         local.start(schedules=schedules, schedules_since=schedules_since)
