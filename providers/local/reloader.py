@@ -2,13 +2,14 @@
 
 This process holds the listening socket and never imports the App. Its child serves on that
 socket (providers/local/server.py). When a Python file of the app changes, the reloader asks
-the child to stop: the child stops taking new requests, queued events and schedule firings,
-says through which instant it has fired the schedules, finishes the HTTP calls in flight and
-exits. A new child, started at once on the same socket, loads the changed code and takes over:
-calls that arrive meanwhile wait in the socket's backlog, events wait in the durable queue
-(an attempt the old child has under way keeps its lease until it ends), and schedules fire
-from the instant the old child reached, so no firing is lost or repeated. A child whose code
-does not load answers every call with the error until the next change.
+the child to stop, by closing the child's lifeline pipe: the child stops taking new requests,
+queued events and schedule firings, says through which instant it has fired the schedules,
+finishes the HTTP calls in flight and exits. A new child, started at once on the same socket,
+loads the changed code and takes over: calls that arrive meanwhile wait in the socket's
+backlog, events wait in the durable queue (an attempt the old child has under way keeps its
+lease until it ends), and schedules fire from the instant the old child reached, so no firing
+is lost or repeated. A child whose code does not load answers every call with the error until
+the next change. The child also stops when the reloader dies: its lifeline then closes too.
 """
 
 from __future__ import annotations
@@ -69,7 +70,6 @@ class Child:
 
     process: subprocess.Popen[bytes]
     lifeline: int
-    ready: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
     schedules_through: str | None = None
 
@@ -77,8 +77,6 @@ class Child:
         with open(pipe, encoding="utf-8") as lines:
             for line in lines:
                 said = json.loads(line)
-                if "ready" in said:
-                    self.ready.set()
                 if "released" in said:
                     self.schedules_through = said["released"]
                     self.released.set()

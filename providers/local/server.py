@@ -1,10 +1,10 @@
 """One process serving the App over HTTP: the runner, or while the App cannot load, its error page.
 
 Alone (`--no-reload`) it binds its own address. Under the reloader (providers/local/reloader.py)
-it serves on the listening socket the reloader holds, says on its report pipe when it is ready
-and when it has let go, and on SIGTERM it stops taking requests, events and schedule firings,
-hands over, finishes the HTTP calls in flight and exits; the reloader's next process takes over
-from the same socket and the durable queue.
+it serves on the listening socket the reloader holds, and when asked to stop (its lifeline pipe
+closes) it stops taking requests, events and schedule firings, says on its report pipe through
+which instant it fired the schedules, finishes the HTTP calls in flight and exits; the
+reloader's next process takes over from the same socket and the durable queue.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class InFlight:
 
 
 class Report:
-    """The pipe on which a served process tells the reloader that it is ready, and what it hands over."""
+    """The pipe on which a served process tells the reloader what it hands over."""
 
     def __init__(self, pipe: IO[str] | None) -> None:
         self.pipe = pipe
@@ -124,7 +124,6 @@ def serve(host: str, port: int, *, package: str, schedules: bool, debug: bool, l
         print(banner(local.app, url), file=sys.stderr, flush=True)
         for warning in missing_requirements(local.app):
             print(warning, file=sys.stderr, flush=True)
-    report.say(ready=local is not None)
     try:
         with _announced(url, alone=listen_fd is None):
             server.serve_forever()
