@@ -3,7 +3,8 @@ outside this repository, edited while it serves.
 
 Started with a syntax error, it answers every call with the error's file and line; events queued meanwhile (an
 upload, a schedule firing) wait in the durable queue and reach the code that fixes it; an HTTP call in flight during
-a reload finishes on the code it started on, and the next call gets the new code.
+a reload finishes on the code it started on, and the next call gets the new code. Each start warns about a
+`requires=` package that is not installed.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ inbox = bucket("inbox")
 seen = table("seen")
 
 
-@http("POST /slow")
+@http("POST /slow", requires=["surely-not-installed-pkg>=1"])
 def slow(request):
     time.sleep(2)
     return {{"version": VERSION}}
@@ -92,6 +93,9 @@ def served(app: Path, tmp_path: Path) -> Iterator[Callable[[], str]]:
         assert process[0].returncode == 0, output
         assert "Portable local: the app failed to load: functions/hello.py, line 5: SyntaxError" in output
         assert output.count(" changed, reloading") >= 2, output
+        assert ("warning: function 'slow' (functions/work.py) requires 'surely-not-installed-pkg>=1', which is not "
+                "installed here, so calling it fails; install it with: pip install 'surely-not-installed-pkg>=1'"
+                in output), "at each start"
 
 
 def until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:

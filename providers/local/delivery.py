@@ -211,5 +211,6 @@ def _described(outcome: Outcome, delivery: Delivery) -> str:
 
 
 def _first_line(error: str | None, limit: int = 160) -> str:
-    line = (error or "").strip().splitlines()[0] if error and error.strip() else "no reason given"
+    lines = (error or "").strip().splitlines()
+    line = lines[0] if lines else "no reason given"
     return line if len(line) <= limit else line[:limit] + "..."

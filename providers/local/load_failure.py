@@ -32,12 +32,12 @@ class LoadFailure:
         """The failure `exc`, placed in the innermost line of the app's files (under `root`) it passed through."""
         text = "".join(traceback.format_exception(exc))
         if isinstance(exc, SyntaxError) and exc.filename:
-            return cls(type(exc).__name__, exc.msg, _shown(exc.filename, root), exc.lineno, text)
+            return cls(type(exc).__name__, exc.msg, shown_path(exc.filename, root), exc.lineno, text)
         place = _last_app_frame(exc, root)
         if place is None and (found := _PLACE_IN_MESSAGE.search(str(exc))):
             place = found[1], int(found[2])
         file, line = place if place else (None, None)
-        return cls(type(exc).__name__, str(exc), _shown(file, root) if file else None, line, text)
+        return cls(type(exc).__name__, str(exc), shown_path(file, root) if file else None, line, text)
 
     def summary(self) -> str:
         where = f"{self.file}, line {self.line}: " if self.file else ""
@@ -75,6 +75,7 @@ def _in_app(path: Path, root: Path) -> bool:
             and "site-packages" not in resolved.parts)
 
 
-def _shown(file: str, root: Path) -> str:
+def shown_path(file: str, root: Path = PROJECT_ROOT) -> str:
+    """`file` relative to the app's folder when it is inside, as the console and error bodies name it."""
     resolved = Path(file).resolve()
     return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else file

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from providers.local import signed_urls
+from providers.local.load_failure import shown_path
 from providers.local.server import url_host
 from providers.local.sqlite_files import local_dir
 from providers.paths import PROJECT_ROOT
@@ -115,7 +116,7 @@ class Reloader:
                         child = None
                         changed = self.changes.get()
                         self._settle()
-                    print(f"Portable local: {_shown(changed, self.root)} changed, reloading", file=sys.stderr,
+                    print(f"Portable local: {shown_path(str(changed), self.root)} changed, reloading", file=sys.stderr,
                           flush=True)
                     since = self._stop(child) if child is not None else None
                     child = self._start(listener, since)
@@ -210,10 +211,6 @@ def _wait(process: subprocess.Popen[bytes], seconds: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def _shown(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def _interrupted(signum: int, frame: object) -> None:

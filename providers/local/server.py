@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from providers.local.load_failure import FailedApp, LoadFailure
+from providers.local.load_failure import FailedApp, LoadFailure, shown_path
 from providers.local.sqlite_files import local_dir
 from providers.local.wsgi import Environ, StartResponse
 
@@ -207,7 +207,8 @@ def missing_requirements(app: App) -> list[str]:
             try:
                 metadata.distribution(name[0])
             except metadata.PackageNotFoundError:
-                warnings.append(f"warning: function {spec.name!r} ({spec.source_file}) requires {requirement!r}, "
+                warnings.append(f"warning: function {spec.name!r} ({shown_path(spec.source_file)}) requires "
+                                f"{requirement!r}, "
                                 f"which is not installed here, so calling it fails; install it with: "
                                 f"pip install '{requirement}'")
     return warnings
