@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -100,6 +99,22 @@ def test_lock_asks_for_the_frameworks_cloud_extras_and_leaves_it_out_of_the_lock
     assert without_framework(locked) == "anyio==4.16.0             # via httpx\nportable-extras==1.0      # via -r -\n"
 
 
+def framework_stand_in(folder: Path) -> Path:
+    """A distribution named portable with this framework's dependencies and extras and no code: pip-compile builds
+    its metadata in `folder`, not in this checkout (which other tests build at the same time)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = "".join(f"{name} = {json.dumps(needs)}\n" for name, needs in project["optional-dependencies"].items())
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        f'[project]\nname = "portable"\nversion = "{project["version"]}"\n'
+        f"dependencies = {json.dumps(project['dependencies'])}\n\n"
+        f"[project.optional-dependencies]\n{extras}\n[tool.setuptools]\npackages = []\n")
+    return folder
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_lock_pins_what_an_apps_functions_require(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -110,17 +125,12 @@ def test_lock_pins_what_an_apps_functions_require(tmp_path: Path, capsys: pytest
 
     app = tmp_path / "app"
     scaffold(app)
-    with (app / "requirements-dev.txt").open("a") as listed:
-        listed.write("httpx>=0.27\n")
-    leftovers = [ROOT / "build", ROOT / "portable.egg-info"]  # what building this checkout's metadata writes
-    existing = [path for path in leftovers if path.exists()]
+    listed = app / "requirements-dev.txt"
+    stand_in = framework_stand_in(tmp_path / "framework")
+    listed.write_text(listed.read_text().replace(framework_requirement(), f"portable @ {stand_in.as_uri()}")
+                      + "httpx>=0.27\n")
     monkeypatch.setattr("providers.cli.main._project_root", lambda: app)
-    try:
-        assert main(["lock"]) == 0, capsys.readouterr()
-    finally:
-        for path in leftovers:
-            if path not in existing:
-                shutil.rmtree(path, ignore_errors=True)
+    assert main(["lock"]) == 0, capsys.readouterr()
     text = (app / "requirements.lock").read_text()
     assert "#    portable lock\n" in text and "\nportable" not in text
     lock = read_lock(app / "requirements.lock")
