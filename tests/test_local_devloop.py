@@ -300,3 +300,49 @@ def test_a_queue_outlives_the_runner_that_filled_it(state: Path) -> None:
     second = LocalApp(package="tests.conformance.app")
     taken = DeliveryQueue(state, second._lease_seconds).take(datetime.now(UTC).timestamp())
     assert taken is not None and taken.event == event
+
+
+def test_the_reloader_hears_edits_and_not_reads(tmp_path: Path) -> None:
+    import queue
+
+    from providers.local.reloader import Reloader
+
+    (tmp_path / "functions").mkdir()
+    hello = tmp_path / "functions" / "hello.py"
+    hello.write_text("x = 1\n")
+    reloader = Reloader("127.0.0.1", 0, [], root=tmp_path)
+    observer = reloader._watch()
+    try:
+        hello.read_text()
+        (tmp_path / "functions" / "notes.txt").write_text("not code")
+        with pytest.raises(queue.Empty):
+            reloader.changes.get(timeout=0.5)
+        hello.write_text("x = 2\n")
+        assert reloader.changes.get(timeout=10) == hello
+    finally:
+        observer.stop()
+
+
+def test_the_reloader_polls_when_file_events_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import watchdog.observers
+
+    from providers.local.reloader import Reloader
+
+    class NoEvents(watchdog.observers.Observer):  # type: ignore[misc, valid-type]
+        def schedule(self, *args: object, **kwargs: object) -> None:
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watchdog.observers, "Observer", NoEvents)
+    (tmp_path / "functions").mkdir()
+    hello = tmp_path / "functions" / "hello.py"
+    hello.write_text("x = 1\n")
+    reloader = Reloader("127.0.0.1", 0, [], root=tmp_path)
+    observer = reloader._watch()
+    try:
+        assert "watching files by polling them, since the system's file events failed: [Errno 28] inotify watch " \
+               "limit reached" in capsys.readouterr().err
+        hello.write_text("x = 22\n")
+        assert reloader.changes.get(timeout=10) == hello
+    finally:
+        observer.stop()

@@ -36,6 +36,7 @@ from providers.local.sqlite_files import local_dir
 from providers.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
+    from watchdog.events import FileSystemEventHandler
     from watchdog.observers.api import BaseObserver
 
 # Folders never watched: tests, caches, virtualenvs and Node's packages (hidden folders are skipped too).
@@ -143,12 +144,14 @@ class Reloader:
                     if path and watched(Path(os.fsdecode(path)), root):
                         changes.put(Path(os.fsdecode(path)))
 
-        observer = Observer()
-        for folder, recursive in watched_folders(self.root):
-            observer.schedule(Handler(), str(folder), recursive=recursive)
-        observer.daemon = True
-        observer.start()
-        return observer
+        try:
+            return _started(Observer(), Handler(), self.root)
+        except OSError as exc:  # e.g. the system's limit of inotify watches is reached
+            from watchdog.observers.polling import PollingObserver
+
+            print(f"Portable local: watching files by polling them, since the system's file events failed: {exc}",
+                  file=sys.stderr, flush=True)
+            return _started(PollingObserver(), Handler(), self.root)
 
     def _next_change(self, child: Child) -> Path | None:
         """The first file changed, once the changes have settled; None if the child exits first."""
@@ -196,6 +199,14 @@ class Reloader:
                 child.process.kill()
                 break
         return child.schedules_through
+
+
+def _started(observer: BaseObserver, handler: FileSystemEventHandler, root: Path) -> BaseObserver:
+    for folder, recursive in watched_folders(root):
+        observer.schedule(handler, str(folder), recursive=recursive)
+    observer.daemon = True
+    observer.start()
+    return observer
 
 
 def _listen(host: str, port: int) -> socket.socket:
