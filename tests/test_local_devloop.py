@@ -17,7 +17,7 @@ from portable.app import load_app
 from portable.events import ObjectEvent
 from providers.local.deliveries import DeliveryQueue
 from providers.local.load_failure import FailedApp, LoadFailure
-from providers.local.reloader import watched, watched_folders
+from providers.local.reloader import Reloader, watched, watched_folders
 from providers.local.runner import LocalApp
 from providers.local.server import InFlight, missing_requirements
 
@@ -302,15 +302,18 @@ def test_a_queue_outlives_the_runner_that_filled_it(state: Path) -> None:
     assert taken is not None and taken.event == event
 
 
+def an_app_watched(root: Path) -> tuple[Path, Reloader]:
+    """`root/functions/hello.py`, and a reloader on `root` (not serving: its watcher is started by `_watch()`)."""
+    (root / "functions").mkdir()
+    hello = root / "functions" / "hello.py"
+    hello.write_text("x = 1\n")
+    return hello, Reloader("127.0.0.1", 0, [], root=root)
+
+
 def test_the_reloader_hears_edits_and_not_reads(tmp_path: Path) -> None:
     import queue
 
-    from providers.local.reloader import Reloader
-
-    (tmp_path / "functions").mkdir()
-    hello = tmp_path / "functions" / "hello.py"
-    hello.write_text("x = 1\n")
-    reloader = Reloader("127.0.0.1", 0, [], root=tmp_path)
+    hello, reloader = an_app_watched(tmp_path)
     observer = reloader._watch()
     try:
         hello.read_text()
@@ -327,17 +330,12 @@ def test_the_reloader_polls_when_file_events_fail(tmp_path: Path, monkeypatch: p
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     import watchdog.observers
 
-    from providers.local.reloader import Reloader
-
     class NoEvents(watchdog.observers.Observer):  # type: ignore[misc, valid-type]
         def schedule(self, *args: object, **kwargs: object) -> None:
             raise OSError(28, "inotify watch limit reached")
 
     monkeypatch.setattr(watchdog.observers, "Observer", NoEvents)
-    (tmp_path / "functions").mkdir()
-    hello = tmp_path / "functions" / "hello.py"
-    hello.write_text("x = 1\n")
-    reloader = Reloader("127.0.0.1", 0, [], root=tmp_path)
+    hello, reloader = an_app_watched(tmp_path)
     observer = reloader._watch()
     try:
         assert "watching files by polling them, since the system's file events failed: [Errno 28] inotify watch " \
