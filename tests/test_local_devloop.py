@@ -5,6 +5,9 @@ local buckets and tables. The reloader itself, in its processes, is tested in te
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,6 +23,7 @@ from providers.local.load_failure import FailedApp, LoadFailure
 from providers.local.reloader import Reloader, watched, watched_folders
 from providers.local.runner import LocalApp
 from providers.local.server import InFlight, missing_requirements
+from tests.conftest import ROOT
 
 KITCHEN = "tests.conformance.app.kitchen"
 
@@ -344,3 +348,14 @@ def test_the_reloader_polls_when_file_events_fail(tmp_path: Path, monkeypatch: p
         assert reloader.changes.get(timeout=10) == hello
     finally:
         observer.stop()
+
+
+def test_without_the_reloader_an_app_that_cannot_load_stops_the_command(tmp_path: Path) -> None:
+    (tmp_path / "broken_here").mkdir()
+    (tmp_path / "broken_here" / "__init__.py").write_text("")
+    (tmp_path / "broken_here" / "hello.py").write_text("def hello(:\n")
+    done = subprocess.run([sys.executable, "-m", "providers.local", "--no-reload", "--port", "0", "--package",
+                           "broken_here"], cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{tmp_path}:{ROOT}"},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and "hello.py, line 1: SyntaxError: " in done.stderr
