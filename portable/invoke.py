@@ -86,9 +86,20 @@ def _traceback() -> str:
     return traceback.format_exc()
 
 
-def error_reply(status: int, message: str, request_id: str) -> Reply:
-    body = json.dumps({"error": message, "status": status, "request_id": request_id}).encode()
-    return Reply(status, body, [("Content-Type", "application/json")])
+def error_reply(status: int, message: str, request_id: str, extra: dict[str, Any] | None = None) -> Reply:
+    """The portable error body: error, status, request_id, and the local runner's `extra` fields."""
+    fields: dict[str, Any] = {"error": message, "status": status, "request_id": request_id}
+    if extra:
+        fields.update(extra)
+    return Reply(status, json.dumps(fields).encode(), [("Content-Type", "application/json")])
+
+
+def debug_detail(exc: BaseException) -> dict[str, Any]:
+    """What `portable dev --debug` adds to a 500 reply: the exception's type, message and traceback."""
+    import traceback  # only on the failure path
+
+    return {"debug": {"type": type(exc).__name__, "message": str(exc),
+                      "traceback": "".join(traceback.format_exception(exc))}}
 
 
 def unauthorized(message: str, request_id: str) -> Reply:
@@ -150,11 +161,15 @@ def _render_body(body: Any, status: int) -> Reply:
 
 
 class Bound(NamedTuple, Generic[TriggerT]):
-    """A function ready to run: its description, its handler, and the data clients behind its handles."""
+    """A function ready to run: its description, its handler, and the data clients behind its handles.
+
+    `debug` puts the exception and traceback in 500 replies; only the local runner sets it.
+    """
 
     spec: Function[TriggerT]
     handler: Callable[..., Any]
     clients: ClientFactory
+    debug: bool = False
 
 
 def _enter(bound: Bound[Any], call_id: str, trace: str | None) -> Token[Invocation | None]:
@@ -206,7 +221,7 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> Reply:
     except Exception as exc:
         log.error("handler raised", method=request.method, path=request.path,
                   error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
-        return error_reply(500, "internal error", request.request_id)
+        return error_reply(500, "internal error", request.request_id, debug_detail(exc) if bound.debug else None)
 
 
 def wanted_object(bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None) -> bool:

@@ -1,8 +1,9 @@
 """After `kill -9` of the runner and a restart, every acknowledged upload is delivered.
 
-The real runner (`python -m providers.local`) serves tests.delivery_app on a free loopback
-port. A thread PUTs objects through the control endpoint while the runner is killed
-mid-stream; the handler takes 100 ms, so the kill leaves acknowledged uploads undelivered.
+The real runner (`python -m providers.local --no-reload`, the process that serves) serves
+tests.delivery_app on a free loopback port. A thread PUTs objects through the control
+endpoint while the runner is killed mid-stream; the handler takes 100 ms, so the kill leaves
+acknowledged uploads undelivered.
 A runner restarted on the same state directory delivers every one of them: at least once,
 twice for an attempt the kill cut short, always with the same event id.
 """
@@ -37,7 +38,8 @@ def start_runner(env: dict[str, str], log: IO[bytes]) -> tuple[subprocess.Popen[
     """The runner serving tests.delivery_app on a free loopback port, and that port."""
     offset = log.tell()
     runner = subprocess.Popen(
-        [sys.executable, "-m", "providers.local", "--port", "0", "--package", "tests.delivery_app", "--no-schedules"],
+        [sys.executable, "-m", "providers.local", "--port", "0", "--package", "tests.delivery_app", "--no-schedules",
+         "--no-reload"],  # the serving process itself is killed, not a reloader above it
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     deadline = time.monotonic() + 60

@@ -222,7 +222,7 @@ def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_ord
 
 def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None:
     from portable import load_app
-    from providers.local.__main__ import banner
+    from providers.local.server import banner
 
     text = banner(load_app("functions"), "http://127.0.0.1:8080")
     assert text.splitlines() == [

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from portable.errors import ConfigurationError
-from portable.storage_types import Item, ObjectInfo, Page, T
+from portable.storage_types import Item, ObjectInfo
+from providers.local import browse
 from providers.local.buckets import LocalBucket
 from providers.local.tables import LocalTable
-
-PAGE = 1000
 
 
 def bucket_names(root: Path) -> list[str]:
@@ -30,28 +29,18 @@ def table_names(root: Path) -> list[str]:
 def objects(root: Path, name: str, prefix: str = "") -> Iterator[ObjectInfo]:
     store = LocalBucket(name, name, root)
     _must_exist(store.path, root, f"bucket {name!r}", "buckets", bucket_names(root))
-    return _every(store.list_page, prefix)
+    return browse.objects(store, prefix)
 
 
 def items(root: Path, name: str, prefix: str = "") -> Iterator[Item]:
     store = LocalTable(name, name, root)
     _must_exist(store.path, root, f"table {name!r}", "tables", table_names(root))
-    return _every(store.query_page, prefix)
+    return browse.items(store, prefix)
 
 
 def _must_exist(path: Path, root: Path, what: str, kinds: str, known: list[str]) -> None:
     if not path.is_file():
         raise ConfigurationError(f"no local {what} in {root}; {kinds} there: {', '.join(known) or 'none'}")
-
-
-def _every(fetch: Callable[[str, int, str | None], Page[T]], prefix: str) -> Iterator[T]:
-    token = None
-    while True:
-        page = fetch(prefix, PAGE, token)
-        yield from page.items
-        if page.next_token is None:
-            return
-        token = page.next_token
 
 
 def print_buckets(root: Path, out: TextIO) -> None:

@@ -31,13 +31,16 @@ def parser() -> argparse.ArgumentParser:
         "dev", help="serve the app locally",
         description="Serve every function of the app in functions/ on this machine, through the GCP shim under "
         "functions-framework: HTTP routes, object events from the local buckets, schedules at their times, and "
-        "the /__portable/ endpoints. Run it in the app's folder (the one holding Pulumi.yaml).")
+        "the /__portable/ endpoints. Run it in the app's folder (the one holding Pulumi.yaml). When a Python file "
+        "of the app changes, it reloads: calls in flight finish, queued events and schedule firings go to the new "
+        "code; while the code does not load, every call answers the error (file, line, message).")
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     _state_option(dev)
     dev.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
-    dev.add_argument("--debug", action="store_true", help="put the exception and traceback in local 500 replies "
-                     "(not available yet: accepted, and ignored with a warning)")
+    dev.add_argument("--debug", action="store_true", help="put the exception's type, message and traceback in "
+                     "local 500 replies, as their `debug` field (never in the clouds)")
+    dev.add_argument("--no-reload", action="store_true", help="do not reload when the code changes")
     dev.set_defaults(run=_dev)
 
     invoke = commands.add_parser(
@@ -73,6 +76,17 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("-c", "--config", action="append", default=[], metavar="KEY=VALUE",
                          help="a setting on top of the stack file's, e.g. -c gcp:project=my-project (repeatable)")
     preview.set_defaults(run=_preview)
+
+    lock = commands.add_parser(
+        "lock", help="pin the app's packages in requirements.lock again",
+        description="Resolve requirements-dev.txt again into requirements.lock with pip-compile, the framework "
+        "with its aws and gcp extras: the exact versions the archives install, for `requires=` and the GCP "
+        "runtime. Add a package a function requires to requirements-dev.txt, then run this. Without options, "
+        "only what the edited lines need changes.")
+    lock.add_argument("--upgrade", action="store_true", help="move every package to the newest version allowed")
+    lock.add_argument("--upgrade-package", action="append", default=[], metavar="NAME",
+                      help="move just this package to the newest version allowed (repeatable)")
+    lock.set_defaults(run=_lock)
 
     data = commands.add_parser(
         "data", help="look into the local buckets and tables",
@@ -121,11 +135,10 @@ def _dev(args: argparse.Namespace) -> int:
     """Replace this process by the local runner, in the project's folder, with its state folder if given."""
     from providers.paths import PROJECT_ROOT
 
-    if args.debug:
-        print("warning: --debug is not available yet; 500 replies carry no traceback", file=sys.stderr)
     command = [sys.executable, "-m", "providers.local", "--host", args.host, "--port", str(args.port)]
-    if args.no_schedules:
-        command.append("--no-schedules")
+    for option in ("no_schedules", "debug", "no_reload"):
+        if getattr(args, option):
+            command.append("--" + option.replace("_", "-"))
     environment = dict(os.environ)
     if args.state is not None:
         environment["PORTABLE_LOCAL_DIR"] = str(args.state.resolve())
@@ -186,6 +199,19 @@ def _preview(args: argparse.Namespace) -> int:
             return 1
     print(as_json(preview) if args.json else as_text(preview, PROJECT_ROOT))
     return 0
+
+
+def _lock(args: argparse.Namespace) -> int:
+    from providers.cli.lock import lock
+
+    options = ["--upgrade"] * args.upgrade + [f"--upgrade-package={name}" for name in args.upgrade_package]
+    return lock(_project_root(), options)
+
+
+def _project_root() -> Path:
+    from providers.paths import PROJECT_ROOT
+
+    return PROJECT_ROOT
 
 
 def _data(args: argparse.Namespace) -> int:

@@ -45,23 +45,26 @@ Target = Callable[[flask.Request], Any]
 
 
 class Selection(NamedTuple):
-    """Which functions `export_targets` serves, and on which provider's data clients."""
+    """Which functions `export_targets` serves, on which provider's data clients, and whether 500 replies carry
+    the exception (`portable dev --debug`)."""
 
     package: str
     provider: str
+    debug: bool = False
 
 
 _selection: ContextVar[Selection | None] = ContextVar("portable_gcp_selection", default=None)
 
 
 @contextmanager
-def exporting(package: str, provider: str) -> Iterator[None]:
+def exporting(package: str, provider: str, debug: bool = False) -> Iterator[None]:
     """Inside the block, `export_targets` serves every function of `package` on `provider`'s data.
 
     The local runner builds functions-framework apps from main.py this way, without
-    touching the process environment.
+    touching the process environment; a deployed function never runs inside it, so
+    `debug` never reaches a cloud.
     """
-    token = _selection.set(Selection(package, provider))
+    token = _selection.set(Selection(package, provider, debug))
     try:
         yield
     finally:
@@ -180,8 +183,9 @@ def export_targets() -> dict[str, Target]:
         loaded = [(spec, app.handlers[spec.name]) for spec in app.functions.values()]
     clients = client_factory(selection.provider if selection else provider_for("gcp"))
     cors = _cors(package, None if selection else os.environ.get(CORS_VARIABLE), bool(name))
+    debug = selection.debug if selection else False
     return {
-        spec.name: functions_framework.http(make_target(Bound(spec, handler, clients), cors))
+        spec.name: functions_framework.http(make_target(Bound(spec, handler, clients, debug), cors))
         for spec, handler in loaded
     }
 

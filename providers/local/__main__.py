@@ -1,32 +1,49 @@
-"""`python -m providers.local`: serve the whole App on this machine (what `./dev serve` runs)."""
+"""`python -m providers.local`: serve the whole App on this machine (what `./dev serve` and `portable dev` run).
+
+By default a reloader serves it in a child process and starts a new one on every change to
+the app's Python files (providers/local/reloader.py); `--no-reload` serves in this process.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from portable.errors import NotFound, PortableError
 from providers.local.sqlite_files import local_dir
 
 if TYPE_CHECKING:
-    from portable.app import App
     from providers.local.delivery import Outcome
     from providers.local.runner import LocalApp
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m providers.local", description=__doc__)
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m providers.local", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0 picks a free one)")
     parser.add_argument("--package", default="functions", help="the package holding the App (default functions)")
     parser.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
+    parser.add_argument("--debug", action="store_true",
+                        help="put the exception's type, message and traceback in 500 replies (the `debug` field)")
+    parser.add_argument("--no-reload", action="store_true",
+                        help="serve in this process, and do not reload when the code changes")
     parser.add_argument("--fire", metavar="NAME", help="fire schedule NAME once, print the outcome and exit")
     parser.add_argument("--dead-letters", action="store_true", help="print the dead letters, one JSON line each")
     parser.add_argument("--replay", metavar="FUNCTION/ID", help="queue a dead letter's event again and exit")
-    args = parser.parse_args(argv)
+    # Set by the reloader on the process it serves in.
+    parser.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--report-fd", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--lifeline-fd", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--schedules-since", type=datetime.fromisoformat, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
 
     if args.dead_letters:
         from providers.local.dead_letters import DeadLetters
@@ -34,20 +51,30 @@ def main(argv: list[str] | None = None) -> int:
         for letter in DeadLetters(local_dir()).all():
             print(json.dumps(letter.record(), ensure_ascii=False))
         return 0
+    if args.replay or args.fire:
+        return _once(args.package, args.replay, args.fire)
+    if args.listen_fd is None and not args.no_reload:
+        from providers.local.reloader import Reloader
 
+        served = ["--package", args.package] + ["--no-schedules"] * args.no_schedules + ["--debug"] * args.debug
+        return Reloader(args.host, args.port, served).run()
+
+    from providers.local.server import serve
+
+    return serve(args.host, args.port, package=args.package, schedules=not args.no_schedules, debug=args.debug,
+                 listen_fd=args.listen_fd, report_fd=args.report_fd, lifeline_fd=args.lifeline_fd,
+                 schedules_since=args.schedules_since)
+
+
+def _once(package: str, replay: str | None, fire: str | None) -> int:
     from providers.local.runner import LocalApp
 
     try:
-        local = LocalApp(args.package)
+        local = LocalApp(package)
     except PortableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.replay:
-        return _replay(local, args.replay)
-    if args.fire:
-        return _fire(local, args.fire)
-    _serve(local, args.host, args.port, schedules=not args.no_schedules)
-    return 0
+    return _replay(local, replay) if replay else _fire(local, fire or "")
 
 
 def _replay(local: LocalApp, name: str) -> int:
@@ -79,56 +106,6 @@ def _described(outcome: Outcome) -> str:
     if outcome.state == "retrying":
         return f"{status}, retrying: {later} tries again in {outcome.retry_in:g} s"
     return f"{status}, {outcome.state}" + (f": {outcome.error}" if outcome.error else "")
-
-
-def banner(app: App, url: str) -> str:
-    """What the runner serves, said once at start: routes, buckets, tables and schedules, one kind a line."""
-    def listed(names: list[str]) -> str:
-        return ", ".join(names) or "none"
-
-    routes = [f"{spec.trigger.route.key} -> {spec.name}" for spec in app.http_functions()]
-    schedules = [f"{spec.name} ({spec.trigger.schedule.describe()})" for spec in app.schedule_functions()]
-    return "\n".join([
-        f"Portable local: {url}",
-        f"  routes:    {listed(routes)}",
-        f"  buckets:   {listed(app.buckets)}",
-        f"  tables:    {listed(app.tables)}",
-        f"  schedules: {listed(schedules)}",
-    ])
-
-
-def _serve(local: LocalApp, host: str, port: int, *, schedules: bool) -> None:
-    from werkzeug.serving import make_server
-
-    from providers.local import signed_urls
-
-    server = make_server(host, port, local, threaded=True)
-    # `kill` stops the server as Ctrl-C does, so that it withdraws its address from the state directory.
-    signal.signal(signal.SIGTERM, _interrupted)
-    url = f"http://{_url_host(host)}:{server.port}"
-    local.start(schedules=schedules)
-    print(banner(local.app, url), file=sys.stderr, flush=True)
-    with signed_urls.served_at(local_dir(), url):
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
-            local.stop()
-
-
-def _interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _url_host(host: str) -> str:
-    """How a URL names the listening address: a wildcard address by the loopback one, IPv6 in brackets."""
-    if host in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if host == "::":
-        return "[::1]"
-    return f"[{host}]" if ":" in host else host
 
 
 if __name__ == "__main__":

@@ -25,7 +25,12 @@ def client_for(spec: ResourceSpec) -> Any:
     """The local client behind a handle; a resource is created on its first use."""
     if spec.kind == "bucket":
         return open_bucket(spec.name)
-    return LocalTable(spec.name, physical_name(spec), local_dir())
+    return open_table(spec.name)
+
+
+def open_table(name: str) -> LocalTable:
+    """The local store of table `name` (its logical name)."""
+    return LocalTable(name, physical_name(ResourceSpec("table", name)), local_dir())
 
 
 def open_bucket(name: str) -> LocalBucket:

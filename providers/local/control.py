@@ -4,6 +4,8 @@
     PUT     /__portable/objects/<bucket>/<key>                 put an object (fires the bucket's events)
     GET     /__portable/objects/<bucket>/<key>                 read it back
     DELETE  /__portable/objects/<bucket>/<key>                 delete it (fires the bucket's events)
+    GET     /__portable/objects/<bucket>[/][?prefix=P]         list the bucket's objects, in key order
+    GET     /__portable/tables/<table>[/][?prefix=P]           list the table's items, in key order
     GET     /__portable/dead-letters[/<function>]              events that failed their last attempt
     POST    /__portable/dead-letters/<function>/<id>/replay    queue one again, with the same event id
     GET|PUT /__portable/buckets/...                            signed URLs made by Bucket.signed_url()
@@ -29,15 +31,17 @@ from portable.data_rules import check_object_key
 from portable.errors import BackendError, NotFound, ResourceError, TooLarge
 from portable.invoke import Reply, render
 from portable.request import Response
-from providers.local import signed_urls
+from providers.local import browse, signed_urls
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.delivery import Outcome
+from providers.local.tables import LocalTable
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
 from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
 
 PREFIX = "/__portable/"
 USAGE = (f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
+         f"GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
          f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
          f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json")
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -46,23 +50,25 @@ _FIRED_STATUS = {"delivered": 200, "queued": 202}
 
 Fire = Callable[[str], Outcome]
 OpenBucket = Callable[[str], LocalBucket]
+OpenTable = Callable[[str], LocalTable]
 Replay = Callable[[str, str], DeadLetter]
 
 
 class Control:
-    """WSGI app for every path under PREFIX, over the App's schedules, buckets and dead letters.
+    """WSGI app for every path under PREFIX, over the App's schedules, buckets, tables and dead letters.
 
     `fire(name)` queues a firing of a schedule and makes its first attempt; `open_bucket(name)`
-    gives the local store of a bucket by its logical name; `replay(function, id)` queues a
-    dead letter's event again.
+    and `open_table(name)` give the local store of a bucket or table by its logical name;
+    `replay(function, id)` queues a dead letter's event again.
     """
 
-    def __init__(self, app: App, fire: Fire, open_bucket: OpenBucket, letters: DeadLetters, replay: Replay,
-                 *, issuer: DevIssuer | None = None) -> None:
+    def __init__(self, app: App, fire: Fire, open_bucket: OpenBucket, open_table: OpenTable, letters: DeadLetters,
+                 replay: Replay, *, issuer: DevIssuer | None = None) -> None:
         self.app = app
         self.issuer = issuer or DevIssuer()
         self.fire = fire
         self.open_bucket = open_bucket
+        self.open_table = open_table
         self.letters = letters
         self.replay = replay
         self.signed = SignedUrls(self._open_physical)
@@ -83,6 +89,8 @@ class Control:
         if kind == "objects" and "/" in rest.strip("/"):
             bucket, _, key = rest.partition("/")
             return self._object(method, bucket, key, environ)
+        if kind in ("objects", "tables") and rest.strip("/"):
+            return self._listing(method, kind, rest.strip("/"), dict(parse_qsl(environ.get("QUERY_STRING", ""))))
         if kind == "dead-letters":
             return self._dead_letters(method, rest)
         if kind == "token" and method == "POST":
@@ -106,7 +114,7 @@ class Control:
 
     def _object(self, method: str, bucket: str, key: str, environ: Environ) -> Reply:
         if bucket not in self.app.buckets:
-            return error(404, f"no bucket named {bucket!r}; the App declares: {', '.join(self.app.buckets) or 'none'}")
+            return _unknown("bucket", bucket, self.app.buckets)
         check_object_key(bucket, key)
         store = self.open_bucket(bucket)
         if method == "PUT":
@@ -132,6 +140,20 @@ class Control:
         token = self.issuer.mint(auth, subject, query.get("scope", "").split())
         return render({"token": token, "auth": name, "issuer": auth.issuer, "audience": auth.audiences[0],
                        "subject": subject, "expires_in": DEFAULT_LIFETIME_SECONDS})
+
+    def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> Reply:
+        if method != "GET":
+            return error(405, f"{method} is not allowed on {PREFIX}{kind}/{name}: use GET to list it")
+        prefix = query.get("prefix", "")
+        if kind == "objects":
+            if name not in self.app.buckets:
+                return _unknown("bucket", name, self.app.buckets)
+            listed = [browse.object_record(info) for info in browse.objects(self.open_bucket(name), prefix)]
+            return render({"bucket": name, "prefix": prefix, "objects": listed})
+        if name not in self.app.tables:
+            return _unknown("table", name, self.app.tables)
+        found = [browse.item_record(item) for item in browse.items(self.open_table(name), prefix)]
+        return render({"table": name, "prefix": prefix, "items": found})
 
     def _dead_letters(self, method: str, rest: str) -> Reply:
         function, _, letter = rest.strip("/").partition("/")
@@ -181,6 +203,10 @@ class SignedUrls:
             return _download(store, key)
         info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type or "application/octet-stream", {})
         return Reply(200, headers=[("ETag", f'"{info.etag}"')])
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> Reply:
+    return error(404, f"no {kind} named {name!r}; the App declares: {', '.join(known) or 'none'}")
 
 
 def _check_caller(environ: Environ) -> None:

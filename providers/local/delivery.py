@@ -19,6 +19,7 @@ from typing import Literal, NamedTuple, Protocol
 
 from portable import log
 from portable.app import App, FunctionSpec
+from providers.local import console
 from providers.local.buckets import LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliveries import Delivery, DeliveryQueue
@@ -111,7 +112,18 @@ class Deliverer:
         return moved
 
     def attempt(self, delivery: Delivery) -> Outcome:
-        """Send `delivery` once and settle it: forgotten, due again after the backoff, or dead-lettered."""
+        """Send `delivery` once and settle it: forgotten, due again after the backoff, or dead-lettered.
+
+        Each attempt says its outcome in one line on the console.
+        """
+        started = time.perf_counter()
+        outcome = self._attempt(delivery)
+        spec = self.app.functions.get(delivery.function)
+        console.invocation(delivery.function, spec.trigger_name if spec else "event", console.event_subject(
+            delivery.event), _described(outcome, delivery), time.perf_counter() - started)
+        return outcome
+
+    def _attempt(self, delivery: Delivery) -> Outcome:
         event_id = delivery.event.id
         spec = self.app.functions.get(delivery.function)
         if spec is None:
@@ -126,8 +138,6 @@ class Deliverer:
         status, error = self._send(delivery)
         if status is not None and 200 <= status < 300:
             self.queue.done(delivery)
-            log.info("event delivered", function=delivery.function, event_id=event_id, attempt=delivery.attempts,
-                     status=status)
             return Outcome(event_id, "delivered", status)
         if (status is not None and 400 <= status < 500) or delivery.attempts >= policy.attempts:
             return self._dead_letter(delivery, delivery.attempts, status, error)
@@ -188,3 +198,19 @@ class Deliverer:
                 due = None
             wait = POLL_SECONDS if due is None else min(POLL_SECONDS, max(0.0, due - time.time()))
             doorbell.wait(rings, wait)
+
+
+def _described(outcome: Outcome, delivery: Delivery) -> str:
+    if outcome.state == "delivered":
+        return "ok"
+    if outcome.state == "retrying":
+        return f"retry in {outcome.retry_in:g} s, attempt {delivery.attempts} failed: {_first_line(outcome.error)}"
+    if outcome.state == "dead-lettered":
+        return f"dead-lettered: {_first_line(outcome.error)}"
+    return outcome.state
+
+
+def _first_line(error: str | None, limit: int = 160) -> str:
+    lines = (error or "").strip().splitlines()
+    line = lines[0] if lines else "no reason given"
+    return line if len(line) <= limit else line[:limit] + "..."

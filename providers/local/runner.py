@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portable import log
 from portable.app import App, FunctionSpec, HttpTrigger, ResourceSpec, has_trigger, load_app
@@ -29,7 +30,8 @@ from portable.invoke import new_request_id, preflight_reply, unauthorized, with_
 from portable.request import Headers
 from providers.gcp import scheduler_requests, storage_events
 from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
-from providers.local.clients import open_bucket
+from providers.local import console
+from providers.local.clients import open_bucket, open_table
 from providers.local.control import PREFIX, Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliveries import DeliveryQueue
@@ -39,6 +41,9 @@ from providers.local.sqlite_files import local_dir
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
 from providers.local.wsgi import Environ, StartResponse, error, send
 from providers.paths import MAIN_PY
+
+if TYPE_CHECKING:
+    from providers.local.scheduler import LocalScheduler
 
 # An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
 LEASE_GRACE_SECONDS = 30
@@ -53,14 +58,14 @@ class LocalApp:
     """
 
     def __init__(self, package: str = "functions", source: Path | None = None, *,
-                 policy_for: PolicyFor = default_policy, workers: int = WORKERS) -> None:
+                 policy_for: PolicyFor = default_policy, workers: int = WORKERS, debug: bool = False) -> None:
         import functions_framework
 
         from providers.gcp import runtime
 
         self.app: App = load_app(package)
         source_file = str(source or MAIN_PY)
-        with runtime.exporting(package, "local"):
+        with runtime.exporting(package, "local", debug):
             self.targets = {
                 name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
                 for name in self.app.functions
@@ -70,10 +75,11 @@ class LocalApp:
         self.letters = DeadLetters(root)
         self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers)
         self.issuer = DevIssuer(root)
-        self.control = Control(self.app, self.fire_schedule, open_bucket, self.letters, self.replay,
+        self.control = Control(self.app, self.fire_schedule, open_bucket, open_table, self.letters, self.replay,
                                issuer=self.issuer)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._scheduler: LocalScheduler | None = None
 
     # HTTP -----------------------------------------------------------------
 
@@ -103,7 +109,7 @@ class LocalApp:
                                                       unauthorized(str(exc), new_request_id())))
             environ[USERINFO_ENVIRON] = userinfo_of_token(token)
         if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
-            return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
+            return console.timed_http(self.targets[spec.name], spec.name, environ, start_response)
         if not allowed:
             return send(start_response, with_cors(cors, headers.get("origin"),
                                                   error(404, f"no route for {method} {path}")))
@@ -150,26 +156,36 @@ class LocalApp:
 
     # Background workers ---------------------------------------------------
 
-    def start(self, schedules: bool = True) -> None:
+    def start(self, schedules: bool = True, schedules_since: datetime | None = None) -> None:
+        """Start the workers and, with `schedules`, fire each schedule at its times after `schedules_since`
+        (default: now); a time already past fires at once, the latest one only, as after a sleeping laptop."""
         self.deliverer.start()
         if schedules and self.app.schedule_functions():
-            thread = threading.Thread(target=self._schedule_worker, daemon=True)
+            from providers.local.scheduler import LocalScheduler
+
+            self._scheduler = LocalScheduler(
+                ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
+                self._queue_firing, schedules_since,
+            )
+            thread = threading.Thread(target=self._schedule_worker, args=(self._scheduler,), daemon=True)
             thread.start()
             self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop_schedules(self) -> datetime:
+        """Stop firing schedules; the instant through which every firing due is queued (for the next runner)."""
         self._stopping.set()
-        self.deliverer.stop()
         for thread in self._threads:
             thread.join(timeout=5)
+        through = datetime.now(UTC)
+        if self._scheduler is not None:
+            self._scheduler.fire_due(through)
+        return through
 
-    def _schedule_worker(self) -> None:
-        from providers.local.scheduler import LocalScheduler
+    def stop(self) -> None:
+        self.stop_schedules()
+        self.deliverer.stop()
 
-        scheduler = LocalScheduler(
-            ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
-            self._queue_firing,
-        )
+    def _schedule_worker(self, scheduler: LocalScheduler) -> None:
         while True:
             due = scheduler.next_due()
             if due is None:

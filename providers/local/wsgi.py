@@ -26,9 +26,9 @@ def send(start_response: StartResponse, reply: Reply) -> list[bytes]:
     return [reply.body]
 
 
-def error(status: int, message: str) -> Reply:
-    """The portable error body (error, status, request_id), the one the shims answer with."""
-    return error_reply(status, message, new_request_id())
+def error(status: int, message: str, extra: dict[str, Any] | None = None) -> Reply:
+    """The portable error body (error, status, request_id), the one the shims answer with, plus `extra` fields."""
+    return error_reply(status, message, new_request_id(), extra)
 
 
 def path_text(environ: Environ) -> str:

@@ -25,8 +25,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.mark.parametrize("command", [[], ["new"], ["dev"], ["invoke"], ["preview"], ["data"], ["data", "buckets"],
-                                     ["data", "tables"], ["data", "ls"], ["data", "items"]])
+@pytest.mark.parametrize("command", [[], ["new"], ["dev"], ["invoke"], ["preview"], ["lock"], ["data"],
+                                     ["data", "buckets"], ["data", "tables"], ["data", "ls"], ["data", "items"]])
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         parser().parse_args([*command, "--help"])
@@ -55,7 +55,7 @@ def test_new_writes_an_app_pinned_to_this_framework(tmp_path: Path, capsys: pyte
     assert (app / "Pulumi.yaml").read_text().startswith("name: notes-app\n")
     assert (app / "dev").stat().st_mode & stat.S_IXUSR
     assert f"\n{framework_requirement('deploy')}\n" in (app / "requirements.txt").read_text()
-    assert f"\n{framework_requirement()}\npytest>=8\n" in (app / "requirements-dev.txt").read_text()
+    assert f"\n{framework_requirement()}\npytest>=8\npip-tools>=7.5\n" in (app / "requirements-dev.txt").read_text()
     assert framework_requirement() == f"portable @ {ROOT.as_uri()}", "run from this checkout: pinned to it"
     assert (app / "main.py").read_text() == (ROOT / "main.py").read_text()
     assert (app / "__main__.py").read_text() == (ROOT / "__main__.py").read_text()
@@ -84,6 +84,60 @@ def test_a_new_app_passes_its_own_tests_on_every_target(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
     assert not (tmp_path / "app" / ".portable").exists(), "the test kit keeps its data elsewhere"
+
+
+# portable lock ----------------------------------------------------------------------------------------------
+
+def test_lock_asks_for_the_frameworks_cloud_extras_and_leaves_it_out_of_the_lock() -> None:
+    from providers.cli.lock import lock_input, without_framework
+
+    asked = lock_input("# mine\nportable @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n")
+    assert asked == "# mine\nportable[aws,gcp] @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n"
+    assert lock_input("Portable[deploy]==0.1.0\n") == "Portable[aws,deploy,gcp]==0.1.0\n"
+    locked = ("anyio==4.16.0             # via httpx\nportable @ file:///somewhere/portable  # via -r -\n"
+              "portable-extras==1.0      # via -r -\n")
+    assert without_framework(locked) == "anyio==4.16.0             # via httpx\nportable-extras==1.0      # via -r -\n"
+
+
+def framework_stand_in(folder: Path) -> Path:
+    """A distribution named portable with this framework's dependencies and extras and no code: pip-compile builds
+    its metadata in `folder`, not in this checkout (which other tests build at the same time)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = "".join(f"{name} = {json.dumps(needs)}\n" for name, needs in project["optional-dependencies"].items())
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        f'[project]\nname = "portable"\nversion = "{project["version"]}"\n'
+        f"dependencies = {json.dumps(project['dependencies'])}\n\n"
+        f"[project.optional-dependencies]\n{extras}\n[tool.setuptools]\npackages = []\n")
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_lock_pins_what_an_apps_functions_require(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new app lists a package its functions require in requirements-dev.txt; `portable lock` pins it for the
+    archives, with what the GCP archives need, and the deploy's check of requires= accepts it."""
+    from providers.deploy.lock import read_lock
+
+    app = tmp_path / "app"
+    scaffold(app)
+    listed = app / "requirements-dev.txt"
+    stand_in = framework_stand_in(tmp_path / "framework")
+    listed.write_text(listed.read_text().replace(framework_requirement(), f"portable @ {stand_in.as_uri()}")
+                      + "httpx>=0.27\n")
+    monkeypatch.setattr("providers.cli.main._project_root", lambda: app)
+    assert main(["lock"]) == 0, capsys.readouterr()
+    text = (app / "requirements.lock").read_text()
+    assert "#    portable lock\n" in text and "\nportable" not in text
+    lock = read_lock(app / "requirements.lock")
+    assert {"httpx", "functions-framework", "cloudevents", "google-cloud-storage", "google-cloud-firestore"} <= set(
+        lock.pins)
+    pinned = {pin.name for pin in lock.closure([lock.requirement("httpx>=0.27", "functions/fetch.py (fetch)")])}
+    assert {"httpx", "httpcore", "anyio"} <= pinned
 
 
 # portable invoke --------------------------------------------------------------------------------------------
@@ -207,5 +261,16 @@ def test_dev_serves_the_app_with_its_state_folder(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
-    assert b"--debug is not available yet" in output
+    assert b" hello http POST /hello -> 200 (" in output, "its line on the console"
     assert (tmp_path / "tables" / "greetings.sqlite3").is_file(), "its data in --state"
+
+
+def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ran: list[list[str]] = []
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    monkeypatch.setattr(os, "execve", lambda program, command, environment: ran.append(command))
+    main(["dev", "--port", "9000", "--debug", "--no-reload", "--no-schedules"])
+    main(["dev"])
+    assert ran[0][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "9000", "--no-schedules",
+                          "--debug", "--no-reload"]
+    assert ran[1][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "8080"]

@@ -1,7 +1,8 @@
 """From nothing to a served, tested and previewed app, as a new user gets there: pip install this checkout into
 a virtualenv, `portable new` an app outside this repository, run the app's own `./dev test` (which makes the
-app's .venv from its pinned requirements), serve hello with `./dev serve` on a loopback port, and preview both
-stacks. Each step is timed; the timings are printed and recorded as the test's properties.
+app's .venv from its pinned requirements), serve hello with `./dev serve` on a loopback port, edit hello while it
+serves and get the new reply without a restart, and preview both stacks. Each step is timed; the timings are
+printed and recorded as the test's properties.
 
 The framework's virtualenv (with the deploy extra and pytest) is cached under .portable/cache/, keyed by the
 project's requirements; each run reinstalls the framework itself into it from this checkout.
@@ -77,6 +78,16 @@ def framework_venv(steps: Steps) -> Path:
     return venv
 
 
+def until_reply(url: str, expected: object, timeout: float) -> bool:
+    """Whether POST `url` answers `expected` within `timeout` seconds (the reloader's new server takes over)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if requests.post(url, json={"name": "Ada"}, timeout=10).json() == expected:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_a_new_app_from_nothing(tmp_path: Path, record_property: pytest.RecordProperty) -> None:
     steps = Steps()
     venv = framework_venv(steps)
@@ -91,16 +102,23 @@ def test_a_new_app_from_nothing(tmp_path: Path, record_property: pytest.RecordPr
     assert "3 passed" in tested, tested
 
     port = free_port()
-    with steps.timed("./dev serve until POST /hello answers"):
-        server = subprocess.Popen(["./dev", "serve", "--port", str(port), "--no-schedules"], cwd=app, env=steps.env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
+    url = f"http://127.0.0.1:{port}/hello"
+    server = subprocess.Popen(["./dev", "serve", "--port", str(port), "--no-schedules"], cwd=app, env=steps.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with steps.timed("./dev serve until POST /hello answers"):
             wait_listening(server, port, "./dev serve", timeout=60)
-            reply = requests.post(f"http://127.0.0.1:{port}/hello", json={"name": "Ada"}, timeout=10)
-        finally:
-            server.terminate()
-            server.communicate(timeout=10)
-    assert reply.json() == {"message": "Hello, Ada!"}
+            reply = requests.post(url, json={"name": "Ada"}, timeout=10)
+        assert reply.json() == {"message": "Hello, Ada!"}
+        hello = app / "functions" / "hello.py"
+        with steps.timed("edit hello.py until POST /hello answers the new reply"):
+            hello.write_text(hello.read_text().replace('f"Hello, {name}!"', 'f"Hi, {name}!"'))
+            reloaded = until_reply(url, {"message": "Hi, Ada!"}, timeout=60)
+        assert reloaded, "the edit was not served within 60 s"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=60)[0].decode()
+    assert "Portable local: functions/hello.py changed, reloading" in output, output
 
     portable = str(venv / "bin" / "portable")
     shown = steps.run("portable preview --stack aws", [portable, "preview", "--stack", "aws"], app, 300)

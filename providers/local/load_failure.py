@@ -1,0 +1,81 @@
+"""An app that failed to load (a syntax error, an import error, a refused declaration), as the local runner
+shows it until the code is fixed: every HTTP call answers 500 naming the file, line and message."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from providers.local.wsgi import Environ, StartResponse, error, send
+from providers.paths import FRAMEWORK_ROOT, PROJECT_ROOT
+
+_FRAMEWORK = (FRAMEWORK_ROOT / "portable", FRAMEWORK_ROOT / "providers")
+_PLACE_IN_MESSAGE = re.compile(r"([\w./\\-]+\.py):(\d+)")
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """What went wrong, and where in the app's own code (`file` relative to the project, when it is inside)."""
+
+    type: str
+    message: str
+    file: str | None
+    line: int | None
+    traceback: str
+
+    @classmethod
+    def of(cls, exc: BaseException, root: Path = PROJECT_ROOT) -> LoadFailure:
+        """The failure `exc`, placed in the innermost line of the app's files (under `root`) it passed through."""
+        text = "".join(traceback.format_exception(exc))
+        if isinstance(exc, SyntaxError) and exc.filename:
+            return cls(type(exc).__name__, exc.msg, shown_path(exc.filename, root), exc.lineno, text)
+        place = _last_app_frame(exc, root)
+        if place is None and (found := _PLACE_IN_MESSAGE.search(str(exc))):
+            place = found[1], int(found[2])
+        file, line = place if place else (None, None)
+        return cls(type(exc).__name__, str(exc), shown_path(file, root) if file else None, line, text)
+
+    def summary(self) -> str:
+        where = f"{self.file}, line {self.line}: " if self.file else ""
+        return f"{where}{self.type}: {self.message}"
+
+    def record(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "type": self.type, "message": self.message,
+                "traceback": self.traceback}
+
+
+class FailedApp:
+    """The WSGI app served in place of the App while it cannot load."""
+
+    def __init__(self, failure: LoadFailure) -> None:
+        self.failure = failure
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        reply = error(500, f"the app failed to load: {self.failure.summary()}; fix it and save, and the runner "
+                      "loads it again", {"load_error": self.failure.record()})
+        return send(start_response, reply)
+
+
+def _last_app_frame(exc: BaseException, root: Path) -> tuple[str, int] | None:
+    """The innermost frame of the traceback in the app's own files: not the framework's, not an installed package's."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.lineno is not None and _in_app(Path(frame.filename), root):
+            found = frame.filename, frame.lineno
+    return found
+
+
+def _in_app(path: Path, root: Path) -> bool:
+    resolved = path.resolve()
+    return (resolved.is_relative_to(root) and not any(resolved.is_relative_to(part) for part in _FRAMEWORK)
+            and "site-packages" not in resolved.parts)
+
+
+def shown_path(file: str, root: Path = PROJECT_ROOT) -> str:
+    """`file` relative to the app's folder when it is inside, as the console and error bodies name it."""
+    resolved = Path(file).resolve()
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else file

@@ -1,0 +1,228 @@
+"""`portable dev`'s reloader: serve the App in a child process, and a new one after each change to its code.
+
+This process holds the listening socket and never imports the App. Its child serves on that
+socket (providers/local/server.py). When a Python file of the app changes, the reloader asks
+the child to stop, by closing the child's lifeline pipe: the child stops taking new requests,
+queued events and schedule firings, says through which instant it has fired the schedules,
+finishes the HTTP calls in flight and exits. A new child, started at once on the same socket,
+loads the changed code and takes over: calls that arrive meanwhile wait in the socket's
+backlog, events wait in the durable queue (an attempt the old child has under way keeps its
+lease until it ends), and schedules fire from the instant the old child reached, so no firing
+is lost or repeated. A child whose code does not load answers every call with the error until
+the next change. The child also stops when the reloader dies: its lifeline then closes too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from providers.local import signed_urls
+from providers.local.load_failure import shown_path
+from providers.local.server import url_host
+from providers.local.sqlite_files import local_dir
+from providers.paths import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers.api import BaseObserver
+
+# Folders never watched: tests, caches, virtualenvs and Node's packages (hidden folders are skipped too).
+SKIPPED_FOLDERS = frozenset({"tests", "__pycache__", "node_modules", "site-packages"})
+# A save is often several writes: reload once they have stopped for this long.
+QUIET_SECONDS = 0.2
+# How long a child may take to let go of the socket and the queue before it is killed.
+STOP_SECONDS = 30
+_WATCHED_EVENTS = frozenset({"created", "modified", "moved", "deleted"})
+
+
+def watched(path: Path, root: Path = PROJECT_ROOT) -> bool:
+    """Whether a change to `path` reloads the app: a Python file of the project, outside skipped folders."""
+    if path.suffix != ".py" or not path.is_relative_to(root):
+        return False
+    folders = path.relative_to(root).parts[:-1]
+    return not any(part.startswith(".") or part in SKIPPED_FOLDERS for part in folders)
+
+
+def watched_folders(root: Path = PROJECT_ROOT) -> Iterator[tuple[Path, bool]]:
+    """(folder, recursive) to watch: the project folder itself, and each folder in it that may hold code."""
+    yield root, False
+    for entry in sorted(root.iterdir()):
+        if (entry.is_dir() and not entry.name.startswith(".") and entry.name not in SKIPPED_FOLDERS
+                and not (entry / "pyvenv.cfg").exists()):
+            yield entry, True
+
+
+@dataclass
+class Child:
+    """One served process, what it has said on its report pipe, and the end of its lifeline held here (the
+    process stops when it closes, so that it never outlives the reloader)."""
+
+    process: subprocess.Popen[bytes]
+    lifeline: int
+    released: threading.Event = field(default_factory=threading.Event)
+    schedules_through: str | None = None
+
+    def listen(self, pipe: int) -> None:
+        with open(pipe, encoding="utf-8") as lines:
+            for line in lines:
+                said = json.loads(line)
+                if "released" in said:
+                    self.schedules_through = said["released"]
+                    self.released.set()
+
+
+class Reloader:
+    """Serve at `host:port` in a child process running `python -m providers.local` with `served` options."""
+
+    def __init__(self, host: str, port: int, served: list[str], root: Path = PROJECT_ROOT) -> None:
+        self.host = host
+        self.port = port
+        self.served = served
+        self.root = root
+        self.changes: queue.Queue[Path] = queue.Queue()
+
+    def run(self) -> int:
+        try:
+            listener = _listen(self.host, self.port)
+        except OSError as exc:
+            print(f"error: cannot listen on {self.host}:{self.port}: {exc.strerror}; stop what uses the port, or "
+                  "choose another with --port", file=sys.stderr)
+            return 1
+        signal.signal(signal.SIGTERM, _interrupted)
+        observer = self._watch()
+        url = f"http://{url_host(self.host)}:{listener.getsockname()[1]}"
+        child: Child | None = None
+        try:
+            with listener, signed_urls.served_at(local_dir(), url):
+                child = self._start(listener, None)
+                while True:
+                    changed = self._next_change(child)
+                    if changed is None:  # the child ended by itself
+                        assert child is not None
+                        print(f"Portable local: the server exited with {child.process.returncode}; it starts again "
+                              "when a file changes", file=sys.stderr, flush=True)
+                        child = None
+                        changed = self.changes.get()
+                        self._settle()
+                    print(f"Portable local: {shown_path(str(changed), self.root)} changed, reloading", file=sys.stderr,
+                          flush=True)
+                    since = self._stop(child) if child is not None else None
+                    child = self._start(listener, since)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            observer.stop()
+            if child is not None:
+                self._stop(child)
+                _wait(child.process, STOP_SECONDS)
+        return 0
+
+    def _watch(self) -> BaseObserver:
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        changes, root = self.changes, self.root
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                if event.event_type not in _WATCHED_EVENTS:
+                    return  # reading a file (importing it) is no change
+                for path in (event.src_path, getattr(event, "dest_path", "")):
+                    if path and watched(Path(os.fsdecode(path)), root):
+                        changes.put(Path(os.fsdecode(path)))
+
+        try:
+            return _started(Observer(), Handler(), self.root)
+        except OSError as exc:  # e.g. the system's limit of inotify watches is reached
+            from watchdog.observers.polling import PollingObserver
+
+            print(f"Portable local: watching files by polling them, since the system's file events failed: {exc}",
+                  file=sys.stderr, flush=True)
+            return _started(PollingObserver(), Handler(), self.root)
+
+    def _next_change(self, child: Child) -> Path | None:
+        """The first file changed, once the changes have settled; None if the child exits first."""
+        while True:
+            try:
+                changed = self.changes.get(timeout=0.2)
+            except queue.Empty:
+                if child.process.poll() is not None:
+                    return None
+                continue
+            self._settle()
+            return changed
+
+    def _settle(self) -> None:
+        """Wait until no change has come for QUIET_SECONDS, and forget the ones that came."""
+        while True:
+            try:
+                self.changes.get(timeout=QUIET_SECONDS)
+            except queue.Empty:
+                return
+
+    def _start(self, listener: socket.socket, since: str | None) -> Child:
+        read, write = os.pipe()
+        lifeline, held = os.pipe()
+        command = [sys.executable, "-m", "providers.local", *self.served, "--listen-fd", str(listener.fileno()),
+                   "--report-fd", str(write), "--lifeline-fd", str(lifeline)]
+        if since is not None:
+            command += ["--schedules-since", since]
+        process = subprocess.Popen(command, pass_fds=(listener.fileno(), write, lifeline))
+        os.close(write)
+        os.close(lifeline)
+        child = Child(process, held)
+        threading.Thread(target=child.listen, args=(read,), daemon=True).start()
+        return child
+
+    def _stop(self, child: Child) -> str | None:
+        """Ask `child` to stop; once it has let go of the schedules (or ended), through when they fired."""
+        with suppress(OSError):  # the child stops as on SIGTERM: see server.stop_with_reloader
+            os.close(child.lifeline)
+        deadline = time.monotonic() + STOP_SECONDS
+        while not child.released.wait(0.05):
+            if child.process.poll() is not None:
+                break
+            if time.monotonic() > deadline:
+                child.process.kill()
+                break
+        return child.schedules_through
+
+
+def _started(observer: BaseObserver, handler: FileSystemEventHandler, root: Path) -> BaseObserver:
+    for folder, recursive in watched_folders(root):
+        observer.schedule(handler, str(folder), recursive=recursive)
+    observer.daemon = True
+    observer.start()
+    return observer
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family, backlog=128)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _wait(process: subprocess.Popen[bytes], seconds: float) -> None:
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
