@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Literal
 
-ObjectEventKind = Literal["created", "deleted"]
+    ObjectEventKind = Literal["created", "deleted"]
+else:
+    ObjectEventKind = str
 
 
 class ObjectEvent(NamedTuple):

@@ -6,14 +6,17 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[2])
+before = set(sys.modules)
 from providers.aws.runtime import handler
 reply = handler(json.loads(sys.argv[1]), None)
-print(json.dumps({"reply": reply, "modules": sorted(sys.modules)}))
+print(json.dumps({"reply": reply, "modules": sorted(set(sys.modules) - before)}))
 """
 EVENT = {
     "version": "2.0", "rawPath": "/hello", "rawQueryString": "", "headers": {"content-type": "application/json"},
@@ -22,9 +25,36 @@ EVENT = {
 }
 
 
+UPLOAD = {"Records": [{
+    "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1", "eventTime": "2026-11-28T02:30:00.000Z",
+    "eventName": "ObjectCreated:Put",
+    "s3": {"bucket": {"name": "uploads"}, "object": {"key": "in/a.jpg", "size": 10, "eTag": "e", "sequencer": "0A"}},
+}]}
 SCHEDULED = {
     "version": "0", "id": "d167b752", "detail-type": "Scheduled Event", "source": "aws.scheduler",
     "account": "533568316194", "time": "2026-11-28T02:30:00Z", "region": "us-east-1", "resources": [], "detail": "{}",
+}
+
+
+# What every function loads besides its own module (its package's too): the shim, the runtime core, and the
+# standard library modules they need. No `typing` (4-7 ms), no urllib, no zoneinfo, no dataclasses.
+CORE = {
+    "portable", "portable.app", "portable.context", "portable.decorators", "portable.errors", "portable.events",
+    "portable.invoke", "portable.limits", "portable.log", "portable.request", "portable.retries", "portable.routes",
+    "portable.runtime_typing", "providers", "providers.aws", "providers.aws.http_events", "providers.aws.runtime",
+    "providers.binding",
+}
+PER_KIND = {
+    "http": CORE,
+    "object": CORE | {"providers.aws.s3_events", "portable.resources", "portable.data_rules", "portable.storage_types"},
+    "schedule": CORE | {"providers.aws.schedule_events"},
+}
+# The standard library modules a cold start may load (some are loaded already, depending on the Python version).
+STANDARD_LIBRARY = {
+    "__future__", "_collections_abc", "_contextvars", "_datetime", "_stat", "collections", "collections.abc",
+    "contextlib", "contextvars", "datetime", "genericpath", "importlib", "importlib._abc", "importlib._bootstrap",
+    "importlib._bootstrap_external", "importlib.machinery", "math", "os", "os.path", "posixpath", "stat",
+    "warnings",
 }
 
 
@@ -37,13 +67,27 @@ def loaded_modules(function: str, module: str, event: object = EVENT) -> tuple[d
     return result["reply"], set(result["modules"])
 
 
+@pytest.mark.parametrize(("kind", "function", "module", "event"), [
+    ("http", "greet", "bench.app.greet", EVENT),
+    ("object", "uploaded", "bench.app.uploaded", UPLOAD),
+    ("schedule", "tick", "bench.app.tick", SCHEDULED),
+])
+def test_each_kind_of_function_loads_exactly_its_modules(kind: str, function: str, module: str, event: object) -> None:
+    reply, modules = loaded_modules(function, module, event)
+    assert reply.get("statusCode", reply.get("status")) == 200, reply
+    ours = {name for name in modules if name.split(".")[0] in ("portable", "providers")}
+    assert ours == PER_KIND[kind]
+    others = modules - ours - {"bench", "bench.app", module}
+    assert others <= STANDARD_LIBRARY, sorted(others - STANDARD_LIBRARY)
+
+
 def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
     reply, modules = loaded_modules("greet", "bench.app.greet")
     assert json.loads(reply["body"]) == {"message": "Hello, Cold!"}
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi", "PIL", "croniter"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
     for unneeded in ("portable.schedules", "portable.resources", "portable.data_rules", "providers.aws.s3_events",
-                     "dataclasses", "inspect", "uuid", "urllib.parse", "base64", "traceback", "zoneinfo"):
+                     "dataclasses", "inspect", "uuid", "urllib.parse", "base64", "traceback", "zoneinfo", "typing"):
         assert unneeded not in modules, unneeded
 
 
@@ -51,7 +95,7 @@ def test_a_scheduled_cold_start_needs_neither_the_grammar_nor_zone_data() -> Non
     """The deploy checked the schedule; the function only needs its name and the firing's time."""
     reply, modules = loaded_modules("tick", "bench.app.tick", SCHEDULED)
     assert reply == {"status": 200, "delivered": 1}
-    for unneeded in ("portable.schedules", "portable.timezones", "zoneinfo", "dataclasses", "croniter"):
+    for unneeded in ("portable.schedules", "portable.timezones", "zoneinfo", "dataclasses", "croniter", "typing"):
         assert unneeded not in modules, unneeded
 
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
 
 from portable import log
 from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_function
 from portable.errors import ConfigurationError, EventFailed, HttpError, MalformedEvent, PortableError
 from portable.invoke import Bound, Reply, error_reply, new_request_id, run_http
+from portable.runtime_typing import TYPE_CHECKING
 from providers.aws import http_events
 from providers.binding import client_factory, provider_for
 
-Event = dict[str, Any]
+if TYPE_CHECKING:
+    from typing import Any
+
+    Event = dict[str, Any]
 _loaded: dict[tuple[str, str | None, str], Bound[Trigger]] = {}
 
 
