@@ -80,7 +80,7 @@ def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
     from datetime import UTC
 
     due = due.astimezone(UTC)
-    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.isoformat(timespec='seconds')[:19]}Z")
 
 
 def event_record(event: ObjectEvent | ScheduleEvent) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from portable.runtime_typing import NamedTuple
@@ -35,7 +36,7 @@ class Route(NamedTuple):
 
     @property
     def segments(self) -> tuple[Segment, ...]:
-        return tuple(_segment(text) for text in self.path.split("/") if text)
+        return _segments(self.path)
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -84,6 +85,11 @@ class Route(NamedTuple):
 
     def allows(self, method: str) -> bool:
         return self.method == "ANY" or self.method == method.upper()
+
+
+@functools.cache  # a function matches its one route on every call: parse the path once
+def _segments(path: str) -> tuple[Segment, ...]:
+    return tuple(_segment(text) for text in path.split("/") if text)
 
 
 def _segment(text: str) -> Segment:

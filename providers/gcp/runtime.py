@@ -83,7 +83,8 @@ def _serve_http(bound: Bound[HttpTrigger], req: flask.Request) -> Reply:
         reply = error_reply(405, f"{req.method} is not allowed on {req.path}: use {route.method}", request_id)
         reply.headers.append(("Allow", route.method))
         return reply
-    return run_http(bound, request_from_flask(req, params), trace_of(Headers(req.headers.items())))
+    request = request_from_flask(req, params)
+    return run_http(bound, request, trace_of(request.headers))
 
 
 def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Reply:
