@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bench.measure import FIRING, HTTP_V2, UPLOAD
 from tests.conftest import ROOT
 
 PROBE = """
@@ -18,23 +19,6 @@ from providers.aws.runtime import handler
 reply = handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"reply": reply, "modules": sorted(set(sys.modules) - before)}))
 """
-EVENT = {
-    "version": "2.0", "rawPath": "/hello", "rawQueryString": "", "headers": {"content-type": "application/json"},
-    "requestContext": {"http": {"method": "POST", "path": "/hello"}, "requestId": "r", "stage": "$default"},
-    "body": '{"name": "Cold"}', "isBase64Encoded": False,
-}
-
-
-UPLOAD = {"Records": [{
-    "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1", "eventTime": "2026-11-28T02:30:00.000Z",
-    "eventName": "ObjectCreated:Put",
-    "s3": {"bucket": {"name": "uploads"}, "object": {"key": "in/a.jpg", "size": 10, "eTag": "e", "sequencer": "0A"}},
-}]}
-SCHEDULED = {
-    "version": "0", "id": "d167b752", "detail-type": "Scheduled Event", "source": "aws.scheduler",
-    "account": "533568316194", "time": "2026-11-28T02:30:00Z", "region": "us-east-1", "resources": [], "detail": "{}",
-}
-
 
 # What every function loads besides its own module (its package's too): the shim, the runtime core, and the
 # standard library modules they need. No `typing` (4-7 ms), no urllib, no zoneinfo, no dataclasses.
@@ -58,7 +42,7 @@ STANDARD_LIBRARY = {
 }
 
 
-def loaded_modules(function: str, module: str, event: object = EVENT) -> tuple[dict[str, object], set[str]]:
+def loaded_modules(function: str, module: str, event: object = HTTP_V2) -> tuple[dict[str, object], set[str]]:
     env = {"PATH": "/usr/bin:/bin", "PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
     # -S: no site-packages, as in a Lambda archive that ships no third-party package.
     done = subprocess.run([sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)], env=env,
@@ -68,9 +52,9 @@ def loaded_modules(function: str, module: str, event: object = EVENT) -> tuple[d
 
 
 @pytest.mark.parametrize(("kind", "function", "module", "event"), [
-    ("http", "greet", "bench.app.greet", EVENT),
+    ("http", "greet", "bench.app.greet", HTTP_V2),
     ("object", "uploaded", "bench.app.uploaded", UPLOAD),
-    ("schedule", "tick", "bench.app.tick", SCHEDULED),
+    ("schedule", "tick", "bench.app.tick", FIRING),
 ])
 def test_each_kind_of_function_loads_exactly_its_modules(kind: str, function: str, module: str, event: object) -> None:
     reply, modules = loaded_modules(function, module, event)
@@ -83,7 +67,7 @@ def test_each_kind_of_function_loads_exactly_its_modules(kind: str, function: st
 
 def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
     reply, modules = loaded_modules("greet", "bench.app.greet")
-    assert json.loads(reply["body"]) == {"message": "Hello, Cold!"}
+    assert json.loads(reply["body"]) == {"message": "Hello, Alice!"}
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi", "PIL", "croniter"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
     for unneeded in ("portable.schedules", "portable.resources", "portable.data_rules", "providers.aws.s3_events",
@@ -93,7 +77,7 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
 
 def test_a_scheduled_cold_start_needs_neither_the_grammar_nor_zone_data() -> None:
     """The deploy checked the schedule; the function only needs its name and the firing's time."""
-    reply, modules = loaded_modules("tick", "bench.app.tick", SCHEDULED)
+    reply, modules = loaded_modules("tick", "bench.app.tick", FIRING)
     assert reply == {"status": 200, "delivered": 1}
     for unneeded in ("portable.schedules", "portable.timezones", "zoneinfo", "dataclasses", "croniter", "typing"):
         assert unneeded not in modules, unneeded
