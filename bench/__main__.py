@@ -39,8 +39,8 @@ REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 VENVS = ROOT / ".portable" / "bench"
 VERSIONS = ("3.11", "3.12")
 KINDS = {"http": "greet", "object": "uploaded", "schedule": "tick"}
-FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 24)}
-QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 4)}
+FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24)}
+QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4)}
 
 
 def bench_venv(version: str) -> Path:
@@ -121,15 +121,15 @@ def deploy_seconds(functions: int, stack: str, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def deploy_build(sizes: tuple[int, int]) -> dict[str, float]:
-    """Milliseconds per added function: the slope between an app of sizes[0] and one of sizes[1] functions."""
-    slopes: dict[str, float] = {}
+def deploy_build(sizes: tuple[int, ...]) -> dict[str, list[float]]:
+    """Milliseconds per added function between consecutive app sizes: equal slopes mean a linear build."""
+    slopes: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as temporary:
         for stack in ("aws", "gcp"):
             deploy_seconds(1, stack, Path(temporary) / "warm")  # compiles portable/ and the shim once
-            small = deploy_seconds(sizes[0], stack, Path(temporary))
-            large = deploy_seconds(sizes[1], stack, Path(temporary))
-            slopes[stack] = 1000 * (large - small) / (sizes[1] - sizes[0])
+            seconds = [deploy_seconds(size, stack, Path(temporary)) for size in sizes]
+            slopes[stack] = [1000 * (seconds[index + 1] - seconds[index]) / (sizes[index + 1] - sizes[index])
+                             for index in range(len(sizes) - 1)]
     return slopes
 
 
@@ -147,7 +147,7 @@ def _cell(entry: dict[str, Any], unit: str) -> str:
             f"{extra['median'] * scale:+.1f} {suffix}")
 
 
-def table(results: dict[str, dict[str, Any]], slopes: dict[str, float]) -> str:
+def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) -> str:
     versions = list(results)
     rows = [("| measure | side | " + " | ".join(f"Python {results[v]['python']}" for v in versions) + " |"),
             "| --- | --- | " + " | ".join("---" for _ in versions) + " |"]
@@ -165,8 +165,9 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, float]) -> str:
     add("cold start, whole process (x bare Python)", "cold", "ms")
     add("RSS after 10,000 calls (x bare Python)", "memory", "MiB")
     lines = "\n".join(rows)
-    deploy = ", ".join(f"{stack.upper()} {ms:.1f} ms" for stack, ms in slopes.items())
-    return f"{lines}\n\ndeploy build under mocks, per added function: {deploy}"
+    deploy = "; ".join(f"{stack.upper()} " + " then ".join(f"{ms:.1f} ms" for ms in values)
+                       for stack, values in slopes.items())
+    return f"{lines}\n\ndeploy build under mocks (CPython 3.12 target), per added function: {deploy}"
 
 
 def main() -> None:
@@ -174,14 +175,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a few rounds only: checks that the bench runs")
     parser.add_argument("--python", nargs="+", default=list(VERSIONS), help="the versions to measure on")
     args = parser.parse_args()
-    settings = dict(QUICK if args.quick else FULL)
+    settings: dict[str, Any] = dict(QUICK if args.quick else FULL)
     started = time.perf_counter()
     results = {version: measure(version, settings) for version in args.python}
-    slopes = deploy_build(settings.pop("deploy_sizes"))
+    sizes = settings.pop("deploy_sizes")
+    slopes = deploy_build(sizes)
     print(table(results, slopes))
     print(f"\n{machine()}; measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
           f"{time.perf_counter() - started:.0f} s; medians, (10th-90th percentile of {settings['rounds']} rounds "
-          f"per call, {settings['runs']} cold starts)")
+          f"per call, {settings['runs']} cold starts); deploy build between apps of {sizes} functions")
 
 
 if __name__ == "__main__":
