@@ -8,7 +8,8 @@ nothing about buckets, tables or schedules).
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+from portable.runtime_typing import TYPE_CHECKING
 
 # The public API, one name per entry, with the module it lives in (a module listed under its own name is the
 # module itself). The imports under TYPE_CHECKING below say the same for type checkers; a test keeps them equal.
@@ -33,7 +34,7 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'portable' has no attribute {name!r}")

@@ -11,21 +11,25 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeGuard, TypeVar
 
 from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
 from portable.routes import Route
+from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from types import FrameType
+    from typing import Any, Literal, TypeGuard
 
     from portable.auth import JwtAuth
     from portable.cors_policy import Cors
     from portable.events import ObjectEvent
     from portable.schedules import Schedule
 
-ResourceKind = Literal["bucket", "table"]
+if TYPE_CHECKING:
+    ResourceKind = Literal["bucket", "table"]
+else:
+    ResourceKind = str
 
 
 class HttpTrigger(NamedTuple):

@@ -9,13 +9,21 @@ here: how a claim's value reads as text and where the scopes come from.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
 
 from portable.errors import AppDefinitionError
+from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+if TYPE_CHECKING:
+    from typing import Any
+
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _is_name(name: object) -> bool:
+    """1 to 64 ASCII letters, digits, '_' or '-', starting with a letter (no `re`: HTTP functions load this)."""
+    return (isinstance(name, str) and 0 < len(name) <= 64 and name[0].isascii() and name[0].isalpha()
+            and _NAME_CHARACTERS.issuperset(name))
 
 
 class JwtAuth(NamedTuple):
@@ -44,7 +52,7 @@ def jwt_auth(
 
 def checked(name: Any, issuer: Any, audiences: Any, jwks_uri: Any, where: str) -> JwtAuth:
     """A JwtAuth from declared or configured values; AppDefinitionError naming `where` and the fix."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
+    if not _is_name(name):
         raise AppDefinitionError(f"{where}: name {name!r} must be 1 to 64 letters, digits, '_' or '-', starting "
                                  "with a letter")
     if not isinstance(issuer, str) or (not issuer.startswith("https://") and not issuer.startswith("http://")):

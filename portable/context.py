@@ -13,13 +13,16 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from portable.app import FunctionSpec, ResourceSpec
 
-ClientFactory = Callable[["ResourceSpec"], Any]
-T = TypeVar("T")
+    ClientFactory = Callable[[ResourceSpec], Any]
+    T = TypeVar("T")
 
 
 class Invocation(NamedTuple):

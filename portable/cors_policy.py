@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
 
 from portable.errors import AppDefinitionError
+from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from portable.request import Headers

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from portable.errors import InvalidKey, InvalidValue, TooLarge
 from portable.limits import (
@@ -19,6 +18,10 @@ from portable.limits import (
     TABLE_ITEM_MAX_DEPTH,
     TABLE_KEY_MAX_BYTES,
 )
+from portable.runtime_typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 KEY_FIELD = "_key"
 VERSION_FIELD = "_version"

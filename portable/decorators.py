@@ -7,25 +7,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from portable.app import Function, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
 from portable.auth import JwtAuth
 from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
 from portable.routes import RouteError, parse_route
+from portable.runtime_typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
+    from typing import Any, Protocol, TypeVar
+
     from typing_extensions import Unpack
 
-Handler = TypeVar("Handler", bound=Callable[..., Any])
+    class ResourceRef(Protocol):
+        """A bucket(...) or table(...) handle, as reads= and writes= take them."""
 
+        @property
+        def spec(self) -> ResourceSpec: ...
 
-class ResourceRef(Protocol):
-    """A bucket(...) or table(...) handle, as reads= and writes= take them."""
-
-    @property
-    def spec(self) -> ResourceSpec: ...
+    Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 class FunctionOptions(TypedDict, total=False):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Literal
 
-ObjectEventKind = Literal["created", "deleted"]
+    ObjectEventKind = Literal["created", "deleted"]
+else:
+    ObjectEventKind = str
 
 
 class ObjectEvent(NamedTuple):
@@ -77,7 +80,7 @@ def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
     from datetime import UTC
 
     due = due.astimezone(UTC)
-    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.isoformat(timespec='seconds')[:19]}Z")
 
 
 def event_record(event: ObjectEvent | ScheduleEvent) -> dict[str, object]:

@@ -10,7 +10,6 @@ import json
 import os
 from collections.abc import Callable
 from contextvars import Token
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple
 
 from portable import log
 from portable.app import (
@@ -21,13 +20,17 @@ from portable.app import (
     ScheduleTrigger,
     TriggerT,
 )
-from portable.context import ClientFactory, Invocation, current_invocation, physical_name
+from portable.context import Invocation, current_invocation, physical_name
 from portable.errors import EventFailed, HttpError, MalformedEvent
 from portable.events import ObjectEvent, ScheduleEvent
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.request import Headers, Request, Response
+from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from portable.context import ClientFactory
     from portable.cors_policy import Cors
 
 

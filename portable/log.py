@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any
 
 from portable.context import current_invocation
+from portable.runtime_typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _ID_FIELDS = {"http": "request_id"}
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from portable.errors import HttpError
+from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any, TypeVar, overload
+
     from portable.auth import Auth
 
-T = TypeVar("T")
+    T = TypeVar("T")
 
 
 class MultiDict(Mapping[str, str]):
@@ -36,11 +38,12 @@ class MultiDict(Mapping[str, str]):
     def __getitem__(self, name: str) -> str:
         return self._values[self._fold(name)][0]
 
-    @overload
-    def get(self, name: str, /) -> str | None: ...
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+        @overload
+        def get(self, name: str, /) -> str | None: ...
 
-    @overload
-    def get(self, name: str, /, default: str | T) -> str | T: ...
+        @overload
+        def get(self, name: str, /, default: str | T) -> str | T: ...
 
     def get(self, name: str, /, default: object = None) -> object:
         # Mapping.get would raise and catch KeyError on every miss.

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 from portable import data_rules
 from portable.app import ObjectTrigger, ResourceKind, caller_location, register_resource
 from portable.context import current_invocation
-from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, Handler, make_registrar
+from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, make_registrar
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
-from portable.storage_types import BucketClient, Document, Item, ObjectInfo, Page, SignedMethod, T, TableClient
+from portable.runtime_typing import TYPE_CHECKING
+from portable.storage_types import Item, ObjectInfo, Page
 
 if TYPE_CHECKING:
+    from typing import IO, Any, ClassVar, Literal
+
     from typing_extensions import Unpack
 
+    from portable.decorators import Handler
     from portable.events import ObjectEventKind
+    from portable.storage_types import BucketClient, Document, SignedMethod, T, TableClient
 
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
 

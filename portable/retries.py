@@ -8,9 +8,8 @@ cloud's: Lambda's asynchronous invocation, which runs both object events and sch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
 from portable.errors import AppDefinitionError
+from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from datetime import datetime

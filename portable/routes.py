@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import NamedTuple
+
+from portable.runtime_typing import NamedTuple
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 _PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$")
@@ -34,7 +36,7 @@ class Route(NamedTuple):
 
     @property
     def segments(self) -> tuple[Segment, ...]:
-        return tuple(_segment(text) for text in self.path.split("/") if text)
+        return _segments(self.path)
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -83,6 +85,11 @@ class Route(NamedTuple):
 
     def allows(self, method: str) -> bool:
         return self.method == "ANY" or self.method == method.upper()
+
+
+@functools.cache  # a function matches its one route on every call: parse the path once
+def _segments(path: str) -> tuple[Segment, ...]:
+    return tuple(_segment(text) for text in path.split("/") if text)
 
 
 def _segment(text: str) -> Segment:

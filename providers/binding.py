@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
 
 from portable.app import ResourceSpec
-from portable.context import ClientFactory
 from portable.errors import ConfigurationError
+from portable.runtime_typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from portable.context import ClientFactory
 
 PROVIDERS = ("aws", "gcp", "local")
 

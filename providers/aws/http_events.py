@@ -6,12 +6,14 @@ sender's fault and becomes HttpError(400), never another exception.
 
 from __future__ import annotations
 
-from typing import Any
-
 from portable.auth import Auth, auth_from_claims
 from portable.errors import HttpError
 from portable.invoke import Reply, new_request_id, safe_request_id
 from portable.request import Headers, Query, Request, parse_cookie_header
+from portable.runtime_typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def is_v2(event: dict[str, Any]) -> bool:

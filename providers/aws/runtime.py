@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
 
 from portable import log
 from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_function
 from portable.errors import ConfigurationError, EventFailed, HttpError, MalformedEvent, PortableError
-from portable.invoke import Bound, Reply, error_reply, new_request_id, run_http
+from portable.invoke import Bound, Reply, deliver_object, deliver_schedule, error_reply, new_request_id, run_http
+from portable.runtime_typing import TYPE_CHECKING
 from providers.aws import http_events
 from providers.binding import client_factory, provider_for
 
-Event = dict[str, Any]
+if TYPE_CHECKING:
+    from typing import Any
+
+    Event = dict[str, Any]
 _loaded: dict[tuple[str, str | None, str], Bound[Trigger]] = {}
 
 
@@ -92,8 +95,8 @@ def _serve_http(bound: Bound[HttpTrigger], event: Event, request_id: str | None)
 
 
 def _serve_object(bound: Bound[ObjectTrigger], event: Event, request_id: str | None) -> Any:
-    from portable.invoke import deliver_object
-    from providers.aws import s3_events  # only object functions load S3 parsing
+    import providers.aws.s3_events as s3_events  # only object functions load S3 parsing (this form skips the
+    # package's from-list handling, which a warm call would otherwise pay each time)
 
     if s3_events.is_test_event(event):
         log.info("s3:TestEvent acknowledged", function=bound.spec.name)
@@ -116,8 +119,7 @@ def _serve_object(bound: Bound[ObjectTrigger], event: Event, request_id: str | N
 
 
 def _serve_schedule(bound: Bound[ScheduleTrigger], event: Event, request_id: str | None) -> Any:
-    from portable.invoke import deliver_schedule
-    from providers.aws import schedule_events  # only scheduled functions load this
+    import providers.aws.schedule_events as schedule_events  # only scheduled functions load this
 
     if not schedule_events.is_scheduled(event):
         return _wrong_event(bound, event, request_id)

@@ -6,11 +6,14 @@ MalformedEvent, and the other records of the batch still run.
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote_plus, unquote_plus
-
 from portable.errors import MalformedEvent
-from portable.events import ObjectEvent, ObjectEventKind, event_time, object_size, optional_text
+from portable.events import ObjectEvent, event_time, object_size, optional_text
+from portable.runtime_typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from portable.events import ObjectEventKind
 
 
 def is_s3(event: dict[str, Any]) -> bool:
@@ -49,6 +52,12 @@ def _text(parent: Any, *path: str) -> str:
     return value
 
 
+def _unquoted(raw_key: str) -> str:
+    from urllib.parse import unquote_plus  # most keys need no decoding: keep the cold start lean
+
+    return unquote_plus(raw_key, errors="strict")
+
+
 def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     """(physical bucket, event); the event is None for kinds Portable does not deliver."""
     if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
@@ -61,7 +70,7 @@ def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | N
     obj = _field(record, "s3", "object")
     try:
         raw_key.encode("utf-8")
-        key = unquote_plus(raw_key, errors="strict") if "%" in raw_key or "+" in raw_key else raw_key
+        key = _unquoted(raw_key) if "%" in raw_key or "+" in raw_key else raw_key
     except UnicodeError:
         raise MalformedEvent(f"an S3 record's key {raw_key[:80]!r} is not percent-encoded UTF-8") from None
     event_time_text = record.get("eventTime")
@@ -85,6 +94,7 @@ def encode(event: ObjectEvent, physical_bucket: str, region: str = "us-east-1") 
     The key is form-encoded as S3 writes it; the event's id becomes the record's sequencer.
     """
     from datetime import UTC, datetime
+    from urllib.parse import quote_plus
 
     when = (event.time or datetime.now(UTC)).astimezone(UTC)
     obj: dict[str, Any] = {"key": quote_plus(event.key, safe="/"), "sequencer": event.id}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from portable.events import ScheduleEvent, event_time, schedule_firing
+from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Any
 
 
 def is_scheduled(event: dict[str, Any]) -> bool:

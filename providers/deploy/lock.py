@@ -8,6 +8,7 @@ third-party packages from it: a function's whole dependency tree, each at its lo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -115,7 +116,12 @@ def read_lock(path: Path = LOCK_FILE) -> Lock:
     if not path.is_file():
         raise ConfigurationError(f"{path} is missing: the archives take their package versions from it; make it "
                                  f"with `{LOCK_COMMAND}`")
-    return Lock.parse(path.read_text(), path.name)
+    return _parsed(path.read_text(), path.name)
+
+
+@functools.cache  # every archive of a deploy reads the same lock: parse each text once
+def _parsed(text: str, source: str) -> Lock:
+    return Lock.parse(text, source)
 
 
 def declared_requirements(spec: FunctionSpec, lock: Lock) -> list[Requirement]:

@@ -7,6 +7,7 @@ change and an unchanged function is not redeployed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -111,8 +112,14 @@ def shim_entries(cloud: str, entry_modules: Iterable[str], scripts: Iterable[Pat
 
     What goes in follows from the layout, found by following imports: other providers are
     not followed, and deploy code (anything in a `deploy` package) reached from the shim is
-    refused, since it would drag Pulumi in.
+    refused, since it would drag Pulumi in. Every function of a deploy has the same shim, so the
+    imports are followed once per build process (a function adds a few milliseconds, not a scan).
     """
+    return dict(_shim_entries(cloud, tuple(entry_modules), tuple(scripts)))
+
+
+@functools.cache
+def _shim_entries(cloud: str, entry_modules: tuple[str, ...], scripts: tuple[Path, ...]) -> Entries:
     finder = _ProvidersFinder(path=[str(FRAMEWORK_ROOT)], excludes=[*other_providers(cloud), "portable"])
     for entry in entry_modules:
         finder.import_hook(entry)

@@ -85,13 +85,15 @@ def _client_ip(headers: Headers, remote_addr: str | None) -> str | None:
     return remote_addr
 
 
-def request_from_flask(req: flask.Request, path_params: dict[str, str]) -> Request:
-    headers = Headers(req.headers.items())
+def request_from_flask(req: flask.Request, headers: Headers, path_params: dict[str, str]) -> Request:
+    """The portable request of `req`, whose headers the caller has already read into `headers`."""
+    # Most requests carry no query string: werkzeug's parsing is skipped for them.
+    query = Query(req.args.items(multi=True)) if req.environ.get("QUERY_STRING") else Query()
     return Request(
         method=req.method,
         path=req.path,
         path_params=path_params,
-        query=Query(req.args.items(multi=True)),
+        query=query,
         headers=headers,
         body=req.stream.read(REQUEST_BODY_MAX_BYTES + 1),  # one byte more than allowed tells run_http to refuse
         client_ip=_client_ip(headers, req.remote_addr),

@@ -102,7 +102,7 @@ def _route_http(bound: Bound[HttpTrigger], req: flask.Request, headers: Headers)
         reply = error_reply(405, f"{req.method} is not allowed on {req.path}: use {route.method}", request_id)
         reply.headers.append(("Allow", route.method))
         return reply
-    request = request_from_flask(req, params)
+    request = request_from_flask(req, headers, params)
     if bound.spec.trigger.auth is not None:  # an open route's handler never sees claims
         request.auth = auth_of(headers)
     return run_http(bound, request, trace_of(headers))

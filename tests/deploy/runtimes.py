@@ -25,6 +25,7 @@ import pytest
 
 from portable.app import ResourceSpec
 from portable.context import physical_name_variable
+from providers.deploy.bytecode import find_interpreter
 from providers.deploy.packaging import DEFAULT_CACHE_DIR
 from tests.backends.fixtures import Backend, point_environment, provider_clients
 from tests.conftest import FIXTURES
@@ -90,16 +91,10 @@ def on_loopback(
 
 def interpreter(version: str) -> Path:
     """A working CPython `version` ("3.12"), or a skip that says none was found."""
-    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    installed = sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}"), reverse=True)
-    on_path = shutil.which(f"python{version}")
-    for candidate in [*installed, *([Path(on_path)] if on_path else [])]:
-        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True, check=False)
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return candidate
-    pytest.skip(f"CPython {version}, the stack's runtime, is not installed here (not on PATH, not under "
-                f"{pyenv_root}/versions)")
+    found = find_interpreter(version)
+    if found is None:
+        pytest.skip(f"CPython {version}, the stack's runtime, is not installed here (not on PATH, not under pyenv)")
+    return found
 
 
 def cached_venv(python: Path, requirements: str, cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:

@@ -12,6 +12,7 @@ from portable.app import App
 from portable.errors import AppDefinitionError
 from providers.aws.deploy.package import WheelTarget
 from providers.aws.deploy.package import build_archive as build_lambda_archive
+from providers.deploy import bytecode
 from providers.deploy.lock import read_lock
 from providers.deploy.packaging import shim_entries
 from providers.gcp.deploy.package import build_archive as build_gcp_archive
@@ -27,13 +28,16 @@ def sample() -> App:
 
 
 @pytest.mark.parametrize("function", ["hello", "make_thumbnail", "nightly_report"])
-def test_two_builds_are_byte_identical(sample: App, tmp_path: Path, function: str) -> None:
+def test_two_builds_are_byte_identical(
+    sample: App, tmp_path: Path, function: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     spec = sample.functions[function]
     first = build_lambda_archive(spec, LAMBDA_312, tmp_path / "one")
+    first_gcp = build_gcp_archive(spec, sample.resources, "3.12", tmp_path / "one")
+    monkeypatch.setattr(bytecode, "_compilers", {})  # the second build compiles its bytecode again
     second = build_lambda_archive(spec, LAMBDA_312, tmp_path / "two")
+    second_gcp = build_gcp_archive(spec, sample.resources, "3.12", tmp_path / "two")
     assert first.read_bytes() == second.read_bytes()
-    first_gcp = build_gcp_archive(spec, sample.resources, tmp_path / "one")
-    second_gcp = build_gcp_archive(spec, sample.resources, tmp_path / "two")
     assert first_gcp.read_bytes() == second_gcp.read_bytes()
 
 
@@ -44,7 +48,6 @@ def test_entries_are_sorted_with_fixed_time_and_mode(sample: App, tmp_path: Path
     assert [info.filename for info in infos] == sorted(info.filename for info in infos)
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {info.external_attr >> 16 for info in infos} == {0o100644}
-    assert not [info.filename for info in infos if "__pycache__" in info.filename or info.filename.endswith(".pyc")]
 
 
 def test_lambda_archive_holds_the_aws_shim_portable_and_only_its_module(sample: App, tmp_path: Path) -> None:
@@ -57,7 +60,7 @@ def test_lambda_archive_holds_the_aws_shim_portable_and_only_its_module(sample: 
 
 
 def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: App, tmp_path: Path) -> None:
-    archive = build_gcp_archive(sample.functions["make_thumbnail"], sample.resources, tmp_path)
+    archive = build_gcp_archive(sample.functions["make_thumbnail"], sample.resources, "3.12", tmp_path)
     entries = entry_names(archive)
     assert {"main.py", "requirements.txt", "providers/gcp/runtime.py", "portable/app.py", "sampleapp/media.py"} <= set(
         entries)

@@ -106,7 +106,7 @@ def test_a_change_of_the_lock_changes_the_lambda_wheel_cache_key(shrink: Functio
 def test_gcp_requirements_are_the_locked_closure_pinned_exactly(
     sample: App, tmp_path: Path, function: str, present: set[str], absent: set[str]
 ) -> None:
-    archive = build_gcp_archive(sample.functions[function], sample.resources, tmp_path)
+    archive = build_gcp_archive(sample.functions[function], sample.resources, "3.12", tmp_path)
     with zipfile.ZipFile(archive) as opened:
         lines = opened.read("requirements.txt").decode().splitlines()
     assert lines and all(line == locked(Requirement(line).name) for line in lines)
@@ -115,7 +115,7 @@ def test_gcp_requirements_are_the_locked_closure_pinned_exactly(
 
 
 def test_gcp_requirements_pin_what_the_function_requires(shrink: FunctionSpec, tmp_path: Path) -> None:
-    archive = build_gcp_archive(shrink, {}, tmp_path)
+    archive = build_gcp_archive(shrink, {}, "3.12", tmp_path)
     with zipfile.ZipFile(archive) as opened:
         assert locked("pillow") in opened.read("requirements.txt").decode().splitlines()
 

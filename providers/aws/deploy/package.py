@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError, ConfigurationError
+from providers.deploy.bytecode import with_bytecode
 from providers.deploy.lock import LOCK_COMMAND, LOCK_FILE, LOCK_INPUT, Lock, Pin, declared_requirements, read_lock
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
@@ -145,7 +146,7 @@ def archive_entries(spec: FunctionSpec, target: WheelTarget, cache_dir: Path, lo
     entries.update(portable_entries())
     entries.update(shim_entries("aws", runtime_modules("aws", spec)))
     entries.update(function_entries(spec))
-    return entries
+    return with_bytecode(entries, target.python_version)
 
 
 def build_archive(

@@ -32,7 +32,10 @@ class GcpDeployer(Deployer[GcpSettings]):
     def plan(self, app: App, info: StackInfo, settings: GcpSettings) -> Plan[GcpSettings]:
         app = with_stack_overrides(app)
         schedules = compile_schedules(app, cloud_scheduler_schedule, "Cloud Scheduler")
-        archives = {name: build_archive(spec, app.resources) for name, spec in sorted(app.functions.items())}
+        archives = {
+            name: build_archive(spec, app.resources, info.python_version)
+            for name, spec in sorted(app.functions.items())
+        }
         return Plan(app, info, settings, archives, schedules)
 
     def deploy(self, plan: Plan[GcpSettings]) -> Outputs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from portable.app import FunctionSpec, ResourceSpec
+from providers.deploy.bytecode import with_bytecode
 from providers.deploy.lock import LOCK_FILE, Lock, declared_requirements, read_lock
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
@@ -35,19 +36,21 @@ def requirements_txt(spec: FunctionSpec, resources: dict[str, ResourceSpec], loc
     return "".join(f"{pin}\n" for pin in lock.closure([*runtime, *declared_requirements(spec, lock)]))
 
 
-def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec], lock: Lock) -> Entries:
+def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec], lock: Lock, python_version: str) -> Entries:
     entries: Entries = {"main.py": MAIN_PY, "requirements.txt": requirements_txt(spec, resources, lock).encode()}
     entries.update(portable_entries())
     entries.update(shim_entries("gcp", runtime_modules("gcp", spec), scripts=[MAIN_PY]))
     entries.update(function_entries(spec))
-    return entries
+    return with_bytecode(entries, python_version)
 
 
 def build_archive(
     spec: FunctionSpec,
     resources: dict[str, ResourceSpec],
+    python_version: str,
     build_dir: Path = DEFAULT_BUILD_DIR,
     lock_file: Path = LOCK_FILE,
 ) -> Path:
-    """Write `<build_dir>/gcp/<function>-<digest>.zip` and return its path."""
-    return write_archive(archive_entries(spec, resources, read_lock(lock_file)), build_dir / "gcp", spec.name)
+    """Write `<build_dir>/gcp/<function>-<digest>.zip`, bytecode for CPython `python_version`, and return its path."""
+    entries = archive_entries(spec, resources, read_lock(lock_file), python_version)
+    return write_archive(entries, build_dir / "gcp", spec.name)

@@ -1,0 +1,226 @@
+"""The measurements, run by `python -m bench` inside a bench virtualenv (one per Python version); prints JSON.
+
+    <venv>/bin/python bench/measure.py <plan.json>
+
+Every figure is a same-run comparison: the sides take turns, round after round, so that noise
+from a shared machine hits them alike, and each ratio is taken within one round.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+HTTP_V2 = {
+    "version": "2.0", "routeKey": "POST /hello", "rawPath": "/hello", "rawQueryString": "",
+    "headers": {"content-type": "application/json", "host": "example.com"},
+    "requestContext": {"http": {"method": "POST", "path": "/hello", "sourceIp": "203.0.113.7"},
+                       "requestId": "bench", "stage": "$default"},
+    "body": '{"name": "Alice"}', "isBase64Encoded": False,
+}
+HTTP_V1 = {  # the same request as API Gateway's REST API sends it, for Chalice (which reads payload 1.0 only)
+    "resource": "/hello", "path": "/hello", "httpMethod": "POST",
+    "headers": {"content-type": "application/json", "host": "example.com"},
+    "multiValueHeaders": {"content-type": ["application/json"], "host": ["example.com"]},
+    "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+    "stageVariables": None,
+    "requestContext": {"resourcePath": "/hello", "httpMethod": "POST", "path": "/hello", "stage": "$default",
+                       "requestId": "bench", "identity": {"sourceIp": "203.0.113.7"}},
+    "body": '{"name": "Alice"}', "isBase64Encoded": False,
+}
+UPLOAD = {"Records": [{
+    "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1", "eventTime": "2026-11-28T02:30:00.000Z",
+    "eventName": "ObjectCreated:Put",
+    "s3": {"bucket": {"name": "uploads"}, "object": {"key": "in/a.jpg", "size": 10, "eTag": "e", "sequencer": "0A"}},
+}]}
+FIRING = {
+    "version": "0", "id": "d167b752", "detail-type": "Scheduled Event", "source": "aws.scheduler",
+    "account": "533568316194", "time": "2026-11-28T02:30:00Z", "region": "us-east-1", "resources": [], "detail": "{}",
+}
+
+
+class Side:
+    """One contender: where its handler is (module, name, extra path), the event it takes, its environment."""
+
+    def __init__(self, module: str, event: dict[str, Any], path: str = "", attribute: str = "handler",
+                 env: dict[str, str] | None = None) -> None:
+        self.module, self.event, self.path, self.attribute, self.env = module, event, path, attribute, env or {}
+
+    def loaded(self) -> Callable[[Any, Any], Any]:
+        os.environ.update(self.env)
+        module = __import__(self.module, fromlist=[self.attribute])
+        handler: Callable[[Any, Any], Any] = getattr(module, self.attribute)
+        return handler
+
+
+def portable_side(function: str, module: str, event: dict[str, Any], path: str = "") -> Side:
+    env = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
+    return Side("providers.aws.runtime", event, path, env=env)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {"median": statistics.median(ordered), "low": ordered[len(ordered) // 10],
+            "high": ordered[-1 - len(ordered) // 10]}
+
+
+def interleaved(sides: dict[str, Callable[[], float]], rounds: int, baseline: str) -> dict[str, Any]:
+    """Each side's per-round figure, and its ratio to `baseline`'s in the same round."""
+    figures: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, measure in sides.items():
+            figures[name].append(measure())
+    result: dict[str, Any] = {}
+    for name, values in figures.items():
+        ratios = [value / base for value, base in zip(values, figures[baseline], strict=True)]
+        extras = [value - base for value, base in zip(values, figures[baseline], strict=True)]
+        result[name] = {"value": summary(values), "ratio": summary(ratios), "extra": summary(extras)}
+    return result
+
+
+def per_call(groups: dict[str, dict[str, Side]], calls: int, rounds: int) -> dict[str, Any]:
+    """Seconds per call of each side on its event, in this process; the first side of a group is its baseline."""
+    results: dict[str, Any] = {}
+    for group, sides in groups.items():
+        timers: dict[str, Callable[[], float]] = {}
+        for name, side in sides.items():
+            handler = side.loaded()
+            event, env = side.event, side.env
+            handler(json.loads(json.dumps(event)), None)
+
+            def timer(handler: Callable[[Any, Any], Any] = handler, event: dict[str, Any] = event,
+                      env: dict[str, str] = env) -> float:
+                os.environ.update(env)
+                started = time.perf_counter()
+                for _ in range(calls):
+                    handler(event, None)
+                return (time.perf_counter() - started) / calls
+            timers[name] = timer
+        results[group] = interleaved(timers, rounds, next(iter(sides)))
+    return results
+
+
+def gcp_per_call(calls: int, rounds: int) -> dict[str, Any]:
+    """Through functions-framework's Flask app (test client): a bare function against the Portable target."""
+    import functions_framework
+
+    os.environ.update({"PORTABLE_FUNCTION": "greet", "PORTABLE_MODULE": "bench.app.greet"})
+    bare = functions_framework.create_app(target="greet", source=str(ROOT / "bench" / "baseline_gcp.py")).test_client()
+    ours = functions_framework.create_app(target="greet", source=str(ROOT / "main.py")).test_client()
+    body, headers = b'{"name": "Alice"}', {"Content-Type": "application/json"}
+    for client in (bare, ours):
+        assert client.post("/hello", data=body, headers=headers).get_json() == {"message": "Hello, Alice!"}
+
+    def timer(client: Any) -> Callable[[], float]:
+        def measure() -> float:
+            started = time.perf_counter()
+            for _ in range(calls):
+                client.post("/hello", data=body, headers=headers)
+            return (time.perf_counter() - started) / calls
+        return measure
+    return interleaved({"functions-framework": timer(bare), "portable": timer(ours)}, rounds, "functions-framework")
+
+
+COLD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from {module} import {attribute} as handler
+handler(json.loads(sys.argv[2]), None)
+"""
+MEMORY = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+{load}
+event = json.loads(sys.argv[2])
+for _ in range({calls}):
+    handler(event, None)
+for line in open("/proc/self/status"):
+    if line.startswith("VmRSS:"):
+        print(int(line.split()[1]) * 1024)
+"""
+BARE = Side("json", {}, attribute="loads")
+
+
+def _process(side: Side, script: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", ""), **side.env}
+    return subprocess.run([sys.executable, "-B", "-c", script, side.path or str(ROOT), json.dumps(side.event)],
+                          env=env, cwd=side.path or ROOT, check=True, capture_output=True, text=True)
+
+
+def cold_starts(sides: dict[str, Side], runs: int) -> dict[str, Any]:
+    """A whole process from spawn to exit: import the handler from where it ships, answer one event (-B: Lambda's
+    code directory is read-only, so nothing compiled at run time is kept). "bare" only starts Python."""
+
+    def timer(side: Side) -> Callable[[], float]:
+        script = "" if side is BARE else COLD.format(module=side.module, attribute=side.attribute)
+
+        def measure() -> float:
+            started = time.perf_counter()
+            _process(side, script)
+            return time.perf_counter() - started
+        return measure
+    return interleaved({"bare": timer(BARE), **{name: timer(side) for name, side in sides.items()}}, runs, "bare")
+
+
+def memory(sides: dict[str, Side], calls: int, runs: int) -> dict[str, Any]:
+    """Resident memory after `calls` calls, over a Python that only loaded json (bytes)."""
+
+    def timer(side: Side) -> Callable[[], float]:
+        load = ("handler = lambda event, context: None" if side is BARE
+                else f"from {side.module} import {side.attribute} as handler")
+        script = MEMORY.format(load=load, calls=calls)
+        return lambda: float(_process(side, script).stdout)
+    return interleaved({"bare": timer(BARE), **{name: timer(side) for name, side in sides.items()}}, runs, "bare")
+
+
+def main() -> None:
+    plan = json.loads(Path(sys.argv[1]).read_text())
+    calls, rounds, runs = plan["calls"], plan["rounds"], plan["runs"]
+    archives = plan["archives"]  # kind -> unpacked archive folder
+    sys.path.insert(0, str(ROOT))
+    http = {
+        "hand-written": Side("bench.baseline_lambda", HTTP_V2),
+        "portable": portable_side("greet", "bench.app.greet", HTTP_V2),
+        "chalice": Side("bench.peers.chalice_app", HTTP_V1),
+        "powertools": Side("bench.peers.powertools_app", HTTP_V2),
+        "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),
+    }
+    events = {
+        "s3": {"hand-written": Side("bench.baseline_events", UPLOAD, attribute="s3_handler"),
+               "portable": portable_side("uploaded", "bench.app.uploaded", UPLOAD)},
+        "schedule": {"hand-written": Side("bench.baseline_events", FIRING, attribute="schedule_handler"),
+                     "portable": portable_side("tick", "bench.app.tick", FIRING)},
+    }
+    shipped = {
+        "hand-written": Side("baseline_lambda", HTTP_V2, archives["hand-written"]),
+        "portable http": portable_side("greet", "bench.app.greet", HTTP_V2, archives["http"]),
+        "portable http, source only": portable_side("greet", "bench.app.greet", HTTP_V2, archives["http-source"]),
+        "portable object": portable_side("uploaded", "bench.app.uploaded", UPLOAD, archives["object"]),
+        "portable schedule": portable_side("tick", "bench.app.tick", FIRING, archives["schedule"]),
+        "chalice": Side("bench.peers.chalice_app", HTTP_V1),
+        "powertools": Side("bench.peers.powertools_app", HTTP_V2),
+        "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),
+    }
+    resident = {name: shipped[name] for name in ("hand-written", "portable http", "chalice", "powertools",
+                                                  "mangum+starlette")}
+    result = {
+        "python": sys.version.split()[0],
+        "http": per_call({"http": http}, calls, rounds)["http"],
+        **per_call(events, calls, rounds),
+        "gcp": gcp_per_call(max(1, calls // 10), rounds),
+        "cold": cold_starts(shipped, runs),
+        "memory": memory(resident, plan["memory_calls"], max(1, runs // 5)),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
