@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from portable.events import ObjectEvent
     from portable.schedules import Schedule
 
-ResourceKind = Literal["bucket", "table"]
+ResourceKind = Literal["bucket", "table", "secret"]
 
 
 class HttpTrigger(NamedTuple):
@@ -91,6 +91,7 @@ class Function(NamedTuple, Generic[TriggerT]):
     timeout_seconds: int = 30
     allow_self_trigger: bool = False
     retries: RetryPolicy = DEFAULT_RETRIES
+    env: tuple[tuple[str, str], ...] = ()  # plain settings, (name, value) sorted by name; see portable.settings
 
     @property
     def trigger_name(self) -> str:
@@ -159,6 +160,7 @@ class App:
         self.functions: dict[str, FunctionSpec] = {}
         self.resources: dict[str, ResourceSpec] = {}
         self.handlers: dict[str, Callable[..., Any]] = {}
+        self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
 
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
@@ -170,6 +172,10 @@ class App:
     @property
     def tables(self) -> list[str]:
         return sorted(name for name, spec in self.resources.items() if spec.kind == "table")
+
+    @property
+    def secrets(self) -> list[str]:
+        return sorted(name for name, spec in self.resources.items() if spec.kind == "secret")
 
     def http_functions(self) -> list[HttpFunction]:
         return [spec for spec in self.functions.values() if has_trigger(spec, HttpTrigger)]
@@ -279,7 +285,11 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
         modules.append(info.name)
     wanted = set(modules)
     registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
-    return _build_app(registrations)
+    app = _build_app(registrations)
+    from portable.settings import declared_app_env
+
+    app.env = declared_app_env(wanted)
+    return app
 
 
 def load_function(name: str, module: str | None = None) -> tuple[FunctionSpec, Callable[..., Any]]:
