@@ -88,6 +88,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:sqs/queue:Queue":
             state["arn"] = f"arn:aws:sqs:{self.region}:{ACCOUNT}:{physical}"
             state["url"] = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT}/{physical}"
+        elif args.typ == "aws:secretsmanager/secret:Secret":
+            state["arn"] = f"arn:aws:secretsmanager:{self.region}:{ACCOUNT}:secret:{physical}-AbCdEf"
+        elif args.typ == "aws:apigatewayv2/domainName:DomainName":
+            target = f"d-{args.name}.execute-api.{self.region}.amazonaws.com"
+            state["domainNameConfiguration"] = {**inputs.get("domainNameConfiguration", {}), "targetDomainName": target}
         elif args.typ == "aws:apigatewayv2/api:Api":
             state["apiEndpoint"] = f"https://{args.name}.execute-api.{self.region}.amazonaws.com"
             state["executionArn"] = f"arn:aws:execute-api:{self.region}:{ACCOUNT}:{args.name}-id"
@@ -98,6 +103,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "gcp:cloudfunctionsv2/function:Function":
             state["url"] = f"https://{physical}-xyz-uc.a.run.app"
             state["serviceConfig"] = {**inputs.get("serviceConfig", {}), "service": physical}
+        elif args.typ == "gcp:compute/globalAddress:GlobalAddress":
+            state["address"] = "203.0.113.10"
         elif args.typ == "gcp:apigateway/api:Api":
             state["managedService"] = f"{inputs['apiId']}-hash.apigateway.{inputs['project']}.cloud.goog"
         elif args.typ == "gcp:apigateway/gateway:Gateway":
@@ -139,10 +146,10 @@ def run_program(
     mocks: RecordingMocks | None = None,
 ) -> Preview:
     """Run providers.deploy.program.main (what __main__.py runs) for `stack` with `config`; raise what it raises
-    (pulumi.RunError for every refusal of the program)."""
+    (pulumi.RunError for every refusal of the program). A value of SECRET stands for an encrypted one."""
     mocks = mocks or RecordingMocks(config.get("aws:region") or config.get("gcp:region") or "none")
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
-    pulumi.runtime.set_all_config(dict(config))
+    pulumi.runtime.set_all_config(dict(config), [key for key, value in config.items() if value == SECRET])
     preview = Preview(project, stack, mocks.resources)
 
     def program() -> pulumi.Output[Any]:

@@ -1,0 +1,17 @@
+"""One Secrets Manager secret per portable secret, its value from the stack's config (`secrets:<name>`)."""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from providers.deploy.secret_values import secret_value
+
+
+def create_secrets(names: list[str]) -> dict[str, aws.secretsmanager.Secret]:
+    """Each secret and its current version; a changed value in the config is a new version on `pulumi up`."""
+    secrets = {}
+    for name in names:
+        secret = aws.secretsmanager.Secret(f"{name}-secret", description=f"Portable secret {name!r}")
+        aws.secretsmanager.SecretVersion(f"{name}-secret-value", secret_id=secret.id, secret_string=secret_value(name))
+        secrets[name] = secret
+    return secrets
