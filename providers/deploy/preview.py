@@ -18,6 +18,7 @@ import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
 from portable.errors import ConfigurationError
+from portable.secrets import CONFIG_NAMESPACE
 from providers.deploy.program import main
 
 ACCOUNT = "123456789012"
@@ -202,7 +203,9 @@ def _config_value(value: Any) -> str:
 def preview_project(root: Path, stack: str, overrides: Mapping[str, str]) -> Preview:
     """The project at `root` (its functions/ and Pulumi.<stack>.yaml, plus `overrides`) under the mocks."""
     project = project_name(root)
-    config = {**stack_config(root, stack), **overrides}
+    # A secret given on the command line stands in for an encrypted one, and is never shown.
+    given = {key: SECRET if key.startswith(f"{CONFIG_NAMESPACE}:") else value for key, value in overrides.items()}
+    config = {**stack_config(root, stack), **given}
     return run_program(stack, config, project=project, search_path=str(root))
 
 

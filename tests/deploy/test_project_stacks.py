@@ -110,3 +110,22 @@ def test_hello_archive_records_its_greeting_in_dynamodb(
         del os.environ["AWS_ENDPOINT_URL"]
         client.cache_clear()
     assert any("Archive" in json.dumps(item) for item in items)
+
+
+def test_the_webhook_key_reaches_only_secrets_manager_and_never_the_preview(aws_project: Deployment) -> None:
+    from providers.deploy.preview import as_json, as_text
+
+    assert "whsec_test" not in as_json(aws_project) + as_text(aws_project, ROOT)
+    variables = aws_project.named("aws:lambda/function:Function", "receive_webhook").inputs["environment"]["variables"]
+    assert variables["PORTABLE_SECRET_WEBHOOK_KEY"].startswith("arn:aws:secretsmanager:")
+    assert variables["SIGNATURE_HEADER"] == "X-Signature"
+
+
+def test_the_reference_app_needs_its_secret_set_before_it_deploys() -> None:
+    import pulumi
+
+    from providers.deploy import preview
+
+    with pytest.raises(pulumi.RunError, match=r"secret 'webhook_key' \(read by receive_webhook\) has no value in "
+                       r"stack 'aws'; run `pulumi config set --secret secrets:webhook_key <value> --stack aws`"):
+        preview.preview_project(ROOT, "aws", {})
