@@ -53,7 +53,10 @@ def test_a_secret_without_a_value_is_not_found_with_the_fix(backend: Backend) ->
     backend.provision_secret(stripe.spec, None)
     with reading(backend), pytest.raises(NotFound) as caught:
         stripe.value()
-    fix = "PORTABLE_SECRET_VALUE_STRIPE_KEY" if backend.provider == "local" else "deploy"
+    fix = {
+        "local": "write it to", "gcp": "give it one with `pulumi config set --secret secrets:stripe_key <value>`",
+        "aws": "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/PORTABLE_SECRET_* variable",
+    }[backend.provider]
     assert fix in str(caught.value)
 
 

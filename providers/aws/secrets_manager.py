@@ -13,7 +13,7 @@ class SecretsManagerSecret:
         self.physical = physical  # the secret's ARN (the logical name outside a deployed stack)
 
     def fetch(self) -> str:
-        with translated(self.logical, "reading the secret", no_value(self.logical)):
+        with translated(self.logical, "read", no_value(self.logical)):
             reply = client("secretsmanager").get_secret_value(SecretId=self.physical)
         text = reply.get("SecretString")
         if text is None:

@@ -13,7 +13,7 @@ class SecretManagerSecret:
         self.physical = physical  # projects/<project>/secrets/<id> (the logical name outside a deployed stack)
 
     def fetch(self) -> str:
-        with translated(self.logical, "reading the secret", no_value(self.logical)):
+        with translated(self.logical, "read", no_value(self.logical)):
             reply = secret_client().access_secret_version(name=f"{self.physical}/versions/latest")
         data: bytes = reply.payload.data
         return data.decode()
