@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
 from portable.errors import ConfigurationError
@@ -239,8 +240,10 @@ def as_text(preview: Preview, root: Path, width: int = 120) -> str:
 
 
 def _settings(value: Any, root: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(dotted key, text) for every leaf of nested inputs; lists of plain values on one line."""
-    if isinstance(value, dict):
+    """(dotted key, text) for every leaf of nested inputs; lists of plain values on one line; a secret as SECRET."""
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        yield prefix, SECRET
+    elif isinstance(value, dict):
         for key, item in value.items():
             yield from _settings(item, root, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):

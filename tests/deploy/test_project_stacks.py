@@ -156,7 +156,9 @@ def test_webhook_archive_reads_its_key_from_secrets_manager(
 def test_the_webhook_key_reaches_only_secrets_manager_and_never_the_preview(aws_project: Deployment) -> None:
     from providers.deploy.preview import as_json, as_text
 
-    assert "whsec_test" not in as_json(aws_project) + as_text(aws_project, ROOT)
+    text = as_text(aws_project, ROOT)
+    assert "whsec_test" not in as_json(aws_project) + text
+    assert "    secretString: [secret]" in text
     variables = aws_project.named("aws:lambda/function:Function", "receive_webhook").inputs["environment"]["variables"]
     assert variables["PORTABLE_SECRET_WEBHOOK_KEY"].startswith("arn:aws:secretsmanager:")
     assert variables["SIGNATURE_HEADER"] == "X-Signature"
