@@ -124,6 +124,7 @@ class _Registration(NamedTuple):
 
 _registrations: dict[tuple[str, str], _Registration] = {}
 _resources: dict[str, ResourceSpec] = {}
+_app_settings: dict[str, dict[str, str]] = {}  # module -> the app-wide settings it declared (portable.app_env)
 
 
 def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
@@ -140,6 +141,26 @@ def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
 
 def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources: list[ResourceSpec]) -> None:
     _registrations[(spec.module, spec.name)] = _Registration(spec, handler, resources)
+
+
+def register_app_settings(module: str, values: dict[str, str]) -> None:
+    _app_settings.setdefault(module, {}).update(values)
+
+
+def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
+    """The app-wide settings declared by `modules`, where one name with two values is refused; without `modules`,
+    those of every module loaded (at run time: `load_app` refused a clash before the deploy)."""
+    merged: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for module in sorted(_app_settings.keys() if modules is None else modules & _app_settings.keys()):
+        for name, value in _app_settings[module].items():
+            if modules is not None and name in merged and merged[name] != value:
+                raise AppDefinitionError(
+                    f"app setting {name!r} is declared as {merged[name]!r} in {owner[name]} and as {value!r} in "
+                    f"{module}; declare it once"
+                )
+            merged[name], owner[name] = value, module
+    return merged
 
 
 def caller_location() -> str:
@@ -286,9 +307,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     wanted = set(modules)
     registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
     app = _build_app(registrations)
-    from portable.settings import declared_app_env
-
-    app.env = declared_app_env(wanted)
+    app.env = declared_app_settings(wanted)
     return app
 
 

@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Mapping
 
+from portable.app import declared_app_settings, register_app_settings
 from portable.context import current_invocation
 from portable.errors import AppDefinitionError, ConfigurationError
 from portable.limits import MEMORY_MB_MAX, MEMORY_MB_MIN, SETTINGS_MAX_BYTES, TIMEOUT_SECONDS_MAX
@@ -27,9 +28,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 RESERVED_PREFIXES = ("PORTABLE_", "AWS_", "LAMBDA_", "X_GOOGLE_", "GOOGLE_", "FUNCTION_", "K_", "CLOUD_RUN_")
 RESERVED_NAMES = frozenset({"_HANDLER", "_X_AMZN_TRACE_ID", "TZ", "PORT", "PATH", "LANG", "PYTHONPATH",
                             "LD_LIBRARY_PATH", "HOME"})
-
-# Module -> the app-wide settings it declared (load_app keeps those of the package it loads).
-_app_settings: dict[str, dict[str, str]] = {}
 
 
 def check_memory(value: object, where: str) -> int:
@@ -91,32 +89,14 @@ def app_env(values: Mapping[str, str]) -> None:
     """Settings every function of the app sees (a function's own env= wins on the same name)."""
     frame = sys._getframe(1)
     where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
-    module = str(frame.f_globals.get("__name__"))
-    _app_settings.setdefault(module, {}).update(check_env(values, where))
-
-
-def declared_app_env(modules: set[str]) -> dict[str, str]:
-    """The app-wide settings declared by `modules`; the same name with two values is refused."""
-    merged: dict[str, str] = {}
-    owner: dict[str, str] = {}
-    for module in sorted(modules & _app_settings.keys()):
-        for name, value in _app_settings[module].items():
-            if name in merged and merged[name] != value:
-                raise AppDefinitionError(
-                    f"app setting {name!r} is declared as {merged[name]!r} in {owner[name]} and as {value!r} in "
-                    f"{module}; declare it once"
-                )
-            merged[name], owner[name] = value, module
-    return merged
+    register_app_settings(str(frame.f_globals.get("__name__")), check_env(values, where))
 
 
 def setting(name: str, default: str | None = None) -> str:
     """The value of the declared setting `name` for the running function (`default` if it is not declared)."""
     invocation = current_invocation.get()
     function = invocation.function if invocation else None
-    declared: dict[str, str] = {}
-    for values in _app_settings.values():
-        declared.update(values)
+    declared = declared_app_settings()
     if function is not None:
         declared.update(function.env)
     deployed = os.environ.get(SETTINGS_VARIABLE)
