@@ -63,6 +63,7 @@ def test_aws_keeps_the_value_in_secrets_manager_and_only_the_arn_in_the_environm
     assert "PORTABLE_SECRET_STRIPE_KEY" not in lambda_environment(aws_stack, "greet")
     for name in ("charge", "greet"):
         assert SECRET not in json.dumps(lambda_environment(aws_stack, name))
+    assert "stripe_key-secret-value" in aws_stack.named(LAMBDA, "charge").depends_on, "no function before its value"
 
 
 def test_aws_grants_get_secret_value_on_that_secret_to_the_declaring_function_only(aws_stack: Deployment) -> None:
@@ -92,6 +93,7 @@ def test_gcp_keeps_the_value_in_secret_manager_and_grants_the_accessor_to_the_de
         "projects/demo-project/secrets/portable-gcp-stripe_key"
     assert "PORTABLE_SECRET_STRIPE_KEY" not in function_environment(gcp_stack, "greet")
     assert SECRET not in json.dumps(function_environment(gcp_stack, "charge"))
+    assert "stripe_key-secret-value" in gcp_stack.named(CLOUD_FUNCTION, "charge").depends_on
     services = {r.inputs["service"] for r in gcp_stack.of_type("gcp:projects/service:Service")}
     assert "secretmanager.googleapis.com" in services and "compute.googleapis.com" not in services
 

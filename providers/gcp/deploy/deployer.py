@@ -18,7 +18,7 @@ from providers.gcp.deploy.iam import allow_event_delivery, allow_url_signing, se
 from providers.gcp.deploy.package import build_archive
 from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 from providers.gcp.deploy.schedules import create_job
-from providers.gcp.deploy.secrets import create_secrets, grant_secret_access, secret_path
+from providers.gcp.deploy.secrets import create_secrets, grant_secret_access
 from providers.gcp.deploy.services import enable_services
 from providers.gcp.deploy.settings import GcpSettings
 from providers.gcp.deploy.settings import read_settings as read_gcp_settings
@@ -48,7 +48,7 @@ class GcpDeployer(Deployer[GcpSettings]):
         physical: dict[ResourceSpec, pulumi.Input[str]] = {
             **{ResourceSpec("bucket", name): bucket.name for name, bucket in buckets.items()},
             **{ResourceSpec("table", name): collection for name, collection in collections.items()},
-            **{ResourceSpec("secret", name): secret_path(secret, settings) for name, secret in secrets.items()},
+            **{ResourceSpec("secret", name): deployed.path for name, deployed in secrets.items()},
         }
         functions = {}
         for name, spec in sorted(app.functions.items()):

@@ -3,6 +3,8 @@ secretAccessor on that secret only for each function that declares it."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pulumi
 import pulumi_gcp as gcp
 
@@ -14,9 +16,16 @@ from providers.gcp.deploy.settings import GcpSettings
 SECRET_ACCESSOR = "roles/secretmanager.secretAccessor"
 
 
+class DeployedSecret(NamedTuple):
+    """A secret, and the resource name functions read it under, known once its value is stored."""
+
+    secret: gcp.secretmanager.Secret
+    path: pulumi.Output[str]
+
+
 def create_secrets(
     names: list[str], settings: GcpSettings, opts: pulumi.ResourceOptions
-) -> dict[str, gcp.secretmanager.Secret]:
+) -> dict[str, DeployedSecret]:
     """Each secret (its id unique per project and stack) and its current version."""
     prefix = resource_id(f"{pulumi.get_project()}-{pulumi.get_stack()}", 200)
     secrets = {}
@@ -25,22 +34,25 @@ def create_secrets(
             f"{name}-secret", project=settings.project, secret_id=f"{prefix}-{name}", replication={"auto": {}},
             opts=opts,
         )
-        gcp.secretmanager.SecretVersion(f"{name}-secret-value", secret=secret.id, secret_data=secret_value(name))
-        secrets[name] = secret
+        version = gcp.secretmanager.SecretVersion(
+            f"{name}-secret-value", secret=secret.id, secret_data=secret_value(name),
+        )
+        path = pulumi.Output.all(secret.secret_id, version.id).apply(
+            lambda resolved: f"projects/{settings.project}/secrets/{resolved[0]}"
+        )
+        secrets[name] = DeployedSecret(secret, path)
     return secrets
 
 
-def secret_path(secret: gcp.secretmanager.Secret, settings: GcpSettings) -> pulumi.Output[str]:
-    """The resource name the function reads the secret's versions under (projects/<project>/secrets/<id>)."""
-    return pulumi.Output.concat("projects/", settings.project, "/secrets/", secret.secret_id)
-
-
 def grant_secret_access(
-    spec: FunctionSpec, secrets: dict[str, gcp.secretmanager.Secret], member: pulumi.Input[str], settings: GcpSettings,
+    spec: FunctionSpec,
+    secrets: dict[str, DeployedSecret],
+    member: pulumi.Input[str],
+    settings: GcpSettings,
 ) -> list[gcp.secretmanager.SecretIamMember]:
     return [
         gcp.secretmanager.SecretIamMember(
-            f"{spec.name}-reads-{name}", project=settings.project, secret_id=secrets[name].secret_id,
+            f"{spec.name}-reads-{name}", project=settings.project, secret_id=secrets[name].secret.secret_id,
             role=SECRET_ACCESSOR, member=member,
         )
         for name in sorted(spec.reads & secrets.keys())
