@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 # module itself). The imports under TYPE_CHECKING below say the same for type checkers; a test keeps them equal.
 _HOMES = {
     "App": "app", "FunctionSpec": "app", "load_app": "app",
+    "Auth": "auth", "JwtAuth": "auth", "jwt_auth": "auth",
+    "Cors": "cors_policy", "cors": "cors_policy",
     "http": "decorators", "schedule": "decorators",
     "ObjectEvent": "events", "ScheduleEvent": "events",
     "log": "log",
@@ -53,6 +55,21 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.app import (
         load_app as load_app,
+    )
+    from portable.auth import (
+        Auth as Auth,
+    )
+    from portable.auth import (
+        JwtAuth as JwtAuth,
+    )
+    from portable.auth import (
+        jwt_auth as jwt_auth,
+    )
+    from portable.cors_policy import (
+        Cors as Cors,
+    )
+    from portable.cors_policy import (
+        cors as cors,
     )
     from portable.decorators import (
         http as http,

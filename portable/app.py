@@ -20,6 +20,8 @@ from portable.routes import Route
 if TYPE_CHECKING:
     from types import FrameType
 
+    from portable.auth import JwtAuth
+    from portable.cors_policy import Cors
     from portable.events import ObjectEvent
     from portable.schedules import Schedule
 
@@ -28,6 +30,7 @@ ResourceKind = Literal["bucket", "table", "secret"]
 
 class HttpTrigger(NamedTuple):
     route: Route
+    auth: JwtAuth | None = None  # the issuer whose token the route requires; None: open to anyone
 
 
 class ObjectTrigger(NamedTuple):
@@ -182,6 +185,7 @@ class App:
         self.resources: dict[str, ResourceSpec] = {}
         self.handlers: dict[str, Callable[..., Any]] = {}
         self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
+        self.cors: Cors | None = None
 
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
@@ -206,6 +210,11 @@ class App:
             spec for spec in self.functions.values()
             if has_trigger(spec, ObjectTrigger) and bucket in (None, spec.trigger.bucket)
         ]
+
+    def auths(self) -> list[JwtAuth]:
+        """Every JwtAuth a route requires, each once, by name."""
+        found = {spec.trigger.auth.name: spec.trigger.auth for spec in self.http_functions() if spec.trigger.auth}
+        return [found[name] for name in sorted(found)]
 
     def schedule_functions(self) -> list[ScheduleFunction]:
         return [spec for spec in self.functions.values() if has_trigger(spec, ScheduleTrigger)]
@@ -273,9 +282,23 @@ def _build_app(registrations: list[_Registration]) -> App:
             app.resources[resource.name] = resource
     for spec in app.object_functions():
         _refuse_self_trigger(spec)
+    _refuse_auth_name_clash(app.http_functions())
     for schedule_spec in app.schedule_functions():
         schedule_spec.trigger.schedule  # noqa: B018 (parsing it is the check)
     return app
+
+
+def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
+    auths: dict[str, HttpFunction] = {}
+    for spec in specs:
+        auth = spec.trigger.auth
+        other = auths.setdefault(auth.name, spec) if auth else spec
+        if auth and other.trigger.auth != auth:
+            raise AppDefinitionError(
+                f"{spec.source_file} ({spec.name}) and {other.source_file} ({other.name}) require two different "
+                f"jwt_auth(...) named {auth.name!r}; the stack's config and the gateways tell them apart by name: "
+                "pass name='...' to one of them"
+            )
 
 
 def _refuse_self_trigger(spec: ObjectFunction) -> None:
@@ -308,7 +331,25 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
     app = _build_app(registrations)
     app.env = declared_app_settings(wanted)
+    from portable.cors_policy import declared_for
+
+    app.cors = declared_for(package)
+    if app.cors is not None:
+        _refuse_any_route_with_auth(app.http_functions())
     return app
+
+
+def _refuse_any_route_with_auth(specs: list[HttpFunction]) -> None:
+    """With CORS, API Gateway on AWS sends a browser's preflight to a route that takes OPTIONS, and its JWT
+    authorizer refuses it (a preflight carries no token): refused everywhere, as every limit is."""
+    for spec in specs:
+        route = spec.trigger.route
+        if spec.trigger.auth is not None and route.allows("OPTIONS"):
+            raise AppDefinitionError(
+                f"{spec.source_file} ({spec.name}): route {route.key!r} requires auth and takes OPTIONS, so with "
+                "portable.cors(...) browsers' preflights would meet the token check on AWS and fail; declare the "
+                f"methods it serves instead, e.g. 'GET {route.path}'"
+            )
 
 
 def load_function(name: str, module: str | None = None) -> tuple[FunctionSpec, Callable[..., Any]]:

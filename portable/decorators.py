@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from portable.app import Function, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
+from portable.auth import JwtAuth
 from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
 from portable.routes import RouteError, parse_route
@@ -148,12 +149,19 @@ def make_registrar(
     return register
 
 
-def http(route: str, **options: Unpack[FunctionOptions]) -> Callable[[Handler], Handler]:
-    """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function."""
+def http(
+    route: str, *, auth: JwtAuth | None = None, **options: Unpack[FunctionOptions],
+) -> Callable[[Handler], Handler]:
+    """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function.
+
+    `auth=users` (from `users = jwt_auth(...)`) lets only callers with a valid token of that issuer in.
+    """
 
     def trigger(where: str) -> Trigger:
+        if auth is not None and not isinstance(auth, JwtAuth):
+            raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
         try:
-            return HttpTrigger(parse_route(route))
+            return HttpTrigger(parse_route(route), auth)
         except RouteError as exc:
             raise AppDefinitionError(f"{where}: {exc}") from None
 

@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Callable
 from contextvars import Token
-from typing import Any, Generic, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple
 
 from portable import log
 from portable.app import (
@@ -25,7 +25,10 @@ from portable.context import ClientFactory, Invocation, current_invocation, phys
 from portable.errors import EventFailed, HttpError, MalformedEvent
 from portable.events import ObjectEvent, ScheduleEvent
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
-from portable.request import Request, Response
+from portable.request import Headers, Request, Response
+
+if TYPE_CHECKING:
+    from portable.cors_policy import Cors
 
 
 class Reply:
@@ -86,6 +89,36 @@ def _traceback() -> str:
 def error_reply(status: int, message: str, request_id: str) -> Reply:
     body = json.dumps({"error": message, "status": status, "request_id": request_id}).encode()
     return Reply(status, body, [("Content-Type", "application/json")])
+
+
+def unauthorized(message: str, request_id: str) -> Reply:
+    """The portable 401: a JSON error saying what was wrong with the token, and the Bearer challenge."""
+    reply = error_reply(401, message, request_id)
+    reply.headers.append(("WWW-Authenticate", 'Bearer error="invalid_token"'))
+    return reply
+
+
+def preflight_reply(policy: Cors, headers: Headers, request_id: str) -> Reply:
+    """A CORS preflight's answer: 204 with the CORS headers, or 403 saying what is not allowed and none."""
+    from portable.cors_policy import preflight_headers, preflight_refusal
+
+    refusal = preflight_refusal(policy, headers)
+    if refusal:
+        return error_reply(403, refusal, request_id)
+    return Reply(204, b"", preflight_headers(policy, headers.get("origin", "")))
+
+
+def with_cors(policy: Cors | None, origin: str | None, reply: Reply) -> Reply:
+    """`reply` with the CORS headers for `origin`, in place of any the handler set."""
+    if policy is None:
+        return reply
+    from portable.cors_policy import reply_headers
+
+    added = reply_headers(policy, origin)
+    if added:
+        names = {name.lower() for name, _ in added}
+        reply.headers = [(k, v) for k, v in reply.headers if k.lower() not in names] + added
+    return reply
 
 
 def render(result: Any) -> Reply:
@@ -157,6 +190,10 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> Reply:
     if refused is not None:
         log.warning("request refused", status=refused.status)
         return refused
+    if bound.spec.trigger.auth is not None and request.auth is None:
+        log.warning("request refused: no verified caller on a route that requires auth")
+        return unauthorized("this route requires a signed-in caller: send Authorization: Bearer <token> through the "
+                            "API's gateway", request.request_id)
     route = bound.spec.trigger.route
     if not request.path_params and route.params:
         request.path_params = route.match(request.path) or {}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from portable.errors import HttpError
+
+if TYPE_CHECKING:
+    from portable.auth import Auth
 
 T = TypeVar("T")
 
@@ -102,6 +105,7 @@ class Request:
 
     __slots__ = (
         "_json",
+        "auth",
         "body",
         "client_ip",
         "cookies",
@@ -125,6 +129,7 @@ class Request:
         cookies: dict[str, str] | None = None,
         client_ip: str | None = None,
         request_id: str,
+        auth: Auth | None = None,
     ) -> None:
         self.method = method.upper()
         self.path = path
@@ -135,6 +140,8 @@ class Request:
         self.body = body
         self.client_ip = client_ip
         self.request_id = request_id
+        # The verified caller of a route declared with auth=; None on an open route.
+        self.auth = auth
         self._json: Any = _UNPARSED
 
     @property
@@ -163,6 +170,7 @@ class Request:
             "body": self.body,
             "client_ip": self.client_ip,
             "request_id": self.request_id,
+            "auth": self.auth._asdict() if self.auth is not None else None,
         }
 
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portable.auth import Auth, auth_from_claims
 from portable.errors import HttpError
 from portable.invoke import Reply, new_request_id, safe_request_id
 from portable.request import Headers, Query, Request, parse_cookie_header
@@ -153,6 +154,20 @@ def request_from_v2(event: dict[str, Any], fallback_request_id: str | None) -> R
     )
 
 
+def auth_of(event: dict[str, Any]) -> Auth | None:
+    """The caller API Gateway's JWT authorizer verified (`requestContext.authorizer.jwt`), None without one."""
+    context = _mapping(event.get("requestContext"), "requestContext")
+    authorizer = _mapping(context.get("authorizer"), "requestContext.authorizer")
+    jwt = _mapping(authorizer.get("jwt"), "requestContext.authorizer.jwt")
+    if not jwt:
+        return None
+    claims = dict(_pairs(jwt.get("claims"), "requestContext.authorizer.jwt.claims"))
+    scopes = jwt.get("scopes")
+    if scopes is not None and not (isinstance(scopes, list) and all(isinstance(scope, str) for scope in scopes)):
+        raise _malformed("requestContext.authorizer.jwt.scopes", "a list of strings or null")
+    return auth_from_claims(claims, scopes)
+
+
 def request_from_v1(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     context = _mapping(event.get("requestContext"), "requestContext")
     identity = _mapping(context.get("identity"), "requestContext.identity")
@@ -204,6 +219,9 @@ def encode_request(request: Request, route_key: str) -> dict[str, Any]:
         },
         "isBase64Encoded": False,
     }
+    if request.auth is not None:
+        scopes = list(request.auth.scopes) or None  # what the authorizer sends for a token without scopes
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": dict(request.auth.claims), "scopes": scopes}}
     if request.cookies:
         event["cookies"] = [f"{name}={value}" for name, value in request.cookies.items()]
     if request.query:

@@ -1,4 +1,9 @@
-"""Flask requests (what functions-framework hands a target) <-> portable HTTP."""
+"""Flask requests (what functions-framework hands a target) <-> portable HTTP.
+
+Behind API Gateway, a route with JWT security gets the verified token's claims in
+`X-Apigateway-Api-Userinfo`: the token's payload segment as the caller sent it (base64url JSON,
+unpadded by default; Cloud Endpoints' samples pad it and use the standard alphabet, so both read).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from typing import Any
 
 import flask
 
+from portable import log
+from portable.auth import Auth, auth_from_claims
 from portable.invoke import Reply, new_request_id, safe_request_id
 from portable.limits import REQUEST_BODY_MAX_BYTES
 from portable.request import Headers, Query, Request
@@ -40,6 +47,35 @@ def trace_of(headers: Headers) -> str | None:
     if not project or not trace_id or safe_request_id(trace_id) is None:
         return None
     return f"projects/{project}/traces/{trace_id}"
+
+
+USERINFO_HEADER = "X-Apigateway-Api-Userinfo"
+
+
+def userinfo_of_token(token: str) -> str:
+    """The header value API Gateway forwards for a verified `token`: its payload segment as sent."""
+    return token.split(".")[1]
+
+
+def auth_of(headers: Headers) -> Auth | None:
+    """The caller API Gateway verified, from its userinfo header; None when absent or unreadable."""
+    value = headers.get(USERINFO_HEADER)
+    if not value:
+        return None
+    import base64
+    import binascii
+    import json
+
+    try:
+        text = value.strip().replace("-", "+").replace("_", "/")
+        claims = json.loads(base64.b64decode(text + "=" * (-len(text) % 4), validate=True))
+    except (binascii.Error, ValueError) as exc:
+        log.warning("unreadable " + USERINFO_HEADER, error=str(exc))
+        return None
+    if not isinstance(claims, dict):
+        log.warning(USERINFO_HEADER + " holds no JSON object")
+        return None
+    return auth_from_claims(claims)
 
 
 def _client_ip(headers: Headers, remote_addr: str | None) -> str | None:

@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, NamedTuple
 
 import flask
 
 from portable import log
 from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_app, load_function
+from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
+from portable.cors_policy import Cors, declared_for, from_environment, is_preflight
 from portable.errors import EventFailed, MalformedEvent
 from portable.events import ObjectEvent, event_record
 from portable.invoke import (
@@ -27,14 +30,16 @@ from portable.invoke import (
     Reply,
     deliver_schedule,
     error_reply,
+    preflight_reply,
     run_http,
     run_object,
     wanted_object,
+    with_cors,
 )
 from portable.request import Headers
 from providers.binding import client_factory, provider_for
 from providers.gcp import scheduler_requests, storage_events
-from providers.gcp.http_requests import reply_to_flask, request_from_flask, request_id_of, trace_of
+from providers.gcp.http_requests import auth_of, reply_to_flask, request_from_flask, request_id_of, trace_of
 
 Target = Callable[[flask.Request], Any]
 
@@ -63,8 +68,11 @@ def exporting(package: str, provider: str) -> Iterator[None]:
         _selection.reset(token)
 
 
-def make_target(bound: Bound[Trigger]) -> Target:
+def make_target(bound: Bound[Trigger], cors: Cors | None = None) -> Target:
+    """The target of one function; an HTTP one answers CORS preflights and adds CORS headers per `cors`."""
     serve = _SERVE[type(bound.spec.trigger)]
+    if cors is not None and serve is _serve_http:
+        serve = partial(_serve_http, cors=cors)
 
     def target(req: flask.Request) -> Any:
         return reply_to_flask(serve(bound, req))
@@ -73,17 +81,28 @@ def make_target(bound: Bound[Trigger]) -> Target:
     return target
 
 
-def _serve_http(bound: Bound[HttpTrigger], req: flask.Request) -> Reply:
+def _serve_http(bound: Bound[HttpTrigger], req: flask.Request, cors: Cors | None = None) -> Reply:
+    """API Gateway forwards the preflights of a path with CORS (its OPTIONS operations) here to be answered."""
+    headers = Headers(req.headers.items())
+    if cors is not None and is_preflight(req.method, headers):
+        return preflight_reply(cors, headers, request_id_of(headers))
+    return with_cors(cors, headers.get("origin"), _route_http(bound, req, headers))
+
+
+def _route_http(bound: Bound[HttpTrigger], req: flask.Request, headers: Headers) -> Reply:
     route = bound.spec.trigger.route
     params = route.match(req.path)
     if params is None or not route.allows(req.method):
-        request_id = request_id_of(Headers(req.headers.items()))
+        request_id = request_id_of(headers)
         if params is None:
             return error_reply(404, f"no route for {req.method} {req.path}", request_id)
         reply = error_reply(405, f"{req.method} is not allowed on {req.path}: use {route.method}", request_id)
         reply.headers.append(("Allow", route.method))
         return reply
-    return run_http(bound, request_from_flask(req, params), trace_of(Headers(req.headers.items())))
+    request = request_from_flask(req, params)
+    if bound.spec.trigger.auth is not None:  # an open route's handler never sees claims
+        request.auth = auth_of(headers)
+    return run_http(bound, request, trace_of(headers))
 
 
 def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Reply:
@@ -153,14 +172,23 @@ def export_targets() -> dict[str, Target]:
 
     selection = _selection.get()
     name = os.environ.get("PORTABLE_FUNCTION") if selection is None else None
+    package = selection.package if selection else os.environ.get("PORTABLE_PACKAGE") or "functions"
     if name:
         loaded = [load_function(name, os.environ.get("PORTABLE_MODULE") or None)]
     else:
-        package = selection.package if selection else os.environ.get("PORTABLE_PACKAGE") or "functions"
         app = load_app(package)
         loaded = [(spec, app.handlers[spec.name]) for spec in app.functions.values()]
     clients = client_factory(selection.provider if selection else provider_for("gcp"))
+    cors = _cors(package, None if selection else os.environ.get(CORS_VARIABLE), bool(name))
     return {
-        spec.name: functions_framework.http(make_target(Bound(spec, handler, clients)))
+        spec.name: functions_framework.http(make_target(Bound(spec, handler, clients), cors))
         for spec, handler in loaded
     }
+
+
+def _cors(package: str, deployed: str | None, one_function: bool) -> Cors | None:
+    """The deploy's policy (the stack's origins applied) if it set one; else, serving a whole package, the one it
+    declares. A deployed function without PORTABLE_CORS has none: the deploy sets it whenever the App declares one."""
+    if deployed:
+        return from_environment(deployed)
+    return None if one_function else declared_for(package)

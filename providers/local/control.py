@@ -7,6 +7,8 @@
     GET     /__portable/dead-letters[/<function>]              events that failed their last attempt
     POST    /__portable/dead-letters/<function>/<id>/replay    queue one again, with the same event id
     GET|PUT /__portable/buckets/...                            signed URLs made by Bucket.signed_url()
+    POST    /__portable/token?subject=<who>[&scope=a b][&auth=<name>]   a token of the development issuer
+    GET     /__portable/jwks.json                              the development issuer's public key
 
 They answer requests addressed to a loopback name on the runner's own port, from tools
 (curl, scripts) or from the runner's own pages only, so a web page elsewhere in the
@@ -31,11 +33,13 @@ from providers.local import signed_urls
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.delivery import Outcome
+from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
 from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
 
 PREFIX = "/__portable/"
 USAGE = (f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
-         f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay")
+         f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
+         f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json")
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FOREIGN_SITES = frozenset({"cross-site", "same-site"})
 _FIRED_STATUS = {"delivered": 200, "queued": 202}
@@ -53,8 +57,10 @@ class Control:
     dead letter's event again.
     """
 
-    def __init__(self, app: App, fire: Fire, open_bucket: OpenBucket, letters: DeadLetters, replay: Replay) -> None:
+    def __init__(self, app: App, fire: Fire, open_bucket: OpenBucket, letters: DeadLetters, replay: Replay,
+                 *, issuer: DevIssuer | None = None) -> None:
         self.app = app
+        self.issuer = issuer or DevIssuer()
         self.fire = fire
         self.open_bucket = open_bucket
         self.letters = letters
@@ -79,6 +85,10 @@ class Control:
             return self._object(method, bucket, key, environ)
         if kind == "dead-letters":
             return self._dead_letters(method, rest)
+        if kind == "token" and method == "POST":
+            return self._token(dict(parse_qsl(environ.get("QUERY_STRING", ""))))
+        if kind == "jwks.json" and method == "GET":
+            return render(self.issuer.jwks())
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
     def _fire(self, name: str) -> Reply:
@@ -109,6 +119,19 @@ class Control:
         if method == "GET":
             return _download(store, key)
         return error(405, f"{method} is not allowed on {PREFIX}objects/: use PUT, GET or DELETE")
+
+    def _token(self, query: dict[str, str]) -> Reply:
+        auths = {auth.name: auth for auth in self.app.auths()}
+        name = query.get("auth") or next(iter(auths), "")
+        subject = query.get("subject", "")
+        if name not in auths:
+            return error(404, f"no jwt_auth named {name!r}; the App's routes require: {', '.join(auths) or 'none'}")
+        if not subject:
+            return error(400, f"say who the token is for: POST {PREFIX}token?subject=<who>[&scope=read write]")
+        auth = auths[name]
+        token = self.issuer.mint(auth, subject, query.get("scope", "").split())
+        return render({"token": token, "auth": name, "issuer": auth.issuer, "audience": auth.audiences[0],
+                       "subject": subject, "expires_in": DEFAULT_LIFETIME_SECONDS})
 
     def _dead_letters(self, method: str, rest: str) -> Reply:
         function, _, letter = rest.strip("/").partition("/")

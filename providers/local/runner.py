@@ -3,6 +3,9 @@
 Every function gets its own functions-framework app built from `main.py`, as Cloud
 Functions gen2 builds it, serving the package on local data without a word in the
 process environment. HTTP requests are routed to the function whose route matches.
+The runner stands where API Gateway stands: it answers CORS preflights, and verifies the
+token of a route declared with `auth=` (providers/local/tokens.py), forwarding its claims
+to the GCP shim in the header API Gateway on GCP uses, or answering 401.
 Object events and schedule firings go through a durable queue in the state directory
 and are delivered at least once, with retries and dead letters (providers/local/delivery.py):
 object events as binary-mode CloudEvents (what Eventarc sends), firings as Cloud
@@ -17,11 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from portable import log
-from portable.app import App, FunctionSpec, ResourceSpec, load_app
+from portable.app import App, FunctionSpec, HttpTrigger, ResourceSpec, has_trigger, load_app
 from portable.context import physical_name
+from portable.cors_policy import is_preflight
 from portable.errors import BackendError, NotFound
 from portable.events import ScheduleEvent, schedule_firing
+from portable.invoke import new_request_id, preflight_reply, unauthorized, with_cors
+from portable.request import Headers
 from providers.gcp import scheduler_requests, storage_events
+from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
 from providers.local.clients import open_bucket
 from providers.local.control import PREFIX, Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
@@ -29,12 +36,14 @@ from providers.local.deliveries import DeliveryQueue
 from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_policy
 from providers.local.events import LocalEvent
 from providers.local.sqlite_files import local_dir
+from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
 from providers.local.wsgi import Environ, StartResponse, error, send
 from providers.paths import MAIN_PY
 
 # An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
 LEASE_GRACE_SECONDS = 30
 WORKERS = 4
+USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 
 
 class LocalApp:
@@ -60,7 +69,9 @@ class LocalApp:
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
         self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers)
-        self.control = Control(self.app, self.fire_schedule, open_bucket, self.letters, self.replay)
+        self.issuer = DevIssuer(root)
+        self.control = Control(self.app, self.fire_schedule, open_bucket, self.letters, self.replay,
+                               issuer=self.issuer)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -76,14 +87,29 @@ class LocalApp:
         method = environ.get("REQUEST_METHOD", "GET")
         if path.startswith(PREFIX):
             return self.control(environ, start_response)
+        environ.pop(USERINFO_ENVIRON, None)  # only the runner, as the gateway, may say who the caller is
+        headers = Headers((key[5:].replace("_", "-"), value) for key, value in environ.items()
+                          if key.startswith("HTTP_"))
+        cors = self.app.cors
+        if cors is not None and is_preflight(method, headers):
+            return send(start_response, preflight_reply(cors, headers, new_request_id()))
         spec, allowed = self.route(method, path)
-        if spec is not None:
+        if spec is not None and has_trigger(spec, HttpTrigger) and spec.trigger.auth is not None:
+            try:
+                token = bearer_token(headers.get("authorization"))
+                self.issuer.verify(token, spec.trigger.auth)
+            except TokenRefused as exc:
+                return send(start_response, with_cors(cors, headers.get("origin"),
+                                                      unauthorized(str(exc), new_request_id())))
+            environ[USERINFO_ENVIRON] = userinfo_of_token(token)
+        if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
             return self.targets[spec.name](environ, start_response)  # type: ignore[no-any-return]
         if not allowed:
-            return send(start_response, error(404, f"no route for {method} {path}"))
+            return send(start_response, with_cors(cors, headers.get("origin"),
+                                                  error(404, f"no route for {method} {path}")))
         reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
         reply.headers.append(("Allow", ", ".join(allowed)))
-        return send(start_response, reply)
+        return send(start_response, with_cors(cors, headers.get("origin"), reply))
 
     # Events ---------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from providers.binding import client_factory
 from providers.local.clients import observing_writes
 from providers.local.secrets import secret_file
 from providers.local.sqlite_files import close_connections, using_local_dir
+from providers.local.tokens import DevIssuer
 from providers.paths import PROJECT_ROOT
 from providers.testing.targets import Delivery, build_target
 
@@ -141,6 +142,19 @@ class Kit:
         )
         with self._active():
             return HttpReply(self._target.http(request))
+
+    def token(
+        self, subject: str, scopes: Iterable[str] = (), *, auth: str | None = None,
+        claims: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A token of the local development issuer for `subject` with `scopes`, in the name of the App's jwt_auth
+        `auth` (default: the only one): send it as `headers={"Authorization": f"Bearer {token}"}`. `claims` adds
+        or replaces claims, e.g. {"exp": 0} or {"aud": "other"} for tokens the gateways refuse."""
+        auths = {declared.name: declared for declared in self.app.auths()}
+        name = auth if auth is not None else next(iter(auths), "")
+        if name not in auths or (auth is None and len(auths) > 1):
+            raise ConfigurationError(f"name the jwt_auth to mint for: auth= one of {', '.join(auths) or 'none'}")
+        return DevIssuer(self.state).mint(auths[name], subject, scopes, claims=claims)
 
     def fire(self, schedule: str, *, at: datetime | None = None) -> list[Delivery]:
         """Fire schedule function `schedule` for the time `at` (default: this minute); EventFailed if it or a

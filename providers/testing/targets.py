@@ -5,6 +5,12 @@ Each target turns a portable request, object event or schedule firing into the n
 sends (API Gateway 2.0, S3 notification, EventBridge Scheduler; a plain HTTP request, a binary-mode Cloud
 Storage CloudEvent, a Cloud Scheduler call), runs it through the real entry point with the function bound
 to the local buckets and tables, and reads the native reply back.
+
+In front of the HTTP functions, the AWS and GCP targets stand in for each cloud's API Gateway where
+it acts on its own: AWS's answers CORS preflights and adds the CORS headers from the HTTP API's
+`corsConfiguration`, GCP's forwards preflights to the function of the path (its OPTIONS operations);
+both verify a route's token (with the local runner's verifier, which trusts the development issuer)
+and refuse a bad one with their own 401, or pass the claims on in their own format.
 """
 
 from __future__ import annotations
@@ -17,12 +23,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from urllib.parse import quote, urlencode
 
 from portable.app import App, HttpFunction, ObjectFunction, ResourceSpec
+from portable.auth import JwtAuth, auth_from_claims
 from portable.context import physical_name
+from portable.cors_policy import is_preflight
 from portable.errors import ConfigurationError, EventFailed
 from portable.events import ObjectEvent, ScheduleEvent, schedule_firing
-from portable.invoke import Bound, Reply, error_reply, new_request_id
-from portable.request import Request
+from portable.invoke import Bound, Reply, error_reply, new_request_id, preflight_reply, with_cors
+from portable.request import Headers, Request
 from providers.binding import client_factory
+from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
 
 if TYPE_CHECKING:
     from werkzeug.test import TestResponse
@@ -74,6 +83,23 @@ def gateway_route(app: App, request: Request) -> HttpFunction | Reply:
     return reply
 
 
+def gateway_token(request: Request, auth: JwtAuth) -> tuple[str, dict[str, Any]] | str:
+    """The token of `request` and its verified claims, as a gateway checks them; else why it is refused."""
+    try:
+        token = bearer_token(request.headers.get("authorization"))
+        return token, DevIssuer().verify(token, auth)
+    except TokenRefused as exc:
+        return str(exc)
+
+
+def gateway_refusal(body: dict[str, Any], reason: str) -> Reply:
+    """A gateway's own 401: its JSON body, and the Bearer challenge."""
+    return Reply(401, json.dumps(body).encode(), [
+        ("Content-Type", "application/json"),
+        ("WWW-Authenticate", f'Bearer error="invalid_token", error_description="{reason}"'),
+    ])
+
+
 class AwsTarget(Target):
     """The Lambda handler of each function (`providers.aws.runtime`), called with the events AWS sends."""
 
@@ -91,11 +117,23 @@ class AwsTarget(Target):
         return serve(self.functions[function], event, new_request_id())
 
     def http(self, request: Request) -> Reply:
+        """API Gateway's HTTP API: preflights and CORS headers from `corsConfiguration`, then its JWT authorizer."""
+        cors, origin = self.app.cors, request.headers.get("origin")
+        if cors is not None and is_preflight(request.method, request.headers):
+            return preflight_reply(cors, request.headers, request.request_id)
+        return with_cors(cors, origin, self._route(request))
+
+    def _route(self, request: Request) -> Reply:
         from providers.aws import http_events
 
         routed = gateway_route(self.app, request)
         if isinstance(routed, Reply):
             return routed
+        if routed.trigger.auth is not None:
+            verified = gateway_token(request, routed.trigger.auth)
+            if isinstance(verified, str):
+                return gateway_refusal({"message": "Unauthorized"}, verified)
+            request.auth = auth_from_claims(verified[1])
         request.path_params = routed.trigger.route.match(request.path) or {}
         event = http_events.encode_request(request, routed.trigger.route.key)
         return http_events.decode_reply(self.invoke(routed.name, event))
@@ -154,10 +192,28 @@ class GcpTarget(Target):
         return response
 
     def http(self, request: Request) -> Reply:
-        routed = gateway_route(self.app, request)
+        """API Gateway on GCP: a preflight goes to the path's OPTIONS operation (a function of that path), a route
+        with JWT security gets the verified claims in the userinfo header, or the gateway's 401."""
+        from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
+
+        routed = self._preflight_route(request) or gateway_route(self.app, request)
         if isinstance(routed, Reply):
             return routed
+        request.headers = Headers((name, value) for name, value in request.headers.items_all()
+                                  if name != USERINFO_HEADER.lower())
+        auth = routed.trigger.auth
+        if auth is not None and not is_preflight(request.method, request.headers):
+            verified = gateway_token(request, auth)
+            if isinstance(verified, str):
+                return gateway_refusal({"code": 401, "message": verified}, verified)
+            request.headers = Headers([*request.headers.items_all(), (USERINFO_HEADER, userinfo_of_token(verified[0]))])
         return reply_of(open_request(self.runner.targets[routed.name].test_client().open, request))
+
+    def _preflight_route(self, request: Request) -> HttpFunction | None:
+        if self.app.cors is None or not is_preflight(request.method, request.headers):
+            return None
+        return next((spec for spec in self.app.http_functions() if spec.trigger.route.match(request.path) is not None),
+                    None)
 
     def wants(self, spec: ObjectFunction, event: ObjectEvent) -> bool:
         """Eventarc filters by bucket and event type only; the shim applies prefix and suffix."""

@@ -342,6 +342,9 @@ def test_every_fixture_file_is_exercised() -> None:
 
     used |= {f"aws/{name}" for name in (*HTTP_EXPECTED, *S3_EXPECTED, *SCHEDULE_EXPECTED)}
     used |= {"aws/s3/docs-test-event.json", "aws/eventbridge/ec2-state-change-with-replay-name.json"}
+    from tests.conformance.test_auth_fixtures import USED as AUTH_FIXTURES
+
+    used |= AUTH_FIXTURES
     present = {str(path.relative_to(FIXTURES)) for path in FIXTURES.rglob("*.json")}
     assert present - used == set(), "a fixture no test exercises"
     assert used - present == set()

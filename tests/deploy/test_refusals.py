@@ -38,6 +38,7 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
     ("aws", AWS, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock; add left-pad to "
      "requirements-dev.txt and run `./dev lock`"),
     ("gcp", GCP, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock"),
+    ("gcp", GCP, "anyauth", "route 'ANY /files/{path+}' requires auth and takes OPTIONS"),
 ])
 def test_refused_before_any_resource(stack: str, config: dict[str, str], package: str, expected: str) -> None:
     mocks = RecordingMocks("none")

@@ -19,6 +19,7 @@ from providers.aws.deploy.secrets import create_secrets
 from providers.aws.deploy.settings import AwsSettings
 from providers.aws.deploy.settings import read_settings as read_aws_settings
 from providers.aws.deploy.tables import create_tables
+from providers.deploy.http_config import with_stack_overrides
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
 from providers.deploy.resources import data_options, stack_outputs
 
@@ -30,6 +31,7 @@ class AwsDeployer(Deployer[AwsSettings]):
     def plan(self, app: App, info: StackInfo, settings: AwsSettings) -> Plan[AwsSettings]:
         check_notifications(app)
         schedules = compile_schedules(app, scheduler_expression, "EventBridge Scheduler")
+        app = with_stack_overrides(app)
         target = WheelTarget.for_lambda(info.python_version, settings.architecture)
         archives = {name: build_archive(spec, target) for name, spec in sorted(app.functions.items())}
         return Plan(app, info, settings, archives, schedules)
@@ -54,7 +56,9 @@ class AwsDeployer(Deployer[AwsSettings]):
             for spec in event_specs
         }
         http_specs = app.http_functions()
-        api_url, domain_target = create_http_api(http_specs, functions, plan.settings) if http_specs else (None, None)
+        api_url, domain_target = (
+            create_http_api(http_specs, functions, plan.settings, app.cors) if http_specs else (None, None)
+        )
         connect_notifications(app, buckets, functions, account_id, async_invokes)
         for name, expression in sorted(plan.schedules.items()):
             create_schedule(

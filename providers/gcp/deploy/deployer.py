@@ -9,6 +9,7 @@ from __future__ import annotations
 import pulumi
 
 from portable.app import App, ObjectTrigger, ResourceSpec, has_trigger
+from providers.deploy.http_config import with_stack_overrides
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
 from providers.deploy.resources import stack_outputs
 from providers.gcp.deploy.buckets import allow_storage_to_publish, create_buckets, event_trigger, grant_bucket_access
@@ -30,6 +31,7 @@ class GcpDeployer(Deployer[GcpSettings]):
         return read_gcp_settings(info)
 
     def plan(self, app: App, info: StackInfo, settings: GcpSettings) -> Plan[GcpSettings]:
+        app = with_stack_overrides(app)
         schedules = compile_schedules(app, cloud_scheduler_schedule, "Cloud Scheduler")
         archives = {name: build_archive(spec, app.resources) for name, spec in sorted(app.functions.items())}
         return Plan(app, info, settings, archives, schedules)
@@ -70,7 +72,7 @@ class GcpDeployer(Deployer[GcpSettings]):
                 invoker = service_account(name, "invoker", settings.project, stack, after_services)
             function = create_function(
                 spec, plan.archives[name], settings, plan.info.python_version, source_bucket, account, physical,
-                trigger, pulumi.ResourceOptions(depends_on=[*services, *grants]),
+                trigger, pulumi.ResourceOptions(depends_on=[*services, *grants]), cors=app.cors,
             )
             functions[name] = function
             if invoker is None:
@@ -83,7 +85,7 @@ class GcpDeployer(Deployer[GcpSettings]):
                 )
         http_specs = app.http_functions()
         api_url, domain_target = (
-            create_http_api(http_specs, functions, settings, after_services) if http_specs else (None, None)
+            create_http_api(http_specs, functions, settings, after_services, app.cors) if http_specs else (None, None)
         )
         return stack_outputs(
             api_url,

@@ -7,7 +7,9 @@ from pathlib import Path
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec, ResourceSpec
+from portable.app import FunctionSpec, HttpTrigger, ResourceSpec, has_trigger
+from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
+from portable.cors_policy import Cors, to_environment
 from providers.deploy.packaging import file_digest
 from providers.deploy.resources import function_environment
 from providers.gcp.deploy.iam import INVOKER
@@ -32,7 +34,10 @@ def create_function(
     physical_names: dict[ResourceSpec, pulumi.Input[str]],
     event_trigger: gcp.cloudfunctionsv2.FunctionEventTriggerArgs | None,
     opts: pulumi.ResourceOptions,
+    cors: Cors | None = None,
 ) -> gcp.cloudfunctionsv2.Function:
+    """One function; an HTTP one gets the App's CORS policy in PORTABLE_CORS (its shim answers preflights)."""
+    http_cors = {CORS_VARIABLE: to_environment(cors)} if cors is not None and has_trigger(spec, HttpTrigger) else {}
     # The object name carries the archive's digest: a changed archive is a new object, which redeploys.
     source = gcp.storage.BucketObject(
         f"{spec.name}-source", bucket=source_bucket.name, name=f"{spec.name}/{file_digest(archive)[:32]}.zip",
@@ -55,7 +60,8 @@ def create_function(
         service_config=gcp.cloudfunctionsv2.FunctionServiceConfigArgs(
             available_memory=f"{spec.memory_mb}M",
             timeout_seconds=spec.timeout_seconds,
-            environment_variables=function_environment(spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project),
+            environment_variables=function_environment(spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project,
+                                                       **http_cors),
             service_account_email=account.email,
             ingress_settings="ALLOW_ALL",
             all_traffic_on_latest_revision=True,

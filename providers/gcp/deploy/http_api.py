@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import HttpFunction
+from portable.cors_policy import Cors
 from providers.gcp.deploy.domain import serve_domain
 from providers.gcp.deploy.functions import allow_invoker
 from providers.gcp.deploy.iam import service_account
@@ -17,12 +18,12 @@ from providers.gcp.deploy.openapi import Backend, openapi_document
 from providers.gcp.deploy.settings import GcpSettings
 
 
-def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str]) -> str:
+def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str], cors: bool) -> str:
     backends = [
-        Backend(spec.name, spec.trigger.route, url, spec.timeout_seconds)
+        Backend(spec.name, spec.trigger.route, url, spec.timeout_seconds, spec.trigger.auth)
         for spec, url in zip(specs, urls, strict=True)
     ]
-    text = json.dumps(openapi_document(title, backends), indent=2, sort_keys=True)
+    text = json.dumps(openapi_document(title, backends, cors), indent=2, sort_keys=True)
     return base64.b64encode(text.encode()).decode()
 
 
@@ -31,6 +32,7 @@ def create_http_api(
     functions: dict[str, gcp.cloudfunctionsv2.Function],
     settings: GcpSettings,
     opts: pulumi.ResourceOptions,
+    cors: Cors | None = None,
 ) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
     """The API, its config (OpenAPI from the routes), the gateway; returns the gateway's URL, and with
     portable:domain the domain's URL and the IP address its DNS must point at.
@@ -48,7 +50,7 @@ def create_http_api(
     managed = gcp.projects.Service("api-managed-service", project=settings.project, service=api.managed_service,
                                    disable_on_destroy=False)
     document = pulumi.Output.all(*(functions[spec.name].url for spec in specs)).apply(
-        lambda urls: _encoded_document(api_id, specs, list(urls))
+        lambda urls: _encoded_document(api_id, specs, list(urls), cors is not None)
     )
     config = gcp.apigateway.ApiConfig(
         "http-api-config",

@@ -2,6 +2,10 @@
 
 Each operation forwards to its function's URL with the request path appended, so the shim
 sees the same path as on AWS; the gateway signs each call with an ID token for that URL.
+With CORS, every path gets an OPTIONS operation, open to anyone, to one of its functions: the shim
+answers the preflight. A route with `auth=` requires its `jwt_auth`, one security definition each
+(`x-google-issuer`, `x-google-jwks_uri`, `x-google-audiences`); the gateway hands the verified
+claims on in `X-Apigateway-Api-Userinfo`.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from portable.auth import JwtAuth
 from portable.routes import Route
 
 ALL_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -20,6 +25,7 @@ class Backend:
     route: Route
     url: str
     timeout_seconds: int
+    auth: JwtAuth | None = None
 
 
 def openapi_path(route: Route) -> tuple[str, list[str]]:
@@ -32,6 +38,24 @@ def openapi_path(route: Route) -> tuple[str, list[str]]:
 
 
 def _operation(backend: Backend, method: str, parameters: list[str]) -> dict[str, Any]:
+    operation = _open_operation(backend, method, parameters)
+    if backend.auth is not None and method != "options":  # a browser's preflight carries no token
+        operation["security"] = [{backend.auth.name: []}]
+    return operation
+
+
+def security_definition(auth: JwtAuth) -> dict[str, Any]:
+    return {
+        "authorizationUrl": "",
+        "flow": "implicit",
+        "type": "oauth2",
+        "x-google-issuer": auth.issuer,
+        "x-google-jwks_uri": auth.jwks_uri,
+        "x-google-audiences": ",".join(auth.audiences),
+    }
+
+
+def _open_operation(backend: Backend, method: str, parameters: list[str]) -> dict[str, Any]:
     return {
         "operationId": f"{backend.function}_{method}",
         "parameters": [{"name": name, "in": "path", "required": True, "type": "string"} for name in parameters],
@@ -45,8 +69,9 @@ def _operation(backend: Backend, method: str, parameters: list[str]) -> dict[str
     }
 
 
-def openapi_document(title: str, backends: list[Backend]) -> dict[str, Any]:
-    """Explicit methods first, so `ANY /x` fills only the methods no other route of `/x` claims."""
+def openapi_document(title: str, backends: list[Backend], cors: bool = False) -> dict[str, Any]:
+    """Explicit methods first, so `ANY /x` fills only the methods no other route of `/x` claims; with `cors`,
+    preflights (OPTIONS) of every path go to its first backend."""
     paths: dict[str, dict[str, Any]] = {}
     ordered = sorted(backends, key=lambda backend: (backend.route.method == "ANY", backend.route.path))
     for backend in ordered:
@@ -55,10 +80,16 @@ def openapi_document(title: str, backends: list[Backend]) -> dict[str, Any]:
         methods = ALL_METHODS if backend.route.method == "ANY" else (backend.route.method.lower(),)
         for method in methods:
             item.setdefault(method, _operation(backend, method, parameters))
-    return {
+        if cors:
+            item.setdefault("options", _open_operation(backend, "options", parameters))
+    document: dict[str, Any] = {
         "swagger": "2.0",
         "info": {"title": title, "version": "1.0.0"},
         "schemes": ["https"],
         "produces": ["application/json"],
         "paths": dict(sorted(paths.items())),
     }
+    auths = {backend.auth.name: backend.auth for backend in backends if backend.auth is not None}
+    if auths:
+        document["securityDefinitions"] = {name: security_definition(auths[name]) for name in sorted(auths)}
+    return document

@@ -1,0 +1,110 @@
+"""JWT auth per route: `users = portable.jwt_auth(issuer=..., audiences=[...])`, then `@http(..., auth=users)`.
+
+The gateway in front of the functions verifies the token (API Gateway's JWT authorizer on AWS, API
+Gateway's `x-google-issuer` security on GCP, the local runner locally); the shim hands the handler
+the verified claims as `request.auth`. The rules that make `request.auth` the same everywhere live
+here: how a claim's value reads as text and where the scopes come from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from portable.errors import AppDefinitionError
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+class JwtAuth(NamedTuple):
+    """Who may call a route: tokens signed by `issuer` (keys at `jwks_uri`) for one of `audiences`.
+
+    `name` is how the stack's config (`portable:jwtAuth.<name>`) and the gateways name it.
+    """
+
+    name: str
+    issuer: str
+    audiences: tuple[str, ...]
+    jwks_uri: str
+
+
+def jwt_auth(
+    issuer: str, audiences: Iterable[str], *, name: str = "jwt", jwks_uri: str | None = None,
+) -> JwtAuth:
+    """Declare a JWT issuer that routes may require with `@http(..., auth=...)`.
+
+    `jwks_uri` defaults to `<issuer>/.well-known/jwks.json` (Auth0, Cognito and most issuers); GCP's
+    gateway needs it spelt out, AWS's finds it through the issuer's OpenID discovery document.
+    """
+    where = "portable.jwt_auth(...)"
+    return checked(name, issuer, audiences, jwks_uri, where)
+
+
+def checked(name: Any, issuer: Any, audiences: Any, jwks_uri: Any, where: str) -> JwtAuth:
+    """A JwtAuth from declared or configured values; AppDefinitionError naming `where` and the fix."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise AppDefinitionError(f"{where}: name {name!r} must be 1 to 64 letters, digits, '_' or '-', starting "
+                                 "with a letter")
+    if not isinstance(issuer, str) or (not issuer.startswith("https://") and not issuer.startswith("http://")):
+        raise AppDefinitionError(f"{where}: issuer must be the token issuer's URL (the `iss` claim), e.g. "
+                                 f"'https://example.auth0.com/', got {issuer!r}")
+    if isinstance(audiences, str) or not isinstance(audiences, Iterable):
+        raise AppDefinitionError(f"{where}: audiences must be a list of strings, e.g. ['my-api'], got {audiences!r}")
+    listed = tuple(audiences)
+    if not listed or not all(isinstance(audience, str) and audience for audience in listed):
+        raise AppDefinitionError(f"{where}: audiences must name at least one audience (the `aud` claim the API "
+                                 f"accepts), e.g. ['my-api'], got {list(listed)!r}")
+    if jwks_uri is None:
+        jwks_uri = issuer.rstrip("/") + "/.well-known/jwks.json"
+    if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
+        raise AppDefinitionError(f"{where}: jwks_uri must be the URL of the issuer's signing keys, got {jwks_uri!r}")
+    return JwtAuth(name, issuer, listed, jwks_uri)
+
+
+class Auth(NamedTuple):
+    """The caller of a route that requires auth: `request.auth`, the same on every target.
+
+    `claims` are the verified token's claims, each value as text the way API Gateway on AWS gives
+    them (numbers and booleans as their JSON text, a list as `[a b]`); `scopes` the granted scopes.
+    """
+
+    subject: str | None
+    scopes: tuple[str, ...]
+    claims: dict[str, str]
+
+
+def claim_text(value: Any) -> str:
+    """One claim's value as text, as API Gateway's JWT authorizer renders it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "[" + " ".join(claim_text(item) for item in value) + "]"
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _listed(value: Any) -> list[str]:
+    """A claim or scope list as strings: a JSON list, or text of `a b` or `[a b]`."""
+    if isinstance(value, list):
+        return [claim_text(item) for item in value]
+    if isinstance(value, str):
+        text = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+        return text.split()
+    return []
+
+
+def auth_from_claims(claims: Mapping[str, Any], granted_scopes: Any = None) -> Auth:
+    """`request.auth` of verified `claims`; the scopes are those the gateway granted, else the `scope` claim.
+
+    API Gateway on AWS lists an access token's scopes in `scopes` (null or absent for an ID token);
+    GCP's gateway and the local runner pass only the claims.
+    """
+    scopes = _listed(granted_scopes) or _listed(claims.get("scope"))
+    subject = claims.get("sub")
+    return Auth(
+        subject=claim_text(subject) if subject is not None else None,
+        scopes=tuple(scopes),
+        claims={str(name): claim_text(value) for name, value in claims.items()},
+    )
+

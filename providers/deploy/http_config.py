@@ -1,0 +1,105 @@
+"""The stack's overrides of the App's CORS origins and JWT issuers, applied before a resource exists.
+
+    pulumi config set portable:corsAllowOrigins https://app.example.com,https://admin.example.com
+    pulumi config set --path 'portable:jwtAuth.users.issuer' https://example.eu.auth0.com/
+    pulumi config set --path 'portable:jwtAuth.users.audiences[0]' https://api.example.com
+    pulumi config set --path 'portable:jwtAuth.users.jwksUri' https://example.eu.auth0.com/.well-known/jwks.json
+
+`users` is the name given to `jwt_auth(..., name="users")`. A value of the wrong type, or a name no
+route requires, stops the deploy with the key and the command that fixes it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+
+from portable.app import App, HttpTrigger, has_trigger
+from portable.auth import JwtAuth, checked
+from portable.cors_policy import Cors
+from portable.errors import AppDefinitionError, ConfigurationError
+from providers.deploy.config import config_command
+
+CORS_ORIGINS_KEY = "corsAllowOrigins"
+JWT_AUTH_KEY = "jwtAuth"
+_JWT_FIELDS = {"issuer": "issuer", "audiences": "audiences", "jwksUri": "jwks_uri"}
+
+
+def with_stack_overrides(app: App) -> App:
+    """`app` with the stack's CORS origins and JWT issuers in place of the declared ones."""
+    config = pulumi.Config("portable")
+    origins = config.get(CORS_ORIGINS_KEY)
+    if origins is not None:
+        app.cors = _cors_origins(app, origins)
+    overrides = _jwt_overrides(app, config.get(JWT_AUTH_KEY))
+    for name, spec in list(app.functions.items()):
+        if has_trigger(spec, HttpTrigger) and spec.trigger.auth is not None:
+            auth = overrides.get(spec.trigger.auth.name, spec.trigger.auth)
+            app.functions[name] = spec._replace(trigger=spec.trigger._replace(auth=auth))
+    return app
+
+
+def _wrong(key: str, why: str, example: str) -> ConfigurationError:
+    command = config_command(f"portable:{key}", example, pulumi.get_stack())
+    return ConfigurationError(f"portable:{key} {why}; e.g. {command}")
+
+
+def _cors_origins(app: App, text: str) -> Cors:
+    example = "https://app.example.com,https://admin.example.com"
+    if app.cors is None:
+        raise _wrong(CORS_ORIGINS_KEY, "is set, but the App declares no portable.cors(...)", example)
+    origins = _text_list(text)
+    if origins is None:
+        raise _wrong(CORS_ORIGINS_KEY, f"is {text!r}: a list of origins is expected", example)
+    try:
+        return app.cors.with_origins(origins, f"portable:{CORS_ORIGINS_KEY}")
+    except AppDefinitionError as exc:
+        raise _wrong(CORS_ORIGINS_KEY, f"is wrong: {exc}", example) from None
+
+
+def _text_list(value: Any) -> list[str] | None:
+    """A list of strings from config: a JSON list (`--path ...[0]`), or text with commas between the items."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+def _jwt_overrides(app: App, text: str | None) -> dict[str, JwtAuth]:
+    if text is None:
+        return {}
+    declared = {auth.name: auth for auth in app.auths()}
+    name_example = next(iter(declared), "users")
+    example = f"--path 'portable:{JWT_AUTH_KEY}.{name_example}.issuer' https://example.eu.auth0.com/"
+    try:
+        given = json.loads(text)
+    except ValueError:
+        given = None
+    if not isinstance(given, dict):
+        raise _wrong(JWT_AUTH_KEY, "must be an object of issuer settings by jwt_auth name", example)
+    overrides: dict[str, JwtAuth] = {}
+    for name, fields in given.items():
+        key = f"{JWT_AUTH_KEY}.{name}"
+        if name not in declared:
+            raise _wrong(key, f"names no jwt_auth a route requires (they are: {', '.join(declared) or 'none'})",
+                         example)
+        if not isinstance(fields, dict) or not set(fields) <= set(_JWT_FIELDS):
+            raise _wrong(key, f"must be an object with {', '.join(_JWT_FIELDS)}", example)
+        auth = declared[name]
+        audiences = _text_list(fields["audiences"]) if "audiences" in fields else list(auth.audiences)
+        issuer = fields.get("issuer", auth.issuer)
+        # A new issuer has its keys elsewhere: the declared jwks_uri stays only if the issuer does.
+        jwks_uri = fields.get("jwksUri", auth.jwks_uri if issuer == auth.issuer else None)
+        try:
+            overrides[name] = checked(name, issuer, audiences, jwks_uri, f"portable:{key}")
+        except AppDefinitionError as exc:
+            raise _wrong(key, f"is wrong: {exc}", example) from None
+    return overrides
