@@ -24,6 +24,8 @@ _HOMES = {
     "Bucket": "resources", "Table": "resources", "bucket": "resources", "table": "resources",
     "Item": "storage_types", "ObjectInfo": "storage_types", "Page": "storage_types",
     "RetryPolicy": "retries",
+    "Secret": "secrets", "secret": "secrets",
+    "app_env": "settings", "setting": "settings",
     **{name: "errors" for name in (
         "AccessNotDeclared", "AppDefinitionError", "BackendError", "ConfigurationError", "Conflict", "EventFailed",
         "HttpError", "InvalidKey", "InvalidValue", "MalformedEvent", "NotFound", "PortableError", "ResourceError",
@@ -150,6 +152,18 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.retries import (
         RetryPolicy as RetryPolicy,
+    )
+    from portable.secrets import (
+        Secret as Secret,
+    )
+    from portable.secrets import (
+        secret as secret,
+    )
+    from portable.settings import (
+        app_env as app_env,
+    )
+    from portable.settings import (
+        setting as setting,
     )
     from portable.storage_types import (
         Item as Item,

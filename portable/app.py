@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from portable.schedules import Schedule
 
 if TYPE_CHECKING:
-    ResourceKind = Literal["bucket", "table"]
+    ResourceKind = Literal["bucket", "table", "secret"]
 else:
     ResourceKind = str
 
@@ -98,6 +98,7 @@ class Function(NamedTuple, Generic[TriggerT]):
     timeout_seconds: int = 30
     allow_self_trigger: bool = False
     retries: RetryPolicy = DEFAULT_RETRIES
+    env: tuple[tuple[str, str], ...] = ()  # plain settings, (name, value) sorted by name; see portable.settings
 
     @property
     def trigger_name(self) -> str:
@@ -130,6 +131,7 @@ class _Registration(NamedTuple):
 
 _registrations: dict[tuple[str, str], _Registration] = {}
 _resources: dict[str, ResourceSpec] = {}
+_app_settings: dict[str, dict[str, str]] = {}  # module -> the app-wide settings it declared (portable.app_env)
 
 
 def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
@@ -146,6 +148,26 @@ def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
 
 def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources: list[ResourceSpec]) -> None:
     _registrations[(spec.module, spec.name)] = _Registration(spec, handler, resources)
+
+
+def register_app_settings(module: str, values: dict[str, str]) -> None:
+    _app_settings.setdefault(module, {}).update(values)
+
+
+def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
+    """The app-wide settings declared by `modules`, where one name with two values is refused; without `modules`,
+    those of every module loaded (at run time: `load_app` refused a clash before the deploy)."""
+    merged: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for module in sorted(_app_settings.keys() if modules is None else modules & _app_settings.keys()):
+        for name, value in _app_settings[module].items():
+            if modules is not None and name in merged and merged[name] != value:
+                raise AppDefinitionError(
+                    f"app setting {name!r} is declared as {merged[name]!r} in {owner[name]} and as {value!r} in "
+                    f"{module}; declare it once"
+                )
+            merged[name], owner[name] = value, module
+    return merged
 
 
 def caller_location() -> str:
@@ -166,6 +188,7 @@ class App:
         self.functions: dict[str, FunctionSpec] = {}
         self.resources: dict[str, ResourceSpec] = {}
         self.handlers: dict[str, Callable[..., Any]] = {}
+        self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
         self.cors: Cors | None = None
 
     def __repr__(self) -> str:
@@ -178,6 +201,10 @@ class App:
     @property
     def tables(self) -> list[str]:
         return sorted(name for name, spec in self.resources.items() if spec.kind == "table")
+
+    @property
+    def secrets(self) -> list[str]:
+        return sorted(name for name, spec in self.resources.items() if spec.kind == "secret")
 
     def http_functions(self) -> list[HttpFunction]:
         return [spec for spec in self.functions.values() if has_trigger(spec, HttpTrigger)]
@@ -307,6 +334,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     wanted = set(modules)
     registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
     app = _build_app(registrations)
+    app.env = declared_app_settings(wanted)
     from portable.cors_policy import declared_for
 
     app.cors = declared_for(package)

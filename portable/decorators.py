@@ -6,7 +6,7 @@ Every decorator takes the same function options, defined once in `FunctionOption
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from portable.app import Function, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
 from portable.auth import JwtAuth
@@ -14,6 +14,7 @@ from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
 from portable.routes import RouteError, parse_route
 from portable.runtime_typing import TYPE_CHECKING, TypedDict
+from portable.settings import check_env, check_memory, check_timeout
 
 if TYPE_CHECKING:
     from typing import Any, Protocol, TypeVar
@@ -34,7 +35,8 @@ class FunctionOptions(TypedDict, total=False):
 
     name: the function's name (default: the Python function's); reads/writes: the handles it
     uses; requires: pip requirements its archive carries; memory_mb and timeout_seconds: its size;
-    retries: how an object or schedule function's failed events are retried (HTTP functions refuse it).
+    retries: how an object or schedule function's failed events are retried (HTTP functions refuse it);
+    env: plain settings, read with portable.setting(name) (see portable.settings).
     """
 
     name: str | None
@@ -44,6 +46,7 @@ class FunctionOptions(TypedDict, total=False):
     memory_mb: int
     timeout_seconds: int
     retries: RetryPolicy
+    env: Mapping[str, str]
 
 
 FUNCTION_NAME_MAX_CHARS = 40
@@ -62,8 +65,13 @@ def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozen
         spec = getattr(ref, "spec", None)
         if not isinstance(spec, ResourceSpec):
             raise AppDefinitionError(
-                f"{where}: {option}= takes bucket(...) and table(...) handles, got {ref!r}; "
+                f"{where}: {option}= takes bucket(...), table(...) and secret(...) handles, got {ref!r}; "
                 f"declare it first, e.g. data = bucket('data'), then {option}=[data]"
+            )
+        if spec.kind == "secret" and option == "writes":
+            raise AppDefinitionError(
+                f"{where}: {ref!r} is in writes=, but functions only read secrets (their value is set with "
+                f"`pulumi config set --secret`); move it to reads=[...]"
             )
         names.add(spec.name)
         specs.append(spec)
@@ -130,10 +138,11 @@ def make_registrar(
             reads=read_names,
             writes=write_names,
             requires=tuple(options.get("requires", ())),
-            memory_mb=options.get("memory_mb", MEMORY_MB),
-            timeout_seconds=options.get("timeout_seconds", timeout_seconds),
+            memory_mb=check_memory(options.get("memory_mb", MEMORY_MB), where),
+            timeout_seconds=check_timeout(options.get("timeout_seconds", timeout_seconds), where),
             allow_self_trigger=allow_self_trigger,
             retries=_retries(options, built_trigger, where),
+            env=tuple(sorted(check_env(options.get("env", {}), where).items())),
         )
         register_function(spec, handler, [*trigger_resources, *read_specs, *write_specs])
         return handler

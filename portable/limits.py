@@ -20,3 +20,14 @@ TABLE_ITEM_MAX_BYTES = 400_000
 TABLE_ITEM_MAX_DEPTH = 20
 # S3 user metadata, names and values together.
 METADATA_MAX_BYTES = 2048
+# Function memory: Lambda takes 128 to 10240 MB (Cloud Functions gen2 up to 32 GiB).
+MEMORY_MB_MIN = 128
+MEMORY_MB_MAX = 10240
+# Function timeout: Cloud Functions gen2 event functions stop at 540 s (Lambda 900 s, gen2 HTTP 3600 s);
+# an HTTP caller waits at most 30 s at either API gateway whatever the function's timeout.
+TIMEOUT_SECONDS_MAX = 540
+# Lambda keeps at most 4 KB of environment variables per function, names and values together; Portable's own
+# variables (the function, its module, the physical names of its resources) take part, so settings get 3 KiB.
+SETTINGS_MAX_BYTES = 3 * 1024
+# Secrets Manager and Secret Manager both keep at most 64 KiB per secret value.
+SECRET_VALUE_MAX_BYTES = 65536

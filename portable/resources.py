@@ -32,13 +32,14 @@ SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
 _RESOURCE_NAME = re.compile(r"[a-z][a-z0-9-]{2,39}")
 
 
-def _check_name(name: str, kind: str) -> None:
-    if not isinstance(name, str) or not _RESOURCE_NAME.fullmatch(name):
-        suggestion = name.lower().replace("_", "-") if isinstance(name, str) else ""
-        example = f", e.g. {kind}({suggestion!r})" if _RESOURCE_NAME.fullmatch(suggestion) else ""
+def check_name(name: str, kind: str, pattern: re.Pattern[str] = _RESOURCE_NAME, separator: str = "-") -> None:
+    """Refuse a name outside `pattern` (3 to 40 lower-case letters, digits and `separator`), suggesting one."""
+    if not isinstance(name, str) or not pattern.fullmatch(name):
+        suggestion = name.lower().replace("_", separator).replace("-", separator) if isinstance(name, str) else ""
+        example = f", e.g. {kind}({suggestion!r})" if pattern.fullmatch(suggestion) else ""
         raise AppDefinitionError(
             f"{caller_location()}: {kind} name {name!r} is not valid: use 3 to 40 lower-case letters, digits "
-            f"and '-', starting with a letter{example}"
+            f"and {separator!r}, starting with a letter{example}"
         )
 
 
@@ -46,9 +47,12 @@ class _Handle:
     kind: ClassVar[ResourceKind]
 
     def __init__(self, name: str) -> None:
-        _check_name(name, self.kind)
+        self._check_name(name)
         self.name = name
         self.spec = register_resource(self.kind, name)
+
+    def _check_name(self, name: str) -> None:
+        check_name(name, self.kind)
 
     def _client(self) -> Any:
         invocation = current_invocation.get()

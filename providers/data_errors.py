@@ -33,8 +33,9 @@ def portable_error(failure: Failure, resource: str, action: str, missing: str) -
     if kind == "missing":
         return NotFound(resource, missing)
     if kind == "no_container":
-        return NotFound(resource, f"the {action} failed because the bucket or table does not exist ({detail}); "
-                        "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_* variable")
+        return NotFound(resource, f"the {action} failed because the bucket, table or secret does not exist "
+                        f"({detail}); deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/"
+                        "PORTABLE_SECRET_* variable")
     if kind == "conflict":
         return Conflict(resource, missing)
     if kind == "denied":

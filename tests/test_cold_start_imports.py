@@ -25,8 +25,8 @@ print(json.dumps({"reply": reply, "modules": sorted(set(sys.modules) - before)})
 CORE = {
     "portable", "portable.app", "portable.auth", "portable.context", "portable.decorators", "portable.errors",
     "portable.events", "portable.invoke", "portable.limits", "portable.log", "portable.request", "portable.retries",
-    "portable.routes", "portable.runtime_typing", "providers", "providers.aws", "providers.aws.http_events",
-    "providers.aws.runtime", "providers.binding",
+    "portable.routes", "portable.runtime_typing", "portable.settings", "providers", "providers.aws",
+    "providers.aws.http_events", "providers.aws.runtime", "providers.binding",
 }
 PER_KIND = {
     "http": CORE,

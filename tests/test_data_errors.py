@@ -17,8 +17,8 @@ from providers.gcp import gcp_errors
 from tests.backends.fixtures import Backend
 
 MISSING = "no object 'a'"
-NO_CONTAINER = ("the put 'a' failed because the bucket or table does not exist (text from AWS); "
-                "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_* variable")
+NO_CONTAINER = ("the put 'a' failed because the bucket, table or secret does not exist (text from AWS); "
+                "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/PORTABLE_SECRET_* variable")
 DENIED = "put 'a' was denied ({}); is it declared in reads=/writes=?"
 THROTTLED = "put 'a' was throttled or the service failed ({}); retry later"
 OVERSIZED = "Item size has exceeded the maximum allowed size"

@@ -227,7 +227,7 @@ def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None
     text = banner(load_app("functions"), "http://127.0.0.1:8080")
     assert text.splitlines() == [
         "Portable local: http://127.0.0.1:8080",
-        "  routes:    POST /hello -> hello, GET /me -> me",
+        "  routes:    POST /hello -> hello, GET /me -> me, POST /webhooks -> receive_webhook",
         "  buckets:   reports, thumbnails, uploads",
         "  tables:    greetings",
         "  schedules: nightly_report (cron '0 2 * * *' in UTC)",

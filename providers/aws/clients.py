@@ -1,4 +1,4 @@
-"""AWS data clients: S3 buckets and DynamoDB tables (boto3 is imported on first use)."""
+"""AWS data clients: S3 buckets, DynamoDB tables, Secrets Manager secrets (boto3 is imported on first use)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from portable.app import ResourceSpec
 from portable.context import physical_name
 from providers.aws.dynamodb import DynamoTable
 from providers.aws.s3 import S3Bucket
+from providers.aws.secrets_manager import SecretsManagerSecret
 
 
 def client_for(spec: ResourceSpec) -> Any:
+    if spec.kind == "secret":
+        return SecretsManagerSecret(spec.name, physical_name(spec))
     if spec.kind == "bucket":
         return S3Bucket(spec.name, physical_name(spec))
     return DynamoTable(spec.name, physical_name(spec))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pulumi
 
 from portable.errors import ConfigurationError
@@ -53,3 +55,22 @@ def positive_int(namespace: str, key: str, default: int) -> int:
             f"{config_command(f'{namespace}:{key}', str(default), pulumi.get_stack())}"
         )
     return value
+
+
+_DOMAIN_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def domain_name(namespace: str, key: str) -> str | None:
+    """An optional host name the API answers on (e.g. api.example.com), lower-cased; None if unset."""
+    text = pulumi.Config(namespace).get(key)
+    if not text:
+        return None
+    domain = text.strip().lower().removesuffix(".")
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels):
+        raise ConfigurationError(
+            f"{namespace}:{key} is {text!r}; it must be a host name such as api.example.com (letters, digits and "
+            f"'-' in dot-separated labels, no scheme or path), e.g. "
+            f"{config_command(f'{namespace}:{key}', 'api.example.com', pulumi.get_stack())}"
+        )
+    return domain

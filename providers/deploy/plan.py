@@ -12,6 +12,8 @@ from typing import Generic, TypeVar
 from portable.app import App, load_app
 from portable.errors import AppDefinitionError
 from portable.schedules import Schedule
+from providers.deploy.secret_values import check_secret_values
+from providers.deploy.stack_settings import with_stack_settings
 
 SettingsT = TypeVar("SettingsT")
 Outputs = dict[str, object]
@@ -64,7 +66,9 @@ class Deployer(CloudDeployer, Generic[SettingsT]):
 
     def prepare(self, info: StackInfo, package: str, search_path: str | None) -> Callable[[], Outputs]:
         settings = self.read_settings(info)
-        plan = self.plan(load_app(package, search_path), info, settings)
+        app = with_stack_settings(load_app(package, search_path), info.stack)
+        check_secret_values(app, info.stack)
+        plan = self.plan(app, info, settings)
         return partial(self.deploy, plan)
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
 from portable.errors import ConfigurationError
+from portable.secrets import CONFIG_NAMESPACE
 from providers.deploy.program import main
 
 ACCOUNT = "123456789012"
@@ -88,6 +90,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:sqs/queue:Queue":
             state["arn"] = f"arn:aws:sqs:{self.region}:{ACCOUNT}:{physical}"
             state["url"] = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT}/{physical}"
+        elif args.typ == "aws:secretsmanager/secret:Secret":
+            state["arn"] = f"arn:aws:secretsmanager:{self.region}:{ACCOUNT}:secret:{physical}-AbCdEf"
+        elif args.typ == "aws:apigatewayv2/domainName:DomainName":
+            target = f"d-{args.name}.execute-api.{self.region}.amazonaws.com"
+            state["domainNameConfiguration"] = {**inputs.get("domainNameConfiguration", {}), "targetDomainName": target}
         elif args.typ == "aws:apigatewayv2/api:Api":
             state["apiEndpoint"] = f"https://{args.name}.execute-api.{self.region}.amazonaws.com"
             state["executionArn"] = f"arn:aws:execute-api:{self.region}:{ACCOUNT}:{args.name}-id"
@@ -98,6 +105,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "gcp:cloudfunctionsv2/function:Function":
             state["url"] = f"https://{physical}-xyz-uc.a.run.app"
             state["serviceConfig"] = {**inputs.get("serviceConfig", {}), "service": physical}
+        elif args.typ == "gcp:compute/globalAddress:GlobalAddress":
+            state["address"] = "203.0.113.10"
         elif args.typ == "gcp:apigateway/api:Api":
             state["managedService"] = f"{inputs['apiId']}-hash.apigateway.{inputs['project']}.cloud.goog"
         elif args.typ == "gcp:apigateway/gateway:Gateway":
@@ -139,10 +148,10 @@ def run_program(
     mocks: RecordingMocks | None = None,
 ) -> Preview:
     """Run providers.deploy.program.main (what __main__.py runs) for `stack` with `config`; raise what it raises
-    (pulumi.RunError for every refusal of the program)."""
+    (pulumi.RunError for every refusal of the program). A value of SECRET stands for an encrypted one."""
     mocks = mocks or RecordingMocks(config.get("aws:region") or config.get("gcp:region") or "none")
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
-    pulumi.runtime.set_all_config(dict(config))
+    pulumi.runtime.set_all_config(dict(config), [key for key, value in config.items() if value == SECRET])
     preview = Preview(project, stack, mocks.resources)
 
     def program() -> pulumi.Output[Any]:
@@ -195,7 +204,9 @@ def _config_value(value: Any) -> str:
 def preview_project(root: Path, stack: str, overrides: Mapping[str, str]) -> Preview:
     """The project at `root` (its functions/ and Pulumi.<stack>.yaml, plus `overrides`) under the mocks."""
     project = project_name(root)
-    config = {**stack_config(root, stack), **overrides}
+    # A secret given on the command line stands in for an encrypted one, and is never shown.
+    given = {key: SECRET if key.startswith(f"{CONFIG_NAMESPACE}:") else value for key, value in overrides.items()}
+    config = {**stack_config(root, stack), **given}
     return run_program(stack, config, project=project, search_path=str(root))
 
 
@@ -229,8 +240,10 @@ def as_text(preview: Preview, root: Path, width: int = 120) -> str:
 
 
 def _settings(value: Any, root: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(dotted key, text) for every leaf of nested inputs; lists of plain values on one line."""
-    if isinstance(value, dict):
+    """(dotted key, text) for every leaf of nested inputs; lists of plain values on one line; a secret as SECRET."""
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        yield prefix, SECRET
+    elif isinstance(value, dict):
         for key, item in value.items():
             yield from _settings(item, root, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):

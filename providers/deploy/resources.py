@@ -8,14 +8,19 @@ import pulumi
 
 from portable.app import FunctionSpec, ResourceSpec
 from portable.context import physical_name_variable
+from portable.settings import SETTINGS_VARIABLE
 from providers.deploy.plan import Outputs, StackInfo
 
 
 def function_environment(
     spec: FunctionSpec, physical_names: Mapping[ResourceSpec, pulumi.Input[str]], **extra: pulumi.Input[str]
 ) -> dict[str, pulumi.Input[str]]:
-    """PORTABLE_FUNCTION, PORTABLE_MODULE, `extra`, and the physical name of every resource the function uses."""
+    """PORTABLE_FUNCTION, PORTABLE_MODULE, `extra`, the physical name of every resource the function uses (for a
+    secret its name or ARN, never its value), and its settings with PORTABLE_SETTINGS listing their names."""
     variables: dict[str, pulumi.Input[str]] = {"PORTABLE_FUNCTION": spec.name, "PORTABLE_MODULE": spec.module, **extra}
+    if spec.env:
+        variables.update(spec.env)
+        variables[SETTINGS_VARIABLE] = ",".join(name for name, _ in spec.env)
     for resource, name in sorted(physical_names.items(), key=lambda item: item[0].name):
         if resource.name in spec.uses:
             variables[physical_name_variable(resource)] = name
@@ -33,9 +38,13 @@ def stack_outputs(
     buckets: dict[str, pulumi.Input[str]],
     tables: dict[str, pulumi.Input[str]],
     dead_letters: dict[str, pulumi.Input[str]],
+    domain_target: pulumi.Input[str] | None = None,
 ) -> Outputs:
-    """What every cloud exports: the API URL (when there are routes), physical names, where dead letters go."""
+    """What every cloud exports: the API URL (when there are routes; the custom domain's when one is set), physical
+    names, where dead letters go, and where the custom domain's DNS record must point."""
     outputs: Outputs = {"functions": functions, "buckets": buckets, "tables": tables, "dead_letters": dead_letters}
     if api_url is not None:
         outputs["api_url"] = api_url
+    if domain_target is not None:
+        outputs["domain_target"] = domain_target
     return outputs

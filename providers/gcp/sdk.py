@@ -30,6 +30,22 @@ def firestore_client() -> Any:
     return firestore.Client(project=_project(), database=os.environ.get("PORTABLE_FIRESTORE_DATABASE") or None)
 
 
+@functools.cache
+def secret_client() -> Any:
+    """Secret Manager over REST; SECRET_MANAGER_EMULATOR_HOST (host:port) points it at a loopback stand-in."""
+    from google.cloud import secretmanager
+
+    emulator = os.environ.get("SECRET_MANAGER_EMULATOR_HOST")
+    if emulator:
+        from google.auth.credentials import AnonymousCredentials
+
+        anonymous = AnonymousCredentials()  # type: ignore[no-untyped-call]
+        return secretmanager.SecretManagerServiceClient(
+            credentials=anonymous, transport="rest", client_options={"api_endpoint": f"http://{emulator}"},
+        )
+    return secretmanager.SecretManagerServiceClient()
+
+
 def signing_credentials() -> Any:
     """The credentials that sign URLs. Against the emulator (whose client is anonymous) they come from
     the service account key file in GOOGLE_APPLICATION_CREDENTIALS, when one is given."""

@@ -1,4 +1,4 @@
-"""Local data clients: buckets and tables under `$PORTABLE_LOCAL_DIR` (default `.portable/`)."""
+"""Local data clients: buckets, tables and secrets under `$PORTABLE_LOCAL_DIR` (default `.portable/`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from portable.context import physical_name, setting
 from portable.events import ObjectEvent
 from portable.storage_types import ObjectInfo
 from providers.local.buckets import LocalBucket
+from providers.local.secrets import LocalSecret
 from providers.local.sqlite_files import local_dir
 from providers.local.tables import LocalTable
 
@@ -23,6 +24,8 @@ _observer: ContextVar[WriteObserver | None] = ContextVar("portable_local_write_o
 
 def client_for(spec: ResourceSpec) -> Any:
     """The local client behind a handle; a resource is created on its first use."""
+    if spec.kind == "secret":
+        return LocalSecret(spec.name, local_dir())
     if spec.kind == "bucket":
         return open_bucket(spec.name)
     return open_table(spec.name)

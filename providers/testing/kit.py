@@ -33,6 +33,7 @@ from portable.resources import Bucket, Table
 from portable.storage_types import Document, ObjectInfo
 from providers.binding import client_factory
 from providers.local.clients import observing_writes
+from providers.local.secrets import secret_file
 from providers.local.sqlite_files import close_connections, using_local_dir
 from providers.local.tokens import DevIssuer
 from providers.paths import PROJECT_ROOT
@@ -177,6 +178,13 @@ class Kit:
             known = ", ".join(declared) or "none"
             raise ConfigurationError(f"the App declares no {kind} {name!r}; its {kind}s: {known}")
         return name
+
+    def set_secret(self, name: str, value: str) -> None:
+        """Give the declared secret `name` its value in this kit's state (before the first call that reads it:
+        functions keep a value they read for a while, as deployed ones do)."""
+        path = secret_file(self.state, self._declared(name, self.app.secrets, "secret"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
 
     def caused_by(self, action: Callable[[], object]) -> list[Delivery]:
         """Run `action`; the deliveries it caused, or EventFailed naming the ones that failed."""

@@ -39,6 +39,14 @@ def firestore_emulator_host() -> Iterator[str]:
         yield host
 
 
+@pytest.fixture(scope="session")
+def secret_manager_host() -> Iterator[str]:
+    from tests.backends.secret_manager import secret_manager_server
+
+    with secret_manager_server() as host:
+        yield host
+
+
 @dataclass
 class Backend:
     """A provider's data clients, pointed at loopback servers, with a way to create resources."""
@@ -58,6 +66,48 @@ class Backend:
 
     def point_at_missing(self, spec: ResourceSpec) -> None:
         self.monkeypatch.setenv(physical_name_variable(spec), f"missing-{uuid.uuid4().hex[:10]}")
+
+    def provision_secret(self, spec: ResourceSpec, value: str | None) -> None:
+        """A fresh secret for `spec` holding `value` (None: a secret without a value), the handle pointed at it."""
+        physical = create_secret(self.provider, f"{spec.name}_{uuid.uuid4().hex[:10]}", self.monkeypatch)
+        self.monkeypatch.setenv(physical_name_variable(spec), physical)
+        if value is not None:
+            self.set_secret(spec, value)
+
+    def set_secret(self, spec: ResourceSpec, value: str) -> None:
+        """Give the secret a new value (a new version on the clouds), as `pulumi up` after `pulumi config set`."""
+        import os
+
+        physical = os.environ[physical_name_variable(spec)]
+        if self.provider == "aws":
+            from providers.aws.sdk import client
+
+            client("secretsmanager").put_secret_value(SecretId=physical, SecretString=value)
+        elif self.provider == "gcp":
+            from providers.gcp.sdk import secret_client
+
+            secret_client().add_secret_version(parent=physical, payload={"data": value.encode()})
+        else:
+            from providers.local.secrets import value_variable
+
+            self.monkeypatch.setenv(value_variable(spec.name), value)
+
+
+def create_secret(provider: str, physical: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The secret's name as the deploy sets it: an ARN on AWS, a resource name on GCP, the name locally."""
+    if provider == "aws":
+        from providers.aws.sdk import client
+
+        arn: str = client("secretsmanager").create_secret(Name=physical)["ARN"]
+        return arn
+    if provider == "gcp":
+        from providers.gcp.sdk import secret_client
+
+        secret = secret_client().create_secret(parent="projects/portable-test", secret_id=physical,
+                                                secret={"replication": {"automatic": {}}})
+        name: str = secret.name
+        return name
+    return physical
 
 
 def create_resource(provider: str, kind: str, physical: str) -> None:
@@ -98,10 +148,12 @@ def point_environment(provider: str, request: pytest.FixtureRequest, monkeypatch
 
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", request.getfixturevalue("storage_emulator_endpoint"))
         monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", request.getfixturevalue("firestore_emulator_host"))
+        monkeypatch.setenv("SECRET_MANAGER_EMULATOR_HOST", request.getfixturevalue("secret_manager_host"))
         monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "portable-test")
         monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
         gcp_sdk.storage_client.cache_clear()
         gcp_sdk.firestore_client.cache_clear()
+        gcp_sdk.secret_client.cache_clear()
 
 
 def provider_clients(provider: str) -> Callable[[ResourceSpec], Any]:

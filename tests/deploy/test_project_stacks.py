@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +14,8 @@ from tests.deploy.archive_contents import archived_pulumi_imports, deploy_entrie
 from tests.deploy.mocks import Deployment
 from tests.deploy.project import ROOT, deploy_project, function_archives
 
+AWS_TEST_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
@@ -52,61 +57,132 @@ def test_the_pulumi_import_scan_sees_deploy_code() -> None:
     assert pulumi_imports(b"def lazy():\n    from pulumi.runtime import Mocks\n") == ["pulumi.runtime"]
 
 
-def test_hello_archive_records_its_greeting_in_dynamodb(
-    aws_project: Deployment, moto_endpoint: str, tmp_path: Path
-) -> None:
-    """The built archive alone (plus boto3, which the Lambda runtime provides) serves hello and
-    writes to its table: the data clients the shim binds by name are in the archive."""
+def invoke_archive(function: dict[str, Any], event: dict[str, Any], moto_endpoint: str, tmp_path: Path) -> Any:
+    """Run the built Lambda archive alone (plus boto3, which the Lambda runtime provides) on `event`, with the
+    function's environment from the deploy, against moto; return the reply."""
     import json
     import os
     import site
     import subprocess
     import sys
 
-    from tests.backends.fixtures import create_resource
-
-    hello = aws_project.named("aws:lambda/function:Function", "hello").inputs
-    with zipfile.ZipFile(hello["code"].path) as archive:
+    with zipfile.ZipFile(function["code"].path) as archive:
         archive.extractall(tmp_path)
-        names = archive.namelist()
-    assert "providers/aws/clients.py" in names and "providers/aws/dynamodb.py" in names
-    assert not [name for name in names if name.startswith("providers/gcp/")]
-    variables = hello["environment"]["variables"]
-    table = variables["PORTABLE_TABLE_GREETINGS"]
-    os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
-    try:
-        create_resource("aws", "table", table)
-    finally:
-        del os.environ["AWS_ENDPOINT_URL"]
     runner = (
         "import json, sys; sys.path[:0] = [sys.argv[1]]; sys.path.append(sys.argv[2]);"
         "from providers.aws.runtime import handler;"
         "print(json.dumps(handler(json.load(sys.stdin), None)))"
     )
-    event = {
-        "version": "2.0", "routeKey": "POST /hello", "rawPath": "/hello", "rawQueryString": "",
-        "headers": {"content-type": "application/json"}, "body": '{"name": "Archive"}', "isBase64Encoded": False,
-        "requestContext": {"http": {"method": "POST", "path": "/hello", "sourceIp": "203.0.113.9"},
-                           "requestId": "archive-1", "stage": "$default"},
-    }
     environment = {
-        "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", **variables,
+        "PATH": os.environ.get("PATH", ""), **AWS_TEST_ENVIRONMENT, "AWS_ENDPOINT_URL": moto_endpoint,
+        **function["environment"]["variables"],
     }
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-c", runner, str(tmp_path), site.getsitepackages()[0]],
         input=json.dumps(event), env=environment, capture_output=True, text=True, timeout=60, check=False,
     )
     assert done.returncode == 0, done.stderr
-    reply = json.loads(done.stdout.splitlines()[-1])
-    assert reply["statusCode"] == 200 and json.loads(reply["body"]) == {"message": "Hello, Archive!"}
-    os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
-    try:
-        from providers.aws.sdk import client
+    return json.loads(done.stdout.splitlines()[-1])
 
-        client.cache_clear()
-        items = client("dynamodb").scan(TableName=table)["Items"]
+
+@contextmanager
+def aws_sdk(moto_endpoint: str) -> Iterator[Any]:
+    """This process's boto3 clients pointed at moto inside the block."""
+    import os
+
+    from providers.aws.sdk import client
+
+    os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
+    client.cache_clear()
+    try:
+        yield client
     finally:
         del os.environ["AWS_ENDPOINT_URL"]
         client.cache_clear()
+
+
+def http_event(method: str, path: str, body: str, headers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": "",
+        "headers": headers, "body": body, "isBase64Encoded": False,
+        "requestContext": {"http": {"method": method, "path": path, "sourceIp": "203.0.113.9"},
+                           "requestId": "archive-1", "stage": "$default"},
+    }
+
+
+def test_hello_archive_records_its_greeting_in_dynamodb(
+    aws_project: Deployment, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """The data clients the shim binds by name are in the archive."""
+    import json
+
+    from tests.backends.fixtures import create_resource
+
+    hello = aws_project.named("aws:lambda/function:Function", "hello").inputs
+    names = entry_names(Path(hello["code"].path))
+    assert "providers/aws/clients.py" in names and "providers/aws/dynamodb.py" in names
+    assert not [name for name in names if name.startswith("providers/gcp/")]
+    table = hello["environment"]["variables"]["PORTABLE_TABLE_GREETINGS"]
+    with aws_sdk(moto_endpoint):
+        create_resource("aws", "table", table)
+    event = http_event("POST", "/hello", '{"name": "Archive"}', {"content-type": "application/json"})
+    reply = invoke_archive(hello, event, moto_endpoint, tmp_path)
+    assert reply["statusCode"] == 200 and json.loads(reply["body"]) == {"message": "Hello, Archive!"}
+    with aws_sdk(moto_endpoint) as client:
+        items = client("dynamodb").scan(TableName=table)["Items"]
     assert any("Archive" in json.dumps(item) for item in items)
+
+
+def test_webhook_archive_reads_its_key_from_secrets_manager(
+    aws_project: Deployment, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """The function's environment holds the secret's ARN; the archive fetches the value with GetSecretValue."""
+    import hashlib
+    import hmac
+    import json
+
+    webhook = dict(aws_project.named("aws:lambda/function:Function", "receive_webhook").inputs)
+    with aws_sdk(moto_endpoint) as client:
+        arn = client("secretsmanager").create_secret(Name=f"webhook-{tmp_path.name}", SecretString="whsec_moto")["ARN"]
+    variables = {**webhook["environment"]["variables"], "PORTABLE_SECRET_WEBHOOK_KEY": arn}
+    assert "whsec_moto" not in json.dumps(variables)
+    body = '{"type": "ping"}'
+    signed = "sha256=" + hmac.new(b"whsec_moto", body.encode(), hashlib.sha256).hexdigest()
+    event = http_event("POST", "/webhooks", body, {"content-type": "application/json", "x-signature": signed})
+    reply = invoke_archive({**webhook, "environment": {"variables": variables}}, event, moto_endpoint, tmp_path)
+    assert (reply["statusCode"], json.loads(reply["body"])) == (200, {"received": True, "type": "ping"})
+
+
+def test_the_webhook_key_reaches_only_secrets_manager_and_never_the_preview(aws_project: Deployment) -> None:
+    from providers.deploy.preview import as_json, as_text
+
+    text = as_text(aws_project, ROOT)
+    assert "whsec_test" not in as_json(aws_project) + text
+    assert "    secretString: [secret]" in text
+    variables = aws_project.named("aws:lambda/function:Function", "receive_webhook").inputs["environment"]["variables"]
+    assert variables["PORTABLE_SECRET_WEBHOOK_KEY"].startswith("arn:aws:secretsmanager:")
+    assert variables["SIGNATURE_HEADER"] == "X-Signature"
+
+
+def test_the_reference_app_needs_its_secret_set_before_it_deploys() -> None:
+    import pulumi
+
+    from providers.deploy import preview
+
+    with pytest.raises(pulumi.RunError, match=r"secret 'webhook_key' \(read by receive_webhook\) has no value in "
+                       r"stack 'aws'; run `pulumi config set --secret secrets:webhook_key <value> --stack aws`"):
+        preview.preview_project(ROOT, "aws", {})
+
+
+def test_only_the_webhook_archive_carries_the_secret_manager_client(gcp_project: Deployment) -> None:
+    archives = function_archives(gcp_project)
+
+    def requirements(name: str) -> str:
+        with zipfile.ZipFile(archives[name]) as archive:
+            return archive.read("requirements.txt").decode()
+
+    assert "google-cloud-secret-manager==" in requirements("receive_webhook")
+    assert "google-cloud-secret-manager" not in requirements("hello")
+    variables = gcp_project.named("gcp:cloudfunctionsv2/function:Function", "receive_webhook").inputs[
+        "serviceConfig"]["environmentVariables"]
+    assert variables["PORTABLE_SECRET_WEBHOOK_KEY"] == "projects/demo-project/secrets/portable-gcp-webhook_key"

@@ -15,6 +15,7 @@ from providers.aws.deploy.http_api import create_http_api
 from providers.aws.deploy.package import WheelTarget, build_archive
 from providers.aws.deploy.schedule_expressions import scheduler_expression
 from providers.aws.deploy.schedules import create_schedule
+from providers.aws.deploy.secrets import create_secrets
 from providers.aws.deploy.settings import AwsSettings
 from providers.aws.deploy.settings import read_settings as read_aws_settings
 from providers.aws.deploy.tables import create_tables
@@ -40,11 +41,13 @@ class AwsDeployer(Deployer[AwsSettings]):
         account_id = aws.get_caller_identity_output().account_id
         tables = create_tables(app.tables, info)
         buckets = create_buckets(app.buckets, info)
+        secrets = create_secrets(app.secrets)
         event_specs: list[FunctionSpec] = [*app.object_functions(), *app.schedule_functions()]
         dead_letters = {spec.name: create_dead_letter_queue(spec, data_options(info)) for spec in event_specs}
         functions = {
             name: create_function(
                 spec, plan.archives[name], plan.settings, info.python_version, buckets, tables, dead_letters.get(name),
+                secrets,
             )
             for name, spec in sorted(app.functions.items())
         }
@@ -53,7 +56,9 @@ class AwsDeployer(Deployer[AwsSettings]):
             for spec in event_specs
         }
         http_specs = app.http_functions()
-        api_url = create_http_api(http_specs, functions, plan.settings, app.cors) if http_specs else None
+        api_url, domain_target = (
+            create_http_api(http_specs, functions, plan.settings, app.cors) if http_specs else (None, None)
+        )
         connect_notifications(app, buckets, functions, account_id, async_invokes)
         for name, expression in sorted(plan.schedules.items()):
             create_schedule(
@@ -61,6 +66,7 @@ class AwsDeployer(Deployer[AwsSettings]):
             )
         return stack_outputs(
             api_url,
+            domain_target=domain_target,
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.bucket for name, bucket in buckets.items()},
             tables={name: table.name for name, table in tables.items()},

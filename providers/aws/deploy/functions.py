@@ -23,6 +23,7 @@ def create_function(
     buckets: dict[str, aws.s3.Bucket],
     tables: dict[str, aws.dynamodb.Table],
     dead_letters: aws.sqs.Queue | None,
+    secret_arns: dict[str, pulumi.Output[str]] | None = None,
 ) -> aws.lambda_.Function:
     log_group = aws.cloudwatch.LogGroup(
         f"{spec.name}-logs", name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
@@ -31,16 +32,20 @@ def create_function(
     role = aws.iam.Role(f"{spec.name}-role", assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")))
     used_buckets = {name: buckets[name].arn for name in sorted(spec.uses) if name in buckets}
     used_tables = {name: tables[name].arn for name in sorted(spec.uses) if name in tables}
+    secrets = secret_arns or {}
+    used_secrets = {name: secrets[name] for name in sorted(spec.reads) if name in secrets}
     policy_document = pulumi.Output.all(
         pulumi.Output.all(**used_buckets) if used_buckets else {},
         pulumi.Output.all(**used_tables) if used_tables else {},
         log_group.arn,
         dead_letters.arn if dead_letters is not None else None,
+        pulumi.Output.all(**used_secrets) if used_secrets else {},
     ).apply(lambda resolved: json.dumps(function_policy(spec, *resolved)))
     policy = aws.iam.RolePolicy(f"{spec.name}-policy", role=role.id, policy=policy_document)
     physical: dict[ResourceSpec, pulumi.Output[str]] = {
         **{ResourceSpec("bucket", name): bucket.bucket for name, bucket in buckets.items()},
         **{ResourceSpec("table", name): table.name for name, table in tables.items()},
+        **{ResourceSpec("secret", name): arn for name, arn in secrets.items()},
     }
     return aws.lambda_.Function(
         spec.name,

@@ -13,6 +13,7 @@ from portable.app import HttpFunction
 from portable.auth import JwtAuth
 from portable.cors_policy import Cors
 from portable.routes import Route
+from providers.aws.deploy.domain import map_domain
 from providers.aws.deploy.settings import AwsSettings
 
 
@@ -45,8 +46,9 @@ def create_authorizer(api: aws.apigatewayv2.Api, auth: JwtAuth) -> aws.apigatewa
 def create_http_api(
     specs: list[HttpFunction], functions: dict[str, aws.lambda_.Function], settings: AwsSettings,
     cors: Cors | None = None,
-) -> pulumi.Output[str]:
-    """The API, its auto-deployed `$default` stage with throttling, and every route; returns the URL.
+) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
+    """The API, its auto-deployed `$default` stage with throttling, and every route; returns the URL, and with
+    portable:domain the host name the domain's DNS must point at.
 
     The stage comes after every route and invoke permission, so no route is live before its function may run.
     """
@@ -76,7 +78,7 @@ def create_http_api(
             principal="apigateway.amazonaws.com",
             source_arn=pulumi.Output.concat(api.execution_arn, source_arn_suffix(trigger.route)),
         ))
-    aws.apigatewayv2.Stage(
+    stage = aws.apigatewayv2.Stage(
         "http-api-stage", api_id=api.id, name="$default", auto_deploy=True,
         default_route_settings={
             "throttling_rate_limit": settings.http_rate_limit,
@@ -84,4 +86,6 @@ def create_http_api(
         },
         opts=pulumi.ResourceOptions(depends_on=before_stage),
     )
-    return api.api_endpoint
+    if settings.domain:
+        return map_domain(api, stage, settings.domain)
+    return api.api_endpoint, None

@@ -16,6 +16,7 @@ TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
 TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 LOG_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
 DEAD_LETTER_SEND = ("sqs:SendMessage",)
+SECRET_READ = ("secretsmanager:GetSecretValue",)
 
 Policy = dict[str, Any]
 
@@ -42,8 +43,9 @@ def function_policy(
     table_arns: Mapping[str, str],
     log_group_arn: str,
     dead_letter_arn: str | None,
+    secret_arns: Mapping[str, str] | None = None,
 ) -> Policy:
-    """Logs to its own log group; each declared bucket and table with exactly the declared access.
+    """Logs to its own log group; each declared bucket, table and secret with exactly the declared access.
 
     An object or schedule function also sends to its own dead-letter queue: Lambda uses the function's
     role to deliver a failed event there.
@@ -62,6 +64,9 @@ def function_policy(
         statements.append(_allow(_sid("ReadTable", name), TABLE_READ, [arn]))
         if name in spec.writes:
             statements.append(_allow(_sid("WriteTable", name), TABLE_WRITE, [arn]))
+    secrets = secret_arns or {}
+    for name in sorted(spec.reads & secrets.keys()):
+        statements.append(_allow(_sid("ReadSecret", name), SECRET_READ, [secrets[name]]))
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -19,6 +19,7 @@ from providers.gcp.deploy.iam import allow_event_delivery, allow_url_signing, se
 from providers.gcp.deploy.package import build_archive
 from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 from providers.gcp.deploy.schedules import create_job
+from providers.gcp.deploy.secrets import create_secrets, grant_secret_access
 from providers.gcp.deploy.services import enable_services
 from providers.gcp.deploy.settings import GcpSettings
 from providers.gcp.deploy.settings import read_settings as read_gcp_settings
@@ -41,16 +42,18 @@ class GcpDeployer(Deployer[GcpSettings]):
     def deploy(self, plan: Plan[GcpSettings]) -> Outputs:
         app, settings, info = plan.app, plan.settings, plan.info
         stack = info.stack
-        services = enable_services(app, settings.project)
+        services = enable_services(app, settings.project, settings.domain)
         after_services = pulumi.ResourceOptions(depends_on=services)
         buckets = create_buckets(app.buckets, settings, info, after_services)
         collections = collection_names(app.tables, stack)
         database = create_database(settings, info, after_services) if app.tables else None
+        secrets = create_secrets(app.secrets, settings, after_services)
         source_bucket = create_source_bucket(settings, after_services)
         publisher = allow_storage_to_publish(settings, after_services) if app.object_functions() else None
         physical: dict[ResourceSpec, pulumi.Input[str]] = {
             **{ResourceSpec("bucket", name): bucket.name for name, bucket in buckets.items()},
             **{ResourceSpec("table", name): collection for name, collection in collections.items()},
+            **{ResourceSpec("secret", name): deployed.path for name, deployed in secrets.items()},
         }
         functions = {}
         for name, spec in sorted(app.functions.items()):
@@ -60,6 +63,7 @@ class GcpDeployer(Deployer[GcpSettings]):
                 grants.append(allow_url_signing(name, account))
             table_grant = grant_table_access(spec, app.tables, account.member, settings)
             grants += [resource for resource in (table_grant, database) if resource is not None]
+            grants += grant_secret_access(spec, secrets, account.member, settings)
             invoker = None
             trigger = None
             if has_trigger(spec, ObjectTrigger) and publisher is not None:
@@ -83,9 +87,12 @@ class GcpDeployer(Deployer[GcpSettings]):
                     pulumi.ResourceOptions(depends_on=[*services, invoker_grant]),
                 )
         http_specs = app.http_functions()
-        api_url = create_http_api(http_specs, functions, settings, after_services, app.cors) if http_specs else None
+        api_url, domain_target = (
+            create_http_api(http_specs, functions, settings, after_services, app.cors) if http_specs else (None, None)
+        )
         return stack_outputs(
             api_url,
+            domain_target=domain_target,
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.name for name, bucket in buckets.items()},
             tables=dict(collections),

@@ -10,6 +10,7 @@ import pulumi_gcp as gcp
 
 from portable.app import HttpFunction
 from portable.cors_policy import Cors
+from providers.gcp.deploy.domain import serve_domain
 from providers.gcp.deploy.functions import allow_invoker
 from providers.gcp.deploy.iam import service_account
 from providers.gcp.deploy.names import resource_id
@@ -32,8 +33,9 @@ def create_http_api(
     settings: GcpSettings,
     opts: pulumi.ResourceOptions,
     cors: Cors | None = None,
-) -> pulumi.Output[str]:
-    """The API, its config (OpenAPI from the routes), the gateway; returns the gateway's URL.
+) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
+    """The API, its config (OpenAPI from the routes), the gateway; returns the gateway's URL, and with
+    portable:domain the domain's URL and the IP address its DNS must point at.
 
     The config waits for the gateway account's grants, so the gateway never serves a route it may not call.
     """
@@ -62,4 +64,6 @@ def create_http_api(
     gateway = gcp.apigateway.Gateway(
         "http-gateway", project=settings.project, region=settings.region, api_config=config.id, gateway_id=api_id,
     )
-    return gateway.default_hostname.apply(lambda host: f"https://{host}")
+    if settings.domain:
+        return serve_domain(gateway, settings.domain, settings, opts)
+    return gateway.default_hostname.apply(lambda host: f"https://{host}"), None

@@ -26,7 +26,9 @@ from providers.deploy.packaging import (
 from providers.paths import MAIN_PY
 
 RUNTIME_PACKAGES = ("functions-framework", "cloudevents")
-CLIENT_PACKAGES = {"bucket": "google-cloud-storage", "table": "google-cloud-firestore"}
+CLIENT_PACKAGES = {
+    "bucket": "google-cloud-storage", "table": "google-cloud-firestore", "secret": "google-cloud-secret-manager",
+}
 
 
 def requirements_txt(spec: FunctionSpec, resources: dict[str, ResourceSpec], lock: Lock) -> str:

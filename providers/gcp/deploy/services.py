@@ -13,24 +13,30 @@ FOR_HTTP = ("apigateway.googleapis.com", "servicemanagement.googleapis.com", "se
 FOR_OBJECT_EVENTS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
 FOR_SCHEDULES = ("cloudscheduler.googleapis.com",)
 FOR_TABLES = ("firestore.googleapis.com",)
+FOR_SECRETS = ("secretmanager.googleapis.com",)
+FOR_DOMAIN = ("compute.googleapis.com",)
 
 
-def needed_services(app: App) -> list[str]:
+def needed_services(app: App, domain: str | None = None) -> list[str]:
     services = list(ALWAYS)
     if app.http_functions():
         services += FOR_HTTP
+        if domain:
+            services += FOR_DOMAIN
     if app.object_functions():
         services += FOR_OBJECT_EVENTS
     if app.schedule_functions():
         services += FOR_SCHEDULES
     if app.tables:
         services += FOR_TABLES
+    if app.secrets:
+        services += FOR_SECRETS
     return services
 
 
-def enable_services(app: App, project: str) -> list[gcp.projects.Service]:
+def enable_services(app: App, project: str, domain: str | None = None) -> list[gcp.projects.Service]:
     return [
         gcp.projects.Service(f"api-{service.split('.')[0]}", project=project, service=service,
                              disable_on_destroy=False)
-        for service in needed_services(app)
+        for service in needed_services(app, domain)
     ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.deploy.config import flag, require
+from providers.deploy.config import domain_name, flag, require
 from providers.deploy.plan import StackInfo
 
 
@@ -16,6 +16,7 @@ class GcpSettings:
     region: str
     firestore_location: str
     create_firestore_database: bool
+    domain: str | None = None
 
 
 def read_settings(info: StackInfo) -> GcpSettings:
@@ -28,4 +29,5 @@ def read_settings(info: StackInfo) -> GcpSettings:
         region=region,
         firestore_location=config.get("firestoreLocation") or region,
         create_firestore_database=create,
+        domain=domain_name("portable", "domain"),
     )
