@@ -21,6 +21,7 @@ _HOMES = {
     "Bucket": "resources", "Table": "resources", "bucket": "resources", "table": "resources",
     "Item": "storage_types", "ObjectInfo": "storage_types", "Page": "storage_types",
     "RetryPolicy": "retries",
+    "Message": "messages", "Queue": "messaging", "Topic": "messaging", "queue": "messaging", "topic": "messaging",
     **{name: "errors" for name in (
         "AccessNotDeclared", "AppDefinitionError", "BackendError", "ConfigurationError", "Conflict", "EventFailed",
         "HttpError", "InvalidKey", "InvalidValue", "MalformedEvent", "NotFound", "PortableError", "ResourceError",
@@ -105,6 +106,21 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.events import (
         ScheduleEvent as ScheduleEvent,
+    )
+    from portable.messages import (
+        Message as Message,
+    )
+    from portable.messaging import (
+        Queue as Queue,
+    )
+    from portable.messaging import (
+        Topic as Topic,
+    )
+    from portable.messaging import (
+        queue as queue,
+    )
+    from portable.messaging import (
+        topic as topic,
     )
     from portable.request import (
         Headers as Headers,

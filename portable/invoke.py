@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Callable
 from contextvars import Token
-from typing import Any, Generic, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple
 
 from portable import log
 from portable.app import (
@@ -26,6 +26,10 @@ from portable.errors import EventFailed, HttpError, MalformedEvent
 from portable.events import ObjectEvent, ScheduleEvent
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.request import Request, Response
+
+if TYPE_CHECKING:
+    from portable.app import MessageTrigger
+    from portable.messages import Message
 
 
 class Reply:
@@ -205,7 +209,12 @@ def deliver_schedule(bound: Bound[ScheduleTrigger], event: ScheduleEvent, trace:
     _run_event(bound, event, trace)
 
 
-def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent, trace: str | None) -> None:
+def deliver_message(bound: Bound[MessageTrigger], message: Message, trace: str | None = None) -> None:
+    """Run a message handler on one message; a failure is EventFailed, and fails this message only."""
+    _run_event(bound, message, trace)
+
+
+def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent | Message, trace: str | None) -> None:
     """Call an object or schedule handler; a failure is logged once and raised as EventFailed."""
     token = _enter(bound, event.id, trace)
     try:

@@ -20,3 +20,12 @@ TABLE_ITEM_MAX_BYTES = 400_000
 TABLE_ITEM_MAX_DEPTH = 20
 # S3 user metadata, names and values together.
 METADATA_MAX_BYTES = 2048
+# SQS and SNS messages, body and attributes together (Pub/Sub allows 10 MB).
+MESSAGE_MAX_BYTES = 256 * 1024
+# SQS carries at most 10 message attributes (Pub/Sub 100); Portable keeps one for itself.
+MESSAGE_ATTRIBUTES_MAX = 9
+# SQS and SNS attribute names, 256 characters (Pub/Sub keys 256 bytes); Pub/Sub values, 1024 bytes.
+MESSAGE_ATTRIBUTE_NAME_MAX_CHARS = 256
+MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES = 1024
+# SQS delays a message at most 15 minutes.
+MESSAGE_DELAY_MAX_SECONDS = 900

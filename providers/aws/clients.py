@@ -1,4 +1,4 @@
-"""AWS data clients: S3 buckets and DynamoDB tables (boto3 is imported on first use)."""
+"""AWS data clients: S3 buckets, DynamoDB tables, SQS queues and SNS topics (boto3 is imported on first use)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from providers.aws.s3 import S3Bucket
 
 
 def client_for(spec: ResourceSpec) -> Any:
+    if spec.kind in ("queue", "topic"):
+        from providers.aws.sqs import SnsTopic, SqsQueue
+
+        return (SqsQueue if spec.kind == "queue" else SnsTopic)(spec.name, physical_name(spec))
     if spec.kind == "bucket":
         return S3Bucket(spec.name, physical_name(spec))
     return DynamoTable(spec.name, physical_name(spec))

@@ -1,4 +1,4 @@
-"""GCP data clients: Cloud Storage buckets and Firestore tables (SDKs imported on first use)."""
+"""GCP data clients: Cloud Storage buckets, Firestore tables, Pub/Sub queues and topics (SDKs imported on first use)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from providers.gcp.gcs import GcsBucket
 
 
 def client_for(spec: ResourceSpec) -> Any:
+    if spec.kind in ("queue", "topic"):
+        from providers.gcp.pubsub import PubSubTopic
+
+        return PubSubTopic(spec.name, physical_name(spec))
     if spec.kind == "bucket":
         return GcsBucket(spec.name, physical_name(spec))
     return FirestoreTable(spec.name, physical_name(spec))

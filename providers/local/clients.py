@@ -25,6 +25,10 @@ def client_for(spec: ResourceSpec) -> Any:
     """The local client behind a handle; a resource is created on its first use."""
     if spec.kind == "bucket":
         return open_bucket(spec.name)
+    if spec.kind in ("queue", "topic"):
+        from providers.local.messages import LocalMessages
+
+        return LocalMessages(spec.name, local_dir())
     return LocalTable(spec.name, physical_name(spec), local_dir())
 
 
