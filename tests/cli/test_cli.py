@@ -143,7 +143,8 @@ def test_invoke_takes_a_published_event_from_a_file(
 
 def test_invoke_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "invoke", "nope", "--cloud", "aws")
-    assert code == 1 and "no function named 'nope'; the App defines: hello, make_thumbnail, nightly_report" in err
+    assert code == 1 and ("no function named 'nope'; the App defines: count_greeting, hello, make_thumbnail, "
+                          "nightly_report, queue_welcome, write_welcome") in err
     bad = tmp_path / "event.json"
     bad.write_text("[1, 2]")
     code, _, err = run(capsys, "invoke", "hello", "--cloud", "aws", "--event", str(bad))

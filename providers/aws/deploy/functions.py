@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from portable.app import FunctionSpec, ResourceSpec
 from providers.aws.deploy.iam import assume_role_policy, function_policy
+from providers.aws.deploy.messaging import Messaging
 from providers.aws.deploy.package import HANDLER
 from providers.aws.deploy.settings import AwsSettings
 from providers.deploy.resources import function_environment
@@ -23,6 +24,7 @@ def create_function(
     buckets: dict[str, aws.s3.Bucket],
     tables: dict[str, aws.dynamodb.Table],
     dead_letters: aws.sqs.Queue | None,
+    messaging: Messaging | None = None,
 ) -> aws.lambda_.Function:
     log_group = aws.cloudwatch.LogGroup(
         f"{spec.name}-logs", name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
@@ -31,16 +33,26 @@ def create_function(
     role = aws.iam.Role(f"{spec.name}-role", assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")))
     used_buckets = {name: buckets[name].arn for name in sorted(spec.uses) if name in buckets}
     used_tables = {name: tables[name].arn for name in sorted(spec.uses) if name in tables}
+    queues = messaging.queues if messaging else {}
+    topics = messaging.topics if messaging else {}
+    consumer = messaging.consumers.get(spec.name) if messaging else None
+    sent_to = {name: queues[name].queue.arn for name in sorted(spec.writes) if name in queues}
+    published_to = {name: topics[name].arn for name in sorted(spec.writes) if name in topics}
     policy_document = pulumi.Output.all(
         pulumi.Output.all(**used_buckets) if used_buckets else {},
         pulumi.Output.all(**used_tables) if used_tables else {},
         log_group.arn,
         dead_letters.arn if dead_letters is not None else None,
+        pulumi.Output.all(**sent_to) if sent_to else {},
+        pulumi.Output.all(**published_to) if published_to else {},
+        consumer.queue.arn if consumer is not None else None,
     ).apply(lambda resolved: json.dumps(function_policy(spec, *resolved)))
     policy = aws.iam.RolePolicy(f"{spec.name}-policy", role=role.id, policy=policy_document)
     physical: dict[ResourceSpec, pulumi.Output[str]] = {
         **{ResourceSpec("bucket", name): bucket.bucket for name, bucket in buckets.items()},
         **{ResourceSpec("table", name): table.name for name, table in tables.items()},
+        **{ResourceSpec("queue", name): consumer.queue.url for name, consumer in queues.items()},
+        **{ResourceSpec("topic", name): topic.arn for name, topic in topics.items()},
     }
     return aws.lambda_.Function(
         spec.name,

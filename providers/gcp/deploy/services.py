@@ -13,6 +13,7 @@ FOR_HTTP = ("apigateway.googleapis.com", "servicemanagement.googleapis.com", "se
 FOR_OBJECT_EVENTS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
 FOR_SCHEDULES = ("cloudscheduler.googleapis.com",)
 FOR_TABLES = ("firestore.googleapis.com",)
+FOR_MESSAGES = ("pubsub.googleapis.com",)
 
 
 def needed_services(app: App) -> list[str]:
@@ -25,6 +26,8 @@ def needed_services(app: App) -> list[str]:
         services += FOR_SCHEDULES
     if app.tables:
         services += FOR_TABLES
+    if (app.queues or app.topics) and not app.object_functions():
+        services += FOR_MESSAGES
     return services
 
 
