@@ -7,7 +7,6 @@ the body, attributes and id that were sent.
 
 from __future__ import annotations
 
-import base64
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from portable.errors import InvalidValue, NotFound
 from portable.messages import Message
 from portable.messaging import Queue, Topic
 from tests.backends import servers
+from tests.backends.message_wire import lambda_records, push_envelope
 
 pytestmark = pytest.mark.slow
 
@@ -41,20 +41,6 @@ def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
     with using_clients(client_for):
         yield sdk.client
     sdk.client.cache_clear()
-
-
-def lambda_records(sqs: Any, url: str, arn: str) -> list[dict[str, Any]]:
-    """What Lambda's event source mapping makes of the messages waiting in the queue (its record shape)."""
-    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                   AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
-    return [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m["Attributes"], "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs",
-        "eventSourceARN": arn, "awsRegion": "us-east-1",
-        "messageAttributes": {name: {"stringValue": value["StringValue"], "dataType": value["DataType"],
-                                     "stringListValues": [], "binaryListValues": []}
-                              for name, value in m.get("MessageAttributes", {}).items()},
-    } for m in received]
 
 
 def new_queue(sqs: Any, name: str) -> tuple[str, str]:
@@ -131,16 +117,11 @@ def gcp(pubsub_host: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     sdk.publisher_client.cache_clear()
 
 
-def push_envelope(subscriber: Any, subscription: str) -> dict[str, Any]:
-    """The next message of a subscription, in the envelope a push subscription POSTs."""
-    received = subscriber.pull(subscription=subscription, max_messages=1, timeout=10).received_messages
-    (item,) = received
+def pulled_envelope(subscriber: Any, subscription: str) -> dict[str, Any]:
+    """The next message of a subscription, acknowledged, in the envelope a push subscription POSTs."""
+    (item,) = subscriber.pull(subscription=subscription, max_messages=1, timeout=10).received_messages
     subscriber.acknowledge(subscription=subscription, ack_ids=[item.ack_id])
-    pubsub = item.message
-    return {"subscription": subscription, "deliveryAttempt": item.delivery_attempt or 1, "message": {
-        "data": base64.b64encode(pubsub.data).decode(), "attributes": dict(pubsub.attributes),
-        "messageId": pubsub.message_id, "publishTime": pubsub.publish_time.isoformat().replace("+00:00", "Z"),
-    }}
+    return push_envelope(item, subscription)
 
 
 @pytest.mark.parametrize("body", BODIES, ids=["text", "unicode", "binary", "json", "empty"])
@@ -159,7 +140,7 @@ def test_pubsub_publish_reaches_every_subscription_as_published(
     monkeypatch.setenv("PORTABLE_TOPIC_ORDERS", topic.rpartition("/")[2])
     message_id = Topic("orders").publish(body, attributes=ATTRIBUTES)
     for subscription in subscriptions:
-        message: Message = pubsub_events.message(push_envelope(gcp, subscription), "orders")
+        message: Message = pubsub_events.message(pulled_envelope(gcp, subscription), "orders")
         assert (message.id, message.body, dict(message.attributes), message.attempt) == (
             message_id, body, ATTRIBUTES, 1)
 
