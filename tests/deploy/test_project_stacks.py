@@ -63,7 +63,7 @@ def test_hello_archive_records_its_greeting_in_dynamodb(
     import subprocess
     import sys
 
-    from tests.backends.fixtures import create_resource
+    from tests.backends.fixtures import create_message_resource, create_resource
 
     hello = aws_project.named("aws:lambda/function:Function", "hello").inputs
     with zipfile.ZipFile(hello["code"].path) as archive:
@@ -76,6 +76,7 @@ def test_hello_archive_records_its_greeting_in_dynamodb(
     os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
     try:
         create_resource("aws", "table", table)
+        variables = {**variables, "PORTABLE_TOPIC_GREETED": create_message_resource("aws", "topic", "greeted")}
     finally:
         del os.environ["AWS_ENDPOINT_URL"]
     runner = (
