@@ -114,8 +114,8 @@ def test_subscriptions_no_cloud_could_run_are_refused_with_the_fix(case: str, tm
         load_app(make_package(tmp_path, jobs=source))
 
 
-def test_a_queue_with_two_consumers_is_refused_naming_topics(tmp_path: Path) -> None:
-    source = """
+SHARED = {
+    "a queue with two consumers": ("""
         from portable import queue
         jobs = queue("jobs")
 
@@ -124,19 +124,20 @@ def test_a_queue_with_two_consumers_is_refused_naming_topics(tmp_path: Path) -> 
 
         @jobs.on_message
         def second(message): ...
-    """
-    with pytest.raises(AppDefinitionError, match="queue 'jobs' has 2 consumers.*declare a topic"):
-        load_app(make_package(tmp_path, jobs=source))
-
-
-def test_a_name_is_one_kind_of_resource(tmp_path: Path) -> None:
-    source = """
+    """, r"queue 'jobs' has 2 consumers.*declare a topic"),
+    "a name of two kinds": ("""
         from portable import table, topic
         ledger = table("ledger-of-clashes")
         also = topic("ledger-of-clashes")
-    """
-    with pytest.raises(AppDefinitionError, match="'ledger-of-clashes' is declared both as a table and as a topic"):
-        load_app(make_package(tmp_path, clash=source))
+    """, "'ledger-of-clashes' is declared both as a table and as a topic"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHARED))
+def test_a_queue_has_one_consumer_and_a_name_one_kind(case: str, tmp_path: Path) -> None:
+    source, message = SHARED[case]
+    with pytest.raises(AppDefinitionError, match=message):
+        load_app(make_package(tmp_path, shared=source))
 
 
 def test_subscribers_and_consumers_are_described_as_plain_data(tmp_path: Path) -> None:
