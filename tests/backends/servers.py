@@ -125,8 +125,8 @@ PUBSUB_EMULATOR = Path("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/c
 
 @contextmanager
 def pubsub_emulator() -> Iterator[str]:
-    """A Pub/Sub endpoint host:port (PUBSUB_EMULATOR_HOST): Google's emulator, from the Debian package
-    google-cloud-cli-pubsub-emulator (Java)."""
+    """A Pub/Sub endpoint host:port (PUBSUB_EMULATOR_HOST): Google's emulator, from the Google Cloud CLI's apt
+    package google-cloud-cli-pubsub-emulator (Java)."""
     emulator = shutil.which("cloud-pubsub-emulator") or (str(PUBSUB_EMULATOR) if PUBSUB_EMULATOR.exists() else None)
     if emulator is None or shutil.which("java") is None:
         raise RuntimeError("the Pub/Sub emulator needs Java and the package google-cloud-cli-pubsub-emulator "
