@@ -32,7 +32,7 @@ def decode(text: str) -> Notification:
     """The notification in an SQS body; MalformedEvent if the body is not an SNS envelope."""
     try:
         envelope = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise MalformedEvent("the SQS body of a topic subscription is not JSON (an SNS envelope)") from None
     if not isinstance(envelope, dict) or envelope.get("Type") != "Notification":
         raise MalformedEvent("the SQS body of a topic subscription is not an SNS Notification envelope")

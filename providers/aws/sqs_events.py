@@ -8,7 +8,6 @@ subscriber's queue holds SNS envelopes (`sns_messages`), unwrapped here.
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -56,8 +55,9 @@ def decode(record: Any, trigger: MessageTrigger) -> Message:
 
 
 def _whole(value: object, field: str) -> int:
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 20 or int(value) < 1:
-        raise MalformedEvent(f"an SQS record's {field} must be a positive number in a string, got {value!r:.40}")
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 20 or int(value) < 1:
+        got = f"{value[:40]!r}" if isinstance(value, str) else f"a {type(value).__name__}"
+        raise MalformedEvent(f"an SQS record's {field} must be a positive number in a string, got {got}")
     return int(value)
 
 
@@ -71,7 +71,8 @@ def _attributes(raw: object) -> dict[str, str]:
     for name, attribute in raw.items():
         if not isinstance(attribute, dict):
             raise MalformedEvent(f"SQS message attribute {name!r} is not an object")
-        binary = str(attribute.get("dataType", "")).startswith("Binary")
+        data_type = attribute.get("dataType")
+        binary = isinstance(data_type, str) and data_type.startswith("Binary")
         value = attribute.get("binaryValue" if binary else "stringValue")
         if not isinstance(value, str):
             raise MalformedEvent(f"SQS message attribute {name!r} has no {'binaryValue' if binary else 'stringValue'}")
@@ -86,7 +87,7 @@ def _body(text: str, encoding: str | None) -> bytes:
         raise MalformedEvent(f"the message's {ENCODING_ATTRIBUTE} attribute is {encoding!r}; Portable writes 'base64'")
     try:
         return base64.b64decode(text, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and text that is not ASCII
         raise MalformedEvent(f"the message is marked {ENCODING_ATTRIBUTE}=base64 but its body is not base64") from None
 
 

@@ -9,7 +9,6 @@ envelope) is read too. Either way the answer is the acknowledgement: 2xx acks, a
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -45,12 +44,13 @@ def message(envelope: Any, source: str, fallback_id: object = None, fallback_tim
         raise MalformedEvent("a Pub/Sub push envelope is a JSON object with a `message` object")
     pubsub: dict[str, Any] = envelope["message"]
     message_id = pubsub.get("messageId") or pubsub.get("message_id") or fallback_id
-    if not isinstance(message_id, str) or not message_id:
-        raise MalformedEvent("the Pub/Sub message has no messageId; Portable needs it as the message's id")
+    if not isinstance(message_id, str) or not message_id or not _unicode(message_id):
+        raise MalformedEvent("the Pub/Sub message has no messageId (a non-empty string); Portable needs it as the "
+                             "message's id")
     published = pubsub.get("publishTime") or pubsub.get("publish_time") or fallback_time
     attempt = envelope.get("deliveryAttempt", 1)
     if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
-        raise MalformedEvent(f"deliveryAttempt must be a positive whole number, got {attempt!r:.40}")
+        raise MalformedEvent(f"deliveryAttempt must be a positive whole number, got a {type(attempt).__name__}")
     return Message(
         id=message_id, body=_data(pubsub.get("data")), attributes=_attributes(pubsub.get("attributes")),
         attempt=attempt, source=source,
@@ -66,16 +66,26 @@ def _data(value: object) -> bytes:
         raise MalformedEvent("message.data must be base64 text")
     try:
         return base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and text that is not ASCII
         raise MalformedEvent("message.data is not base64") from None
 
 
 def _attributes(value: object) -> dict[str, str]:
     if value is None:
         return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and _unicode(k) and _unicode(v) for k, v in value.items()):
         raise MalformedEvent("message.attributes must map strings to strings")
     return dict(value)
+
+
+def _unicode(text: str) -> bool:
+    """Whether `text` is valid Unicode (JSON may carry lone surrogates, which no cloud sends)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def encode(message: Message, subscription: str) -> tuple[dict[str, str], bytes]:

@@ -61,7 +61,6 @@ def from_record(record: object) -> LocalEvent:
 
 def _message(record: dict[str, Any]) -> Message:
     import base64
-    import binascii
 
     attributes = record.get("attributes")
     if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
@@ -71,7 +70,7 @@ def _message(record: dict[str, Any]) -> Message:
         raise UnreadableEvent(f"attempt must be a whole number from 1, not {attempt!r}")
     try:
         body = base64.b64decode(_text(record, "body"), validate=True) if record.get("body") != "" else b""
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and text that is not ASCII
         raise UnreadableEvent("body must be base64") from None
     return Message(id=_text(record, "id"), body=body, attributes=attributes, attempt=attempt,
                    publish_time=event_time(record.get("publish_time"), "publish_time"), source=_text(record, "source"))
