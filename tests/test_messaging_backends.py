@@ -19,7 +19,6 @@ from portable.context import using_clients
 from portable.errors import InvalidValue, NotFound
 from portable.messages import Message
 from portable.messaging import Queue, Topic
-from tests.backends import servers
 from tests.backends.message_wire import lambda_records, push_envelope
 
 pytestmark = pytest.mark.slow
@@ -96,20 +95,14 @@ def test_sns_publish_reaches_each_subscriber_queue_as_published(
             message_id, body, ATTRIBUTES, "orders"), "every subscriber gets the same message, with the same id"
 
 
-@pytest.fixture(scope="session")
-def pubsub_host() -> Iterator[str]:
-    with servers.pubsub_emulator() as host:
-        yield host
-
-
 @pytest.fixture
-def gcp(pubsub_host: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def gcp(pubsub_emulator_host: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
     from providers.gcp import sdk
     from providers.gcp.clients import client_for
 
-    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_host)
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator_host)
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "portable-test")
     sdk.publisher_client.cache_clear()
     with using_clients(client_for), pubsub_v1.SubscriberClient() as subscriber:

@@ -135,15 +135,9 @@ def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch
 # GCP -----------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def pubsub_host() -> Iterator[str]:
-    from tests.backends import servers
-
-    with servers.pubsub_emulator() as host:
-        yield host
-
-
-def test_through_the_gcp_shim_on_pubsub(pubsub_host: str, record: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_through_the_gcp_shim_on_pubsub(
+    pubsub_emulator_host: str, record: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import functions_framework
     from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
@@ -151,7 +145,7 @@ def test_through_the_gcp_shim_on_pubsub(pubsub_host: str, record: Path, monkeypa
     from providers.gcp.clients import client_for
 
     project = "portable-test"
-    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_host)
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator_host)
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", project)
     sdk.publisher_client.cache_clear()
     publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
