@@ -1,14 +1,16 @@
 """The API backend pattern: POST /hello with {"name": "Alice"} answers a greeting.
 
 Every greeting is recorded in the `greetings` table, keyed by UTC date first so that the
-nightly report (functions/report.py) can read one day with a key-prefix query.
+nightly report (functions/report.py) can read one day with a key-prefix query, and published to
+the `greeted` topic, whose subscribers are in functions/greeted.py.
 """
 
 from datetime import UTC, datetime
 
-from portable import HttpError, Request, TooLarge, http, table
+from portable import HttpError, Request, TooLarge, http, table, topic
 
 greetings = table("greetings")
+greeted = topic("greeted")
 
 
 def greeting_key(when: datetime, request_id: str) -> str:
@@ -16,7 +18,7 @@ def greeting_key(when: datetime, request_id: str) -> str:
     return f"{when:%Y-%m-%d}/{when:%H:%M:%S.%f}/{request_id}"
 
 
-@http("POST /hello", writes=[greetings])
+@http("POST /hello", writes=[greetings, greeted])
 def hello(request: Request) -> dict[str, str]:
     body = request.json() if request.body.strip() else {}
     if not isinstance(body, dict):
@@ -29,4 +31,5 @@ def hello(request: Request) -> dict[str, str]:
         greetings.put(greeting_key(now, request.request_id), {"name": name, "at": now.isoformat()})
     except TooLarge:
         raise HttpError(413, '"name" is too long to keep; send a shorter one') from None
+    greeted.publish({"name": name})
     return {"message": f"Hello, {name}!"}

@@ -26,6 +26,7 @@ _HOMES = {
     "RetryPolicy": "retries",
     "Secret": "secrets", "secret": "secrets",
     "app_env": "settings", "setting": "settings",
+    "Message": "messages", "Queue": "messaging", "Topic": "messaging", "queue": "messaging", "topic": "messaging",
     **{name: "errors" for name in (
         "AccessNotDeclared", "AppDefinitionError", "BackendError", "ConfigurationError", "Conflict", "EventFailed",
         "HttpError", "InvalidKey", "InvalidValue", "MalformedEvent", "NotFound", "PortableError", "ResourceError",
@@ -125,6 +126,21 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.events import (
         ScheduleEvent as ScheduleEvent,
+    )
+    from portable.messages import (
+        Message as Message,
+    )
+    from portable.messaging import (
+        Queue as Queue,
+    )
+    from portable.messaging import (
+        Topic as Topic,
+    )
+    from portable.messaging import (
+        queue as queue,
+    )
+    from portable.messaging import (
+        topic as topic,
     )
     from portable.request import (
         Headers as Headers,

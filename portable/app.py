@@ -24,12 +24,14 @@ if TYPE_CHECKING:
     from portable.auth import JwtAuth
     from portable.cors_policy import Cors
     from portable.events import ObjectEvent
+    from portable.messages import MessagePolicy
     from portable.schedules import Schedule
 
 if TYPE_CHECKING:
-    ResourceKind = Literal["bucket", "table", "secret"]
+    ResourceKind = Literal["bucket", "table", "secret", "queue", "topic"]
+    MessageSourceKind = Literal["queue", "topic"]
 else:
-    ResourceKind = str
+    ResourceKind = MessageSourceKind = str
 
 
 class HttpTrigger(NamedTuple):
@@ -70,7 +72,22 @@ class ScheduleTrigger(NamedTuple):
         return checked_schedule(self.cron, self.every, self.timezone, self.where)
 
 
-Trigger = HttpTrigger | ObjectTrigger | ScheduleTrigger
+class MessageTrigger(NamedTuple):
+    """Messages from a queue (one consumer) or a topic (each subscriber gets every message)."""
+
+    source: str
+    kind: MessageSourceKind
+    batch_size: int
+    max_attempts: int
+
+    @property
+    def policy(self) -> MessagePolicy:
+        from portable.messages import MessagePolicy
+
+        return MessagePolicy(self.max_attempts)
+
+
+Trigger = HttpTrigger | ObjectTrigger | ScheduleTrigger | MessageTrigger
 TriggerT = TypeVar("TriggerT", bound=Trigger, covariant=True)
 
 
@@ -110,6 +127,8 @@ class Function(NamedTuple, Generic[TriggerT]):
         """What the function may read: its declarations plus the bucket that triggers it."""
         if isinstance(self.trigger, ObjectTrigger):
             return self.reads | self.writes | {self.trigger.bucket}
+        if isinstance(self.trigger, MessageTrigger):
+            return self.reads | self.writes | {self.trigger.source}
         return self.reads | self.writes
 
     @property
@@ -121,6 +140,7 @@ FunctionSpec = Function[Trigger]
 HttpFunction = Function[HttpTrigger]
 ObjectFunction = Function[ObjectTrigger]
 ScheduleFunction = Function[ScheduleTrigger]
+MessageFunction = Function[MessageTrigger]
 
 
 class _Registration(NamedTuple):
@@ -206,6 +226,22 @@ class App:
     def secrets(self) -> list[str]:
         return sorted(name for name, spec in self.resources.items() if spec.kind == "secret")
 
+    @property
+    def queues(self) -> list[str]:
+        return sorted(name for name, spec in self.resources.items() if spec.kind == "queue")
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(name for name, spec in self.resources.items() if spec.kind == "topic")
+
+    def message_functions(self, source: str | None = None) -> list[MessageFunction]:
+        """The functions that receive messages (from `source`, a queue or topic, if given), by name."""
+        return sorted(
+            (spec for spec in self.functions.values()
+             if has_trigger(spec, MessageTrigger) and source in (None, spec.trigger.source)),
+            key=lambda spec: spec.name,
+        )
+
     def http_functions(self) -> list[HttpFunction]:
         return [spec for spec in self.functions.values() if has_trigger(spec, HttpTrigger)]
 
@@ -289,6 +325,7 @@ def _build_app(registrations: list[_Registration]) -> App:
     _refuse_auth_name_clash(app.http_functions())
     for schedule_spec in app.schedule_functions():
         schedule_spec.trigger.schedule  # noqa: B018 (parsing it is the check)
+    _refuse_shared_queues(app)
     return app
 
 
@@ -302,6 +339,18 @@ def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
                 f"{spec.source_file} ({spec.name}) and {other.source_file} ({other.name}) require two different "
                 f"jwt_auth(...) named {auth.name!r}; the stack's config and the gateways tell them apart by name: "
                 "pass name='...' to one of them"
+            )
+
+
+def _refuse_shared_queues(app: App) -> None:
+    for queue in app.queues:
+        consumers = app.message_functions(queue)
+        if len(consumers) > 1:
+            names = ", ".join(f"{spec.name!r} ({spec.source_file})" for spec in consumers)
+            raise AppDefinitionError(
+                f"queue {queue!r} has {len(consumers)} consumers: {names}; a queue hands each message to one "
+                f"consumer. Keep one @{queue}.on_message, or declare a topic(...) instead: every subscriber of "
+                "a topic gets every message"
             )
 
 

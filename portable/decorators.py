@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from portable.app import Function, HttpTrigger, ResourceSpec, ScheduleTrigger, Trigger, register_function
+from portable.app import (
+    Function,
+    HttpTrigger,
+    MessageTrigger,
+    ResourceSpec,
+    ScheduleTrigger,
+    Trigger,
+    register_function,
+)
 from portable.auth import JwtAuth
 from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
@@ -65,7 +73,8 @@ def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozen
         spec = getattr(ref, "spec", None)
         if not isinstance(spec, ResourceSpec):
             raise AppDefinitionError(
-                f"{where}: {option}= takes bucket(...), table(...) and secret(...) handles, got {ref!r}; "
+                f"{where}: {option}= takes bucket(...), table(...), queue(...), topic(...) and secret(...) handles, "
+                f"got {ref!r}; "
                 f"declare it first, e.g. data = bucket('data'), then {option}=[data]"
             )
         if spec.kind == "secret" and option == "writes":
@@ -85,6 +94,11 @@ def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPol
         raise AppDefinitionError(
             f"{where}: an HTTP function takes no retries=: its caller gets the error and decides whether to "
             "call again; remove retries="
+        )
+    if isinstance(trigger, MessageTrigger):
+        raise AppDefinitionError(
+            f"{where}: a message function takes max_attempts= on on_message(...), not retries=: its messages are "
+            "delivered again until they reach the dead letters; remove retries="
         )
     policy = options["retries"]
     if not isinstance(policy, RetryPolicy):

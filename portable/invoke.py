@@ -30,8 +30,10 @@ from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple
 if TYPE_CHECKING:
     from typing import Any
 
+    from portable.app import MessageTrigger
     from portable.context import ClientFactory
     from portable.cors_policy import Cors
+    from portable.messages import Message
 
 
 class Reply:
@@ -260,7 +262,12 @@ def deliver_schedule(bound: Bound[ScheduleTrigger], event: ScheduleEvent, trace:
     _run_event(bound, event, trace)
 
 
-def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent, trace: str | None) -> None:
+def deliver_message(bound: Bound[MessageTrigger], message: Message, trace: str | None = None) -> None:
+    """Run a message handler on one message; a failure is EventFailed, and fails this message only."""
+    _run_event(bound, message, trace)
+
+
+def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent | Message, trace: str | None) -> None:
     """Call an object or schedule handler; a failure is logged once and raised as EventFailed."""
     token = _enter(bound, event.id, trace)
     try:

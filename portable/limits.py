@@ -31,3 +31,12 @@ TIMEOUT_SECONDS_MAX = 540
 SETTINGS_MAX_BYTES = 3 * 1024
 # Secrets Manager and Secret Manager both keep at most 64 KiB per secret value.
 SECRET_VALUE_MAX_BYTES = 65536
+# SQS and SNS messages, body and attributes together (Pub/Sub allows 10 MB).
+MESSAGE_MAX_BYTES = 256 * 1024
+# SQS carries at most 10 message attributes (Pub/Sub 100); Portable keeps one for itself.
+MESSAGE_ATTRIBUTES_MAX = 9
+# SQS and SNS attribute names, 256 characters (Pub/Sub keys 256 bytes); Pub/Sub values, 1024 bytes.
+MESSAGE_ATTRIBUTE_NAME_MAX_CHARS = 256
+MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES = 1024
+# SQS delays a message at most 15 minutes.
+MESSAGE_DELAY_MAX_SECONDS = 900

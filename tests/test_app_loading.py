@@ -154,7 +154,8 @@ REFUSALS = {
     ),
     "reads a name, not a handle": (
         {"api": "from portable import http\n@http('GET /a', reads=['files'])\ndef a(request):\n    return 1\n"},
-        r"reads= takes bucket\(\.\.\.\), table\(\.\.\.\) and secret\(\.\.\.\) handles, got 'files'",
+        r"reads= takes bucket\(\.\.\.\), table\(\.\.\.\), queue\(\.\.\.\), topic\(\.\.\.\) and secret\(\.\.\.\) "
+        r"handles, got 'files'",
     ),
     "one name, two kinds": (
         {"api": "from portable import bucket, table\nx = bucket('things')\ny = table('things')\n"},

@@ -229,6 +229,7 @@ def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None
         "Portable local: http://127.0.0.1:8080",
         "  routes:    POST /hello -> hello, GET /me -> me, POST /webhooks -> receive_webhook",
         "  buckets:   reports, thumbnails, uploads",
-        "  tables:    greetings",
+        "  tables:    greetings, name-counts, welcome-notes",
         "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
+        "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
     ]

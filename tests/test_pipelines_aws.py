@@ -16,7 +16,7 @@ from tests.backends.fixtures import Backend, point_environment, provider_clients
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after
 
 pytestmark = pytest.mark.slow
-RESOURCES = {"uploads": "bucket", "thumbnails": "bucket", "reports": "bucket", "greetings": "table"}
+RESOURCES = {"uploads": "bucket", "thumbnails": "bucket", "reports": "bucket", "greetings": "table", "greeted": "topic"}
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.backends.fixtures import ROOT, Backend, point_environment, provider_c
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after
 
 pytestmark = pytest.mark.slow
-RESOURCES = {"uploads": "bucket", "thumbnails": "bucket", "reports": "bucket", "greetings": "table"}
+RESOURCES = {"uploads": "bucket", "thumbnails": "bucket", "reports": "bucket", "greetings": "table", "greeted": "topic"}
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 
 from portable import log
-from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_function
+from portable.app import HttpTrigger, MessageTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_function
 from portable.errors import ConfigurationError, EventFailed, HttpError, MalformedEvent, PortableError
 from portable.invoke import Bound, Reply, deliver_object, deliver_schedule, error_reply, new_request_id, run_http
 from portable.runtime_typing import TYPE_CHECKING
@@ -131,8 +131,33 @@ def _serve_schedule(bound: Bound[ScheduleTrigger], event: Event, request_id: str
     return {"status": 200, "delivered": 1}
 
 
+def _serve_messages(bound: Bound[MessageTrigger], event: Event, request_id: str | None) -> Any:
+    """Each record is one call; the reply names the records that failed, so SQS redelivers only those.
+
+    A record the shim cannot read fails too: SQS keeps it, and after its attempts it is in the dead-letter queue.
+    """
+    from portable.invoke import deliver_message
+    from providers.aws import sqs_events  # only message functions load SQS parsing
+
+    if not sqs_events.is_sqs(event):
+        return _wrong_event(bound, event, request_id)
+    failed: list[str] = []
+    for index, record in enumerate(event["Records"]):
+        message_id = sqs_events.message_id_of(record)
+        try:
+            deliver_message(bound, sqs_events.decode(record, bound.spec.trigger))
+        except MalformedEvent as exc:
+            log.error("SQS record rejected", function=bound.spec.name, record=index, message_id=message_id,
+                      error=str(exc))
+            failed.append(message_id or "")
+        except EventFailed:
+            failed.append(message_id or "")
+    return sqs_events.batch_reply(failed)
+
+
 _SERVE: dict[type[Trigger], Callable[[Any, Event, str | None], Any]] = {
     HttpTrigger: _serve_http,
     ObjectTrigger: _serve_object,
     ScheduleTrigger: _serve_schedule,
+    MessageTrigger: _serve_messages,
 }

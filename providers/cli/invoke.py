@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from portable.app import App, FunctionSpec, HttpTrigger, ObjectTrigger, ResourceSpec, has_trigger
+from portable.app import App, FunctionSpec, HttpTrigger, MessageTrigger, ObjectTrigger, ResourceSpec, has_trigger
 from portable.context import physical_name
 from portable.errors import ConfigurationError, EventFailed, NotFound
 from portable.events import ObjectEvent, event_time
 from portable.invoke import new_request_id
+from portable.messages import Message
 from portable.request import Headers, Request
 from providers.local.clients import open_bucket
 from providers.testing.targets import AwsTarget, GcpTarget
@@ -57,6 +58,12 @@ def sample_object_event(trigger: ObjectTrigger, key: str | None, notes: TextIO) 
                        time=datetime.now(UTC), size=size, etag=etag, content_type=content_type)
 
 
+def sample_message(trigger: MessageTrigger, body: str | None) -> Message:
+    """A first delivery of a message with `body` (default: an empty JSON object) from the trigger's queue or topic."""
+    return Message(id=uuid.uuid4().hex, body=(body if body is not None else "{}").encode(), attributes={}, attempt=1,
+                   publish_time=datetime.now(UTC), source=trigger.source)
+
+
 def due_time(at: str | None) -> datetime:
     if at is None:
         return datetime.now(UTC).replace(second=0, microsecond=0)
@@ -85,6 +92,8 @@ class Invocation:
             return 1
         self.out.write(json.dumps(reply, indent=2, ensure_ascii=False) + "\n")
         status = (reply.get("statusCode") or reply.get("status")) if isinstance(reply, dict) else None
+        if isinstance(reply, dict) and reply.get("batchItemFailures"):
+            return 1  # the messages named failed: SQS would deliver them again
         return 1 if isinstance(status, int) and status >= 500 else 0
 
     def _aws_event(self, options: dict[str, str | None]) -> dict[str, Any]:
@@ -98,6 +107,13 @@ class Invocation:
         if has_trigger(spec, ObjectTrigger):
             event = sample_object_event(spec.trigger, options["key"], self.notes)
             return s3_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
+        if has_trigger(spec, MessageTrigger):
+            from providers.aws import sqs_events
+
+            source = spec.trigger.source
+            return sqs_events.encode(sample_message(spec.trigger, options["body"]), spec.trigger,
+                                     f"arn:aws:sqs:us-east-1:123456789012:{source}",
+                                     f"arn:aws:sns:us-east-1:123456789012:{source}")
         return schedule_events.encode(spec.name, due_time(options["at"]))
 
     def run_gcp(self, event_file: Path | None, options: dict[str, str | None], show_event: bool) -> int:
@@ -125,6 +141,12 @@ class Invocation:
         if has_trigger(spec, ObjectTrigger):
             event = sample_object_event(spec.trigger, options["key"], self.notes)
             headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
+            return "POST", "/", headers, body
+        if has_trigger(spec, MessageTrigger):
+            from providers.gcp import pubsub_events
+
+            message = sample_message(spec.trigger, options["body"])
+            headers, body = pubsub_events.encode(message, f"projects/local/subscriptions/{spec.name}")
             return "POST", "/", headers, body
         return "POST", "/", scheduler_requests.encode(spec.name, due_time(options["at"])), b""
 

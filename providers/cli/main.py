@@ -56,7 +56,8 @@ def parser() -> argparse.ArgumentParser:
                         help="the native event as JSON: on aws what Lambda receives; on gcp a structured-mode "
                         'CloudEvent, or a request {"method", "path", "headers", "body"}')
     invoke.add_argument("--path", help="HTTP: the path called (default: the route, each parameter its own name)")
-    invoke.add_argument("--body", help="HTTP: the request body (sent as application/json when it is JSON)")
+    invoke.add_argument("--body", help="HTTP: the request body (sent as application/json when it is JSON); "
+                        "messages: the message body (default {})")
     invoke.add_argument("--key", help="object events: the object's key (default: 'example' within the trigger's "
                         "prefix and suffix)")
     invoke.add_argument("--at", metavar="TIME", help="schedules: when the firing was due, e.g. 2026-11-28T02:00:00Z "

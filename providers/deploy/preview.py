@@ -23,7 +23,8 @@ from portable.secrets import CONFIG_NAMESPACE
 from providers.deploy.program import main
 
 ACCOUNT = "123456789012"
-GCS_AGENT = "service-1234@gs-project-accounts.iam.gserviceaccount.com"
+PROJECT_NUMBER = "1234"
+GCS_AGENT = f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
 SECRET = "[secret]"
 
 
@@ -120,6 +121,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.calls.append(args.token)
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/test", "userId": "test", "id": ACCOUNT}
+        if args.token == "gcp:organizations/getProject:getProject":
+            return {"number": PROJECT_NUMBER, "projectId": args.args.get("projectId"), "id": PROJECT_NUMBER}
         if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
             return {"emailAddress": GCS_AGENT, "member": f"serviceAccount:{GCS_AGENT}", "id": GCS_AGENT}
         return {}

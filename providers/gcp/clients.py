@@ -1,4 +1,5 @@
-"""GCP data clients: Cloud Storage buckets, Firestore tables, Secret Manager secrets (SDKs imported on first use)."""
+"""GCP data clients: Cloud Storage buckets, Firestore tables, Secret Manager secrets, Pub/Sub queues and topics
+(SDKs imported on first use)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from providers.gcp.secret_manager import SecretManagerSecret
 def client_for(spec: ResourceSpec) -> Any:
     if spec.kind == "secret":
         return SecretManagerSecret(spec.name, physical_name(spec))
+    if spec.kind in ("queue", "topic"):
+        from providers.gcp.pubsub import PubSubTopic
+
+        return PubSubTopic(spec.name, physical_name(spec))
     if spec.kind == "bucket":
         return GcsBucket(spec.name, physical_name(spec))
     return FirestoreTable(spec.name, physical_name(spec))

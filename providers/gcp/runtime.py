@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import flask
 
 from portable import log
-from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_app, load_function
+from portable.app import HttpTrigger, MessageTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_app, load_function
 from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
 from portable.cors_policy import Cors, declared_for, from_environment, is_preflight
 from portable.errors import EventFailed, MalformedEvent
@@ -156,10 +156,29 @@ def _serve_schedule(bound: Bound[ScheduleTrigger], req: flask.Request) -> Reply:
     return Reply(204)
 
 
+def _serve_message(bound: Bound[MessageTrigger], req: flask.Request) -> Reply:
+    """Decode a Pub/Sub push (or Eventarc) delivery and run the handler: 204 acknowledges, a failure nacks,
+    and Pub/Sub delivers the message again until its dead-letter policy takes it."""
+    from portable.invoke import deliver_message
+    from providers.gcp import pubsub_events  # only message functions load Pub/Sub parsing
+
+    headers = Headers(req.headers.items())
+    try:
+        message = pubsub_events.decode(headers, req.get_data(), bound.spec.trigger.source)
+        deliver_message(bound, message)
+    except MalformedEvent as exc:
+        log.error("message rejected: " + str(exc), function=bound.spec.name)
+        return error_reply(400, str(exc), request_id_of(headers))
+    except EventFailed as exc:
+        return error_reply(500, str(exc), request_id_of(headers))
+    return Reply(204)
+
+
 _SERVE: dict[type[Trigger], Callable[[Any, flask.Request], Reply]] = {
     HttpTrigger: _serve_http,
     ObjectTrigger: _serve_storage_event,
     ScheduleTrigger: _serve_schedule,
+    MessageTrigger: _serve_message,
 }
 
 

@@ -55,3 +55,18 @@ def signing_credentials() -> Any:
 
         return service_account.Credentials.from_service_account_file(key_file)  # type: ignore[no-untyped-call]
     return storage_client()._credentials
+
+
+@functools.cache
+def publisher_client() -> Any:
+    """Pub/Sub's publisher; PUBSUB_EMULATOR_HOST points it at the emulator (the library reads it itself)."""
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
+    return pubsub_v1.PublisherClient()
+
+
+def topic_path(topic: str) -> str:
+    """A topic's full path: as given if it is one, else in the project of GOOGLE_CLOUD_PROJECT."""
+    if topic.startswith("projects/"):
+        return topic
+    return f"projects/{_project() or 'local'}/topics/{topic}"

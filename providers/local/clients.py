@@ -28,6 +28,10 @@ def client_for(spec: ResourceSpec) -> Any:
         return LocalSecret(spec.name, local_dir())
     if spec.kind == "bucket":
         return open_bucket(spec.name)
+    if spec.kind in ("queue", "topic"):
+        from providers.local.messages import LocalMessages
+
+        return LocalMessages(spec.name, local_dir())
     return open_table(spec.name)
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from portable.events import ScheduleEvent
+from portable.messages import Message
 from providers.local.events import LocalEvent
 from providers.local.wsgi import Environ, StartResponse
 
@@ -30,6 +31,8 @@ def invocation(function: str, trigger: str, subject: str, outcome: str, seconds:
 def event_subject(event: LocalEvent) -> str:
     if isinstance(event, ScheduleEvent):
         return f"due {event.time:%Y-%m-%dT%H:%M:%SZ}"
+    if isinstance(event, Message):
+        return f"message {event.id} from {event.source}"
     return f"{event.kind} {event.bucket}/{event.key}"
 
 

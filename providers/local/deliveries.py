@@ -71,6 +71,18 @@ class DeliveryQueue:
             db.executemany("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, 0, NULL, NULL)", rows)
         events.doorbell.ring()
 
+    def add_due(self, items: Iterable[tuple[str, LocalEvent, float]]) -> None:
+        """Queue each (function, event), due at its time (a delayed message); an event queued already is not queued
+        again."""
+        now = time.time()
+        rows = [(uuid.uuid4().hex, function, event.id, events.to_json(event), now, max(now, due))
+                for function, event, due in items]
+        if not rows:
+            return
+        with self._transaction("queueing messages") as db:
+            db.executemany("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, 0, NULL, NULL)", rows)
+        events.doorbell.ring()
+
     def add_taken(self, function: str, event: LocalEvent) -> Delivery | None:
         """Queue (function, event), taken by this process for its first attempt; None if it is queued already."""
         now = time.time()

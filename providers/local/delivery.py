@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from typing import Literal, NamedTuple, Protocol
 
 from portable import log
-from portable.app import App, FunctionSpec
+from portable.app import App, FunctionSpec, MessageTrigger, has_trigger
 from providers.local import console
 from providers.local.buckets import LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliveries import Delivery, DeliveryQueue
-from providers.local.events import LocalEvent, doorbell
+from providers.local.events import LocalEvent, doorbell, with_attempt
+from providers.local.messages import MessageOutbox
 
 # Writes in another process ring no bell here: look at the outboxes and the queue this often anyway.
 POLL_SECONDS = 1.0
@@ -57,6 +58,8 @@ State = Literal["delivered", "retrying", "dead-lettered", "queued"]
 
 def default_policy(spec: FunctionSpec) -> Policy:
     """The function's portable retry policy: the attempts and backoff the deploy gives it in the clouds."""
+    if has_trigger(spec, MessageTrigger):
+        return spec.trigger.policy
     return spec.retries
 
 
@@ -109,7 +112,23 @@ class Deliverer:
                            if spec.trigger.accepts(event))
             store.clear_outbox(through)
             moved = True
-        return moved
+        return self._relay_messages() or moved
+
+    def _relay_messages(self) -> bool:
+        """Move sent and published messages to the queue: one row per consumer or subscriber, due after its delay."""
+        outbox = MessageOutbox(self.queue.path.parent)
+        through, found = outbox.take(RELAY_BATCH)
+        if not through:
+            return False
+        rows: list[tuple[str, LocalEvent, float]] = []
+        for message, due in found:
+            receivers = self.app.message_functions(message.source)
+            if not receivers:
+                log.warning("message has no consumer in the App, dropped", source=message.source, message_id=message.id)
+            rows.extend((spec.name, message, due) for spec in receivers)
+        self.queue.add_due(rows)
+        outbox.clear(through)
+        return True
 
     def attempt(self, delivery: Delivery) -> Outcome:
         """Send `delivery` once and settle it: forgotten, due again after the backoff, or dead-lettered.
@@ -149,7 +168,7 @@ class Deliverer:
 
     def _send(self, delivery: Delivery) -> tuple[int | None, str]:
         try:
-            status, body = self.send(delivery.function, delivery.event)
+            status, body = self.send(delivery.function, with_attempt(delivery.event, delivery.attempts))
         # A handler's sys.exit(), or an event its trigger cannot carry, fails this attempt, never the worker.
         except (Exception, SystemExit) as exc:
             log.error("event could not be sent", function=delivery.function, event_id=delivery.event.id,

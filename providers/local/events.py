@@ -14,8 +14,9 @@ from typing import Any
 
 from portable.errors import MalformedEvent
 from portable.events import ObjectEvent, ObjectEventKind, ScheduleEvent, event_time, schedule_firing
+from portable.messages import Message, message_record
 
-LocalEvent = ObjectEvent | ScheduleEvent
+LocalEvent = ObjectEvent | ScheduleEvent | Message
 _KINDS: dict[str, ObjectEventKind] = {"created": "created", "deleted": "deleted"}
 
 
@@ -24,7 +25,9 @@ class UnreadableEvent(ValueError):
 
 
 def to_record(event: LocalEvent) -> dict[str, Any]:
-    """`event` as JSON values: its fields, `type` (object or schedule) and the time in RFC 3339."""
+    """`event` as JSON values: its fields, `type` (object, schedule or message) and the time in RFC 3339."""
+    if isinstance(event, Message):
+        return {"type": "message", **message_record(event)}
     kind = "schedule" if isinstance(event, ScheduleEvent) else "object"
     return {"type": kind, **event._asdict(), "time": event.time.isoformat() if event.time else None}
 
@@ -36,8 +39,10 @@ def from_record(record: object) -> LocalEvent:
     try:
         if record.get("type") == "schedule":
             return schedule_firing(_text(record, "name"), event_time(record.get("time"), "time"))
+        if record.get("type") == "message":
+            return _message(record)
         if record.get("type") != "object":
-            raise UnreadableEvent(f"type must be 'object' or 'schedule', not {record.get('type')!r}")
+            raise UnreadableEvent(f"type must be 'object', 'schedule' or 'message', not {record.get('type')!r}")
         raw_kind = record.get("kind")
         kind = _KINDS.get(raw_kind) if isinstance(raw_kind, str) else None
         if kind is None:
@@ -52,6 +57,28 @@ def from_record(record: object) -> LocalEvent:
         )
     except MalformedEvent as exc:
         raise UnreadableEvent(str(exc)) from None
+
+
+def _message(record: dict[str, Any]) -> Message:
+    import base64
+
+    attributes = record.get("attributes")
+    if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
+        raise UnreadableEvent(f"attributes must map names to strings, not {attributes!r}")
+    attempt = record.get("attempt")
+    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+        raise UnreadableEvent(f"attempt must be a whole number from 1, not {attempt!r}")
+    try:
+        body = base64.b64decode(_text(record, "body"), validate=True) if record.get("body") != "" else b""
+    except ValueError:  # binascii.Error, and text that is not ASCII
+        raise UnreadableEvent("body must be base64") from None
+    return Message(id=_text(record, "id"), body=body, attributes=attributes, attempt=attempt,
+                   publish_time=event_time(record.get("publish_time"), "publish_time"), source=_text(record, "source"))
+
+
+def with_attempt(event: LocalEvent, attempt: int) -> LocalEvent:
+    """The event as its delivery number `attempt` carries it: a message counts its deliveries, other events do not."""
+    return event._replace(attempt=attempt) if isinstance(event, Message) else event
 
 
 def to_json(event: LocalEvent) -> str:

@@ -27,6 +27,7 @@ from portable.cors_policy import is_preflight
 from portable.errors import BackendError, NotFound
 from portable.events import ScheduleEvent, schedule_firing
 from portable.invoke import new_request_id, preflight_reply, unauthorized, with_cors
+from portable.messages import Message
 from portable.request import Headers
 from providers.gcp import scheduler_requests, storage_events
 from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
@@ -120,10 +121,16 @@ class LocalApp:
     # Events ---------------------------------------------------------------
 
     def deliver(self, function: str, event: LocalEvent) -> tuple[int, str]:
-        """Call `function` with `event` as Eventarc or Cloud Scheduler would; the status and body it answers."""
+        """Call `function` with `event` as Eventarc, Cloud Scheduler or a Pub/Sub push subscription would; the status
+        and body it answers."""
         client = self.targets[function].test_client()
         if isinstance(event, ScheduleEvent):
             response = client.post("/", headers=scheduler_requests.encode(function, event.time))
+        elif isinstance(event, Message):
+            from providers.gcp import pubsub_events
+
+            headers, body = pubsub_events.encode(event, f"projects/local/subscriptions/{function}")
+            response = client.post("/", headers=headers, data=body)
         else:
             headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
             response = client.post("/", headers=headers, data=body)

@@ -179,7 +179,8 @@ def url_host(host: str) -> str:
 
 
 def banner(app: App, url: str) -> str:
-    """What the runner serves, said once at start: routes, buckets, tables and schedules, one kind a line."""
+    """What the runner serves, said once at start: routes, buckets, tables, schedules and messages, one kind a
+    line."""
     def listed(names: list[str]) -> str:
         return ", ".join(names) or "none"
 
@@ -191,7 +192,14 @@ def banner(app: App, url: str) -> str:
         f"  buckets:   {listed(app.buckets)}",
         f"  tables:    {listed(app.tables)}",
         f"  schedules: {listed(schedules)}",
+        f"  messages:  {listed(message_sources(app))}",
     ])
+
+
+def message_sources(app: App) -> list[str]:
+    """Each queue and topic with the functions that receive its messages."""
+    return [f"{name} ({kind}) -> {', '.join(spec.name for spec in app.message_functions(name)) or 'none'}"
+            for kind, names in (("queue", app.queues), ("topic", app.topics)) for name in names]
 
 
 def missing_requirements(app: App) -> list[str]:

@@ -20,7 +20,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from portable.app import App, load_app
@@ -28,16 +28,22 @@ from portable.context import using_clients
 from portable.errors import ConfigurationError, EventFailed
 from portable.events import ObjectEvent
 from portable.invoke import Reply, new_request_id
+from portable.messages import Message
+from portable.messaging import Queue, Topic
 from portable.request import Headers, Query, Request
 from portable.resources import Bucket, Table
 from portable.storage_types import Document, ObjectInfo
 from providers.binding import client_factory
 from providers.local.clients import observing_writes
+from providers.local.messages import observing_messages
 from providers.local.secrets import secret_file
 from providers.local.sqlite_files import close_connections, using_local_dir
 from providers.local.tokens import DevIssuer
 from providers.paths import PROJECT_ROOT
 from providers.testing.targets import Delivery, build_target
+
+if TYPE_CHECKING:
+    from portable.messaging import Body
 
 Pairs = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -104,11 +110,15 @@ class Kit:
 
     @contextmanager
     def _active(self) -> Iterator[None]:
-        with using_local_dir(self.state), observing_writes(self._deliver), using_clients(client_factory("local")):
+        with using_local_dir(self.state), observing_writes(self._deliver), observing_messages(self._deliver_message), \
+                using_clients(client_factory("local")):
             yield
 
     def _deliver(self, event: ObjectEvent) -> None:
         self.deliveries.extend(self._target.object_event(event))
+
+    def _deliver_message(self, message: Message) -> None:
+        self.deliveries.extend(self._target.message(message))
 
     @property
     def failures(self) -> list[Delivery]:
@@ -164,6 +174,17 @@ class Kit:
             raise ConfigurationError(f"no schedule function named {schedule!r}; the App's schedules: {known}")
         due = at or datetime.now(UTC).replace(second=0, microsecond=0)
         return self.caused_by(lambda: self.deliveries.append(self._target.schedule(schedule, due)))
+
+    def send(self, queue: str, body: Body, attributes: Mapping[str, str] | None = None) -> list[Delivery]:
+        """Send a message to the App's queue `queue`; the deliveries it caused (its consumer's first), or
+        EventFailed naming the functions that failed. The delay of send(..., delay_seconds=) is not waited for."""
+        handle = Queue(self._declared(queue, self.app.queues, "queue"))
+        return self.caused_by(lambda: handle.send(body, attributes))
+
+    def publish(self, topic: str, body: Body, attributes: Mapping[str, str] | None = None) -> list[Delivery]:
+        """Publish a message to the App's topic `topic`; the deliveries it caused (one per subscriber first)."""
+        handle = Topic(self._declared(topic, self.app.topics, "topic"))
+        return self.caused_by(lambda: handle.publish(body, attributes))
 
     def bucket(self, name: str) -> KitBucket:
         """The App's bucket `name`, to write to (triggering its functions) and to look into."""

@@ -29,6 +29,7 @@ from portable.cors_policy import is_preflight
 from portable.errors import ConfigurationError, EventFailed
 from portable.events import ObjectEvent, ScheduleEvent, schedule_firing
 from portable.invoke import Bound, Reply, error_reply, new_request_id, preflight_reply, with_cors
+from portable.messages import Message
 from portable.request import Headers, Request
 from providers.binding import client_factory
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
@@ -64,6 +65,10 @@ class Target(ABC):
     @abstractmethod
     def schedule(self, name: str, due: datetime) -> Delivery:
         """Fire schedule function `name` for its time `due`."""
+
+    @abstractmethod
+    def message(self, message: Message) -> list[Delivery]:
+        """Hand `message` to the consumer of its queue, or to every subscriber of its topic."""
 
 
 def object_label(event: ObjectEvent) -> str:
@@ -158,6 +163,23 @@ class AwsTarget(Target):
             return Delivery(function, label, False, f"EventFailed: {exc}")
         return Delivery(function, label, reply.get("status") == 200, json.dumps(reply))
 
+    def message(self, message: Message) -> list[Delivery]:
+        from providers.aws import sqs_events
+
+        deliveries = []
+        for spec in self.app.message_functions(message.source):
+            queue = f"{message.source}-{spec.name}" if spec.trigger.kind == "topic" else message.source
+            event = sqs_events.encode(message, spec.trigger, f"arn:aws:sqs:us-east-1:123456789012:{queue}",
+                                      f"arn:aws:sns:us-east-1:123456789012:{message.source}")
+            reply = self.invoke(spec.name, event)
+            deliveries.append(Delivery(spec.name, message_label(message), not reply.get("batchItemFailures"),
+                                       json.dumps(reply)))
+        return deliveries
+
+
+def message_label(message: Message) -> str:
+    return f"message {message.id} from {message.source}"
+
 
 def reply_of(response: TestResponse) -> Reply:
     """A WSGI test response as a portable reply (cookies apart from the other headers)."""
@@ -226,7 +248,11 @@ class GcpTarget(Target):
     def schedule(self, name: str, due: datetime) -> Delivery:
         return self._deliver(name, f"schedule {name}", schedule_firing(name, due))
 
-    def _deliver(self, function: str, label: str, event: ObjectEvent | ScheduleEvent) -> Delivery:
+    def message(self, message: Message) -> list[Delivery]:
+        return [self._deliver(spec.name, message_label(message), message)
+                for spec in self.app.message_functions(message.source)]
+
+    def _deliver(self, function: str, label: str, event: ObjectEvent | ScheduleEvent | Message) -> Delivery:
         status, body = self.runner.deliver(function, event)
         return Delivery(function, label, status < 300, f"HTTP {status} {body}".strip())
 

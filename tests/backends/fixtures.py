@@ -34,6 +34,12 @@ def storage_emulator_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def pubsub_emulator_host() -> Iterator[str]:
+    with servers.pubsub_emulator() as host:
+        yield host
+
+
+@pytest.fixture(scope="session")
 def firestore_emulator_host() -> Iterator[str]:
     with servers.firestore_emulator() as host:
         yield host
@@ -59,8 +65,11 @@ class Backend:
     def provision(self, spec: ResourceSpec) -> str:
         """Create a fresh physical resource for `spec` and point its handle at it; return its name."""
         physical = f"{spec.name}-{uuid.uuid4().hex[:10]}"
+        if spec.kind in ("queue", "topic"):
+            physical = create_message_resource(self.provider, spec.kind, physical)
+        else:
+            create_resource(self.provider, spec.kind, physical)
         self.monkeypatch.setenv(physical_name_variable(spec), physical)
-        create_resource(self.provider, spec.kind, physical)
         self.created[spec.name] = physical
         return physical
 
@@ -132,6 +141,26 @@ def create_resource(provider: str, kind: str, physical: str) -> None:
     # Local resources and Firestore collections come into being on first write.
 
 
+def create_message_resource(provider: str, kind: str, name: str) -> str:
+    """A fresh queue or topic on the provider's loopback server; what its handle's variable names (the SQS queue's
+    URL, the SNS topic's ARN, the Pub/Sub topic's id). Locally, the name: local messages need nothing made."""
+    if provider == "local":
+        return name
+    if provider == "aws":
+        from providers.aws.sdk import client
+
+        if kind == "queue":
+            url: str = client("sqs").create_queue(QueueName=name)["QueueUrl"]
+            return url
+        arn: str = client("sns").create_topic(Name=name)["TopicArn"]
+        return arn
+    from providers.gcp.sdk import publisher_client, topic_path
+
+    path: str = topic_path(name)
+    publisher_client().create_topic(name=path)
+    return path
+
+
 def point_environment(provider: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Set the variables the provider's SDK reads, and drop cached clients built for other endpoints."""
     if provider == "aws":
@@ -149,11 +178,13 @@ def point_environment(provider: str, request: pytest.FixtureRequest, monkeypatch
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", request.getfixturevalue("storage_emulator_endpoint"))
         monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", request.getfixturevalue("firestore_emulator_host"))
         monkeypatch.setenv("SECRET_MANAGER_EMULATOR_HOST", request.getfixturevalue("secret_manager_host"))
+        monkeypatch.setenv("PUBSUB_EMULATOR_HOST", request.getfixturevalue("pubsub_emulator_host"))
         monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "portable-test")
         monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
         gcp_sdk.storage_client.cache_clear()
         gcp_sdk.firestore_client.cache_clear()
         gcp_sdk.secret_client.cache_clear()
+        gcp_sdk.publisher_client.cache_clear()
 
 
 def provider_clients(provider: str) -> Callable[[ResourceSpec], Any]:

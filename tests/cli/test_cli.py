@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -175,6 +176,24 @@ def test_invoke_generates_object_and_schedule_events(
         "greetings/2026-11-27.json\n")
 
 
+MESSAGE_WIRE = {  # per cloud: what the generated event shows, what a success and a failure answer
+    "aws": ('"eventSource": "aws:sqs"', '"batchItemFailures": []', '"itemIdentifier"'),
+    "gcp": ('"deliveryAttempt": 1', "HTTP 204", "HTTP 500"),
+}
+
+
+@pytest.mark.parametrize("cloud", sorted(MESSAGE_WIRE))
+def test_invoke_delivers_a_message_to_a_subscriber(cloud: str, tmp_path: Path, capsys: Any) -> None:
+    shown, done, failed = MESSAGE_WIRE[cloud]
+    state = ["--state", str(tmp_path)]
+    code, out, _ = run(capsys, "invoke", "count_greeting", "--cloud", cloud, "--body", '{"name": "Ada"}', *state,
+                       "--show-event")
+    assert code == 0 and shown in out and done in out
+    assert run(capsys, "data", "tables", *state)[1] == "name-counts\t1 items\n"
+    code, out, _ = run(capsys, "invoke", "count_greeting", "--cloud", cloud, *state)
+    assert code == 1 and failed in out, "a message without a name fails: the cloud would deliver it again"
+
+
 def test_invoke_takes_a_published_event_from_a_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -197,7 +216,8 @@ def test_invoke_takes_a_published_event_from_a_file(
 
 def test_invoke_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "invoke", "nope", "--cloud", "aws")
-    assert code == 1 and "no function named 'nope'; the App defines: hello, make_thumbnail, me, nightly_report" in err
+    assert code == 1 and ("no function named 'nope'; the App defines: count_greeting, hello, make_thumbnail, me, "
+                          "nightly_report, queue_welcome, receive_webhook, write_welcome") in err
     bad = tmp_path / "event.json"
     bad.write_text("[1, 2]")
     code, _, err = run(capsys, "invoke", "hello", "--cloud", "aws", "--event", str(bad))
@@ -235,13 +255,15 @@ def test_data_lists_buckets_tables_objects_and_items(tmp_path: Path, capsys: pyt
         kit.bucket("reports").put("2027/b.txt", "bb")
     state = ["--state", str(tmp_path)]
     assert run(capsys, "data", "buckets", *state)[1] == "reports\t2 objects\t5 bytes\n"
-    assert run(capsys, "data", "tables", *state)[1] == "greetings\t1 items\n"
+    tables = "greetings\t1 items\nname-counts\t1 items\nwelcome-notes\t1 items\n"
+    assert run(capsys, "data", "tables", *state)[1] == tables
     listed = run(capsys, "data", "ls", "reports", "--prefix", "2027/", *state)[1].split()
     assert (listed[0], listed[-1]) == ("2", "2027/b.txt")
     key, document = run(capsys, "data", "items", "greetings", *state)[1].rstrip("\n").split("\t")
     assert json.loads(document)["name"] == "Ada" and len(key.split("/")) == 3
     code, _, err = run(capsys, "data", "items", "nope", *state)
-    assert code == 1 and err == f"error: no local table 'nope' in {tmp_path}; tables there: greetings\n"
+    assert code == 1 and err == (f"error: no local table 'nope' in {tmp_path}; tables there: greetings, name-counts, "
+                                 "welcome-notes\n")
 
 
 # portable dev -----------------------------------------------------------------------------------------------

@@ -339,8 +339,11 @@ def test_every_fixture_file_is_exercised() -> None:
         "gcp/scheduler/cloudevent-data/SchedulerJobData-simple.json",
     }
     from tests.conformance.test_aws_fixtures import HTTP_EXPECTED, S3_EXPECTED, SCHEDULE_EXPECTED
+    from tests.conformance.test_message_fixtures import PUBSUB_EXPECTED, SNS_VIA_SQS_EXPECTED, SQS_EXPECTED
 
     used |= {f"aws/{name}" for name in (*HTTP_EXPECTED, *S3_EXPECTED, *SCHEDULE_EXPECTED)}
+    used |= {f"aws/{name}" for name in (*SQS_EXPECTED, *SNS_VIA_SQS_EXPECTED)}
+    used |= {*PUBSUB_EXPECTED, "gcp/pubsub/push/minimal-data-only.json"}
     used |= {"aws/s3/docs-test-event.json", "aws/eventbridge/ec2-state-change-with-replay-name.json"}
     from tests.conformance.test_auth_fixtures import USED as AUTH_FIXTURES
 

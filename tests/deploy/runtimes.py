@@ -76,7 +76,7 @@ def on_loopback(
     **environment: str,
 ) -> Provisioned:
     """`provider`'s clients in this process on the loopback servers (with `environment` set), and fresh
-    physical resources for every bucket and table of the stack."""
+    physical resources for every bucket, table, queue and topic of the stack."""
     point_environment(provider, request, monkeypatch)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -86,7 +86,22 @@ def on_loopback(
         for name in deployment.outputs[f"{kind}s"]:
             spec = ResourceSpec(kind, name)  # type: ignore[arg-type]
             variables[physical_name_variable(spec)] = backend.provision(spec)
+    for variable in message_variables(deployment):
+        kind, _, name = variable.removeprefix("PORTABLE_").partition("_")
+        spec = ResourceSpec(kind.lower(), name.lower().replace("_", "-"))  # type: ignore[arg-type]
+        variables[variable] = backend.provision(spec)
     return Provisioned(backend.created, variables)
+
+
+def message_variables(deployment: Deployment) -> set[str]:
+    """The variables naming a queue or topic in any function's environment."""
+    found = set()
+    for resource in deployment.resources:
+        inputs = resource.inputs
+        variables = (inputs.get("environment") or {}).get("variables") or (
+            (inputs.get("serviceConfig") or {}).get("environmentVariables") or {})
+        found |= {name for name in variables if name.startswith(("PORTABLE_QUEUE_", "PORTABLE_TOPIC_"))}
+    return found
 
 
 def interpreter(version: str) -> Path:

@@ -116,17 +116,20 @@ def test_hello_archive_records_its_greeting_in_dynamodb(
     """The data clients the shim binds by name are in the archive."""
     import json
 
-    from tests.backends.fixtures import create_resource
+    from tests.backends.fixtures import create_message_resource, create_resource
 
-    hello = aws_project.named("aws:lambda/function:Function", "hello").inputs
+    hello = dict(aws_project.named("aws:lambda/function:Function", "hello").inputs)
     names = entry_names(Path(hello["code"].path))
     assert "providers/aws/clients.py" in names and "providers/aws/dynamodb.py" in names
     assert not [name for name in names if name.startswith("providers/gcp/")]
-    table = hello["environment"]["variables"]["PORTABLE_TABLE_GREETINGS"]
+    variables = hello["environment"]["variables"]
+    table = variables["PORTABLE_TABLE_GREETINGS"]
     with aws_sdk(moto_endpoint):
         create_resource("aws", "table", table)
+        topic = create_message_resource("aws", "topic", "greeted")
+    variables = {**variables, "PORTABLE_TOPIC_GREETED": topic}
     event = http_event("POST", "/hello", '{"name": "Archive"}', {"content-type": "application/json"})
-    reply = invoke_archive(hello, event, moto_endpoint, tmp_path)
+    reply = invoke_archive({**hello, "environment": {"variables": variables}}, event, moto_endpoint, tmp_path)
     assert reply["statusCode"] == 200 and json.loads(reply["body"]) == {"message": "Hello, Archive!"}
     with aws_sdk(moto_endpoint) as client:
         items = client("dynamodb").scan(TableName=table)["Items"]

@@ -137,3 +137,36 @@ def test_nightly_report_fired_by_eventbridge_scheduler_lists_the_days_greetings(
     reports = aws.physical["reports"]
     assert_report(s3.get_object(Bucket=reports, Key=f"greetings/{today}.json")["Body"].read(),
                   s3.get_object(Bucket=reports, Key=f"greetings/{today}.csv")["Body"].read(), today, ["Ada", "Grace"])
+
+
+def test_write_welcome_handles_an_sqs_batch_and_reports_the_failed_record(
+    runtime: Callable[[str], LambdaRuntime], aws: Provisioned,
+) -> None:
+    from providers.aws.dynamodb import DynamoTable
+
+    event = fixture("aws/sqs/batch-two-records-message-attribute.json")
+    first, second = event["Records"]
+    first["body"] = json.dumps({"name": "Ada"})
+    first["messageAttributes"] = {"greeting": {"stringValue": "g-1", "dataType": "String"}}
+    second["body"] = "not json"
+    welcome = runtime("write_welcome")
+    outcome = welcome.invoke(event)
+    assert outcome == Outcome("response", {"batchItemFailures": [{"itemIdentifier": second["messageId"]}]}), \
+        welcome.output()
+    notes = DynamoTable("welcome-notes", aws.physical["welcome-notes"]).get("Ada")
+    assert notes is not None and notes.value == {"text": "Welcome, Ada!", "greeting": "g-1"}
+
+
+def test_count_greeting_unwraps_the_sns_envelope_of_its_queue(
+    runtime: Callable[[str], LambdaRuntime], aws: Provisioned,
+) -> None:
+    from providers.aws.dynamodb import DynamoTable
+
+    event = fixture("aws/sqs/sns-envelope-body.json")
+    envelope = json.loads(event["Records"][0]["body"])
+    envelope["Message"] = json.dumps({"name": "Grace"})
+    event["Records"][0]["body"] = json.dumps(envelope)
+    counter = runtime("count_greeting")
+    assert counter.invoke(event) == Outcome("response", {"batchItemFailures": []}), counter.output()
+    counted = DynamoTable("name-counts", aws.physical["name-counts"]).get("Grace")
+    assert counted is not None and counted.value == {"count": 1, "message_ids": [envelope["MessageId"]]}

@@ -10,6 +10,7 @@ request. Data lives on gcp-storage-emulator and the Firestore emulator.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -63,7 +64,7 @@ def installed(project: Deployment, function: str, into: Path) -> tuple[dict[str,
     return inputs, unpacked, venv
 
 
-@pytest.mark.parametrize("function", ["hello", "make_thumbnail", "nightly_report"])
+@pytest.mark.parametrize("function", ["hello", "make_thumbnail", "nightly_report", "write_welcome"])
 def test_the_buildpack_installs_exactly_the_pinned_packages(project: Deployment, tmp_path: Path, function: str) -> None:
     """requirements.txt holds every package pip installs on the runtime's Python: none comes unpinned."""
     _, unpacked, venv = installed(project, function, tmp_path)
@@ -90,6 +91,7 @@ def serve(
             "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1", "PORT": str(port),
             "K_SERVICE": function, "FUNCTION_TARGET": target, "FUNCTION_SIGNATURE_TYPE": "http",
             "STORAGE_EMULATOR_HOST": storage_emulator_endpoint, "FIRESTORE_EMULATOR_HOST": firestore_emulator_host,
+            **{name: os.environ[name] for name in ("PUBSUB_EMULATOR_HOST",) if name in os.environ},
             **without_zone_data([str(venv / "bin" / "python")], unpacked),
             **gcp.renamed(inputs["serviceConfig"]["environmentVariables"]),
         }
@@ -157,3 +159,26 @@ def test_nightly_report_called_by_cloud_scheduler_lists_the_days_greetings(
     reports = storage_client().bucket(gcp.physical["reports"])
     assert_report(reports.blob(f"greetings/{today}.json").download_as_bytes(),
                   reports.blob(f"greetings/{today}.csv").download_as_bytes(), today, ["Linus", "Margaret"])
+
+
+def test_write_welcome_handles_a_pubsub_push_and_fails_only_what_fails(
+    serve: Callable[[str], str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from portable import table
+    from portable.context import using_clients
+    from providers.gcp import sdk
+    from providers.gcp.clients import client_for
+
+    url = serve("write_welcome")
+    push = fixture("gcp/pubsub/push/raw-push-body.json")
+    push["message"]["data"] = base64.b64encode(json.dumps({"name": "Ada"}).encode()).decode()
+    push["message"]["attributes"] = {"greeting": "g-1"}
+    assert requests.post(url, json={**push, "deliveryAttempt": 2}, timeout=30).status_code == 204
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-project")  # the function's project, where it wrote
+    sdk.firestore_client.cache_clear()
+    with using_clients(client_for):
+        assert table("welcome-notes").get("Ada") == {"text": "Welcome, Ada!", "greeting": "g-1"}
+    sdk.firestore_client.cache_clear()
+    push["message"]["data"] = base64.b64encode(b"not json").decode()
+    assert requests.post(url, json=push, timeout=30).status_code == 500, "a failure nacks: Pub/Sub delivers again"
+    assert requests.post(url, data=b"{", headers={"Content-Type": "application/json"}, timeout=30).status_code == 400

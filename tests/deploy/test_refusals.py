@@ -27,7 +27,7 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
     ("aws", {**AWS, "portable:pythonVersion": "3.9"}, "sampleapp", "portable:pythonVersion is '3.9'"),
     ("aws", {**AWS, "portable:logRetentionDays": "10"}, "sampleapp", "portable:logRetentionDays is 10"),
     ("aws", {**AWS, "portable:httpRateLimit": "fast"}, "sampleapp", "portable:httpRateLimit is 'fast'"),
-    ("aws", AWS, "undeclared", "reads= takes bucket(...), table(...) and secret(...) handles, got 'reports'"),
+    ("aws", AWS, "undeclared", "table(...), queue(...), topic(...) and secret(...) handles, got 'reports'"),
     ("gcp", GCP, "clashing", "clashes with"),
     ("aws", AWS, "overlapping", "both take created events of bucket 'photos' with overlapping filters"),
     ("gcp", {**GCP, "portable:allowDataDeletion": "yes"}, "sampleapp",

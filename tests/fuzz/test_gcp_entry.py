@@ -1,6 +1,6 @@
 """Thousands of mutated published GCP payloads through functions-framework, as Cloud Functions runs the shim.
 
-Storage CloudEvents in structured and binary mode, Cloud Scheduler calls and HTTP requests;
+Storage CloudEvents in structured and binary mode, Cloud Scheduler calls, HTTP requests and Pub/Sub pushes;
 the probe handlers never fail, so any 5xx (functions-framework's HTML 500 included) is the
 shim's fault. Seeded, so a failure reproduces.
 """
@@ -46,13 +46,16 @@ def _noise(rng: random.Random) -> bytes:
     return bytes(rng.randrange(256) for _ in range(rng.randrange(60)))
 
 
-def _structured(rng: random.Random) -> tuple[dict[str, str], bytes]:
-    event = mutate(rng.choice(STRUCTURED), rng)
+def _json_body(value: Any) -> bytes:
+    """`value` as JSON bytes; one too deep for json.dumps is sent as a deep document anyway."""
     try:
-        body = json.dumps(event).encode("utf-8", "surrogatepass")
+        return json.dumps(value).encode("utf-8", "surrogatepass")
     except (RecursionError, ValueError):
-        body = DEEP_JSON
-    return {"Content-Type": "application/cloudevents+json"}, body
+        return DEEP_JSON
+
+
+def _structured(rng: random.Random) -> tuple[dict[str, str], bytes]:
+    return {"Content-Type": "application/cloudevents+json"}, _json_body(mutate(rng.choice(STRUCTURED), rng))
 
 
 def _binary(rng: random.Random) -> tuple[dict[str, str], bytes]:
@@ -82,11 +85,26 @@ def _http(rng: random.Random) -> tuple[dict[str, str], bytes]:
     return headers, rng.choice((_noise(rng), DEEP_JSON, b'{"a": "\\ud800"}', b"9" * 5000))
 
 
+PUBSUB = load_payloads(FIXTURES / "gcp", "pubsub/*.json", "pubsub/push/*.json", "pubsub/data/*.json")
+
+
+def _pubsub(rng: random.Random) -> tuple[dict[str, str], bytes]:
+    """A mutated Pub/Sub push body or Eventarc CloudEvent (structured), now and then with odd headers or noise."""
+    payload = mutate(rng.choice(PUBSUB), rng)
+    body = _json_body(payload)
+    structured = isinstance(payload, dict) and "specversion" in payload
+    headers = {"Content-Type": "application/cloudevents+json" if structured else "application/json"}
+    if rng.random() < 0.2:
+        headers["ce-type"] = _odd_text(rng)
+    return headers, _noise(rng) if rng.random() < 0.1 else body
+
+
 KINDS: dict[str, tuple[str, Callable[[random.Random], tuple[dict[str, str], bytes]]]] = {
     "structured": ("probe_created", _structured),
     "binary": ("probe_created", _binary),
     "scheduler": ("probe_schedule", _scheduler),
     "http": ("probe_http", _http),
+    "pubsub": ("probe_message", _pubsub),
 }
 
 

@@ -119,3 +119,25 @@ def test_each_kit_has_its_own_state_and_removes_a_temporary_one(monkeypatch: pyt
 def test_an_unknown_target_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="target 'azure' is unknown: use one of aws, gcp, local"):
         Kit("azure", package=PACKAGE)
+
+
+@pytest.mark.parametrize("target", ["aws", "gcp", "local"])
+def test_messages_reach_every_subscriber_and_the_queue_consumer_before_the_call_returns(target: str) -> None:
+    with Kit(target) as kit:
+        assert kit.http("POST", "/hello", json={"name": "Ada"}).status == 200
+        assert sorted(delivery.function for delivery in kit.deliveries) == [
+            "count_greeting", "queue_welcome", "write_welcome"]
+        kit.publish("greeted", {"name": "Ada"})
+        assert kit.table("name-counts").get("Ada")["count"] == 2  # type: ignore[index]
+        assert kit.table("welcome-notes").get("Ada")["text"] == "Welcome, Ada!"  # type: ignore[index]
+        deliveries = kit.send("welcomes", {"name": "Bob"}, attributes={"greeting": "g-1"})
+        assert [(d.function, d.ok) for d in deliveries] == [("write_welcome", True)]
+        assert kit.table("welcome-notes").get("Bob") == {"text": "Welcome, Bob!", "greeting": "g-1"}
+
+
+@pytest.mark.parametrize("target", ["aws", "gcp", "local"])
+def test_a_failing_message_handler_is_loud(target: str) -> None:
+    with Kit(target) as kit, pytest.raises(EventFailed, match="count_greeting failed on message"):
+        kit.publish("greeted", {"no name": True})
+    with Kit(target) as kit, pytest.raises(ConfigurationError, match="declares no queue 'nope'"):
+        kit.send("nope", b"x")

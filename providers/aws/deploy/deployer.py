@@ -1,4 +1,4 @@
-"""The AWS deployer: Lambda, API Gateway HTTP API, S3, EventBridge Scheduler, DynamoDB.
+"""The AWS deployer: Lambda, API Gateway HTTP API, S3, EventBridge Scheduler, DynamoDB, SQS and SNS.
 
 `plan` checks everything and builds the archives; `deploy` registers the resources.
 """
@@ -12,6 +12,7 @@ from providers.aws.deploy.buckets import check_notifications, connect_notificati
 from providers.aws.deploy.dead_letters import create_dead_letter_queue, retry_async_invocations
 from providers.aws.deploy.functions import create_function
 from providers.aws.deploy.http_api import create_http_api
+from providers.aws.deploy.messaging import create_messaging, map_event_source
 from providers.aws.deploy.package import WheelTarget, build_archive
 from providers.aws.deploy.schedule_expressions import scheduler_expression
 from providers.aws.deploy.schedules import create_schedule
@@ -44,13 +45,17 @@ class AwsDeployer(Deployer[AwsSettings]):
         secrets = create_secrets(app.secrets)
         event_specs: list[FunctionSpec] = [*app.object_functions(), *app.schedule_functions()]
         dead_letters = {spec.name: create_dead_letter_queue(spec, data_options(info)) for spec in event_specs}
+        messaging = create_messaging(app, data_options(info))
         functions = {
             name: create_function(
                 spec, plan.archives[name], plan.settings, info.python_version, buckets, tables, dead_letters.get(name),
                 secrets,
+                messaging,
             )
             for name, spec in sorted(app.functions.items())
         }
+        for spec in app.message_functions():
+            map_event_source(spec, functions[spec.name], messaging.consumers[spec.name])
         async_invokes = {
             spec.name: retry_async_invocations(spec, functions[spec.name], dead_letters[spec.name])
             for spec in event_specs
@@ -70,7 +75,10 @@ class AwsDeployer(Deployer[AwsSettings]):
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.bucket for name, bucket in buckets.items()},
             tables={name: table.name for name, table in tables.items()},
-            dead_letters={name: queue.url for name, queue in sorted(dead_letters.items())},
+            dead_letters={
+                **{name: queue.url for name, queue in sorted(dead_letters.items())},
+                **{name: consumer.dead_letters.url for name, consumer in sorted(messaging.consumers.items())},
+            },
         )
 
 

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from portable.app import FunctionSpec, ResourceSpec
 from providers.aws.deploy.iam import assume_role_policy, function_policy
+from providers.aws.deploy.messaging import Messaging
 from providers.aws.deploy.package import HANDLER
 from providers.aws.deploy.settings import AwsSettings
 from providers.deploy.resources import function_environment
@@ -24,6 +25,7 @@ def create_function(
     tables: dict[str, aws.dynamodb.Table],
     dead_letters: aws.sqs.Queue | None,
     secret_arns: dict[str, pulumi.Output[str]] | None = None,
+    messaging: Messaging | None = None,
 ) -> aws.lambda_.Function:
     log_group = aws.cloudwatch.LogGroup(
         f"{spec.name}-logs", name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
@@ -34,18 +36,28 @@ def create_function(
     used_tables = {name: tables[name].arn for name in sorted(spec.uses) if name in tables}
     secrets = secret_arns or {}
     used_secrets = {name: secrets[name] for name in sorted(spec.reads) if name in secrets}
+    queues = messaging.queues if messaging else {}
+    topics = messaging.topics if messaging else {}
+    consumer = messaging.consumers.get(spec.name) if messaging else None
+    sent_to = {name: queues[name].queue.arn for name in sorted(spec.writes) if name in queues}
+    published_to = {name: topics[name].arn for name in sorted(spec.writes) if name in topics}
     policy_document = pulumi.Output.all(
         pulumi.Output.all(**used_buckets) if used_buckets else {},
         pulumi.Output.all(**used_tables) if used_tables else {},
         log_group.arn,
         dead_letters.arn if dead_letters is not None else None,
         pulumi.Output.all(**used_secrets) if used_secrets else {},
+        pulumi.Output.all(**sent_to) if sent_to else {},
+        pulumi.Output.all(**published_to) if published_to else {},
+        consumer.queue.arn if consumer is not None else None,
     ).apply(lambda resolved: json.dumps(function_policy(spec, *resolved)))
     policy = aws.iam.RolePolicy(f"{spec.name}-policy", role=role.id, policy=policy_document)
     physical: dict[ResourceSpec, pulumi.Output[str]] = {
         **{ResourceSpec("bucket", name): bucket.bucket for name, bucket in buckets.items()},
         **{ResourceSpec("table", name): table.name for name, table in tables.items()},
         **{ResourceSpec("secret", name): arn for name, arn in secrets.items()},
+        **{ResourceSpec("queue", name): consumer.queue.url for name, consumer in queues.items()},
+        **{ResourceSpec("topic", name): topic.arn for name, topic in topics.items()},
     }
     return aws.lambda_.Function(
         spec.name,

@@ -17,6 +17,10 @@ TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 LOG_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
 DEAD_LETTER_SEND = ("sqs:SendMessage",)
 SECRET_READ = ("secretsmanager:GetSecretValue",)
+QUEUE_SEND = ("sqs:SendMessage",)
+TOPIC_PUBLISH = ("sns:Publish",)
+# What a Lambda event source mapping does with the function's role on the queue it polls.
+QUEUE_RECEIVE = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility")
 
 Policy = dict[str, Any]
 
@@ -44,6 +48,9 @@ def function_policy(
     log_group_arn: str,
     dead_letter_arn: str | None,
     secret_arns: Mapping[str, str] | None = None,
+    queue_arns: Mapping[str, str] | None = None,
+    topic_arns: Mapping[str, str] | None = None,
+    receive_arn: str | None = None,
 ) -> Policy:
     """Logs to its own log group; each declared bucket, table and secret with exactly the declared access.
 
@@ -67,7 +74,21 @@ def function_policy(
     secrets = secret_arns or {}
     for name in sorted(spec.reads & secrets.keys()):
         statements.append(_allow(_sid("ReadSecret", name), SECRET_READ, [secrets[name]]))
+    statements.extend(_message_statements(spec, queue_arns or {}, topic_arns or {}, receive_arn))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _message_statements(
+    spec: FunctionSpec, queue_arns: Mapping[str, str], topic_arns: Mapping[str, str], receive_arn: str | None,
+) -> list[dict[str, Any]]:
+    """Send to each declared queue, publish to each declared topic, receive from the function's own queue only."""
+    statements = [_allow(_sid("SendQueue", name), QUEUE_SEND, [queue_arns[name]])
+                  for name in sorted(spec.writes & queue_arns.keys())]
+    statements += [_allow(_sid("PublishTopic", name), TOPIC_PUBLISH, [topic_arns[name]])
+                   for name in sorted(spec.writes & topic_arns.keys())]
+    if receive_arn is not None:
+        statements.append(_allow("ReceiveOwnQueue", QUEUE_RECEIVE, [receive_arn]))
+    return statements
 
 
 def scheduler_policy(function_arn: str, dead_letter_arn: str) -> Policy:

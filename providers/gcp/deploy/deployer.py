@@ -1,5 +1,5 @@
 """The GCP deployer: Cloud Functions gen2, API Gateway, Cloud Storage + Eventarc,
-Cloud Scheduler, Firestore.
+Cloud Scheduler, Firestore, Pub/Sub.
 
 `plan` checks everything and builds the archives; `deploy` registers the resources.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pulumi
 
-from portable.app import App, ObjectTrigger, ResourceSpec, has_trigger
+from portable.app import App, MessageTrigger, ObjectTrigger, ResourceSpec, has_trigger
 from providers.deploy.http_config import with_stack_overrides
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
 from providers.deploy.resources import stack_outputs
@@ -16,6 +16,7 @@ from providers.gcp.deploy.buckets import allow_storage_to_publish, create_bucket
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket, dead_letter_filter
 from providers.gcp.deploy.http_api import create_http_api
 from providers.gcp.deploy.iam import allow_event_delivery, allow_url_signing, service_account
+from providers.gcp.deploy.messaging import create_topics, grant_publishing, service_agent, subscribe
 from providers.gcp.deploy.package import build_archive
 from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 from providers.gcp.deploy.schedules import create_job
@@ -50,10 +51,14 @@ class GcpDeployer(Deployer[GcpSettings]):
         secrets = create_secrets(app.secrets, settings, after_services)
         source_bucket = create_source_bucket(settings, after_services)
         publisher = allow_storage_to_publish(settings, after_services) if app.object_functions() else None
+        topics = create_topics([*app.queues, *app.topics], settings, stack, after_services)
+        agent = service_agent(settings) if app.message_functions() else None
+        message_dead_letters = {}
         physical: dict[ResourceSpec, pulumi.Input[str]] = {
             **{ResourceSpec("bucket", name): bucket.name for name, bucket in buckets.items()},
             **{ResourceSpec("table", name): collection for name, collection in collections.items()},
             **{ResourceSpec("secret", name): deployed.path for name, deployed in secrets.items()},
+            **{ResourceSpec(app.resources[name].kind, name): topic.name for name, topic in topics.items()},
         }
         functions = {}
         for name, spec in sorted(app.functions.items()):
@@ -64,6 +69,7 @@ class GcpDeployer(Deployer[GcpSettings]):
             table_grant = grant_table_access(spec, app.tables, account.member, settings)
             grants += [resource for resource in (table_grant, database) if resource is not None]
             grants += grant_secret_access(spec, secrets, account.member, settings)
+            grants += grant_publishing(spec, topics, account.member, settings)
             invoker = None
             trigger = None
             if has_trigger(spec, ObjectTrigger) and publisher is not None:
@@ -71,7 +77,7 @@ class GcpDeployer(Deployer[GcpSettings]):
                 grants.append(allow_event_delivery(name, invoker.member, settings.project))
                 grants.append(publisher)
                 trigger = event_trigger(spec, buckets, invoker.email, settings)
-            elif name in plan.schedules:
+            elif name in plan.schedules or has_trigger(spec, MessageTrigger):
                 invoker = service_account(name, "invoker", settings.project, stack, after_services)
             function = create_function(
                 spec, plan.archives[name], settings, plan.info.python_version, source_bucket, account, physical,
@@ -81,6 +87,11 @@ class GcpDeployer(Deployer[GcpSettings]):
             if invoker is None:
                 continue
             invoker_grant = allow_invoker(f"{name}-invoker", function, invoker.member, settings)
+            if has_trigger(spec, MessageTrigger) and agent is not None:
+                message_dead_letters[name] = subscribe(
+                    spec, topics[spec.trigger.source], function, invoker, agent, settings,
+                    pulumi.ResourceOptions(depends_on=[*services, invoker_grant]),
+                ).name
             if name in plan.schedules:
                 create_job(
                     spec, plan.schedules[name], function, invoker.email, settings,
@@ -96,7 +107,8 @@ class GcpDeployer(Deployer[GcpSettings]):
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.name for name, bucket in buckets.items()},
             tables=dict(collections),
-            dead_letters={spec.name: dead_letter_filter(functions[spec.name]) for spec in app.object_functions()},
+            dead_letters={**{spec.name: dead_letter_filter(functions[spec.name]) for spec in app.object_functions()},
+                          **message_dead_letters},
         )
 
 

@@ -16,6 +16,7 @@ TABLE_WRITER = "roles/datastore.user"
 INVOKER = "roles/run.invoker"
 EVENT_RECEIVER = "roles/eventarc.eventReceiver"
 PUBLISHER = "roles/pubsub.publisher"
+SUBSCRIBER = "roles/pubsub.subscriber"
 TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
 FIRESTORE_DATABASE = "(default)"
 

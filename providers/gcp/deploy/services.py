@@ -15,6 +15,7 @@ FOR_SCHEDULES = ("cloudscheduler.googleapis.com",)
 FOR_TABLES = ("firestore.googleapis.com",)
 FOR_SECRETS = ("secretmanager.googleapis.com",)
 FOR_DOMAIN = ("compute.googleapis.com",)
+FOR_MESSAGES = ("pubsub.googleapis.com",)
 
 
 def needed_services(app: App, domain: str | None = None) -> list[str]:
@@ -31,6 +32,8 @@ def needed_services(app: App, domain: str | None = None) -> list[str]:
         services += FOR_TABLES
     if app.secrets:
         services += FOR_SECRETS
+    if (app.queues or app.topics) and not app.object_functions():
+        services += FOR_MESSAGES
     return services
 
 

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from portable import HttpError, ObjectEvent, Request, ScheduleEvent, bucket, http, schedule
+from portable import (
+    HttpError,
+    InvalidValue,
+    Message,
+    ObjectEvent,
+    Request,
+    ScheduleEvent,
+    bucket,
+    http,
+    queue,
+    schedule,
+    topic,
+)
 
 drop = bucket("drop")
+mail = queue("fuzz-mail")
+news = topic("fuzz-news")
 
 
 @http("ANY /{path+}")
@@ -33,3 +48,19 @@ def probe_deleted(event: ObjectEvent) -> None:
 @schedule("*/5 * * * *")
 def probe_schedule(event: ScheduleEvent) -> None:
     repr(event)
+
+
+def _touch(message: Message) -> None:
+    repr(message)
+    with contextlib.suppress(InvalidValue):
+        message.json()
+
+
+@mail.on_message
+def probe_message(message: Message) -> None:
+    _touch(message)
+
+
+@news.on_message
+def probe_news(message: Message) -> None:
+    _touch(message)

@@ -1,0 +1,204 @@
+"""End to end through each shim on a real backend, as the clouds drive it.
+
+AWS: the clients send to SQS and publish to SNS on moto's server; each consumer's queue has a redrive policy
+to a dead-letter queue (maxReceiveCount = the declared attempts); a poller plays Lambda's event source
+mapping (receive a batch, invoke the AWS shim, delete what did not fail). GCP: the clients publish to Google's
+Pub/Sub emulator; each consumer's subscription has a dead-letter policy; a poller plays the push subscription
+(pull, POST the push envelope to the GCP shim under functions-framework, acknowledge a 2xx, nack the rest).
+Both count what was sent, delivered, retried, dead-lettered and lost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portable.context import using_clients
+from portable.messaging import Queue, Topic
+from tests.backends.message_wire import lambda_records, push_envelope
+from tests.conformance.targets import MAIN, function_env
+from tests.messaging_traffic import MAX_ATTEMPTS, Figures, figures, send_traffic
+
+pytestmark = pytest.mark.slow
+MODULE = "tests.message_app.handlers"
+CONSUMERS = {"work": "tasks", "page": "alerts", "archive": "alerts"}
+ROUNDS = 200
+
+
+@pytest.fixture
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
+    target = tmp_path / "attempts.jsonl"
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    return target
+
+
+def traffic(client_for: Callable[..., Any]) -> dict[tuple[str, str], str]:
+    with using_clients(client_for):
+        return send_traffic(lambda queue, body: Queue(queue).send(body),
+                            lambda topic, body: Topic(topic).publish(body))
+
+
+def dead_by_body(expected: dict[tuple[str, str], str], function: str, bodies: list[str]) -> set[tuple[str, str]]:
+    """The expected deliveries a dead-letter queue holds, found by function and body (bodies that fail are unique)."""
+    return {key for key, body in expected.items() if key[0] == function and body in bodies}
+
+
+def drive(poll: Callable[[], int]) -> None:
+    """Poll until a few rounds in a row find nothing to deliver."""
+    idle = 0
+    for _ in range(ROUNDS):
+        idle = 0 if poll() else idle + 1
+        if idle >= 3:
+            return
+    raise AssertionError("messages were still arriving after the last round")
+
+
+# AWS -----------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from providers.aws import sdk
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", request.getfixturevalue("moto_endpoint"))
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    sdk.client.cache_clear()
+    yield sdk.client
+    sdk.client.cache_clear()
+
+
+def consumer_queue(sqs: Any, name: str) -> tuple[str, str, str]:
+    """A queue (url, arn) whose messages move to a dead-letter queue (url) after MAX_ATTEMPTS receives."""
+    suffix = uuid.uuid4().hex[:8]
+    dead = sqs.create_queue(QueueName=f"{name}-dead-{suffix}")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_ATTEMPTS)})
+    url = sqs.create_queue(QueueName=f"{name}-{suffix}",
+                           Attributes={"VisibilityTimeout": "0", "RedrivePolicy": redrive})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn, dead
+
+
+def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from portable.app import load_app
+    from portable.invoke import Bound
+    from providers.aws import sns_messages
+    from providers.aws.clients import client_for
+    from providers.aws.runtime import serve
+    from providers.binding import client_factory
+
+    sqs, sns = aws("sqs"), aws("sns")
+    app = load_app("tests.message_app")
+    queues = {function: consumer_queue(sqs, function) for function in CONSUMERS}
+    topic_arn = sns.create_topic(Name=f"alerts-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    for function in ("page", "archive"):
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queues[function][1])
+    monkeypatch.setenv("PORTABLE_QUEUE_TASKS", queues["work"][0])
+    monkeypatch.setenv("PORTABLE_TOPIC_ALERTS", topic_arn)
+    expected = traffic(client_for)
+    bound = {name: Bound(app.functions[name], app.handlers[name], client_factory("local")) for name in CONSUMERS}
+
+    def poll() -> int:
+        handled = 0
+        for function, (url, arn, _) in queues.items():
+            records = lambda_records(sqs, url, arn, wait_seconds=0)
+            if not records:
+                continue
+            reply = serve(bound[function], {"Records": records})
+            failed = {item["itemIdentifier"] for item in reply["batchItemFailures"]}
+            done = [{"Id": str(n), "ReceiptHandle": r["receiptHandle"]} for n, r in enumerate(records)
+                    if r["messageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(QueueUrl=url, Entries=done)
+            handled += len(records)
+        return handled
+
+    drive(poll)
+    dead: set[tuple[str, str]] = set()
+    for function, (_, _, dead_url) in queues.items():
+        bodies = [r["body"] for r in lambda_records(sqs, dead_url, "dead")]
+        if CONSUMERS[function] == "alerts":
+            bodies = [sns_messages.decode(body).body for body in bodies]
+        dead |= dead_by_body(expected, function, bodies)
+    report(figures(expected, record, dead), "AWS shim (SQS, SNS on moto)")
+
+
+# GCP -----------------------------------------------------------------------------------------------------------
+
+
+def test_through_the_gcp_shim_on_pubsub(
+    pubsub_emulator_host: str, record: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import functions_framework
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
+    from providers.gcp import sdk
+    from providers.gcp.clients import client_for
+
+    project = "portable-test"
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator_host)
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", project)
+    sdk.publisher_client.cache_clear()
+    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
+    suffix = uuid.uuid4().hex[:8]
+    topics = {source: f"projects/{project}/topics/{source}-{suffix}" for source in ("tasks", "alerts")}
+    subscriptions, kept = {}, {}
+    for topic in topics.values():
+        publisher.create_topic(name=topic)
+    for function, source in CONSUMERS.items():
+        dead_topic = f"projects/{project}/topics/{function}-dead-{suffix}"
+        publisher.create_topic(name=dead_topic)
+        kept[function] = f"projects/{project}/subscriptions/{function}-dead-{suffix}"
+        subscriber.create_subscription(name=kept[function], topic=dead_topic)
+        subscriptions[function] = f"projects/{project}/subscriptions/{function}-{suffix}"
+        subscriber.create_subscription(request={
+            "name": subscriptions[function], "topic": topics[source],
+            "dead_letter_policy": {"dead_letter_topic": dead_topic, "max_delivery_attempts": MAX_ATTEMPTS}})
+    monkeypatch.setenv("PORTABLE_QUEUE_TASKS", topics["tasks"].rpartition("/")[2])
+    monkeypatch.setenv("PORTABLE_TOPIC_ALERTS", topics["alerts"].rpartition("/")[2])
+    expected = traffic(client_for)
+    apps = {}
+    for function in CONSUMERS:
+        with function_env(function, MODULE):
+            apps[function] = functions_framework.create_app(target=function, source=str(MAIN)).test_client()
+
+    def poll() -> int:
+        handled = 0
+        for function, subscription in subscriptions.items():
+            received = subscriber.pull(subscription=subscription, max_messages=10, timeout=1).received_messages
+            acks, nacks = [], []
+            for item in received:
+                status = apps[function].post("/", json=push_envelope(item, subscription)).status_code
+                (acks if 200 <= status < 300 else nacks).append(item.ack_id)
+            if acks:
+                subscriber.acknowledge(subscription=subscription, ack_ids=acks)
+            if nacks:
+                subscriber.modify_ack_deadline(subscription=subscription, ack_ids=nacks, ack_deadline_seconds=0)
+            handled += len(received)
+        if not handled:
+            time.sleep(0.2)
+        return handled
+
+    drive(poll)
+    dead: set[tuple[str, str]] = set()
+    for function, subscription in kept.items():
+        received = subscriber.pull(subscription=subscription, max_messages=10, timeout=5).received_messages
+        dead |= dead_by_body(expected, function, [item.message.data.decode() for item in received])
+    sdk.publisher_client.cache_clear()
+    report(figures(expected, record, dead), "GCP shim (Pub/Sub emulator)")
+
+
+def report(result: Figures, target: str) -> None:
+    print("\n" + result.line(target))
+    assert result.lost == 0 and result.sent == 40
+    assert result.delivered == result.sent - 1 and result.dead_lettered == 1
+    assert result.retried == 2 * 2 + 2 * 2 + (MAX_ATTEMPTS - 1)
