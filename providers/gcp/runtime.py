@@ -145,15 +145,8 @@ def _dead_letter(bound: Bound[ObjectTrigger], event: ObjectEvent, reason: str) -
 
 def _serve_schedule(bound: Bound[ScheduleTrigger], req: flask.Request) -> Reply:
     headers = Headers(req.headers.items())
-    try:
-        event = scheduler_requests.decode(headers, bound.spec.name)
-        deliver_schedule(bound, event)
-    except MalformedEvent as exc:
-        log.error("event rejected: " + str(exc), function=bound.spec.name)
-        return error_reply(400, str(exc), request_id_of(headers))
-    except EventFailed as exc:
-        return error_reply(500, str(exc), request_id_of(headers))
-    return Reply(204)
+    return _acknowledged(bound, headers, "event", lambda: deliver_schedule(
+        bound, scheduler_requests.decode(headers, bound.spec.name)))
 
 
 def _serve_message(bound: Bound[MessageTrigger], req: flask.Request) -> Reply:
@@ -163,11 +156,17 @@ def _serve_message(bound: Bound[MessageTrigger], req: flask.Request) -> Reply:
     from providers.gcp import pubsub_events  # only message functions load Pub/Sub parsing
 
     headers = Headers(req.headers.items())
+    return _acknowledged(bound, headers, "message", lambda: deliver_message(
+        bound, pubsub_events.decode(headers, req.get_data(), bound.spec.trigger.source)))
+
+
+def _acknowledged(bound: Bound[Any], headers: Headers, what: str, deliver: Callable[[], None]) -> Reply:
+    """Run `deliver` (decode, then call the handler): 204 acknowledges; an unreadable delivery is the caller's
+    fault (400, never retried); a failed handler answers 500, so that the platform delivers it again."""
     try:
-        message = pubsub_events.decode(headers, req.get_data(), bound.spec.trigger.source)
-        deliver_message(bound, message)
+        deliver()
     except MalformedEvent as exc:
-        log.error("message rejected: " + str(exc), function=bound.spec.name)
+        log.error(f"{what} rejected: {exc}", function=bound.spec.name)
         return error_reply(400, str(exc), request_id_of(headers))
     except EventFailed as exc:
         return error_reply(500, str(exc), request_id_of(headers))
