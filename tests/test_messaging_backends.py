@@ -1,4 +1,5 @@
-"""The queue and topic clients against real backends: moto's server for SQS and SNS, Google's Pub/Sub emulator.
+"""The queue and topic clients against real backends: moto's server for SQS and SNS, the Pub/Sub emulator
+(tests/backends/servers.py: the stand-in, or Google's with PORTABLE_PUBSUB_EMULATOR=google).
 
 What a client sends is received from the backend as the cloud would hand it to the function (Lambda's SQS
 record, Pub/Sub's push envelope) and decoded by the shim's format module: the handler would see exactly

@@ -2,9 +2,10 @@
 
 AWS: the clients send to SQS and publish to SNS on moto's server; each consumer's queue has a redrive policy
 to a dead-letter queue (maxReceiveCount = the declared attempts); a poller plays Lambda's event source
-mapping (receive a batch, invoke the AWS shim, delete what did not fail). GCP: the clients publish to Google's
-Pub/Sub emulator; each consumer's subscription has a dead-letter policy; a poller plays the push subscription
-(pull, POST the push envelope to the GCP shim under functions-framework, acknowledge a 2xx, nack the rest).
+mapping (receive a batch, invoke the AWS shim, delete what did not fail). GCP: the clients publish to the
+Pub/Sub emulator (the stand-in, or Google's with PORTABLE_PUBSUB_EMULATOR=google); each consumer's subscription
+has a dead-letter policy; a poller plays the push subscription (pull, POST the push envelope to the GCP shim
+under functions-framework, acknowledge a 2xx, nack the rest).
 Both count what was sent, delivered, retried, dead-lettered and lost.
 """
 

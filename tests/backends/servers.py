@@ -1,12 +1,14 @@
 """Loopback servers the data tests talk to, each started and stopped by the tests.
 
 moto (S3, DynamoDB) and gcp-storage-emulator run in threads of the test process; the
-Firestore emulator is the npm package @firestore-emulator/server on Node.
+Firestore emulator is the npm package @firestore-emulator/server on Node; Pub/Sub is the stand-in of
+pubsub_standin.py, in a thread too, unless PORTABLE_PUBSUB_EMULATOR=google asks for Google's emulator.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -125,8 +127,18 @@ PUBSUB_EMULATOR = Path("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/c
 
 @contextmanager
 def pubsub_emulator() -> Iterator[str]:
-    """A Pub/Sub endpoint host:port (PUBSUB_EMULATOR_HOST): Google's emulator, from the Google Cloud CLI's apt
-    package google-cloud-cli-pubsub-emulator (Java)."""
+    """A Pub/Sub endpoint host:port (PUBSUB_EMULATOR_HOST): the stand-in of tests/backends/pubsub_standin.py, or,
+    with PORTABLE_PUBSUB_EMULATOR=google, Google's emulator from the Google Cloud CLI's apt package
+    google-cloud-cli-pubsub-emulator (Java)."""
+    choice = os.environ.get("PORTABLE_PUBSUB_EMULATOR", "")
+    if choice not in ("", "google"):
+        raise RuntimeError(f"PORTABLE_PUBSUB_EMULATOR={choice!r}: unset for the stand-in, or 'google'")
+    if not choice:
+        from tests.backends import pubsub_standin
+
+        with pubsub_standin.serving() as host:
+            yield host
+        return
     emulator = shutil.which("cloud-pubsub-emulator") or (str(PUBSUB_EMULATOR) if PUBSUB_EMULATOR.exists() else None)
     if emulator is None or shutil.which("java") is None:
         raise RuntimeError("the Pub/Sub emulator needs Java and the package google-cloud-cli-pubsub-emulator "
