@@ -144,9 +144,12 @@ def wire_size(body: bytes, attributes: Mapping[str, str]) -> int:
 
 
 def check_message(
-    resource: str, body: object, attributes: object, delay_seconds: object = 0,
+    resource: str, body: object, attributes: object, delay_seconds: object = 0, delays: bool = False,
 ) -> tuple[bytes, dict[str, str]]:
-    """(body bytes, attributes) if every cloud takes the message; TooLarge or InvalidValue saying what to change."""
+    """(body bytes, attributes) if every cloud takes the message; TooLarge or InvalidValue saying what to change.
+
+    A delay needs a queue declared with `delays` (which GCP's deploy refuses), so a send that works on one target
+    works on all of them."""
     data = encode_body(resource, body)
     checked = check_attributes(resource, attributes)
     size = wire_size(data, checked)
@@ -158,6 +161,10 @@ def check_message(
     if not _whole(delay_seconds) or not 0 <= delay_seconds <= MESSAGE_DELAY_MAX_SECONDS:  # type: ignore[operator]
         raise InvalidValue(resource, f"delay_seconds must be a whole number from 0 to {MESSAGE_DELAY_MAX_SECONDS} "
                            f"(15 minutes, SQS's limit), got {delay_seconds!r}")
+    if delay_seconds and not delays:
+        raise InvalidValue(resource, f"delay_seconds={delay_seconds} needs a queue declared with delays: "
+                           f"queue({resource!r}, delays=True), which deploys to AWS and runs locally but not on GCP "
+                           "(Pub/Sub has no delayed delivery); or send without delay_seconds")
     return data, checked
 
 

@@ -112,6 +112,16 @@ def test_handles_reach_the_queue_url_and_topic_arn(aws_stack: Deployment) -> Non
     assert aws_stack.outputs["dead_letters"]["work"].endswith("/jobs-dead-letters-0000001")
 
 
+def test_a_queue_declared_with_delays_deploys_on_aws() -> None:
+    deployment, _ = run_program("aws", {"aws:region": REGION}, package="delayedqueue")
+    queue = deployment.named(QUEUE, "reminders-queue").inputs
+    assert json.loads(queue["redrivePolicy"])["deadLetterTargetArn"] == sqs_arn("reminders-dead-letters")
+    mapping = deployment.named("aws:lambda/eventSourceMapping:EventSourceMapping", "ring-messages").inputs
+    assert mapping["eventSourceArn"] == sqs_arn("reminders-queue")
+    assert message_statements(deployment, "remind") == {
+        "SendQueueReminders": (["sqs:SendMessage"], [sqs_arn("reminders-queue")])}
+
+
 def test_gcp_push_subscription_per_consumer_with_retry_and_dead_letter_policies(gcp_stack: Deployment) -> None:
     subscriptions = {r.name: r.inputs for r in gcp_stack.of_type(SUBSCRIPTION)}
     for function, (source, attempts, _) in CONSUMERS.items():
