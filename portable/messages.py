@@ -89,6 +89,11 @@ class MessagePolicy(NamedTuple):
             return 0
         return min(FIRST_BACKOFF_SECONDS << min(attempt - 2, 16), MAX_BACKOFF_SECONDS)
 
+    def wait_after_failure(self, attempt: int) -> int:
+        """Seconds before a message whose delivery number `attempt` failed is delivered again: `delay_before`
+        the next one, or 0 after the last (its next receipt dead-letters it)."""
+        return 0 if attempt >= self.attempts else self.delay_before(attempt + 1)
+
     def expired(self, publish_time: datetime, now: datetime) -> bool:
         """Whether a message published at `publish_time` is past the clouds' retention at `now`."""
         return (now - publish_time).total_seconds() > RETENTION_SECONDS

@@ -151,6 +151,8 @@ def test_the_backoff_doubles_from_ten_seconds_to_ten_minutes() -> None:
     policy = MessagePolicy(7)
     assert [policy.delay_before(n) for n in range(1, 9)] == [0, 10, 20, 40, 80, 160, 320, 600]
     assert policy.delay_before(1000) == 600
+    assert [policy.wait_after_failure(n) for n in range(1, 9)] == [10, 20, 40, 80, 160, 320, 0, 0], \
+        "after the last attempt a message waits for nothing: its next receipt dead-letters it"
     assert not policy.expired(AT, datetime(2026, 12, 4, tzinfo=UTC))
     assert policy.expired(AT, datetime(2026, 12, 6, tzinfo=UTC))
 

@@ -89,6 +89,7 @@ def message_statements(stack: Deployment, function: str) -> dict[str, Any]:
 
 def test_functions_send_publish_and_receive_only_what_they_declare(aws_stack: Deployment) -> None:
     topic_arn = f"arn:aws:sns:{REGION}:{ACCOUNT}:orders/orders-0000001"
+    # ChangeMessageVisibility: the shim holds a failed message back for the portable backoff, on its own queue only
     receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
     assert message_statements(aws_stack, "place") == {
         "SendQueueJobs": (["sqs:SendMessage"], [sqs_arn("jobs-queue")]),
