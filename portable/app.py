@@ -152,6 +152,8 @@ class _Registration(NamedTuple):
 _registrations: dict[tuple[str, str], _Registration] = {}
 _resources: dict[str, ResourceSpec] = {}
 _app_settings: dict[str, dict[str, str]] = {}  # module -> the app-wide settings it declared (portable.app_env)
+# module -> queue -> delays= -> where the module declared it so (portable.queue)
+_queue_delays: dict[str, dict[str, dict[bool, str]]] = {}
 
 
 def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
@@ -190,15 +192,47 @@ def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
     return merged
 
 
-def caller_location() -> str:
-    """`file:line` of the first frame outside portable/ on the stack: where the user wrote the declaration."""
+def register_queue_delays(name: str, delays: bool) -> None:
+    """Remember that the calling module declared queue `name` with or without delays."""
+    frame = _caller_frame()
+    module = str(frame.f_globals.get("__name__")) if frame else ""
+    _queue_delays.setdefault(module, {}).setdefault(name, {}).setdefault(delays, caller_location())
+
+
+def declared_delayed_queues(modules: set[str], queues: list[str]) -> dict[str, str]:
+    """The queues among `queues` that `modules` declare with delays=True, each with where; one queue declared both
+    with and without delays is refused (a function that loads only its own module would follow its own)."""
+    found: dict[str, dict[bool, str]] = {}
+    for module in sorted(modules & _queue_delays.keys()):
+        for name, declarations in _queue_delays[module].items():
+            for delays, where in declarations.items():
+                found.setdefault(name, {}).setdefault(delays, where)
+    delayed = {}
+    for name in queues:
+        declarations = found.get(name, {})
+        if True in declarations and False in declarations:
+            raise AppDefinitionError(
+                f"queue {name!r} is declared with delays=True at {declarations[True]} and without at "
+                f"{declarations[False]}; declare it the same way everywhere, e.g. once in a module the others import"
+            )
+        if True in declarations:
+            delayed[name] = declarations[True]
+    return delayed
+
+
+def _caller_frame() -> FrameType | None:
+    """The first frame outside portable/ on the stack: where the user wrote the declaration."""
     package_dir = os.path.dirname(__file__)
     frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        if os.path.dirname(frame.f_code.co_filename) != package_dir:
-            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == package_dir:
         frame = frame.f_back
-    return "<unknown>"
+    return frame
+
+
+def caller_location() -> str:
+    """`file:line` of the first frame outside portable/ on the stack: where the user wrote the declaration."""
+    frame = _caller_frame()
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame else "<unknown>"
 
 
 class App:
@@ -209,6 +243,7 @@ class App:
         self.resources: dict[str, ResourceSpec] = {}
         self.handlers: dict[str, Callable[..., Any]] = {}
         self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
+        self.delayed_queues: dict[str, str] = {}  # queues declared with delays=True -> where
         self.cors: Cors | None = None
 
     def __repr__(self) -> str:
@@ -384,6 +419,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
     app = _build_app(registrations)
     app.env = declared_app_settings(wanted)
+    app.delayed_queues = declared_delayed_queues(wanted, app.queues)
     from portable.cors_policy import declared_for
 
     app.cors = declared_for(package)

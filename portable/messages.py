@@ -89,6 +89,11 @@ class MessagePolicy(NamedTuple):
             return 0
         return min(FIRST_BACKOFF_SECONDS << min(attempt - 2, 16), MAX_BACKOFF_SECONDS)
 
+    def wait_after_failure(self, attempt: int) -> int:
+        """Seconds before a message whose delivery number `attempt` failed is delivered again: `delay_before`
+        the next one, or 0 after the last (its next receipt dead-letters it)."""
+        return 0 if attempt >= self.attempts else self.delay_before(attempt + 1)
+
     def expired(self, publish_time: datetime, now: datetime) -> bool:
         """Whether a message published at `publish_time` is past the clouds' retention at `now`."""
         return (now - publish_time).total_seconds() > RETENTION_SECONDS
@@ -144,9 +149,12 @@ def wire_size(body: bytes, attributes: Mapping[str, str]) -> int:
 
 
 def check_message(
-    resource: str, body: object, attributes: object, delay_seconds: object = 0,
+    resource: str, body: object, attributes: object, delay_seconds: object = 0, delays: bool = False,
 ) -> tuple[bytes, dict[str, str]]:
-    """(body bytes, attributes) if every cloud takes the message; TooLarge or InvalidValue saying what to change."""
+    """(body bytes, attributes) if every cloud takes the message; TooLarge or InvalidValue saying what to change.
+
+    A delay needs a queue declared with `delays` (which GCP's deploy refuses), so a send that works on one target
+    works on all of them."""
     data = encode_body(resource, body)
     checked = check_attributes(resource, attributes)
     size = wire_size(data, checked)
@@ -158,6 +166,10 @@ def check_message(
     if not _whole(delay_seconds) or not 0 <= delay_seconds <= MESSAGE_DELAY_MAX_SECONDS:  # type: ignore[operator]
         raise InvalidValue(resource, f"delay_seconds must be a whole number from 0 to {MESSAGE_DELAY_MAX_SECONDS} "
                            f"(15 minutes, SQS's limit), got {delay_seconds!r}")
+    if delay_seconds and not delays:
+        raise InvalidValue(resource, f"delay_seconds={delay_seconds} needs a queue declared with delays: "
+                           f"queue({resource!r}, delays=True), which deploys to AWS and runs locally but not on GCP "
+                           "(Pub/Sub has no delayed delivery); or send without delay_seconds")
     return data, checked
 
 

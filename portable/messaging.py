@@ -1,6 +1,6 @@
 """Queue and topic handles, declared by logical name in `functions/`.
 
-    jobs = queue("jobs")
+    jobs = queue("jobs", delays=True)      # delays: send(..., delay_seconds=n); AWS and locally, not GCP
     jobs.send({"user": "ada"}, attributes={"kind": "welcome"}, delay_seconds=60)   # needs writes=[jobs]
 
     @jobs.on_message(batch_size=10, max_attempts=5)
@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from portable.app import MessageTrigger
+from portable.app import MessageTrigger, caller_location, register_queue_delays
 from portable.decorators import EVENT_TIMEOUT_SECONDS, make_registrar
+from portable.errors import AppDefinitionError
 from portable.messages import DEFAULT_ATTEMPTS, DEFAULT_BATCH_SIZE, check_message, check_options
 from portable.resources import _Handle
 from portable.runtime_typing import TYPE_CHECKING
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 
 class _MessageSource(_Handle):
+    delays = False
+
     def _subscriber(
         self, handler: Handler | None, batch_size: int, max_attempts: int, options: FunctionOptions,
     ) -> Any:
@@ -68,7 +71,7 @@ class _MessageSource(_Handle):
 
     def _send(self, body: Body, attributes: Mapping[str, str] | None, delay_seconds: int) -> str:
         self._authorize("write")
-        data, checked = check_message(self.name, body, attributes, delay_seconds)
+        data, checked = check_message(self.name, body, attributes, delay_seconds, self.delays)
         message_id: str = self._client().send(data, checked, delay_seconds)
         return message_id
 
@@ -76,10 +79,19 @@ class _MessageSource(_Handle):
 class Queue(_MessageSource):
     kind = "queue"
 
+    def __init__(self, name: str, *, delays: bool = False) -> None:
+        super().__init__(name)
+        if not isinstance(delays, bool):
+            raise AppDefinitionError(f"{caller_location()}: queue {name!r} takes delays=True or delays=False, "
+                                     f"got {delays!r}")
+        self.delays = delays
+        register_queue_delays(name, delays)
+
     def send(self, body: Body, attributes: Mapping[str, str] | None = None, delay_seconds: int = 0) -> str:
         """Queue one message (bytes, text, or a dict or list sent as JSON) and return its id.
 
-        `delay_seconds` (0 to 900) holds it back before its first delivery. Needs writes=[this queue].
+        `delay_seconds` (0 to 900) holds it back before its first delivery, on a queue declared with delays=True
+        (InvalidValue otherwise). Needs writes=[this queue].
         """
         return self._send(body, attributes, delay_seconds)
 
@@ -92,9 +104,13 @@ class Topic(_MessageSource):
         return self._send(body, attributes, 0)
 
 
-def queue(name: str) -> Queue:
-    """Declare (or refer to) the queue with this logical name."""
-    return Queue(name)
+def queue(name: str, *, delays: bool = False) -> Queue:
+    """Declare (or refer to) the queue with this logical name.
+
+    `delays=True` lets send() hold a message back (delay_seconds). GCP's Pub/Sub has no delayed delivery, so
+    the GCP deploy refuses such a queue; every declaration of the queue says the same.
+    """
+    return Queue(name, delays=delays)
 
 
 def topic(name: str) -> Topic:

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from portable.app import load_app
 from portable.context import using_clients
 from portable.messages import Message
 from portable.messaging import Queue, Topic
@@ -57,8 +58,9 @@ def eventually(check: Callable[[], Any], timeout: float = 30) -> Any:
 
 
 def send(queue: str, body: str, **options: Any) -> str:
+    """Send as the App's functions do, through a handle declared as the App declares it."""
     with using_clients(client_factory("local")):
-        return Queue(queue).send(body, **options)
+        return Queue(queue, delays=queue in load_app("tests.message_app").delayed_queues).send(body, **options)
 
 
 def publish(topic: str, body: str) -> str:

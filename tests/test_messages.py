@@ -66,8 +66,74 @@ def test_attributes_within_the_rules_pass() -> None:
 @pytest.mark.parametrize("delay", [-1, 901, 1.5, True, "60"])
 def test_delays_are_whole_seconds_up_to_fifteen_minutes(delay: object) -> None:
     with pytest.raises(InvalidValue, match="delay_seconds must be a whole number from 0 to 900"):
-        check_message("jobs", b"x", None, delay)
-    assert check_message("jobs", b"x", None, 900)
+        check_message("jobs", b"x", None, delay, delays=True)
+    assert check_message("jobs", b"x", None, 900, delays=True)
+
+
+def test_a_delay_needs_a_queue_declared_with_delays() -> None:
+    with pytest.raises(InvalidValue, match=r"jobs: delay_seconds=60 needs a queue declared with delays: "
+                       r"queue\('jobs', delays=True\), which deploys to AWS and runs locally but not on GCP"):
+        check_message("jobs", b"x", None, 60)
+    assert check_message("jobs", b"x", None, 60, delays=True)
+    assert check_message("jobs", b"x", None, 0)
+
+
+class Recorded:
+    """A queue client that keeps what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[bytes, int]] = []
+
+    def send(self, body: bytes, attributes: dict[str, str], delay_seconds: int) -> str:
+        self.sent.append((body, delay_seconds))
+        return f"m-{len(self.sent)}"
+
+
+def test_send_holds_a_message_back_only_on_a_queue_declared_with_delays() -> None:
+    from portable.messaging import Queue
+
+    client = Recorded()
+    with using_clients(lambda spec: client):
+        assert Queue("later", delays=True).send(b"a", delay_seconds=900) == "m-1"
+        with pytest.raises(InvalidValue, match=r"queue\('soon', delays=True\)"):
+            Queue("soon").send(b"b", delay_seconds=1)
+        assert Queue("soon").send(b"c") == "m-2"
+    assert client.sent == [(b"a", 900), (b"c", 0)], "a refused send reaches no client"
+    with pytest.raises(AppDefinitionError, match="queue 'later' takes delays=True or delays=False, got 'yes'"):
+        Queue("later", delays="yes")  # type: ignore[arg-type]
+
+
+def test_a_queue_declared_with_and_without_delays_is_refused(tmp_path: Path) -> None:
+    package = make_package(tmp_path, first="""
+        from portable import queue
+        jobs = queue("jobs", delays=True)
+
+        @jobs.on_message
+        def work(message): ...
+    """, second="""
+        from portable import http, queue
+        jobs = queue("jobs")
+
+        @http("POST /jobs", writes=[jobs])
+        def enqueue(request): ...
+    """)
+    with pytest.raises(AppDefinitionError, match=r"queue 'jobs' is declared with delays=True at .*first.py:3 and "
+                       r"without at .*second.py:3; declare it the same way everywhere"):
+        load_app(package)
+
+
+def test_the_app_names_its_queues_declared_with_delays(tmp_path: Path) -> None:
+    app = load_app(make_package(tmp_path, shop="""
+        from portable import http, queue
+        later = queue("later", delays=True)
+        now = queue("now")
+        unused = queue("unused", delays=True)
+
+        @http("POST /jobs", writes=[later, now])
+        def enqueue(request): ...
+    """))
+    assert list(app.delayed_queues) == ["later"]
+    assert app.delayed_queues["later"].endswith("shop.py:3")
 
 
 def test_text_and_json_fail_only_when_called_and_name_the_message() -> None:
@@ -85,6 +151,8 @@ def test_the_backoff_doubles_from_ten_seconds_to_ten_minutes() -> None:
     policy = MessagePolicy(7)
     assert [policy.delay_before(n) for n in range(1, 9)] == [0, 10, 20, 40, 80, 160, 320, 600]
     assert policy.delay_before(1000) == 600
+    assert [policy.wait_after_failure(n) for n in range(1, 9)] == [10, 20, 40, 80, 160, 320, 0, 0], \
+        "after the last attempt a message waits for nothing: its next receipt dead-letters it"
     assert not policy.expired(AT, datetime(2026, 12, 4, tzinfo=UTC))
     assert policy.expired(AT, datetime(2026, 12, 6, tzinfo=UTC))
 

@@ -64,7 +64,7 @@ def test_sqs_send_arrives_as_sent(body: bytes, aws: Any, monkeypatch: pytest.Mon
 def test_sqs_delay_holds_the_message_back(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     url, arn = new_queue(aws("sqs"), "jobs")
     monkeypatch.setenv("PORTABLE_QUEUE_JOBS", url)
-    Queue("jobs").send(b"later", delay_seconds=60)
+    Queue("jobs", delays=True).send(b"later", delay_seconds=60)
     assert lambda_records(aws("sqs"), url, arn) == []
 
 
@@ -142,7 +142,7 @@ def test_pubsub_publish_reaches_every_subscription_as_published(
 def test_pubsub_refuses_a_delay_it_cannot_honour_and_a_missing_topic(gcp: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORTABLE_QUEUE_JOBS", "no-such-topic")
     with pytest.raises(InvalidValue, match="delay_seconds is not available on GCP"):
-        Queue("jobs").send(b"later", delay_seconds=5)
+        Queue("jobs", delays=True).send(b"later", delay_seconds=5)
     with pytest.raises(NotFound, match="no topic 'no-such-topic'"):
         Queue("jobs").send(b"now")
     assert os.environ["PUBSUB_EMULATOR_HOST"]

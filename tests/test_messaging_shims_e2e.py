@@ -1,8 +1,10 @@
 """End to end through each shim on a real backend, as the clouds drive it.
 
 AWS: the clients send to SQS and publish to SNS on moto's server; each consumer's queue has a redrive policy
-to a dead-letter queue (maxReceiveCount = the declared attempts); a poller plays Lambda's event source
-mapping (receive a batch, invoke the AWS shim, delete what did not fail). GCP: the clients publish to the
+to a dead-letter queue (maxReceiveCount = the declared attempts) and the deploy's visibility timeout; a poller
+plays Lambda's event source mapping (receive the visible messages, invoke the Lambda handler, delete what did
+not fail), on a clock of moto's SQS that it moves on while every message left is invisible, so the backoff the
+shim sets on each failed message is waited for and measured without sleeping. GCP: the clients publish to the
 Pub/Sub emulator (the stand-in, or Google's with PORTABLE_PUBSUB_EMULATOR=google); each consumer's subscription
 has a dead-letter policy; a poller plays the push subscription (pull, POST the push envelope to the GCP shim
 under functions-framework, acknowledge a 2xx, nack the rest).
@@ -23,13 +25,16 @@ import pytest
 from portable.context import using_clients
 from portable.messaging import Queue, Topic
 from tests.backends.message_wire import lambda_records, push_envelope
-from tests.conformance.targets import MAIN, function_env
+from tests.conformance.targets import MAIN, function_env, invoke_aws
 from tests.messaging_traffic import MAX_ATTEMPTS, Figures, figures, send_traffic
 
 pytestmark = pytest.mark.slow
 MODULE = "tests.message_app.handlers"
 CONSUMERS = {"work": "tasks", "page": "alerts", "archive": "alerts"}
 ROUNDS = 200
+VISIBILITY_TIMEOUT = 180  # what the deploy gives a consumer's queue: 6 x the function's timeout of 30 s
+IN_FLIGHT = "ApproximateNumberOfMessagesNotVisible"
+CLOCK_STEP = 2  # seconds moved on while nothing is visible
 
 
 @pytest.fixture
@@ -77,6 +82,23 @@ def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
     sdk.client.cache_clear()
 
 
+class SqsClock:
+    """The time moto's SQS sees: the real time plus `skipped` seconds, moved on by `skip`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from moto.sqs import models
+
+        self.skipped = 0.0
+        monkeypatch.setattr(models, "unix_time", lambda: time.time() + self.skipped)
+        monkeypatch.setattr(models, "unix_time_millis", lambda: (time.time() + self.skipped) * 1000)
+
+    def now(self) -> float:
+        return time.time() + self.skipped
+
+    def skip(self, seconds: float) -> None:
+        self.skipped += seconds
+
+
 def consumer_queue(sqs: Any, name: str) -> tuple[str, str, str]:
     """A queue (url, arn) whose messages move to a dead-letter queue (url) after MAX_ATTEMPTS receives."""
     suffix = uuid.uuid4().hex[:8]
@@ -84,21 +106,19 @@ def consumer_queue(sqs: Any, name: str) -> tuple[str, str, str]:
     dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_ATTEMPTS)})
     url = sqs.create_queue(QueueName=f"{name}-{suffix}",
-                           Attributes={"VisibilityTimeout": "0", "RedrivePolicy": redrive})["QueueUrl"]
+                           Attributes={"VisibilityTimeout": str(VISIBILITY_TIMEOUT), "RedrivePolicy": redrive},
+                           )["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn, dead
 
 
 def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from portable.app import load_app
-    from portable.invoke import Bound
+    from portable.messages import MessagePolicy
     from providers.aws import sns_messages
     from providers.aws.clients import client_for
-    from providers.aws.runtime import serve
-    from providers.binding import client_factory
 
     sqs, sns = aws("sqs"), aws("sns")
-    app = load_app("tests.message_app")
+    clock = SqsClock(monkeypatch)
     queues = {function: consumer_queue(sqs, function) for function in CONSUMERS}
     topic_arn = sns.create_topic(Name=f"alerts-{uuid.uuid4().hex[:8]}")["TopicArn"]
     for function in ("page", "archive"):
@@ -106,7 +126,8 @@ def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch
     monkeypatch.setenv("PORTABLE_QUEUE_TASKS", queues["work"][0])
     monkeypatch.setenv("PORTABLE_TOPIC_ALERTS", topic_arn)
     expected = traffic(client_for)
-    bound = {name: Bound(app.functions[name], app.handlers[name], client_factory("local")) for name in CONSUMERS}
+    failed_at: dict[str, tuple[float, int]] = {}  # SQS message id -> when and on which attempt it last failed
+    waits: list[tuple[int, float]] = []  # (the attempt that failed, seconds until the message came back)
 
     def poll() -> int:
         handled = 0
@@ -114,14 +135,25 @@ def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch
             records = lambda_records(sqs, url, arn, wait_seconds=0)
             if not records:
                 continue
-            reply = serve(bound[function], {"Records": records})
+            for r in records:
+                if r["messageId"] in failed_at:
+                    when, attempt = failed_at.pop(r["messageId"])
+                    waits.append((attempt, clock.now() - when))
+            reply = invoke_aws({"Records": records}, function, MODULE, PORTABLE_PROVIDER="aws")
             failed = {item["itemIdentifier"] for item in reply["batchItemFailures"]}
+            failed_at.update({r["messageId"]: (clock.now(), int(r["attributes"]["ApproximateReceiveCount"]))
+                              for r in records if r["messageId"] in failed})
             done = [{"Id": str(n), "ReceiptHandle": r["receiptHandle"]} for n, r in enumerate(records)
                     if r["messageId"] not in failed]
             if done:
                 sqs.delete_message_batch(QueueUrl=url, Entries=done)
             handled += len(records)
-        return handled
+        if handled:
+            return handled
+        waiting = sum(int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[IN_FLIGHT])["Attributes"][IN_FLIGHT])
+                      for url, _, _ in queues.values())
+        clock.skip(CLOCK_STEP)  # nothing visible: Lambda would poll again later
+        return waiting
 
     drive(poll)
     dead: set[tuple[str, str]] = set()
@@ -131,6 +163,27 @@ def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch
             bodies = [sns_messages.decode(body).body for body in bodies]
         dead |= dead_by_body(expected, function, bodies)
     report(figures(expected, record, dead), "AWS shim (SQS, SNS on moto)")
+    policy = MessagePolicy(MAX_ATTEMPTS)
+    assert sorted({attempt for attempt, _ in waits}) == [1, 2, 3, 4], "flaky and poison messages came back"
+    for attempt, waited in waits:
+        backoff = policy.wait_after_failure(attempt)
+        assert backoff <= waited < backoff + CLOCK_STEP + 1, (attempt, waited, "not the portable backoff")
+    assert [policy.wait_after_failure(n) for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 80, 0]
+
+
+def test_a_change_of_visibility_that_fails_is_logged_and_the_record_still_fails(
+    aws: Any, record: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, arn, _ = consumer_queue(aws("sqs"), "work")
+    aws("sqs").send_message(QueueUrl=url, MessageBody="poison")
+    records = lambda_records(aws("sqs"), url, arn, wait_seconds=0)
+    (gone,) = records
+    gone["eventSourceARN"] = arn + "-deleted"  # a queue SQS does not know
+    reply = invoke_aws({"Records": records}, "work", MODULE, PORTABLE_PROVIDER="aws")
+    assert reply == {"batchItemFailures": [{"itemIdentifier": gone["messageId"]}]}
+    logged = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    (line,) = [entry for entry in logged if "not held back" in entry.get("message", "")]
+    assert line["queue"] == arn + "-deleted" and line["severity"] == "ERROR"
 
 
 # GCP -----------------------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 `PORTABLE_FUNCTION` names the function, `PORTABLE_MODULE` its module. The handler
 decodes the native event, runs the function through the runtime core, and encodes the
 reply, dispatching on the function's trigger. HTTP never raises; an object or schedule
-handler's failure raises EventFailed so that Lambda's retry policy applies.
+handler's failure raises EventFailed so that Lambda's retry policy applies; a message
+function's failed records are named in the reply and held back for the portable backoff.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from providers.binding import client_factory, provider_for
 
 if TYPE_CHECKING:
     from typing import Any
+
+    from portable.messages import MessagePolicy
 
     Event = dict[str, Any]
 _loaded: dict[tuple[str, str | None, str], Bound[Trigger]] = {}
@@ -55,7 +58,11 @@ def handler(event: Any, context: Any = None) -> Any:
         if http_events.is_http(event):
             return _http_error(event, 500, "function is misconfigured", request_id)
         raise EventFailed(f"function cannot load: {exc}") from None
-    return serve(bound, event, request_id)
+    reply = serve(bound, event, request_id)
+    trigger = bound.spec.trigger
+    if isinstance(trigger, MessageTrigger) and reply.get("batchItemFailures") and provider_for("aws") == "aws":
+        _hold_back_failures(trigger.policy, event, reply)
+    return reply
 
 
 def serve(bound: Bound[Trigger], event: Event, request_id: str | None = None) -> Any:
@@ -153,6 +160,16 @@ def _serve_messages(bound: Bound[MessageTrigger], event: Event, request_id: str 
         except EventFailed:
             failed.append(message_id or "")
     return sqs_events.batch_reply(failed)
+
+
+def _hold_back_failures(policy: MessagePolicy, event: Event, reply: dict[str, Any]) -> None:
+    """SQS brings the batch's failed messages back after the portable backoff for their attempts, as Pub/Sub and
+    the local runner do. Only on the cloud's own provider: a shim on local data got records of no real queue."""
+    from providers.aws import sqs_events
+    from providers.aws.sqs import hold_back  # boto3 loads on this failure path only, never on a cold start
+
+    failed = {item["itemIdentifier"] for item in reply["batchItemFailures"]}
+    hold_back([record for record in event["Records"] if sqs_events.message_id_of(record) in failed], policy)
 
 
 _SERVE: dict[type[Trigger], Callable[[Any, Event, str | None], Any]] = {

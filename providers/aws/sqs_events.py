@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from portable.app import MessageTrigger
 from portable.errors import MalformedEvent
 from portable.messages import ENCODING_ATTRIBUTE, Message, as_sqs_text
-from portable.runtime_typing import TYPE_CHECKING
+from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 from providers.aws import sns_messages
 
 if TYPE_CHECKING:
@@ -105,6 +105,34 @@ def wire_body(body: bytes, attributes: Mapping[str, str]) -> tuple[str, dict[str
 def message_attributes(attributes: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """Attributes in the shape SQS's SendMessage and SNS's Publish take (String values)."""
     return {name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()}
+
+
+class Receipt(NamedTuple):
+    """Where a received record waits in SQS, and how often it was received: what holding it back needs."""
+
+    queue_arn: str
+    receipt_handle: str
+    receive_count: int
+
+
+def receipt_of(record: Any) -> Receipt | None:
+    """The record's eventSourceARN, receiptHandle and ApproximateReceiveCount; None if it lacks one."""
+    if not isinstance(record, dict) or not isinstance(record.get("attributes"), dict):
+        return None
+    arn, handle = record.get("eventSourceARN"), record.get("receiptHandle")
+    if not isinstance(arn, str) or arn.count(":") != 5 or not isinstance(handle, str) or not handle:
+        return None
+    try:
+        count = _whole(record["attributes"].get("ApproximateReceiveCount"), "attributes.ApproximateReceiveCount")
+    except MalformedEvent:
+        return None
+    return Receipt(arn, handle, count)
+
+
+def queue_url(queue_arn: str, endpoint_url: str) -> str:
+    """The URL of the queue `arn:aws:sqs:<region>:<account>:<name>` at SQS's endpoint for its region."""
+    _, _, _, _, account, name = queue_arn.split(":")
+    return f"{endpoint_url.rstrip('/')}/{account}/{name}"
 
 
 def batch_reply(failed: Iterable[str]) -> dict[str, Any]:

@@ -175,11 +175,15 @@ class Kit:
         due = at or datetime.now(UTC).replace(second=0, microsecond=0)
         return self.caused_by(lambda: self.deliveries.append(self._target.schedule(schedule, due)))
 
-    def send(self, queue: str, body: Body, attributes: Mapping[str, str] | None = None) -> list[Delivery]:
-        """Send a message to the App's queue `queue`; the deliveries it caused (its consumer's first), or
-        EventFailed naming the functions that failed. The delay of send(..., delay_seconds=) is not waited for."""
-        handle = Queue(self._declared(queue, self.app.queues, "queue"))
-        return self.caused_by(lambda: handle.send(body, attributes))
+    def send(
+        self, queue: str, body: Body, attributes: Mapping[str, str] | None = None, delay_seconds: int = 0,
+    ) -> list[Delivery]:
+        """Send a message to the App's queue `queue`, as its functions would; the deliveries it caused (its
+        consumer's first), or EventFailed naming the functions that failed. A delay (on a queue declared with
+        delays=True, InvalidValue otherwise) is not waited for, here or in functions' sends."""
+        name = self._declared(queue, self.app.queues, "queue")
+        handle = Queue(name, delays=name in self.app.delayed_queues)
+        return self.caused_by(lambda: handle.send(body, attributes, delay_seconds))
 
     def publish(self, topic: str, body: Body, attributes: Mapping[str, str] | None = None) -> list[Delivery]:
         """Publish a message to the App's topic `topic`; the deliveries it caused (one per subscriber first)."""

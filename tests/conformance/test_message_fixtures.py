@@ -114,6 +114,20 @@ def test_a_malformed_record_is_refused_and_kept_without_stopping_the_batch(break
     assert [record["id"] for record in seen] == ["2e1424d4-f796-459a-8184-9c92662be6da"]
 
 
+def test_a_failed_record_names_where_sqs_holds_it() -> None:
+    from providers.aws.sqs_events import Receipt, queue_url, receipt_of
+
+    record = load("aws/sqs/single-record-all-attribute-types-receive-count-2.json")["Records"][0]
+    receipt = receipt_of(record)
+    assert receipt == Receipt(record["eventSourceARN"], record["receiptHandle"], 2)
+    account, name = record["eventSourceARN"].split(":")[4:]
+    assert queue_url(receipt.queue_arn, "https://sqs.us-east-1.amazonaws.com") == (
+        f"https://sqs.us-east-1.amazonaws.com/{account}/{name}")
+    for broken in ({"receiptHandle": ""}, {"eventSourceARN": "my-queue"}, {"attributes": {}}, {"attributes": None}):
+        assert receipt_of({**record, **broken}) is None, broken
+    assert receipt_of("not a record") is None
+
+
 def test_a_plain_sqs_body_reaching_a_topic_subscriber_is_refused(tmp_path: Path) -> None:
     reply, seen = _invoke_aws("sqs/batch-two-records-message-attribute.json", "read_news", tmp_path)
     assert len(reply["batchItemFailures"]) == 2 and seen == []

@@ -89,6 +89,7 @@ def message_statements(stack: Deployment, function: str) -> dict[str, Any]:
 
 def test_functions_send_publish_and_receive_only_what_they_declare(aws_stack: Deployment) -> None:
     topic_arn = f"arn:aws:sns:{REGION}:{ACCOUNT}:orders/orders-0000001"
+    # ChangeMessageVisibility: the shim holds a failed message back for the portable backoff, on its own queue only
     receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
     assert message_statements(aws_stack, "place") == {
         "SendQueueJobs": (["sqs:SendMessage"], [sqs_arn("jobs-queue")]),
@@ -110,6 +111,16 @@ def test_handles_reach_the_queue_url_and_topic_arn(aws_stack: Deployment) -> Non
     assert variables["PORTABLE_QUEUE_JOBS"] == f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/jobs-queue-0000001"
     assert variables["PORTABLE_TOPIC_ORDERS"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:orders/orders-0000001"
     assert aws_stack.outputs["dead_letters"]["work"].endswith("/jobs-dead-letters-0000001")
+
+
+def test_a_queue_declared_with_delays_deploys_on_aws() -> None:
+    deployment, _ = run_program("aws", {"aws:region": REGION}, package="delayedqueue")
+    queue = deployment.named(QUEUE, "reminders-queue").inputs
+    assert json.loads(queue["redrivePolicy"])["deadLetterTargetArn"] == sqs_arn("reminders-dead-letters")
+    mapping = deployment.named("aws:lambda/eventSourceMapping:EventSourceMapping", "ring-messages").inputs
+    assert mapping["eventSourceArn"] == sqs_arn("reminders-queue")
+    assert message_statements(deployment, "remind") == {
+        "SendQueueReminders": (["sqs:SendMessage"], [sqs_arn("reminders-queue")])}
 
 
 def test_gcp_push_subscription_per_consumer_with_retry_and_dead_letter_policies(gcp_stack: Deployment) -> None:

@@ -39,6 +39,9 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
      "requirements-dev.txt and run `./dev lock`"),
     ("gcp", GCP, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock"),
     ("gcp", GCP, "anyauth", "route 'ANY /files/{path+}' requires auth and takes OPTIONS"),
+    ("gcp", GCP, "delayedqueue", "reminders.py:3: declared with delays=True, which GCP cannot run: Pub/Sub has no "
+     "delayed delivery, so a message cannot be held back. Drop delays=True (and send without delay_seconds, e.g. "
+     "keep the due time in the body), or keep this app on AWS"),
 ])
 def test_refused_before_any_resource(stack: str, config: dict[str, str], package: str, expected: str) -> None:
     mocks = RecordingMocks("none")

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from portable.errors import ConfigurationError, EventFailed
+from portable.errors import ConfigurationError, EventFailed, InvalidValue
 from portable.testing import TARGETS, Kit
+from tests.test_app_loading import make_package
 
 PACKAGE = "tests.kit.app"
 
@@ -141,3 +142,40 @@ def test_a_failing_message_handler_is_loud(target: str) -> None:
         kit.publish("greeted", {"no name": True})
     with Kit(target) as kit, pytest.raises(ConfigurationError, match="declares no queue 'nope'"):
         kit.send("nope", b"x")
+
+
+DELAYS = """
+    from portable import Message, Request, http, queue
+
+    later = queue("later", delays=True)
+    now = queue("now")
+
+
+    @http("POST /send/{queue}", writes=[later, now])
+    def enqueue(request: Request) -> dict[str, str]:
+        target = later if request.path_params["queue"] == "later" else now
+        return {"id": target.send(request.body, delay_seconds=int(request.query.get("delay") or 0))}
+
+
+    @later.on_message
+    def remind(message: Message) -> None: ...
+
+
+    @now.on_message
+    def work(message: Message) -> None: ...
+"""
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_delay_needs_a_queue_declared_with_delays_on_every_target(target: str, tmp_path: Path) -> None:
+    with Kit(target, package=make_package(tmp_path, queues=DELAYS)) as kit:
+        assert kit.http("POST", "/send/later?delay=60", body="a").status == 200
+        refused = kit.http("POST", "/send/now?delay=60", body="b")
+        assert refused.status == 500 and [d.function for d in kit.deliveries] == ["remind"]
+        assert kit.http("POST", "/send/now", body="b").status == 200
+        assert [d.function for d in kit.send("later", "c", delay_seconds=900)] == ["remind"]
+        with pytest.raises(InvalidValue, match=r"delay_seconds=5 needs a queue declared with delays: "
+                           r"queue\('now', delays=True\)"):
+            kit.send("now", "d", delay_seconds=5)
+        assert [d.function for d in kit.send("now", "e")] == ["work"]
+        assert [d.function for d in kit.deliveries] == ["remind", "work", "remind", "work"]

@@ -1,6 +1,7 @@
 """A queue consumer and two topic subscribers that record each attempt to $PORTABLE_TEST_RECORD.
 
-A body `flaky` fails its first two attempts, a body `poison` fails until a file `<record>.fixed` exists.
+A body `flaky` fails its first two attempts, a body `poison` fails until a file `<record>.fixed` exists. The
+queue takes delays (so this App runs on AWS and locally, and the GCP deploy would refuse it).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from portable import Message, queue, topic
 
-tasks = queue("tasks")
+tasks = queue("tasks", delays=True)
 alerts = topic("alerts")
 
 

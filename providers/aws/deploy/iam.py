@@ -19,7 +19,8 @@ DEAD_LETTER_SEND = ("sqs:SendMessage",)
 SECRET_READ = ("secretsmanager:GetSecretValue",)
 QUEUE_SEND = ("sqs:SendMessage",)
 TOPIC_PUBLISH = ("sns:Publish",)
-# What a Lambda event source mapping does with the function's role on the queue it polls.
+# What a Lambda event source mapping does with the function's role on the queue it polls; the shim also changes
+# the visibility of failed messages there (the portable backoff).
 QUEUE_RECEIVE = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility")
 
 Policy = dict[str, Any]

@@ -16,7 +16,7 @@ from providers.gcp.deploy.buckets import allow_storage_to_publish, create_bucket
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket, dead_letter_filter
 from providers.gcp.deploy.http_api import create_http_api
 from providers.gcp.deploy.iam import allow_event_delivery, allow_url_signing, service_account
-from providers.gcp.deploy.messaging import create_topics, grant_publishing, service_agent, subscribe
+from providers.gcp.deploy.messaging import create_topics, grant_publishing, refuse_delays, service_agent, subscribe
 from providers.gcp.deploy.package import build_archive
 from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 from providers.gcp.deploy.schedules import create_job
@@ -33,6 +33,7 @@ class GcpDeployer(Deployer[GcpSettings]):
 
     def plan(self, app: App, info: StackInfo, settings: GcpSettings) -> Plan[GcpSettings]:
         app = with_stack_overrides(app)
+        refuse_delays(app)
         schedules = compile_schedules(app, cloud_scheduler_schedule, "Cloud Scheduler")
         archives = {
             name: build_archive(spec, app.resources, info.python_version)

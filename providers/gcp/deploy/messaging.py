@@ -17,7 +17,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec, MessageFunction
+from portable.app import App, FunctionSpec, MessageFunction
+from portable.errors import AppDefinitionError
 from portable.messages import FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS, RETENTION_SECONDS
 from providers.gcp.deploy.iam import PUBLISHER, SUBSCRIBER, TOKEN_CREATOR
 from providers.gcp.deploy.names import resource_id
@@ -26,6 +27,17 @@ from providers.gcp.deploy.settings import GcpSettings
 # Pub/Sub's acknowledgement deadline for push subscriptions: 10 to 600 s.
 MIN_ACK_DEADLINE_SECONDS = 10
 MAX_ACK_DEADLINE_SECONDS = 600
+
+
+def refuse_delays(app: App) -> None:
+    """Pub/Sub has no delayed delivery: a queue declared with delays=True cannot run on GCP."""
+    if app.delayed_queues:
+        declared = "; ".join(f"queue {name!r} at {where}" for name, where in sorted(app.delayed_queues.items()))
+        raise AppDefinitionError(
+            f"{declared}: declared with delays=True, which GCP cannot run: Pub/Sub has no delayed delivery, so a "
+            "message cannot be held back. Drop delays=True (and send without delay_seconds, e.g. keep the due "
+            "time in the body), or keep this app on AWS"
+        )
 
 
 def create_topics(names: list[str], settings: GcpSettings, stack: str, opts: pulumi.ResourceOptions,

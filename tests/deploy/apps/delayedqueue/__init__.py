@@ -1,0 +1,1 @@
+"""A queue declared with delays: deployed on AWS, refused by the GCP deploy before any resource exists."""
