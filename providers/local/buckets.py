@@ -19,11 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from portable import log
 from portable.errors import BackendError, NotFound, TooLarge
 from portable.events import ObjectEvent, ObjectEventKind
 from portable.storage_types import ObjectInfo, Page, SignedMethod
-from providers.local import events, signed_urls
+from providers.local import events, outboxes, signed_urls
 from providers.local.sqlite_files import connect, immediate, local_dir, open_connection, rows_by_prefix
 
 MAX_OBJECT_BYTES = 1_000_000_000  # SQLite's default limit on one value
@@ -108,33 +107,15 @@ class LocalBucket:
                                 signed_urls.base_url(self.root))
 
     def outbox(self, limit: int) -> tuple[int, list[ObjectEvent]]:
-        """Up to `limit` events waiting in the outbox, oldest first, and the number of the last row read (0: none).
-
-        A row that cannot be read back is logged and skipped: it would block every event behind it.
-        """
+        """Up to `limit` events waiting in the outbox, oldest first, and the number of the last row read (0: none)."""
         if not self.path.exists():
             return 0, []
-        try:
-            rows = self._db().execute("SELECT seq, event FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
-        except sqlite3.Error as exc:
-            raise BackendError(self.logical, f"reading the event outbox failed: {exc}") from exc
-        found: list[ObjectEvent] = []
-        for seq, text in rows:
-            try:
-                event = events.from_json(text)
-            except events.UnreadableEvent as exc:
-                log.error("unreadable object event skipped", bucket=self.logical, seq=seq, error=str(exc))
-                continue
-            if isinstance(event, ObjectEvent):
-                found.append(event)
-        return (rows[-1][0] if rows else 0), found
+        through, rows = outboxes.read(self._db(), "event", self.logical, limit)
+        return through, [event for event, _ in rows if isinstance(event, ObjectEvent)]
 
     def clear_outbox(self, through: int) -> None:
         """Forget the outbox's events up to row `through`, once they are safely elsewhere."""
-        try:
-            self._db().execute("DELETE FROM outbox WHERE seq <= ?", (through,))
-        except sqlite3.Error as exc:
-            raise BackendError(self.logical, f"clearing the event outbox failed: {exc}") from exc
+        outboxes.clear(self._db(), through, self.logical)
 
     def _query_one(self, sql: str, key: str) -> tuple[Any, ...]:
         try:

@@ -19,11 +19,10 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
-from portable import log
 from portable.context import setting
 from portable.errors import BackendError
 from portable.messages import Message
-from providers.local import events
+from providers.local import events, outboxes
 from providers.local.sqlite_files import connect, immediate
 
 RESOURCE = "message outbox"
@@ -73,34 +72,15 @@ class MessageOutbox:
         events.doorbell.ring()
 
     def take(self, limit: int) -> tuple[int, list[tuple[Message, float]]]:
-        """Up to `limit` messages with their due times, oldest first, and the last row read (0: none).
-
-        A row that cannot be read back is logged and skipped: it would block every message behind it.
-        """
+        """Up to `limit` messages with their due times, oldest first, and the last row read (0: none)."""
         if not self.path.exists():
             return 0, []
-        try:
-            rows = self._db().execute("SELECT seq, message, due FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
-        except sqlite3.Error as exc:
-            raise BackendError(RESOURCE, f"reading the outbox failed: {exc}") from exc
-        found = []
-        for seq, text, due in rows:
-            try:
-                message = events.from_json(text)
-            except events.UnreadableEvent as exc:
-                log.error("unreadable message skipped", seq=seq, error=str(exc))
-                continue
-            if isinstance(message, Message):
-                found.append((message, due))
-        return (rows[-1][0] if rows else 0), found
+        through, rows = outboxes.read(self._db(), "message, due", RESOURCE, limit)
+        return through, [(message, due) for message, (due,) in rows if isinstance(message, Message)]
 
     def clear(self, through: int) -> None:
         """Forget the messages up to row `through`, once they are in the delivery queue."""
-        try:
-            with immediate(self._db()) as db:
-                db.execute("DELETE FROM outbox WHERE seq <= ?", (through,))
-        except sqlite3.Error as exc:
-            raise BackendError(RESOURCE, f"clearing the outbox failed: {exc}") from exc
+        outboxes.clear(self._db(), through, RESOURCE)
 
     def _db(self) -> sqlite3.Connection:
         return connect(self.path, _SCHEMA, RESOURCE)
