@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime  # every function loads it already (tests/test_cold_start_imports.py)
-
 from portable.errors import MalformedEvent
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import Literal
 
     ObjectEventKind = Literal["created", "deleted"]
@@ -45,6 +44,8 @@ def event_time(text: object, field: str, *, naive_is_utc: bool = False) -> datet
 
     Times a UTC datetime cannot hold (year 1 with a negative offset, year 10000) are refused too.
     """
+    from datetime import UTC, datetime  # HTTP functions never load datetime
+
     if not isinstance(text, str) or len(text) > 64:
         got = f"{text!r:.80}" if isinstance(text, str) else f"a {type(text).__name__}"
         raise MalformedEvent(f"{field} must be an RFC 3339 time such as 2026-11-28T02:00:00Z, got {got}")
@@ -77,6 +78,8 @@ def optional_text(value: object) -> str | None:
 
 def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
     """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
+    from datetime import UTC
+
     if due.tzinfo is not UTC:
         due = due.astimezone(UTC)
     return ScheduleEvent(name=name, time=due, id=f"{name}@{due.isoformat(timespec='seconds')[:19]}Z")
