@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,8 +40,8 @@ REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 VENVS = ROOT / ".portable" / "bench"
 VERSIONS = ("3.11", "3.12")
 KINDS = {"http": "greet", "object": "uploaded", "schedule": "tick"}
-FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24)}
-QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4)}
+FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24), "deploy_rounds": 3}
+QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4), "deploy_rounds": 1}
 
 
 def bench_venv(version: str) -> Path:
@@ -121,13 +122,20 @@ def deploy_seconds(functions: int, stack: str, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def deploy_build(sizes: tuple[int, ...]) -> dict[str, list[float]]:
-    """Milliseconds per added function between consecutive app sizes: equal slopes mean a linear build."""
+def deploy_build(sizes: tuple[int, ...], rounds: int) -> dict[str, list[float]]:
+    """Milliseconds per added function between consecutive app sizes: equal slopes mean a linear build.
+
+    Each size is built `rounds` times, the sizes taking turns; the median of each size's times is its figure.
+    """
     slopes: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as temporary:
         for stack in ("aws", "gcp"):
             deploy_seconds(1, stack, Path(temporary) / "warm")  # compiles portable/ and the shim once
-            seconds = [deploy_seconds(size, stack, Path(temporary)) for size in sizes]
+            times: dict[int, list[float]] = {size: [] for size in sizes}
+            for round_ in range(rounds):
+                for size in sizes:
+                    times[size].append(deploy_seconds(size, stack, Path(temporary) / str(round_)))
+            seconds = [statistics.median(times[size]) for size in sizes]
             slopes[stack] = [1000 * (seconds[index + 1] - seconds[index]) / (sizes[index + 1] - sizes[index])
                              for index in range(len(sizes) - 1)]
     return slopes
@@ -179,11 +187,13 @@ def main() -> None:
     started = time.perf_counter()
     results = {version: measure(version, settings) for version in args.python}
     sizes = settings.pop("deploy_sizes")
-    slopes = deploy_build(sizes)
+    deploy_rounds = settings.pop("deploy_rounds")
+    slopes = deploy_build(sizes, deploy_rounds)
     print(table(results, slopes))
     print(f"\n{machine()}; measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
           f"{time.perf_counter() - started:.0f} s; medians, (10th-90th percentile of {settings['rounds']} rounds "
-          f"per call, {settings['runs']} cold starts); deploy build between apps of {sizes} functions")
+          f"per call, {settings['runs']} cold starts); deploy build between apps of {sizes} functions, the median "
+          f"of {deploy_rounds} builds each")
 
 
 if __name__ == "__main__":

@@ -61,8 +61,12 @@ class Side:
         return handler
 
 
-def portable_side(function: str, module: str, event: dict[str, Any], path: str = "") -> Side:
+def portable_side(function: str, module: str, event: dict[str, Any], path: str = "",
+                  buckets: tuple[str, ...] = ()) -> Side:
+    """The shim with the environment a deploy gives `function`: its name, its module, its buckets' physical names
+    (here the logical names, which the bench's events carry)."""
     env = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
+    env.update({f"PORTABLE_BUCKET_{bucket.upper()}": bucket for bucket in buckets})
     return Side("providers.aws.runtime", event, path, env=env)
 
 
@@ -195,7 +199,7 @@ def main() -> None:
     }
     events = {
         "s3": {"hand-written": Side("bench.baseline_events", UPLOAD, attribute="s3_handler"),
-               "portable": portable_side("uploaded", "bench.app.uploaded", UPLOAD)},
+               "portable": portable_side("uploaded", "bench.app.uploaded", UPLOAD, buckets=("uploads",))},
         "schedule": {"hand-written": Side("bench.baseline_events", FIRING, attribute="schedule_handler"),
                      "portable": portable_side("tick", "bench.app.tick", FIRING)},
     }
@@ -203,7 +207,7 @@ def main() -> None:
         "hand-written": Side("baseline_lambda", HTTP_V2, archives["hand-written"]),
         "portable http": portable_side("greet", "bench.app.greet", HTTP_V2, archives["http"]),
         "portable http, source only": portable_side("greet", "bench.app.greet", HTTP_V2, archives["http-source"]),
-        "portable object": portable_side("uploaded", "bench.app.uploaded", UPLOAD, archives["object"]),
+        "portable object": portable_side("uploaded", "bench.app.uploaded", UPLOAD, archives["object"], ("uploads",)),
         "portable schedule": portable_side("tick", "bench.app.tick", FIRING, archives["schedule"]),
         "chalice": Side("bench.peers.chalice_app", HTTP_V1),
         "powertools": Side("bench.peers.powertools_app", HTTP_V2),

@@ -9,6 +9,7 @@ Kept apart from the handles so that a shim can set it without importing them.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -52,6 +53,7 @@ def using_clients(factory: ClientFactory) -> AbstractContextManager[None]:
     return setting(current_invocation, Invocation(None, factory))
 
 
+@functools.cache  # an object function asks for its bucket's on every event
 def physical_name_variable(spec: ResourceSpec) -> str:
     """The environment variable the deploy half sets to the resource's physical name."""
     return f"PORTABLE_{spec.kind.upper()}_{spec.name.upper().replace('-', '_')}"

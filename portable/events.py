@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portable.errors import MalformedEvent
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -43,15 +44,15 @@ def event_time(text: object, field: str, *, naive_is_utc: bool = False) -> datet
 
     Times a UTC datetime cannot hold (year 1 with a negative offset, year 10000) are refused too.
     """
-    from datetime import UTC, datetime
-
-    from portable.errors import MalformedEvent
+    from datetime import UTC, datetime  # HTTP functions never load datetime
 
     if not isinstance(text, str) or len(text) > 64:
         got = f"{text!r:.80}" if isinstance(text, str) else f"a {type(text).__name__}"
         raise MalformedEvent(f"{field} must be an RFC 3339 time such as 2026-11-28T02:00:00Z, got {got}")
     try:
         parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is UTC:  # what a "Z" time parses to: nothing to convert
+            return parsed
         if parsed.tzinfo is None and not naive_is_utc:
             raise MalformedEvent(f"{field} {text!r} has no UTC offset")
         return parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
@@ -79,7 +80,8 @@ def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
     """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
     from datetime import UTC
 
-    due = due.astimezone(UTC)
+    if due.tzinfo is not UTC:
+        due = due.astimezone(UTC)
     return ScheduleEvent(name=name, time=due, id=f"{name}@{due.isoformat(timespec='seconds')[:19]}Z")
 
 

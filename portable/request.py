@@ -96,7 +96,9 @@ class Headers(MultiDict):
 def parse_cookie_header(header: str | None) -> dict[str, str]:
     """`a=1; b=2` -> {"a": "1", "b": "2"}; the first of a repeated name wins, as in browsers."""
     cookies: dict[str, str] = {}
-    for part in (header or "").split(";"):
+    if not header:
+        return cookies
+    for part in header.split(";"):
         name, sep, value = part.strip().partition("=")
         if sep and name and name not in cookies:
             cookies[name] = value.strip().strip('"')

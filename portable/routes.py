@@ -40,7 +40,7 @@ class Route(NamedTuple):
 
     @property
     def params(self) -> tuple[str, ...]:
-        return tuple(segment.text for segment in self.segments if segment.is_param)
+        return _params(self.path)
 
     @property
     def path_shape(self) -> str:
@@ -90,6 +90,11 @@ class Route(NamedTuple):
 @functools.cache  # a function matches its one route on every call: parse the path once
 def _segments(path: str) -> tuple[Segment, ...]:
     return tuple(_segment(text) for text in path.split("/") if text)
+
+
+@functools.cache  # asked on every call of a function whose event carries no path parameters
+def _params(path: str) -> tuple[str, ...]:
+    return tuple(segment.text for segment in _segments(path) if segment.is_param)
 
 
 def _segment(text: str) -> Segment:

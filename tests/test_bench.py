@@ -21,8 +21,8 @@ def _answer(reply: Any) -> Any:
 
 @pytest.mark.parametrize(("portable", "hand_written"), [
     (portable_side("greet", "bench.app.greet", HTTP_V2), Side("bench.baseline_lambda", HTTP_V2)),
-    (portable_side("uploaded", "bench.app.uploaded", UPLOAD), Side("bench.baseline_events", UPLOAD,
-                                                                    attribute="s3_handler")),
+    (portable_side("uploaded", "bench.app.uploaded", UPLOAD, buckets=("uploads",)),
+     Side("bench.baseline_events", UPLOAD, attribute="s3_handler")),
     (portable_side("tick", "bench.app.tick", FIRING), Side("bench.baseline_events", FIRING,
                                                             attribute="schedule_handler")),
 ])

@@ -71,7 +71,8 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi", "PIL", "croniter"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
     for unneeded in ("portable.schedules", "portable.resources", "portable.data_rules", "providers.aws.s3_events",
-                     "dataclasses", "inspect", "uuid", "urllib.parse", "base64", "traceback", "zoneinfo", "typing"):
+                     "dataclasses", "inspect", "uuid", "urllib.parse", "base64", "traceback", "zoneinfo", "typing",
+                     "datetime"):
         assert unneeded not in modules, unneeded
 
 

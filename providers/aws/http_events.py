@@ -43,12 +43,12 @@ def _malformed(field: str, expected: str) -> HttpError:
 
 
 def _text(value: Any, field: str, default: str = "") -> str:
+    if type(value) is str and value.isascii():  # what nearly every field is: one test, then done
+        return value
     if value is None:
         return default
     if not isinstance(value, str):
         raise _malformed(field, "a string")
-    if value.isascii():
-        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -70,8 +70,14 @@ def _mapping(value: Any, field: str) -> dict[str, Any]:
 
 def _pairs(value: Any, field: str) -> list[tuple[str, str]]:
     """A name -> string map; null values are left out, as API Gateway's console sends them."""
-    return [(_text(name, field), _text(text, f"{field}.{name}")) for name, text in _mapping(value, field).items()
-            if text is not None]
+    pairs: list[tuple[str, str]] = []
+    for name, text in _mapping(value, field).items():
+        if type(name) is not str or type(text) is not str or not (name.isascii() and text.isascii()):
+            if text is None:
+                continue
+            name, text = _text(name, field), _text(text, f"{field}.{name}")
+        pairs.append((name, text))
+    return pairs
 
 
 def _multi_pairs(value: Any, field: str) -> list[tuple[str, str]]:

@@ -26,19 +26,20 @@ if TYPE_CHECKING:
     from portable.messages import MessagePolicy
 
     Event = dict[str, Any]
-_loaded: dict[tuple[str, str | None, str], Bound[Trigger]] = {}
+_loaded: dict[tuple[str | None, str | None, str | None], Bound[Trigger]] = {}
 
 
 def _function() -> Bound[Trigger]:
     """The function this process runs, loaded once per (function, module, provider)."""
-    name = os.environ.get("PORTABLE_FUNCTION")
-    if not name:
-        raise ConfigurationError("PORTABLE_FUNCTION is not set: it names the function this Lambda runs")
-    key = (name, os.environ.get("PORTABLE_MODULE") or None, provider_for("aws"))
+    environ = os.environ
+    key = (environ.get("PORTABLE_FUNCTION"), environ.get("PORTABLE_MODULE"), environ.get("PORTABLE_PROVIDER"))
     bound = _loaded.get(key)
     if bound is None:
-        spec, function = load_function(name, key[1])
-        bound = _loaded[key] = Bound(spec, function, client_factory(key[2]))
+        name, module, _ = key
+        if not name:
+            raise ConfigurationError("PORTABLE_FUNCTION is not set: it names the function this Lambda runs")
+        spec, function = load_function(name, module or None)
+        bound = _loaded[key] = Bound(spec, function, client_factory(provider_for("aws")))
     return bound
 
 

@@ -36,19 +36,13 @@ def kind_of(event_name: str) -> ObjectEventKind | None:
     return None
 
 
-def _field(parent: Any, *path: str) -> Any:
-    value = parent
-    for step in path:
-        if not isinstance(value, dict):
-            raise MalformedEvent(f"an S3 record lacks {'.'.join(path)}")
-        value = value.get(step)
-    return value
-
-
-def _text(parent: Any, *path: str) -> str:
-    value = _field(parent, *path)
+def _text(parent: Any, name: str, path: str) -> str:
+    """`parent[name]`, a non-empty string; `path` names it in the refusal."""
+    if not isinstance(parent, dict):
+        raise MalformedEvent(f"an S3 record lacks {path}")
+    value = parent.get(name)
     if not isinstance(value, str) or not value:
-        raise MalformedEvent(f"an S3 record's {'.'.join(path)} must be a non-empty string, got {type(value).__name__}")
+        raise MalformedEvent(f"an S3 record's {path} must be a non-empty string, got {type(value).__name__}")
     return value
 
 
@@ -62,12 +56,14 @@ def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | N
     """(physical bucket, event); the event is None for kinds Portable does not deliver."""
     if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
         raise MalformedEvent("a record of the batch is not an S3 notification record")
-    physical = _text(record, "s3", "bucket", "name")
-    raw_key = _text(record, "s3", "object", "key")
-    kind = kind_of(_text(record, "eventName"))
+    s3 = record.get("s3")
+    bucket: Any = s3.get("bucket") if isinstance(s3, dict) else None
+    obj: Any = s3.get("object") if isinstance(s3, dict) else None
+    physical = _text(bucket, "name", "s3.bucket.name")
+    raw_key = _text(obj, "key", "s3.object.key")
+    kind = kind_of(_text(record, "eventName", "eventName"))
     if kind is None:
         return physical, None
-    obj = _field(record, "s3", "object")
     try:
         raw_key.encode("utf-8")
         key = _unquoted(raw_key) if "%" in raw_key or "+" in raw_key else raw_key

@@ -45,7 +45,7 @@ def write_archive(entries: Mapping[str, Path | bytes], directory: Path, stem: st
     handle, temporary = tempfile.mkstemp(dir=directory, suffix=".zip.tmp")
     os.close(handle)
     try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for name in sorted(entries):
                 info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
                 info.create_system = 3  # Unix, so that the mode below is honoured
@@ -77,7 +77,8 @@ def tree_entries(root: Path, prefix: str = "") -> Entries:
     return entries
 
 
-def portable_entries() -> Entries:
+@functools.cache  # every archive of a build carries the same portable/: list it once
+def portable_entries() -> Mapping[str, Path | bytes]:
     return tree_entries(FRAMEWORK_ROOT / "portable", "portable/")
 
 
