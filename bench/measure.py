@@ -63,9 +63,9 @@ class Side:
 
 def portable_side(function: str, module: str, event: dict[str, Any], path: str = "",
                   buckets: tuple[str, ...] = ()) -> Side:
-    """The shim with the environment a deploy gives `function`: its name, its module, its buckets' physical names
-    (here the logical names, which the bench's events carry)."""
-    env = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
+    """The shim with the environment a deploy gives `function`: its name, its module, its provider, its buckets'
+    physical names (here the logical names, which the bench's events carry)."""
+    env = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module, "PORTABLE_PROVIDER": "aws"}
     env.update({f"PORTABLE_BUCKET_{bucket.upper()}": bucket for bucket in buckets})
     return Side("providers.aws.runtime", event, path, env=env)
 

@@ -60,11 +60,12 @@ def test_environment_names_exactly_the_resources_a_function_uses(aws_stack: Depl
     assert variables == {
         "PORTABLE_FUNCTION": "make_thumbnail",
         "PORTABLE_MODULE": "sampleapp.media",
+        "PORTABLE_PROVIDER": "aws",
         "PORTABLE_BUCKET_UPLOADS": "uploads-0000001",
         "PORTABLE_BUCKET_THUMBNAILS": "thumbnails-0000001",
     }
     hello = aws_stack.named(LAMBDA, "hello").inputs["environment"]["variables"]
-    assert hello == {"PORTABLE_FUNCTION": "hello", "PORTABLE_MODULE": "sampleapp.web"}
+    assert hello == {"PORTABLE_FUNCTION": "hello", "PORTABLE_MODULE": "sampleapp.web", "PORTABLE_PROVIDER": "aws"}
 
 
 def test_each_route_reaches_its_function_through_a_payload_2_proxy(aws_stack: Deployment) -> None:

@@ -68,7 +68,8 @@ def create_function(
         architectures=[settings.architecture],
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
-        environment={"variables": function_environment(spec, physical)},
+        # PORTABLE_PROVIDER spelt out: the shim reads it on every call, and a missing variable costs more to look up.
+        environment={"variables": function_environment(spec, physical, PORTABLE_PROVIDER="aws")},
         # JSON: the platform's own lines (start, end, report) become JSON objects like every line Portable writes.
         logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=pulumi.ResourceOptions(depends_on=[policy]),
