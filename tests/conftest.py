@@ -30,3 +30,13 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> None:
     for key, value in _DUMMY_CLOUD_ENV.items():
         os.environ.setdefault(key, value)
     os.environ["PORTABLE_LOCAL_DIR"] = str(tmp_path_factory.mktemp("portable-local"))
+
+
+@pytest.fixture
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the test apps (tests.delivery_app, tests.message_app) record each attempt, in a state directory of
+    this test's own."""
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
+    target = tmp_path / "attempts.jsonl"
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    return target

@@ -48,15 +48,6 @@ FAST = Backoff(attempts=3, first_delay=0.1, max_delay=1.0)
 
 
 @pytest.fixture
-def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where tests.delivery_app records each attempt, in a state directory of this test's own."""
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
-    target = tmp_path / "attempts.jsonl"
-    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
-    return target
-
-
-@pytest.fixture
 def runners(record: Path) -> Iterator[Callable[..., LocalApp]]:
     """Make runners of tests.delivery_app with a policy and a number of workers; all stop after the test."""
     made: list[LocalApp] = []

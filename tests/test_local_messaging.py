@@ -34,14 +34,6 @@ class FastBackoff(NamedTuple):
 
 
 @pytest.fixture
-def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
-    target = tmp_path / "attempts.jsonl"
-    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
-    return target
-
-
-@pytest.fixture
 def runner(record: Path) -> Iterator[LocalApp]:
     app = LocalApp("tests.message_app", policy_for=lambda spec: FastBackoff(default_policy(spec).attempts), workers=2)
     app.start(schedules=False)

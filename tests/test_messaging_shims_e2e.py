@@ -38,14 +38,6 @@ IN_FLIGHT = "ApproximateNumberOfMessagesNotVisible"
 CLOCK_STEP = 2  # seconds moved on while nothing is visible
 
 
-@pytest.fixture
-def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
-    target = tmp_path / "attempts.jsonl"
-    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
-    return target
-
-
 def traffic(client_for: Callable[..., Any]) -> dict[tuple[str, str], str]:
     with using_clients(client_for):
         return send_traffic(lambda queue, body: Queue(queue).send(body),
