@@ -47,9 +47,10 @@ def parser() -> argparse.ArgumentParser:
         "invoke", help="run one function through a cloud's shim",
         description="Run one function through the real AWS or GCP shim, on local data, and print the native "
         "reply. Without --event, the event is generated from the function's trigger in the shape the cloud "
-        "publishes: on aws an API Gateway 2.0 event, an S3 notification or an EventBridge Scheduler event; on "
-        "gcp the request functions-framework receives: the HTTP call, a binary-mode Cloud Storage CloudEvent or "
-        "a Cloud Scheduler call. Exits 1 when the function failed (a 5xx, or an event the cloud would retry).")
+        "publishes: on aws an API Gateway 2.0 event, an S3 notification, an EventBridge Scheduler event or an "
+        "SQS batch (a topic's message in SNS's envelope); on gcp the request functions-framework receives: the "
+        "HTTP call, a binary-mode Cloud Storage CloudEvent, a Cloud Scheduler call or a Pub/Sub push. Exits 1 "
+        "when the function failed (a 5xx, or an event the cloud would retry).")
     invoke.add_argument("function", metavar="FUNCTION", help="the function's name")
     invoke.add_argument("--cloud", choices=CLOUDS, required=True, help="whose shim and event shape")
     invoke.add_argument("--event", type=Path, metavar="FILE",
