@@ -29,18 +29,11 @@ ATTRIBUTES = {"kind": "welcome", "trace.id": "abc-123"}
 
 
 @pytest.fixture
-def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from providers.aws import sdk
+def aws(moto_sdk: Any) -> Iterator[Any]:
     from providers.aws.clients import client_for
 
-    monkeypatch.setenv("AWS_ENDPOINT_URL", request.getfixturevalue("moto_endpoint"))
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    sdk.client.cache_clear()
     with using_clients(client_for):
-        yield sdk.client
-    sdk.client.cache_clear()
+        yield moto_sdk
 
 
 def new_queue(sqs: Any, name: str) -> tuple[str, str]:

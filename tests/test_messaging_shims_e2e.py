@@ -17,7 +17,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,16 +63,8 @@ def drive(poll: Callable[[], int]) -> None:
 
 
 @pytest.fixture
-def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from providers.aws import sdk
-
-    monkeypatch.setenv("AWS_ENDPOINT_URL", request.getfixturevalue("moto_endpoint"))
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    sdk.client.cache_clear()
-    yield sdk.client
-    sdk.client.cache_clear()
+def aws(moto_sdk: Any) -> Any:
+    return moto_sdk
 
 
 class SqsClock:

@@ -27,6 +27,20 @@ def moto_endpoint() -> Iterator[str]:
         yield endpoint
 
 
+@pytest.fixture
+def moto_sdk(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """providers.aws.sdk.client, its boto3 clients pointed at moto's server with dummy credentials."""
+    from providers.aws import sdk
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    sdk.client.cache_clear()
+    yield sdk.client
+    sdk.client.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def storage_emulator_endpoint() -> Iterator[str]:
     with servers.storage_emulator() as endpoint:
