@@ -1,6 +1,6 @@
 """functions-framework entry points: one target per function, named after the function.
 
-    functions-framework --source main.py --target hello
+functions-framework --source main.py --target hello
 """
 
 from providers.gcp.runtime import export_targets

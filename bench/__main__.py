@@ -48,15 +48,29 @@ def bench_venv(version: str) -> Path:
     """A virtualenv of CPython `version` holding bench/requirements.txt, made once per requirements."""
     python = find_interpreter(version)
     if python is None:
-        raise SystemExit(f"no CPython {version} here (not on PATH, not under pyenv): install it, e.g. "
-                         f"pyenv install {version}, or pass --python with the versions you have")
+        raise SystemExit(
+            f"no CPython {version} here (not on PATH, not under pyenv): install it, e.g. "
+            f"pyenv install {version}, or pass --python with the versions you have"
+        )
     key = hashlib.sha256(REQUIREMENTS.read_bytes() + str(python).encode()).hexdigest()[:12]
     venv = VENVS / f"{version}-{key}"
     if not (venv / ".complete").exists():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([python, "-m", "venv", venv], check=True)
-        installed = subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "--quiet",
-                                    "--disable-pip-version-check", "-r", REQUIREMENTS], capture_output=True, text=True)
+        installed = subprocess.run(
+            [
+                venv / "bin" / "python",
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                REQUIREMENTS,
+            ],
+            capture_output=True,
+            text=True,
+        )
         if installed.returncode != 0:
             raise SystemExit(f"pip could not install {REQUIREMENTS} for Python {version}:\n{installed.stderr[-2000:]}")
         (venv / ".complete").touch()
@@ -92,19 +106,20 @@ def measure(version: str, settings: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{version}-") as temporary:
         plan = Path(temporary) / "plan.json"
         plan.write_text(json.dumps({**settings, "archives": shipped(version, Path(temporary))}))
-        done = subprocess.run([python, ROOT / "bench" / "measure.py", plan], check=True, capture_output=True,
-                              text=True, cwd=ROOT)
+        done = subprocess.run(
+            [python, ROOT / "bench" / "measure.py", plan], check=True, capture_output=True, text=True, cwd=ROOT
+        )
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return result
 
 
-APP_MODULE = '''from portable import Request, http
+APP_MODULE = """from portable import Request, http
 
 
 @http("GET /f{index}")
 def f{index}(request: Request) -> dict[str, str]:
     return {{"path": request.path}}
-'''
+"""
 
 
 def deploy_seconds(functions: int, stack: str, folder: Path) -> float:
@@ -136,14 +151,22 @@ def deploy_build(sizes: tuple[int, ...], rounds: int) -> dict[str, list[float]]:
                 for size in sizes:
                     times[size].append(deploy_seconds(size, stack, Path(temporary) / str(round_)))
             seconds = [statistics.median(times[size]) for size in sizes]
-            slopes[stack] = [1000 * (seconds[index + 1] - seconds[index]) / (sizes[index + 1] - sizes[index])
-                             for index in range(len(sizes) - 1)]
+            slopes[stack] = [
+                1000 * (seconds[index + 1] - seconds[index]) / (sizes[index + 1] - sizes[index])
+                for index in range(len(sizes) - 1)
+            ]
     return slopes
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return f"{platform.machine()}, {os.cpu_count()} cores ({model}), load {load}, {platform.system()}"
 
@@ -151,14 +174,15 @@ def machine() -> str:
 def _cell(entry: dict[str, Any], unit: str) -> str:
     ratio, extra = entry["ratio"], entry["extra"]
     scale, suffix = {"us": (1e6, "us"), "ms": (1e3, "ms"), "MiB": (1 / 2**20, "MiB")}[unit]
-    return (f"{ratio['median']:.2f}x ({ratio['low']:.2f}-{ratio['high']:.2f}), "
-            f"{extra['median'] * scale:+.1f} {suffix}")
+    return f"{ratio['median']:.2f}x ({ratio['low']:.2f}-{ratio['high']:.2f}), {extra['median'] * scale:+.1f} {suffix}"
 
 
 def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) -> str:
     versions = list(results)
-    rows = [("| measure | side | " + " | ".join(f"Python {results[v]['python']}" for v in versions) + " |"),
-            "| --- | --- | " + " | ".join("---" for _ in versions) + " |"]
+    rows = [
+        ("| measure | side | " + " | ".join(f"Python {results[v]['python']}" for v in versions) + " |"),
+        "| --- | --- | " + " | ".join("---" for _ in versions) + " |",
+    ]
 
     def add(measure: str, group: str, unit: str) -> None:
         for side in results[versions[0]][group]:
@@ -166,6 +190,7 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) ->
                 continue  # the baseline of a per-call group: 1.00x by definition
             cells = [_cell(results[v][group][side], unit) for v in versions]
             rows.append(f"| {measure} | {side} | " + " | ".join(cells) + " |")
+
     add("per call, API Gateway 2.0 (x hand-written)", "http", "us")
     add("per call, S3 notification (x hand-written)", "s3", "us")
     add("per call, EventBridge Scheduler (x hand-written)", "schedule", "us")
@@ -173,8 +198,9 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) ->
     add("cold start, whole process (x bare Python)", "cold", "ms")
     add("RSS after 10,000 calls (x bare Python)", "memory", "MiB")
     lines = "\n".join(rows)
-    deploy = "; ".join(f"{stack.upper()} " + " then ".join(f"{ms:.1f} ms" for ms in values)
-                       for stack, values in slopes.items())
+    deploy = "; ".join(
+        f"{stack.upper()} " + " then ".join(f"{ms:.1f} ms" for ms in values) for stack, values in slopes.items()
+    )
     return f"{lines}\n\ndeploy build under mocks (CPython 3.12 target), per added function: {deploy}"
 
 
@@ -190,10 +216,12 @@ def main() -> None:
     deploy_rounds = settings.pop("deploy_rounds")
     slopes = deploy_build(sizes, deploy_rounds)
     print(table(results, slopes))
-    print(f"\n{machine()}; measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
-          f"{time.perf_counter() - started:.0f} s; medians, (10th-90th percentile of {settings['rounds']} rounds "
-          f"per call, {settings['runs']} cold starts); deploy build between apps of {sizes} functions, the median "
-          f"of {deploy_rounds} builds each")
+    print(
+        f"\n{machine()}; measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
+        f"{time.perf_counter() - started:.0f} s; medians, (10th-90th percentile of {settings['rounds']} rounds "
+        f"per call, {settings['runs']} cold starts); deploy build between apps of {sizes} functions, the median "
+        f"of {deploy_rounds} builds each"
+    )
 
 
 if __name__ == "__main__":

@@ -11,10 +11,16 @@ def handler(event, context):
     try:
         data = json.loads(body) if body.strip() else {}
     except json.JSONDecodeError:
-        return {"statusCode": 400, "headers": {"content-type": "application/json"},
-                "body": json.dumps({"error": "invalid JSON"})}
+        return {
+            "statusCode": 400,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps({"error": "invalid JSON"}),
+        }
     if not isinstance(data, dict):
-        return {"statusCode": 400, "headers": {"content-type": "application/json"},
-                "body": json.dumps({"error": "send a JSON object"})}
+        return {
+            "statusCode": 400,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps({"error": "send a JSON object"}),
+        }
     message = {"message": f"Hello, {data.get('name') or 'World'}!"}
     return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(message)}

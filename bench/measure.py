@@ -20,38 +20,79 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HTTP_V2 = {
-    "version": "2.0", "routeKey": "POST /hello", "rawPath": "/hello", "rawQueryString": "",
+    "version": "2.0",
+    "routeKey": "POST /hello",
+    "rawPath": "/hello",
+    "rawQueryString": "",
     "headers": {"content-type": "application/json", "host": "example.com"},
-    "requestContext": {"http": {"method": "POST", "path": "/hello", "sourceIp": "203.0.113.7"},
-                       "requestId": "bench", "stage": "$default"},
-    "body": '{"name": "Alice"}', "isBase64Encoded": False,
+    "requestContext": {
+        "http": {"method": "POST", "path": "/hello", "sourceIp": "203.0.113.7"},
+        "requestId": "bench",
+        "stage": "$default",
+    },
+    "body": '{"name": "Alice"}',
+    "isBase64Encoded": False,
 }
 HTTP_V1 = {  # the same request as API Gateway's REST API sends it, for Chalice (which reads payload 1.0 only)
-    "resource": "/hello", "path": "/hello", "httpMethod": "POST",
+    "resource": "/hello",
+    "path": "/hello",
+    "httpMethod": "POST",
     "headers": {"content-type": "application/json", "host": "example.com"},
     "multiValueHeaders": {"content-type": ["application/json"], "host": ["example.com"]},
-    "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+    "queryStringParameters": None,
+    "multiValueQueryStringParameters": None,
+    "pathParameters": None,
     "stageVariables": None,
-    "requestContext": {"resourcePath": "/hello", "httpMethod": "POST", "path": "/hello", "stage": "$default",
-                       "requestId": "bench", "identity": {"sourceIp": "203.0.113.7"}},
-    "body": '{"name": "Alice"}', "isBase64Encoded": False,
+    "requestContext": {
+        "resourcePath": "/hello",
+        "httpMethod": "POST",
+        "path": "/hello",
+        "stage": "$default",
+        "requestId": "bench",
+        "identity": {"sourceIp": "203.0.113.7"},
+    },
+    "body": '{"name": "Alice"}',
+    "isBase64Encoded": False,
 }
-UPLOAD = {"Records": [{
-    "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1", "eventTime": "2026-11-28T02:30:00.000Z",
-    "eventName": "ObjectCreated:Put",
-    "s3": {"bucket": {"name": "uploads"}, "object": {"key": "in/a.jpg", "size": 10, "eTag": "e", "sequencer": "0A"}},
-}]}
+UPLOAD = {
+    "Records": [
+        {
+            "eventVersion": "2.1",
+            "eventSource": "aws:s3",
+            "awsRegion": "us-east-1",
+            "eventTime": "2026-11-28T02:30:00.000Z",
+            "eventName": "ObjectCreated:Put",
+            "s3": {
+                "bucket": {"name": "uploads"},
+                "object": {"key": "in/a.jpg", "size": 10, "eTag": "e", "sequencer": "0A"},
+            },
+        }
+    ]
+}
 FIRING = {
-    "version": "0", "id": "d167b752", "detail-type": "Scheduled Event", "source": "aws.scheduler",
-    "account": "533568316194", "time": "2026-11-28T02:30:00Z", "region": "us-east-1", "resources": [], "detail": "{}",
+    "version": "0",
+    "id": "d167b752",
+    "detail-type": "Scheduled Event",
+    "source": "aws.scheduler",
+    "account": "533568316194",
+    "time": "2026-11-28T02:30:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail": "{}",
 }
 
 
 class Side:
     """One contender: where its handler is (module, name, extra path), the event it takes, its environment."""
 
-    def __init__(self, module: str, event: dict[str, Any], path: str = "", attribute: str = "handler",
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        module: str,
+        event: dict[str, Any],
+        path: str = "",
+        attribute: str = "handler",
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.module, self.event, self.path, self.attribute, self.env = module, event, path, attribute, env or {}
 
     def loaded(self) -> Callable[[Any, Any], Any]:
@@ -61,8 +102,9 @@ class Side:
         return handler
 
 
-def portable_side(function: str, module: str, event: dict[str, Any], path: str = "",
-                  buckets: tuple[str, ...] = ()) -> Side:
+def portable_side(
+    function: str, module: str, event: dict[str, Any], path: str = "", buckets: tuple[str, ...] = ()
+) -> Side:
     """The shim with the environment a deploy gives `function`: its name, its module, its provider, its buckets'
     physical names (here the logical names, which the bench's events carry)."""
     env = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module, "PORTABLE_PROVIDER": "aws"}
@@ -72,8 +114,11 @@ def portable_side(function: str, module: str, event: dict[str, Any], path: str =
 
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"median": statistics.median(ordered), "low": ordered[len(ordered) // 10],
-            "high": ordered[-1 - len(ordered) // 10]}
+    return {
+        "median": statistics.median(ordered),
+        "low": ordered[len(ordered) // 10],
+        "high": ordered[-1 - len(ordered) // 10],
+    }
 
 
 def interleaved(sides: dict[str, Callable[[], float]], rounds: int, baseline: str) -> dict[str, Any]:
@@ -100,13 +145,15 @@ def per_call(groups: dict[str, dict[str, Side]], calls: int, rounds: int) -> dic
             event, env = side.event, side.env
             handler(json.loads(json.dumps(event)), None)
 
-            def timer(handler: Callable[[Any, Any], Any] = handler, event: dict[str, Any] = event,
-                      env: dict[str, str] = env) -> float:
+            def timer(
+                handler: Callable[[Any, Any], Any] = handler, event: dict[str, Any] = event, env: dict[str, str] = env
+            ) -> float:
                 os.environ.update(env)
                 started = time.perf_counter()
                 for _ in range(calls):
                     handler(event, None)
                 return (time.perf_counter() - started) / calls
+
             timers[name] = timer
         results[group] = interleaved(timers, rounds, next(iter(sides)))
     return results
@@ -129,7 +176,9 @@ def gcp_per_call(calls: int, rounds: int) -> dict[str, Any]:
             for _ in range(calls):
                 client.post("/hello", data=body, headers=headers)
             return (time.perf_counter() - started) / calls
+
         return measure
+
     return interleaved({"functions-framework": timer(bare), "portable": timer(ours)}, rounds, "functions-framework")
 
 
@@ -155,8 +204,14 @@ BARE = Side("json", {}, attribute="loads")
 
 def _process(side: Side, script: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": os.environ.get("PATH", ""), **side.env}
-    return subprocess.run([sys.executable, "-B", "-c", script, side.path or str(ROOT), json.dumps(side.event)],
-                          env=env, cwd=side.path or ROOT, check=True, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-B", "-c", script, side.path or str(ROOT), json.dumps(side.event)],
+        env=env,
+        cwd=side.path or ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 def cold_starts(sides: dict[str, Side], runs: int) -> dict[str, Any]:
@@ -170,7 +225,9 @@ def cold_starts(sides: dict[str, Side], runs: int) -> dict[str, Any]:
             started = time.perf_counter()
             _process(side, script)
             return time.perf_counter() - started
+
         return measure
+
     return interleaved({"bare": timer(BARE), **{name: timer(side) for name, side in sides.items()}}, runs, "bare")
 
 
@@ -178,10 +235,14 @@ def memory(sides: dict[str, Side], calls: int, runs: int) -> dict[str, Any]:
     """Resident memory after `calls` calls, over a Python that only loaded json (bytes)."""
 
     def timer(side: Side) -> Callable[[], float]:
-        load = ("handler = lambda event, context: None" if side is BARE
-                else f"from {side.module} import {side.attribute} as handler")
+        load = (
+            "handler = lambda event, context: None"
+            if side is BARE
+            else f"from {side.module} import {side.attribute} as handler"
+        )
         script = MEMORY.format(load=load, calls=calls)
         return lambda: float(_process(side, script).stdout)
+
     return interleaved({"bare": timer(BARE), **{name: timer(side) for name, side in sides.items()}}, runs, "bare")
 
 
@@ -198,10 +259,14 @@ def main() -> None:
         "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),
     }
     events = {
-        "s3": {"hand-written": Side("bench.baseline_events", UPLOAD, attribute="s3_handler"),
-               "portable": portable_side("uploaded", "bench.app.uploaded", UPLOAD, buckets=("uploads",))},
-        "schedule": {"hand-written": Side("bench.baseline_events", FIRING, attribute="schedule_handler"),
-                     "portable": portable_side("tick", "bench.app.tick", FIRING)},
+        "s3": {
+            "hand-written": Side("bench.baseline_events", UPLOAD, attribute="s3_handler"),
+            "portable": portable_side("uploaded", "bench.app.uploaded", UPLOAD, buckets=("uploads",)),
+        },
+        "schedule": {
+            "hand-written": Side("bench.baseline_events", FIRING, attribute="schedule_handler"),
+            "portable": portable_side("tick", "bench.app.tick", FIRING),
+        },
     }
     shipped = {
         "hand-written": Side("baseline_lambda", HTTP_V2, archives["hand-written"]),
@@ -213,8 +278,9 @@ def main() -> None:
         "powertools": Side("bench.peers.powertools_app", HTTP_V2),
         "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),
     }
-    resident = {name: shipped[name] for name in ("hand-written", "portable http", "chalice", "powertools",
-                                                  "mangum+starlette")}
+    resident = {
+        name: shipped[name] for name in ("hand-written", "portable http", "chalice", "powertools", "mangum+starlette")
+    }
     result = {
         "python": sys.version.split()[0],
         "http": per_call({"http": http}, calls, rounds)["http"],

@@ -22,8 +22,7 @@ def count_greeting(message: Message) -> None:
     counted = item.value if item else {"count": 0, "message_ids": []}
     if message.id in counted["message_ids"]:
         return  # a repeat delivery: counted already
-    updated = {"count": counted["count"] + 1,
-               "message_ids": [*counted["message_ids"], message.id][-REMEMBERED_IDS:]}
+    updated = {"count": counted["count"] + 1, "message_ids": [*counted["message_ids"], message.id][-REMEMBERED_IDS:]}
     try:
         name_counts.put(name, updated, if_absent=item is None, if_version=item.version if item else None)
     except Conflict:

@@ -15,13 +15,18 @@ reports = bucket("reports")
 def nightly_report(event: ScheduleEvent) -> None:
     day = (event.time - timedelta(days=1)).date().isoformat()
     rows = sorted(
-        ({"key": item.key, "name": item.value.get("name"), "at": item.value.get("at")}
-         for item in greetings.query(f"{day}/")),
+        (
+            {"key": item.key, "name": item.value.get("name"), "at": item.value.get("at")}
+            for item in greetings.query(f"{day}/")
+        ),
         key=lambda row: str(row["at"]),
     )
     summary = {"date": day, "total": len(rows), "by_name": _count_by_name(rows), "greetings": rows}
-    reports.put(f"greetings/{day}.json", json.dumps(summary, ensure_ascii=False, indent=2).encode(),
-                content_type="application/json")
+    reports.put(
+        f"greetings/{day}.json",
+        json.dumps(summary, ensure_ascii=False, indent=2).encode(),
+        content_type="application/json",
+    )
     reports.put(f"greetings/{day}.csv", _csv(rows), content_type="text/csv")
     log.info("report written", date=day, greetings=len(rows))
 

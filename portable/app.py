@@ -272,8 +272,11 @@ class App:
     def message_functions(self, source: str | None = None) -> list[MessageFunction]:
         """The functions that receive messages (from `source`, a queue or topic, if given), by name."""
         return sorted(
-            (spec for spec in self.functions.values()
-             if has_trigger(spec, MessageTrigger) and source in (None, spec.trigger.source)),
+            (
+                spec
+                for spec in self.functions.values()
+                if has_trigger(spec, MessageTrigger) and source in (None, spec.trigger.source)
+            ),
             key=lambda spec: spec.name,
         )
 
@@ -282,7 +285,8 @@ class App:
 
     def object_functions(self, bucket: str | None = None) -> list[ObjectFunction]:
         return [
-            spec for spec in self.functions.values()
+            spec
+            for spec in self.functions.values()
             if has_trigger(spec, ObjectTrigger) and bucket in (None, spec.trigger.bucket)
         ]
 

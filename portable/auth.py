@@ -22,8 +22,13 @@ _NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX
 
 def _is_name(name: object) -> bool:
     """1 to 64 ASCII letters, digits, '_' or '-', starting with a letter (no `re`: HTTP functions load this)."""
-    return (isinstance(name, str) and 0 < len(name) <= 64 and name[0].isascii() and name[0].isalpha()
-            and _NAME_CHARACTERS.issuperset(name))
+    return (
+        isinstance(name, str)
+        and 0 < len(name) <= 64
+        and name[0].isascii()
+        and name[0].isalpha()
+        and _NAME_CHARACTERS.issuperset(name)
+    )
 
 
 class JwtAuth(NamedTuple):
@@ -39,7 +44,11 @@ class JwtAuth(NamedTuple):
 
 
 def jwt_auth(
-    issuer: str, audiences: Iterable[str], *, name: str = "jwt", jwks_uri: str | None = None,
+    issuer: str,
+    audiences: Iterable[str],
+    *,
+    name: str = "jwt",
+    jwks_uri: str | None = None,
 ) -> JwtAuth:
     """Declare a JWT issuer that routes may require with `@http(..., auth=...)`.
 
@@ -53,17 +62,22 @@ def jwt_auth(
 def checked(name: Any, issuer: Any, audiences: Any, jwks_uri: Any, where: str) -> JwtAuth:
     """A JwtAuth from declared or configured values; AppDefinitionError naming `where` and the fix."""
     if not _is_name(name):
-        raise AppDefinitionError(f"{where}: name {name!r} must be 1 to 64 letters, digits, '_' or '-', starting "
-                                 "with a letter")
+        raise AppDefinitionError(
+            f"{where}: name {name!r} must be 1 to 64 letters, digits, '_' or '-', starting with a letter"
+        )
     if not isinstance(issuer, str) or (not issuer.startswith("https://") and not issuer.startswith("http://")):
-        raise AppDefinitionError(f"{where}: issuer must be the token issuer's URL (the `iss` claim), e.g. "
-                                 f"'https://example.auth0.com/', got {issuer!r}")
+        raise AppDefinitionError(
+            f"{where}: issuer must be the token issuer's URL (the `iss` claim), e.g. "
+            f"'https://example.auth0.com/', got {issuer!r}"
+        )
     if isinstance(audiences, str) or not isinstance(audiences, Iterable):
         raise AppDefinitionError(f"{where}: audiences must be a list of strings, e.g. ['my-api'], got {audiences!r}")
     listed = tuple(audiences)
     if not listed or not all(isinstance(audience, str) and audience for audience in listed):
-        raise AppDefinitionError(f"{where}: audiences must name at least one audience (the `aud` claim the API "
-                                 f"accepts), e.g. ['my-api'], got {list(listed)!r}")
+        raise AppDefinitionError(
+            f"{where}: audiences must name at least one audience (the `aud` claim the API "
+            f"accepts), e.g. ['my-api'], got {list(listed)!r}"
+        )
     if jwks_uri is None:
         jwks_uri = issuer.rstrip("/") + "/.well-known/jwks.json"
     if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
@@ -115,4 +129,3 @@ def auth_from_claims(claims: Mapping[str, Any], granted_scopes: Any = None) -> A
         scopes=tuple(scopes),
         claims={str(name): claim_text(value) for name, value in claims.items()},
     )
-

@@ -72,8 +72,9 @@ def cors(
     if max_age is not None and (
         isinstance(max_age, bool) or not isinstance(max_age, int) or not 0 <= max_age <= MAX_AGE_MAX_SECONDS
     ):
-        raise AppDefinitionError(f"{where}: max_age must be whole seconds from 0 to {MAX_AGE_MAX_SECONDS}, "
-                                 f"got {max_age!r}")
+        raise AppDefinitionError(
+            f"{where}: max_age must be whole seconds from 0 to {MAX_AGE_MAX_SECONDS}, got {max_age!r}"
+        )
     if not isinstance(allow_credentials, bool):
         raise AppDefinitionError(f"{where}: allow_credentials must be True or False, got {allow_credentials!r}")
     policy = Cors(
@@ -101,8 +102,9 @@ def declared_for(package: str) -> Cors | None:
 
 def _strings(values: Iterable[str], option: str, where: str) -> list[str]:
     if isinstance(values, str):
-        raise AppDefinitionError(f"{where}: {option}= takes a list, got the string {values!r}; write "
-                                 f"{option}=[{values!r}]")
+        raise AppDefinitionError(
+            f"{where}: {option}= takes a list, got the string {values!r}; write {option}=[{values!r}]"
+        )
     listed = list(values)
     for value in listed:
         if not isinstance(value, str) or not value:
@@ -113,8 +115,10 @@ def _strings(values: Iterable[str], option: str, where: str) -> list[str]:
 def _origins(values: Iterable[str], where: str) -> tuple[str, ...]:
     origins = _strings(values, "allow_origins", where)
     if not origins:
-        raise AppDefinitionError(f"{where}: allow_origins= is empty; list the origins browsers may call from, "
-                                 "e.g. ['https://app.example.com'], or ['*'] for any")
+        raise AppDefinitionError(
+            f"{where}: allow_origins= is empty; list the origins browsers may call from, "
+            "e.g. ['https://app.example.com'], or ['*'] for any"
+        )
     for origin in origins:
         scheme, sep, host = origin.partition("://")
         if origin != "*" and (scheme not in ("http", "https") or not sep or not host or "/" in host):
@@ -152,15 +156,18 @@ def preflight_refusal(policy: Cors, headers: Headers) -> str | None:
     method = headers.get("access-control-request-method", "").upper()
     asked = [name.lower() for name in headers.get_all("access-control-request-headers") if name]
     if not policy.allows_origin(origin):
-        return (f"origin {origin!r} may not call this API; add it to portable.cors(allow_origins=[...]) or to the "
-                "stack's portable:corsAllowOrigins")
+        return (
+            f"origin {origin!r} may not call this API; add it to portable.cors(allow_origins=[...]) or to the "
+            "stack's portable:corsAllowOrigins"
+        )
     if "*" not in policy.allow_methods and method not in policy.allow_methods:
-        return (f"method {method!r} is not allowed from other origins; add it to portable.cors(allow_methods=[...])"
-                f" (allowed: {', '.join(policy.allow_methods)})")
+        return (
+            f"method {method!r} is not allowed from other origins; add it to portable.cors(allow_methods=[...])"
+            f" (allowed: {', '.join(policy.allow_methods)})"
+        )
     unknown = [name for name in asked if name not in policy.allow_headers]
     if "*" not in policy.allow_headers and unknown:
-        return (f"header {unknown[0]!r} is not allowed from other origins; add it to "
-                "portable.cors(allow_headers=[...])")
+        return f"header {unknown[0]!r} is not allowed from other origins; add it to portable.cors(allow_headers=[...])"
     return None
 
 
@@ -201,7 +208,10 @@ def to_environment(policy: Cors) -> str:
 def from_environment(text: str) -> Cors:
     fields = json.loads(text)
     return Cors(
-        allow_origins=tuple(fields["allow_origins"]), allow_methods=tuple(fields["allow_methods"]),
-        allow_headers=tuple(fields["allow_headers"]), expose_headers=tuple(fields["expose_headers"]),
-        max_age=fields["max_age"], allow_credentials=bool(fields["allow_credentials"]),
+        allow_origins=tuple(fields["allow_origins"]),
+        allow_methods=tuple(fields["allow_methods"]),
+        allow_headers=tuple(fields["allow_headers"]),
+        expose_headers=tuple(fields["expose_headers"]),
+        max_age=fields["max_age"],
+        allow_credentials=bool(fields["allow_credentials"]),
     )

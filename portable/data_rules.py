@@ -84,8 +84,11 @@ def check_document(resource: str, key: str, value: object) -> dict[str, Any]:
 
     size = len(key.encode()) + len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
     if size > TABLE_ITEM_MAX_BYTES:
-        raise TooLarge(resource, f"item {key[:60]!r} is {size} bytes as JSON; a table item holds at most "
-                       f"{TABLE_ITEM_MAX_BYTES} (DynamoDB's limit): keep large data in a bucket and store its key")
+        raise TooLarge(
+            resource,
+            f"item {key[:60]!r} is {size} bytes as JSON; a table item holds at most "
+            f"{TABLE_ITEM_MAX_BYTES} (DynamoDB's limit): keep large data in a bucket and store its key",
+        )
     return document
 
 
@@ -107,13 +110,17 @@ def _check_value(resource: str, value: object, path: str, *, in_list: bool, dept
             raise InvalidValue(resource, f"{path}: {value} is not a JSON number; store None or a string instead")
         return
     if isinstance(value, (list, tuple, Mapping)) and depth >= TABLE_ITEM_MAX_DEPTH:
-        raise InvalidValue(resource, f"{path[:200]}...: lists and dicts nest at most {TABLE_ITEM_MAX_DEPTH} deep "
-                           "(Firestore's limit); store deeper data as a JSON string")
+        raise InvalidValue(
+            resource,
+            f"{path[:200]}...: lists and dicts nest at most {TABLE_ITEM_MAX_DEPTH} deep "
+            "(Firestore's limit); store deeper data as a JSON string",
+        )
     if isinstance(value, (list, tuple)):
         if in_list:
             raise InvalidValue(
-                resource, f"{path}: a list directly inside a list cannot be stored in Firestore; "
-                "wrap the inner list in a dict, e.g. [{'values': [...]}]"
+                resource,
+                f"{path}: a list directly inside a list cannot be stored in Firestore; "
+                "wrap the inner list in a dict, e.g. [{'values': [...]}]",
             )
         for index, element in enumerate(value):
             _check_value(resource, element, f"{path}[{index}]", in_list=True, depth=depth + 1)
@@ -124,8 +131,8 @@ def _check_value(resource: str, value: object, path: str, *, in_list: bool, dept
             _check_value(resource, element, f"{path}.{name}", in_list=False, depth=depth + 1)
         return
     raise InvalidValue(
-        resource, f"{path}: {type(value).__name__} is not JSON-compatible; use None, bool, int, float, str, "
-        "list or dict"
+        resource,
+        f"{path}: {type(value).__name__} is not JSON-compatible; use None, bool, int, float, str, list or dict",
     )
 
 
@@ -136,8 +143,9 @@ def check_metadata(resource: str, metadata: Mapping[str, str] | None) -> dict[st
         if not isinstance(name, str) or not _METADATA_NAME.match(name):
             raise InvalidValue(resource, f"metadata name {name!r}: use lower-case letters, digits and '-'")
         if not isinstance(value, str) or not value.isascii() or _CONTROL.search(value):
-            raise InvalidValue(resource, f"metadata {name!r}: values must be printable ASCII strings; "
-                               "percent-encode other text")
+            raise InvalidValue(
+                resource, f"metadata {name!r}: values must be printable ASCII strings; percent-encode other text"
+            )
         checked[name] = value
     size = sum(len(name) + len(value) for name, value in checked.items())
     if size > METADATA_MAX_BYTES:

@@ -125,8 +125,7 @@ def make_registrar(
         unknown = sorted(options.keys() - FunctionOptions.__annotations__.keys())
         if unknown:
             raise AppDefinitionError(
-                f"{where}: unknown option {unknown[0]}=; the options are "
-                f"{', '.join(FunctionOptions.__annotations__)}"
+                f"{where}: unknown option {unknown[0]}=; the options are {', '.join(FunctionOptions.__annotations__)}"
             )
         if handler.__code__.co_flags & _ASYNC_FLAGS:
             raise AppDefinitionError(
@@ -165,7 +164,10 @@ def make_registrar(
 
 
 def http(
-    route: str, *, auth: JwtAuth | None = None, **options: Unpack[FunctionOptions],
+    route: str,
+    *,
+    auth: JwtAuth | None = None,
+    **options: Unpack[FunctionOptions],
 ) -> Callable[[Handler], Handler]:
     """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function.
 
@@ -184,7 +186,11 @@ def http(
 
 
 def schedule(
-    cron: str | None = None, *, every: str | None = None, timezone: str = "UTC", **options: Unpack[FunctionOptions],
+    cron: str | None = None,
+    *,
+    every: str | None = None,
+    timezone: str = "UTC",
+    **options: Unpack[FunctionOptions],
 ) -> Callable[[Handler], Handler]:
     """Run the decorated function on a cron schedule in `timezone`, or `every` fixed interval.
 

@@ -103,8 +103,13 @@ def debug_detail(exc: BaseException) -> dict[str, Any]:
     """What `portable dev --debug` adds to a 500 reply: the exception's type, message and traceback."""
     import traceback  # only on the failure path
 
-    return {"debug": {"type": type(exc).__name__, "message": str(exc),
-                      "traceback": "".join(traceback.format_exception(exc))}}
+    return {
+        "debug": {
+            "type": type(exc).__name__,
+            "message": str(exc),
+            "traceback": "".join(traceback.format_exception(exc)),
+        }
+    }
 
 
 def unauthorized(message: str, request_id: str) -> Reply:
@@ -160,9 +165,7 @@ def _render_body(body: Any, status: int) -> Reply:
         return Reply(status, body.encode(), [("Content-Type", "text/plain; charset=utf-8")])
     if isinstance(body, (bytes, bytearray, memoryview)):
         return Reply(status, bytes(body), [("Content-Type", "application/octet-stream")], binary=True)
-    raise TypeError(
-        f"a handler returned {type(body).__name__}; return a dict, list, str, bytes, None or a Response"
-    )
+    raise TypeError(f"a handler returned {type(body).__name__}; return a dict, list, str, bytes, None or a Response")
 
 
 class Bound(NamedTuple, Generic[TriggerT]):
@@ -184,12 +187,17 @@ def _enter(bound: Bound[Any], call_id: str, trace: str | None) -> Token[Invocati
 def oversized(request: Request) -> Reply | None:
     """413 or 431 for a request over the portable limits (the strictest cloud's), else None."""
     if len(request.body) > REQUEST_BODY_MAX_BYTES:
-        return error_reply(413, f"request body is over {REQUEST_BODY_MAX_BYTES} bytes (6 MiB): upload large files "
-                           "to a bucket with a signed URL instead", request.request_id)
+        return error_reply(
+            413,
+            f"request body is over {REQUEST_BODY_MAX_BYTES} bytes (6 MiB): upload large files "
+            "to a bucket with a signed URL instead",
+            request.request_id,
+        )
     size = sum(len(name) + len(value) + 4 for name, value in request.headers.items_all())
     if size > REQUEST_HEADERS_MAX_BYTES:
-        return error_reply(431, f"request headers are {size} bytes; the limit is {REQUEST_HEADERS_MAX_BYTES}",
-                           request.request_id)
+        return error_reply(
+            431, f"request headers are {size} bytes; the limit is {REQUEST_HEADERS_MAX_BYTES}", request.request_id
+        )
     return None
 
 
@@ -212,8 +220,10 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> Reply:
         return refused
     if bound.spec.trigger.auth is not None and request.auth is None:
         log.warning("request refused: no verified caller on a route that requires auth")
-        return unauthorized("this route requires a signed-in caller: send Authorization: Bearer <token> through the "
-                            "API's gateway", request.request_id)
+        return unauthorized(
+            "this route requires a signed-in caller: send Authorization: Bearer <token> through the API's gateway",
+            request.request_id,
+        )
     route = bound.spec.trigger.route
     if not request.path_params and route.params:
         request.path_params = route.match(request.path) or {}
@@ -224,8 +234,13 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> Reply:
             log.error("handler answered with an error", status=exc.status, error=exc.message)
         return error_reply(exc.status, exc.message, request.request_id)
     except Exception as exc:
-        log.error("handler raised", method=request.method, path=request.path,
-                  error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
+        log.error(
+            "handler raised",
+            method=request.method,
+            path=request.path,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=_traceback(),
+        )
         return error_reply(500, "internal error", request.request_id, debug_detail(exc) if bound.debug else None)
 
 
@@ -243,7 +258,10 @@ def wanted_object(bound: Bound[ObjectTrigger], physical_bucket: str, event: Obje
 
 
 def deliver_object(
-    bound: Bound[ObjectTrigger], physical_bucket: str, event: ObjectEvent | None, trace: str | None = None,
+    bound: Bound[ObjectTrigger],
+    physical_bucket: str,
+    event: ObjectEvent | None,
+    trace: str | None = None,
 ) -> bool:
     """Run the handler if `wanted_object`; False when skipped. A failure is EventFailed."""
     if event is None or not wanted_object(bound, physical_bucket, event):

@@ -66,16 +66,20 @@ class Message(NamedTuple):
         try:
             return self.body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InvalidValue(self.source, f"message {self.id} is not UTF-8 text ({exc.reason} at byte "
-                               f"{exc.start}); read message.body for its bytes") from None
+            raise InvalidValue(
+                self.source,
+                f"message {self.id} is not UTF-8 text ({exc.reason} at byte "
+                f"{exc.start}); read message.body for its bytes",
+            ) from None
 
     def json(self) -> Any:
         """The body parsed as JSON; InvalidValue, naming the message, if it is not JSON."""
         try:
             return json.loads(self.text)
         except ValueError as exc:
-            raise InvalidValue(self.source, f"message {self.id} is not JSON ({exc}); read message.text or "
-                               "message.body instead") from None
+            raise InvalidValue(
+                self.source, f"message {self.id} is not JSON ({exc}); read message.text or message.body instead"
+            ) from None
 
 
 class MessagePolicy(NamedTuple):
@@ -129,8 +133,11 @@ def encode_body(resource: str, body: object) -> bytes:
             return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError) as exc:
             raise InvalidValue(resource, f"the message body is not JSON-serialisable: {exc}") from None
-    raise InvalidValue(resource, f"a message body is bytes, str, dict or list, got {type(body).__name__}; "
-                       "encode other values first, e.g. json.dumps(value)")
+    raise InvalidValue(
+        resource,
+        f"a message body is bytes, str, dict or list, got {type(body).__name__}; "
+        "encode other values first, e.g. json.dumps(value)",
+    )
 
 
 def as_sqs_text(body: bytes) -> str | None:
@@ -149,7 +156,11 @@ def wire_size(body: bytes, attributes: Mapping[str, str]) -> int:
 
 
 def check_message(
-    resource: str, body: object, attributes: object, delay_seconds: object = 0, delays: bool = False,
+    resource: str,
+    body: object,
+    attributes: object,
+    delay_seconds: object = 0,
+    delays: bool = False,
 ) -> tuple[bytes, dict[str, str]]:
     """(body bytes, attributes) if every cloud takes the message; TooLarge or InvalidValue saying what to change.
 
@@ -160,16 +171,25 @@ def check_message(
     size = wire_size(data, checked)
     if size > MESSAGE_MAX_BYTES:
         binary = "" if as_sqs_text(data) is not None else " (a body that is not UTF-8 text counts base64-encoded)"
-        raise TooLarge(resource, f"the message takes {size} bytes{binary}; the limit is {MESSAGE_MAX_BYTES} bytes "
-                       "(256 KiB, SQS and SNS) for body and attributes together: put the payload in a bucket "
-                       "and send its key")
+        raise TooLarge(
+            resource,
+            f"the message takes {size} bytes{binary}; the limit is {MESSAGE_MAX_BYTES} bytes "
+            "(256 KiB, SQS and SNS) for body and attributes together: put the payload in a bucket "
+            "and send its key",
+        )
     if not _whole(delay_seconds) or not 0 <= delay_seconds <= MESSAGE_DELAY_MAX_SECONDS:  # type: ignore[operator]
-        raise InvalidValue(resource, f"delay_seconds must be a whole number from 0 to {MESSAGE_DELAY_MAX_SECONDS} "
-                           f"(15 minutes, SQS's limit), got {delay_seconds!r}")
+        raise InvalidValue(
+            resource,
+            f"delay_seconds must be a whole number from 0 to {MESSAGE_DELAY_MAX_SECONDS} "
+            f"(15 minutes, SQS's limit), got {delay_seconds!r}",
+        )
     if delay_seconds and not delays:
-        raise InvalidValue(resource, f"delay_seconds={delay_seconds} needs a queue declared with delays: "
-                           f"queue({resource!r}, delays=True), which deploys to AWS and runs locally but not on GCP "
-                           "(Pub/Sub has no delayed delivery); or send without delay_seconds")
+        raise InvalidValue(
+            resource,
+            f"delay_seconds={delay_seconds} needs a queue declared with delays: "
+            f"queue({resource!r}, delays=True), which deploys to AWS and runs locally but not on GCP "
+            "(Pub/Sub has no delayed delivery); or send without delay_seconds",
+        )
     return data, checked
 
 
@@ -180,21 +200,36 @@ def check_attributes(resource: str, attributes: object) -> dict[str, str]:
     if not isinstance(attributes, Mapping):
         raise InvalidValue(resource, f"attributes are a dict of str to str, got {type(attributes).__name__}")
     if len(attributes) > MESSAGE_ATTRIBUTES_MAX:
-        raise InvalidValue(resource, f"a message has at most {MESSAGE_ATTRIBUTES_MAX} attributes (SQS carries 10, "
-                           f"one of them Portable's), got {len(attributes)}: put the rest in the body")
+        raise InvalidValue(
+            resource,
+            f"a message has at most {MESSAGE_ATTRIBUTES_MAX} attributes (SQS carries 10, "
+            f"one of them Portable's), got {len(attributes)}: put the rest in the body",
+        )
     for name, value in attributes.items():
-        if (not isinstance(name, str) or not _ATTRIBUTE_NAME.fullmatch(name) or ".." in name
-                or len(name) > MESSAGE_ATTRIBUTE_NAME_MAX_CHARS or name.lower().startswith(_RESERVED_PREFIXES)):
-            raise InvalidValue(resource, f"attribute name {name!r} is not valid: use 1 to "
-                               f"{MESSAGE_ATTRIBUTE_NAME_MAX_CHARS} letters, digits, '_', '-' and '.', without '..' "
-                               "or a '.' at either end, not starting with aws., amazon., goog or portable")
+        if (
+            not isinstance(name, str)
+            or not _ATTRIBUTE_NAME.fullmatch(name)
+            or ".." in name
+            or len(name) > MESSAGE_ATTRIBUTE_NAME_MAX_CHARS
+            or name.lower().startswith(_RESERVED_PREFIXES)
+        ):
+            raise InvalidValue(
+                resource,
+                f"attribute name {name!r} is not valid: use 1 to "
+                f"{MESSAGE_ATTRIBUTE_NAME_MAX_CHARS} letters, digits, '_', '-' and '.', without '..' "
+                "or a '.' at either end, not starting with aws., amazon., goog or portable",
+            )
         if not isinstance(value, str) or not value:
-            raise InvalidValue(resource, f"attribute {name!r} must be a non-empty str (SQS refuses empty values), "
-                               f"got {value!r}")
+            raise InvalidValue(
+                resource, f"attribute {name!r} must be a non-empty str (SQS refuses empty values), got {value!r}"
+            )
         too_long = len(value.encode("utf-8", "surrogatepass")) > MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES
         if too_long or _NOT_SQS_TEXT.search(value):
-            raise InvalidValue(resource, f"attribute {name!r} must be at most {MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES} "
-                               "bytes of text without control characters (Pub/Sub's and SQS's rules)")
+            raise InvalidValue(
+                resource,
+                f"attribute {name!r} must be at most {MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES} "
+                "bytes of text without control characters (Pub/Sub's and SQS's rules)",
+            )
     return dict(attributes)
 
 
@@ -202,6 +237,11 @@ def message_record(message: Message) -> dict[str, object]:
     """Every field of `message` as JSON values (body base64, time RFC 3339): what a dead letter carries."""
     import base64
 
-    return {"id": message.id, "source": message.source, "body": base64.b64encode(message.body).decode("ascii"),
-            "attributes": dict(message.attributes), "attempt": message.attempt,
-            "publish_time": message.publish_time.isoformat()}
+    return {
+        "id": message.id,
+        "source": message.source,
+        "body": base64.b64encode(message.body).decode("ascii"),
+        "attributes": dict(message.attributes),
+        "attempt": message.attempt,
+        "publish_time": message.publish_time.isoformat(),
+    }

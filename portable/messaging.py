@@ -36,30 +36,44 @@ class _MessageSource(_Handle):
     delays = False
 
     def _subscriber(
-        self, handler: Handler | None, batch_size: int, max_attempts: int, options: FunctionOptions,
+        self,
+        handler: Handler | None,
+        batch_size: int,
+        max_attempts: int,
+        options: FunctionOptions,
     ) -> Any:
         def register(function: Handler) -> Handler:
             where = f"{function.__code__.co_filename}:{function.__code__.co_firstlineno} ({function.__name__})"
             size, attempts = check_options(where, batch_size, max_attempts)
             trigger = MessageTrigger(self.name, self.kind, size, attempts)  # type: ignore[arg-type]
-            return make_registrar(trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS,
-                                  trigger_resources=[self.spec])(function)
+            return make_registrar(
+                trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS, trigger_resources=[self.spec]
+            )(function)
 
         return register if handler is None else register(handler)
 
     if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
         @overload
         def on_message(self, handler: Handler) -> Handler: ...
 
         @overload
         def on_message(
-            self, handler: None = None, *, batch_size: int = DEFAULT_BATCH_SIZE,
-            max_attempts: int = DEFAULT_ATTEMPTS, **options: Unpack[FunctionOptions],
+            self,
+            handler: None = None,
+            *,
+            batch_size: int = DEFAULT_BATCH_SIZE,
+            max_attempts: int = DEFAULT_ATTEMPTS,
+            **options: Unpack[FunctionOptions],
         ) -> Callable[[Handler], Handler]: ...
 
     def on_message(
-        self, handler: Handler | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE,
-        max_attempts: int = DEFAULT_ATTEMPTS, **options: Unpack[FunctionOptions],
+        self,
+        handler: Handler | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_attempts: int = DEFAULT_ATTEMPTS,
+        **options: Unpack[FunctionOptions],
     ) -> Any:
         """Call the decorated function once per message: a queue's one consumer, or one of a topic's subscribers
         (each with a subscription of its own, getting every message).
@@ -82,8 +96,9 @@ class Queue(_MessageSource):
     def __init__(self, name: str, *, delays: bool = False) -> None:
         super().__init__(name)
         if not isinstance(delays, bool):
-            raise AppDefinitionError(f"{caller_location()}: queue {name!r} takes delays=True or delays=False, "
-                                     f"got {delays!r}")
+            raise AppDefinitionError(
+                f"{caller_location()}: queue {name!r} takes delays=True or delays=False, got {delays!r}"
+            )
         self.delays = delays
         register_queue_delays(name, delays)
 

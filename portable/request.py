@@ -39,6 +39,7 @@ class MultiDict(Mapping[str, str]):
         return self._values[self._fold(name)][0]
 
     if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
         @overload
         def get(self, name: str, /) -> str | None: ...
 

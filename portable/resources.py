@@ -90,22 +90,38 @@ class Bucket(_Handle):
     kind = "bucket"
 
     def _on(
-        self, kind: ObjectEventKind, prefix: str, suffix: str, allow_self_trigger: bool, options: FunctionOptions,
+        self,
+        kind: ObjectEventKind,
+        prefix: str,
+        suffix: str,
+        allow_self_trigger: bool,
+        options: FunctionOptions,
     ) -> Callable[[Handler], Handler]:
         return make_registrar(
-            ObjectTrigger(self.name, kind, prefix, suffix), options, timeout_seconds=EVENT_TIMEOUT_SECONDS,
-            allow_self_trigger=allow_self_trigger, trigger_resources=[self.spec],
+            ObjectTrigger(self.name, kind, prefix, suffix),
+            options,
+            timeout_seconds=EVENT_TIMEOUT_SECONDS,
+            allow_self_trigger=allow_self_trigger,
+            trigger_resources=[self.spec],
         )
 
     def on_created(
-        self, *, prefix: str = "", suffix: str = "", allow_self_trigger: bool = False,
+        self,
+        *,
+        prefix: str = "",
+        suffix: str = "",
+        allow_self_trigger: bool = False,
         **options: Unpack[FunctionOptions],
     ) -> Callable[[Handler], Handler]:
         """Call the decorated function once for each object created under prefix/suffix."""
         return self._on("created", prefix, suffix, allow_self_trigger, options)
 
     def on_deleted(
-        self, *, prefix: str = "", suffix: str = "", allow_self_trigger: bool = False,
+        self,
+        *,
+        prefix: str = "",
+        suffix: str = "",
+        allow_self_trigger: bool = False,
         **options: Unpack[FunctionOptions],
     ) -> Callable[[Handler], Handler]:
         """Call the decorated function once for each object deleted under prefix/suffix."""
@@ -134,8 +150,9 @@ class Bucket(_Handle):
             data = bytes(data)
         elif not isinstance(data, bytes) and not callable(getattr(data, "read", None)):
             raise InvalidValue(
-                self.name, f"put() takes bytes or a binary file object, got {type(data).__name__}; "
-                "encode text first, e.g. text.encode()"
+                self.name,
+                f"put() takes bytes or a binary file object, got {type(data).__name__}; "
+                "encode text first, e.g. text.encode()",
             )
         return self._data("write").put(key, data, content_type or _guess_type(key), checked_metadata)
 

@@ -26,8 +26,17 @@ else:
     from collections import namedtuple
 
     # What typing.NamedTuple keeps out of the built class, besides the fields.
-    _CLASS_KEYS = frozenset({"__module__", "__qualname__", "__annotations__", "__orig_bases__", "__slots__",
-                             "__static_attributes__", "__firstlineno__"})
+    _CLASS_KEYS = frozenset(
+        {
+            "__module__",
+            "__qualname__",
+            "__annotations__",
+            "__orig_bases__",
+            "__slots__",
+            "__static_attributes__",
+            "__firstlineno__",
+        }
+    )
 
     def _subscripted(cls, _parameters):
         return cls

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         def fetch(self) -> str:
             """The secret's current value; NotFound when it has none."""
 
+
 SECRET_CACHE_SECONDS = 300
 # The Pulumi config namespace of secret values: `pulumi config set --secret secrets:<name> <value>`.
 CONFIG_NAMESPACE = "secrets"

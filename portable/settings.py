@@ -26,8 +26,9 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 # Names the platforms set or keep for themselves (Lambda's reserved variables, Cloud Run's and Cloud Functions'),
 # and Portable's own.
 RESERVED_PREFIXES = ("PORTABLE_", "AWS_", "LAMBDA_", "X_GOOGLE_", "GOOGLE_", "FUNCTION_", "K_", "CLOUD_RUN_")
-RESERVED_NAMES = frozenset({"_HANDLER", "_X_AMZN_TRACE_ID", "TZ", "PORT", "PATH", "LANG", "PYTHONPATH",
-                            "LD_LIBRARY_PATH", "HOME"})
+RESERVED_NAMES = frozenset(
+    {"_HANDLER", "_X_AMZN_TRACE_ID", "TZ", "PORT", "PATH", "LANG", "PYTHONPATH", "LD_LIBRARY_PATH", "HOME"}
+)
 
 
 def check_memory(value: object, where: str) -> int:
@@ -51,8 +52,10 @@ def check_timeout(value: object, where: str) -> int:
 def check_env(values: object, where: str) -> dict[str, str]:
     """`values` as settings: a mapping of valid, unreserved names to strings, within the size limit."""
     if not isinstance(values, Mapping):
-        raise AppDefinitionError(f"{where}: env= takes a dict of names to strings, e.g. env={{'GREETING': 'Hello'}}; "
-                                 f"got {type(values).__name__}")
+        raise AppDefinitionError(
+            f"{where}: env= takes a dict of names to strings, e.g. env={{'GREETING': 'Hello'}}; "
+            f"got {type(values).__name__}"
+        )
     checked: dict[str, str] = {}
     for name, value in values.items():
         if not isinstance(name, str) or not _NAME.fullmatch(name):

@@ -48,6 +48,7 @@ class Page(NamedTuple, Generic[T]):
 
 
 if TYPE_CHECKING:  # what provider clients follow; only type checkers read it
+
     class BucketClient(Protocol):
         """One provider's access to one bucket. Errors are portable ResourceErrors."""
 

@@ -16,8 +16,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-_HOMES = {"Kit": "kit", "KitBucket": "kit", "KitTable": "kit", "HttpReply": "kit",
-          "Delivery": "targets", "TARGETS": "targets"}
+_HOMES = {
+    "Kit": "kit",
+    "KitBucket": "kit",
+    "KitTable": "kit",
+    "HttpReply": "kit",
+    "Delivery": "targets",
+    "TARGETS": "targets",
+}
 
 __all__ = sorted(_HOMES)
 

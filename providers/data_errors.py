@@ -13,8 +13,9 @@ from typing import Literal, NamedTuple
 
 from portable.errors import BackendError, Conflict, InvalidKey, InvalidValue, NotFound, ResourceError, TooLarge
 
-Kind = Literal["missing", "no_container", "conflict", "too_large", "invalid_key", "invalid_value", "denied",
-               "throttled", "failed"]
+Kind = Literal[
+    "missing", "no_container", "conflict", "too_large", "invalid_key", "invalid_value", "denied", "throttled", "failed"
+]
 
 
 class Failure(NamedTuple):
@@ -33,9 +34,12 @@ def portable_error(failure: Failure, resource: str, action: str, missing: str) -
     if kind == "missing":
         return NotFound(resource, missing)
     if kind == "no_container":
-        return NotFound(resource, f"the {action} failed because the bucket, table or secret does not exist "
-                        f"({detail}); deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/"
-                        "PORTABLE_SECRET_* variable")
+        return NotFound(
+            resource,
+            f"the {action} failed because the bucket, table or secret does not exist "
+            f"({detail}); deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/"
+            "PORTABLE_SECRET_* variable",
+        )
     if kind == "conflict":
         return Conflict(resource, missing)
     if kind == "denied":
@@ -48,13 +52,19 @@ def portable_error(failure: Failure, resource: str, action: str, missing: str) -
 
 
 _DETAILED: dict[Kind, type[ResourceError]] = {
-    "too_large": TooLarge, "invalid_key": InvalidKey, "invalid_value": InvalidValue,
+    "too_large": TooLarge,
+    "invalid_key": InvalidKey,
+    "invalid_value": InvalidValue,
 }
 
 
 @contextmanager
 def translating(
-    failures: Callable[[], tuple[type[Exception], ...]], classify: Classify, resource: str, action: str, missing: str,
+    failures: Callable[[], tuple[type[Exception], ...]],
+    classify: Classify,
+    resource: str,
+    action: str,
+    missing: str,
 ) -> Generator[None, None, None]:
     """Raise what a cloud SDK raises in the block as the portable error; anything else passes through.
 

@@ -23,8 +23,10 @@ class Figures(NamedTuple):
     lost: int  # neither delivered nor dead-lettered
 
     def line(self, target: str) -> str:
-        return (f"{target}: sent {self.sent}, delivered {self.delivered}, retried {self.retried}, "
-                f"dead-lettered {self.dead_lettered}, lost {self.lost}")
+        return (
+            f"{target}: sent {self.sent}, delivered {self.delivered}, retried {self.retried}, "
+            f"dead-lettered {self.dead_lettered}, lost {self.lost}"
+        )
 
 
 def send_traffic(send: Callable[[str, str], str], publish: Callable[[str, str], str]) -> dict[tuple[str, str], str]:
@@ -46,5 +48,10 @@ def figures(expected: dict[tuple[str, str], str], record: Path, dead: set[tuple[
     delivered = {(str(a["function"]), str(a["id"])) for a in seen if a["ok"]}
     failed = [a for a in seen if not a["ok"]]
     retried = sum(1 for a in failed if (a["function"], a["id"]) not in dead or int(str(a["attempt"])) < MAX_ATTEMPTS)
-    return Figures(sent=len(expected), delivered=len(delivered & expected.keys()), retried=retried,
-                   dead_lettered=len(dead & expected.keys()), lost=len(expected.keys() - delivered - dead))
+    return Figures(
+        sent=len(expected),
+        delivered=len(delivered & expected.keys()),
+        retried=retried,
+        dead_lettered=len(dead & expected.keys()),
+        lost=len(expected.keys() - delivered - dead),
+    )

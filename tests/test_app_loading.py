@@ -39,7 +39,9 @@ def test_the_shipped_app_loads_with_every_trigger_kind() -> None:
 
 
 def test_declarations_become_plain_data(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api="""
+    package = make_package(
+        tmp_path,
+        api="""
         from portable import bucket, http, table
 
         files = bucket("files")
@@ -48,7 +50,8 @@ def test_declarations_become_plain_data(tmp_path: Path) -> None:
         @http("GET /files/{name}", reads=[files], writes=[counts], requires=["pyyaml>=6"], memory_mb=512)
         def get_file(request):
             return {}
-    """)
+    """,
+    )
     app = load_app(package)
     spec = app.function("get_file")
     assert spec.reads == {"files"} and spec.writes == {"counts"}
@@ -59,7 +62,9 @@ def test_declarations_become_plain_data(tmp_path: Path) -> None:
 
 
 def test_every_trigger_kind_takes_the_same_options_with_its_own_default_timeout(tmp_path: Path) -> None:
-    package = make_package(tmp_path, jobs="""
+    package = make_package(
+        tmp_path,
+        jobs="""
         from portable import bucket, http, schedule
 
         inbox = bucket("inbox")
@@ -75,7 +80,8 @@ def test_every_trigger_kind_takes_the_same_options_with_its_own_default_timeout(
         @schedule(every="1 hour", timeout_seconds=300)
         def hourly(event):
             pass
-    """)
+    """,
+    )
     app = load_app(package)
     assert (app.function("ping").timeout_seconds, app.function("ping").memory_mb) == (30, 256)
     assert (app.function("on-inbox").timeout_seconds, app.function("on-inbox").memory_mb) == (60, 1024)
@@ -84,15 +90,21 @@ def test_every_trigger_kind_takes_the_same_options_with_its_own_default_timeout(
 
 
 def test_an_unknown_option_is_refused_with_the_options_listed(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api="""
+    package = make_package(
+        tmp_path,
+        api="""
         from portable import http
 
         @http("GET /ping", memory=512)
         def ping(request):
             return {}
-    """)
-    with pytest.raises(AppDefinitionError, match=r"api.py:4 \(ping\): unknown option memory=; the options are name, "
-                       r"reads, writes, requires, memory_mb, timeout_seconds"):
+    """,
+    )
+    with pytest.raises(
+        AppDefinitionError,
+        match=r"api.py:4 \(ping\): unknown option memory=; the options are name, "
+        r"reads, writes, requires, memory_mb, timeout_seconds",
+    ):
         load_app(package)
 
 
@@ -185,13 +197,15 @@ REFUSALS = {
         r"api.py:2 \(a\): handlers are plain functions, but 'a' is declared with async def",
     ),
     "writes into its own trigger": (
-        {"api": """
+        {
+            "api": """
 from portable import bucket
 images = bucket("images")
 @images.on_created(prefix="raw/", writes=[images])
 def resize(event):
     pass
-"""},
+"""
+        },
         r"function 'resize' writes to bucket 'images', which triggers it .* allow_self_trigger=True",
     ),
 }
@@ -206,18 +220,23 @@ def test_bad_declarations_are_refused_with_the_fix(case: str, tmp_path: Path) ->
 
 
 def test_self_trigger_is_allowed_when_declared(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api="""
+    package = make_package(
+        tmp_path,
+        api="""
         from portable import bucket
         images = bucket("images")
         @images.on_created(prefix="raw/", writes=[images], allow_self_trigger=True)
         def resize(event):
             pass
-    """)
+    """,
+    )
     assert load_app(package).function("resize").allow_self_trigger
 
 
 def test_any_and_a_specific_method_may_share_a_path(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api="""
+    package = make_package(
+        tmp_path,
+        api="""
         from portable import http
         @http("ANY /items")
         def any_items(request):
@@ -225,7 +244,8 @@ def test_any_and_a_specific_method_may_share_a_path(tmp_path: Path) -> None:
         @http("GET /items")
         def get_items(request):
             return 2
-    """)
+    """,
+    )
     assert set(load_app(package).functions) == {"any_items", "get_items"}
 
 
@@ -236,50 +256,65 @@ def test_missing_package_names_the_fix() -> None:
 
 @pytest.mark.parametrize("name", ["grüße", "a" * 41, "9lives", "has space", "_private"])
 def test_function_names_every_cloud_accepts_are_ascii_and_short(tmp_path: Path, name: str) -> None:
-    package = make_package(tmp_path, api=f"""
+    package = make_package(
+        tmp_path,
+        api=f"""
         from portable import http
 
         @http("GET /ping", name={name!r})
         def ping(request):
             return {{}}
-    """)
+    """,
+    )
     with pytest.raises(AppDefinitionError, match=r"api.py:4 \(ping\): function name .* must be 1 to 40 ASCII"):
         load_app(package)
 
 
 def test_the_longest_allowed_function_name_loads(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api=f"""
+    package = make_package(
+        tmp_path,
+        api=f"""
         from portable import http
 
         @http("GET /ping", name={"a" * 40!r})
         def ping(request):
             return {{}}
-    """)
+    """,
+    )
     assert list(load_app(package).functions) == ["a" * 40]
 
 
 def test_names_that_collide_on_gcp_are_refused_naming_both_files(tmp_path: Path) -> None:
-    package = make_package(tmp_path, one="""
+    package = make_package(
+        tmp_path,
+        one="""
         from portable import http
 
         @http("GET /one")
         def probe_report(request):
             return {}
-    """, two="""
+    """,
+        two="""
         from portable import http
 
         @http("GET /two", name="probe-report")
         def other(request):
             return {}
-    """)
-    with pytest.raises(AppDefinitionError, match=r"'probe-report' \(.*two.py\) and 'probe_report' \(.*one.py\) "
-                       r"would both be named 'probe-report' on GCP|'probe_report' \(.*one.py\) and 'probe-report' "
-                       r"\(.*two.py\) would both be named 'probe-report' on GCP"):
+    """,
+    )
+    with pytest.raises(
+        AppDefinitionError,
+        match=r"'probe-report' \(.*two.py\) and 'probe_report' \(.*one.py\) "
+        r"would both be named 'probe-report' on GCP|'probe_report' \(.*one.py\) and 'probe-report' "
+        r"\(.*two.py\) would both be named 'probe-report' on GCP",
+    ):
         load_app(package)
 
 
 def test_a_request_reaches_the_most_specific_path_and_its_own_method_before_any(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api="""
+    package = make_package(
+        tmp_path,
+        api="""
         from portable import http
 
         @http("GET /files/{name}")
@@ -297,7 +332,8 @@ def test_a_request_reaches_the_most_specific_path_and_its_own_method_before_any(
         @http("POST /files/latest")
         def post_latest(request):
             return 4
-    """)
+    """,
+    )
     app = load_app(package)
 
     def chosen(method: str, path: str) -> tuple[str | None, list[str]]:

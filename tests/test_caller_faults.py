@@ -47,14 +47,17 @@ def stored_names() -> list[Any]:
     return [item.value.get("name") for item in greetings.query()]
 
 
-@pytest.mark.parametrize(("body", "status", "says"), [
-    (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
-    (b'{"name": ' + b"7" * 5000 + b"}", 400, "cannot be read"),
-    (b'{"name": "\\ud800"}', 400, "lone surrogate"),
-    (b'{"name": "\\udc00 and more"}', 400, "lone surrogate"),
-    (json.dumps({"name": "x" * 420 * 1024}).encode(), 413, "too long"),
-    (b"x" * (REQUEST_BODY_MAX_BYTES + 1), 413, "over 6291456 bytes"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
+        (b'{"name": ' + b"7" * 5000 + b"}", 400, "cannot be read"),
+        (b'{"name": "\\ud800"}', 400, "lone surrogate"),
+        (b'{"name": "\\udc00 and more"}', 400, "lone surrogate"),
+        (json.dumps({"name": "x" * 420 * 1024}).encode(), 413, "too long"),
+        (b"x" * (REQUEST_BODY_MAX_BYTES + 1), 413, "over 6291456 bytes"),
+    ],
+)
 def test_hello_answers_caller_faults_with_4xx_and_stores_nothing(
     body: bytes, status: int, says: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,8 +94,14 @@ def test_oversized_headers_get_431_with_the_portable_body(monkeypatch: pytest.Mo
 
 def test_the_nightly_report_survives_any_stored_greeting(monkeypatch: pytest.MonkeyPatch) -> None:
     day = datetime.now(UTC).date()
-    odd = [{"name": "Alice", "at": f"{day}T01:00:00+00:00"}, {"at": 5}, {"name": {"nested": [1, None]}},
-           {"name": None, "at": None}, {"name": "comma, \"quote\"\nnewline", "at": "x"}, {}]
+    odd = [
+        {"name": "Alice", "at": f"{day}T01:00:00+00:00"},
+        {"at": 5},
+        {"name": {"nested": [1, None]}},
+        {"name": None, "at": None},
+        {"name": 'comma, "quote"\nnewline', "at": "x"},
+        {},
+    ]
     for index, value in enumerate(odd):
         greetings.put(f"{day}/00:00:0{index}/id{index}", value)
     monkeypatch.setenv("PORTABLE_FUNCTION", "nightly_report")
@@ -115,10 +124,13 @@ def _s3_created(key: str) -> dict[str, Any]:
     return event
 
 
-@pytest.mark.parametrize(("key", "logged"), [
-    ("gone.jpg", "upload deleted before its thumbnail was made"),
-    ("bad%00name.jpg", "upload key cannot be read back"),
-])
+@pytest.mark.parametrize(
+    ("key", "logged"),
+    [
+        ("gone.jpg", "upload deleted before its thumbnail was made"),
+        ("bad%00name.jpg", "upload key cannot be read back"),
+    ],
+)
 def test_the_thumbnail_treats_a_vanished_or_unreadable_upload_as_done(
     key: str, logged: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -166,8 +178,13 @@ def test_gcp_log_lines_carry_the_trace_cloud_logging_recognises(
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-project")
     with exporting("functions", "local"):
         client = functions_framework.create_app(target="hello", source=str(ROOT / "main.py")).test_client()
-    reply = client.post("/hello", headers={"X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000/1;o=1",
-                                          "X-Big": "b" * REQUEST_HEADERS_MAX_BYTES})
+    reply = client.post(
+        "/hello",
+        headers={
+            "X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000/1;o=1",
+            "X-Big": "b" * REQUEST_HEADERS_MAX_BYTES,
+        },
+    )
     assert reply.status_code == 431
     [refused] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "request refused"]
     assert refused["logging.googleapis.com/trace"] == "projects/demo-project/traces/105445aa7843bc8bf206b12000100000"

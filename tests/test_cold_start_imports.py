@@ -23,10 +23,26 @@ print(json.dumps({"reply": reply, "modules": sorted(set(sys.modules) - before)})
 # What every function loads besides its own module (its package's too): the shim, the runtime core, and the
 # standard library modules they need. No `typing` (4-7 ms), no urllib, no zoneinfo, no dataclasses.
 CORE = {
-    "portable", "portable.app", "portable.auth", "portable.context", "portable.decorators", "portable.errors",
-    "portable.events", "portable.invoke", "portable.limits", "portable.log", "portable.request", "portable.retries",
-    "portable.routes", "portable.runtime_typing", "portable.settings", "providers", "providers.aws",
-    "providers.aws.http_events", "providers.aws.runtime", "providers.binding",
+    "portable",
+    "portable.app",
+    "portable.auth",
+    "portable.context",
+    "portable.decorators",
+    "portable.errors",
+    "portable.events",
+    "portable.invoke",
+    "portable.limits",
+    "portable.log",
+    "portable.request",
+    "portable.retries",
+    "portable.routes",
+    "portable.runtime_typing",
+    "portable.settings",
+    "providers",
+    "providers.aws",
+    "providers.aws.http_events",
+    "providers.aws.runtime",
+    "providers.binding",
 }
 PER_KIND = {
     "http": CORE,
@@ -35,9 +51,27 @@ PER_KIND = {
 }
 # The standard library modules a cold start may load (some are loaded already, depending on the Python version).
 STANDARD_LIBRARY = {
-    "__future__", "_collections_abc", "_contextvars", "_datetime", "_stat", "collections", "collections.abc",
-    "contextlib", "contextvars", "datetime", "genericpath", "importlib", "importlib._abc", "importlib._bootstrap",
-    "importlib._bootstrap_external", "importlib.machinery", "math", "os", "os.path", "posixpath", "stat",
+    "__future__",
+    "_collections_abc",
+    "_contextvars",
+    "_datetime",
+    "_stat",
+    "collections",
+    "collections.abc",
+    "contextlib",
+    "contextvars",
+    "datetime",
+    "genericpath",
+    "importlib",
+    "importlib._abc",
+    "importlib._bootstrap",
+    "importlib._bootstrap_external",
+    "importlib.machinery",
+    "math",
+    "os",
+    "os.path",
+    "posixpath",
+    "stat",
     "warnings",
 }
 
@@ -45,17 +79,26 @@ STANDARD_LIBRARY = {
 def loaded_modules(function: str, module: str, event: object = HTTP_V2) -> tuple[dict[str, object], set[str]]:
     env = {"PATH": "/usr/bin:/bin", "PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
     # -S: no site-packages, as in a Lambda archive that ships no third-party package.
-    done = subprocess.run([sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)], env=env,
-                          capture_output=True, text=True, check=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     result = json.loads(done.stdout)
     return result["reply"], set(result["modules"])
 
 
-@pytest.mark.parametrize(("kind", "function", "module", "event"), [
-    ("http", "greet", "bench.app.greet", HTTP_V2),
-    ("object", "uploaded", "bench.app.uploaded", UPLOAD),
-    ("schedule", "tick", "bench.app.tick", FIRING),
-])
+@pytest.mark.parametrize(
+    ("kind", "function", "module", "event"),
+    [
+        ("http", "greet", "bench.app.greet", HTTP_V2),
+        ("object", "uploaded", "bench.app.uploaded", UPLOAD),
+        ("schedule", "tick", "bench.app.tick", FIRING),
+    ],
+)
 def test_each_kind_of_function_loads_exactly_its_modules(kind: str, function: str, module: str, event: object) -> None:
     reply, modules = loaded_modules(function, module, event)
     assert reply.get("statusCode", reply.get("status")) == 200, reply
@@ -70,9 +113,21 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
     assert json.loads(reply["body"]) == {"message": "Hello, Alice!"}
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi", "PIL", "croniter"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
-    for unneeded in ("portable.schedules", "portable.resources", "portable.data_rules", "providers.aws.s3_events",
-                     "dataclasses", "inspect", "uuid", "urllib.parse", "base64", "traceback", "zoneinfo", "typing",
-                     "datetime"):
+    for unneeded in (
+        "portable.schedules",
+        "portable.resources",
+        "portable.data_rules",
+        "providers.aws.s3_events",
+        "dataclasses",
+        "inspect",
+        "uuid",
+        "urllib.parse",
+        "base64",
+        "traceback",
+        "zoneinfo",
+        "typing",
+        "datetime",
+    ):
         assert unneeded not in modules, unneeded
 
 
@@ -103,6 +158,11 @@ def test_a_message_cold_start_loads_no_sdk_and_only_the_sqs_format() -> None:
     assert reply == {"batchItemFailures": []}
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
-    for unneeded in ("providers.aws.s3_events", "providers.aws.sqs", "providers.aws.schedule_events",
-                     "portable.schedules", "zoneinfo"):
+    for unneeded in (
+        "providers.aws.s3_events",
+        "providers.aws.sqs",
+        "providers.aws.schedule_events",
+        "portable.schedules",
+        "zoneinfo",
+    ):
         assert unneeded not in modules, unneeded

@@ -17,8 +17,10 @@ from providers.gcp import gcp_errors
 from tests.backends.fixtures import Backend
 
 MISSING = "no object 'a'"
-NO_CONTAINER = ("the put 'a' failed because the bucket, table or secret does not exist (text from AWS); "
-                "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/PORTABLE_SECRET_* variable")
+NO_CONTAINER = (
+    "the put 'a' failed because the bucket, table or secret does not exist (text from AWS); "
+    "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/PORTABLE_SECRET_* variable"
+)
 DENIED = "put 'a' was denied ({}); is it declared in reads=/writes=?"
 THROTTLED = "put 'a' was throttled or the service failed ({}); retry later"
 OVERSIZED = "Item size has exceeded the maximum allowed size"
@@ -44,13 +46,22 @@ AWS_FAILURES: list[tuple[Exception, type[ResourceError], str]] = [
     (aws("AccessDenied"), BackendError, DENIED.format("text from AWS")),
     (aws("AccessDeniedException"), BackendError, DENIED.format("text from AWS")),
     (aws("SlowDown"), BackendError, THROTTLED.format("SlowDown")),
-    (aws("ProvisionedThroughputExceededException"), BackendError,
-     THROTTLED.format("ProvisionedThroughputExceededException")),
+    (
+        aws("ProvisionedThroughputExceededException"),
+        BackendError,
+        THROTTLED.format("ProvisionedThroughputExceededException"),
+    ),
     (aws("SomethingNew"), BackendError, "put 'a' failed: SomethingNew: text from AWS"),
-    (aws("SomethingNew", ""), BackendError,
-     "put 'a' failed: SomethingNew: An error occurred (SomethingNew) when calling the PutObject operation: "),
-    (EndpointConnectionError(endpoint_url="http://nowhere"), BackendError,
-     "put 'a' failed: EndpointConnectionError: Could not connect to the endpoint URL: \"http://nowhere\""),
+    (
+        aws("SomethingNew", ""),
+        BackendError,
+        "put 'a' failed: SomethingNew: An error occurred (SomethingNew) when calling the PutObject operation: ",
+    ),
+    (
+        EndpointConnectionError(endpoint_url="http://nowhere"),
+        BackendError,
+        "put 'a' failed: EndpointConnectionError: Could not connect to the endpoint URL: \"http://nowhere\"",
+    ),
 ]
 
 GOOGLE_FAILURES: list[tuple[Exception, type[ResourceError], str]] = [
@@ -58,8 +69,11 @@ GOOGLE_FAILURES: list[tuple[Exception, type[ResourceError], str]] = [
     (google.Conflict("exists"), Conflict, MISSING),
     (google.PreconditionFailed("changed"), Conflict, MISSING),
     (google.Aborted("contention"), Conflict, MISSING),
-    (google.BadRequest("Request payload size exceeds the limit"), TooLarge,
-     "put 'a': Request payload size exceeds the limit"),
+    (
+        google.BadRequest("Request payload size exceeds the limit"),
+        TooLarge,
+        "put 'a': Request payload size exceeds the limit",
+    ),
     (google.BadRequest("Object size Too Large"), TooLarge, "put 'a': Object size Too Large"),
     (google.BadRequest("size of field is wrong"), InvalidValue, "put 'a': size of field is wrong"),
     (google.BadRequest("bad field"), InvalidValue, "put 'a': bad field"),
@@ -73,11 +87,13 @@ GOOGLE_FAILURES: list[tuple[Exception, type[ResourceError], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("cloud", "native", "kind", "text"),
-                         [(aws_errors, *case) for case in AWS_FAILURES]
-                         + [(gcp_errors, *case) for case in GOOGLE_FAILURES])
+@pytest.mark.parametrize(
+    ("cloud", "native", "kind", "text"),
+    [(aws_errors, *case) for case in AWS_FAILURES] + [(gcp_errors, *case) for case in GOOGLE_FAILURES],
+)
 def test_a_cloud_failure_in_a_block_is_raised_as_the_portable_error(
-        cloud: ModuleType, native: Exception, kind: type[ResourceError], text: str) -> None:
+    cloud: ModuleType, native: Exception, kind: type[ResourceError], text: str
+) -> None:
     with pytest.raises(ResourceError) as caught, cloud.translated("photos", "put 'a'", MISSING):
         raise native
     error = caught.value

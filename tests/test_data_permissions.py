@@ -39,8 +39,7 @@ def running(spec: FunctionSpec) -> Any:
 
 
 def spec(trigger: Any, reads: set[str] = frozenset(), writes: set[str] = frozenset()) -> FunctionSpec:  # type: ignore[assignment]
-    return FunctionSpec("worker", "tests.fake", "functions/worker.py", trigger,
-                        frozenset(reads), frozenset(writes))
+    return FunctionSpec("worker", "tests.fake", "functions/worker.py", trigger, frozenset(reads), frozenset(writes))
 
 
 HTTP = HttpTrigger(parse_route("POST /work"))
@@ -88,7 +87,8 @@ def _package(tmp_path: Path, name: str, decorator_options: str) -> str:
     root = tmp_path / name
     root.mkdir()
     (root / "__init__.py").write_text("")
-    (root / "loop.py").write_text(textwrap.dedent(f"""
+    (root / "loop.py").write_text(
+        textwrap.dedent(f"""
         from portable import bucket
 
         inbox = bucket("loop-inbox")
@@ -96,7 +96,8 @@ def _package(tmp_path: Path, name: str, decorator_options: str) -> str:
         @inbox.on_created(prefix="raw/", {decorator_options})
         def process(event):
             inbox.put("raw/" + event.key, b"again")
-    """))
+    """)
+    )
     return name
 
 

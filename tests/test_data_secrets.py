@@ -35,7 +35,8 @@ def test_a_declared_secret_reads_its_value(backend: Backend) -> None:
 
 
 def test_the_value_is_cached_per_instance_until_the_ttl_passes(
-    backend: Backend, monkeypatch: pytest.MonkeyPatch,
+    backend: Backend,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     backend.provision_secret(stripe.spec, "first")
     clock = [1000.0]
@@ -54,7 +55,8 @@ def test_a_secret_without_a_value_is_not_found_with_the_fix(backend: Backend) ->
     with reading(backend), pytest.raises(NotFound) as caught:
         stripe.value()
     fix = {
-        "local": "write it to", "gcp": "give it one with `pulumi config set --secret secrets:stripe_key <value>`",
+        "local": "write it to",
+        "gcp": "give it one with `pulumi config set --secret secrets:stripe_key <value>`",
         "aws": "deploy the stack, or check the PORTABLE_BUCKET_*/PORTABLE_TABLE_*/PORTABLE_SECRET_* variable",
     }[backend.provider]
     assert fix in str(caught.value)

@@ -41,8 +41,10 @@ def test_signed_put_url(store: Backend, tmp_path: Path) -> None:
     query = dict(parse_qsl(urlsplit(url).query))
     if store.provider == "local":
         path = urlsplit(url).path
-        assert signed_urls.verify("PUT", path, query, "text/plain") == (store.created["signed-files"],
-                                                                         "incoming/upload.txt")
+        assert signed_urls.verify("PUT", path, query, "text/plain") == (
+            store.created["signed-files"],
+            "incoming/upload.txt",
+        )
         with pytest.raises(signed_urls.InvalidSignature, match="Content-Type"):
             signed_urls.verify("PUT", path, query, "text/html")
         return
@@ -75,16 +77,23 @@ def test_cloud_storage_signature_verifies_with_the_public_key(store: Backend, tm
     parts = urlsplit(url)
     pairs = parse_qsl(parts.query)
     query = dict(pairs)
-    canonical_query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}"
-                               for k, v in sorted(pairs) if k != "X-Goog-Signature")
-    canonical_request = "\n".join(["GET", parts.path, canonical_query, f"host:{parts.netloc}", "", "host",
-                                   "UNSIGNED-PAYLOAD"])
+    canonical_query = "&".join(
+        f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in sorted(pairs) if k != "X-Goog-Signature"
+    )
+    canonical_request = "\n".join(
+        ["GET", parts.path, canonical_query, f"host:{parts.netloc}", "", "host", "UNSIGNED-PAYLOAD"]
+    )
     scope = query["X-Goog-Credential"].split("/", 1)[1]
-    string_to_sign = "\n".join(["GOOG4-RSA-SHA256", query["X-Goog-Date"], scope,
-                                hashlib.sha256(canonical_request.encode()).hexdigest()])
+    string_to_sign = "\n".join(
+        ["GOOG4-RSA-SHA256", query["X-Goog-Date"], scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
+    )
     public_key = serialization.load_pem_public_key(public_pem)
-    public_key.verify(bytes.fromhex(query["X-Goog-Signature"]), string_to_sign.encode(),  # type: ignore[union-attr, call-arg]
-                      padding.PKCS1v15(), hashes.SHA256())  # type: ignore[arg-type]
+    public_key.verify(
+        bytes.fromhex(query["X-Goog-Signature"]),
+        string_to_sign.encode(),  # type: ignore[union-attr, call-arg]
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )  # type: ignore[arg-type]
     assert query["X-Goog-Expires"] == "600"
     with urllib.request.urlopen(url, timeout=10) as reply:  # the emulator serves it (without checking)
         assert reply.read() == b"%PDF-1.7 pretend"

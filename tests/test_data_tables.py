@@ -12,8 +12,15 @@ from portable.limits import TABLE_ITEM_MAX_BYTES
 from tests.backends.fixtures import Backend
 
 items = table("contract-items")
-DOCUMENT = {"name": "Zoë", "count": 3, "ratio": 0.25, "ok": True, "none": None,
-            "tags": ["a", "b"], "nested": {"deep": {"list": [1, {"x": "y"}]}}}
+DOCUMENT = {
+    "name": "Zoë",
+    "count": 3,
+    "ratio": 0.25,
+    "ok": True,
+    "none": None,
+    "tags": ["a", "b"],
+    "nested": {"deep": {"list": [1, {"x": "y"}]}},
+}
 
 
 @pytest.fixture
@@ -143,14 +150,17 @@ def test_query_past_the_first_slash_is_in_key_order_and_shorter_prefixes_span_pa
     assert sorted(item.key for item in items.query("day")) == ["day/01/x", "day/02", "day/10", "day/2", "day0"]
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ({"m": [[1, 2]]}, "list directly inside a list"),
-    ({"_version": 1}, "reserved"),
-    ({"x": float("nan")}, "not a JSON number"),
-    ({"x": 2**70}, "64 bits"),
-    ({"x": {1, 2}}, "not JSON-compatible"),
-    (["not", "a", "dict"], "must be a dict"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"m": [[1, 2]]}, "list directly inside a list"),
+        ({"_version": 1}, "reserved"),
+        ({"x": float("nan")}, "not a JSON number"),
+        ({"x": 2**70}, "64 bits"),
+        ({"x": {1, 2}}, "not JSON-compatible"),
+        (["not", "a", "dict"], "must be a dict"),
+    ],
+)
 def test_values_no_cloud_stores_alike_are_refused(store: Backend, value: object, message: str) -> None:
     with pytest.raises(InvalidValue, match=message):
         items.put("bad", value)  # type: ignore[arg-type]

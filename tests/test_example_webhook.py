@@ -36,7 +36,8 @@ def test_a_missing_or_wrong_signature_is_401(portable_app: Kit, sent: str | None
 
 
 def test_without_a_local_value_the_call_fails_and_the_log_names_the_fix(
-    portable_app: Kit, capsys: pytest.CaptureFixture[str],
+    portable_app: Kit,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     reply = portable_app.http("POST", "/webhooks", body=BODY, headers={"X-Signature": signature(BODY)})
     assert reply.status == 500

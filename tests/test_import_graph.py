@@ -61,7 +61,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
     def visit(module: str) -> list[str] | None:
         if module in path:
-            return [*path[path.index(module):], module]
+            return [*path[path.index(module) :], module]
         if module in done:
             return None
         path.append(module)
@@ -90,8 +90,14 @@ def test_the_cycle_finder_sees_cycles() -> None:
 
 def test_every_module_imports() -> None:
     names = sorted(project_modules())
-    done = subprocess.run([sys.executable, "-c", IMPORT_ALL, json.dumps(names)], cwd=ROOT,
-                          capture_output=True, text=True, check=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL, json.dumps(names)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     failures = json.loads(done.stdout)
     assert failures == {}, "\n".join(f"{name}:\n{trace}" for name, trace in failures.items())
 
@@ -111,8 +117,13 @@ def imports_of_providers(path: Path) -> list[tuple[int, str]]:
                 inner = "function"
             elif isinstance(child, ast.If) and ast.unparse(child.test) == "TYPE_CHECKING":
                 inner = "typing"
-            names = [alias.name for alias in child.names] if isinstance(child, ast.Import) else \
-                [child.module or ""] if isinstance(child, ast.ImportFrom) else []
+            names = (
+                [alias.name for alias in child.names]
+                if isinstance(child, ast.Import)
+                else [child.module or ""]
+                if isinstance(child, ast.ImportFrom)
+                else []
+            )
             if any(name == "providers" or name.startswith("providers.") for name in names):
                 found.append((child.lineno, where))
             visit(child, inner)

@@ -78,12 +78,15 @@ def test_keys_are_decoded_once_as_utf8(local: LocalApp) -> None:
     assert_portable_error(not_utf8, 400, "not UTF-8")
 
 
-@pytest.mark.parametrize(("key", "fragment"), [
-    ("%2E%2E", "refused by Cloud Storage"),
-    ("a%00b", "control character"),
-    ("a%0Ab", "control character"),
-    ("k" * 60_000, "60000 bytes of UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("key", "fragment"),
+    [
+        ("%2E%2E", "refused by Cloud Storage"),
+        ("a%00b", "control character"),
+        ("a%0Ab", "control character"),
+        ("k" * 60_000, "60000 bytes of UTF-8"),
+    ],
+)
 def test_keys_follow_the_rules_of_bucket_handles(local: LocalApp, key: str, fragment: str) -> None:
     client = Client(local)
     for method in ("PUT", "GET", "DELETE"):
@@ -91,16 +94,20 @@ def test_keys_follow_the_rules_of_bucket_handles(local: LocalApp, key: str, frag
     assert open_bucket("inbox").list_page("", 10, None).items == []
 
 
-@pytest.mark.parametrize(("length", "status", "fragment"), [
-    ("", 400, "needs a Content-Length"),
-    ("abc", 400, "not a number of bytes"),
-    ("-1", 400, "not a number of bytes"),
-    ("10", 400, "ended after 3 of its 10 bytes"),
-    (str(MAX_OBJECT_BYTES + 1), 413, "1,000,000,000 bytes"),
-    ("9" * 30, 413, "1,000,000,000 bytes"),
-])
-def test_a_body_must_say_how_long_it_is_and_be_so_long(local: LocalApp, length: str, status: int,
-                                                       fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("length", "status", "fragment"),
+    [
+        ("", 400, "needs a Content-Length"),
+        ("abc", 400, "not a number of bytes"),
+        ("-1", 400, "not a number of bytes"),
+        ("10", 400, "ended after 3 of its 10 bytes"),
+        (str(MAX_OBJECT_BYTES + 1), 413, "1,000,000,000 bytes"),
+        ("9" * 30, 413, "1,000,000,000 bytes"),
+    ],
+)
+def test_a_body_must_say_how_long_it_is_and_be_so_long(
+    local: LocalApp, length: str, status: int, fragment: str
+) -> None:
     reply = Client(local).put(f"{OBJECTS}a.txt", data=b"abc", environ_overrides={"CONTENT_LENGTH": length})
     assert_portable_error(reply, status, fragment)
     assert open_bucket("inbox").list_page("", 10, None).items == []
@@ -110,39 +117,51 @@ def test_a_chunked_body_is_stored_whole_over_a_real_connection(local: LocalApp) 
     chunks = [b"first chunk, ", b"", b"x" * 100_000, b" last"]
     with serving(local) as port:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("PUT", f"{OBJECTS}chunked.bin", body=iter(chunks), encode_chunked=True,
-                           headers={"Transfer-Encoding": "chunked", "Content-Type": "application/octet-stream"})
+        connection.request(
+            "PUT",
+            f"{OBJECTS}chunked.bin",
+            body=iter(chunks),
+            encode_chunked=True,
+            headers={"Transfer-Encoding": "chunked", "Content-Type": "application/octet-stream"},
+        )
         reply = connection.getresponse()
         assert reply.status == 201, reply.read()
         connection.close()
     assert open_bucket("inbox").get("chunked.bin") == b"".join(chunks)
 
 
-@pytest.mark.parametrize(("length_header", "fragment"), [
-    ("", b"needs a Content-Length"),
-    ("Content-Length: -1\n", b"not a number of bytes"),
-    ("Content-Length: abc\n", b"not a number of bytes"),
-])
+@pytest.mark.parametrize(
+    ("length_header", "fragment"),
+    [
+        ("", b"needs a Content-Length"),
+        ("Content-Length: -1\n", b"not a number of bytes"),
+        ("Content-Length: abc\n", b"not a number of bytes"),
+    ],
+)
 def test_a_real_server_answers_a_body_of_unknown_length_at_once(
     local: LocalApp, length_header: str, fragment: bytes
 ) -> None:
     with serving(local) as port:
-        status, reply = raw_request(port, f"PUT {OBJECTS}a.txt HTTP/1.1\nHost: 127.0.0.1:{port}\n{length_header}\n",
-                                    b"hello")
+        status, reply = raw_request(
+            port, f"PUT {OBJECTS}a.txt HTTP/1.1\nHost: 127.0.0.1:{port}\n{length_header}\n", b"hello"
+        )
     assert status == 400 and fragment in reply
 
 
-@pytest.mark.parametrize("headers", [
-    {"Host": "evil.example"},
-    {"Host": "evil.example:80"},
-    {"Host": "127.0.0.1:9999"},
-    {"Host": "localhost.evil.example"},
-    {"Host": "localhost", "Origin": "http://evil.example"},
-    {"Host": "localhost", "Origin": "null"},
-    {"Host": "localhost", "Origin": "http://localhost:3000"},
-    {"Host": "localhost", "Sec-Fetch-Site": "cross-site"},
-    {"Host": "localhost", "Sec-Fetch-Site": "same-site"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "evil.example"},
+        {"Host": "evil.example:80"},
+        {"Host": "127.0.0.1:9999"},
+        {"Host": "localhost.evil.example"},
+        {"Host": "localhost", "Origin": "http://evil.example"},
+        {"Host": "localhost", "Origin": "null"},
+        {"Host": "localhost", "Origin": "http://localhost:3000"},
+        {"Host": "localhost", "Sec-Fetch-Site": "cross-site"},
+        {"Host": "localhost", "Sec-Fetch-Site": "same-site"},
+    ],
+)
 def test_control_endpoints_refuse_other_sites_and_other_hosts(local: LocalApp, headers: dict[str, str]) -> None:
     client = Client(local)
     assert_portable_error(client.put(f"{OBJECTS}a.txt", data=b"x", headers=headers), 403, "")
@@ -152,14 +171,17 @@ def test_control_endpoints_refuse_other_sites_and_other_hosts(local: LocalApp, h
     assert client.get("/text", headers=headers).data == b"plain text", "user routes are the App's business"
 
 
-@pytest.mark.parametrize("headers", [
-    {"Host": "localhost"},
-    {"Host": "LOCALHOST:80"},
-    {"Host": "127.0.0.1"},
-    {"Host": "[::1]:80"},
-    {"Host": "localhost", "Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
-    {"Host": "127.0.0.1", "Sec-Fetch-Site": "none"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "localhost"},
+        {"Host": "LOCALHOST:80"},
+        {"Host": "127.0.0.1"},
+        {"Host": "[::1]:80"},
+        {"Host": "localhost", "Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+        {"Host": "127.0.0.1", "Sec-Fetch-Site": "none"},
+    ],
+)
 def test_control_endpoints_serve_this_machine(local: LocalApp, headers: dict[str, str]) -> None:
     assert Client(local).put(f"{OBJECTS}a.txt", data=b"x", headers=headers).status_code == 201
 
@@ -173,9 +195,7 @@ def test_the_port_in_host_is_the_one_the_server_listens_on(local: LocalApp) -> N
     assert f"on port {port}".encode() in reply
 
 
-def test_signed_urls_name_the_address_the_runner_listens_on(
-    local: LocalApp, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_signed_urls_name_the_address_the_runner_listens_on(local: LocalApp, monkeypatch: pytest.MonkeyPatch) -> None:
     inbox = open_bucket("inbox")
     inbox.put("shared.txt", b"shared", "text/plain", {})
     with serving(local) as port:

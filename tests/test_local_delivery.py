@@ -190,8 +190,9 @@ def test_a_lease_is_void_once_its_process_has_died_or_its_time_has_run_out(tmp_p
     queue.add([("on_drop", event), ("on_drop", event)])
     first = queue.take(time.time())
     assert first is not None and first.attempts == 1 and queue.take(time.time()) is None, "queued once, held"
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                           check=True, timeout=30)
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True, timeout=30
+    )
     with sqlite3.connect(tmp_path / "deliveries.sqlite3") as db:
         db.execute("UPDATE deliveries SET owner = ?", (f"{ended.stdout.strip()}:gone",))
     queue.release_the_dead(time.time())

@@ -54,6 +54,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, **module
 
 # --debug ----------------------------------------------------------------------------------------------------
 
+
 def test_debug_puts_the_exception_in_local_500_replies(state: Path) -> None:
     debugging = LocalApp(package="tests.conformance.app", debug=True)
     body = Client(debugging).get("/raise").json
@@ -90,6 +91,7 @@ def test_the_deployed_shims_never_put_the_exception_in_a_reply(state: Path, monk
 
 # The console line of each invocation -------------------------------------------------------------------------
 
+
 def test_each_http_call_has_its_line_on_the_console(local: LocalApp, capsys: pytest.CaptureFixture[str]) -> None:
     Client(local).get("/text")
     Client(local).get("/raise")
@@ -125,6 +127,7 @@ def test_each_event_attempt_has_its_line_on_the_console(state: Path, capsys: pyt
 
 # Load errors: file, line and message -----------------------------------------------------------------------
 
+
 def test_a_syntax_error_is_placed_at_its_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = package(tmp_path, monkeypatch, "broken_syntax", hello="x = 1\ndef hello(:\n    pass\n")
     with pytest.raises(SyntaxError) as raised:
@@ -145,14 +148,19 @@ def test_an_import_error_is_placed_in_the_apps_own_line(tmp_path: Path, monkeypa
 
 
 def test_a_refused_declaration_is_placed_at_the_declaration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    package(tmp_path, monkeypatch, "broken_route", notes="""\
+    package(
+        tmp_path,
+        monkeypatch,
+        "broken_route",
+        notes="""\
         from portable import http
 
 
         @http("GET /notes/:id")
         def note(request):
             return {}
-        """)
+        """,
+    )
     with pytest.raises(Exception) as raised:  # whatever the refusal's type, it is placed
         load_app("broken_route")
     failure = LoadFailure.of(raised.value, tmp_path)
@@ -175,17 +183,23 @@ def test_the_failed_app_answers_every_call_with_the_error(tmp_path: Path, monkey
 
 # requires= packages missing here ---------------------------------------------------------------------------
 
+
 def test_start_up_warns_about_each_requires_package_not_installed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package(tmp_path, monkeypatch, "needs_things", work="""\
+    package(
+        tmp_path,
+        monkeypatch,
+        "needs_things",
+        work="""\
         from portable import http
 
 
         @http("GET /work", requires=["Pillow>=10", "surely-not-installed-pkg>=1.2"])
         def work(request):
             return {}
-        """)
+        """,
+    )
     [warning] = missing_requirements(load_app("needs_things"))
     assert warning.startswith("warning: function 'work' (")
     assert "needs_things/work.py" in warning
@@ -194,6 +208,7 @@ def test_start_up_warns_about_each_requires_package_not_installed(
 
 
 # Listing local data through /__portable/ ----------------------------------------------------------------
+
 
 def test_the_control_endpoints_list_a_buckets_objects(local: LocalApp) -> None:
     client = Client(local)
@@ -210,11 +225,16 @@ def test_the_control_endpoints_list_a_buckets_objects(local: LocalApp) -> None:
     assert client.post("/__portable/objects/inbox").status_code == 405
 
 
-def test_the_control_endpoints_list_a_tables_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   state: Path) -> None:
+def test_the_control_endpoints_list_a_tables_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: Path
+) -> None:
     from providers.local.clients import open_table
 
-    package(tmp_path, monkeypatch, "with_table", notes="""\
+    package(
+        tmp_path,
+        monkeypatch,
+        "with_table",
+        notes="""\
         from portable import http, table
 
         notes = table("notes")
@@ -223,14 +243,18 @@ def test_the_control_endpoints_list_a_tables_items(tmp_path: Path, monkeypatch: 
         @http("GET /notes", reads=[notes])
         def list_notes(request):
             return {}
-        """)
+        """,
+    )
     runner = LocalApp(package="with_table")
     open_table("notes").put("2026/a", {"text": "first"}, False, None)
     open_table("notes").put("2027/b", {"text": "second"}, False, None)
     client = Client(runner)
     listed = client.get("/__portable/tables/notes").json
-    assert listed == {"table": "notes", "prefix": "", "items": [{"key": "2026/a", "value": {"text": "first"}},
-                                                                {"key": "2027/b", "value": {"text": "second"}}]}
+    assert listed == {
+        "table": "notes",
+        "prefix": "",
+        "items": [{"key": "2026/a", "value": {"text": "first"}}, {"key": "2027/b", "value": {"text": "second"}}],
+    }
     only = client.get("/__portable/tables/notes?prefix=2027/").json
     assert only is not None and [item["key"] for item in only["items"]] == ["2027/b"]
     assert client.get("/__portable/tables/nope").status_code == 404
@@ -238,17 +262,22 @@ def test_the_control_endpoints_list_a_tables_items(tmp_path: Path, monkeypatch: 
 
 # Handing over between two runners --------------------------------------------------------------------------
 
-def test_schedules_fire_once_across_a_hand_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               state: Path) -> None:
+
+def test_schedules_fire_once_across_a_hand_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: Path) -> None:
     """The next runner fires what came due since the last one stopped, once, and nothing the last one fired."""
-    package(tmp_path, monkeypatch, "ticking", tick="""\
+    package(
+        tmp_path,
+        monkeypatch,
+        "ticking",
+        tick="""\
         from portable import schedule
 
 
         @schedule("* * * * *")
         def tick(event):
             pass
-        """)
+        """,
+    )
     queued: list[tuple[str, str]] = []
     first = LocalApp(package="ticking", workers=0)
     first._queue_firing = lambda name, due: queued.append((name, due.isoformat()))  # type: ignore[method-assign]
@@ -279,6 +308,7 @@ def test_in_flight_counts_requests_until_their_bodies_are_sent() -> None:
 
 # The reloader's choice of files --------------------------------------------------------------------------
 
+
 def test_the_reloader_watches_the_apps_python_files_only(tmp_path: Path) -> None:
     for folder in ("functions", "lib/deep", "tests", ".venv/lib", "venv", "node_modules", "docs"):
         (tmp_path / folder).mkdir(parents=True)
@@ -291,8 +321,12 @@ def test_the_reloader_watches_the_apps_python_files_only(tmp_path: Path) -> None
     assert not watched(tmp_path / "functions" / "__pycache__" / "hello.cpython-311.pyc", tmp_path)
     assert not watched(tmp_path / "functions" / "notes.md", tmp_path)
     assert not watched(tmp_path.parent / "elsewhere.py", tmp_path)
-    assert list(watched_folders(tmp_path)) == [(tmp_path, False), (tmp_path / "docs", True),
-                                               (tmp_path / "functions", True), (tmp_path / "lib", True)]
+    assert list(watched_folders(tmp_path)) == [
+        (tmp_path, False),
+        (tmp_path / "docs", True),
+        (tmp_path / "functions", True),
+        (tmp_path / "lib", True),
+    ]
 
 
 def test_a_queue_outlives_the_runner_that_filled_it(state: Path) -> None:
@@ -330,8 +364,9 @@ def test_the_reloader_hears_edits_and_not_reads(tmp_path: Path) -> None:
         observer.stop()
 
 
-def test_the_reloader_polls_when_file_events_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_reloader_polls_when_file_events_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import watchdog.observers
 
     class NoEvents(watchdog.observers.Observer):  # type: ignore[misc, valid-type]
@@ -342,8 +377,10 @@ def test_the_reloader_polls_when_file_events_fail(tmp_path: Path, monkeypatch: p
     hello, reloader = an_app_watched(tmp_path)
     observer = reloader._watch()
     try:
-        assert "watching files by polling them, since the system's file events failed: [Errno 28] inotify watch " \
-               "limit reached" in capsys.readouterr().err
+        assert (
+            "watching files by polling them, since the system's file events failed: [Errno 28] inotify watch "
+            "limit reached" in capsys.readouterr().err
+        )
         hello.write_text("x = 22\n")
         assert reloader.changes.get(timeout=10) == hello
     finally:
@@ -354,8 +391,14 @@ def test_without_the_reloader_an_app_that_cannot_load_stops_the_command(tmp_path
     (tmp_path / "broken_here").mkdir()
     (tmp_path / "broken_here" / "__init__.py").write_text("")
     (tmp_path / "broken_here" / "hello.py").write_text("def hello(:\n")
-    done = subprocess.run([sys.executable, "-m", "providers.local", "--no-reload", "--port", "0", "--package",
-                           "broken_here"], cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{tmp_path}:{ROOT}"},
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "providers.local", "--no-reload", "--port", "0", "--package", "broken_here"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{tmp_path}:{ROOT}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "hello.py, line 1: SyntaxError: " in done.stderr

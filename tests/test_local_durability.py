@@ -38,9 +38,21 @@ def start_runner(env: dict[str, str], log: IO[bytes]) -> tuple[subprocess.Popen[
     """The runner serving tests.delivery_app on a free loopback port, and that port."""
     offset = log.tell()
     runner = subprocess.Popen(
-        [sys.executable, "-m", "providers.local", "--port", "0", "--package", "tests.delivery_app", "--no-schedules",
-         "--no-reload"],  # the serving process itself is killed, not a reloader above it
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        [
+            sys.executable,
+            "-m",
+            "providers.local",
+            "--port",
+            "0",
+            "--package",
+            "tests.delivery_app",
+            "--no-schedules",
+            "--no-reload",
+        ],  # the serving process itself is killed, not a reloader above it
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and runner.poll() is None:
@@ -107,11 +119,13 @@ def test_every_acknowledged_upload_is_delivered_after_kill_9(tmp_path: Path) -> 
     runs = Counter(entry["id"] for entry in entries)
     ids_by_key = {key: {entry["id"] for entry in entries if entry["key"] == key} for key in acknowledged}
     lost = [key for key, ids in ids_by_key.items() if not ids]
-    print(f"\nacknowledged {len(acknowledged)} of {UPLOADS} PUTs before the kill; "
-          f"{len(undelivered_at_kill)} not yet delivered when killed; after the restart delivered "
-          f"{sum(1 for ids in ids_by_key.values() if ids)}, lost {len(lost)}, "
-          f"duplicates {sum(count - 1 for count in runs.values())}; "
-          f"{len({entry['key'] for entry in entries} - set(acknowledged))} unacknowledged PUTs delivered too")
+    print(
+        f"\nacknowledged {len(acknowledged)} of {UPLOADS} PUTs before the kill; "
+        f"{len(undelivered_at_kill)} not yet delivered when killed; after the restart delivered "
+        f"{sum(1 for ids in ids_by_key.values() if ids)}, lost {len(lost)}, "
+        f"duplicates {sum(count - 1 for count in runs.values())}; "
+        f"{len({entry['key'] for entry in entries} - set(acknowledged))} unacknowledged PUTs delivered too"
+    )
     assert KILL_AFTER <= len(acknowledged) < UPLOADS, "the kill came mid-stream"
     assert undelivered_at_kill, "the kill left a backlog to recover"
     assert lost == []

@@ -80,15 +80,17 @@ def test_a_message_keeps_its_id_and_counts_its_attempts(runner: LocalApp, record
     eventually(lambda: any(a["ok"] for a in attempts(record)))
     seen = attempts(record)
     assert [(a["id"], a["attempt"], a["ok"]) for a in seen] == [
-        (message_id, 1, False), (message_id, 2, False), (message_id, 3, True)]
+        (message_id, 1, False),
+        (message_id, 2, False),
+        (message_id, 3, True),
+    ]
 
 
 def test_a_topic_message_reaches_every_subscriber_once(runner: LocalApp, record: Path) -> None:
     message_id = publish("alerts", "hello")
     eventually(lambda: len(attempts(record)) == 2)
     time.sleep(0.3)
-    assert sorted((a["function"], a["id"]) for a in attempts(record)) == [
-        ("archive", message_id), ("page", message_id)]
+    assert sorted((a["function"], a["id"]) for a in attempts(record)) == [("archive", message_id), ("page", message_id)]
 
 
 def test_a_poison_message_is_dead_lettered_readable_and_replayable(runner: LocalApp, record: Path) -> None:

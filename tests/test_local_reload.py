@@ -31,7 +31,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-WORK = '''\
+WORK = """\
 import time
 
 from portable import ObjectEvent, ScheduleEvent, bucket, http, schedule, table
@@ -55,15 +55,15 @@ def on_upload(event: ObjectEvent) -> None:
 @schedule("0 3 * * *", writes=[seen])
 def nightly(event: ScheduleEvent) -> None:
     seen.put(f"schedule/{{event.id}}", {{"version": VERSION}})
-'''
-HELLO = '''\
+"""
+HELLO = """\
 from portable import http
 
 
 @http("POST /hello")
 def hello(request):
     return {{"message": "{message}"}}
-'''
+"""
 
 
 @pytest.fixture()
@@ -80,9 +80,15 @@ def served(app: Path, tmp_path: Path) -> Iterator[Callable[[], str]]:
     def start() -> str:
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTABLE_LOCAL_DIR": str(tmp_path / "state")}
-        process.append(subprocess.Popen([sys.executable, "-m", "providers.local", "--port", str(port),
-                                         "--no-schedules"], cwd=app, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT))
+        process.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "providers.local", "--port", str(port), "--no-schedules"],
+                cwd=app,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_listening(process[0], port, "the runner")
         return f"http://127.0.0.1:{port}"
 
@@ -93,9 +99,10 @@ def served(app: Path, tmp_path: Path) -> Iterator[Callable[[], str]]:
         assert process[0].returncode == 0, output
         assert "Portable local: the app failed to load: functions/hello.py, line 5: SyntaxError" in output
         assert output.count(" changed, reloading") >= 2, output
-        assert ("warning: function 'slow' (functions/work.py) requires 'surely-not-installed-pkg>=1', which is not "
-                "installed here, so calling it fails; install it with: pip install 'surely-not-installed-pkg>=1'"
-                in output), "at each start"
+        assert (
+            "warning: function 'slow' (functions/work.py) requires 'surely-not-installed-pkg>=1', which is not "
+            "installed here, so calling it fails; install it with: pip install 'surely-not-installed-pkg>=1'" in output
+        ), "at each start"
 
 
 def until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
@@ -166,8 +173,13 @@ def test_the_server_never_outlives_the_reloader(app: Path, tmp_path: Path) -> No
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTABLE_LOCAL_DIR": str(tmp_path / "state")}
-    reloader = subprocess.Popen([sys.executable, "-m", "providers.local", "--port", str(port), "--no-schedules"],
-                                cwd=app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    reloader = subprocess.Popen(
+        [sys.executable, "-m", "providers.local", "--port", str(port), "--no-schedules"],
+        cwd=app,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     wait_listening(reloader, port, "the runner")
     until(hello_says(f"http://127.0.0.1:{port}", "Hello, World!"), "hello answers")
     reloader.send_signal(signal.SIGKILL)

@@ -61,12 +61,34 @@ def test_route_picks_the_exact_method_before_any(local: LocalApp) -> None:
 
 
 def test_an_object_event_reaches_its_function_as_eventarc_sends_it(local: LocalApp, tmp_path: Path) -> None:
-    event = ObjectEvent(bucket="inbox", key="in/a b.txt", kind="created", id="local-1",
-                        time=datetime.now(UTC).replace(microsecond=0), size=3, etag="e1", content_type="text/plain")
+    event = ObjectEvent(
+        bucket="inbox",
+        key="in/a b.txt",
+        kind="created",
+        id="local-1",
+        time=datetime.now(UTC).replace(microsecond=0),
+        size=3,
+        etag="e1",
+        content_type="text/plain",
+    )
     with recording(tmp_path) as seen:
         assert [local.deliver(name, event)[0] for name in ("on_upload", "record_created")] == [204, 204]
-    assert seen == [{"kind": "created", "bucket": "inbox", "key": "in/a b.txt", "id": "local-1",
-                     "time": event.time.isoformat(), "size": 3, "etag": "e1", "content_type": "text/plain"}] * 2
+    assert (
+        seen
+        == [
+            {
+                "kind": "created",
+                "bucket": "inbox",
+                "key": "in/a b.txt",
+                "id": "local-1",
+                "time": event.time.isoformat(),
+                "size": 3,
+                "etag": "e1",
+                "content_type": "text/plain",
+            }
+        ]
+        * 2
+    )
 
 
 def test_a_write_is_queued_for_every_function_it_triggers_and_no_other(local: LocalApp) -> None:
@@ -80,8 +102,12 @@ def test_a_write_is_queued_for_every_function_it_triggers_and_no_other(local: Lo
     queued = []
     while (delivery := local.queue.take(time.time())) is not None:
         queued.append((delivery.function, getattr(delivery.event, "key", None)))
-    assert sorted(queued) == [("on_upload", "in/a.txt"), ("record_created", "in/a.txt"),
-                              ("record_created", "out/b.bin"), ("record_deleted", "in/a.txt")]
+    assert sorted(queued) == [
+        ("on_upload", "in/a.txt"),
+        ("record_created", "in/a.txt"),
+        ("record_created", "out/b.bin"),
+        ("record_deleted", "in/a.txt"),
+    ]
     assert inbox.outbox(10) == (0, []) and not local.deliverer.relay(), "the outbox is moved once"
 
 
@@ -110,15 +136,20 @@ def test_schedule_fires_at_its_time(local: LocalApp, tmp_path: Path, monkeypatch
     from providers.local import scheduler
 
     due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)  # due after the scheduler starts
-    monkeypatch.setattr(scheduler, "next_fire_time",
-                        lambda schedule, after: due if after < due else due + timedelta(days=1))
+    monkeypatch.setattr(
+        scheduler, "next_fire_time", lambda schedule, after: due if after < due else due + timedelta(days=1)
+    )
     monkeypatch.setattr(scheduler, "latest_fire_time", lambda schedule, at_or_before: due)
     target = tmp_path / "recorded.jsonl"
     monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
     local.start(schedules=True)
     records = wait_for(target, 1)
-    assert records[0] == {"kind": "schedule", "name": "every_five", "time": due.isoformat(),
-                          "id": f"every_five@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}"}
+    assert records[0] == {
+        "kind": "schedule",
+        "name": "every_five",
+        "time": due.isoformat(),
+        "id": f"every_five@{due.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+    }
     assert datetime.now(UTC) >= due, "not before it was due"
     time.sleep(0.3)
     assert len(target.read_text().splitlines()) == 1, "fired once, then waits for the next due time"
@@ -140,8 +171,14 @@ def test_fire_on_demand_over_http(local: LocalApp, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_cli_fires_a_schedule_and_refuses_unknown_ones(tmp_path: Path) -> None:
     env = {**os.environ, "PORTABLE_LOCAL_DIR": str(tmp_path)}
-    unknown = subprocess.run([sys.executable, "-m", "providers.local", "--fire", "nope"],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "providers.local", "--fire", "nope"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert unknown.returncode == 2
     assert "no schedule named 'nope'; schedules:" in unknown.stderr
 
@@ -153,8 +190,9 @@ def test_objects_put_from_outside_fire_the_bucket_events(
     target = tmp_path / "recorded.jsonl"
     monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
     local.start(schedules=False)
-    put = client.put("/__portable/objects/inbox/in/hello%20world.txt", data=b"hi",
-                     headers={"Content-Type": "text/plain"})
+    put = client.put(
+        "/__portable/objects/inbox/in/hello%20world.txt", data=b"hi", headers={"Content-Type": "text/plain"}
+    )
     records = wait_for(target, 2)
     got = client.get("/__portable/objects/inbox/in/hello%20world.txt")
     deleted = client.delete("/__portable/objects/inbox/in/hello%20world.txt")
@@ -203,7 +241,9 @@ def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_ord
 
     from tests.test_app_loading import make_package
 
-    package = make_package(tmp_path, files="""
+    package = make_package(
+        tmp_path,
+        files="""
         from portable import http
 
         @http("GET /files/{name}")
@@ -213,7 +253,8 @@ def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_ord
         @http("GET /files/latest")
         def latest(request):
             return {"served_by": "latest"}
-    """)
+    """,
+    )
     local = LocalApp(package)
     client = Client(local)
     assert client.get("/files/latest").json == {"served_by": "latest"}

@@ -43,16 +43,28 @@ def test_bodies_are_bytes_text_or_json() -> None:
         check_message("jobs", {"when": AT}, None)
 
 
-@pytest.mark.parametrize("attributes, fault", [
-    ({f"a{n}": "v" for n in range(10)}, "at most 9 attributes"),
-    ({"aws.trace": "v"}, "not valid"), ({"Amazon.x": "v"}, "not valid"), ({"google": "v"}, "not valid"),
-    ({"portable.encoding": "base64"}, "not valid"), ({"a..b": "v"}, "not valid"), ({"a.": "v"}, "not valid"),
-    ({".a": "v"}, "not valid"), ({"sp ace": "v"}, "not valid"), ({"": "v"}, "not valid"),
-    ({"x" * 257: "v"}, "not valid"), ({1: "v"}, "not valid"),
-    ({"a": ""}, "non-empty str"), ({"a": 1}, "non-empty str"),
-    ({"a": "v" * 1025}, "at most 1024 bytes"), ({"a": "bell\x07"}, "without control characters"),
-    (["a"], "dict of str to str"),
-])
+@pytest.mark.parametrize(
+    "attributes, fault",
+    [
+        ({f"a{n}": "v" for n in range(10)}, "at most 9 attributes"),
+        ({"aws.trace": "v"}, "not valid"),
+        ({"Amazon.x": "v"}, "not valid"),
+        ({"google": "v"}, "not valid"),
+        ({"portable.encoding": "base64"}, "not valid"),
+        ({"a..b": "v"}, "not valid"),
+        ({"a.": "v"}, "not valid"),
+        ({".a": "v"}, "not valid"),
+        ({"sp ace": "v"}, "not valid"),
+        ({"": "v"}, "not valid"),
+        ({"x" * 257: "v"}, "not valid"),
+        ({1: "v"}, "not valid"),
+        ({"a": ""}, "non-empty str"),
+        ({"a": 1}, "non-empty str"),
+        ({"a": "v" * 1025}, "at most 1024 bytes"),
+        ({"a": "bell\x07"}, "without control characters"),
+        (["a"], "dict of str to str"),
+    ],
+)
 def test_attributes_follow_every_clouds_rules(attributes: object, fault: str) -> None:
     with pytest.raises(InvalidValue, match=fault):
         check_message("jobs", b"x", attributes)
@@ -71,8 +83,11 @@ def test_delays_are_whole_seconds_up_to_fifteen_minutes(delay: object) -> None:
 
 
 def test_a_delay_needs_a_queue_declared_with_delays() -> None:
-    with pytest.raises(InvalidValue, match=r"jobs: delay_seconds=60 needs a queue declared with delays: "
-                       r"queue\('jobs', delays=True\), which deploys to AWS and runs locally but not on GCP"):
+    with pytest.raises(
+        InvalidValue,
+        match=r"jobs: delay_seconds=60 needs a queue declared with delays: "
+        r"queue\('jobs', delays=True\), which deploys to AWS and runs locally but not on GCP",
+    ):
         check_message("jobs", b"x", None, 60)
     assert check_message("jobs", b"x", None, 60, delays=True)
     assert check_message("jobs", b"x", None, 0)
@@ -104,26 +119,36 @@ def test_send_holds_a_message_back_only_on_a_queue_declared_with_delays() -> Non
 
 
 def test_a_queue_declared_with_and_without_delays_is_refused(tmp_path: Path) -> None:
-    package = make_package(tmp_path, first="""
+    package = make_package(
+        tmp_path,
+        first="""
         from portable import queue
         jobs = queue("jobs", delays=True)
 
         @jobs.on_message
         def work(message): ...
-    """, second="""
+    """,
+        second="""
         from portable import http, queue
         jobs = queue("jobs")
 
         @http("POST /jobs", writes=[jobs])
         def enqueue(request): ...
-    """)
-    with pytest.raises(AppDefinitionError, match=r"queue 'jobs' is declared with delays=True at .*first.py:3 and "
-                       r"without at .*second.py:3; declare it the same way everywhere"):
+    """,
+    )
+    with pytest.raises(
+        AppDefinitionError,
+        match=r"queue 'jobs' is declared with delays=True at .*first.py:3 and "
+        r"without at .*second.py:3; declare it the same way everywhere",
+    ):
         load_app(package)
 
 
 def test_the_app_names_its_queues_declared_with_delays(tmp_path: Path) -> None:
-    app = load_app(make_package(tmp_path, shop="""
+    app = load_app(
+        make_package(
+            tmp_path,
+            shop="""
         from portable import http, queue
         later = queue("later", delays=True)
         now = queue("now")
@@ -131,7 +156,9 @@ def test_the_app_names_its_queues_declared_with_delays(tmp_path: Path) -> None:
 
         @http("POST /jobs", writes=[later, now])
         def enqueue(request): ...
-    """))
+    """,
+        )
+    )
     assert list(app.delayed_queues) == ["later"]
     assert app.delayed_queues["later"].endswith("shop.py:3")
 
@@ -151,8 +178,9 @@ def test_the_backoff_doubles_from_ten_seconds_to_ten_minutes() -> None:
     policy = MessagePolicy(7)
     assert [policy.delay_before(n) for n in range(1, 9)] == [0, 10, 20, 40, 80, 160, 320, 600]
     assert policy.delay_before(1000) == 600
-    assert [policy.wait_after_failure(n) for n in range(1, 9)] == [10, 20, 40, 80, 160, 320, 0, 0], \
+    assert [policy.wait_after_failure(n) for n in range(1, 9)] == [10, 20, 40, 80, 160, 320, 0, 0], (
         "after the last attempt a message waits for nothing: its next receipt dead-letters it"
+    )
     assert not policy.expired(AT, datetime(2026, 12, 4, tzinfo=UTC))
     assert policy.expired(AT, datetime(2026, 12, 6, tzinfo=UTC))
 
@@ -183,7 +211,8 @@ def test_subscriptions_no_cloud_could_run_are_refused_with_the_fix(case: str, tm
 
 
 SHARED = {
-    "a queue with two consumers": ("""
+    "a queue with two consumers": (
+        """
         from portable import queue
         jobs = queue("jobs")
 
@@ -192,12 +221,17 @@ SHARED = {
 
         @jobs.on_message
         def second(message): ...
-    """, r"queue 'jobs' has 2 consumers.*declare a topic"),
-    "a name of two kinds": ("""
+    """,
+        r"queue 'jobs' has 2 consumers.*declare a topic",
+    ),
+    "a name of two kinds": (
+        """
         from portable import table, topic
         ledger = table("ledger-of-clashes")
         also = topic("ledger-of-clashes")
-    """, "'ledger-of-clashes' is declared both as a table and as a topic"),
+    """,
+        "'ledger-of-clashes' is declared both as a table and as a topic",
+    ),
 }
 
 
@@ -250,8 +284,10 @@ def test_send_and_publish_need_the_declaration(tmp_path: Path, monkeypatch: pyte
     spec, _ = load_function("bill", f"{make_package(tmp_path, shop=source)}.shop")
     with setting(current_invocation, Invocation(spec, client_factory("local"))):
         assert Queue("jobs").send(b"declared")
-        with pytest.raises(AccessNotDeclared, match="function 'bill' writes topic 'orders' without declaring it; "
-                           "add writes=\\[topic\\('orders'\\)\\]"):
+        with pytest.raises(
+            AccessNotDeclared,
+            match="function 'bill' writes topic 'orders' without declaring it; add writes=\\[topic\\('orders'\\)\\]",
+        ):
             Topic("orders").publish(b"not declared")
     with using_clients(client_factory("local")):
         assert Topic("orders").publish(b"a script is not held to declarations")

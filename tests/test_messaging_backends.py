@@ -51,7 +51,12 @@ def test_sqs_send_arrives_as_sent(body: bytes, aws: Any, monkeypatch: pytest.Mon
     (record,) = lambda_records(aws("sqs"), url, arn)
     message = sqs_events.decode(record, MessageTrigger("jobs", "queue", 10, 5))
     assert (message.id, message.body, dict(message.attributes), message.attempt, message.source) == (
-        message_id, body, ATTRIBUTES, 1, "jobs")
+        message_id,
+        body,
+        ATTRIBUTES,
+        1,
+        "jobs",
+    )
 
 
 def test_sqs_delay_holds_the_message_back(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,7 +77,9 @@ def test_sqs_queue_found_by_name_and_missing_queue_is_not_found(aws: Any, monkey
 
 @pytest.mark.parametrize("body", BODIES, ids=["text", "unicode", "binary", "json", "empty"])
 def test_sns_publish_reaches_each_subscriber_queue_as_published(
-    body: bytes, aws: Any, monkeypatch: pytest.MonkeyPatch,
+    body: bytes,
+    aws: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from providers.aws import sqs_events
 
@@ -86,7 +93,11 @@ def test_sns_publish_reaches_each_subscriber_queue_as_published(
         (record,) = lambda_records(aws("sqs"), url, arn)
         message = sqs_events.decode(record, MessageTrigger("orders", "topic", 10, 5))
         assert (message.id, message.body, dict(message.attributes), message.source) == (
-            message_id, body, ATTRIBUTES, "orders"), "every subscriber gets the same message, with the same id"
+            message_id,
+            body,
+            ATTRIBUTES,
+            "orders",
+        ), "every subscriber gets the same message, with the same id"
 
 
 @pytest.fixture
@@ -113,7 +124,9 @@ def pulled_envelope(subscriber: Any, subscription: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("body", BODIES, ids=["text", "unicode", "binary", "json", "empty"])
 def test_pubsub_publish_reaches_every_subscription_as_published(
-    body: bytes, gcp: Any, monkeypatch: pytest.MonkeyPatch,
+    body: bytes,
+    gcp: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from google.cloud import pubsub_v1
 
@@ -129,7 +142,11 @@ def test_pubsub_publish_reaches_every_subscription_as_published(
     for subscription in subscriptions:
         message: Message = pubsub_events.message(pulled_envelope(gcp, subscription), "orders")
         assert (message.id, message.body, dict(message.attributes), message.attempt) == (
-            message_id, body, ATTRIBUTES, 1)
+            message_id,
+            body,
+            ATTRIBUTES,
+            1,
+        )
 
 
 def test_pubsub_refuses_a_delay_it_cannot_honour_and_a_missing_topic(gcp: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,8 +40,7 @@ CLOCK_STEP = 2  # seconds moved on while nothing is visible
 
 def traffic(client_for: Callable[..., Any]) -> dict[tuple[str, str], str]:
     with using_clients(client_for):
-        return send_traffic(lambda queue, body: Queue(queue).send(body),
-                            lambda topic, body: Topic(topic).publish(body))
+        return send_traffic(lambda queue, body: Queue(queue).send(body), lambda topic, body: Topic(topic).publish(body))
 
 
 def dead_by_body(expected: dict[tuple[str, str], str], function: str, bodies: list[str]) -> set[tuple[str, str]]:
@@ -90,9 +89,10 @@ def consumer_queue(sqs: Any, name: str) -> tuple[str, str, str]:
     dead = sqs.create_queue(QueueName=f"{name}-dead-{suffix}")["QueueUrl"]
     dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_ATTEMPTS)})
-    url = sqs.create_queue(QueueName=f"{name}-{suffix}",
-                           Attributes={"VisibilityTimeout": str(VISIBILITY_TIMEOUT), "RedrivePolicy": redrive},
-                           )["QueueUrl"]
+    url = sqs.create_queue(
+        QueueName=f"{name}-{suffix}",
+        Attributes={"VisibilityTimeout": str(VISIBILITY_TIMEOUT), "RedrivePolicy": redrive},
+    )["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn, dead
 
@@ -126,17 +126,27 @@ def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch
                     waits.append((attempt, clock.now() - when))
             reply = invoke_aws({"Records": records}, function, MODULE, PORTABLE_PROVIDER="aws")
             failed = {item["itemIdentifier"] for item in reply["batchItemFailures"]}
-            failed_at.update({r["messageId"]: (clock.now(), int(r["attributes"]["ApproximateReceiveCount"]))
-                              for r in records if r["messageId"] in failed})
-            done = [{"Id": str(n), "ReceiptHandle": r["receiptHandle"]} for n, r in enumerate(records)
-                    if r["messageId"] not in failed]
+            failed_at.update(
+                {
+                    r["messageId"]: (clock.now(), int(r["attributes"]["ApproximateReceiveCount"]))
+                    for r in records
+                    if r["messageId"] in failed
+                }
+            )
+            done = [
+                {"Id": str(n), "ReceiptHandle": r["receiptHandle"]}
+                for n, r in enumerate(records)
+                if r["messageId"] not in failed
+            ]
             if done:
                 sqs.delete_message_batch(QueueUrl=url, Entries=done)
             handled += len(records)
         if handled:
             return handled
-        waiting = sum(int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[IN_FLIGHT])["Attributes"][IN_FLIGHT])
-                      for url, _, _ in queues.values())
+        waiting = sum(
+            int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[IN_FLIGHT])["Attributes"][IN_FLIGHT])
+            for url, _, _ in queues.values()
+        )
         clock.skip(CLOCK_STEP)  # nothing visible: Lambda would poll again later
         return waiting
 
@@ -157,7 +167,9 @@ def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch
 
 
 def test_a_change_of_visibility_that_fails_is_logged_and_the_record_still_fails(
-    aws: Any, record: Path, capsys: pytest.CaptureFixture[str],
+    aws: Any,
+    record: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, arn, _ = consumer_queue(aws("sqs"), "work")
     aws("sqs").send_message(QueueUrl=url, MessageBody="poison")
@@ -175,7 +187,9 @@ def test_a_change_of_visibility_that_fails_is_logged_and_the_record_still_fails(
 
 
 def test_through_the_gcp_shim_on_pubsub(
-    pubsub_emulator_host: str, record: Path, monkeypatch: pytest.MonkeyPatch,
+    pubsub_emulator_host: str,
+    record: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import functions_framework
     from google.cloud import pubsub_v1  # type: ignore[attr-defined]
@@ -199,9 +213,13 @@ def test_through_the_gcp_shim_on_pubsub(
         kept[function] = f"projects/{project}/subscriptions/{function}-dead-{suffix}"
         subscriber.create_subscription(name=kept[function], topic=dead_topic)
         subscriptions[function] = f"projects/{project}/subscriptions/{function}-{suffix}"
-        subscriber.create_subscription(request={
-            "name": subscriptions[function], "topic": topics[source],
-            "dead_letter_policy": {"dead_letter_topic": dead_topic, "max_delivery_attempts": MAX_ATTEMPTS}})
+        subscriber.create_subscription(
+            request={
+                "name": subscriptions[function],
+                "topic": topics[source],
+                "dead_letter_policy": {"dead_letter_topic": dead_topic, "max_delivery_attempts": MAX_ATTEMPTS},
+            }
+        )
     monkeypatch.setenv("PORTABLE_QUEUE_TASKS", topics["tasks"].rpartition("/")[2])
     monkeypatch.setenv("PORTABLE_TOPIC_ALERTS", topics["alerts"].rpartition("/")[2])
     expected = traffic(client_for)

@@ -43,11 +43,20 @@ def finalized(bucket: str, key: str, size: int, event_id: str) -> tuple[dict[str
 
     attributes = {
         "type": "google.cloud.storage.object.v1.finalized",
-        "source": f"//storage.googleapis.com/projects/_/buckets/{bucket}", "subject": f"objects/{key}",
-        "id": event_id, "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"), "bucket": bucket,
+        "source": f"//storage.googleapis.com/projects/_/buckets/{bucket}",
+        "subject": f"objects/{key}",
+        "id": event_id,
+        "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "bucket": bucket,
     }
-    data = {"bucket": bucket, "name": key, "size": str(size), "contentType": "image/jpeg",
-            "generation": "1", "etag": "CKih16GjycICEAE="}
+    data = {
+        "bucket": bucket,
+        "name": key,
+        "size": str(size),
+        "contentType": "image/jpeg",
+        "generation": "1",
+        "etag": "CKih16GjycICEAE=",
+    }
     headers, body = to_binary(CloudEvent(attributes, data))
     return dict(headers), body
 
@@ -82,11 +91,20 @@ def test_greetings_are_recorded_and_reported(gcp: Backend, monkeypatch: pytest.M
     today = datetime.now(UTC).date()
     due = report_due_after(today)
     report = target("nightly_report", "functions.report", monkeypatch)
-    reply = report.post("/", headers={
-        "X-CloudScheduler": "true", "X-CloudScheduler-JobName": "nightly_report",
-        "X-CloudScheduler-ScheduleTime": due.isoformat().replace("+00:00", "Z"), "User-Agent": "Google-Cloud-Scheduler",
-    })
+    reply = report.post(
+        "/",
+        headers={
+            "X-CloudScheduler": "true",
+            "X-CloudScheduler-JobName": "nightly_report",
+            "X-CloudScheduler-ScheduleTime": due.isoformat().replace("+00:00", "Z"),
+            "User-Agent": "Google-Cloud-Scheduler",
+        },
+    )
     assert reply.status_code < 300, reply.data
     reports = storage_client().bucket(gcp.created["reports"])
-    assert_report(reports.blob(f"greetings/{today}.json").download_as_bytes(),
-                  reports.blob(f"greetings/{today}.csv").download_as_bytes(), today, ["Linus", "Margaret"])
+    assert_report(
+        reports.blob(f"greetings/{today}.json").download_as_bytes(),
+        reports.blob(f"greetings/{today}.csv").download_as_bytes(),
+        today,
+        ["Linus", "Margaret"],
+    )

@@ -31,8 +31,9 @@ def test_greetings_are_recorded_and_reported_nightly(portable_app: Kit) -> None:
     today = datetime.now(UTC).date()
     portable_app.fire("nightly_report", at=report_due_after(today))
     reports = portable_app.bucket("reports")
-    assert_report(reports.get(f"greetings/{today}.json"), reports.get(f"greetings/{today}.csv"), today,
-                  ["Alice", "Bob", "Alice"])
+    assert_report(
+        reports.get(f"greetings/{today}.json"), reports.get(f"greetings/{today}.csv"), today, ["Alice", "Bob", "Alice"]
+    )
 
 
 @pytest.mark.parametrize("portable_target", ["local"])

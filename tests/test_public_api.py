@@ -21,8 +21,9 @@ def test_every_public_name_resolves_to_its_home() -> None:
 def test_type_checkers_see_exactly_the_public_names() -> None:
     tree = ast.parse(INIT.read_text())
     guarded = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
-    seen = {alias.asname or alias.name for node in guarded.body if isinstance(node, ast.ImportFrom)
-            for alias in node.names}
+    seen = {
+        alias.asname or alias.name for node in guarded.body if isinstance(node, ast.ImportFrom) for alias in node.names
+    }
     assert seen == set(portable.__all__)
 
 

@@ -16,8 +16,12 @@ import pytest
 pytestmark = pytest.mark.slow
 
 PROJECT = "portable-test"
-SOURCE_ATTRIBUTES = {"CloudPubSubDeadLetterSourceDeliveryCount", "CloudPubSubDeadLetterSourceSubscription",
-                     "CloudPubSubDeadLetterSourceSubscriptionProject", "CloudPubSubDeadLetterSourceTopicPublishTime"}
+SOURCE_ATTRIBUTES = {
+    "CloudPubSubDeadLetterSourceDeliveryCount",
+    "CloudPubSubDeadLetterSourceSubscription",
+    "CloudPubSubDeadLetterSourceSubscriptionProject",
+    "CloudPubSubDeadLetterSourceTopicPublishTime",
+}
 
 
 @dataclass
@@ -41,13 +45,15 @@ class Clients:
         return message_id
 
     def pull(self, subscription: str, timeout: float = 10) -> list[Any]:
-        received: list[Any] = self.subscriber.pull(subscription=subscription, max_messages=10,
-                                                   timeout=timeout).received_messages
+        received: list[Any] = self.subscriber.pull(
+            subscription=subscription, max_messages=10, timeout=timeout
+        ).received_messages
         return received
 
     def nack(self, subscription: str, received: list[Any]) -> None:
-        self.subscriber.modify_ack_deadline(subscription=subscription, ack_ids=[item.ack_id for item in received],
-                                            ack_deadline_seconds=0)
+        self.subscriber.modify_ack_deadline(
+            subscription=subscription, ack_ids=[item.ack_id for item in received], ack_deadline_seconds=0
+        )
 
 
 @pytest.fixture
@@ -80,7 +86,10 @@ def test_every_subscription_of_a_topic_gets_each_message(pubsub: Clients) -> Non
     for subscription in subscriptions:
         (item,) = pubsub.pull(subscription)
         assert (item.message.message_id, item.message.data, dict(item.message.attributes)) == (
-            message_id, b"to all", {"kind": "fan-out"})
+            message_id,
+            b"to all",
+            {"kind": "fan-out"},
+        )
         assert item.delivery_attempt == 0, "counted only under a dead-letter policy"
         assert item.message.publish_time.timestamp() > 0
         pubsub.subscriber.acknowledge(subscription=subscription, ack_ids=[item.ack_id])
@@ -89,8 +98,9 @@ def test_every_subscription_of_a_topic_gets_each_message(pubsub: Clients) -> Non
 
 def test_a_nack_delivers_again_at_once_counting_attempts(pubsub: Clients) -> None:
     topic, dead = pubsub.topic(), pubsub.topic()
-    subscription = pubsub.subscription(topic, dead_letter_policy={"dead_letter_topic": dead,
-                                                                  "max_delivery_attempts": 10})
+    subscription = pubsub.subscription(
+        topic, dead_letter_policy={"dead_letter_topic": dead, "max_delivery_attempts": 10}
+    )
     message_id = pubsub.publish(topic, b"again")
     ack_ids = set()
     for attempt in (1, 2, 3):
@@ -116,8 +126,9 @@ def test_a_message_not_acknowledged_in_time_is_delivered_again(pubsub: Clients) 
 def test_after_max_delivery_attempts_the_message_moves_to_the_dead_letter_topic(pubsub: Clients) -> None:
     topic, dead = pubsub.topic(), pubsub.topic()
     kept = pubsub.subscription(dead)
-    subscription = pubsub.subscription(topic, dead_letter_policy={"dead_letter_topic": dead,
-                                                                  "max_delivery_attempts": 5})
+    subscription = pubsub.subscription(
+        topic, dead_letter_policy={"dead_letter_topic": dead, "max_delivery_attempts": 5}
+    )
     message_id = pubsub.publish(topic, b"poison", kind="bad")
     for attempt in range(1, 6):
         (item,) = pubsub.pull(subscription)

@@ -55,7 +55,7 @@ def test_json_and_text() -> None:
         request(b"  ").json()
     assert empty.value.status == 400
     with pytest.raises(HttpError, match="not valid JSON: Expecting ',' delimiter at line 1 column 7"):
-        request(b'[1, 2 3]').json()
+        request(b"[1, 2 3]").json()
     with pytest.raises(HttpError, match="not UTF-8"):
         _ = request(b"\xff\xfe").text
 

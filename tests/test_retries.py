@@ -30,7 +30,9 @@ def test_an_event_expires_once_it_is_older_than_the_max_age() -> None:
 
 
 def test_object_and_schedule_functions_carry_their_policy_or_the_default(tmp_path: Path) -> None:
-    package = make_package(tmp_path, jobs="""
+    package = make_package(
+        tmp_path,
+        jobs="""
         from portable import RetryPolicy, bucket, http, schedule
 
         inbox = bucket("inbox")
@@ -50,7 +52,8 @@ def test_object_and_schedule_functions_carry_their_policy_or_the_default(tmp_pat
         @http("GET /ping")
         def ping(request):
             return {}
-    """)
+    """,
+    )
     app = load_app(package)
     assert app.function("once").retries == RetryPolicy(1, 60)
     assert app.function("hourly").retries == RetryPolicy(2, 21600)
@@ -58,13 +61,19 @@ def test_object_and_schedule_functions_carry_their_policy_or_the_default(tmp_pat
 
 
 REFUSED = {
-    "no attempt": ("RetryPolicy(attempts=0)", r"RetryPolicy\(attempts=0\) cannot run on AWS, where Lambda tries an "
-                   r"event at most 3 times; use a whole number from 1 \(no retry\) to 3"),
+    "no attempt": (
+        "RetryPolicy(attempts=0)",
+        r"RetryPolicy\(attempts=0\) cannot run on AWS, where Lambda tries an "
+        r"event at most 3 times; use a whole number from 1 \(no retry\) to 3",
+    ),
     "more than Lambda": ("RetryPolicy(attempts=4)", r"RetryPolicy\(attempts=4\) cannot run on AWS"),
     "not a number": ("RetryPolicy(attempts='3')", r"RetryPolicy\(attempts='3'\) cannot run on AWS"),
     "a bool": ("RetryPolicy(attempts=True)", r"RetryPolicy\(attempts=True\) cannot run on AWS"),
-    "younger than a minute": ("RetryPolicy(max_age_seconds=59)", r"RetryPolicy\(max_age_seconds=59\) cannot run on "
-                              r"AWS, where Lambda keeps an event from 60 s to 21600 s \(6 hours\)"),
+    "younger than a minute": (
+        "RetryPolicy(max_age_seconds=59)",
+        r"RetryPolicy\(max_age_seconds=59\) cannot run on "
+        r"AWS, where Lambda keeps an event from 60 s to 21600 s \(6 hours\)",
+    ),
     "older than six hours": ("RetryPolicy(max_age_seconds=21601)", r"RetryPolicy\(max_age_seconds=21601\)"),
     "a float": ("RetryPolicy(max_age_seconds=600.5)", r"RetryPolicy\(max_age_seconds=600.5\)"),
     "a plain tuple": ("(2, 600)", r" takes a RetryPolicy, got \(2, 600\); write retries=RetryPolicy\("),
@@ -75,7 +84,9 @@ REFUSED = {
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_a_policy_some_cloud_cannot_run_is_refused_at_load(case: str, trigger: str, tmp_path: Path) -> None:
     policy, message = REFUSED[case]
-    package = make_package(tmp_path, jobs=f"""
+    package = make_package(
+        tmp_path,
+        jobs=f"""
         from portable import RetryPolicy, bucket, schedule
 
         inbox = bucket("inbox")
@@ -83,19 +94,26 @@ def test_a_policy_some_cloud_cannot_run_is_refused_at_load(case: str, trigger: s
         {trigger.format(policy)}
         def job(event):
             pass
-    """)
+    """,
+    )
     with pytest.raises(AppDefinitionError, match=r"jobs.py:6 \(job\): retries=" + message):
         load_app(package)
 
 
 def test_an_http_function_refuses_retries(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api="""
+    package = make_package(
+        tmp_path,
+        api="""
         from portable import RetryPolicy, http
 
         @http("GET /ping", retries=RetryPolicy())
         def ping(request):
             return {}
-    """)
-    with pytest.raises(AppDefinitionError, match=r"api.py:4 \(ping\): an HTTP function takes no retries=: its "
-                       r"caller gets the error and decides whether to call again; remove retries="):
+    """,
+    )
+    with pytest.raises(
+        AppDefinitionError,
+        match=r"api.py:4 \(ping\): an HTTP function takes no retries=: its "
+        r"caller gets the error and decides whether to call again; remove retries=",
+    ):
         load_app(package)

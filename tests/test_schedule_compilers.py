@@ -36,7 +36,7 @@ def test_translations(cron: str | None, every: str | None, timezone: str, aws: s
     schedule = parse_schedule(cron, every, timezone)
     assert scheduler_expression(schedule) == (aws, timezone)
     assert cloud_scheduler_schedule(schedule) == (gcp, timezone)
-    AwsCroniter(aws[len("cron("):-1])  # raises on anything EventBridge's grammar rejects
+    AwsCroniter(aws[len("cron(") : -1])  # raises on anything EventBridge's grammar rejects
     assert croniter.is_valid(gcp)
 
 

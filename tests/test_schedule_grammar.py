@@ -144,9 +144,7 @@ def test_shifts_are_the_wall_times_the_zone_skips_or_repeats() -> None:
         (datetime(2026, 10, 25, 2), datetime(2026, 10, 25, 3), False),
     ]
     gap_wall = datetime(2026, 3, 29, 2, 30, tzinfo=berlin)
-    assert gap_wall.astimezone(ZoneInfo("UTC")).astimezone(berlin).replace(tzinfo=None) != gap_wall.replace(
-        tzinfo=None
-    )
+    assert gap_wall.astimezone(ZoneInfo("UTC")).astimezone(berlin).replace(tzinfo=None) != gap_wall.replace(tzinfo=None)
     assert len(found[0].wall_times()) == 60
     # Lord Howe Island moves its clocks by half an hour.
     lord_howe = shifts("Australia/Lord_Howe", 2026, 1)
@@ -154,13 +152,16 @@ def test_shifts_are_the_wall_times_the_zone_skips_or_repeats() -> None:
 
 
 def test_loading_the_app_names_the_function_and_the_field(tmp_path: Path) -> None:
-    package = make_package(tmp_path, jobs="""
+    package = make_package(
+        tmp_path,
+        jobs="""
         from portable import schedule
 
         @schedule("0 25 * * *")
         def nightly_cleanup(event):
             pass
-    """)
+    """,
+    )
     with pytest.raises(AppDefinitionError) as caught:
         load_app(package)
     message = str(caught.value)
@@ -168,26 +169,31 @@ def test_loading_the_app_names_the_function_and_the_field(tmp_path: Path) -> Non
 
 
 def test_loading_the_app_refuses_unknown_time_zones(tmp_path: Path) -> None:
-    package = make_package(tmp_path, jobs="""
+    package = make_package(
+        tmp_path,
+        jobs="""
         from portable import schedule
 
         @schedule("0 9 * * MON", timezone="Europe/Berlinn")
         def weekly_digest(event):
             pass
-    """)
+    """,
+    )
     with pytest.raises(AppDefinitionError, match=r"(?s)weekly_digest.*'Europe/Berlinn'"):
         load_app(package)
 
 
 def test_a_deployed_function_loads_without_parsing_its_schedule(tmp_path: Path) -> None:
     """The deploy checked the expression; the cold start of the function itself never parses it."""
-    package = make_package(tmp_path, jobs="""
+    package = make_package(
+        tmp_path,
+        jobs="""
         from portable import schedule
 
         @schedule("0 25 * * *")
         def broken(event):
             pass
-    """)
+    """,
+    )
     spec, _ = load_function("broken", f"{package}.jobs")
     assert spec.trigger.cron == "0 25 * * *"
-

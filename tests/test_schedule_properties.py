@@ -31,9 +31,20 @@ THIS_YEAR = datetime.now(UTC).year
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 DAYLIGHT_SAVING_ZONES = [
-    "Europe/Berlin", "Europe/London", "America/New_York", "America/Santiago", "America/Havana",
-    "America/St_Johns", "Australia/Sydney", "Australia/Lord_Howe", "Australia/Adelaide",
-    "Pacific/Chatham", "Pacific/Auckland", "Africa/Casablanca", "Asia/Jerusalem", "America/Asuncion",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Santiago",
+    "America/Havana",
+    "America/St_Johns",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",
+    "Australia/Adelaide",
+    "Pacific/Chatham",
+    "Pacific/Auckland",
+    "Africa/Casablanca",
+    "Asia/Jerusalem",
+    "America/Asuncion",
 ]
 ZONES = st.one_of(
     st.sampled_from(["UTC", *DAYLIGHT_SAVING_ZONES]),

@@ -50,41 +50,50 @@ def test_a_deployed_function_reads_the_settings_the_deploy_listed(monkeypatch: p
 
 
 def test_app_settings_load_with_the_app_and_reach_every_function(tmp_path: Path) -> None:
-    package = make_package(tmp_path, api="""
+    package = make_package(
+        tmp_path,
+        api="""
         from portable import app_env, http, setting
         app_env({"GREETING": "Hello", "LOG_LEVEL": "info"})
 
         @http("GET /hi", env={"GREETING": "Hi"})
         def hi(request):
             return setting("GREETING") + " " + setting("LOG_LEVEL")
-    """)
+    """,
+    )
     app = load_app(package)
     assert app.env == {"GREETING": "Hello", "LOG_LEVEL": "info"}
     assert app.function("hi").env == (("GREETING", "Hi"),)
 
 
 def test_one_app_setting_with_two_values_is_refused(tmp_path: Path) -> None:
-    package = make_package(tmp_path, a="from portable import app_env\napp_env({'REGION_NAME': 'eu'})\n",
-                           b="from portable import app_env\napp_env({'REGION_NAME': 'us'})\n")
+    package = make_package(
+        tmp_path,
+        a="from portable import app_env\napp_env({'REGION_NAME': 'eu'})\n",
+        b="from portable import app_env\napp_env({'REGION_NAME': 'us'})\n",
+    )
     with pytest.raises(AppDefinitionError, match=r"app setting 'REGION_NAME' is declared as 'eu' in .*a and as 'us'"):
         load_app(package)
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"env": ["GREETING"]}, r"env= takes a dict of names to strings"),
-    ({"env": {"1ST": "x"}}, r"setting name '1ST' is not valid"),
-    ({"env": {"AWS_REGION": "x"}}, r"setting name 'AWS_REGION' is reserved"),
-    ({"env": {"PORTABLE_FUNCTION": "x"}}, r"setting name 'PORTABLE_FUNCTION' is reserved"),
-    ({"env": {"K_SERVICE": "x"}}, r"setting name 'K_SERVICE' is reserved"),
-    ({"env": {"RETRIES": 3}}, r"setting 'RETRIES' is 3 \(int\); settings are strings, e\.g\. 'RETRIES': '3'"),
-    ({"env": {"BIG": "x" * 3100}}, r"the settings take 3103 bytes, names and values together; the limit is 3072"),
-    ({"memory_mb": 64}, r"memory_mb is 64; it must be a whole number of MB from 128 to 10240"),
-    ({"memory_mb": 20480}, r"memory_mb is 20480"),
-    ({"memory_mb": "512"}, r"memory_mb is '512'"),
-    ({"timeout_seconds": 0}, r"timeout_seconds is 0; it must be a whole number of seconds from 1 to 540"),
-    ({"timeout_seconds": 900}, r"timeout_seconds is 900"),
-    ({"timeout_seconds": True}, r"timeout_seconds is True"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"env": ["GREETING"]}, r"env= takes a dict of names to strings"),
+        ({"env": {"1ST": "x"}}, r"setting name '1ST' is not valid"),
+        ({"env": {"AWS_REGION": "x"}}, r"setting name 'AWS_REGION' is reserved"),
+        ({"env": {"PORTABLE_FUNCTION": "x"}}, r"setting name 'PORTABLE_FUNCTION' is reserved"),
+        ({"env": {"K_SERVICE": "x"}}, r"setting name 'K_SERVICE' is reserved"),
+        ({"env": {"RETRIES": 3}}, r"setting 'RETRIES' is 3 \(int\); settings are strings, e\.g\. 'RETRIES': '3'"),
+        ({"env": {"BIG": "x" * 3100}}, r"the settings take 3103 bytes, names and values together; the limit is 3072"),
+        ({"memory_mb": 64}, r"memory_mb is 64; it must be a whole number of MB from 128 to 10240"),
+        ({"memory_mb": 20480}, r"memory_mb is 20480"),
+        ({"memory_mb": "512"}, r"memory_mb is '512'"),
+        ({"timeout_seconds": 0}, r"timeout_seconds is 0; it must be a whole number of seconds from 1 to 540"),
+        ({"timeout_seconds": 900}, r"timeout_seconds is 900"),
+        ({"timeout_seconds": True}, r"timeout_seconds is True"),
+    ],
+)
 def test_bad_options_are_refused_where_declared(options: dict[str, object], message: str) -> None:
     def pay(request: object) -> None:
         return None

@@ -9,17 +9,33 @@ from typing import Any
 from providers.data_errors import Failure, Kind, translating
 
 _KINDS: dict[str, Kind] = {
-    "NoSuchKey": "missing", "404": "missing", "NotFound": "missing",
-    "AWS.SimpleQueueService.NonExistentQueue": "missing", "QueueDoesNotExist": "missing",
-    "NoSuchBucket": "no_container", "ResourceNotFoundException": "no_container",
+    "NoSuchKey": "missing",
+    "404": "missing",
+    "NotFound": "missing",
+    "AWS.SimpleQueueService.NonExistentQueue": "missing",
+    "QueueDoesNotExist": "missing",
+    "NoSuchBucket": "no_container",
+    "ResourceNotFoundException": "no_container",
     "ConditionalCheckFailedException": "conflict",
     "EntityTooLarge": "too_large",
     "KeyTooLongError": "invalid_key",
-    "ValidationException": "invalid_value", "InvalidMessageContents": "invalid_value",
-    "AccessDenied": "denied", "AccessDeniedException": "denied",
-    **dict.fromkeys(("SlowDown", "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
-                     "RequestLimitExceeded", "ServiceUnavailable", "InternalError", "InternalServerError"),
-                    "throttled"),
+    "ValidationException": "invalid_value",
+    "InvalidMessageContents": "invalid_value",
+    "AccessDenied": "denied",
+    "AccessDeniedException": "denied",
+    **dict.fromkeys(
+        (
+            "SlowDown",
+            "Throttling",
+            "ThrottlingException",
+            "ProvisionedThroughputExceededException",
+            "RequestLimitExceeded",
+            "ServiceUnavailable",
+            "InternalError",
+            "InternalServerError",
+        ),
+        "throttled",
+    ),
 }
 # Codes whose meaning is fixed whatever the message says; any other code saying the item is too big is.
 _DEFINITE: frozenset[Kind] = frozenset({"missing", "no_container", "conflict"})

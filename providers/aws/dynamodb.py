@@ -41,15 +41,23 @@ class DynamoTable:
 
     def put(self, key: str, value: Document, if_absent: bool, if_version: str | None) -> str:
         version = uuid.uuid4().hex
-        params: dict[str, Any] = {"TableName": self.physical,
-                                  "Item": {**_attributes(value), **_key(key), VERSION_FIELD: {"S": version}}}
+        params: dict[str, Any] = {
+            "TableName": self.physical,
+            "Item": {**_attributes(value), **_key(key), VERSION_FIELD: {"S": version}},
+        }
         if if_absent:
             params.update(ConditionExpression="attribute_not_exists(#k)", ExpressionAttributeNames={"#k": KEY_FIELD})
         elif if_version is not None:
-            params.update(ConditionExpression="#v = :expected", ExpressionAttributeNames={"#v": VERSION_FIELD},
-                          ExpressionAttributeValues={":expected": {"S": if_version}})
-        conflict = (f"an item {key!r} already exists" if if_absent
-                    else f"{key!r} is not at version {if_version}; read it again and retry")
+            params.update(
+                ConditionExpression="#v = :expected",
+                ExpressionAttributeNames={"#v": VERSION_FIELD},
+                ExpressionAttributeValues={":expected": {"S": if_version}},
+            )
+        conflict = (
+            f"an item {key!r} already exists"
+            if if_absent
+            else f"{key!r} is not at version {if_version}; read it again and retry"
+        )
         with translated(self.logical, f"put {key!r}", conflict):
             client("dynamodb").put_item(**params)
         return version
@@ -57,15 +65,20 @@ class DynamoTable:
     def delete(self, key: str, if_version: str | None) -> None:
         params: dict[str, Any] = {"TableName": self.physical, "Key": _key(key)}
         if if_version is not None:
-            params.update(ConditionExpression="#v = :expected", ExpressionAttributeNames={"#v": VERSION_FIELD},
-                          ExpressionAttributeValues={":expected": {"S": if_version}})
+            params.update(
+                ConditionExpression="#v = :expected",
+                ExpressionAttributeNames={"#v": VERSION_FIELD},
+                ExpressionAttributeValues={":expected": {"S": if_version}},
+            )
         with translated(self.logical, f"delete {key!r}", f"{key!r} is not at version {if_version}"):
             client("dynamodb").delete_item(**params)
 
     def increment(self, key: str, field: str, amount: int) -> int:
         with translated(self.logical, f"increment {field!r} of {key!r}", ""):
             reply = client("dynamodb").update_item(
-                TableName=self.physical, Key=_key(key), UpdateExpression="ADD #f :amount SET #v = :version",
+                TableName=self.physical,
+                Key=_key(key),
+                UpdateExpression="ADD #f :amount SET #v = :version",
                 ExpressionAttributeNames={"#f": field, "#v": VERSION_FIELD},
                 ExpressionAttributeValues={":amount": {"N": str(amount)}, ":version": {"S": uuid.uuid4().hex}},
                 ReturnValues="UPDATED_NEW",
@@ -85,8 +98,11 @@ class DynamoTable:
         else:
             method = "scan"
             if prefix:
-                params.update(FilterExpression="begins_with(#k, :prefix)", ExpressionAttributeNames={"#k": KEY_FIELD},
-                              ExpressionAttributeValues={":prefix": {"S": prefix}})
+                params.update(
+                    FilterExpression="begins_with(#k, :prefix)",
+                    ExpressionAttributeNames={"#k": KEY_FIELD},
+                    ExpressionAttributeValues={":prefix": {"S": prefix}},
+                )
         items: list[Item] = []
         start = token
         while True:
@@ -122,8 +138,9 @@ def _item(raw: dict[str, Any]) -> Item:
     from boto3.dynamodb.types import TypeDeserializer
 
     deserializer = TypeDeserializer()
-    document = {name: _from_dynamo(deserializer.deserialize(value)) for name, value in raw.items()
-                if name not in _STORED_ONLY}
+    document = {
+        name: _from_dynamo(deserializer.deserialize(value)) for name, value in raw.items() if name not in _STORED_ONLY
+    }
     return Item(raw[KEY_FIELD]["S"], document, raw.get(VERSION_FIELD, {}).get("S", ""))
 
 

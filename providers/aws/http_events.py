@@ -116,7 +116,7 @@ def _strip_stage(path: str, stage: str | None) -> str:
         if path == prefix:
             return "/"
         if path.startswith(prefix + "/"):
-            return path[len(prefix):]
+            return path[len(prefix) :]
     return path
 
 
@@ -218,12 +218,22 @@ def encode_request(request: Request, route_key: str) -> dict[str, Any]:
         "rawQueryString": urlencode(request.query.items_all()),
         "headers": headers,
         "requestContext": {
-            "accountId": "123456789012", "apiId": "portable", "domainName": "portable.execute-api.amazonaws.com",
+            "accountId": "123456789012",
+            "apiId": "portable",
+            "domainName": "portable.execute-api.amazonaws.com",
             "domainPrefix": "portable",
-            "http": {"method": request.method, "path": request.path, "protocol": "HTTP/1.1",
-                     "sourceIp": request.client_ip or "127.0.0.1", "userAgent": headers.get("user-agent", "")},
-            "requestId": request.request_id, "routeKey": route_key, "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)), "timeEpoch": int(now * 1000),
+            "http": {
+                "method": request.method,
+                "path": request.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": request.client_ip or "127.0.0.1",
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": request.request_id,
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
         },
         "isBase64Encoded": False,
     }
@@ -255,8 +265,13 @@ def decode_reply(response: dict[str, Any]) -> Reply:
     else:
         raw = body.encode("utf-8")
     headers = [(name, value) for name, value in (response.get("headers") or {}).items()]
-    return Reply(response["statusCode"], raw, headers, list(response.get("cookies") or []),
-                 binary=bool(response.get("isBase64Encoded")))
+    return Reply(
+        response["statusCode"],
+        raw,
+        headers,
+        list(response.get("cookies") or []),
+        binary=bool(response.get("isBase64Encoded")),
+    )
 
 
 def _base64(data: bytes) -> str:
@@ -278,7 +293,10 @@ def reply_to_v2(reply: Reply) -> dict[str, Any]:
         headers[key] = f"{headers[key]},{value}" if key in headers else value
     body, is_base64 = _encoded_body(reply)
     response: dict[str, Any] = {
-        "statusCode": reply.status, "headers": headers, "body": body, "isBase64Encoded": is_base64,
+        "statusCode": reply.status,
+        "headers": headers,
+        "body": body,
+        "isBase64Encoded": is_base64,
     }
     if reply.cookies:
         response["cookies"] = list(reply.cookies)

@@ -83,8 +83,11 @@ def _wrong_event(bound: Bound[Any], event: Event, request_id: str | None) -> dic
     if http_events.is_http(event):
         log.error("HTTP request reached a function without an HTTP route", function=bound.spec.name)
         return _http_error(event, 404, "no HTTP route here", request_id)
-    return _rejected(f"unknown event shape: function {bound.spec.name!r} takes {bound.spec.trigger_name} events",
-                     function=bound.spec.name, keys=sorted(event)[:20])
+    return _rejected(
+        f"unknown event shape: function {bound.spec.name!r} takes {bound.spec.trigger_name} events",
+        function=bound.spec.name,
+        keys=sorted(event)[:20],
+    )
 
 
 def _serve_http(bound: Bound[HttpTrigger], event: Event, request_id: str | None) -> Any:
@@ -155,8 +158,9 @@ def _serve_messages(bound: Bound[MessageTrigger], event: Event, request_id: str 
         try:
             deliver_message(bound, sqs_events.decode(record, bound.spec.trigger))
         except MalformedEvent as exc:
-            log.error("SQS record rejected", function=bound.spec.name, record=index, message_id=message_id,
-                      error=str(exc))
+            log.error(
+                "SQS record rejected", function=bound.spec.name, record=index, message_id=message_id, error=str(exc)
+            )
             failed.append(message_id or "")
         except EventFailed:
             failed.append(message_id or "")

@@ -23,17 +23,22 @@ class S3Bucket:
     def put(self, key: str, data: bytes | IO[bytes], content_type: str, metadata: dict[str, str]) -> ObjectInfo:
         if isinstance(data, bytes) and len(data) <= SINGLE_PUT_BYTES:
             with translated(self.logical, f"put {key!r}", f"cannot put {key!r}"):
-                reply = client("s3").put_object(Bucket=self.physical, Key=key, Body=data, ContentType=content_type,
-                                                Metadata=metadata)
-            return ObjectInfo(key, len(data), reply["ETag"].strip('"'), datetime.now(UTC), content_type,
-                              dict(metadata))
+                reply = client("s3").put_object(
+                    Bucket=self.physical, Key=key, Body=data, ContentType=content_type, Metadata=metadata
+                )
+            return ObjectInfo(key, len(data), reply["ETag"].strip('"'), datetime.now(UTC), content_type, dict(metadata))
         from boto3.s3.transfer import TransferConfig
 
         stream = io.BytesIO(data) if isinstance(data, bytes) else data
         config = TransferConfig(multipart_threshold=SINGLE_PUT_BYTES, multipart_chunksize=SINGLE_PUT_BYTES)
         with translated(self.logical, f"put {key!r}", f"cannot put {key!r}"):
-            client("s3").upload_fileobj(Fileobj=stream, Bucket=self.physical, Key=key, Config=config,
-                                        ExtraArgs={"ContentType": content_type, "Metadata": metadata})
+            client("s3").upload_fileobj(
+                Fileobj=stream,
+                Bucket=self.physical,
+                Key=key,
+                Config=config,
+                ExtraArgs={"ContentType": content_type, "Metadata": metadata},
+            )
         return self.head(key)
 
     def get(self, key: str) -> bytes:
@@ -52,8 +57,14 @@ class S3Bucket:
     def head(self, key: str) -> ObjectInfo:
         with translated(self.logical, f"head {key!r}", f"no object {key!r}"):
             reply = client("s3").head_object(Bucket=self.physical, Key=key)
-        return ObjectInfo(key, reply["ContentLength"], reply["ETag"].strip('"'), reply["LastModified"],
-                          reply.get("ContentType") or "application/octet-stream", dict(reply.get("Metadata") or {}))
+        return ObjectInfo(
+            key,
+            reply["ContentLength"],
+            reply["ETag"].strip('"'),
+            reply["LastModified"],
+            reply.get("ContentType") or "application/octet-stream",
+            dict(reply.get("Metadata") or {}),
+        )
 
     def delete(self, key: str) -> None:
         with translated(self.logical, f"delete {key!r}", f"no object {key!r}"):
@@ -65,8 +76,10 @@ class S3Bucket:
             params["StartAfter"] = token
         with translated(self.logical, "list", "cannot list"):
             reply = client("s3").list_objects_v2(**params)
-        items = [ObjectInfo(entry["Key"], entry["Size"], entry["ETag"].strip('"'), entry["LastModified"])
-                 for entry in reply.get("Contents", [])]
+        items = [
+            ObjectInfo(entry["Key"], entry["Size"], entry["ETag"].strip('"'), entry["LastModified"])
+            for entry in reply.get("Contents", [])
+        ]
         return Page(items, items[-1].key if reply.get("IsTruncated") and items else None)
 
     def signed_url(self, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None) -> str:

@@ -70,8 +70,12 @@ def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | N
     except UnicodeError:
         raise MalformedEvent(f"an S3 record's key {raw_key[:80]!r} is not percent-encoded UTF-8") from None
     event_time_text = record.get("eventTime")
-    marker = (optional_text(obj.get("sequencer")) or optional_text(obj.get("versionId"))
-              or optional_text(event_time_text) or "")
+    marker = (
+        optional_text(obj.get("sequencer"))
+        or optional_text(obj.get("versionId"))
+        or optional_text(event_time_text)
+        or ""
+    )
     return physical, ObjectEvent(
         bucket=logical_bucket,
         key=key,
@@ -96,16 +100,27 @@ def encode(event: ObjectEvent, physical_bucket: str, region: str = "us-east-1") 
     obj: dict[str, Any] = {"key": quote_plus(event.key, safe="/"), "sequencer": event.id}
     if event.kind == "created":
         obj.update(size=event.size or 0, eTag=event.etag or "")
-    return {"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": region,
-        "eventTime": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "eventName": "ObjectCreated:Put" if event.kind == "created" else "ObjectRemoved:Delete",
-        "userIdentity": {"principalId": "AWS:PORTABLE"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-        "responseElements": {"x-amz-request-id": event.id[:16], "x-amz-id-2": event.id},
-        "s3": {
-            "s3SchemaVersion": "1.0", "configurationId": "portable",
-            "bucket": {"name": physical_bucket, "ownerIdentity": {"principalId": "PORTABLE"},
-                       "arn": f"arn:aws:s3:::{physical_bucket}"},
-            "object": obj,
-        },
-    }]}
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": region,
+                "eventTime": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "eventName": "ObjectCreated:Put" if event.kind == "created" else "ObjectRemoved:Delete",
+                "userIdentity": {"principalId": "AWS:PORTABLE"},
+                "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+                "responseElements": {"x-amz-request-id": event.id[:16], "x-amz-id-2": event.id},
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "portable",
+                    "bucket": {
+                        "name": physical_bucket,
+                        "ownerIdentity": {"principalId": "PORTABLE"},
+                        "arn": f"arn:aws:s3:::{physical_bucket}",
+                    },
+                    "object": obj,
+                },
+            }
+        ]
+    }

@@ -25,8 +25,13 @@ def encode(name: str, due: datetime, region: str = "us-east-1", account: str = "
     from datetime import UTC
 
     return {
-        "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.scheduler",
-        "account": account, "time": due.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "region": region, "resources": [f"arn:aws:scheduler:{region}:{account}:schedule/default/{name}"],
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+        "account": account,
+        "time": due.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "region": region,
+        "resources": [f"arn:aws:scheduler:{region}:{account}:schedule/default/{name}"],
         "detail": "{}",
     }

@@ -40,8 +40,12 @@ def decode(text: str) -> Notification:
     message_id, message = envelope.get("MessageId"), envelope.get("Message")
     if not isinstance(message_id, str) or not message_id or not isinstance(message, str):
         raise MalformedEvent("an SNS envelope lacks MessageId or Message")
-    return Notification(message_id, message, _attributes(envelope.get("MessageAttributes")),
-                        event_time(envelope.get("Timestamp"), "the SNS envelope's Timestamp"))
+    return Notification(
+        message_id,
+        message,
+        _attributes(envelope.get("MessageAttributes")),
+        event_time(envelope.get("Timestamp"), "the SNS envelope's Timestamp"),
+    )
 
 
 def _attributes(raw: object) -> dict[str, str]:
@@ -60,13 +64,23 @@ def _attributes(raw: object) -> dict[str, str]:
 
 
 def encode(
-    message_id: str, body: str, attributes: Mapping[str, str], publish_time: datetime, topic_arn: str,
+    message_id: str,
+    body: str,
+    attributes: Mapping[str, str],
+    publish_time: datetime,
+    topic_arn: str,
 ) -> str:
     """The envelope SNS writes into a subscribed queue for a message published to `topic_arn`."""
     envelope: dict[str, Any] = {
-        "Type": "Notification", "MessageId": message_id, "TopicArn": topic_arn, "Message": body,
+        "Type": "Notification",
+        "MessageId": message_id,
+        "TopicArn": topic_arn,
+        "Message": body,
         "Timestamp": publish_time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "SignatureVersion": "1", "Signature": "", "SigningCertURL": "", "UnsubscribeURL": "",
+        "SignatureVersion": "1",
+        "Signature": "",
+        "SigningCertURL": "",
+        "UnsubscribeURL": "",
     }
     if attributes:
         envelope["MessageAttributes"] = {name: {"Type": "String", "Value": value} for name, value in attributes.items()}

@@ -32,8 +32,12 @@ class SqsQueue:
     def send(self, body: bytes, attributes: dict[str, str], delay_seconds: int) -> str:
         text, wire_attributes = wire_body(body, attributes)
         with translated(self.logical, "send", f"no queue {self.physical!r}"):
-            reply = client("sqs").send_message(QueueUrl=self.url, MessageBody=text, DelaySeconds=delay_seconds,
-                                               MessageAttributes=message_attributes(wire_attributes))
+            reply = client("sqs").send_message(
+                QueueUrl=self.url,
+                MessageBody=text,
+                DelaySeconds=delay_seconds,
+                MessageAttributes=message_attributes(wire_attributes),
+            )
         message_id: str = reply["MessageId"]
         return message_id
 
@@ -48,8 +52,9 @@ class SnsTopic:
     def send(self, body: bytes, attributes: dict[str, str], delay_seconds: int) -> str:
         text, wire_attributes = wire_body(body, attributes)
         with translated(self.logical, "publish", f"no topic {self.physical!r}"):
-            reply = client("sns").publish(TopicArn=self.physical, Message=text,
-                                          MessageAttributes=message_attributes(wire_attributes))
+            reply = client("sns").publish(
+                TopicArn=self.physical, Message=text, MessageAttributes=message_attributes(wire_attributes)
+            )
         message_id: str = reply["MessageId"]
         return message_id
 
@@ -67,18 +72,32 @@ def hold_back(records: Iterable[Any], policy: MessagePolicy) -> None:
         if receipt is None:
             continue  # the shim has logged the malformed record; only its queue's visibility timeout applies
         entries = by_queue.setdefault(receipt.queue_arn, [])
-        entries.append({"Id": str(len(entries)), "ReceiptHandle": receipt.receipt_handle,
-                        "VisibilityTimeout": policy.wait_after_failure(receipt.receive_count)})
+        entries.append(
+            {
+                "Id": str(len(entries)),
+                "ReceiptHandle": receipt.receipt_handle,
+                "VisibilityTimeout": policy.wait_after_failure(receipt.receive_count),
+            }
+        )
     for arn, entries in by_queue.items():
         try:
             with translated(arn, "holding failed messages back", f"no queue {arn!r}"):
                 sqs = client("sqs")
-                reply = sqs.change_message_visibility_batch(QueueUrl=queue_url(arn, sqs.meta.endpoint_url),
-                                                            Entries=entries)
+                reply = sqs.change_message_visibility_batch(
+                    QueueUrl=queue_url(arn, sqs.meta.endpoint_url), Entries=entries
+                )
         except PortableError as exc:
-            log.error("failed messages not held back: the queue's visibility timeout applies", queue=arn,
-                      messages=len(entries), error=str(exc))
+            log.error(
+                "failed messages not held back: the queue's visibility timeout applies",
+                queue=arn,
+                messages=len(entries),
+                error=str(exc),
+            )
             continue
         for failure in reply.get("Failed", []):
-            log.error("a failed message not held back: the queue's visibility timeout applies", queue=arn,
-                      code=failure.get("Code"), error=failure.get("Message"))
+            log.error(
+                "a failed message not held back: the queue's visibility timeout applies",
+                queue=arn,
+                code=failure.get("Code"),
+                error=failure.get("Message"),
+            )

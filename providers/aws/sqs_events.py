@@ -53,8 +53,14 @@ def decode(record: Any, trigger: MessageTrigger) -> Message:
         notification = sns_messages.decode(body)
         message_id, body, sent = notification.id, notification.body, notification.publish_time
         attributes = notification.attributes
-    return Message(id=message_id, body=_body(body, attributes.pop(ENCODING_ATTRIBUTE, None)),
-                   attributes=attributes, attempt=attempt, publish_time=sent, source=trigger.source)
+    return Message(
+        id=message_id,
+        body=_body(body, attributes.pop(ENCODING_ATTRIBUTE, None)),
+        attributes=attributes,
+        attempt=attempt,
+        publish_time=sent,
+        source=trigger.source,
+    )
 
 
 def _whole(value: object, field: str) -> int:
@@ -155,13 +161,31 @@ def encode(message: Message, trigger: MessageTrigger, queue_arn: str, topic_arn:
         body = sns_messages.encode(message.id, body, attributes, message.publish_time, topic_arn)
         record_id, record_attributes = str(uuid.uuid4()), {}
     region = queue_arn.split(":")[3] if queue_arn.count(":") >= 5 else "us-east-1"
-    return {"Records": [{
-        "messageId": record_id, "receiptHandle": uuid.uuid4().hex, "body": body,
-        "attributes": {"ApproximateReceiveCount": str(message.attempt), "SentTimestamp": sent,
-                       "SenderId": "AIDAPORTABLE", "ApproximateFirstReceiveTimestamp": sent},
-        "messageAttributes": {name: {"stringValue": value["StringValue"], "stringListValues": [],
-                                     "binaryListValues": [], "dataType": "String"}
-                              for name, value in record_attributes.items()},
-        "md5OfBody": hashlib.md5(body.encode("utf-8", "surrogatepass")).hexdigest(),
-        "eventSource": "aws:sqs", "eventSourceARN": queue_arn, "awsRegion": region,
-    }]}
+    return {
+        "Records": [
+            {
+                "messageId": record_id,
+                "receiptHandle": uuid.uuid4().hex,
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": str(message.attempt),
+                    "SentTimestamp": sent,
+                    "SenderId": "AIDAPORTABLE",
+                    "ApproximateFirstReceiveTimestamp": sent,
+                },
+                "messageAttributes": {
+                    name: {
+                        "stringValue": value["StringValue"],
+                        "stringListValues": [],
+                        "binaryListValues": [],
+                        "dataType": "String",
+                    }
+                    for name, value in record_attributes.items()
+                },
+                "md5OfBody": hashlib.md5(body.encode("utf-8", "surrogatepass")).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+        ]
+    }

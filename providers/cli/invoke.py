@@ -28,8 +28,14 @@ def sample_request(trigger: HttpTrigger, path: str | None, body: str | None) -> 
     sample = "/" + "/".join(segment.text for segment in route.segments)
     data = (body or "").encode()
     headers = Headers([("Content-Type", "application/json")] if _is_json(body) else [])
-    return Request(method="GET" if route.method == "ANY" else route.method, path=path or sample, body=data,
-                   headers=headers, client_ip="127.0.0.1", request_id=new_request_id())
+    return Request(
+        method="GET" if route.method == "ANY" else route.method,
+        path=path or sample,
+        body=data,
+        headers=headers,
+        client_ip="127.0.0.1",
+        request_id=new_request_id(),
+    )
 
 
 def _is_json(text: str | None) -> bool:
@@ -52,16 +58,32 @@ def sample_object_event(trigger: ObjectTrigger, key: str | None, notes: TextIO) 
     except NotFound:
         size, etag, content_type = 0, None, None
         if trigger.kind == "created":
-            notes.write(f"note: the local bucket {trigger.bucket!r} holds no {key!r}, so the handler may not find it; "
-                        f"put one first: curl -T FILE localhost:8080/__portable/objects/{trigger.bucket}/{key}\n")
-    return ObjectEvent(bucket=trigger.bucket, key=key, kind=trigger.kind, id=uuid.uuid4().hex,
-                       time=datetime.now(UTC), size=size, etag=etag, content_type=content_type)
+            notes.write(
+                f"note: the local bucket {trigger.bucket!r} holds no {key!r}, so the handler may not find it; "
+                f"put one first: curl -T FILE localhost:8080/__portable/objects/{trigger.bucket}/{key}\n"
+            )
+    return ObjectEvent(
+        bucket=trigger.bucket,
+        key=key,
+        kind=trigger.kind,
+        id=uuid.uuid4().hex,
+        time=datetime.now(UTC),
+        size=size,
+        etag=etag,
+        content_type=content_type,
+    )
 
 
 def sample_message(trigger: MessageTrigger, body: str | None) -> Message:
     """A first delivery of a message with `body` (default: an empty JSON object) from the trigger's queue or topic."""
-    return Message(id=uuid.uuid4().hex, body=(body if body is not None else "{}").encode(), attributes={}, attempt=1,
-                   publish_time=datetime.now(UTC), source=trigger.source)
+    return Message(
+        id=uuid.uuid4().hex,
+        body=(body if body is not None else "{}").encode(),
+        attributes={},
+        attempt=1,
+        publish_time=datetime.now(UTC),
+        source=trigger.source,
+    )
 
 
 def due_time(at: str | None) -> datetime:
@@ -111,9 +133,12 @@ class Invocation:
             from providers.aws import sqs_events
 
             source = spec.trigger.source
-            return sqs_events.encode(sample_message(spec.trigger, options["body"]), spec.trigger,
-                                     f"arn:aws:sqs:us-east-1:123456789012:{source}",
-                                     f"arn:aws:sns:us-east-1:123456789012:{source}")
+            return sqs_events.encode(
+                sample_message(spec.trigger, options["body"]),
+                spec.trigger,
+                f"arn:aws:sqs:us-east-1:123456789012:{source}",
+                f"arn:aws:sns:us-east-1:123456789012:{source}",
+            )
         return schedule_events.encode(spec.name, due_time(options["at"]))
 
     def run_gcp(self, event_file: Path | None, options: dict[str, str | None], show_event: bool) -> int:
@@ -158,9 +183,12 @@ class Invocation:
         if "specversion" in document:
             return "POST", "/", {"Content-Type": "application/cloudevents+json"}, event_file.read_bytes()
         body = document.get("body") or ""
-        return (str(document.get("method") or "POST"), str(document.get("path") or "/"),
-                {str(k): str(v) for k, v in (document.get("headers") or {}).items()},
-                body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        return (
+            str(document.get("method") or "POST"),
+            str(document.get("path") or "/"),
+            {str(k): str(v) for k, v in (document.get("headers") or {}).items()},
+            body.encode() if isinstance(body, str) else json.dumps(body).encode(),
+        )
 
 
 def _json_file(path: Path) -> Any:

@@ -26,8 +26,14 @@ FRAMEWORK = "portable"
 ARCHIVE_EXTRAS = frozenset({"aws", "gcp"})
 LOCK_INPUT = "requirements-dev.txt"
 LOCK_OUTPUT = "requirements.lock"
-PIP_COMPILE_OPTIONS = ["--quiet", "--strip-extras", "--allow-unsafe", "--annotation-style=line",
-                       "--no-emit-index-url", "--no-emit-find-links"]
+PIP_COMPILE_OPTIONS = [
+    "--quiet",
+    "--strip-extras",
+    "--allow-unsafe",
+    "--annotation-style=line",
+    "--no-emit-index-url",
+    "--no-emit-find-links",
+]
 
 
 def lock_input(text: str) -> str:
@@ -50,16 +56,35 @@ def without_framework(lock_text: str) -> str:
 def lock(root: Path, options: list[str]) -> int:
     """Write `root`'s requirements.lock; pip-compile's `options` (e.g. --upgrade-package NAME) are passed on."""
     if importlib.util.find_spec("piptools") is None:
-        raise ConfigurationError("portable lock runs pip-compile, which is not installed here: add pip-tools>=7.5 to "
-                                 f"{LOCK_INPUT} (a new app has it), or run `pip install pip-tools`")
+        raise ConfigurationError(
+            "portable lock runs pip-compile, which is not installed here: add pip-tools>=7.5 to "
+            f"{LOCK_INPUT} (a new app has it), or run `pip install pip-tools`"
+        )
     source = root / LOCK_INPUT
     if not source.is_file():
-        raise ConfigurationError(f"{source} is missing: list the app's packages there, the framework's line first "
-                                 "(`portable new` writes one), then run `portable lock`")
-    command = [sys.executable, "-m", "piptools", "compile", *PIP_COMPILE_OPTIONS, "--output-file", LOCK_OUTPUT,
-               *options, "-"]
-    done = subprocess.run(command, input=lock_input(source.read_text(encoding="utf-8")), text=True, cwd=root,
-                          env={**os.environ, "CUSTOM_COMPILE_COMMAND": "portable lock"}, check=False)
+        raise ConfigurationError(
+            f"{source} is missing: list the app's packages there, the framework's line first "
+            "(`portable new` writes one), then run `portable lock`"
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "piptools",
+        "compile",
+        *PIP_COMPILE_OPTIONS,
+        "--output-file",
+        LOCK_OUTPUT,
+        *options,
+        "-",
+    ]
+    done = subprocess.run(
+        command,
+        input=lock_input(source.read_text(encoding="utf-8")),
+        text=True,
+        cwd=root,
+        env={**os.environ, "CUSTOM_COMPILE_COMMAND": "portable lock"},
+        check=False,
+    )
     if done.returncode != 0:
         return done.returncode
     output = root / LOCK_OUTPUT

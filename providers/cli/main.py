@@ -20,89 +20,135 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     new = commands.add_parser(
-        "new", help="create a new app in DIR",
+        "new",
+        help="create a new app in DIR",
         description="Create a new app in DIR (which must not exist, or be empty): a hello function and its test, "
         "the Pulumi project and its aws and gcp stacks, main.py and __main__.py, requirements pinned to this "
-        "framework, and ./dev, whose `./dev serve` and `./dev test` set up .venv and serve or test the app.")
+        "framework, and ./dev, whose `./dev serve` and `./dev test` set up .venv and serve or test the app.",
+    )
     new.add_argument("directory", type=Path, metavar="DIR")
     new.set_defaults(run=_new)
 
     dev = commands.add_parser(
-        "dev", help="serve the app locally",
+        "dev",
+        help="serve the app locally",
         description="Serve every function of the app in functions/ on this machine, through the GCP shim under "
         "functions-framework: HTTP routes, object events from the local buckets, schedules at their times, and "
         "the /__portable/ endpoints. Run it in the app's folder (the one holding Pulumi.yaml). When a Python file "
         "of the app changes, it reloads: calls in flight finish, queued events and schedule firings go to the new "
-        "code; while the code does not load, every call answers the error (file, line, message).")
+        "code; while the code does not load, every call answers the error (file, line, message).",
+    )
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     _state_option(dev)
     dev.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
-    dev.add_argument("--debug", action="store_true", help="put the exception's type, message and traceback in "
-                     "local 500 replies, as their `debug` field (never in the clouds)")
+    dev.add_argument(
+        "--debug",
+        action="store_true",
+        help="put the exception's type, message and traceback in "
+        "local 500 replies, as their `debug` field (never in the clouds)",
+    )
     dev.add_argument("--no-reload", action="store_true", help="do not reload when the code changes")
     dev.set_defaults(run=_dev)
 
     invoke = commands.add_parser(
-        "invoke", help="run one function through a cloud's shim",
+        "invoke",
+        help="run one function through a cloud's shim",
         description="Run one function through the real AWS or GCP shim, on local data, and print the native "
         "reply. Without --event, the event is generated from the function's trigger in the shape the cloud "
         "publishes: on aws an API Gateway 2.0 event, an S3 notification, an EventBridge Scheduler event or an "
         "SQS batch (a topic's message in SNS's envelope); on gcp the request functions-framework receives: the "
         "HTTP call, a binary-mode Cloud Storage CloudEvent, a Cloud Scheduler call or a Pub/Sub push. Exits 1 "
-        "when the function failed (a 5xx, or an event the cloud would retry).")
+        "when the function failed (a 5xx, or an event the cloud would retry).",
+    )
     invoke.add_argument("function", metavar="FUNCTION", help="the function's name")
     invoke.add_argument("--cloud", choices=CLOUDS, required=True, help="whose shim and event shape")
-    invoke.add_argument("--event", type=Path, metavar="FILE",
-                        help="the native event as JSON: on aws what Lambda receives; on gcp a structured-mode "
-                        'CloudEvent, or a request {"method", "path", "headers", "body"}')
+    invoke.add_argument(
+        "--event",
+        type=Path,
+        metavar="FILE",
+        help="the native event as JSON: on aws what Lambda receives; on gcp a structured-mode "
+        'CloudEvent, or a request {"method", "path", "headers", "body"}',
+    )
     invoke.add_argument("--path", help="HTTP: the path called (default: the route, each parameter its own name)")
-    invoke.add_argument("--body", help="HTTP: the request body (sent as application/json when it is JSON); "
-                        "messages: the message body (default {})")
-    invoke.add_argument("--key", help="object events: the object's key (default: 'example' within the trigger's "
-                        "prefix and suffix)")
-    invoke.add_argument("--at", metavar="TIME", help="schedules: when the firing was due, e.g. 2026-11-28T02:00:00Z "
-                        "(default: this minute)")
+    invoke.add_argument(
+        "--body",
+        help="HTTP: the request body (sent as application/json when it is JSON); "
+        "messages: the message body (default {})",
+    )
+    invoke.add_argument(
+        "--key", help="object events: the object's key (default: 'example' within the trigger's prefix and suffix)"
+    )
+    invoke.add_argument(
+        "--at",
+        metavar="TIME",
+        help="schedules: when the firing was due, e.g. 2026-11-28T02:00:00Z (default: this minute)",
+    )
     invoke.add_argument("--show-event", action="store_true", help="print the native event before the reply")
     _state_option(invoke)
     invoke.set_defaults(run=_invoke)
 
     preview = commands.add_parser(
-        "preview", help="list what `pulumi up` would create, offline",
+        "preview",
+        help="list what `pulumi up` would create, offline",
         description="Run the Pulumi program under Pulumi's mocks, with the stack's settings from "
         "Pulumi.<stack>.yaml, and print every resource `pulumi up` would create: type, name and settings. No "
         "cloud account, no pulumi CLI; the same checks and refusals as the real program (exit 1 with its "
-        "message). Needs the deploy extra: pip install 'portable[deploy]'.")
+        "message). Needs the deploy extra: pip install 'portable[deploy]'.",
+    )
     preview.add_argument("--stack", required=True, help="the stack: aws or gcp (or another with portable:cloud)")
     preview.add_argument("--json", action="store_true", help="every resource with all its inputs, as JSON")
-    preview.add_argument("-c", "--config", action="append", default=[], metavar="KEY=VALUE",
-                         help="a setting on top of the stack file's, e.g. -c gcp:project=my-project (repeatable)")
+    preview.add_argument(
+        "-c",
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting on top of the stack file's, e.g. -c gcp:project=my-project (repeatable)",
+    )
     preview.set_defaults(run=_preview)
 
     lock = commands.add_parser(
-        "lock", help="pin the app's packages in requirements.lock again",
+        "lock",
+        help="pin the app's packages in requirements.lock again",
         description="Resolve requirements-dev.txt again into requirements.lock with pip-compile, the framework "
         "with its aws and gcp extras: the exact versions the archives install, for `requires=` and the GCP "
         "runtime. Add a package a function requires to requirements-dev.txt, then run this. Without options, "
-        "only what the edited lines need changes.")
+        "only what the edited lines need changes.",
+    )
     lock.add_argument("--upgrade", action="store_true", help="move every package to the newest version allowed")
-    lock.add_argument("--upgrade-package", action="append", default=[], metavar="NAME",
-                      help="move just this package to the newest version allowed (repeatable)")
+    lock.add_argument(
+        "--upgrade-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="move just this package to the newest version allowed (repeatable)",
+    )
     lock.set_defaults(run=_lock)
 
     data = commands.add_parser(
-        "data", help="look into the local buckets and tables",
+        "data",
+        help="look into the local buckets and tables",
         description="List what the local buckets and tables hold (what `portable dev` and `portable invoke` "
-        "stored), read straight from the state folder.")
+        "stored), read straight from the state folder.",
+    )
     listing = data.add_subparsers(dest="listing", required=True, metavar="WHAT")
-    for name, help_text in (("buckets", "every local bucket, with its object count and size"),
-                            ("tables", "every local table, with its item count")):
+    for name, help_text in (
+        ("buckets", "every local bucket, with its object count and size"),
+        ("tables", "every local table, with its item count"),
+    ):
         _state_option(listing.add_parser(name, help=help_text, description=help_text))
-    ls = listing.add_parser("ls", help="the objects of BUCKET: size, time, key",
-                            description="The objects of BUCKET: size, last modified (UTC) and key, in key order.")
+    ls = listing.add_parser(
+        "ls",
+        help="the objects of BUCKET: size, time, key",
+        description="The objects of BUCKET: size, last modified (UTC) and key, in key order.",
+    )
     ls.add_argument("name", metavar="BUCKET")
-    items = listing.add_parser("items", help="the items of TABLE: key and JSON document",
-                               description="The items of TABLE, in key order: key, then the document as JSON.")
+    items = listing.add_parser(
+        "items",
+        help="the items of TABLE: key and JSON document",
+        description="The items of TABLE, in key order: key, then the document as JSON.",
+    )
     items.add_argument("name", metavar="TABLE")
     for command in (ls, items):
         command.add_argument("--prefix", default="", help="only keys that start with this")
@@ -112,8 +158,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _state_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--state", type=Path, metavar="DIR",
-                         help="the local data folder (default: $PORTABLE_LOCAL_DIR, else .portable)")
+    command.add_argument(
+        "--state", type=Path, metavar="DIR", help="the local data folder (default: $PORTABLE_LOCAL_DIR, else .portable)"
+    )
 
 
 def _version() -> str:
@@ -127,9 +174,11 @@ def _new(args: argparse.Namespace) -> int:
 
     directory: Path = args.directory
     scaffold(directory)
-    print(f"Created {directory}/: functions/hello.py, tests/test_hello.py, the Pulumi project and its aws and gcp "
-          f"stacks.\nNext:\n  cd {directory}\n  ./dev test     # set up .venv and run the tests\n"
-          "  ./dev serve    # serve the app on http://127.0.0.1:8080")
+    print(
+        f"Created {directory}/: functions/hello.py, tests/test_hello.py, the Pulumi project and its aws and gcp "
+        f"stacks.\nNext:\n  cd {directory}\n  ./dev test     # set up .venv and run the tests\n"
+        "  ./dev serve    # serve the app on http://127.0.0.1:8080"
+    )
     return 0
 
 
@@ -177,8 +226,11 @@ def _preview(args: argparse.Namespace) -> int:
     try:
         import pulumi
     except ImportError:
-        print("error: portable preview runs the Pulumi program, which needs the deploy extra: "
-              "pip install 'portable[deploy]' (in an app: .venv/bin/pip install -r requirements.txt)", file=sys.stderr)
+        print(
+            "error: portable preview runs the Pulumi program, which needs the deploy extra: "
+            "pip install 'portable[deploy]' (in an app: .venv/bin/pip install -r requirements.txt)",
+            file=sys.stderr,
+        )
         return 1
     import warnings
 

@@ -53,8 +53,12 @@ def find_interpreter(python_version: str) -> Path | None:
     installed = sorted(pyenv_root.glob(f"versions/{python_version}.*/bin/python{python_version}"), reverse=True)
     on_path = shutil.which(f"python{python_version}")
     for candidate in [*installed, *([Path(on_path)] if on_path else [])]:
-        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True, check=False)
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if probe.returncode == 0 and probe.stdout.strip() == python_version:
             return candidate
     return None
@@ -100,8 +104,9 @@ class Compiler:
     def _started(self) -> subprocess.Popen[bytes]:
         if self._worker is None or self._worker.poll() is not None:
             assert self.interpreter is not None
-            self._worker = subprocess.Popen([str(self.interpreter), "-I", __file__], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE)
+            self._worker = subprocess.Popen(
+                [str(self.interpreter), "-I", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
             atexit.register(self.close)
         return self._worker
 

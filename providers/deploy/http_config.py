@@ -89,8 +89,9 @@ def _jwt_overrides(app: App, text: str | None) -> dict[str, JwtAuth]:
     for name, fields in given.items():
         key = f"{JWT_AUTH_KEY}.{name}"
         if name not in declared:
-            raise _wrong(key, f"names no jwt_auth a route requires (they are: {', '.join(declared) or 'none'})",
-                         example)
+            raise _wrong(
+                key, f"names no jwt_auth a route requires (they are: {', '.join(declared) or 'none'})", example
+            )
         if not isinstance(fields, dict) or not set(fields) <= set(_JWT_FIELDS):
             raise _wrong(key, f"must be an object with {', '.join(_JWT_FIELDS)}", example)
         auth = declared[name]

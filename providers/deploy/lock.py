@@ -67,11 +67,15 @@ class Lock:
         try:
             requirement = Requirement(text)
         except InvalidRequirement as exc:
-            raise AppDefinitionError(f"{where}: requires={text!r} is not a valid requirement ({exc}); "
-                                     "write it as pip does, e.g. 'Pillow>=10'") from None
+            raise AppDefinitionError(
+                f"{where}: requires={text!r} is not a valid requirement ({exc}); "
+                "write it as pip does, e.g. 'Pillow>=10'"
+            ) from None
         if requirement.marker is not None or requirement.url is not None:
-            raise AppDefinitionError(f"{where}: requires={text!r} takes no environment marker or URL: an archive "
-                                     "is built for one platform from the versions in the lock; name the package only")
+            raise AppDefinitionError(
+                f"{where}: requires={text!r} takes no environment marker or URL: an archive "
+                "is built for one platform from the versions in the lock; name the package only"
+            )
         pin = self.pins.get(canonicalize_name(requirement.name))
         if pin is None:
             raise AppDefinitionError(
@@ -107,15 +111,17 @@ def _pin(text: str, where: str) -> Pin:
         requirement = None
     specifiers = list(requirement.specifier) if requirement else []
     if requirement is None or len(specifiers) != 1 or specifiers[0].operator != "==":
-        raise ConfigurationError(f"{where}: {text.strip()!r} is not a `name==version` pin; make the lock again "
-                                 f"with `{LOCK_COMMAND}`")
+        raise ConfigurationError(
+            f"{where}: {text.strip()!r} is not a `name==version` pin; make the lock again with `{LOCK_COMMAND}`"
+        )
     return Pin(requirement.name, specifiers[0].version)
 
 
 def read_lock(path: Path = LOCK_FILE) -> Lock:
     if not path.is_file():
-        raise ConfigurationError(f"{path} is missing: the archives take their package versions from it; make it "
-                                 f"with `{LOCK_COMMAND}`")
+        raise ConfigurationError(
+            f"{path} is missing: the archives take their package versions from it; make it with `{LOCK_COMMAND}`"
+        )
     return _parsed(path.read_text(), path.name)
 
 

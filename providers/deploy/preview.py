@@ -55,7 +55,8 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         self.recording.options[request.type, request.name] = _Options(
-            {urn.rpartition("::")[2] for urn in request.dependencies}, bool(request.retainOnDelete),
+            {urn.rpartition("::")[2] for urn in request.dependencies},
+            bool(request.retainOnDelete),
         )
         register: Callable[[Any], Any] = super().RegisterResource
         return register(request)
@@ -113,8 +114,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "gcp:apigateway/gateway:Gateway":
             state["defaultHostname"] = f"{inputs['gatewayId']}-abc.uc.gateway.dev"
         options = self.options.pop((args.typ, args.name), _Options(set(), False))
-        self.resources.append(Registered(args.typ, args.name, inputs, state, options.depends_on,
-                                         options.retain_on_delete))
+        self.resources.append(
+            Registered(args.typ, args.name, inputs, state, options.depends_on, options.retain_on_delete)
+        )
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
@@ -178,7 +180,7 @@ def project_name(root: Path) -> str:
 def stack_config(root: Path, stack: str) -> dict[str, str]:
     """The `config:` of Pulumi.<stack>.yaml, as Pulumi hands it to a program: every value a string.
     Secrets cannot be decrypted offline and read as SECRET."""
-    stacks = sorted(path.name[len("Pulumi."):-len(".yaml")] for path in root.glob("Pulumi.*.yaml"))
+    stacks = sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in root.glob("Pulumi.*.yaml"))
     document = _yaml(root / f"Pulumi.{stack}.yaml", f"the stacks here are: {', '.join(stacks) or 'none'}")
     return {key: _config_value(value) for key, value in (document.get("config") or {}).items()}
 
@@ -216,9 +218,18 @@ def preview_project(root: Path, stack: str, overrides: Mapping[str, str]) -> Pre
 def as_json(preview: Preview) -> str:
     """Every resource with all its inputs, and the outputs; archives and assets as their paths."""
     document = {
-        "project": preview.project, "stack": preview.stack,
-        "resources": [{"type": r.type, "name": r.name, "inputs": r.inputs, "dependsOn": sorted(r.depends_on),
-                       "retainOnDelete": r.retain_on_delete} for r in preview.resources],
+        "project": preview.project,
+        "stack": preview.stack,
+        "resources": [
+            {
+                "type": r.type,
+                "name": r.name,
+                "inputs": r.inputs,
+                "dependsOn": sorted(r.depends_on),
+                "retainOnDelete": r.retain_on_delete,
+            }
+            for r in preview.resources
+        ],
         "outputs": preview.outputs,
     }
     return json.dumps(document, indent=2, default=_plain)

@@ -43,8 +43,7 @@ def _number(value: object) -> object:
 def _mapping(value: object, key: str, example: str, stack: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigurationError(
-            f"{key} is {value!r}; it must be a mapping, e.g. "
-            f"{config_command(f'--path {key}.{example}', '...', stack)}"
+            f"{key} is {value!r}; it must be a mapping, e.g. {config_command(f'--path {key}.{example}', '...', stack)}"
         )
     return value
 
@@ -76,8 +75,10 @@ def _env(value: object, key: str, declared: Mapping[str, str], stack: str) -> di
                 f"env={{{name!r}: '...'}} or portable.app_env(...), or remove it with "
                 f"`pulumi config rm --path {key}.{name} --stack {stack}`"
             )
-    plain = {name: str(item) if isinstance(item, int) and not isinstance(item, bool) else item
-             for name, item in values.items()}
+    plain = {
+        name: str(item) if isinstance(item, int) and not isinstance(item, bool) else item
+        for name, item in values.items()
+    }
     checked: dict[str, str] = _checked(check_env, plain, key, "NAME value", stack)
     return checked
 
@@ -107,8 +108,11 @@ def _overridden(spec: FunctionSpec, app_env: dict[str, str], override: object, s
         raise ConfigurationError(
             f"{key}.{unknown[0]} is not a function setting; a stack can set {', '.join([*FUNCTION_KEYS, ENV_KEY])}"
         )
-    sizes = {option: _checked(check, _number(values[option]), f"{key}.{option}", EXAMPLES[option], stack)
-             for option, check in FUNCTION_KEYS.items() if option in values}
+    sizes = {
+        option: _checked(check, _number(values[option]), f"{key}.{option}", EXAMPLES[option], stack)
+        for option, check in FUNCTION_KEYS.items()
+        if option in values
+    }
     declared = {**app_env, **dict(spec.env)}
     env = {**declared, **_env(values.get(ENV_KEY, {}), f"{key}.{ENV_KEY}", declared, stack)}
     _checked(check_size, env, f"{key}.{ENV_KEY}", "NAME value", stack)

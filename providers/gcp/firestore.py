@@ -86,8 +86,9 @@ class FirestoreTable:
 
         ref = self._ref(key)
         batch = firestore_client().batch()
-        batch.set(ref, {field: firestore.Increment(amount), KEY_FIELD: key, VERSION_FIELD: uuid.uuid4().hex},
-                  merge=True)
+        batch.set(
+            ref, {field: firestore.Increment(amount), KEY_FIELD: key, VERSION_FIELD: uuid.uuid4().hex}, merge=True
+        )
         with translated(self.logical, f"increment {field!r} of {key!r}", f"no item {key!r}"):
             results = batch.commit()
             transform_results = list(results[0].transform_results) if results else []

@@ -51,7 +51,7 @@ class GcsBucket:
             with translated(self.logical, f"read {blob.name!r}", f"{blob.name!r} vanished mid-read"):
                 data = blob.download_as_bytes(start=start, end=min(start + step, blob.size) - 1)
             for offset in range(0, len(data), chunk_size):
-                yield data[offset:offset + chunk_size]
+                yield data[offset : offset + chunk_size]
 
     def head(self, key: str) -> ObjectInfo:
         return _info(self._get_blob(key))
@@ -87,7 +87,9 @@ class GcsBucket:
 
     def signed_url(self, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None) -> str:
         options: dict[str, Any] = {
-            "version": "v4", "expiration": timedelta(seconds=expires_seconds), "method": method,
+            "version": "v4",
+            "expiration": timedelta(seconds=expires_seconds),
+            "method": method,
         }
         if method == "PUT" and content_type:
             options["content_type"] = content_type
@@ -101,8 +103,7 @@ class GcsBucket:
                 import google.auth.transport.requests
 
                 credentials.refresh(google.auth.transport.requests.Request())
-                options.update(service_account_email=credentials.service_account_email,
-                               access_token=credentials.token)
+                options.update(service_account_email=credentials.service_account_email, access_token=credentials.token)
             url: str = self._bucket().blob(key).generate_signed_url(**options)
         return url
 
@@ -112,5 +113,11 @@ class GcsBucket:
 
 
 def _info(blob: Any) -> ObjectInfo:
-    return ObjectInfo(blob.name, blob.size, blob.etag, blob.updated,
-                      blob.content_type or "application/octet-stream", dict(blob.metadata or {}))
+    return ObjectInfo(
+        blob.name,
+        blob.size,
+        blob.etag,
+        blob.updated,
+        blob.content_type or "application/octet-stream",
+        dict(blob.metadata or {}),
+    )

@@ -16,9 +16,12 @@ class PubSubTopic:
 
     def send(self, body: bytes, attributes: dict[str, str], delay_seconds: int) -> str:
         if delay_seconds:
-            raise InvalidValue(self.logical, "delay_seconds is not available on GCP: Pub/Sub has no delayed "
-                               "delivery (the GCP deploy refuses a queue declared with delays=True). Drop "
-                               "delays=True and send without a delay, or keep this app on AWS")
+            raise InvalidValue(
+                self.logical,
+                "delay_seconds is not available on GCP: Pub/Sub has no delayed "
+                "delivery (the GCP deploy refuses a queue declared with delays=True). Drop "
+                "delays=True and send without a delay, or keep this app on AWS",
+            )
         with translated(self.logical, "publish", f"no topic {self.physical!r}"):
             future = publisher_client().publish(topic_path(self.physical), body, **attributes)
             message_id: str = future.result(timeout=60)

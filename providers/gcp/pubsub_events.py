@@ -28,8 +28,9 @@ def decode(headers: Headers, body: bytes, source: str) -> Message:
 
         event = parse_cloudevent(dict(headers.items()), body)
         if event.get("type") != EVENT_TYPE:
-            raise MalformedEvent(f"a CloudEvent of type {event.get('type')!r} reached a message function; "
-                                 f"it takes {EVENT_TYPE}")
+            raise MalformedEvent(
+                f"a CloudEvent of type {event.get('type')!r} reached a message function; it takes {EVENT_TYPE}"
+            )
         return message(event.data, source, fallback_id=event.get("id"), fallback_time=event.get("time"))
     try:
         envelope = json.loads(body)
@@ -45,15 +46,19 @@ def message(envelope: Any, source: str, fallback_id: object = None, fallback_tim
     pubsub: dict[str, Any] = envelope["message"]
     message_id = pubsub.get("messageId") or pubsub.get("message_id") or fallback_id
     if not isinstance(message_id, str) or not message_id or not _unicode(message_id):
-        raise MalformedEvent("the Pub/Sub message has no messageId (a non-empty string); Portable needs it as the "
-                             "message's id")
+        raise MalformedEvent(
+            "the Pub/Sub message has no messageId (a non-empty string); Portable needs it as the message's id"
+        )
     published = pubsub.get("publishTime") or pubsub.get("publish_time") or fallback_time
     attempt = envelope.get("deliveryAttempt", 1)
     if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
         raise MalformedEvent(f"deliveryAttempt must be a positive whole number, got a {type(attempt).__name__}")
     return Message(
-        id=message_id, body=_data(pubsub.get("data")), attributes=_attributes(pubsub.get("attributes")),
-        attempt=attempt, source=source,
+        id=message_id,
+        body=_data(pubsub.get("data")),
+        attributes=_attributes(pubsub.get("attributes")),
+        attempt=attempt,
+        source=source,
         # The Pub/Sub emulator omits publishTime: the time of receipt stands in for it.
         publish_time=datetime.now(UTC) if published is None else event_time(published, "message.publishTime"),
     )
@@ -74,7 +79,8 @@ def _attributes(value: object) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and _unicode(k) and _unicode(v) for k, v in value.items()):
+        isinstance(k, str) and isinstance(v, str) and _unicode(k) and _unicode(v) for k, v in value.items()
+    ):
         raise MalformedEvent("message.attributes must map strings to strings")
     return dict(value)
 
@@ -91,8 +97,13 @@ def _unicode(text: str) -> bool:
 def encode(message: Message, subscription: str) -> tuple[dict[str, str], bytes]:
     """The push request (headers, body) Pub/Sub sends for `message` on `subscription`, with its delivery attempt."""
     published = message.publish_time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    pubsub: dict[str, Any] = {"data": base64.b64encode(message.body).decode("ascii"), "messageId": message.id,
-                              "message_id": message.id, "publishTime": published, "publish_time": published}
+    pubsub: dict[str, Any] = {
+        "data": base64.b64encode(message.body).decode("ascii"),
+        "messageId": message.id,
+        "message_id": message.id,
+        "publishTime": published,
+        "publish_time": published,
+    }
     if message.attributes:
         pubsub["attributes"] = dict(message.attributes)
     body = {"message": pubsub, "subscription": subscription, "deliveryAttempt": message.attempt}

@@ -119,8 +119,9 @@ def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Rep
     try:
         physical, event = storage_events.decode(dict(req.headers.items()), req.get_data(), bound.spec.trigger.bucket)
         if event is None or not wanted_object(bound, physical, event):
-            log.info("object event outside the trigger, skipped", function=bound.spec.name,
-                     key=event.key if event else None)
+            log.info(
+                "object event outside the trigger, skipped", function=bound.spec.name, key=event.key if event else None
+            )
             return Reply(204)
     except MalformedEvent as exc:
         log.error("event rejected: " + str(exc), function=bound.spec.name, request_id=request_id)
@@ -145,8 +146,9 @@ def _dead_letter(bound: Bound[ObjectTrigger], event: ObjectEvent, reason: str) -
 
 def _serve_schedule(bound: Bound[ScheduleTrigger], req: flask.Request) -> Reply:
     headers = Headers(req.headers.items())
-    return _acknowledged(bound, headers, "event", lambda: deliver_schedule(
-        bound, scheduler_requests.decode(headers, bound.spec.name)))
+    return _acknowledged(
+        bound, headers, "event", lambda: deliver_schedule(bound, scheduler_requests.decode(headers, bound.spec.name))
+    )
 
 
 def _serve_message(bound: Bound[MessageTrigger], req: flask.Request) -> Reply:
@@ -156,8 +158,12 @@ def _serve_message(bound: Bound[MessageTrigger], req: flask.Request) -> Reply:
     from providers.gcp import pubsub_events  # only message functions load Pub/Sub parsing
 
     headers = Headers(req.headers.items())
-    return _acknowledged(bound, headers, "message", lambda: deliver_message(
-        bound, pubsub_events.decode(headers, req.get_data(), bound.spec.trigger.source)))
+    return _acknowledged(
+        bound,
+        headers,
+        "message",
+        lambda: deliver_message(bound, pubsub_events.decode(headers, req.get_data(), bound.spec.trigger.source)),
+    )
 
 
 def _acknowledged(bound: Bound[Any], headers: Headers, what: str, deliver: Callable[[], None]) -> Reply:

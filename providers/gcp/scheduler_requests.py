@@ -29,8 +29,10 @@ def decode(headers: Headers, name: str) -> ScheduleEvent:
     (a manual run) is a firing due now. A CloudEvent is refused: Eventarc has no business here.
     """
     if "ce-type" in headers or (headers.get("content-type") or "").startswith("application/cloudevents"):
-        raise MalformedEvent(f"a CloudEvent ({headers.get('ce-type') or 'structured'}) reached schedule function "
-                             f"{name!r}, which Cloud Scheduler calls over plain HTTP")
+        raise MalformedEvent(
+            f"a CloudEvent ({headers.get('ce-type') or 'structured'}) reached schedule function "
+            f"{name!r}, which Cloud Scheduler calls over plain HTTP"
+        )
     text = headers.get(SCHEDULE_TIME_HEADER)
     if text is None:
         log.warning(f"no {SCHEDULE_TIME_HEADER} header: treating the call as a firing due now", function=name)

@@ -41,7 +41,9 @@ def secret_client() -> Any:
 
         anonymous = AnonymousCredentials()  # type: ignore[no-untyped-call]
         return secretmanager.SecretManagerServiceClient(
-            credentials=anonymous, transport="rest", client_options={"api_endpoint": f"http://{emulator}"},
+            credentials=anonymous,
+            transport="rest",
+            client_options={"api_endpoint": f"http://{emulator}"},
         )
     return secretmanager.SecretManagerServiceClient()
 

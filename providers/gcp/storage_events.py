@@ -74,10 +74,14 @@ def object_event(event: Any, logical_bucket: str) -> tuple[str, ObjectEvent | No
         raise MalformedEvent("the CloudEvent data is not a JSON object (StorageObjectData)")
     source = optional_text(event.get("source")) or ""
     subject = optional_text(event.get("subject")) or ""
-    physical = _text(event.get("bucket") or data.get("bucket") or source.rpartition("/buckets/")[2],
-                     "bucket (the bucket extension or data.bucket)")
-    key = _text(data.get("name") or (subject[len("objects/"):] if subject.startswith("objects/") else None),
-                "object name (data.name)")
+    physical = _text(
+        event.get("bucket") or data.get("bucket") or source.rpartition("/buckets/")[2],
+        "bucket (the bucket extension or data.bucket)",
+    )
+    key = _text(
+        data.get("name") or (subject[len("objects/") :] if subject.startswith("objects/") else None),
+        "object name (data.name)",
+    )
     kind = _KINDS.get(str(event.get("type")))
     if kind is None:
         return physical, None

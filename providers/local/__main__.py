@@ -21,16 +21,21 @@ if TYPE_CHECKING:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m providers.local", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m providers.local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0 picks a free one)")
     parser.add_argument("--package", default="functions", help="the package holding the App (default functions)")
     parser.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
-    parser.add_argument("--debug", action="store_true",
-                        help="put the exception's type, message and traceback in 500 replies (the `debug` field)")
-    parser.add_argument("--no-reload", action="store_true",
-                        help="serve in this process, and do not reload when the code changes")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="put the exception's type, message and traceback in 500 replies (the `debug` field)",
+    )
+    parser.add_argument(
+        "--no-reload", action="store_true", help="serve in this process, and do not reload when the code changes"
+    )
     parser.add_argument("--fire", metavar="NAME", help="fire schedule NAME once, print the outcome and exit")
     parser.add_argument("--dead-letters", action="store_true", help="print the dead letters, one JSON line each")
     parser.add_argument("--replay", metavar="FUNCTION/ID", help="queue a dead letter's event again and exit")
@@ -61,9 +66,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from providers.local.server import serve
 
-    return serve(args.host, args.port, package=args.package, schedules=not args.no_schedules, debug=args.debug,
-                 listen_fd=args.listen_fd, report_fd=args.report_fd, lifeline_fd=args.lifeline_fd,
-                 schedules_since=args.schedules_since)
+    return serve(
+        args.host,
+        args.port,
+        package=args.package,
+        schedules=not args.no_schedules,
+        debug=args.debug,
+        listen_fd=args.listen_fd,
+        report_fd=args.report_fd,
+        lifeline_fd=args.lifeline_fd,
+        schedules_since=args.schedules_since,
+    )
 
 
 def _once(package: str, replay: str | None, fire: str | None) -> int:

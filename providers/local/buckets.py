@@ -51,14 +51,22 @@ class LocalBucket:
         content = data if isinstance(data, bytes) else _read_all(self.logical, data)
         if len(content) > MAX_OBJECT_BYTES:
             raise TooLarge(self.logical, f"{key!r} is {len(content)} bytes; local objects hold {MAX_OBJECT_BYTES}")
-        info = ObjectInfo(key, len(content), hashlib.md5(content).hexdigest(), datetime.now(UTC),
-                          content_type, dict(metadata))
+        info = ObjectInfo(
+            key, len(content), hashlib.md5(content).hexdigest(), datetime.now(UTC), content_type, dict(metadata)
+        )
         try:
             with immediate(self._db()) as db:
                 db.execute(
                     "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (key, content, info.size, info.etag, content_type, json.dumps(metadata),
-                     info.last_modified.isoformat()),
+                    (
+                        key,
+                        content,
+                        info.size,
+                        info.etag,
+                        content_type,
+                        json.dumps(metadata),
+                        info.last_modified.isoformat(),
+                    ),
                 )
                 self._record_event(db, info, "created")
         except sqlite3.Error as exc:
@@ -98,13 +106,15 @@ class LocalBucket:
 
     def list_page(self, prefix: str, limit: int, token: str | None) -> Page[ObjectInfo]:
         rows = rows_by_prefix(self._db(), _LISTED_COLUMNS, "objects", prefix, limit, token, self.logical)
-        items = [ObjectInfo(key, size, etag, datetime.fromisoformat(modified))
-                 for key, size, etag, modified in rows[:limit]]
+        items = [
+            ObjectInfo(key, size, etag, datetime.fromisoformat(modified)) for key, size, etag, modified in rows[:limit]
+        ]
         return Page(items, items[-1].key if len(rows) > limit else None)
 
     def signed_url(self, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None) -> str:
-        return signed_urls.sign(self.physical, key, method, expires_seconds, content_type,
-                                signed_urls.base_url(self.root))
+        return signed_urls.sign(
+            self.physical, key, method, expires_seconds, content_type, signed_urls.base_url(self.root)
+        )
 
     def outbox(self, limit: int) -> tuple[int, list[ObjectEvent]]:
         """Up to `limit` events waiting in the outbox, oldest first, and the number of the last row read (0: none)."""
@@ -127,8 +137,16 @@ class LocalBucket:
         return tuple(row)
 
     def _record_event(self, db: sqlite3.Connection, info: ObjectInfo, kind: ObjectEventKind) -> None:
-        event = ObjectEvent(bucket=self.logical, key=info.key, kind=kind, id=uuid.uuid4().hex, time=datetime.now(UTC),
-                            size=info.size, etag=info.etag, content_type=info.content_type)
+        event = ObjectEvent(
+            bucket=self.logical,
+            key=info.key,
+            kind=kind,
+            id=uuid.uuid4().hex,
+            time=datetime.now(UTC),
+            size=info.size,
+            etag=info.etag,
+            content_type=info.content_type,
+        )
         db.execute("INSERT INTO outbox (event) VALUES (?)", (events.to_json(event),))
 
 

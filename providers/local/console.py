@@ -36,8 +36,12 @@ def event_subject(event: LocalEvent) -> str:
     return f"{event.kind} {event.bucket}/{event.key}"
 
 
-def timed_http(app: Callable[[Environ, StartResponse], Iterable[bytes]], function: str, environ: Environ,
-               start_response: StartResponse) -> Iterable[bytes]:
+def timed_http(
+    app: Callable[[Environ, StartResponse], Iterable[bytes]],
+    function: str,
+    environ: Environ,
+    start_response: StartResponse,
+) -> Iterable[bytes]:
     """`app`'s answer to the request, with its line on the console: the status it answered, or `failed`."""
     started = time.perf_counter()
     status = "failed"

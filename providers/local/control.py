@@ -40,10 +40,12 @@ from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
 from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
 
 PREFIX = "/__portable/"
-USAGE = (f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
-         f"GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
-         f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
-         f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json")
+USAGE = (
+    f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
+    f"GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
+    f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
+    f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json"
+)
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FOREIGN_SITES = frozenset({"cross-site", "same-site"})
 _FIRED_STATUS = {"delivered": 200, "queued": 202}
@@ -62,8 +64,17 @@ class Control:
     `replay(function, id)` queues a dead letter's event again.
     """
 
-    def __init__(self, app: App, fire: Fire, open_bucket: OpenBucket, open_table: OpenTable, letters: DeadLetters,
-                 replay: Replay, *, issuer: DevIssuer | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        fire: Fire,
+        open_bucket: OpenBucket,
+        open_table: OpenTable,
+        letters: DeadLetters,
+        replay: Replay,
+        *,
+        issuer: DevIssuer | None = None,
+    ) -> None:
         self.app = app
         self.issuer = issuer or DevIssuer()
         self.fire = fire
@@ -83,7 +94,7 @@ class Control:
         _check_caller(environ)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
-        kind, _, rest = path[len(PREFIX):].partition("/")
+        kind, _, rest = path[len(PREFIX) :].partition("/")
         if kind == "schedules" and method == "POST" and rest:
             return self._fire(rest)
         if kind == "objects" and "/" in rest.strip("/"):
@@ -104,8 +115,12 @@ class Control:
         if name not in schedules:
             return error(404, f"no schedule named {name!r}; schedules: {', '.join(schedules) or 'none'}")
         outcome = self.fire(name)
-        body: dict[str, Any] = {"fired": name, "event_id": outcome.event_id, "outcome": outcome.state,
-                                "status": outcome.status}
+        body: dict[str, Any] = {
+            "fired": name,
+            "event_id": outcome.event_id,
+            "outcome": outcome.state,
+            "status": outcome.status,
+        }
         if outcome.error is not None:
             body["last_error"] = outcome.error
         if outcome.retry_in is not None:
@@ -138,8 +153,16 @@ class Control:
             return error(400, f"say who the token is for: POST {PREFIX}token?subject=<who>[&scope=read write]")
         auth = auths[name]
         token = self.issuer.mint(auth, subject, query.get("scope", "").split())
-        return render({"token": token, "auth": name, "issuer": auth.issuer, "audience": auth.audiences[0],
-                       "subject": subject, "expires_in": DEFAULT_LIFETIME_SECONDS})
+        return render(
+            {
+                "token": token,
+                "auth": name,
+                "issuer": auth.issuer,
+                "audience": auth.audiences[0],
+                "subject": subject,
+                "expires_in": DEFAULT_LIFETIME_SECONDS,
+            }
+        )
 
     def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> Reply:
         if method != "GET":
@@ -168,8 +191,11 @@ class Control:
             except ValueError as exc:
                 return error(400, f"dead letter {function}/{letter_id} is unreadable: {exc}; fix or delete its file")
             return render(Response({"replayed": f"{function}/{letter_id}", "event_id": replayed.event.id}, status=202))
-        return error(405 if letter else 404, f"use GET {PREFIX}dead-letters[/<function>] or "
-                     f"POST {PREFIX}dead-letters/<function>/<id>/replay, not {method} {PREFIX}dead-letters/{rest}")
+        return error(
+            405 if letter else 404,
+            f"use GET {PREFIX}dead-letters[/<function>] or "
+            f"POST {PREFIX}dead-letters/<function>/<id>/replay, not {method} {PREFIX}dead-letters/{rest}",
+        )
 
     def _open_physical(self, physical: str) -> LocalBucket:
         for name in self.app.buckets:
@@ -217,8 +243,11 @@ def _check_caller(environ: Environ) -> None:
     if port == "80":
         own.update(_LOOPBACK_NAMES)
     if host not in own:
-        raise Refused(403, f"the control endpoints answer only at 127.0.0.1, localhost or [::1] on port {port}, "
-                      f"not at Host {host[:100]!r}")
+        raise Refused(
+            403,
+            f"the control endpoints answer only at 127.0.0.1, localhost or [::1] on port {port}, "
+            f"not at Host {host[:100]!r}",
+        )
     origin = environ.get("HTTP_ORIGIN")
     if origin is not None and origin.lower() != f"http://{host}":
         raise Refused(403, f"a page from {origin[:100]!r} may not drive the runner; use curl or a script")
@@ -247,5 +276,6 @@ def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_respon
 
 def _download(store: LocalBucket, key: str) -> Reply:
     info, body = store.head(key), store.get(key)
-    return Reply(200, body, [("Content-Type", info.content_type or "application/octet-stream"),
-                             ("ETag", f'"{info.etag}"')])
+    return Reply(
+        200, body, [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
+    )

@@ -36,9 +36,15 @@ class DeadLetter(NamedTuple):
 
     def record(self) -> dict[str, Any]:
         """The letter as JSON values, as its file holds it."""
-        return {"id": self.id, "function": self.function, "attempts": self.attempts, "error": self.error,
-                "queued": self.queued.isoformat(), "dead_lettered": self.dead_lettered.isoformat(),
-                "event": events.to_record(self.event)}
+        return {
+            "id": self.id,
+            "function": self.function,
+            "attempts": self.attempts,
+            "error": self.error,
+            "queued": self.queued.isoformat(),
+            "dead_lettered": self.dead_lettered.isoformat(),
+            "event": events.to_record(self.event),
+        }
 
 
 class DeadLetters:
@@ -88,7 +94,11 @@ def _letter(path: Path) -> DeadLetter:
     if not isinstance(attempts, int) or isinstance(attempts, bool):
         raise ValueError(f"attempts must be a whole number, not {attempts!r}")
     return DeadLetter(
-        id=path.stem, function=path.parent.name, event=events.from_record(record.get("event")), attempts=attempts,
-        error=str(record.get("error")), queued=datetime.fromisoformat(str(record.get("queued"))),
+        id=path.stem,
+        function=path.parent.name,
+        event=events.from_record(record.get("event")),
+        attempts=attempts,
+        error=str(record.get("error")),
+        queued=datetime.fromisoformat(str(record.get("queued"))),
         dead_lettered=datetime.fromisoformat(str(record.get("dead_lettered"))),
     )

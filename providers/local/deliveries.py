@@ -75,8 +75,10 @@ class DeliveryQueue:
         """Queue each (function, event), due at its time (a delayed message); an event queued already is not queued
         again."""
         now = time.time()
-        rows = [(uuid.uuid4().hex, function, event.id, events.to_json(event), now, max(now, due))
-                for function, event, due in items]
+        rows = [
+            (uuid.uuid4().hex, function, event.id, events.to_json(event), now, max(now, due))
+            for function, event, due in items
+        ]
         if not rows:
             return
         with self._transaction("queueing messages") as db:
@@ -90,8 +92,15 @@ class DeliveryQueue:
         with self._transaction("queueing an event") as db:
             added = db.execute(
                 "INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, 1, NULL, ?)",
-                (delivery.id, function, event.id, events.to_json(event), now, now + self.lease_seconds(function),
-                 _owner()),
+                (
+                    delivery.id,
+                    function,
+                    event.id,
+                    events.to_json(event),
+                    now,
+                    now + self.lease_seconds(function),
+                    _owner(),
+                ),
             ).rowcount
         return delivery if added else None
 
@@ -101,8 +110,9 @@ class DeliveryQueue:
         A row that cannot be read back is logged and dropped: it would come back forever.
         """
         with self._transaction("taking a delivery") as db:
-            while row := db.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE due <= ? ORDER BY due LIMIT 1",
-                                    (now,)).fetchone():
+            while row := db.execute(
+                f"SELECT {_COLUMNS} FROM deliveries WHERE due <= ? ORDER BY due LIMIT 1", (now,)
+            ).fetchone():
                 delivery_id, function, text, queued, attempts, last_error = row
                 try:
                     event = events.from_json(text)
@@ -110,8 +120,10 @@ class DeliveryQueue:
                     log.error("unreadable delivery dropped", function=function, delivery=delivery_id, error=str(exc))
                     db.execute("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
                     continue
-                db.execute("UPDATE deliveries SET attempts = ?, owner = ?, due = ? WHERE id = ?",
-                           (attempts + 1, _owner(), now + self.lease_seconds(function), delivery_id))
+                db.execute(
+                    "UPDATE deliveries SET attempts = ?, owner = ?, due = ? WHERE id = ?",
+                    (attempts + 1, _owner(), now + self.lease_seconds(function), delivery_id),
+                )
                 return Delivery(delivery_id, function, event, queued, attempts + 1, last_error)
         return None
 
@@ -131,8 +143,10 @@ class DeliveryQueue:
     def retry(self, delivery: Delivery, at: float, error: str) -> None:
         """Attempt it again at `at`, unless a newer attempt (after a lease ran out) holds it already."""
         with self._transaction("scheduling a retry") as db:
-            db.execute("UPDATE deliveries SET due = ?, owner = NULL, last_error = ? WHERE id = ? AND attempts = ?",
-                       (at, error, delivery.id, delivery.attempts))
+            db.execute(
+                "UPDATE deliveries SET due = ?, owner = NULL, last_error = ? WHERE id = ? AND attempts = ?",
+                (at, error, delivery.id, delivery.attempts),
+            )
 
     def move_out(self, delivery: Delivery, keep: Callable[[], None]) -> bool:
         """Forget `delivery` once `keep()` has stored it elsewhere; False (no `keep()`) if a newer attempt holds it.

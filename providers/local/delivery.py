@@ -76,8 +76,16 @@ class Outcome(NamedTuple):
 class Deliverer:
     """The relay and `workers` worker threads over one App's queue; `attempt` also serves callers that fire now."""
 
-    def __init__(self, app: App, queue: DeliveryQueue, letters: DeadLetters, send: Send, policy_for: PolicyFor,
-                 open_bucket: OpenBucket, workers: int) -> None:
+    def __init__(
+        self,
+        app: App,
+        queue: DeliveryQueue,
+        letters: DeadLetters,
+        send: Send,
+        policy_for: PolicyFor,
+        open_bucket: OpenBucket,
+        workers: int,
+    ) -> None:
         self.app = app
         self.queue = queue
         self.letters = letters
@@ -108,8 +116,12 @@ class Deliverer:
             through, found = store.outbox(RELAY_BATCH)
             if not through:
                 continue
-            self.queue.add((spec.name, event) for event in found for spec in self.app.object_functions(bucket)
-                           if spec.trigger.accepts(event))
+            self.queue.add(
+                (spec.name, event)
+                for event in found
+                for spec in self.app.object_functions(bucket)
+                if spec.trigger.accepts(event)
+            )
             store.clear_outbox(through)
             moved = True
         return self._relay_messages() or moved
@@ -138,16 +150,22 @@ class Deliverer:
         started = time.perf_counter()
         outcome = self._attempt(delivery)
         spec = self.app.functions.get(delivery.function)
-        console.invocation(delivery.function, spec.trigger_name if spec else "event", console.event_subject(
-            delivery.event), _described(outcome, delivery), time.perf_counter() - started)
+        console.invocation(
+            delivery.function,
+            spec.trigger_name if spec else "event",
+            console.event_subject(delivery.event),
+            _described(outcome, delivery),
+            time.perf_counter() - started,
+        )
         return outcome
 
     def _attempt(self, delivery: Delivery) -> Outcome:
         event_id = delivery.event.id
         spec = self.app.functions.get(delivery.function)
         if spec is None:
-            return self._dead_letter(delivery, delivery.attempts - 1, None,
-                                     f"the App has no function {delivery.function!r} any more")
+            return self._dead_letter(
+                delivery, delivery.attempts - 1, None, f"the App has no function {delivery.function!r} any more"
+            )
         policy = self.policy_for(spec)
         if delivery.attempts > policy.attempts:  # the process died between the last attempt and its dead letter
             return self._dead_letter(delivery, policy.attempts, None, delivery.last_error or "attempts exhausted")
@@ -162,8 +180,15 @@ class Deliverer:
             return self._dead_letter(delivery, delivery.attempts, status, error)
         delay = policy.delay_before(delivery.attempts + 1)
         self.queue.retry(delivery, time.time() + delay, error)
-        log.warning("event attempt failed, will retry", function=delivery.function, event_id=event_id,
-                    attempt=delivery.attempts, of=policy.attempts, retry_in=delay, error=error)
+        log.warning(
+            "event attempt failed, will retry",
+            function=delivery.function,
+            event_id=event_id,
+            attempt=delivery.attempts,
+            of=policy.attempts,
+            retry_in=delay,
+            error=error,
+        )
         return Outcome(event_id, "retrying", status, error, delay)
 
     def _send(self, delivery: Delivery) -> tuple[int | None, str]:
@@ -171,19 +196,35 @@ class Deliverer:
             status, body = self.send(delivery.function, with_attempt(delivery.event, delivery.attempts))
         # A handler's sys.exit(), or an event its trigger cannot carry, fails this attempt, never the worker.
         except (Exception, SystemExit) as exc:
-            log.error("event could not be sent", function=delivery.function, event_id=delivery.event.id,
-                      error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+            log.error(
+                "event could not be sent",
+                function=delivery.function,
+                event_id=delivery.event.id,
+                error=f"{type(exc).__name__}: {exc}",
+                traceback=traceback.format_exc(),
+            )
             return None, f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]
         return status, f"HTTP {status}: {body}"[:_ERROR_CHARS]
 
     def _dead_letter(self, delivery: Delivery, attempts: int, status: int | None, error: str) -> Outcome:
         letter = DeadLetter(
-            id=delivery.id, function=delivery.function, event=delivery.event, attempts=attempts, error=error,
-            queued=datetime.fromtimestamp(delivery.queued, UTC), dead_lettered=datetime.now(UTC),
+            id=delivery.id,
+            function=delivery.function,
+            event=delivery.event,
+            attempts=attempts,
+            error=error,
+            queued=datetime.fromtimestamp(delivery.queued, UTC),
+            dead_lettered=datetime.now(UTC),
         )
         if self.queue.move_out(delivery, lambda: self.letters.write(letter)):
-            log.error("event dead-lettered", function=delivery.function, event_id=delivery.event.id,
-                      attempts=attempts, error=error, letter=f"{delivery.function}/{delivery.id}")
+            log.error(
+                "event dead-lettered",
+                function=delivery.function,
+                event_id=delivery.event.id,
+                attempts=attempts,
+                error=error,
+                letter=f"{delivery.function}/{delivery.id}",
+            )
         return Outcome(delivery.event.id, "dead-lettered", status, error)
 
     def _spawn(self, work: Callable[[], None]) -> None:

@@ -51,9 +51,14 @@ def from_record(record: object) -> LocalEvent:
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
             raise UnreadableEvent(f"size must be a whole number of bytes or null, not {size!r}")
         return ObjectEvent(
-            bucket=_text(record, "bucket"), key=_text(record, "key"), kind=kind, id=_text(record, "id"),
+            bucket=_text(record, "bucket"),
+            key=_text(record, "key"),
+            kind=kind,
+            id=_text(record, "id"),
             time=None if record.get("time") is None else event_time(record["time"], "time"),
-            size=size, etag=_optional_text(record, "etag"), content_type=_optional_text(record, "content_type"),
+            size=size,
+            etag=_optional_text(record, "etag"),
+            content_type=_optional_text(record, "content_type"),
         )
     except MalformedEvent as exc:
         raise UnreadableEvent(str(exc)) from None
@@ -72,8 +77,14 @@ def _message(record: dict[str, Any]) -> Message:
         body = base64.b64decode(_text(record, "body"), validate=True) if record.get("body") != "" else b""
     except ValueError:  # binascii.Error, and text that is not ASCII
         raise UnreadableEvent("body must be base64") from None
-    return Message(id=_text(record, "id"), body=body, attributes=attributes, attempt=attempt,
-                   publish_time=event_time(record.get("publish_time"), "publish_time"), source=_text(record, "source"))
+    return Message(
+        id=_text(record, "id"),
+        body=body,
+        attributes=attributes,
+        attempt=attempt,
+        publish_time=event_time(record.get("publish_time"), "publish_time"),
+        source=_text(record, "source"),
+    )
 
 
 def with_attempt(event: LocalEvent, attempt: int) -> LocalEvent:

@@ -44,8 +44,13 @@ class LoadFailure:
         return f"{where}{self.type}: {self.message}"
 
     def record(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "type": self.type, "message": self.message,
-                "traceback": self.traceback}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "type": self.type,
+            "message": self.message,
+            "traceback": self.traceback,
+        }
 
 
 class FailedApp:
@@ -55,8 +60,11 @@ class FailedApp:
         self.failure = failure
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        reply = error(500, f"the app failed to load: {self.failure.summary()}; fix it and save, and the runner "
-                      "loads it again", {"load_error": self.failure.record()})
+        reply = error(
+            500,
+            f"the app failed to load: {self.failure.summary()}; fix it and save, and the runner loads it again",
+            {"load_error": self.failure.record()},
+        )
         return send(start_response, reply)
 
 
@@ -71,8 +79,11 @@ def _last_app_frame(exc: BaseException, root: Path) -> tuple[str, int] | None:
 
 def _in_app(path: Path, root: Path) -> bool:
     resolved = path.resolve()
-    return (resolved.is_relative_to(root) and not any(resolved.is_relative_to(part) for part in _FRAMEWORK)
-            and "site-packages" not in resolved.parts)
+    return (
+        resolved.is_relative_to(root)
+        and not any(resolved.is_relative_to(part) for part in _FRAMEWORK)
+        and "site-packages" not in resolved.parts
+    )
 
 
 def shown_path(file: str, root: Path = PROJECT_ROOT) -> str:

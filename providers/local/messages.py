@@ -47,8 +47,14 @@ class LocalMessages:
         self.root = root
 
     def send(self, body: bytes, attributes: dict[str, str], delay_seconds: int) -> str:
-        message = Message(id=uuid.uuid4().hex, body=body, attributes=dict(attributes), attempt=1,
-                          publish_time=datetime.now(UTC), source=self.logical)
+        message = Message(
+            id=uuid.uuid4().hex,
+            body=body,
+            attributes=dict(attributes),
+            attempt=1,
+            publish_time=datetime.now(UTC),
+            source=self.logical,
+        )
         observer = _observer.get()
         if observer is not None:
             observer(message)

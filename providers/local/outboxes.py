@@ -16,8 +16,9 @@ from providers.local import events
 from providers.local.sqlite_files import immediate
 
 
-def read(db: sqlite3.Connection, columns: str, resource: str, limit: int
-         ) -> tuple[int, list[tuple[events.LocalEvent, tuple[Any, ...]]]]:
+def read(
+    db: sqlite3.Connection, columns: str, resource: str, limit: int
+) -> tuple[int, list[tuple[events.LocalEvent, tuple[Any, ...]]]]:
     """Up to `limit` rows, oldest first, as (event, the row's other columns), and the last row read (0: none).
 
     `columns` names the event's column, then the others. A row that cannot be read back is logged and

@@ -60,8 +60,12 @@ def watched_folders(root: Path = PROJECT_ROOT) -> Iterator[tuple[Path, bool]]:
     """(folder, recursive) to watch: the project folder itself, and each folder in it that may hold code."""
     yield root, False
     for entry in sorted(root.iterdir()):
-        if (entry.is_dir() and not entry.name.startswith(".") and entry.name not in SKIPPED_FOLDERS
-                and not (entry / "pyvenv.cfg").exists()):
+        if (
+            entry.is_dir()
+            and not entry.name.startswith(".")
+            and entry.name not in SKIPPED_FOLDERS
+            and not (entry / "pyvenv.cfg").exists()
+        ):
             yield entry, True
 
 
@@ -98,8 +102,11 @@ class Reloader:
         try:
             listener = _listen(self.host, self.port)
         except OSError as exc:
-            print(f"error: cannot listen on {self.host}:{self.port}: {exc.strerror}; stop what uses the port, or "
-                  "choose another with --port", file=sys.stderr)
+            print(
+                f"error: cannot listen on {self.host}:{self.port}: {exc.strerror}; stop what uses the port, or "
+                "choose another with --port",
+                file=sys.stderr,
+            )
             return 1
         signal.signal(signal.SIGTERM, _interrupted)
         observer = self._watch()
@@ -112,13 +119,20 @@ class Reloader:
                     changed = self._next_change(child)
                     if changed is None:  # the child ended by itself
                         assert child is not None
-                        print(f"Portable local: the server exited with {child.process.returncode}; it starts again "
-                              "when a file changes", file=sys.stderr, flush=True)
+                        print(
+                            f"Portable local: the server exited with {child.process.returncode}; it starts again "
+                            "when a file changes",
+                            file=sys.stderr,
+                            flush=True,
+                        )
                         child = None
                         changed = self.changes.get()
                         self._settle()
-                    print(f"Portable local: {shown_path(str(changed), self.root)} changed, reloading", file=sys.stderr,
-                          flush=True)
+                    print(
+                        f"Portable local: {shown_path(str(changed), self.root)} changed, reloading",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     since = self._stop(child) if child is not None else None
                     child = self._start(listener, since)
         except KeyboardInterrupt:
@@ -149,8 +163,11 @@ class Reloader:
         except OSError as exc:  # e.g. the system's limit of inotify watches is reached
             from watchdog.observers.polling import PollingObserver
 
-            print(f"Portable local: watching files by polling them, since the system's file events failed: {exc}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"Portable local: watching files by polling them, since the system's file events failed: {exc}",
+                file=sys.stderr,
+                flush=True,
+            )
             return _started(PollingObserver(), Handler(), self.root)
 
     def _next_change(self, child: Child) -> Path | None:
@@ -176,8 +193,18 @@ class Reloader:
     def _start(self, listener: socket.socket, since: str | None) -> Child:
         read, write = os.pipe()
         lifeline, held = os.pipe()
-        command = [sys.executable, "-m", "providers.local", *self.served, "--listen-fd", str(listener.fileno()),
-                   "--report-fd", str(write), "--lifeline-fd", str(lifeline)]
+        command = [
+            sys.executable,
+            "-m",
+            "providers.local",
+            *self.served,
+            "--listen-fd",
+            str(listener.fileno()),
+            "--report-fd",
+            str(write),
+            "--lifeline-fd",
+            str(lifeline),
+        ]
         if since is not None:
             command += ["--schedules-since", since]
         process = subprocess.Popen(command, pass_fds=(listener.fileno(), write, lifeline))

@@ -58,8 +58,15 @@ class LocalApp:
     `policy_for(spec)` gives each object and schedule function its attempts and backoff.
     """
 
-    def __init__(self, package: str = "functions", source: Path | None = None, *,
-                 policy_for: PolicyFor = default_policy, workers: int = WORKERS, debug: bool = False) -> None:
+    def __init__(
+        self,
+        package: str = "functions",
+        source: Path | None = None,
+        *,
+        policy_for: PolicyFor = default_policy,
+        workers: int = WORKERS,
+        debug: bool = False,
+    ) -> None:
         import functions_framework
 
         from providers.gcp import runtime
@@ -76,8 +83,9 @@ class LocalApp:
         self.letters = DeadLetters(root)
         self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers)
         self.issuer = DevIssuer(root)
-        self.control = Control(self.app, self.fire_schedule, open_bucket, open_table, self.letters, self.replay,
-                               issuer=self.issuer)
+        self.control = Control(
+            self.app, self.fire_schedule, open_bucket, open_table, self.letters, self.replay, issuer=self.issuer
+        )
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._scheduler: LocalScheduler | None = None
@@ -95,8 +103,9 @@ class LocalApp:
         if path.startswith(PREFIX):
             return self.control(environ, start_response)
         environ.pop(USERINFO_ENVIRON, None)  # only the runner, as the gateway, may say who the caller is
-        headers = Headers((key[5:].replace("_", "-"), value) for key, value in environ.items()
-                          if key.startswith("HTTP_"))
+        headers = Headers(
+            (key[5:].replace("_", "-"), value) for key, value in environ.items() if key.startswith("HTTP_")
+        )
         cors = self.app.cors
         if cors is not None and is_preflight(method, headers):
             return send(start_response, preflight_reply(cors, headers, new_request_id()))
@@ -106,14 +115,16 @@ class LocalApp:
                 token = bearer_token(headers.get("authorization"))
                 self.issuer.verify(token, spec.trigger.auth)
             except TokenRefused as exc:
-                return send(start_response, with_cors(cors, headers.get("origin"),
-                                                      unauthorized(str(exc), new_request_id())))
+                return send(
+                    start_response, with_cors(cors, headers.get("origin"), unauthorized(str(exc), new_request_id()))
+                )
             environ[USERINFO_ENVIRON] = userinfo_of_token(token)
         if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
             return console.timed_http(self.targets[spec.name], spec.name, environ, start_response)
         if not allowed:
-            return send(start_response, with_cors(cors, headers.get("origin"),
-                                                  error(404, f"no route for {method} {path}")))
+            return send(
+                start_response, with_cors(cors, headers.get("origin"), error(404, f"no route for {method} {path}"))
+            )
         reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
         reply.headers.append(("Allow", ", ".join(allowed)))
         return send(start_response, with_cors(cors, headers.get("origin"), reply))
@@ -172,7 +183,8 @@ class LocalApp:
 
             self._scheduler = LocalScheduler(
                 ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
-                self._queue_firing, schedules_since,
+                self._queue_firing,
+                schedules_since,
             )
             thread = threading.Thread(target=self._schedule_worker, args=(self._scheduler,), daemon=True)
             thread.start()

@@ -35,6 +35,9 @@ class LocalSecret:
                     f"the secret has no local value; write it to {path} or set {value_variable(self.logical)}",
                 ) from None
         if len(value.encode()) > SECRET_VALUE_MAX_BYTES:
-            raise TooLarge(self.logical, f"the secret's value is over {SECRET_VALUE_MAX_BYTES} bytes, the most "
-                           "Secrets Manager and Secret Manager keep")
+            raise TooLarge(
+                self.logical,
+                f"the secret's value is over {SECRET_VALUE_MAX_BYTES} bytes, the most "
+                "Secrets Manager and Secret Manager keep",
+            )
         return value

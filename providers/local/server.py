@@ -83,6 +83,7 @@ class Report:
 def stop_with_reloader(lifeline_fd: int) -> None:
     """Stop this process, as SIGTERM does, once the reloader has gone (however it went, `kill -9` included): the
     reloader holds the other end of `lifeline_fd`, which reads end-of-file when it exits."""
+
     def watch() -> None:
         with open(lifeline_fd, "rb") as lifeline:
             lifeline.read()
@@ -91,8 +92,18 @@ def stop_with_reloader(lifeline_fd: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def serve(host: str, port: int, *, package: str, schedules: bool, debug: bool, listen_fd: int | None = None,
-          report_fd: int | None = None, lifeline_fd: int | None = None, schedules_since: datetime | None = None) -> int:
+def serve(
+    host: str,
+    port: int,
+    *,
+    package: str,
+    schedules: bool,
+    debug: bool,
+    listen_fd: int | None = None,
+    report_fd: int | None = None,
+    lifeline_fd: int | None = None,
+    schedules_since: datetime | None = None,
+) -> int:
     """Serve until SIGTERM or Ctrl-C. Alone, an App that cannot load ends it (exit 2); under the reloader it is
     shown on every call until a change loads."""
     from werkzeug.serving import make_server
@@ -109,8 +120,12 @@ def serve(host: str, port: int, *, package: str, schedules: bool, debug: bool, l
             return 2
         failure = LoadFailure.of(exc)
         print(failure.traceback, file=sys.stderr, end="")
-        print(f"Portable local: the app failed to load: {failure.summary()}\n  every call answers this error "
-              "until you fix it and save", file=sys.stderr, flush=True)
+        print(
+            f"Portable local: the app failed to load: {failure.summary()}\n  every call answers this error "
+            "until you fix it and save",
+            file=sys.stderr,
+            flush=True,
+        )
     counted = InFlight(local if local is not None else FailedApp(failure))
     server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=_quiet_handler())
     # `kill` stops the server as Ctrl-C does, so that it finishes its calls and withdraws its address.
@@ -181,25 +196,31 @@ def url_host(host: str) -> str:
 def banner(app: App, url: str) -> str:
     """What the runner serves, said once at start: routes, buckets, tables, schedules and messages, one kind a
     line."""
+
     def listed(names: list[str]) -> str:
         return ", ".join(names) or "none"
 
     routes = [f"{spec.trigger.route.key} -> {spec.name}" for spec in app.http_functions()]
     schedules = [f"{spec.name} ({spec.trigger.schedule.describe()})" for spec in app.schedule_functions()]
-    return "\n".join([
-        f"Portable local: {url}",
-        f"  routes:    {listed(routes)}",
-        f"  buckets:   {listed(app.buckets)}",
-        f"  tables:    {listed(app.tables)}",
-        f"  schedules: {listed(schedules)}",
-        f"  messages:  {listed(message_sources(app))}",
-    ])
+    return "\n".join(
+        [
+            f"Portable local: {url}",
+            f"  routes:    {listed(routes)}",
+            f"  buckets:   {listed(app.buckets)}",
+            f"  tables:    {listed(app.tables)}",
+            f"  schedules: {listed(schedules)}",
+            f"  messages:  {listed(message_sources(app))}",
+        ]
+    )
 
 
 def message_sources(app: App) -> list[str]:
     """Each queue and topic with the functions that receive its messages."""
-    return [f"{name} ({kind}) -> {', '.join(spec.name for spec in app.message_functions(name)) or 'none'}"
-            for kind, names in (("queue", app.queues), ("topic", app.topics)) for name in names]
+    return [
+        f"{name} ({kind}) -> {', '.join(spec.name for spec in app.message_functions(name)) or 'none'}"
+        for kind, names in (("queue", app.queues), ("topic", app.topics))
+        for name in names
+    ]
 
 
 def missing_requirements(app: App) -> list[str]:
@@ -215,8 +236,10 @@ def missing_requirements(app: App) -> list[str]:
             try:
                 metadata.distribution(name[0])
             except metadata.PackageNotFoundError:
-                warnings.append(f"warning: function {spec.name!r} ({shown_path(spec.source_file)}) requires "
-                                f"{requirement!r}, "
-                                f"which is not installed here, so calling it fails; install it with: "
-                                f"pip install '{requirement}'")
+                warnings.append(
+                    f"warning: function {spec.name!r} ({shown_path(spec.source_file)}) requires "
+                    f"{requirement!r}, "
+                    f"which is not installed here, so calling it fails; install it with: "
+                    f"pip install '{requirement}'"
+                )
     return warnings

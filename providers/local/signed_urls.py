@@ -76,20 +76,31 @@ def _signature(bucket: str, key: str, method: str, expires: int, content_type: s
     return hmac.new(_secret(), message, hashlib.sha256).hexdigest()
 
 
-def sign(bucket: str, key: str, method: SignedMethod, expires_seconds: int, content_type: str | None,
-         base: str, now: float | None = None) -> str:
+def sign(
+    bucket: str,
+    key: str,
+    method: SignedMethod,
+    expires_seconds: int,
+    content_type: str | None,
+    base: str,
+    now: float | None = None,
+) -> str:
     expires = int((time.time() if now is None else now) + expires_seconds)
-    query = {"method": method, "expires": str(expires),
-             "signature": _signature(bucket, key, method, expires, content_type or "")}
+    query = {
+        "method": method,
+        "expires": str(expires),
+        "signature": _signature(bucket, key, method, expires, content_type or ""),
+    }
     return f"{base}{ROUTE}{quote(bucket)}/{quote(key, safe='/')}?{urlencode(query)}"
 
 
-def verify(method: str, path: str, query: dict[str, str], content_type: str | None,
-           now: float | None = None) -> tuple[str, str]:
+def verify(
+    method: str, path: str, query: dict[str, str], content_type: str | None, now: float | None = None
+) -> tuple[str, str]:
     """The (bucket, key) a signed request may touch; InvalidSignature says why not."""
-    if not path.startswith(ROUTE) or "/" not in path[len(ROUTE):]:
+    if not path.startswith(ROUTE) or "/" not in path[len(ROUTE) :]:
         raise InvalidSignature(f"{path!r} is not a signed bucket URL")
-    bucket, _, quoted_key = path[len(ROUTE):].partition("/")
+    bucket, _, quoted_key = path[len(ROUTE) :].partition("/")
     bucket, key = unquote(bucket), unquote(quoted_key)
     if query.get("method") != method:
         raise InvalidSignature(f"this URL was signed for {query.get('method')!r}, not {method!r}")

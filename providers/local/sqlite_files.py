@@ -71,7 +71,12 @@ def immediate(connection: sqlite3.Connection) -> Generator[sqlite3.Connection, N
 
 
 def rows_by_prefix(
-    connection: sqlite3.Connection, columns: str, table: str, prefix: str, limit: int, token: str | None,
+    connection: sqlite3.Connection,
+    columns: str,
+    table: str,
+    prefix: str,
+    limit: int,
+    token: str | None,
     resource: str,
 ) -> list[Any]:
     """Up to `limit + 1` rows whose key starts with `prefix` and sorts after `token`, in key order.

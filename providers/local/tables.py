@@ -56,8 +56,9 @@ class LocalTable:
                 if not isinstance(current, int) or isinstance(current, bool):
                     raise InvalidValue(self.logical, f"{key!r}: field {field!r} holds {current!r}, not an integer")
                 document[field] = current + amount
-                db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?)",
-                           (key, json.dumps(document), uuid.uuid4().hex))
+                db.execute(
+                    "INSERT OR REPLACE INTO items VALUES (?, ?, ?)", (key, json.dumps(document), uuid.uuid4().hex)
+                )
         except sqlite3.Error as exc:
             raise BackendError(self.logical, f"increment {key!r} failed: {exc}") from exc
         result: int = document[field]

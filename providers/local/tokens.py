@@ -73,7 +73,11 @@ class DevIssuer:
 
         now = int(time.time())
         payload: dict[str, Any] = {
-            "iss": auth.issuer, "aud": auth.audiences[0], "sub": subject, "iat": now, "nbf": now,
+            "iss": auth.issuer,
+            "aud": auth.audiences[0],
+            "sub": subject,
+            "iat": now,
+            "nbf": now,
             "exp": now + lifetime_seconds,
         }
         listed = " ".join(scopes)
@@ -90,20 +94,25 @@ class DevIssuer:
             kid = jwt.get_unverified_header(token).get("kid")
             key: Any = self.key().public_key() if kid == KEY_ID else _issuer_key(auth.jwks_uri, token)
             claims: dict[str, Any] = jwt.decode(
-                token, key, algorithms=[ALGORITHM, "ES256"], audience=list(auth.audiences), issuer=auth.issuer,
+                token,
+                key,
+                algorithms=[ALGORITHM, "ES256"],
+                audience=list(auth.audiences),
+                issuer=auth.issuer,
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError:
             raise TokenRefused("the token has expired; get a new one") from None
         except jwt.InvalidAudienceError:
-            raise TokenRefused(f"the token is for another audience; this API accepts {', '.join(auth.audiences)}"
-                               ) from None
+            raise TokenRefused(
+                f"the token is for another audience; this API accepts {', '.join(auth.audiences)}"
+            ) from None
         except jwt.InvalidIssuerError:
-            raise TokenRefused(f"the token is from another issuer; this route accepts tokens of {auth.issuer}"
-                               ) from None
+            raise TokenRefused(
+                f"the token is from another issuer; this route accepts tokens of {auth.issuer}"
+            ) from None
         except jwt.MissingRequiredClaimError as exc:
-            raise TokenRefused(f"the token has no {exc.claim!r} claim; the gateways require exp, iss and aud"
-                               ) from None
+            raise TokenRefused(f"the token has no {exc.claim!r} claim; the gateways require exp, iss and aud") from None
         except jwt.ImmatureSignatureError:
             raise TokenRefused("the token is not valid yet (its nbf or iat is in the future)") from None
         except jwt.InvalidSignatureError:
@@ -118,8 +127,10 @@ class DevIssuer:
 def bearer_token(authorization: str | None) -> str:
     """The token of an `Authorization: Bearer <token>` header; TokenRefused naming the fix otherwise."""
     if not authorization:
-        raise TokenRefused("this route requires a token: send Authorization: Bearer <token> (locally, "
-                           "POST /__portable/token?subject=<who> mints one)")
+        raise TokenRefused(
+            "this route requires a token: send Authorization: Bearer <token> (locally, "
+            "POST /__portable/token?subject=<who> mints one)"
+        )
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise TokenRefused("the Authorization header must be 'Bearer <token>'")
@@ -146,8 +157,9 @@ def _load_or_create_key(path: Path) -> RSAPrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         draft.write_bytes(pem)
         os.chmod(draft, 0o600)

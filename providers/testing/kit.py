@@ -110,8 +110,12 @@ class Kit:
 
     @contextmanager
     def _active(self) -> Iterator[None]:
-        with using_local_dir(self.state), observing_writes(self._deliver), observing_messages(self._deliver_message), \
-                using_clients(client_factory("local")):
+        with (
+            using_local_dir(self.state),
+            observing_writes(self._deliver),
+            observing_messages(self._deliver_message),
+            using_clients(client_factory("local")),
+        ):
             yield
 
     def _deliver(self, event: ObjectEvent) -> None:
@@ -146,15 +150,23 @@ class Kit:
             if not any(name.lower() == "content-type" for name, _ in header_pairs):
                 header_pairs.append(("Content-Type", "application/json"))
         request = Request(
-            method=method, path=unquote(url.path) or "/", body=data,
+            method=method,
+            path=unquote(url.path) or "/",
+            body=data,
             query=Query([*parse_qsl(url.query, keep_blank_values=True), *_pairs(query)]),
-            headers=Headers(header_pairs), client_ip=client_ip, request_id=new_request_id(),
+            headers=Headers(header_pairs),
+            client_ip=client_ip,
+            request_id=new_request_id(),
         )
         with self._active():
             return HttpReply(self._target.http(request))
 
     def token(
-        self, subject: str, scopes: Iterable[str] = (), *, auth: str | None = None,
+        self,
+        subject: str,
+        scopes: Iterable[str] = (),
+        *,
+        auth: str | None = None,
         claims: Mapping[str, Any] | None = None,
     ) -> str:
         """A token of the local development issuer for `subject` with `scopes`, in the name of the App's jwt_auth
@@ -176,7 +188,11 @@ class Kit:
         return self.caused_by(lambda: self.deliveries.append(self._target.schedule(schedule, due)))
 
     def send(
-        self, queue: str, body: Body, attributes: Mapping[str, str] | None = None, delay_seconds: int = 0,
+        self,
+        queue: str,
+        body: Body,
+        attributes: Mapping[str, str] | None = None,
+        delay_seconds: int = 0,
     ) -> list[Delivery]:
         """Send a message to the App's queue `queue`, as its functions would; the deliveries it caused (its
         consumer's first), or EventFailed naming the functions that failed. A delay (on a queue declared with

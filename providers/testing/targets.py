@@ -82,8 +82,9 @@ def gateway_route(app: App, request: Request) -> HttpFunction | Reply:
         return spec
     if not allowed:
         return error_reply(404, f"no route for {request.method} {request.path}", request.request_id)
-    reply = error_reply(405, f"{request.method} is not allowed on {request.path}: use {', '.join(allowed)}",
-                        request.request_id)
+    reply = error_reply(
+        405, f"{request.method} is not allowed on {request.path}: use {', '.join(allowed)}", request.request_id
+    )
     reply.headers.append(("Allow", ", ".join(allowed)))
     return reply
 
@@ -99,10 +100,14 @@ def gateway_token(request: Request, auth: JwtAuth) -> tuple[str, dict[str, Any]]
 
 def gateway_refusal(body: dict[str, Any], reason: str) -> Reply:
     """A gateway's own 401: its JSON body, and the Bearer challenge."""
-    return Reply(401, json.dumps(body).encode(), [
-        ("Content-Type", "application/json"),
-        ("WWW-Authenticate", f'Bearer error="invalid_token", error_description="{reason}"'),
-    ])
+    return Reply(
+        401,
+        json.dumps(body).encode(),
+        [
+            ("Content-Type", "application/json"),
+            ("WWW-Authenticate", f'Bearer error="invalid_token", error_description="{reason}"'),
+        ],
+    )
 
 
 class AwsTarget(Target):
@@ -148,8 +153,11 @@ class AwsTarget(Target):
 
         notification = s3_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
         # S3 filters by kind, prefix and suffix before it invokes a function.
-        return [self._deliver(spec.name, object_label(event), notification)
-                for spec in self.app.object_functions(event.bucket) if spec.trigger.accepts(event)]
+        return [
+            self._deliver(spec.name, object_label(event), notification)
+            for spec in self.app.object_functions(event.bucket)
+            if spec.trigger.accepts(event)
+        ]
 
     def schedule(self, name: str, due: datetime) -> Delivery:
         from providers.aws import schedule_events
@@ -169,11 +177,16 @@ class AwsTarget(Target):
         deliveries = []
         for spec in self.app.message_functions(message.source):
             queue = f"{message.source}-{spec.name}" if spec.trigger.kind == "topic" else message.source
-            event = sqs_events.encode(message, spec.trigger, f"arn:aws:sqs:us-east-1:123456789012:{queue}",
-                                      f"arn:aws:sns:us-east-1:123456789012:{message.source}")
+            event = sqs_events.encode(
+                message,
+                spec.trigger,
+                f"arn:aws:sqs:us-east-1:123456789012:{queue}",
+                f"arn:aws:sns:us-east-1:123456789012:{message.source}",
+            )
             reply = self.invoke(spec.name, event)
-            deliveries.append(Delivery(spec.name, message_label(message), not reply.get("batchItemFailures"),
-                                       json.dumps(reply)))
+            deliveries.append(
+                Delivery(spec.name, message_label(message), not reply.get("batchItemFailures"), json.dumps(reply))
+            )
         return deliveries
 
 
@@ -190,7 +203,10 @@ def reply_of(response: TestResponse) -> Reply:
 def open_request(open_: Callable[..., TestResponse], request: Request) -> TestResponse:
     """Send `request` through a WSGI test client's `open`, as a client on the network would."""
     return open_(
-        quote(request.path), method=request.method, headers=request.headers.items_all(), data=request.body,
+        quote(request.path),
+        method=request.method,
+        headers=request.headers.items_all(),
+        data=request.body,
         query_string=urlencode(request.query.items_all()),
         environ_base={"REMOTE_ADDR": request.client_ip or "127.0.0.1"},
     )
@@ -209,8 +225,9 @@ class GcpTarget(Target):
 
     def request(self, function: str, method: str, path: str, headers: dict[str, str], body: bytes) -> TestResponse:
         """The native reply of `function`'s functions-framework app to one HTTP request."""
-        response: TestResponse = self.runner.targets[function].test_client().open(
-            path, method=method, headers=headers, data=body)
+        response: TestResponse = (
+            self.runner.targets[function].test_client().open(path, method=method, headers=headers, data=body)
+        )
         return response
 
     def http(self, request: Request) -> Reply:
@@ -221,8 +238,9 @@ class GcpTarget(Target):
         routed = self._preflight_route(request) or gateway_route(self.app, request)
         if isinstance(routed, Reply):
             return routed
-        request.headers = Headers((name, value) for name, value in request.headers.items_all()
-                                  if name != USERINFO_HEADER.lower())
+        request.headers = Headers(
+            (name, value) for name, value in request.headers.items_all() if name != USERINFO_HEADER.lower()
+        )
         auth = routed.trigger.auth
         if auth is not None and not is_preflight(request.method, request.headers):
             verified = gateway_token(request, auth)
@@ -234,23 +252,29 @@ class GcpTarget(Target):
     def _preflight_route(self, request: Request) -> HttpFunction | None:
         if self.app.cors is None or not is_preflight(request.method, request.headers):
             return None
-        return next((spec for spec in self.app.http_functions() if spec.trigger.route.match(request.path) is not None),
-                    None)
+        return next(
+            (spec for spec in self.app.http_functions() if spec.trigger.route.match(request.path) is not None), None
+        )
 
     def wants(self, spec: ObjectFunction, event: ObjectEvent) -> bool:
         """Eventarc filters by bucket and event type only; the shim applies prefix and suffix."""
         return spec.trigger.kind == event.kind
 
     def object_event(self, event: ObjectEvent) -> list[Delivery]:
-        return [self._deliver(spec.name, object_label(event), event)
-                for spec in self.app.object_functions(event.bucket) if self.wants(spec, event)]
+        return [
+            self._deliver(spec.name, object_label(event), event)
+            for spec in self.app.object_functions(event.bucket)
+            if self.wants(spec, event)
+        ]
 
     def schedule(self, name: str, due: datetime) -> Delivery:
         return self._deliver(name, f"schedule {name}", schedule_firing(name, due))
 
     def message(self, message: Message) -> list[Delivery]:
-        return [self._deliver(spec.name, message_label(message), message)
-                for spec in self.app.message_functions(message.source)]
+        return [
+            self._deliver(spec.name, message_label(message), message)
+            for spec in self.app.message_functions(message.source)
+        ]
 
     def _deliver(self, function: str, label: str, event: ObjectEvent | ScheduleEvent | Message) -> Delivery:
         status, body = self.runner.deliver(function, event)

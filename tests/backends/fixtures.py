@@ -33,8 +33,11 @@ def moto_sdk(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[An
     from providers.aws import sdk
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     sdk.client.cache_clear()
     yield sdk.client
@@ -126,8 +129,9 @@ def create_secret(provider: str, physical: str, monkeypatch: pytest.MonkeyPatch)
     if provider == "gcp":
         from providers.gcp.sdk import secret_client
 
-        secret = secret_client().create_secret(parent="projects/portable-test", secret_id=physical,
-                                                secret={"replication": {"automatic": {}}})
+        secret = secret_client().create_secret(
+            parent="projects/portable-test", secret_id=physical, secret={"replication": {"automatic": {}}}
+        )
         name: str = secret.name
         return name
     return physical
@@ -142,11 +146,16 @@ def create_resource(provider: str, kind: str, physical: str) -> None:
             client("s3").create_bucket(Bucket=physical)
         else:
             client("dynamodb").create_table(
-                TableName=physical, BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": PARTITION_ATTRIBUTE, "AttributeType": "S"},
-                                      {"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": PARTITION_ATTRIBUTE, "KeyType": "HASH"},
-                           {"AttributeName": KEY_ATTRIBUTE, "KeyType": "RANGE"}],
+                TableName=physical,
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[
+                    {"AttributeName": PARTITION_ATTRIBUTE, "AttributeType": "S"},
+                    {"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"},
+                ],
+                KeySchema=[
+                    {"AttributeName": PARTITION_ATTRIBUTE, "KeyType": "HASH"},
+                    {"AttributeName": KEY_ATTRIBUTE, "KeyType": "RANGE"},
+                ],
             )
     elif provider == "gcp" and kind == "bucket":
         from providers.gcp.sdk import storage_client
@@ -181,8 +190,11 @@ def point_environment(provider: str, request: pytest.FixtureRequest, monkeypatch
         from providers.aws import sdk as aws_sdk
 
         monkeypatch.setenv("AWS_ENDPOINT_URL", request.getfixturevalue("moto_endpoint"))
-        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                            "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
         aws_sdk.client.cache_clear()

@@ -139,8 +139,10 @@ class PubSub:
             while True:
                 self.expire_leases()
                 subscription = self.subscription(request.subscription)
-                received = [self.lease(request.subscription, subscription)
-                            for _ in range(min(request.max_messages, len(subscription.ready)))]
+                received = [
+                    self.lease(request.subscription, subscription)
+                    for _ in range(min(request.max_messages, len(subscription.ready)))
+                ]
                 now = time.monotonic()
                 if received or now >= until:
                     return types.PullResponse.pb()(received_messages=received)
@@ -230,15 +232,18 @@ class PubSub:
         self.retained_bytes -= delivery.size
         source = SUBSCRIPTION_NAME.fullmatch(subscription.config.name)
         assert source is not None
-        forwarded = types.PubsubMessage.pb()(data=delivery.message.data, attributes={
-            **delivery.message.attributes,
-            "CloudPubSubDeadLetterSourceDeliveryCount": str(delivery.attempts),
-            "CloudPubSubDeadLetterSourceSubscription": source["id"],
-            "CloudPubSubDeadLetterSourceSubscriptionProject": source["project"],
-            "CloudPubSubDeadLetterSourceTopicPublishTime":
-                delivery.message.publish_time.ToDatetime(UTC).isoformat(timespec="milliseconds").replace(
-                    "+00:00", "Z"),
-        })
+        forwarded = types.PubsubMessage.pb()(
+            data=delivery.message.data,
+            attributes={
+                **delivery.message.attributes,
+                "CloudPubSubDeadLetterSourceDeliveryCount": str(delivery.attempts),
+                "CloudPubSubDeadLetterSourceSubscription": source["id"],
+                "CloudPubSubDeadLetterSourceSubscriptionProject": source["project"],
+                "CloudPubSubDeadLetterSourceTopicPublishTime": delivery.message.publish_time.ToDatetime(UTC)
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
+            },
+        )
         self.fan_out(subscription.config.dead_letter_policy.dead_letter_topic, forwarded)
 
     def next_expiry(self) -> float:
@@ -266,24 +271,33 @@ def rpc(request_type: Any, handle: Handler) -> grpc.RpcMethodHandler:
             context.abort(refused.code, refused.details)
 
     return grpc.unary_unary_rpc_method_handler(
-        call, request_deserializer=request_type.pb().FromString,
-        response_serializer=lambda reply: reply.SerializeToString())
+        call,
+        request_deserializer=request_type.pb().FromString,
+        response_serializer=lambda reply: reply.SerializeToString(),
+    )
 
 
 def handlers(state: PubSub) -> list[grpc.GenericRpcHandler]:
     return [
-        grpc.method_handlers_generic_handler("google.pubsub.v1.Publisher", {
-            "CreateTopic": rpc(types.Topic, lambda request, _: state.create_topic(request)),
-            "GetTopic": rpc(types.GetTopicRequest, lambda request, _: state.get_topic(request)),
-            "Publish": rpc(types.PublishRequest, lambda request, _: state.publish(request)),
-        }),
-        grpc.method_handlers_generic_handler("google.pubsub.v1.Subscriber", {
-            "CreateSubscription": rpc(types.Subscription, lambda request, _: state.create_subscription(request)),
-            "Pull": rpc(types.PullRequest, lambda request, context: state.pull(request, pull_wait(context))),
-            "Acknowledge": rpc(types.AcknowledgeRequest, lambda request, _: state.acknowledge(request)),
-            "ModifyAckDeadline": rpc(types.ModifyAckDeadlineRequest,
-                                     lambda request, _: state.modify_ack_deadline(request)),
-        }),
+        grpc.method_handlers_generic_handler(
+            "google.pubsub.v1.Publisher",
+            {
+                "CreateTopic": rpc(types.Topic, lambda request, _: state.create_topic(request)),
+                "GetTopic": rpc(types.GetTopicRequest, lambda request, _: state.get_topic(request)),
+                "Publish": rpc(types.PublishRequest, lambda request, _: state.publish(request)),
+            },
+        ),
+        grpc.method_handlers_generic_handler(
+            "google.pubsub.v1.Subscriber",
+            {
+                "CreateSubscription": rpc(types.Subscription, lambda request, _: state.create_subscription(request)),
+                "Pull": rpc(types.PullRequest, lambda request, context: state.pull(request, pull_wait(context))),
+                "Acknowledge": rpc(types.AcknowledgeRequest, lambda request, _: state.acknowledge(request)),
+                "ModifyAckDeadline": rpc(
+                    types.ModifyAckDeadlineRequest, lambda request, _: state.modify_ack_deadline(request)
+                ),
+            },
+        ),
     ]
 
 
@@ -292,8 +306,10 @@ def serving(workers: int = 16) -> Iterator[str]:
     """Serve a fresh, empty Pub/Sub on a free loopback port; yields its host:port (PUBSUB_EMULATOR_HOST)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pubsub-standin"),
-        handlers=handlers(PubSub()), maximum_concurrent_rpcs=4 * workers,
-        options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES + 64 * 1024)])
+        handlers=handlers(PubSub()),
+        maximum_concurrent_rpcs=4 * workers,
+        options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES + 64 * 1024)],
+    )
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     try:

@@ -67,8 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._error(404, f"Secret [{name}] not found.")
                 data = base64.b64decode(body.get("payload", {}).get("data", ""))
                 self.store.versions[name].append(data)
-                return self._reply(200, {"name": f"{name}/versions/{len(self.store.versions[name])}",
-                                         "state": "ENABLED"})
+                return self._reply(
+                    200, {"name": f"{name}/versions/{len(self.store.versions[name])}", "state": "ENABLED"}
+                )
             if (match := _SECRETS.fullmatch(path)) is not None:
                 secret_id = dict(part.split("=", 1) for part in query.split("&") if "=" in part).get("secretId")
                 if not secret_id:
@@ -93,8 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not 1 <= number <= len(versions):
                 return self._error(404, f"Secret Version [{name}/versions/{version}] not found.")
             data = versions[number - 1]
-        self._reply(200, {"name": f"{name}/versions/{number}",
-                          "payload": {"data": base64.b64encode(data).decode()}})
+        self._reply(200, {"name": f"{name}/versions/{number}", "payload": {"data": base64.b64encode(data).decode()}})
 
 
 @contextmanager

@@ -141,11 +141,14 @@ def pubsub_emulator() -> Iterator[str]:
         return
     emulator = shutil.which("cloud-pubsub-emulator") or (str(PUBSUB_EMULATOR) if PUBSUB_EMULATOR.exists() else None)
     if emulator is None or shutil.which("java") is None:
-        raise RuntimeError("the Pub/Sub emulator needs Java and the package google-cloud-cli-pubsub-emulator "
-                           "(apt-get install google-cloud-cli-pubsub-emulator openjdk-17-jre-headless)")
+        raise RuntimeError(
+            "the Pub/Sub emulator needs Java and the package google-cloud-cli-pubsub-emulator "
+            "(apt-get install google-cloud-cli-pubsub-emulator openjdk-17-jre-headless)"
+        )
     port = free_port()
-    process = subprocess.Popen([emulator, "--host=127.0.0.1", f"--port={port}"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [emulator, "--host=127.0.0.1", f"--port={port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         wait_listening(process, port, "the Pub/Sub emulator", timeout=60)
         yield f"127.0.0.1:{port}"

@@ -26,8 +26,22 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.mark.parametrize("command", [[], ["new"], ["dev"], ["invoke"], ["preview"], ["lock"], ["data"],
-                                     ["data", "buckets"], ["data", "tables"], ["data", "ls"], ["data", "items"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["new"],
+        ["dev"],
+        ["invoke"],
+        ["preview"],
+        ["lock"],
+        ["data"],
+        ["data", "buckets"],
+        ["data", "tables"],
+        ["data", "ls"],
+        ["data", "items"],
+    ],
+)
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         parser().parse_args([*command, "--help"])
@@ -36,21 +50,41 @@ def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixtur
 
 
 def test_python_m_portable_is_the_command() -> None:
-    done = subprocess.run([sys.executable, "-m", "portable", "--version"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "portable", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert done.stdout.startswith("portable 0.1.0")
 
 
 # portable new -----------------------------------------------------------------------------------------------
+
 
 def test_new_writes_an_app_pinned_to_this_framework(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "new", str(tmp_path / "notes app"))
     app = tmp_path / "notes app"
     assert code == 0 and "./dev test" in out and "./dev serve" in out
     files = sorted(path.relative_to(app).as_posix() for path in app.rglob("*") if path.is_file())
-    assert files == [".gitignore", "Pulumi.aws.yaml", "Pulumi.gcp.yaml", "Pulumi.yaml", "README.md", "__main__.py",
-                     "dev", "functions/__init__.py", "functions/hello.py", "main.py", "requirements-dev.txt",
-                     "requirements.lock", "requirements.txt", "tests/test_hello.py"]
+    assert files == [
+        ".gitignore",
+        "Pulumi.aws.yaml",
+        "Pulumi.gcp.yaml",
+        "Pulumi.yaml",
+        "README.md",
+        "__main__.py",
+        "dev",
+        "functions/__init__.py",
+        "functions/hello.py",
+        "main.py",
+        "requirements-dev.txt",
+        "requirements.lock",
+        "requirements.txt",
+        "tests/test_hello.py",
+    ]
     # The archives of a new app pin what this framework is tested with; `./dev lock` keeps the copy current.
     assert (app / "requirements.lock").read_text() == (ROOT / "requirements.lock").read_text()
     assert (app / "Pulumi.yaml").read_text().startswith("name: notes-app\n")
@@ -79,9 +113,15 @@ def test_a_new_app_passes_its_own_tests_on_every_target(tmp_path: Path) -> None:
     scaffold(tmp_path / "app")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PORTABLE_LOCAL_DIR")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "providers.testing.plugin", "-p",
-                           "no:cacheprovider"], cwd=tmp_path / "app", env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "providers.testing.plugin", "-p", "no:cacheprovider"],
+        cwd=tmp_path / "app",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
     assert not (tmp_path / "app" / ".portable").exists(), "the test kit keeps its data elsewhere"
@@ -89,14 +129,17 @@ def test_a_new_app_passes_its_own_tests_on_every_target(tmp_path: Path) -> None:
 
 # portable lock ----------------------------------------------------------------------------------------------
 
+
 def test_lock_asks_for_the_frameworks_cloud_extras_and_leaves_it_out_of_the_lock() -> None:
     from providers.cli.lock import lock_input, without_framework
 
     asked = lock_input("# mine\nportable @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n")
     assert asked == "# mine\nportable[aws,gcp] @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n"
     assert lock_input("Portable[deploy]==0.1.0\n") == "Portable[aws,deploy,gcp]==0.1.0\n"
-    locked = ("anyio==4.16.0             # via httpx\nportable @ file:///somewhere/portable  # via -r -\n"
-              "portable-extras==1.0      # via -r -\n")
+    locked = (
+        "anyio==4.16.0             # via httpx\nportable @ file:///somewhere/portable  # via -r -\n"
+        "portable-extras==1.0      # via -r -\n"
+    )
     assert without_framework(locked) == "anyio==4.16.0             # via httpx\nportable-extras==1.0      # via -r -\n"
 
 
@@ -112,14 +155,16 @@ def framework_stand_in(folder: Path) -> Path:
         '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
         f'[project]\nname = "portable"\nversion = "{project["version"]}"\n'
         f"dependencies = {json.dumps(project['dependencies'])}\n\n"
-        f"[project.optional-dependencies]\n{extras}\n[tool.setuptools]\npackages = []\n")
+        f"[project.optional-dependencies]\n{extras}\n[tool.setuptools]\npackages = []\n"
+    )
     return folder
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_lock_pins_what_an_apps_functions_require(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lock_pins_what_an_apps_functions_require(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A new app lists a package its functions require in requirements-dev.txt; `portable lock` pins it for the
     archives, with what the GCP archives need, and the deploy's check of requires= accepts it."""
     from providers.deploy.lock import read_lock
@@ -128,24 +173,37 @@ def test_lock_pins_what_an_apps_functions_require(tmp_path: Path, capsys: pytest
     scaffold(app)
     listed = app / "requirements-dev.txt"
     stand_in = framework_stand_in(tmp_path / "framework")
-    listed.write_text(listed.read_text().replace(framework_requirement(), f"portable @ {stand_in.as_uri()}")
-                      + "httpx>=0.27\n")
+    listed.write_text(
+        listed.read_text().replace(framework_requirement(), f"portable @ {stand_in.as_uri()}") + "httpx>=0.27\n"
+    )
     monkeypatch.setattr("providers.cli.main._project_root", lambda: app)
     assert main(["lock"]) == 0, capsys.readouterr()
     text = (app / "requirements.lock").read_text()
     assert "#    portable lock\n" in text and "\nportable" not in text
     lock = read_lock(app / "requirements.lock")
     assert {"httpx", "functions-framework", "cloudevents", "google-cloud-storage", "google-cloud-firestore"} <= set(
-        lock.pins)
+        lock.pins
+    )
     pinned = {pin.name for pin in lock.closure([lock.requirement("httpx>=0.27", "functions/fetch.py (fetch)")])}
     assert {"httpx", "httpcore", "anyio"} <= pinned
 
 
 # portable invoke --------------------------------------------------------------------------------------------
 
+
 def test_invoke_on_aws_prints_the_lambda_reply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "invoke", "hello", "--cloud", "aws", "--body", '{"name": "Ada"}', "--state",
-                       str(tmp_path), "--show-event")
+    code, out, _ = run(
+        capsys,
+        "invoke",
+        "hello",
+        "--cloud",
+        "aws",
+        "--body",
+        '{"name": "Ada"}',
+        "--state",
+        str(tmp_path),
+        "--show-event",
+    )
     event_text, _, reply_text = out.partition("\n\n")
     event, reply = json.loads(event_text), json.loads(reply_text)
     assert code == 0 and event["version"] == "2.0" and event["routeKey"] == "POST /hello"
@@ -163,17 +221,39 @@ def test_invoke_on_gcp_prints_the_functions_framework_reply(tmp_path: Path, caps
 def test_invoke_generates_object_and_schedule_events(
     cloud: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "invoke", "make_thumbnail", "--cloud", cloud, "--key", "missing.jpg",
-                         "--state", str(tmp_path), "--show-event")
+    code, out, err = run(
+        capsys,
+        "invoke",
+        "make_thumbnail",
+        "--cloud",
+        cloud,
+        "--key",
+        "missing.jpg",
+        "--state",
+        str(tmp_path),
+        "--show-event",
+    )
     assert code == 0 and "the local bucket 'uploads' holds no 'missing.jpg'" in err
     assert ("ObjectCreated:Put" if cloud == "aws" else "ce-type: google.cloud.storage.object.v1.finalized") in out
-    code, out, _ = run(capsys, "invoke", "nightly_report", "--cloud", cloud, "--at", "2026-11-28T02:00:00Z",
-                       "--state", str(tmp_path), "--show-event")
+    code, out, _ = run(
+        capsys,
+        "invoke",
+        "nightly_report",
+        "--cloud",
+        cloud,
+        "--at",
+        "2026-11-28T02:00:00Z",
+        "--state",
+        str(tmp_path),
+        "--show-event",
+    )
     assert code == 0
-    assert ('"time": "2026-11-28T02:00:00Z"' if cloud == "aws" else "X-CloudScheduler-ScheduleTime: "
-            "2026-11-28T02:00:00Z") in out
+    assert (
+        '"time": "2026-11-28T02:00:00Z"' if cloud == "aws" else "X-CloudScheduler-ScheduleTime: 2026-11-28T02:00:00Z"
+    ) in out
     assert code == 0 and run(capsys, "data", "ls", "reports", "--state", str(tmp_path))[1].endswith(
-        "greetings/2026-11-27.json\n")
+        "greetings/2026-11-27.json\n"
+    )
 
 
 MESSAGE_WIRE = {  # per cloud: what the generated event shows, what a success and a failure answer
@@ -186,8 +266,9 @@ MESSAGE_WIRE = {  # per cloud: what the generated event shows, what a success an
 def test_invoke_delivers_a_message_to_a_subscriber(cloud: str, tmp_path: Path, capsys: Any) -> None:
     shown, done, failed = MESSAGE_WIRE[cloud]
     state = ["--state", str(tmp_path)]
-    code, out, _ = run(capsys, "invoke", "count_greeting", "--cloud", cloud, "--body", '{"name": "Ada"}', *state,
-                       "--show-event")
+    code, out, _ = run(
+        capsys, "invoke", "count_greeting", "--cloud", cloud, "--body", '{"name": "Ada"}', *state, "--show-event"
+    )
     assert code == 0 and shown in out and done in out
     assert run(capsys, "data", "tables", *state)[1] == "name-counts\t1 items\n"
     code, out, _ = run(capsys, "invoke", "count_greeting", "--cloud", cloud, *state)
@@ -208,16 +289,23 @@ def test_invoke_takes_a_published_event_from_a_file(
     assert "older than its max age" in err, "a 2020 event: acknowledged as dead, as Eventarc would drop it"
     fresh = json.loads(Path(fixture).read_text()) | {"time": datetime.now(UTC).isoformat()}
     (tmp_path / "fresh.json").write_text(json.dumps(fresh))
-    code, out, err = run(capsys, "invoke", "make_thumbnail", "--cloud", "gcp", "--event", str(tmp_path / "fresh.json"),
-                         *state)
+    code, out, err = run(
+        capsys, "invoke", "make_thumbnail", "--cloud", "gcp", "--event", str(tmp_path / "fresh.json"), *state
+    )
     assert (code, out) == (0, "HTTP 204 NO CONTENT\n")
     assert '"message": "not an image name, skipped", ' in err and '"key": "folder/Test.cs"' in err
 
 
 def test_invoke_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "invoke", "nope", "--cloud", "aws")
-    assert code == 1 and ("no function named 'nope'; the App defines: count_greeting, hello, make_thumbnail, me, "
-                          "nightly_report, queue_welcome, receive_webhook, write_welcome") in err
+    assert (
+        code == 1
+        and (
+            "no function named 'nope'; the App defines: count_greeting, hello, make_thumbnail, me, "
+            "nightly_report, queue_welcome, receive_webhook, write_welcome"
+        )
+        in err
+    )
     bad = tmp_path / "event.json"
     bad.write_text("[1, 2]")
     code, _, err = run(capsys, "invoke", "hello", "--cloud", "aws", "--event", str(bad))
@@ -226,11 +314,14 @@ def test_invoke_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.Captur
 
 # portable preview -------------------------------------------------------------------------------------------
 
+
 def test_preview_makes_the_programs_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "preview", "--stack", "gcp")
     assert code == 1 and out == ""
-    assert err == ("error: stack 'gcp' has no gcp:project (the Google Cloud project to deploy to); run "
-                   "`pulumi config set gcp:project my-project-id --stack gcp`\n")
+    assert err == (
+        "error: stack 'gcp' has no gcp:project (the Google Cloud project to deploy to); run "
+        "`pulumi config set gcp:project my-project-id --stack gcp`\n"
+    )
     code, _, err = run(capsys, "preview", "--stack", "azure")
     assert code == 1 and err.endswith("Pulumi.azure.yaml; the stacks here are: aws, gcp\n")
     assert run(capsys, "preview", "--stack", "gcp", "-c", "gcp:project")[0] == 2
@@ -245,6 +336,7 @@ def test_preview_outside_an_app_says_where_to_run_it(tmp_path: Path) -> None:
 
 
 # portable data ----------------------------------------------------------------------------------------------
+
 
 def test_data_lists_buckets_tables_objects_and_items(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from portable.testing import Kit
@@ -262,11 +354,13 @@ def test_data_lists_buckets_tables_objects_and_items(tmp_path: Path, capsys: pyt
     key, document = run(capsys, "data", "items", "greetings", *state)[1].rstrip("\n").split("\t")
     assert json.loads(document)["name"] == "Ada" and len(key.split("/")) == 3
     code, _, err = run(capsys, "data", "items", "nope", *state)
-    assert code == 1 and err == (f"error: no local table 'nope' in {tmp_path}; tables there: greetings, name-counts, "
-                                 "welcome-notes\n")
+    assert code == 1 and err == (
+        f"error: no local table 'nope' in {tmp_path}; tables there: greetings, name-counts, welcome-notes\n"
+    )
 
 
 # portable dev -----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_dev_serves_the_app_with_its_state_folder(tmp_path: Path) -> None:
@@ -274,8 +368,23 @@ def test_dev_serves_the_app_with_its_state_folder(tmp_path: Path) -> None:
     env = {name: value for name, value in os.environ.items() if name != "PORTABLE_LOCAL_DIR"}
     env["PYTHONPATH"] = str(ROOT)  # as if installed; it runs from a folder inside the project
     process = subprocess.Popen(
-        [sys.executable, "-m", "portable", "dev", "--port", str(port), "--state", str(tmp_path), "--no-schedules",
-         "--debug"], cwd=ROOT / "functions", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "portable",
+            "dev",
+            "--port",
+            str(port),
+            "--state",
+            str(tmp_path),
+            "--no-schedules",
+            "--debug",
+        ],
+        cwd=ROOT / "functions",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_listening(process, port, "portable dev")
         reply = requests.post(f"http://127.0.0.1:{port}/hello", json={"name": "Dev"}, timeout=10)
@@ -293,6 +402,15 @@ def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setattr(os, "execve", lambda program, command, environment: ran.append(command))
     main(["dev", "--port", "9000", "--debug", "--no-reload", "--no-schedules"])
     main(["dev"])
-    assert ran[0][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "9000", "--no-schedules",
-                          "--debug", "--no-reload"]
+    assert ran[0][1:] == [
+        "-m",
+        "providers.local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "9000",
+        "--no-schedules",
+        "--debug",
+        "--no-reload",
+    ]
     assert ran[1][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "8080"]

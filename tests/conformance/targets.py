@@ -95,7 +95,9 @@ def v2_event(call: HttpCall, path_params: dict[str, str] | None) -> dict[str, An
         "headers": headers,
         "requestContext": {
             "http": {"method": call.method, "path": call.path, "sourceIp": call.client_ip, "protocol": "HTTP/1.1"},
-            "requestId": "req-v2", "stage": "$default", "routeKey": "ANY /{path+}",
+            "requestId": "req-v2",
+            "stage": "$default",
+            "routeKey": "ANY /{path+}",
         },
         **_body_fields(call.body),
     }
@@ -162,8 +164,12 @@ def result_from_werkzeug(response: Any) -> Result:
 
 def werkzeug_call(client: Any, call: HttpCall) -> Result:
     response = client.open(
-        quote(call.path), method=call.method, query_string=urlencode(call.query),
-        headers=call.all_headers(), data=call.body, environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        quote(call.path),
+        method=call.method,
+        query_string=urlencode(call.query),
+        headers=call.all_headers(),
+        data=call.body,
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
     )
     return result_from_werkzeug(response)
 
@@ -175,9 +181,21 @@ class FunctionsFrameworkProcess:
         self.port = free_port()
         executable = Path(sys.executable).with_name("functions-framework")
         self.process = subprocess.Popen(
-            [str(executable), "--source", str(source), "--target", target, "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [
+                str(executable),
+                "--source",
+                str(source),
+                "--target",
+                target,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         wait_listening(self.process, self.port, "functions-framework")
 

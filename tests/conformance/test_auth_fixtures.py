@@ -20,24 +20,39 @@ from tests.conftest import FIXTURES
 PACKAGE = "tests.conformance.edge_app"
 JWT_FIXTURES: dict[str, dict[str, Any]] = {
     "aws/apigw-v2/post-json-body-jwt.json": {
-        "subject": None, "scopes": ["scope1", "scope2"], "claims": {"claim1": "value1", "claim2": "value2"},
+        "subject": None,
+        "scopes": ["scope1", "scope2"],
+        "claims": {"claim1": "value1", "claim2": "value2"},
     },
     "aws/apigw-v2/jwt-cognito-id-token-scopes-null.json": {
-        "subject": "d2f50444-0041-7036-aea2-a955fca33d37", "scopes": [],
+        "subject": "d2f50444-0041-7036-aea2-a955fca33d37",
+        "scopes": [],
         "claims": {
-            "aud": "3nkoep4151b7umeggnottc30u9", "auth_time": "1718636404", "cognito:username": "aamorosi",
-            "event_id": "c7f6cc62-c476-4c6a-ba5b-745244dfe5ee", "exp": "1718722804", "iat": "1718636404",
+            "aud": "3nkoep4151b7umeggnottc30u9",
+            "auth_time": "1718636404",
+            "cognito:username": "aamorosi",
+            "event_id": "c7f6cc62-c476-4c6a-ba5b-745244dfe5ee",
+            "exp": "1718722804",
+            "iat": "1718636404",
             "iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_y0bLG4i27",
-            "jti": "13727aba-89e6-4896-bd9e-8cbc0f478f9c", "origin_jti": "37cc02cf-5c14-4636-beb3-4f8ca887935b",
-            "sub": "d2f50444-0041-7036-aea2-a955fca33d37", "token_use": "id",
+            "jti": "13727aba-89e6-4896-bd9e-8cbc0f478f9c",
+            "origin_jti": "37cc02cf-5c14-4636-beb3-4f8ca887935b",
+            "sub": "d2f50444-0041-7036-aea2-a955fca33d37",
+            "token_use": "id",
         },
     },
     "aws/apigw-v2/jwt-cognito-claims-no-scopes-key.json": {
-        "subject": None, "scopes": [],
+        "subject": None,
+        "scopes": [],
         "claims": {
-            "cognito:groups": "Admin", "phone_number_verified": "true", "cognito:username": "normj",
-            "aud": "3mushfc8sgm8uoacvif5vhkt49", "event_id": "75760f58-f984-11e7-8d4a-2389efc50d68",
-            "token_use": "id", "auth_time": "1515973296", "you_are_special": "true",
+            "cognito:groups": "Admin",
+            "phone_number_verified": "true",
+            "cognito:username": "normj",
+            "aud": "3mushfc8sgm8uoacvif5vhkt49",
+            "event_id": "75760f58-f984-11e7-8d4a-2389efc50d68",
+            "token_use": "id",
+            "auth_time": "1515973296",
+            "you_are_special": "true",
         },
     },
 }
@@ -102,7 +117,8 @@ def test_the_gateways_userinfo_header_becomes_request_auth(gcp_client: Client, c
 
 @pytest.mark.parametrize("value", [None, "not base64!", "WzEsMl0"])  # WzEsMl0 is [1,2]: no claims object
 def test_an_auth_route_without_readable_userinfo_answers_the_portable_401(
-    gcp_client: Client, value: str | None,
+    gcp_client: Client,
+    value: str | None,
 ) -> None:
     headers = {"X-Apigateway-Api-Userinfo": value} if value else {}
     response = gcp_client.get("/whoami", headers=headers)

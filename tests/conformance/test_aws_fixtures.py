@@ -24,107 +24,180 @@ def load(relative: str) -> dict[str, Any]:
 
 HTTP_EXPECTED: dict[str, dict[str, Any]] = {
     "apigw-v2/docs-payload-v2-post.json": {
-        "method": "POST", "path": "/my/path", "path_params": {"parameter1": "value1"},
+        "method": "POST",
+        "path": "/my/path",
+        "path_params": {"parameter1": "value1"},
         "query": {"parameter1": ["value1", "value2"], "parameter2": ["value"]},
         "headers": {"header1": ["value1"], "header2": ["value1", "value2"]},
-        "cookies": {}, "body": b"Hello from Lambda", "client_ip": "192.0.2.1", "request_id": "id",
+        "cookies": {},
+        "body": b"Hello from Lambda",
+        "client_ip": "192.0.2.1",
+        "request_id": "id",
     },
     "apigw-v2/function-url-post-base64-body.json": {
-        "method": "POST", "path": "/", "path_params": {}, "query": {}, "headers": {"content-type": ["idk"]},
-        "cookies": {}, "body": b"<idk/>", "client_ip": "127.0.0.1",
+        "method": "POST",
+        "path": "/",
+        "path_params": {},
+        "query": {},
+        "headers": {"content-type": ["idk"]},
+        "cookies": {},
+        "body": b"<idk/>",
+        "client_ip": "127.0.0.1",
         "request_id": "9701a3d4-36ad-40bd-bf0b-a525c987d27f",
     },
     "apigw-v2/function-url-post-json-cookies-query.json": {
-        "method": "POST", "path": "/hello", "path_params": {"path": "hello"},
-        "query": {"hello": ["world"], "foo": ["bar"]}, "headers": {"header2": ["h1", "h2"]},
-        "cookies": {"foo": "bar", "hello": "hello"}, "body": b'{"hello": "world"}', "client_ip": "127.0.0.1",
+        "method": "POST",
+        "path": "/hello",
+        "path_params": {"path": "hello"},
+        "query": {"hello": ["world"], "foo": ["bar"]},
+        "headers": {"header2": ["h1", "h2"]},
+        "cookies": {"foo": "bar", "hello": "hello"},
+        "body": b'{"hello": "world"}',
+        "client_ip": "127.0.0.1",
         "request_id": "5bbd0e3e-fe7a-4299-9076-32d4de45391b",
     },
     "apigw-v2/get-cookies-multiple.json": {
-        "method": "GET", "path": "/api/cookietests/TestCookie3",
-        "path_params": {"proxy": "api/cookietests/TestCookie3"}, "query": {},
+        "method": "GET",
+        "path": "/api/cookietests/TestCookie3",
+        "path_params": {"proxy": "api/cookietests/TestCookie3"},
+        "query": {},
         "cookies": {"TestCookie1": "TestValue1", "TestCookie2": "TestValue2", "TestCookie3": "TestValue3"},
-        "body": b"", "client_ip": "192.182.149.40", "request_id": "J7jk9g-7oAMEJGw=",
+        "body": b"",
+        "client_ip": "192.182.149.40",
+        "request_id": "J7jk9g-7oAMEJGw=",
     },
     "apigw-v2/get-default-stage-base64-flag-no-body.json": {
-        "method": "GET", "path": "/nodejs-apig-function-1G3XMPLZXVXYI",
-        "path_params": {"path": "nodejs-apig-function-1G3XMPLZXVXYI"}, "query": {},
+        "method": "GET",
+        "path": "/nodejs-apig-function-1G3XMPLZXVXYI",
+        "path_params": {"path": "nodejs-apig-function-1G3XMPLZXVXYI"},
+        "query": {},
         "cookies": {"s_fid": "7AABXMPL1AFD9BBF-0643XMPL09956DE2", "regStatus": "pre-register"},
-        "body": b"", "client_ip": "205.255.255.176", "request_id": "JKJaXmPLvHcESHA=",
+        "body": b"",
+        "client_ip": "205.255.255.176",
+        "request_id": "JKJaXmPLvHcESHA=",
     },
     "apigw-v2/get-encoded-slash-in-path.json": {
-        "method": "GET", "path": "/api/resourcepath/encoding/a/b",
-        "path_params": {"proxy": "api/resourcepath/encoding/a/b"}, "query": {}, "body": b"",
-        "client_ip": "192.182.149.40", "request_id": "J7lbEgpRIAMEJKQ=",
+        "method": "GET",
+        "path": "/api/resourcepath/encoding/a/b",
+        "path_params": {"proxy": "api/resourcepath/encoding/a/b"},
+        "query": {},
+        "body": b"",
+        "client_ip": "192.182.149.40",
+        "request_id": "J7lbEgpRIAMEJKQ=",
     },
     "apigw-v2/get-named-stage-in-rawpath.json": {
-        "method": "GET", "path": "/api/values", "path_params": {"proxy": "api/values"}, "query": {},
-        "client_ip": "192.182.149.40", "request_id": "J6vl3iNWoAMESOw=",
+        "method": "GET",
+        "path": "/api/values",
+        "path_params": {"proxy": "api/values"},
+        "query": {},
+        "client_ip": "192.182.149.40",
+        "request_id": "J6vl3iNWoAMESOw=",
     },
     "apigw-v2/get-querystring-encoded-reserved-chars.json": {
-        "method": "GET", "path": "/api/rawquerystring/json",
+        "method": "GET",
+        "path": "/api/rawquerystring/json",
         "query": {"url": ["http://www.google.com"], "testDateTimeOffset": ["2019-03-12T16:06:06.549817+00:00"]},
     },
     "apigw-v2/get-querystring-multivalue-proxy-param.json": {
-        "method": "GET", "path": "/api/querystring", "path_params": {"proxy": "api/querystring"},
+        "method": "GET",
+        "path": "/api/querystring",
+        "path_params": {"proxy": "api/querystring"},
         "query": {"firstName": ["Lewis"], "lastName": ["Meriwether"], "mv-test": ["value1", "value2"]},
     },
     "apigw-v2/get-root-no-authorizer-mtls.json": {
-        "method": "GET", "path": "/", "path_params": {}, "query": {}, "cookies": {}, "body": b"",
-        "client_ip": "1.2.3.4", "request_id": "LV7fzho-PHcEJPw=",
+        "method": "GET",
+        "path": "/",
+        "path_params": {},
+        "query": {},
+        "cookies": {},
+        "body": b"",
+        "client_ip": "1.2.3.4",
+        "request_id": "LV7fzho-PHcEJPw=",
     },
     "apigw-v2/get-space-in-path.json": {
-        "method": "GET", "path": "/api/resourcepath/string/tmh/file name.xml",
+        "method": "GET",
+        "path": "/api/resourcepath/string/tmh/file name.xml",
         "path_params": {"proxy": "api/resourcepath/string/tmh/file name.xml"},
     },
     "apigw-v2/post-json-body-jwt.json": {
-        "method": "POST", "path": "/my/path", "path_params": {"parameter1": "value1"},
+        "method": "POST",
+        "path": "/my/path",
+        "path_params": {"parameter1": "value1"},
         "query": {"parameter1": ["value1", "value2"], "parameter2": ["value"]},
         "headers": {"header1": ["value1"], "header2": ["value1", "value2"]},
-        "body": b'{"message": "hello world", "username": "tom"}', "client_ip": "192.168.0.1/32",
+        "body": b'{"message": "hello world", "username": "tom"}',
+        "client_ip": "192.168.0.1/32",
     },
     "apigw-v2/put-json-body.json": {
-        "method": "PUT", "path": "/api/bodytests", "path_params": {"proxy": "api/bodytests"},
+        "method": "PUT",
+        "path": "/api/bodytests",
+        "path_params": {"proxy": "api/bodytests"},
         "headers": {"content-type": ["application/json"]},
         "body": b'{"firstName":"Smith","lastName": "Agent"}',
     },
     "apigw-v1/docs-rest-proxy-input.json": {
-        "method": "GET", "path": "/my/path", "path_params": {"path": "my/path"},
+        "method": "GET",
+        "path": "/my/path",
+        "path_params": {"path": "my/path"},
         "query": {"parameter1": ["value1", "value2"], "parameter2": ["value"]},
         "headers": {"header1": ["value1"], "header2": ["value1", "value2"]},
-        "body": b"Hello from Lambda!", "client_ip": "IP", "request_id": "id=",
+        "body": b"Hello from Lambda!",
+        "client_ip": "IP",
+        "request_id": "id=",
     },
     "apigw-v1/rest-console-test-invoke-null-headers.json": {
-        "method": "GET", "path": "/api/querystring", "path_params": {"proxy": "api/querystring"},
-        "query": {"firstName": ["Lewis"], "lastName": ["Meriwether"]}, "header_names": [], "cookies": {},
-        "body": b"", "client_ip": "127.0.0.1", "request_id": "test-invoke-request",
+        "method": "GET",
+        "path": "/api/querystring",
+        "path_params": {"proxy": "api/querystring"},
+        "query": {"firstName": ["Lewis"], "lastName": ["Meriwether"]},
+        "header_names": [],
+        "cookies": {},
+        "body": b"",
+        "client_ip": "127.0.0.1",
+        "request_id": "test-invoke-request",
     },
     "apigw-v1/rest-get-multivalue-headers-and-query.json": {
-        "method": "GET", "path": "/my/path",
+        "method": "GET",
+        "path": "/my/path",
         "query": {"parameter1": ["value1", "value2"], "parameter2": ["value"]},
         "headers": {"header1": ["value1"], "header2": ["value1", "value2"]},
         "client_ip": "192.168.0.1/32",
     },
     "apigw-v1/rest-get-optional-keys-absent.json": {
-        "method": "GET", "path": "/hello", "path_params": {"proxy": "hello"}, "query": {"name": ["me"]},
-        "headers": {"host": ["wt6mne2s9k.execute-api.us-west-2.amazonaws.com"]}, "body": b"",
-        "client_ip": "192.168.100.1", "request_id": "41b45ea3-70b5-11e6-b7bd-69b5aaebc7d9",
+        "method": "GET",
+        "path": "/hello",
+        "path_params": {"proxy": "hello"},
+        "query": {"name": ["me"]},
+        "headers": {"host": ["wt6mne2s9k.execute-api.us-west-2.amazonaws.com"]},
+        "body": b"",
+        "client_ip": "192.168.100.1",
+        "request_id": "41b45ea3-70b5-11e6-b7bd-69b5aaebc7d9",
     },
     "apigw-v1/rest-get-prod-stage-cookie.json": {
-        "method": "GET", "path": "/", "path_params": {}, "query": {},
+        "method": "GET",
+        "path": "/",
+        "path_params": {},
+        "query": {},
         "cookies": {"s_fid": "7AABXMPL1AFD9BBF-0643XMPL09956DE2", "regStatus": "pre-register"},
         "headers": {"host": ["70ixmpl4fl.execute-api.ca-central-1.amazonaws.com"]},
         "client_ip": "52.255.255.12",
     },
     "apigw-v1/rest-post-json-multivalue-query.json": {
-        "method": "POST", "path": "/hello/world", "path_params": {"proxy": "hello/world"},
-        "query": {"name": ["me"], "multiValueName": ["you", "me"]}, "body": b'{\r\n\t"a": 1\r\n}',
+        "method": "POST",
+        "path": "/hello/world",
+        "path_params": {"proxy": "hello/world"},
+        "query": {"name": ["me"], "multiValueName": ["you", "me"]},
+        "body": b'{\r\n\t"a": 1\r\n}',
         "client_ip": "192.168.196.186",
     },
     "apigw-v1/rest-post-proxy-custom-authorizer.json": {
-        "method": "POST", "path": "/hello/world", "path_params": {"proxy": "hello/world"},
-        "query": {"name": ["me"]}, "body": b'{\r\n\t"a": 1\r\n}',
-        "headers": {"content-type": ["application/json"]}, "request_id": "deef4878-7910-11e6-8f14-25afc3e9ae33",
+        "method": "POST",
+        "path": "/hello/world",
+        "path_params": {"proxy": "hello/world"},
+        "query": {"name": ["me"]},
+        "body": b'{\r\n\t"a": 1\r\n}',
+        "headers": {"content-type": ["application/json"]},
+        "request_id": "deef4878-7910-11e6-8f14-25afc3e9ae33",
     },
 }
 
@@ -196,30 +269,56 @@ def test_v1_console_test_event_with_null_maps_is_served() -> None:
 # S3 ------------------------------------------------------------------------
 
 S3_EXPECTED: dict[str, list[dict[str, Any]]] = {
-    "s3/docs-put-example.json": [{
-        "key": "HappyFace.jpg", "kind": "created", "size": 1024, "etag": "d41d8cd98f00b204e9800998ecf8427e",
-        "time": "1970-01-01T00:00:00+00:00", "content_type": None, "id": "mybucket/HappyFace.jpg@0055AED6DCD90281E5",
-    }],
-    "s3/put-lambda-docs-capture.json": [{
-        "key": "b21b84d653bb07b05b1e6b33684dc11b", "kind": "created", "size": 1305107,
-        "etag": "b21b84d653bb07b05b1e6b33684dc11b", "time": "2019-09-03T19:37:27.192000+00:00",
-        "content_type": None,
-        "id": "lambda-artifacts-deafc19498e3f2df/b21b84d653bb07b05b1e6b33684dc11b@0C0F6F405D6ED209E1",
-    }],
-    "s3/delete.json": [{
-        "key": "b21b84d653bb07b05b1e6b33684dc11b", "kind": "deleted", "size": None, "etag": None,
-        "time": "2019-09-03T19:37:27.192000+00:00", "content_type": None,
-        "id": "lambda-artifacts-deafc19498e3f2df/b21b84d653bb07b05b1e6b33684dc11b@0C0F6F405D6ED209E1",
-    }],
-    "s3/put-multiple-records-plus-encoded-key.json": [
-        {"key": "HappyFace.jpg", "kind": "created", "size": 1024,
-         "id": "sourcebucket/HappyFace.jpg@0A1B2C3D4E5F678901"},
-        {"key": "New File.jpg", "kind": "created", "size": 1024,
-         "id": "sourcebucket/New+File.jpg@0A1B2C3D4E5F678901"},
+    "s3/docs-put-example.json": [
+        {
+            "key": "HappyFace.jpg",
+            "kind": "created",
+            "size": 1024,
+            "etag": "d41d8cd98f00b204e9800998ecf8427e",
+            "time": "1970-01-01T00:00:00+00:00",
+            "content_type": None,
+            "id": "mybucket/HappyFace.jpg@0055AED6DCD90281E5",
+        }
     ],
-    "s3/put-percent20-encoded-key.json": [{
-        "key": "Happy Face.jpg", "kind": "created", "size": 1024, "time": "1970-01-01T00:00:00.123000+00:00",
-    }],
+    "s3/put-lambda-docs-capture.json": [
+        {
+            "key": "b21b84d653bb07b05b1e6b33684dc11b",
+            "kind": "created",
+            "size": 1305107,
+            "etag": "b21b84d653bb07b05b1e6b33684dc11b",
+            "time": "2019-09-03T19:37:27.192000+00:00",
+            "content_type": None,
+            "id": "lambda-artifacts-deafc19498e3f2df/b21b84d653bb07b05b1e6b33684dc11b@0C0F6F405D6ED209E1",
+        }
+    ],
+    "s3/delete.json": [
+        {
+            "key": "b21b84d653bb07b05b1e6b33684dc11b",
+            "kind": "deleted",
+            "size": None,
+            "etag": None,
+            "time": "2019-09-03T19:37:27.192000+00:00",
+            "content_type": None,
+            "id": "lambda-artifacts-deafc19498e3f2df/b21b84d653bb07b05b1e6b33684dc11b@0C0F6F405D6ED209E1",
+        }
+    ],
+    "s3/put-multiple-records-plus-encoded-key.json": [
+        {
+            "key": "HappyFace.jpg",
+            "kind": "created",
+            "size": 1024,
+            "id": "sourcebucket/HappyFace.jpg@0A1B2C3D4E5F678901",
+        },
+        {"key": "New File.jpg", "kind": "created", "size": 1024, "id": "sourcebucket/New+File.jpg@0A1B2C3D4E5F678901"},
+    ],
+    "s3/put-percent20-encoded-key.json": [
+        {
+            "key": "Happy Face.jpg",
+            "kind": "created",
+            "size": 1024,
+            "time": "1970-01-01T00:00:00.123000+00:00",
+        }
+    ],
 }
 
 
@@ -303,8 +402,12 @@ def test_scheduled_event_carries_the_due_time_and_a_retry_stable_id(relative: st
         retry = invoke_aws(event, "every_five", KITCHEN[1])
     assert first == retry == {"status": 200, "delivered": 1}
     due = SCHEDULE_EXPECTED[relative]
-    assert seen[0] == {"kind": "schedule", "name": "every_five", "time": due,
-                       "id": f"every_five@{due.replace('+00:00', 'Z')}"}
+    assert seen[0] == {
+        "kind": "schedule",
+        "name": "every_five",
+        "time": due,
+        "id": f"every_five@{due.replace('+00:00', 'Z')}",
+    }
     assert seen[1] == seen[0], "a redelivery of the same firing has the same id"
 
 
@@ -339,14 +442,21 @@ def test_missing_function_name_is_a_500_for_http() -> None:
 
 # What the test kit and `portable invoke` send: the encoders give back what the decoders read ---------------
 
+
 def test_api_gateway_request_encoding_round_trips() -> None:
     from portable.request import Headers, Query, Request
     from providers.aws import http_events
 
-    sent = Request(method="POST", path="/files/a b/ü.txt", path_params={"path": "a b/ü.txt"},
-                   query=Query([("tag", "x"), ("tag", "y+z"), ("empty", "")]),
-                   headers=Headers([("Content-Type", "application/octet-stream"), ("Cookie", "a=1; b=2")]),
-                   body=b"\xff\x00binary", client_ip="203.0.113.4", request_id="req-round-trip")
+    sent = Request(
+        method="POST",
+        path="/files/a b/ü.txt",
+        path_params={"path": "a b/ü.txt"},
+        query=Query([("tag", "x"), ("tag", "y+z"), ("empty", "")]),
+        headers=Headers([("Content-Type", "application/octet-stream"), ("Cookie", "a=1; b=2")]),
+        body=b"\xff\x00binary",
+        client_ip="203.0.113.4",
+        request_id="req-round-trip",
+    )
     event = http_events.encode_request(sent, "ANY /files/{path+}")
     assert set(load("apigw-v2/docs-payload-v2-post.json")) - set(event) == {"stageVariables"}
     got = http_events.decode_request(event, True, None)
@@ -362,16 +472,26 @@ def test_s3_notification_encoding_round_trips() -> None:
     from providers.aws import s3_events
 
     for kind in ("created", "deleted"):
-        sent = ObjectEvent(bucket="inbox", key="in/Grüße a+b.txt", kind=kind, id="0055AED6DCD90281E5",
-                           time=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), size=12, etag="abc")
+        sent = ObjectEvent(
+            bucket="inbox",
+            key="in/Grüße a+b.txt",
+            kind=kind,
+            id="0055AED6DCD90281E5",
+            time=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
+            size=12,
+            etag="abc",
+        )
         notification = s3_events.encode(sent, "inbox-physical")
         [record] = notification["Records"]
         assert set(record) == set(load("s3/docs-put-example.json")["Records"][0])
         physical, got = s3_events.object_event(record, "inbox")
         assert physical == "inbox-physical" and got is not None
         expected_size = (12, "abc") if kind == "created" else (None, None)
-        assert got == sent._replace(id="inbox-physical/in/Gr%C3%BC%C3%9Fe+a%2Bb.txt@0055AED6DCD90281E5",
-                                    size=expected_size[0], etag=expected_size[1])
+        assert got == sent._replace(
+            id="inbox-physical/in/Gr%C3%BC%C3%9Fe+a%2Bb.txt@0055AED6DCD90281E5",
+            size=expected_size[0],
+            etag=expected_size[1],
+        )
 
 
 def test_scheduler_event_encoding_round_trips() -> None:

@@ -28,8 +28,9 @@ def kits() -> Iterator[dict[str, Kit]]:
 
 
 def cors_headers(reply: HttpReply) -> dict[str, str]:
-    return {name: value for name, value in reply.headers.items() if name.startswith("access-control-") or
-            name == "vary"}
+    return {
+        name: value for name, value in reply.headers.items() if name.startswith("access-control-") or name == "vary"
+    }
 
 
 def on_every_target(kits: dict[str, Kit], method: str, path: str, **options: Any) -> dict[str, HttpReply]:
@@ -37,8 +38,13 @@ def on_every_target(kits: dict[str, Kit], method: str, path: str, **options: Any
 
 
 def preflight(origin: str, method: str = "POST", headers: str = "content-type") -> dict[str, Any]:
-    return {"headers": {"Origin": origin, "Access-Control-Request-Method": method,
-                        "Access-Control-Request-Headers": headers}}
+    return {
+        "headers": {
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": headers,
+        }
+    }
 
 
 @pytest.mark.parametrize("path", ["/open", "/whoami"])
@@ -56,13 +62,20 @@ def test_an_allowed_preflight_gets_the_same_204_and_headers_everywhere(kits: dic
         assert (reply.status, reply.body, cors_headers(reply)) == (204, b"", expected), target
 
 
-@pytest.mark.parametrize(("origin", "method", "asked", "named"), [
-    ("https://evil.example", "POST", "content-type", "origin 'https://evil.example' may not call this API"),
-    (ORIGIN, "DELETE", "content-type", "method 'DELETE' is not allowed"),
-    (ORIGIN, "POST", "x-secret", "header 'x-secret' is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("origin", "method", "asked", "named"),
+    [
+        ("https://evil.example", "POST", "content-type", "origin 'https://evil.example' may not call this API"),
+        (ORIGIN, "DELETE", "content-type", "method 'DELETE' is not allowed"),
+        (ORIGIN, "POST", "x-secret", "header 'x-secret' is not allowed"),
+    ],
+)
 def test_a_refused_preflight_gets_403_naming_the_fix_and_no_cors_headers(
-    kits: dict[str, Kit], origin: str, method: str, asked: str, named: str,
+    kits: dict[str, Kit],
+    origin: str,
+    method: str,
+    asked: str,
+    named: str,
 ) -> None:
     for target, reply in on_every_target(kits, "OPTIONS", "/open", **preflight(origin, method, asked)).items():
         assert reply.status == 403 and cors_headers(reply) == {}, target
@@ -88,8 +101,11 @@ def test_a_good_token_gives_the_handler_the_same_request_auth_everywhere(kits: d
     seen = {}
     times = {"iat": 1700000000, "nbf": 1700000000, "exp": int(time.time()) + 600}  # one set of times for all three
     for target, kit in kits.items():
-        token = kit.token("user-42", ["notes:read", "notes:write"],
-                          claims={"email_verified": True, "groups": ["admin", "ops"], **times})
+        token = kit.token(
+            "user-42",
+            ["notes:read", "notes:write"],
+            claims={"email_verified": True, "groups": ["admin", "ops"], **times},
+        )
         reply = kit.http("GET", "/whoami", headers={"Authorization": f"Bearer {token}", "Origin": ORIGIN})
         assert reply.status == 200 and reply.headers["access-control-allow-origin"] == ORIGIN, target
         seen[target] = reply.json()["auth"]
@@ -121,7 +137,8 @@ BAD_TOKENS: dict[str, tuple[dict[str, Any] | None, str]] = {
 
 @pytest.mark.parametrize("case", list(BAD_TOKENS))
 def test_a_missing_or_bad_token_gets_401_everywhere_and_the_portable_error_locally(
-    kits: dict[str, Kit], case: str,
+    kits: dict[str, Kit],
+    case: str,
 ) -> None:
     claims, reason = BAD_TOKENS[case]
     for target, kit in kits.items():

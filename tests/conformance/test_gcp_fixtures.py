@@ -71,34 +71,64 @@ def binary(event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
 def with_data(data: dict[str, Any], event_id: str) -> dict[str, Any]:
     """The data/ files were published without attributes; these are the ones Eventarc documents."""
     return {
-        "specversion": "1.0", "type": "google.cloud.storage.object.v1.finalized",
+        "specversion": "1.0",
+        "type": "google.cloud.storage.object.v1.finalized",
         "source": f"//storage.googleapis.com/projects/_/buckets/{data['bucket']}",
-        "subject": f"objects/{data['name']}", "id": event_id, "time": "2020-05-06T15:14:16.001Z",
-        "datacontenttype": "application/json", "data": data,
+        "subject": f"objects/{data['name']}",
+        "id": event_id,
+        "time": "2020-05-06T15:14:16.001Z",
+        "datacontenttype": "application/json",
+        "data": data,
     }
 
 
 STORAGE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "finalized-structured": (
         load("storage/finalized-structured.json"),
-        {"key": "folder/Test.cs", "kind": "created", "size": 352, "etag": "CNHZkbuF/ugCEAE=",
-         "content_type": "text/plain", "time": "2020-09-29T11:32:00.123000+00:00",
-         "id": "aaaaaa-1111-bbbb-2222-cccccccccccc"},
+        {
+            "key": "folder/Test.cs",
+            "kind": "created",
+            "size": 352,
+            "etag": "CNHZkbuF/ugCEAE=",
+            "content_type": "text/plain",
+            "time": "2020-09-29T11:32:00.123000+00:00",
+            "id": "aaaaaa-1111-bbbb-2222-cccccccccccc",
+        },
     ),
     "finalized-structured-with-bucket-extension": (
         load("storage/finalized-structured-with-bucket-extension.json"),
-        {"key": "MyFile", "kind": "created", "size": 0, "etag": "COu8mb3Dn+kCEAE=", "content_type": "text/plain",
-         "time": "2021-11-25T21:04:32.279744+00:00", "id": "1234567"},
+        {
+            "key": "MyFile",
+            "kind": "created",
+            "size": 0,
+            "etag": "COu8mb3Dn+kCEAE=",
+            "content_type": "text/plain",
+            "time": "2021-11-25T21:04:32.279744+00:00",
+            "id": "1234567",
+        },
     ),
     "data-simple": (
         with_data(load("storage/data/StorageObjectData-simple.json"), "simple-1"),
-        {"key": "folder/Test.cs", "kind": "created", "size": 352, "etag": "CNHZkbuF/ugCEAE=",
-         "content_type": "text/plain", "time": "2020-05-06T15:14:16.001000+00:00", "id": "simple-1"},
+        {
+            "key": "folder/Test.cs",
+            "kind": "created",
+            "size": 352,
+            "etag": "CNHZkbuF/ugCEAE=",
+            "content_type": "text/plain",
+            "time": "2020-05-06T15:14:16.001000+00:00",
+            "id": "simple-1",
+        },
     ),
     "data-complex": (
         with_data(load("storage/data/StorageObjectData-complex.json"), "complex-1"),
-        {"key": "MyFile", "kind": "created", "size": 0, "etag": "COu8mb3Dn+kCEAE=", "content_type": "text/plain",
-         "id": "complex-1"},
+        {
+            "key": "MyFile",
+            "kind": "created",
+            "size": 0,
+            "etag": "COu8mb3Dn+kCEAE=",
+            "content_type": "text/plain",
+            "id": "complex-1",
+        },
     ),
 }
 
@@ -124,8 +154,10 @@ def test_deleted_event_reaches_the_deleted_handler_only(clients: dict[str, Any],
     # No official sample of object.v1.deleted exists (SOURCES.md gap 4); its schema is finalized's.
     event = dict(load("storage/finalized-structured.json"), type="google.cloud.storage.object.v1.deleted")
     with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
-        assert clients["record_created"].post("/", headers=structured(event)[0],
-                                              data=structured(event)[1]).status_code == 204
+        assert (
+            clients["record_created"].post("/", headers=structured(event)[0], data=structured(event)[1]).status_code
+            == 204
+        )
         assert clients["record_deleted"].post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 204
     assert [(r["kind"], r["key"]) for r in seen] == [("deleted", "folder/Test.cs")]
 
@@ -158,7 +190,10 @@ def dead_letters(stderr: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("mode", ["structured", "binary"])
 def test_an_event_past_its_max_age_is_dead_lettered_not_run(
-    mode: str, clients: dict[str, Any], tmp_path: Path, shim_clock: Callable[[datetime], None],
+    mode: str,
+    clients: dict[str, Any],
+    tmp_path: Path,
+    shim_clock: Callable[[datetime], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     event = load("storage/finalized-structured.json")
@@ -175,13 +210,22 @@ def test_an_event_past_its_max_age_is_dead_lettered_not_run(
     (letter,) = dead_letters(capsys.readouterr().err)
     assert letter["severity"] == "ERROR" and letter["function"] == "record_created"
     assert letter["message"] == "event dead-lettered: older than its max age of 3600 s"
-    assert letter["event"] == {"bucket": "inbox", "key": "folder/Test.cs", "kind": "created", "id": event["id"],
-                               "time": "2020-09-29T11:32:00.123000+00:00", "size": 352, "etag": "CNHZkbuF/ugCEAE=",
-                               "content_type": "text/plain"}
+    assert letter["event"] == {
+        "bucket": "inbox",
+        "key": "folder/Test.cs",
+        "kind": "created",
+        "id": event["id"],
+        "time": "2020-09-29T11:32:00.123000+00:00",
+        "size": 352,
+        "etag": "CNHZkbuF/ugCEAE=",
+        "content_type": "text/plain",
+    }
 
 
 def test_an_old_event_the_trigger_would_not_run_is_skipped_or_refused_not_dead_lettered(
-    clients: dict[str, Any], shim_clock: Callable[[datetime], None], capsys: pytest.CaptureFixture[str],
+    clients: dict[str, Any],
+    shim_clock: Callable[[datetime], None],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     shim_clock(datetime(2026, 11, 28, tzinfo=UTC))
     headers, body = binary(load("storage/finalized-structured.json"))
@@ -193,7 +237,8 @@ def test_an_old_event_the_trigger_would_not_run_is_skipped_or_refused_not_dead_l
 
 
 def test_a_failure_on_the_only_attempt_is_dead_lettered_and_acknowledged(
-    clients: dict[str, Any], capsys: pytest.CaptureFixture[str],
+    clients: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     event = load("storage/finalized-structured.json")
     event["data"]["name"] = "once/report.csv"
@@ -210,9 +255,17 @@ def test_a_failure_on_the_only_attempt_is_dead_lettered_and_acknowledged(
     [
         ({"Content-Type": "application/json"}, b'{"name": "x"}', "not a CloudEvent"),
         ({"Content-Type": "application/cloudevents+json"}, b"{not json", "not a CloudEvent"),
-        ({"ce-specversion": "1.0", "ce-type": "google.cloud.storage.object.v1.finalized", "ce-id": "1",
-          "ce-source": "//storage.googleapis.com/projects/_/buckets/some-bucket",
-          "Content-Type": "application/json"}, b'"a string"', "not a JSON object"),
+        (
+            {
+                "ce-specversion": "1.0",
+                "ce-type": "google.cloud.storage.object.v1.finalized",
+                "ce-id": "1",
+                "ce-source": "//storage.googleapis.com/projects/_/buckets/some-bucket",
+                "Content-Type": "application/json",
+            },
+            b'"a string"',
+            "not a JSON object",
+        ),
     ],
 )
 def test_malformed_storage_events_are_a_400(
@@ -234,12 +287,22 @@ def test_event_from_an_unbound_bucket_is_a_400(clients: dict[str, Any], tmp_path
 
 ROUND_TRIP_EVENTS = {
     "created-every-field": ObjectEvent(
-        bucket="inbox", key="in/Grüße a+b%20c.txt", kind="created", id="evt-1",
-        time=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), size=0, etag="CNHZkbuF/ugCEAE=",
+        bucket="inbox",
+        key="in/Grüße a+b%20c.txt",
+        kind="created",
+        id="evt-1",
+        time=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
+        size=0,
+        etag="CNHZkbuF/ugCEAE=",
         content_type="text/plain; charset=utf-8",
     ),
-    "deleted-bare": ObjectEvent(bucket="inbox", key="a/b/c", kind="deleted", id="evt-2",
-                                time=datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin"))),
+    "deleted-bare": ObjectEvent(
+        bucket="inbox",
+        key="a/b/c",
+        kind="deleted",
+        id="evt-2",
+        time=datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin")),
+    ),
 }
 
 
@@ -252,6 +315,7 @@ def test_storage_event_encoding_round_trips(case: str) -> None:
 
 
 # Cloud Scheduler -----------------------------------------------------------
+
 
 def scheduler_headers(schedule_time: str | None) -> dict[str, str]:
     contract = load("scheduler/http-target-request.documented-contract.json")["headers"]
@@ -272,13 +336,18 @@ def test_scheduler_call_carries_the_due_time_in_utc(stamp: str, clients: dict[st
         first = clients["every_five"].post("/", headers=scheduler_headers(stamp))
         retry = clients["every_five"].post("/", headers=scheduler_headers(stamp))
     assert first.status_code == retry.status_code == 204
-    assert seen[0] == {"kind": "schedule", "name": "every_five", "time": "2026-03-29T01:05:00+00:00",
-                       "id": "every_five@2026-03-29T01:05:00Z"}
+    assert seen[0] == {
+        "kind": "schedule",
+        "name": "every_five",
+        "time": "2026-03-29T01:05:00+00:00",
+        "id": "every_five@2026-03-29T01:05:00Z",
+    }
     assert seen[1] == seen[0]
 
 
-@pytest.mark.parametrize("due", [datetime(2026, 3, 29, 1, 5, tzinfo=UTC),
-                                 datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin"))])
+@pytest.mark.parametrize(
+    "due", [datetime(2026, 3, 29, 1, 5, tzinfo=UTC), datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin"))]
+)
 def test_scheduler_call_encoding_round_trips(due: datetime) -> None:
     headers = scheduler_requests.encode("every_five", due)
     documented = {name: value for name, value in scheduler_headers(None).items() if name != "Content-Type"}
@@ -309,9 +378,12 @@ def test_scheduler_cloudevent_is_refused_by_a_schedule_function(clients: dict[st
     # SchedulerJobData is what Eventarc would send for Scheduler-via-Eventarc; Portable's jobs call
     # their function over plain HTTP, so the shim refuses it rather than guess a due time.
     event = {
-        "specversion": "1.0", "type": "google.cloud.scheduler.job.v1.executed", "id": "job-1",
+        "specversion": "1.0",
+        "type": "google.cloud.scheduler.job.v1.executed",
+        "id": "job-1",
         "source": "//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/every_five",
-        "datacontenttype": "application/json", "data": load("scheduler/cloudevent-data/SchedulerJobData-simple.json"),
+        "datacontenttype": "application/json",
+        "data": load("scheduler/cloudevent-data/SchedulerJobData-simple.json"),
     }
     with function_env("x", MODULE), recording(tmp_path) as seen:
         response = clients["every_five"].post("/", headers=binary(event)[0], data=binary(event)[1])
@@ -333,8 +405,10 @@ def test_schedule_handler_failure_is_a_500(tmp_path: Path) -> None:
 
 def test_every_fixture_file_is_exercised() -> None:
     used = {
-        "gcp/storage/finalized-structured.json", "gcp/storage/finalized-structured-with-bucket-extension.json",
-        "gcp/storage/data/StorageObjectData-simple.json", "gcp/storage/data/StorageObjectData-complex.json",
+        "gcp/storage/finalized-structured.json",
+        "gcp/storage/finalized-structured-with-bucket-extension.json",
+        "gcp/storage/data/StorageObjectData-simple.json",
+        "gcp/storage/data/StorageObjectData-complex.json",
         "gcp/scheduler/http-target-request.documented-contract.json",
         "gcp/scheduler/cloudevent-data/SchedulerJobData-simple.json",
     }

@@ -30,23 +30,47 @@ def b64(text: bytes) -> str:
 
 SQS_EXPECTED: dict[str, list[dict[str, Any]]] = {
     "sqs/batch-two-records-message-attribute.json": [
-        {"id": "059f36b4-87a3-44ab-83d2-661975830a7d", "body": b64(b"Test message."), "text": "Test message.",
-         "attributes": {"testAttr": "100"}, "attempt": 1, "publish_time": "2018-12-17T21:37:29.183000+00:00",
-         "source": "letters"},
-        {"id": "2e1424d4-f796-459a-8184-9c92662be6da", "body": b64(b'{"message": "foo1"}'),
-         "json": {"message": "foo1"}, "attributes": {}, "attempt": 1,
-         "publish_time": "2018-12-17T21:37:30.636000+00:00", "source": "letters"},
+        {
+            "id": "059f36b4-87a3-44ab-83d2-661975830a7d",
+            "body": b64(b"Test message."),
+            "text": "Test message.",
+            "attributes": {"testAttr": "100"},
+            "attempt": 1,
+            "publish_time": "2018-12-17T21:37:29.183000+00:00",
+            "source": "letters",
+        },
+        {
+            "id": "2e1424d4-f796-459a-8184-9c92662be6da",
+            "body": b64(b'{"message": "foo1"}'),
+            "json": {"message": "foo1"},
+            "attributes": {},
+            "attempt": 1,
+            "publish_time": "2018-12-17T21:37:30.636000+00:00",
+            "source": "letters",
+        },
     ],
     "sqs/single-record-all-attribute-types-receive-count-2.json": [
-        {"id": "MessageID_1", "body": b64(b"Message Body"), "text": "Message Body", "attempt": 2,
-         "attributes": {"Attribute1": "AttributeValue1", "Attribute2": "123", "Attribute3": "MTEwMA=="},
-         "publish_time": "2018-03-09T18:53:45.029000+00:00", "source": "letters"},
+        {
+            "id": "MessageID_1",
+            "body": b64(b"Message Body"),
+            "text": "Message Body",
+            "attempt": 2,
+            "attributes": {"Attribute1": "AttributeValue1", "Attribute2": "123", "Attribute3": "MTEwMA=="},
+            "publish_time": "2018-03-09T18:53:45.029000+00:00",
+            "source": "letters",
+        },
     ],
 }
 SNS_VIA_SQS_EXPECTED: dict[str, list[dict[str, Any]]] = {
     "sqs/sns-envelope-body.json": [
-        {"id": "d88d4479-6ec0-54fe-b63f-1cf9df4bb16e", "json": {"message": "hello world", "username": "lessa"},
-         "attributes": {}, "attempt": 1, "publish_time": "2021-01-19T10:07:07.287000+00:00", "source": "news"},
+        {
+            "id": "d88d4479-6ec0-54fe-b63f-1cf9df4bb16e",
+            "json": {"message": "hello world", "username": "lessa"},
+            "attributes": {},
+            "attempt": 1,
+            "publish_time": "2021-01-19T10:07:07.287000+00:00",
+            "source": "news",
+        },
     ],
 }
 
@@ -122,7 +146,8 @@ def test_a_failed_record_names_where_sqs_holds_it() -> None:
     assert receipt == Receipt(record["eventSourceARN"], record["receiptHandle"], 2)
     account, name = record["eventSourceARN"].split(":")[4:]
     assert queue_url(receipt.queue_arn, "https://sqs.us-east-1.amazonaws.com") == (
-        f"https://sqs.us-east-1.amazonaws.com/{account}/{name}")
+        f"https://sqs.us-east-1.amazonaws.com/{account}/{name}"
+    )
     for broken in ({"receiptHandle": ""}, {"eventSourceARN": "my-queue"}, {"attributes": {}}, {"attributes": None}):
         assert receipt_of({**record, **broken}) is None, broken
     assert receipt_of("not a record") is None
@@ -157,20 +182,42 @@ def gcp_clients() -> Iterator[dict[str, Any]]:
 TEXT_3 = {"body": b64(b"test message 3"), "text": "test message 3", "attributes": {"attr1": "attr1-value"}}
 PUBSUB_EXPECTED: dict[str, dict[str, Any]] = {
     "gcp/pubsub/messagePublished-structured.json": {
-        **TEXT_3, "id": "message-id", "attempt": 1, "publish_time": "2021-02-05T04:06:14.109000+00:00"},
+        **TEXT_3,
+        "id": "message-id",
+        "attempt": 1,
+        "publish_time": "2021-02-05T04:06:14.109000+00:00",
+    },
     "gcp/pubsub/messagePublished-structured-conformance.json": {
-        **TEXT_3, "id": "aaaaaa-1111-bbbb-2222-cccccccccccc", "attempt": 1,
-        "publish_time": "2020-09-29T11:32:00.123000+00:00"},
+        **TEXT_3,
+        "id": "aaaaaa-1111-bbbb-2222-cccccccccccc",
+        "attempt": 1,
+        "publish_time": "2020-09-29T11:32:00.123000+00:00",
+    },
     "gcp/pubsub/data/MessagePublishedData-text.json": {
-        **TEXT_3, "id": "message-id", "publish_time": "2021-02-05T04:06:14.109000+00:00"},
+        **TEXT_3,
+        "id": "message-id",
+        "publish_time": "2021-02-05T04:06:14.109000+00:00",
+    },
     "gcp/pubsub/data/MessagePublishedData-binary.json": {
-        "id": "message-id", "body": b64(bytes([1, 2, 3, 4])), "attributes": {},
-        "publish_time": "2021-02-05T04:06:14.109000+00:00"},
+        "id": "message-id",
+        "body": b64(bytes([1, 2, 3, 4])),
+        "attributes": {},
+        "publish_time": "2021-02-05T04:06:14.109000+00:00",
+    },
     "gcp/pubsub/push/raw-push-body.json": {
-        "id": "4102184774039362", "body": b64(b"Text message"), "text": "Text message",
-        "attributes": {"attr1": "value1"}, "attempt": 1, "publish_time": "2022-02-15T11:28:32.942000+00:00"},
+        "id": "4102184774039362",
+        "body": b64(b"Text message"),
+        "text": "Text message",
+        "attributes": {"attr1": "value1"},
+        "attempt": 1,
+        "publish_time": "2022-02-15T11:28:32.942000+00:00",
+    },
     "gcp/pubsub/push/emulator-push-body.json": {
-        "id": "1", "text": "Test message from emulator", "attributes": {"attr1": "attr-value1"}, "attempt": 1},
+        "id": "1",
+        "text": "Test message from emulator",
+        "attributes": {"attr1": "attr-value1"},
+        "attempt": 1,
+    },
 }
 
 
@@ -190,16 +237,24 @@ def requests_for(relative: str) -> list[tuple[dict[str, str], bytes]]:
     if "/push/" in relative:
         return [({"Content-Type": "application/json"}, json.dumps(payload).encode())]
     if "/data/" in relative:
-        event = {"specversion": "1.0", "type": "google.cloud.pubsub.topic.v1.messagePublished",
-                 "source": "//pubsub.googleapis.com/projects/my-project/topics/letters", "id": "event-id",
-                 "time": "2021-02-05T04:06:14.109Z", "datacontenttype": "application/json", "data": payload}
+        event = {
+            "specversion": "1.0",
+            "type": "google.cloud.pubsub.topic.v1.messagePublished",
+            "source": "//pubsub.googleapis.com/projects/my-project/topics/letters",
+            "id": "event-id",
+            "time": "2021-02-05T04:06:14.109Z",
+            "datacontenttype": "application/json",
+            "data": payload,
+        }
         return [binary(event), ({"Content-Type": "application/json"}, json.dumps(payload).encode())]
     return [structured(payload), binary(payload)]
 
 
 @pytest.mark.parametrize("relative", sorted(PUBSUB_EXPECTED))
 def test_pubsub_delivery_becomes_the_portable_message(
-    relative: str, gcp_clients: dict[str, Any], tmp_path: Path,
+    relative: str,
+    gcp_clients: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     for headers, body in requests_for(relative):
         with recording(tmp_path) as seen:
@@ -221,10 +276,19 @@ def test_a_push_without_a_message_id_is_refused_as_a_caller_fault(gcp_clients: d
     assert response.status_code == 400 and "no messageId" in response.get_json()["error"] and seen == []
 
 
-@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"message": 1}', b'{"message": {"data": "%%%"}}',
-                                  b'{"message": {"messageId": "1", "attributes": {"a": 1}}}',
-                                  b'{"message": {"messageId": "1"}, "deliveryAttempt": "two"}',
-                                  b'{"message": {"messageId": "1", "publishTime": "yesterday"}}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"message": 1}',
+        b'{"message": {"data": "%%%"}}',
+        b'{"message": {"messageId": "1", "attributes": {"a": 1}}}',
+        b'{"message": {"messageId": "1"}, "deliveryAttempt": "two"}',
+        b'{"message": {"messageId": "1", "publishTime": "yesterday"}}',
+    ],
+)
 def test_malformed_pubsub_envelopes_are_400s(body: bytes, gcp_clients: dict[str, Any], tmp_path: Path) -> None:
     with recording(tmp_path) as seen:
         response = gcp_clients["read_letter"].post("/", data=body, headers={"Content-Type": "application/json"})
@@ -247,27 +311,39 @@ def test_a_failing_message_is_a_500_so_that_pubsub_delivers_it_again(gcp_clients
 # Both directions ---------------------------------------------------------------------------------------
 
 ROUND_TRIP = [
-    Message("id-1", b"plain text", {"kind": "welcome"}, 3, datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
-            "letters"),
+    Message(
+        "id-1", b"plain text", {"kind": "welcome"}, 3, datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), "letters"
+    ),
     Message("id-2", bytes(range(256)), {}, 1, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "news"),
 ]
 
 
 @pytest.mark.parametrize("message", ROUND_TRIP, ids=["text", "binary"])
-def test_every_encoder_round_trips_through_its_shim(message: Message, gcp_clients: dict[str, Any],
-                                                     tmp_path: Path) -> None:
+def test_every_encoder_round_trips_through_its_shim(
+    message: Message, gcp_clients: dict[str, Any], tmp_path: Path
+) -> None:
     from portable.app import MessageTrigger
     from providers.aws import sqs_events
     from providers.gcp import pubsub_events
 
     trigger = MessageTrigger(message.source, "queue" if message.source == "letters" else "topic", 10, 5)
     function = "read_letter" if trigger.kind == "queue" else "read_news"
-    expected = {"id": message.id, "body": b64(message.body), "attributes": dict(message.attributes),
-                "attempt": message.attempt, "publish_time": message.publish_time.isoformat(),
-                "source": message.source}
+    expected = {
+        "id": message.id,
+        "body": b64(message.body),
+        "attributes": dict(message.attributes),
+        "attempt": message.attempt,
+        "publish_time": message.publish_time.isoformat(),
+        "source": message.source,
+    }
     with recording(tmp_path) as seen:
-        invoke_aws(sqs_events.encode(message, trigger, "arn:aws:sqs:us-east-1:123456789012:q",
-                                     "arn:aws:sns:us-east-1:123456789012:news"), function, MODULE)
+        invoke_aws(
+            sqs_events.encode(
+                message, trigger, "arn:aws:sqs:us-east-1:123456789012:q", "arn:aws:sns:us-east-1:123456789012:news"
+            ),
+            function,
+            MODULE,
+        )
         headers, body = pubsub_events.encode(message, "projects/p/subscriptions/s")
         gcp_clients[function].post("/", headers=headers, data=body)
     _check(seen, [expected, expected])

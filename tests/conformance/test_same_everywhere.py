@@ -80,17 +80,23 @@ def senders(kitchen_process: FunctionsFrameworkProcess) -> dict[str, Send]:
 
 CALLS = {
     "query-headers-cookies": HttpCall(
-        "GET", "/users/42",
+        "GET",
+        "/users/42",
         query=[("tag", "a"), ("tag", "b"), ("empty", ""), ("plus", "a+b c"), ("sym", "%&=?")],
         headers=[("X-Multi", "one"), ("X-Multi", "two"), ("Accept", "application/json")],
         cookies=[("session", "s3cr3t"), ("theme", "dark")],
     ),
     "json-body-utf8": HttpCall(
-        "POST", "/orders/new", headers=[("Content-Type", "application/json")],
+        "POST",
+        "/orders/new",
+        headers=[("Content-Type", "application/json")],
         body=json.dumps({"name": "Zoë", "items": [1, 2]}, ensure_ascii=False).encode(),
     ),
     "binary-body": HttpCall(
-        "PUT", "/blobs/raw", headers=[("Content-Type", "application/octet-stream")], body=bytes(range(256)),
+        "PUT",
+        "/blobs/raw",
+        headers=[("Content-Type", "application/octet-stream")],
+        body=bytes(range(256)),
     ),
     "space-and-unicode-in-path": HttpCall("GET", "/files/my report/Grüße.txt"),
     "delete-no-body": HttpCall("DELETE", "/items/7"),
@@ -143,8 +149,14 @@ REPLIES: dict[str, tuple[HttpCall, Callable[[Result], Any]]] = {
     "none-is-204": (HttpCall("GET", "/none"), lambda r: (r.status, r.body)),
     "response": (
         HttpCall("POST", "/response"),
-        lambda r: (r.status, r.header("content-type"), r.header("x-custom"), r.header("cache-control"),
-                   sorted(r.cookies), json.loads(r.body)),
+        lambda r: (
+            r.status,
+            r.header("content-type"),
+            r.header("x-custom"),
+            r.header("cache-control"),
+            sorted(r.cookies),
+            json.loads(r.body),
+        ),
     ),
     "http-error": (HttpCall("GET", "/http-error/418"), lambda r: (r.status, _error(r))),
     "raise-is-500": (HttpCall("GET", "/raise"), lambda r: (r.status, _error(r))),
@@ -165,7 +177,10 @@ EXPECTED_REPLIES: dict[str, Any] = {
     "bytes": (200, "application/octet-stream", bytes(range(256))),
     "none-is-204": (204, b""),
     "response": (
-        201, "application/json", "yes", "no-store",
+        201,
+        "application/json",
+        "yes",
+        "no-store",
         [
             "session=abc123; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax",
             "theme=dark; Path=/; Secure; SameSite=Lax",
@@ -176,7 +191,8 @@ EXPECTED_REPLIES: dict[str, Any] = {
     "raise-is-500": (500, {"error": "internal error", "status": 500}),
     "unserializable-is-500": (500, {"error": "internal error", "status": 500}),
     "invalid-json-is-400": (
-        400, {"error": "request body is not valid JSON: Expecting value at line 1 column 10", "status": 400},
+        400,
+        {"error": "request body is not valid JSON: Expecting value at line 1 column 10", "status": 400},
     ),
     "empty-json-is-400": (400, {"error": "request body is empty; send a JSON document", "status": 400}),
     "valid-json": (200, {"received": {"n": [1, 2.5, None, "é"]}}),
@@ -223,8 +239,11 @@ def hello_senders() -> Iterator[dict[str, Send]]:
         (b'{"name": "Alice"}', 200, {"message": "Hello, Alice!"}),
         (b"{}", 200, {"message": "Hello, World!"}),
         (b"", 200, {"message": "Hello, World!"}),
-        (b"not json", 400, {"error": "request body is not valid JSON: Expecting value at line 1 column 1",
-                            "status": 400}),
+        (
+            b"not json",
+            400,
+            {"error": "request body is not valid JSON: Expecting value at line 1 column 1", "status": 400},
+        ),
         (b'["Alice"]', 400, {"error": 'send a JSON object, for example {"name": "Alice"}', "status": 400}),
     ],
 )

@@ -52,11 +52,16 @@ class RuntimeApi:
                     return self._reply(404, b'{"errorType": "NotFound"}')
                 request_id, body = api.events.get()
                 deadline = int((time.time() + 60) * 1000)
-                return self._reply(200, body, {
-                    "Lambda-Runtime-Aws-Request-Id": request_id, "Lambda-Runtime-Deadline-Ms": str(deadline),
-                    "Lambda-Runtime-Invoked-Function-Arn": api.function_arn,
-                    "Lambda-Runtime-Trace-Id": f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};Sampled=0",
-                })
+                return self._reply(
+                    200,
+                    body,
+                    {
+                        "Lambda-Runtime-Aws-Request-Id": request_id,
+                        "Lambda-Runtime-Deadline-Ms": str(deadline),
+                        "Lambda-Runtime-Invoked-Function-Arn": api.function_arn,
+                        "Lambda-Runtime-Trace-Id": f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};Sampled=0",
+                    },
+                )
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -119,8 +124,13 @@ def lambda_runtime(
     api = RuntimeApi(function_arn)
     threading.Thread(target=api.server.serve_forever, daemon=True).start()
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=task_root, env={**environment, "AWS_LAMBDA_RUNTIME_API": api.address},
-                                   stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            cwd=task_root,
+            env={**environment, "AWS_LAMBDA_RUNTIME_API": api.address},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield LambdaRuntime(api, process, log)
     finally:

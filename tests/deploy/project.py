@@ -25,6 +25,8 @@ def deploy_project(stack: str, extra: dict[str, str]) -> Deployment:
 def function_archives(deployment: Deployment) -> dict[str, Path]:
     """Function name -> the archive the program built for it (Lambda code, or Cloud Functions source)."""
     lambdas = {r.name: r.inputs["code"].path for r in deployment.of_type("aws:lambda/function:Function")}
-    sources = {r.name.removesuffix("-source"): r.inputs["source"].path
-               for r in deployment.of_type("gcp:storage/bucketObject:BucketObject")}
+    sources = {
+        r.name.removesuffix("-source"): r.inputs["source"].path
+        for r in deployment.of_type("gcp:storage/bucketObject:BucketObject")
+    }
     return {name: Path(path) for name, path in {**lambdas, **sources}.items()}

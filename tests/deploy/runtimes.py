@@ -72,7 +72,10 @@ class Provisioned:
 
 
 def on_loopback(
-    provider: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, deployment: Deployment,
+    provider: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    deployment: Deployment,
     **environment: str,
 ) -> Provisioned:
     """`provider`'s clients in this process on the loopback servers (with `environment` set), and fresh
@@ -99,7 +102,8 @@ def message_variables(deployment: Deployment) -> set[str]:
     for resource in deployment.resources:
         inputs = resource.inputs
         variables = (inputs.get("environment") or {}).get("variables") or (
-            (inputs.get("serviceConfig") or {}).get("environmentVariables") or {})
+            (inputs.get("serviceConfig") or {}).get("environmentVariables") or {}
+        )
         found |= {name for name in variables if name.startswith(("PORTABLE_QUEUE_", "PORTABLE_TOPIC_"))}
     return found
 
@@ -114,8 +118,9 @@ def interpreter(version: str) -> Path:
 
 def cached_venv(python: Path, requirements: str, cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     """A virtualenv of `python` into which pip installed `requirements` (requirements.txt text), as a cloud does."""
-    version = subprocess.run([python, "-c", "import sys; print(sys.version)"], capture_output=True, text=True,
-                             check=True).stdout
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
+    ).stdout
     key = hashlib.sha256(json.dumps([str(python), version, requirements]).encode()).hexdigest()[:24]
     venv = cache_dir / "runtimes" / key
     venv.parent.mkdir(parents=True, exist_ok=True)
@@ -125,8 +130,19 @@ def cached_venv(python: Path, requirements: str, cache_dir: Path = DEFAULT_CACHE
             shutil.rmtree(venv, ignore_errors=True)
             subprocess.run([python, "-m", "venv", venv], check=True)
             (venv / "requirements.txt").write_text(requirements)
-            subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                            "-r", venv / "requirements.txt"], check=True)
+            subprocess.run(
+                [
+                    venv / "bin" / "python",
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                    venv / "requirements.txt",
+                ],
+                check=True,
+            )
             (venv / _COMPLETE_MARKER).touch()
     return venv
 
@@ -140,8 +156,13 @@ def without_zone_data(python: list[str], archive: Path) -> dict[str, str]:
     empty = archive.parent / "no-zoneinfo"
     empty.mkdir(exist_ok=True)
     variables = {"PYTHONTZPATH": str(empty)}
-    probe = subprocess.run([*python, "-c", _ZONE_PROBE, str(archive)], env={"PATH": os.environ.get("PATH", ""),
-                           **variables}, capture_output=True, text=True, check=True)
+    probe = subprocess.run(
+        [*python, "-c", _ZONE_PROBE, str(archive)],
+        env={"PATH": os.environ.get("PATH", ""), **variables},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert probe.stdout.split() == [], f"{python[0]} still finds time zone data: {probe.stdout}"
     return variables
 

@@ -56,7 +56,8 @@ def test_a_gcp_archive_carries_bytecode_for_its_runtime_and_main_py(sample: App,
 
 
 def test_the_target_interpreter_loads_the_shipped_bytecode_without_checking_the_source(
-    sample: App, tmp_path: Path,
+    sample: App,
+    tmp_path: Path,
 ) -> None:
     """Unchecked hash: once the source changes, the runtime still runs what the deploy compiled."""
     python = interpreter("3.12")
@@ -75,7 +76,9 @@ def test_the_target_interpreter_loads_the_shipped_bytecode_without_checking_the_
 
 
 def test_without_the_targets_interpreter_archives_ship_source_and_the_build_says_so_once(
-    sample: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    sample: App,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(bytecode, "_compilers", {})
     monkeypatch.setattr(bytecode, "find_interpreter", lambda version: None)

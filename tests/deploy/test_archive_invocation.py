@@ -55,11 +55,19 @@ def invoke_lambda(stack: Deployment, function: str, event: dict[str, Any], tmp: 
     """Run the handler in an interpreter that sees only the archive and finds no time zone data."""
     inputs = stack.named("aws:lambda/function:Function", function).inputs
     unpacked = unpack(Path(inputs["code"].path), tmp / function)
-    environment = {"PATH": os.environ.get("PATH", ""), **without_zone_data([sys.executable, "-I", "-S"], unpacked),
-                   **inputs["environment"]["variables"]}
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        **without_zone_data([sys.executable, "-I", "-S"], unpacked),
+        **inputs["environment"]["variables"],
+    }
     process = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", RUNNER, str(unpacked)], input=json.dumps(event), env=environment,
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-I", "-S", "-c", RUNNER, str(unpacked)],
+        input=json.dumps(event),
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert process.returncode == 0, process.stderr
     result = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
@@ -96,8 +104,9 @@ def test_lambda_handles_s3_notifications_within_its_filters(aws_stack: Deploymen
     created = s3_event("aws/s3/put-lambda-docs-capture.json", physical, "incoming/cat.jpg")
     reply, output = invoke_lambda(aws_stack, "make_thumbnail", created, tmp_path / "in")
     assert reply == {"status": 200, "delivered": 1}
-    assert handled(output) == [{"handled": "make_thumbnail", "bucket": "uploads", "key": "incoming/cat.jpg",
-                                "kind": "created"}]
+    assert handled(output) == [
+        {"handled": "make_thumbnail", "bucket": "uploads", "key": "incoming/cat.jpg", "kind": "created"}
+    ]
     outside = s3_event("aws/s3/put-lambda-docs-capture.json", physical, "incoming/cat.png")
     reply, output = invoke_lambda(aws_stack, "make_thumbnail", outside, tmp_path / "out")
     assert (reply, handled(output)) == ({"status": 200, "delivered": 0}, [])
@@ -124,8 +133,12 @@ def test_lambda_imports_compiled_wheels_from_its_archive(tmp_path: Path) -> None
     event["requestContext"]["http"]["path"] = "/shrink"
     unpacked = unpack(archive, tmp_path / "shrink")
     process = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", RUNNER, str(unpacked)], input=json.dumps(event), capture_output=True,
-        text=True, timeout=60, check=False,
+        [sys.executable, "-I", "-S", "-c", RUNNER, str(unpacked)],
+        input=json.dumps(event),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={"PORTABLE_FUNCTION": "shrink", "PORTABLE_MODULE": "wheelapp.images"},
     )
     assert process.returncode == 0, process.stderr
@@ -148,18 +161,33 @@ def serve(gcp_stack: Deployment, tmp_path: Path) -> Iterator[Any]:
 
     def start(function: str) -> Served:
         inputs = gcp_stack.named("gcp:cloudfunctionsv2/function:Function", function).inputs
-        archive = Path(gcp_stack.named("gcp:storage/bucketObject:BucketObject", f"{function}-source").inputs[
-            "source"].path)
+        archive = Path(
+            gcp_stack.named("gcp:storage/bucketObject:BucketObject", f"{function}-source").inputs["source"].path
+        )
         unpacked = unpack(archive, tmp_path / function)
         port = free_port()
         log = tmp_path / f"{function}.log"
-        environment = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
-                       "PYTHONUNBUFFERED": "1", **inputs["serviceConfig"]["environmentVariables"]}
-        command = [str(Path(sys.executable).parent / "functions-framework"), "--source", "main.py",
-                   "--target", inputs["buildConfig"]["entryPoint"], "--host", "127.0.0.1", "--port", str(port)]
+        environment = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "PYTHONUNBUFFERED": "1",
+            **inputs["serviceConfig"]["environmentVariables"],
+        }
+        command = [
+            str(Path(sys.executable).parent / "functions-framework"),
+            "--source",
+            "main.py",
+            "--target",
+            inputs["buildConfig"]["entryPoint"],
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
         with log.open("wb") as sink:
-            processes.append(subprocess.Popen(command, cwd=unpacked, env=environment, stdout=sink,
-                                              stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(command, cwd=unpacked, env=environment, stdout=sink, stderr=subprocess.STDOUT)
+            )
         wait_for_port(port, processes[-1], log)
         return Served(f"http://127.0.0.1:{port}", log)
 
@@ -184,23 +212,32 @@ def test_cloud_function_handles_an_eventarc_storage_event(serve: Any, gcp_stack:
     event["subject"] = "objects/incoming/cat.jpg"
     event["data"].update(bucket=physical, name="incoming/cat.jpg", id=f"{physical}/incoming/cat.jpg/1")
     event["time"] = datetime.now(UTC).isoformat()  # a fresh upload: the published one is past any max age
-    reply = requests.post(served.url, data=json.dumps(event), timeout=10,
-                          headers={"Content-Type": "application/cloudevents+json"})
+    reply = requests.post(
+        served.url, data=json.dumps(event), timeout=10, headers={"Content-Type": "application/cloudevents+json"}
+    )
     assert reply.status_code == 204, reply.text
     event["subject"], event["data"]["name"] = "objects/elsewhere/cat.jpg", "elsewhere/cat.jpg"
-    skipped = requests.post(served.url, data=json.dumps(event), timeout=10,
-                            headers={"Content-Type": "application/cloudevents+json"})
+    skipped = requests.post(
+        served.url, data=json.dumps(event), timeout=10, headers={"Content-Type": "application/cloudevents+json"}
+    )
     assert skipped.status_code == 204
-    assert handled(served.output()) == [{"handled": "make_thumbnail", "bucket": "uploads", "key": "incoming/cat.jpg",
-                                         "kind": "created"}]
+    assert handled(served.output()) == [
+        {"handled": "make_thumbnail", "bucket": "uploads", "key": "incoming/cat.jpg", "kind": "created"}
+    ]
 
 
 def test_cloud_function_handles_a_cloud_scheduler_call(serve: Any) -> None:
     served = serve("nightly_report")
-    reply = requests.post(served.url, timeout=10, headers={
-        "User-Agent": "Google-Cloud-Scheduler", "X-CloudScheduler": "true",
-        "X-CloudScheduler-JobName": "nightly-report-gcp", "X-CloudScheduler-ScheduleTime": "2025-02-20T01:30:00Z",
-    })
+    reply = requests.post(
+        served.url,
+        timeout=10,
+        headers={
+            "User-Agent": "Google-Cloud-Scheduler",
+            "X-CloudScheduler": "true",
+            "X-CloudScheduler-JobName": "nightly-report-gcp",
+            "X-CloudScheduler-ScheduleTime": "2025-02-20T01:30:00Z",
+        },
+    )
     assert reply.status_code == 204, reply.text
     (line,) = handled(served.output())
     assert line["time"] == "2025-02-20T01:30:00+00:00"

@@ -29,7 +29,10 @@ def sample() -> App:
 
 @pytest.mark.parametrize("function", ["hello", "make_thumbnail", "nightly_report"])
 def test_two_builds_are_byte_identical(
-    sample: App, tmp_path: Path, function: str, monkeypatch: pytest.MonkeyPatch,
+    sample: App,
+    tmp_path: Path,
+    function: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     spec = sample.functions[function]
     first = build_lambda_archive(spec, LAMBDA_312, tmp_path / "one")
@@ -52,8 +55,13 @@ def test_entries_are_sorted_with_fixed_time_and_mode(sample: App, tmp_path: Path
 
 def test_lambda_archive_holds_the_aws_shim_portable_and_only_its_module(sample: App, tmp_path: Path) -> None:
     entries = entry_names(build_lambda_archive(sample.functions["hello"], LAMBDA_312, tmp_path))
-    assert {"providers/aws/runtime.py", "portable/__init__.py", "portable/app.py", "sampleapp/__init__.py",
-            "sampleapp/web.py"} <= set(entries)
+    assert {
+        "providers/aws/runtime.py",
+        "portable/__init__.py",
+        "portable/app.py",
+        "sampleapp/__init__.py",
+        "sampleapp/web.py",
+    } <= set(entries)
     assert "sampleapp/media.py" not in entries
     assert not [name for name in entries if name.startswith(("providers/gcp", "providers/local", "pulumi"))]
     assert deploy_entries(entries) == []
@@ -63,14 +71,20 @@ def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: 
     archive = build_gcp_archive(sample.functions["make_thumbnail"], sample.resources, "3.12", tmp_path)
     entries = entry_names(archive)
     assert {"main.py", "requirements.txt", "providers/gcp/runtime.py", "portable/app.py", "sampleapp/media.py"} <= set(
-        entries)
+        entries
+    )
     assert not [name for name in entries if name.startswith(("providers/aws", "providers/local"))]
     assert deploy_entries(entries) == []
 
 
-@pytest.mark.parametrize(("cloud", "module"), [
-    ("aws", "providers.deploy.resources"), ("aws", "providers.aws.deploy.iam"), ("gcp", "providers.gcp.deploy.names"),
-])
+@pytest.mark.parametrize(
+    ("cloud", "module"),
+    [
+        ("aws", "providers.deploy.resources"),
+        ("aws", "providers.aws.deploy.iam"),
+        ("gcp", "providers.gcp.deploy.names"),
+    ],
+)
 def test_a_shim_reaching_a_deploy_package_is_refused(tmp_path: Path, cloud: str, module: str) -> None:
     shim = tmp_path / "shim.py"
     shim.write_text(f"import {module}\n")
@@ -93,7 +107,8 @@ def test_lambda_wheels_are_for_the_lambda_platform_and_only_where_declared(tmp_p
     compiled = [name for name in shrink if name.startswith("PIL/_imaging.") and name.endswith(".so")]
     assert compiled == ["PIL/_imaging.cpython-312-x86_64-linux-gnu.so"]
     assert {name.split("/")[0] for name in shrink if ".dist-info/" in name} == {
-        f"pillow-{read_lock().pins['pillow'].version}.dist-info"}
+        f"pillow-{read_lock().pins['pillow'].version}.dist-info"
+    }
     plain = entry_names(build_lambda_archive(app.functions["plain"], LAMBDA_312, tmp_path))
     assert not [name for name in plain if name.startswith(("PIL", "pillow"))]
     assert "wheelapp/images.py" not in plain

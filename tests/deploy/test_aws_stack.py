@@ -69,8 +69,9 @@ def test_environment_names_exactly_the_resources_a_function_uses(aws_stack: Depl
 
 
 def test_each_route_reaches_its_function_through_a_payload_2_proxy(aws_stack: Deployment) -> None:
-    integrations = {f"integrations/{r.name}-id": r.inputs for r in aws_stack.of_type(
-        "aws:apigatewayv2/integration:Integration")}
+    integrations = {
+        f"integrations/{r.name}-id": r.inputs for r in aws_stack.of_type("aws:apigatewayv2/integration:Integration")
+    }
     wiring = {}
     for route in aws_stack.of_type("aws:apigatewayv2/route:Route"):
         integration = integrations[route.inputs["target"]]
@@ -79,8 +80,9 @@ def test_each_route_reaches_its_function_through_a_payload_2_proxy(aws_stack: De
         wiring[route.inputs["routeKey"]] = integration["integrationUri"]
     assert wiring == {
         "POST /hello": f"arn:aws:apigateway:{REGION}:lambda:path/functions/{lambda_arn('hello')}/invocations",
-        "GET /greetings/{id}":
-            f"arn:aws:apigateway:{REGION}:lambda:path/functions/{lambda_arn('show_greeting')}/invocations",
+        "GET /greetings/{id}": (
+            f"arn:aws:apigateway:{REGION}:lambda:path/functions/{lambda_arn('show_greeting')}/invocations"
+        ),
         "ANY /files/{path+}": f"arn:aws:apigateway:{REGION}:lambda:path/functions/{lambda_arn('files')}/invocations",
     }
 
@@ -94,8 +96,11 @@ def test_default_stage_auto_deploys_with_throttling(aws_stack: Deployment) -> No
 
 def test_api_may_invoke_only_its_own_routes(aws_stack: Deployment) -> None:
     api_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:http-api-id"
-    permissions = {p.name: p.inputs for p in aws_stack.of_type("aws:lambda/permission:Permission")
-                   if p.inputs["principal"] == "apigateway.amazonaws.com"}
+    permissions = {
+        p.name: p.inputs
+        for p in aws_stack.of_type("aws:lambda/permission:Permission")
+        if p.inputs["principal"] == "apigateway.amazonaws.com"
+    }
     assert {name: (inputs["function"], inputs["sourceArn"]) for name, inputs in permissions.items()} == {
         "hello-api-invoke": ("hello-0000001", f"{api_arn}/*/POST/hello"),
         "show_greeting-api-invoke": ("show_greeting-0000001", f"{api_arn}/*/GET/greetings/*"),
@@ -108,14 +113,23 @@ def test_bucket_notifications_carry_each_functions_filters(aws_stack: Deployment
     assert notification.inputs["bucket"] == "uploads-id"
     configurations = {c["lambdaFunctionArn"]: c for c in notification.inputs["lambdaFunctions"]}
     assert configurations == {
-        lambda_arn("make_thumbnail"): {"lambdaFunctionArn": lambda_arn("make_thumbnail"),
-                                       "events": ["s3:ObjectCreated:*"], "filterPrefix": "incoming/",
-                                       "filterSuffix": ".jpg"},
-        lambda_arn("forget"): {"lambdaFunctionArn": lambda_arn("forget"), "events": ["s3:ObjectRemoved:*"],
-                               "filterPrefix": "incoming/"},
+        lambda_arn("make_thumbnail"): {
+            "lambdaFunctionArn": lambda_arn("make_thumbnail"),
+            "events": ["s3:ObjectCreated:*"],
+            "filterPrefix": "incoming/",
+            "filterSuffix": ".jpg",
+        },
+        lambda_arn("forget"): {
+            "lambdaFunctionArn": lambda_arn("forget"),
+            "events": ["s3:ObjectRemoved:*"],
+            "filterPrefix": "incoming/",
+        },
     }
-    s3_permissions = [p.inputs for p in aws_stack.of_type("aws:lambda/permission:Permission")
-                      if p.inputs["principal"] == "s3.amazonaws.com"]
+    s3_permissions = [
+        p.inputs
+        for p in aws_stack.of_type("aws:lambda/permission:Permission")
+        if p.inputs["principal"] == "s3.amazonaws.com"
+    ]
     assert sorted((p["function"], p["sourceArn"], p["sourceAccount"]) for p in s3_permissions) == [
         ("forget-0000001", "arn:aws:s3:::uploads-0000001", ACCOUNT),
         ("make_thumbnail-0000001", "arn:aws:s3:::uploads-0000001", ACCOUNT),
@@ -131,7 +145,10 @@ def test_schedules_invoke_their_function_at_the_compiled_time_in_their_zone(aws_
     assert target["arn"] == lambda_arn("nightly_report")
     event = json.loads(target["input"])
     assert (event["source"], event["detail-type"], event["time"]) == (
-        "aws.scheduler", "Scheduled Event", "<aws.scheduler.scheduled-time>")
+        "aws.scheduler",
+        "Scheduled Event",
+        "<aws.scheduler.scheduled-time>",
+    )
     tick = aws_stack.named("aws:scheduler/schedule:Schedule", "tick").inputs
     assert tick["target"]["arn"] == lambda_arn("tick")
     assert tick["scheduleExpressionTimezone"] == "UTC"
@@ -145,17 +162,21 @@ def test_scheduler_role_may_invoke_only_its_function_and_send_only_to_its_queue(
         assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
         policy = aws_stack.policy(aws_stack.named("aws:iam/rolePolicy:RolePolicy", f"{name}-scheduler-invoke"))
         assert [(s["Action"], s["Resource"]) for s in statements(policy)] == [
-            (["lambda:InvokeFunction"], [lambda_arn(name)]), (["sqs:SendMessage"], [queue_arn(name)])]
+            (["lambda:InvokeFunction"], [lambda_arn(name)]),
+            (["sqs:SendMessage"], [queue_arn(name)]),
+        ]
 
 
 def test_event_functions_retry_as_their_policy_says_then_dead_letter_to_their_own_queue(
     aws_stack: Deployment,
 ) -> None:
     configs = {r.name: r.inputs for r in aws_stack.of_type(ASYNC_INVOKE)}
-    assert {name: (c["functionName"], c["maximumRetryAttempts"], c["maximumEventAgeInSeconds"])
-            for name, c in configs.items()} == {
-        "make_thumbnail-async-invoke": ("make_thumbnail-0000001", 1, 900),   # RetryPolicy(2, 900)
-        "forget-async-invoke": ("forget-0000001", 2, 3600),                  # the default: 3 attempts, 1 hour
+    assert {
+        name: (c["functionName"], c["maximumRetryAttempts"], c["maximumEventAgeInSeconds"])
+        for name, c in configs.items()
+    } == {
+        "make_thumbnail-async-invoke": ("make_thumbnail-0000001", 1, 900),  # RetryPolicy(2, 900)
+        "forget-async-invoke": ("forget-0000001", 2, 3600),  # the default: 3 attempts, 1 hour
         "nightly_report-async-invoke": ("nightly_report-0000001", 0, 21600),  # RetryPolicy(1, 21600)
         "tick-async-invoke": ("tick-0000001", 2, 3600),
     }
@@ -164,8 +185,10 @@ def test_event_functions_retry_as_their_policy_says_then_dead_letter_to_their_ow
 
 
 def test_schedules_retry_undelivered_firings_by_the_same_policy_into_the_same_queue(aws_stack: Deployment) -> None:
-    targets = {name: aws_stack.named("aws:scheduler/schedule:Schedule", name).inputs["target"]
-               for name in ("nightly_report", "tick")}
+    targets = {
+        name: aws_stack.named("aws:scheduler/schedule:Schedule", name).inputs["target"]
+        for name in ("nightly_report", "tick")
+    }
     assert targets["nightly_report"]["retryPolicy"] == {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 21600}
     assert targets["tick"]["retryPolicy"] == {"maximumRetryAttempts": 2, "maximumEventAgeInSeconds": 3600}
     for name, target in targets.items():
@@ -182,8 +205,12 @@ def test_dead_letter_queues_are_encrypted_and_keep_messages_14_days(aws_stack: D
 
 def test_first_events_find_permissions_and_retry_policies_in_place(aws_stack: Deployment) -> None:
     (notification,) = aws_stack.of_type("aws:s3/bucketNotification:BucketNotification")
-    assert {"make_thumbnail-s3-invoke", "forget-s3-invoke", "make_thumbnail-async-invoke",
-            "forget-async-invoke"} <= notification.depends_on
+    assert {
+        "make_thumbnail-s3-invoke",
+        "forget-s3-invoke",
+        "make_thumbnail-async-invoke",
+        "forget-async-invoke",
+    } <= notification.depends_on
     for name in ("nightly_report", "tick"):
         schedule = aws_stack.named("aws:scheduler/schedule:Schedule", name)
         assert {f"{name}-scheduler-invoke", f"{name}-async-invoke"} <= schedule.depends_on
@@ -223,20 +250,35 @@ def test_roles_hold_only_declared_access(aws_stack: Deployment) -> None:
         table: {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"},
     }
     assert granted(aws_stack, "tick")[table] == {
-        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem"}
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    }
     thumbnail = granted(aws_stack, "make_thumbnail")
     assert thumbnail["arn:aws:s3:::uploads-0000001"] == {"s3:ListBucket"}
     assert thumbnail["arn:aws:s3:::uploads-0000001/*"] == {"s3:GetObject"}
     assert thumbnail["arn:aws:s3:::thumbnails-0000001/*"] == {
-        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+    }
     assert "arn:aws:s3:::reports-0000001" not in str(thumbnail)
 
 
 def test_no_policy_has_a_wildcard_action_or_a_foreign_resource(aws_stack: Deployment) -> None:
-    declared = {"hello": set(), "show_greeting": {"greetings"}, "files": {"uploads"},
-                "make_thumbnail": {"uploads", "thumbnails"}, "forget": {"uploads"},
-                "nightly_report": {"greetings", "reports"}, "tick": {"greetings"}}
+    declared = {
+        "hello": set(),
+        "show_greeting": {"greetings"},
+        "files": {"uploads"},
+        "make_thumbnail": {"uploads", "thumbnails"},
+        "forget": {"uploads"},
+        "nightly_report": {"greetings", "reports"},
+        "tick": {"greetings"},
+    }
     for function, names in declared.items():
         for resource, actions in granted(aws_stack, function).items():
             assert all("*" not in action for action in actions), (function, actions)
@@ -253,11 +295,14 @@ def test_no_policy_has_a_wildcard_action_or_a_foreign_resource(aws_stack: Deploy
 def test_buckets_are_private_and_encrypted_and_tables_on_demand(aws_stack: Deployment) -> None:
     for name in ("uploads", "thumbnails", "reports"):
         block = aws_stack.named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"{name}-public-access")
-        assert all(block.inputs[key] is True for key in (
-            "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+        assert all(
+            block.inputs[key] is True
+            for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        )
         encryption = aws_stack.named(
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-            f"{name}-encryption")
+            f"{name}-encryption",
+        )
         assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
     table = aws_stack.named("aws:dynamodb/table:Table", "greetings").inputs
     assert (table["billingMode"], table["hashKey"], table["rangeKey"]) == ("PAY_PER_REQUEST", "__partition__", "_key")
@@ -269,12 +314,17 @@ def test_outputs_name_the_api_and_every_physical_resource(aws_stack: Deployment)
     assert aws_stack.outputs["tables"] == {"greetings": "greetings-0000001"}
     assert aws_stack.outputs["functions"]["make_thumbnail"] == "make_thumbnail-0000001"
     assert aws_stack.outputs["dead_letters"] == {
-        name: f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}-dead-letters-0000001" for name in EVENT_FUNCTIONS}
+        name: f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}-dead-letters-0000001" for name in EVENT_FUNCTIONS
+    }
 
 
-DATA = ("aws:dynamodb/table:Table", "aws:s3/bucket:Bucket", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "aws:sqs/queue:Queue")
+DATA = (
+    "aws:dynamodb/table:Table",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:sqs/queue:Queue",
+)
 
 
 def test_destroy_keeps_tables_buckets_and_dead_letters_by_default(aws_stack: Deployment) -> None:

@@ -19,8 +19,9 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1", "secrets:str
 CERTIFICATE = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab"
 OVERRIDES = {
     "portable:env": json.dumps({"LOG_LEVEL": "debug"}),
-    "portable:functions": json.dumps({"charge": {"memory_mb": 1024, "timeout_seconds": "20",
-                                                 "env": {"CURRENCY": "USD"}}}),
+    "portable:functions": json.dumps(
+        {"charge": {"memory_mb": 1024, "timeout_seconds": "20", "env": {"CURRENCY": "USD"}}}
+    ),
 }
 # How an input marked secret reaches the mocks: Pulumi encrypts such values in the state.
 SECRET_INPUT = {rpc._special_sig_key: rpc._special_secret_sig, "value": SECRET}
@@ -70,8 +71,14 @@ def test_aws_grants_get_secret_value_on_that_secret_to_the_declaring_function_on
     arn = aws_stack.named("aws:secretsmanager/secret:Secret", "stripe_key-secret").state["arn"]
     charge = aws_stack.policy(aws_stack.named("aws:iam/rolePolicy:RolePolicy", "charge-policy"))
     reads = [s for s in charge["Statement"] if s["Sid"] == "ReadSecretStripeKey"]
-    assert reads == [{"Sid": "ReadSecretStripeKey", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
-                      "Resource": [arn]}]
+    assert reads == [
+        {
+            "Sid": "ReadSecretStripeKey",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [arn],
+        }
+    ]
     greet = aws_stack.policy(aws_stack.named("aws:iam/rolePolicy:RolePolicy", "greet-policy"))
     assert not any("secretsmanager" in json.dumps(s) for s in greet["Statement"])
 
@@ -85,12 +92,18 @@ def test_gcp_keeps_the_value_in_secret_manager_and_grants_the_accessor_to_the_de
     version = gcp_stack.named("gcp:secretmanager/secretVersion:SecretVersion", "stripe_key-secret-value")
     assert version.inputs["secretData"] == SECRET_INPUT
     grants = gcp_stack.of_type("gcp:secretmanager/secretIamMember:SecretIamMember")
-    assert [(g.name, g.inputs["role"], g.inputs["secretId"], g.inputs["member"]) for g in grants] == [(
-        "charge-reads-stripe_key", "roles/secretmanager.secretAccessor", "portable-gcp-stripe_key",
-        "serviceAccount:fun-charge-gcp@demo-project.iam.gserviceaccount.com",
-    )]
-    assert function_environment(gcp_stack, "charge")["PORTABLE_SECRET_STRIPE_KEY"] == \
-        "projects/demo-project/secrets/portable-gcp-stripe_key"
+    assert [(g.name, g.inputs["role"], g.inputs["secretId"], g.inputs["member"]) for g in grants] == [
+        (
+            "charge-reads-stripe_key",
+            "roles/secretmanager.secretAccessor",
+            "portable-gcp-stripe_key",
+            "serviceAccount:fun-charge-gcp@demo-project.iam.gserviceaccount.com",
+        )
+    ]
+    assert (
+        function_environment(gcp_stack, "charge")["PORTABLE_SECRET_STRIPE_KEY"]
+        == "projects/demo-project/secrets/portable-gcp-stripe_key"
+    )
     assert "PORTABLE_SECRET_STRIPE_KEY" not in function_environment(gcp_stack, "greet")
     assert SECRET not in json.dumps(function_environment(gcp_stack, "charge"))
     assert "stripe_key-secret-value" in gcp_stack.named(CLOUD_FUNCTION, "charge").depends_on
@@ -104,7 +117,10 @@ def test_settings_reach_each_function_as_declared(stack: str, aws_stack: Deploym
     deployment = aws_stack if stack == "aws" else gcp_stack
     charge = environment(deployment, "charge")
     assert {k: charge[k] for k in ("CURRENCY", "GREETING", "LOG_LEVEL", "PORTABLE_SETTINGS")} == {
-        "CURRENCY": "EUR", "GREETING": "Hello", "LOG_LEVEL": "info", "PORTABLE_SETTINGS": "CURRENCY,GREETING,LOG_LEVEL",
+        "CURRENCY": "EUR",
+        "GREETING": "Hello",
+        "LOG_LEVEL": "info",
+        "PORTABLE_SETTINGS": "CURRENCY,GREETING,LOG_LEVEL",
     }
     assert environment(deployment, "greet")["GREETING"] == "Hi", "a function's own setting wins over the app's"
 
@@ -127,11 +143,17 @@ def test_aws_serves_the_api_on_a_custom_domain() -> None:
     aws = deploy("aws", {**AWS, "portable:domain": "API.example.com", "portable:certificateArn": CERTIFICATE})
     domain = aws.named("aws:apigatewayv2/domainName:DomainName", "http-api-domain").inputs
     assert domain["domainName"] == "api.example.com"
-    assert domain["domainNameConfiguration"] == {"certificateArn": CERTIFICATE, "endpointType": "REGIONAL",
-                                                 "securityPolicy": "TLS_1_2"}
+    assert domain["domainNameConfiguration"] == {
+        "certificateArn": CERTIFICATE,
+        "endpointType": "REGIONAL",
+        "securityPolicy": "TLS_1_2",
+    }
     mapping = aws.named("aws:apigatewayv2/apiMapping:ApiMapping", "http-api-domain-mapping").inputs
-    assert (mapping["apiId"], mapping["domainName"], mapping["stage"]) == ("http-api-id", "http-api-domain-id",
-                                                                          "$default")
+    assert (mapping["apiId"], mapping["domainName"], mapping["stage"]) == (
+        "http-api-id",
+        "http-api-domain-id",
+        "$default",
+    )
     assert aws.outputs["api_url"] == "https://api.example.com"
     assert aws.outputs["domain_target"] == f"d-http-api-domain.execute-api.{REGION}.amazonaws.com"
 
@@ -164,44 +186,96 @@ def functions_override(value: object) -> dict[str, str]:
     return {"portable:functions": json.dumps(value)}
 
 
-@pytest.mark.parametrize(("stack", "config", "expected"), [
-    ("aws", {"aws:region": REGION}, "secret 'stripe_key' (read by charge) has no value in stack 'aws'; run "
-     "`pulumi config set --secret secrets:stripe_key <value> --stack aws`"),
-    ("gcp", {k: v for k, v in GCP.items() if not k.startswith("secrets:")}, "has no value in stack 'gcp'"),
-    ("aws", {**AWS, "secrets:stripe_key": "sk_live_plain"}, "secrets:stripe_key is stored in plain text in "
-     "Pulumi.aws.yaml; set it again as a secret (encrypted) with `pulumi config set --secret secrets:stripe_key"),
-    ("aws", {**AWS, **functions_override({"charge": {"memory_mb": "lots"}})},
-     "portable:functions.charge.memory_mb: memory_mb is 'lots'; it must be a whole number of MB from 128 to 10240"),
-    ("gcp", {**GCP, **functions_override({"charge": {"memory_mb": 64}})},
-     "fix it with `pulumi config set --path portable:functions.charge.memory_mb 512 --stack gcp`"),
-    ("aws", {**AWS, **functions_override({"charge": {"timeout_seconds": 900}})},
-     "portable:functions.charge.timeout_seconds: timeout_seconds is 900; it must be a whole number of seconds "
-     "from 1 to 540"),
-    ("aws", {**AWS, **functions_override({"charge": {"timeout_seconds": True}})}, "timeout_seconds is True"),
-    ("aws", {**AWS, **functions_override({"chrage": {}})},
-     "portable:functions.chrage names no function; the functions are charge, greet"),
-    ("aws", {**AWS, **functions_override({"charge": {"memory": 512}})},
-     "portable:functions.charge.memory is not a function setting; a stack can set memory_mb, timeout_seconds, env"),
-    ("aws", {**AWS, **functions_override(["charge"])}, "portable:functions is ['charge']; it must be a mapping"),
-    ("aws", {**AWS, **functions_override({"charge": {"env": {"GREETING": ["a"]}}})},
-     "setting 'GREETING' is ['a'] (list); settings are strings"),
-    ("aws", {**AWS, "portable:env": json.dumps({"GRETING": "x"})},
-     "portable:env.GRETING overrides a setting the code does not declare (declared: GREETING, LOG_LEVEL)"),
-    ("aws", {**AWS, "portable:env": json.dumps({"LOG_LEVEL": "x" * 4000})}, "the settings take 4009 bytes"),
-    ("aws", {**AWS, "portable:domain": "https://api.example.com/"},
-     "portable:domain is 'https://api.example.com/'; it must be a host name such as api.example.com"),
-    ("aws", {**AWS, "portable:domain": "api.example.com"},
-     "portable:domain is 'api.example.com' but the stack has no portable:certificateArn"),
-    ("aws", {**AWS, "portable:domain": "api.example.com",
-             "portable:certificateArn": CERTIFICATE.replace(REGION, "us-east-1")},
-     "portable:certificateArn is in us-east-1, but a regional API Gateway domain needs a certificate in the stack's "
-     "region eu-central-1"),
-    ("aws", {**AWS, "portable:domain": "api.example.com", "portable:certificateArn": "my-cert"},
-     "portable:certificateArn is 'my-cert', not an ACM certificate ARN"),
-    ("aws", {**AWS, "portable:certificateArn": CERTIFICATE},
-     "portable:certificateArn is set but portable:domain is not"),
-    ("gcp", {**GCP, "portable:domain": "api..example.com"}, "portable:domain is 'api..example.com'"),
-])
+@pytest.mark.parametrize(
+    ("stack", "config", "expected"),
+    [
+        (
+            "aws",
+            {"aws:region": REGION},
+            "secret 'stripe_key' (read by charge) has no value in stack 'aws'; run "
+            "`pulumi config set --secret secrets:stripe_key <value> --stack aws`",
+        ),
+        ("gcp", {k: v for k, v in GCP.items() if not k.startswith("secrets:")}, "has no value in stack 'gcp'"),
+        (
+            "aws",
+            {**AWS, "secrets:stripe_key": "sk_live_plain"},
+            "secrets:stripe_key is stored in plain text in "
+            "Pulumi.aws.yaml; set it again as a secret (encrypted) with `pulumi config set --secret secrets:stripe_key",
+        ),
+        (
+            "aws",
+            {**AWS, **functions_override({"charge": {"memory_mb": "lots"}})},
+            "portable:functions.charge.memory_mb: memory_mb is 'lots'; "
+            "it must be a whole number of MB from 128 to 10240",
+        ),
+        (
+            "gcp",
+            {**GCP, **functions_override({"charge": {"memory_mb": 64}})},
+            "fix it with `pulumi config set --path portable:functions.charge.memory_mb 512 --stack gcp`",
+        ),
+        (
+            "aws",
+            {**AWS, **functions_override({"charge": {"timeout_seconds": 900}})},
+            "portable:functions.charge.timeout_seconds: timeout_seconds is 900; it must be a whole number of seconds "
+            "from 1 to 540",
+        ),
+        ("aws", {**AWS, **functions_override({"charge": {"timeout_seconds": True}})}, "timeout_seconds is True"),
+        (
+            "aws",
+            {**AWS, **functions_override({"chrage": {}})},
+            "portable:functions.chrage names no function; the functions are charge, greet",
+        ),
+        (
+            "aws",
+            {**AWS, **functions_override({"charge": {"memory": 512}})},
+            "portable:functions.charge.memory is not a function setting; "
+            "a stack can set memory_mb, timeout_seconds, env",
+        ),
+        ("aws", {**AWS, **functions_override(["charge"])}, "portable:functions is ['charge']; it must be a mapping"),
+        (
+            "aws",
+            {**AWS, **functions_override({"charge": {"env": {"GREETING": ["a"]}}})},
+            "setting 'GREETING' is ['a'] (list); settings are strings",
+        ),
+        (
+            "aws",
+            {**AWS, "portable:env": json.dumps({"GRETING": "x"})},
+            "portable:env.GRETING overrides a setting the code does not declare (declared: GREETING, LOG_LEVEL)",
+        ),
+        ("aws", {**AWS, "portable:env": json.dumps({"LOG_LEVEL": "x" * 4000})}, "the settings take 4009 bytes"),
+        (
+            "aws",
+            {**AWS, "portable:domain": "https://api.example.com/"},
+            "portable:domain is 'https://api.example.com/'; it must be a host name such as api.example.com",
+        ),
+        (
+            "aws",
+            {**AWS, "portable:domain": "api.example.com"},
+            "portable:domain is 'api.example.com' but the stack has no portable:certificateArn",
+        ),
+        (
+            "aws",
+            {
+                **AWS,
+                "portable:domain": "api.example.com",
+                "portable:certificateArn": CERTIFICATE.replace(REGION, "us-east-1"),
+            },
+            "portable:certificateArn is in us-east-1, but a regional API Gateway domain needs a certificate "
+            "in the stack's region eu-central-1",
+        ),
+        (
+            "aws",
+            {**AWS, "portable:domain": "api.example.com", "portable:certificateArn": "my-cert"},
+            "portable:certificateArn is 'my-cert', not an ACM certificate ARN",
+        ),
+        (
+            "aws",
+            {**AWS, "portable:certificateArn": CERTIFICATE},
+            "portable:certificateArn is set but portable:domain is not",
+        ),
+        ("gcp", {**GCP, "portable:domain": "api..example.com"}, "portable:domain is 'api..example.com'"),
+    ],
+)
 def test_refused_when_the_program_starts(stack: str, config: dict[str, str], expected: str) -> None:
     mocks = RecordingMocks("none")
     with pytest.raises(pulumi.RunError) as refusal:

@@ -28,8 +28,9 @@ def gcp_stack() -> Deployment:
 
 @pytest.fixture(scope="module")
 def disposable_stack() -> Deployment:
-    deployment, _ = run_program("gcp", {"gcp:project": PROJECT, "gcp:region": "europe-west1",
-                                        "portable:allowDataDeletion": "true"})
+    deployment, _ = run_program(
+        "gcp", {"gcp:project": PROJECT, "gcp:region": "europe-west1", "portable:allowDataDeletion": "true"}
+    )
     return deployment
 
 
@@ -54,9 +55,13 @@ def test_functions_run_main_py_targets_with_their_own_service_account(gcp_stack:
         emails.add(service["serviceAccountEmail"])
     assert len(emails) == len(functions)
     variables = functions["nightly_report"]["serviceConfig"]["environmentVariables"]
-    assert variables == {"PORTABLE_FUNCTION": "nightly_report", "PORTABLE_MODULE": "sampleapp.nightly",
-                         "GOOGLE_CLOUD_PROJECT": PROJECT, "PORTABLE_TABLE_GREETINGS": "gcp-greetings",
-                         "PORTABLE_BUCKET_REPORTS": "reports-0000001"}
+    assert variables == {
+        "PORTABLE_FUNCTION": "nightly_report",
+        "PORTABLE_MODULE": "sampleapp.nightly",
+        "GOOGLE_CLOUD_PROJECT": PROJECT,
+        "PORTABLE_TABLE_GREETINGS": "gcp-greetings",
+        "PORTABLE_BUCKET_REPORTS": "reports-0000001",
+    }
 
 
 def openapi(gcp_stack: Deployment) -> dict[str, Any]:
@@ -68,12 +73,22 @@ def openapi(gcp_stack: Deployment) -> dict[str, Any]:
 def test_gateway_routes_reach_their_functions_with_the_same_paths(gcp_stack: Deployment) -> None:
     spec = openapi(gcp_stack)
     assert spec["swagger"] == "2.0"
-    wiring = {(path, method): operation["x-google-backend"]["address"]
-              for path, item in spec["paths"].items() for method, operation in item.items()}
+    wiring = {
+        (path, method): operation["x-google-backend"]["address"]
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    }
     assert wiring["/hello", "post"] == url("hello")
     assert wiring["/greetings/{id}", "get"] == url("show_greeting")
     assert {method for path, method in wiring if path == "/files/{path=**}"} == {
-        "get", "post", "put", "patch", "delete", "head", "options"}
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+    }
     assert len(wiring) == 9
     for item in spec["paths"].values():
         for operation in item.values():
@@ -101,8 +116,11 @@ def test_storage_events_reach_their_function_through_eventarc(gcp_stack: Deploym
         assert trigger["eventFilters"] == [{"attribute": "bucket", "value": "uploads-0000001"}]
         invoker = account("inv", name)
         assert f"serviceAccount:{trigger['serviceAccountEmail']}" == invoker
-        assert {(r.inputs["name"], r.inputs["member"]) for r in gcp_stack.of_type(RUN_INVOKER)
-                if r.inputs["member"] == invoker} == {(f"{name.replace('_', '-')}-gcp", invoker)}
+        assert {
+            (r.inputs["name"], r.inputs["member"])
+            for r in gcp_stack.of_type(RUN_INVOKER)
+            if r.inputs["member"] == invoker
+        } == {(f"{name.replace('_', '-')}-gcp", invoker)}
         receiver = gcp_stack.named("gcp:projects/iAMMember:IAMMember", f"{name}-event-receiver").inputs
         assert (receiver["role"], receiver["member"]) == ("roles/eventarc.eventReceiver", invoker)
     publisher = gcp_stack.named("gcp:projects/iAMMember:IAMMember", "storage-agent-publisher").inputs
@@ -130,7 +148,7 @@ def scheduler_intervals(config: dict[str, Any]) -> list[int]:
     intervals = []
     for retry in range(int(config["retryCount"])):
         doubled = low * 2 ** min(retry, doublings)
-        linear = low * 2 ** doublings * (retry - doublings)
+        linear = low * 2**doublings * (retry - doublings)
         intervals.append(min(doubled + max(linear, 0), high))
     return intervals
 
@@ -159,8 +177,10 @@ def test_resources_wait_for_the_grants_their_first_call_needs(gcp_stack: Deploym
 
 
 def test_bucket_and_table_roles_follow_the_declarations(gcp_stack: Deployment) -> None:
-    bucket_roles = {(r.inputs["member"], r.inputs["bucket"], r.inputs["role"])
-                    for r in gcp_stack.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")}
+    bucket_roles = {
+        (r.inputs["member"], r.inputs["bucket"], r.inputs["role"])
+        for r in gcp_stack.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")
+    }
     assert bucket_roles == {
         (account("fun", "files"), "uploads-0000001", "roles/storage.objectViewer"),
         (account("fun", "make_thumbnail"), "uploads-0000001", "roles/storage.objectViewer"),
@@ -168,8 +188,11 @@ def test_bucket_and_table_roles_follow_the_declarations(gcp_stack: Deployment) -
         (account("fun", "forget"), "uploads-0000001", "roles/storage.objectViewer"),
         (account("fun", "nightly_report"), "reports-0000001", "roles/storage.objectUser"),
     }
-    firestore = {r.name: r.inputs for r in gcp_stack.of_type("gcp:projects/iAMMember:IAMMember")
-                 if r.inputs["role"].startswith("roles/datastore.")}
+    firestore = {
+        r.name: r.inputs
+        for r in gcp_stack.of_type("gcp:projects/iAMMember:IAMMember")
+        if r.inputs["role"].startswith("roles/datastore.")
+    }
     assert {name: (inputs["member"], inputs["role"]) for name, inputs in firestore.items()} == {
         "show_greeting-firestore-access": (account("fun", "show_greeting"), "roles/datastore.viewer"),
         "nightly_report-firestore-access": (account("fun", "nightly_report"), "roles/datastore.viewer"),
@@ -181,8 +204,12 @@ def test_bucket_and_table_roles_follow_the_declarations(gcp_stack: Deployment) -
 
 def test_project_level_roles_are_only_the_unavoidable_ones(gcp_stack: Deployment) -> None:
     roles = {r.inputs["role"] for r in gcp_stack.of_type("gcp:projects/iAMMember:IAMMember")}
-    assert roles == {"roles/eventarc.eventReceiver", "roles/pubsub.publisher", "roles/datastore.viewer",
-                     "roles/datastore.user"}
+    assert roles == {
+        "roles/eventarc.eventReceiver",
+        "roles/pubsub.publisher",
+        "roles/datastore.viewer",
+        "roles/datastore.user",
+    }
 
 
 def test_buckets_are_uniform_and_never_public(gcp_stack: Deployment) -> None:
@@ -193,9 +220,15 @@ def test_buckets_are_uniform_and_never_public(gcp_stack: Deployment) -> None:
 
 def test_needed_apis_are_enabled(gcp_stack: Deployment) -> None:
     services = {r.inputs["service"] for r in gcp_stack.of_type("gcp:projects/service:Service")}
-    assert {"cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
-            "eventarc.googleapis.com", "cloudscheduler.googleapis.com", "apigateway.googleapis.com",
-            "firestore.googleapis.com"} <= services
+    assert {
+        "cloudfunctions.googleapis.com",
+        "run.googleapis.com",
+        "cloudbuild.googleapis.com",
+        "eventarc.googleapis.com",
+        "cloudscheduler.googleapis.com",
+        "apigateway.googleapis.com",
+        "firestore.googleapis.com",
+    } <= services
 
 
 def test_outputs_name_the_gateway_and_every_physical_resource(gcp_stack: Deployment) -> None:
@@ -221,8 +254,12 @@ def test_destroy_keeps_buckets_and_the_firestore_database_by_default(gcp_stack: 
     assert database.retain_on_delete
     assert database.inputs["deleteProtectionState"] == "DELETE_PROTECTION_ENABLED"
     assert database.inputs["deletionPolicy"] == "ABANDON"
-    assert {r.name for r in gcp_stack.resources if r.retain_on_delete} == {"uploads", "thumbnails", "reports",
-                                                                          "firestore"}
+    assert {r.name for r in gcp_stack.resources if r.retain_on_delete} == {
+        "uploads",
+        "thumbnails",
+        "reports",
+        "firestore",
+    }
     sources = gcp_stack.named("gcp:storage/bucket:Bucket", "function-sources")
     assert sources.inputs["forceDestroy"] is True and not sources.retain_on_delete
 

@@ -19,8 +19,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationW
 GCP = {"gcp:project": "demo-project"}
 OVERRIDES = {
     "portable:corsAllowOrigins": "https://app.example.com,https://admin.example.com",
-    "portable:jwtAuth": json.dumps({"users": {"issuer": "https://tenant.eu.auth0.com/",
-                                              "audiences": ["https://api.example.com"]}}),
+    "portable:jwtAuth": json.dumps(
+        {"users": {"issuer": "https://tenant.eu.auth0.com/", "audiences": ["https://api.example.com"]}}
+    ),
 }
 
 
@@ -43,8 +44,11 @@ def openapi(deployment: Deployment) -> dict[str, Any]:
 def test_aws_api_carries_the_declared_cors_configuration(aws_stack: Deployment) -> None:
     api = aws_stack.named("aws:apigatewayv2/api:Api", "http-api").inputs
     assert api["corsConfiguration"] == {
-        "allowOrigins": ["http://localhost:3000"], "allowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
-        "allowHeaders": ["authorization", "content-type"], "exposeHeaders": [], "maxAge": 600,
+        "allowOrigins": ["http://localhost:3000"],
+        "allowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        "allowHeaders": ["authorization", "content-type"],
+        "exposeHeaders": [],
+        "maxAge": 600,
         "allowCredentials": False,
     }
 
@@ -53,8 +57,10 @@ def test_aws_jwt_authorizer_guards_only_the_routes_declared_with_auth(aws_stack:
     (authorizer,) = aws_stack.of_type("aws:apigatewayv2/authorizer:Authorizer")
     assert authorizer.inputs["authorizerType"] == "JWT"
     assert authorizer.inputs["identitySources"] == ["$request.header.Authorization"]
-    assert authorizer.inputs["jwtConfiguration"] == {"issuer": "https://auth.example.com/",
-                                                    "audiences": ["portable-api"]}
+    assert authorizer.inputs["jwtConfiguration"] == {
+        "issuer": "https://auth.example.com/",
+        "audiences": ["portable-api"],
+    }
     me = aws_stack.named("aws:apigatewayv2/route:Route", "me-route").inputs
     hello = aws_stack.named("aws:apigatewayv2/route:Route", "hello-route").inputs
     assert me["authorizationType"] == "JWT" and me["authorizerId"]
@@ -63,12 +69,16 @@ def test_aws_jwt_authorizer_guards_only_the_routes_declared_with_auth(aws_stack:
 
 def test_gcp_gateway_sends_preflights_to_the_shim_and_checks_tokens_of_auth_routes(gcp_stack: Deployment) -> None:
     spec = openapi(gcp_stack)
-    assert spec["securityDefinitions"] == {"users": {
-        "authorizationUrl": "", "flow": "implicit", "type": "oauth2",
-        "x-google-issuer": "https://auth.example.com/",
-        "x-google-jwks_uri": "https://auth.example.com/.well-known/jwks.json",
-        "x-google-audiences": "portable-api",
-    }}
+    assert spec["securityDefinitions"] == {
+        "users": {
+            "authorizationUrl": "",
+            "flow": "implicit",
+            "type": "oauth2",
+            "x-google-issuer": "https://auth.example.com/",
+            "x-google-jwks_uri": "https://auth.example.com/.well-known/jwks.json",
+            "x-google-audiences": "portable-api",
+        }
+    }
     assert spec["paths"]["/me"]["get"]["security"] == [{"users": []}]
     assert "security" not in spec["paths"]["/hello"]["post"]
     for path in ("/me", "/hello"):
@@ -77,8 +87,10 @@ def test_gcp_gateway_sends_preflights_to_the_shim_and_checks_tokens_of_auth_rout
 
 
 def test_gcp_http_functions_get_the_policy_their_shim_answers_with(gcp_stack: Deployment) -> None:
-    functions = {r.name: r.inputs["serviceConfig"]["environmentVariables"]
-                 for r in gcp_stack.of_type("gcp:cloudfunctionsv2/function:Function")}
+    functions = {
+        r.name: r.inputs["serviceConfig"]["environmentVariables"]
+        for r in gcp_stack.of_type("gcp:cloudfunctionsv2/function:Function")
+    }
     assert from_environment(functions["me"]["PORTABLE_CORS"]).allow_origins == ("http://localhost:3000",)
     assert functions["me"]["PORTABLE_CORS"] == functions["hello"]["PORTABLE_CORS"]
     assert "PORTABLE_CORS" not in functions["make_thumbnail"]
@@ -89,28 +101,39 @@ def test_a_stack_overrides_origins_issuer_and_audiences_on_both_clouds() -> None
     cors = aws.named("aws:apigatewayv2/api:Api", "http-api").inputs["corsConfiguration"]
     assert cors["allowOrigins"] == ["https://app.example.com", "https://admin.example.com"]
     (authorizer,) = aws.of_type("aws:apigatewayv2/authorizer:Authorizer")
-    assert authorizer.inputs["jwtConfiguration"] == {"issuer": "https://tenant.eu.auth0.com/",
-                                                    "audiences": ["https://api.example.com"]}
+    assert authorizer.inputs["jwtConfiguration"] == {
+        "issuer": "https://tenant.eu.auth0.com/",
+        "audiences": ["https://api.example.com"],
+    }
     gcp = deploy_project("gcp", {**GCP, **OVERRIDES})
     security = openapi(gcp)["securityDefinitions"]["users"]
     assert security["x-google-issuer"] == "https://tenant.eu.auth0.com/"
     assert security["x-google-jwks_uri"] == "https://tenant.eu.auth0.com/.well-known/jwks.json"
     assert security["x-google-audiences"] == "https://api.example.com"
     me = gcp.named("gcp:cloudfunctionsv2/function:Function", "me").inputs["serviceConfig"]["environmentVariables"]
-    assert from_environment(me["PORTABLE_CORS"]).allow_origins == ("https://app.example.com",
-                                                                   "https://admin.example.com")
+    assert from_environment(me["PORTABLE_CORS"]).allow_origins == (
+        "https://app.example.com",
+        "https://admin.example.com",
+    )
 
 
-@pytest.mark.parametrize(("config", "expected"), [
-    ({"portable:corsAllowOrigins": "app.example.com"}, "portable:corsAllowOrigins is wrong"),
-    ({"portable:corsAllowOrigins": "[1, 2]"}, "portable:corsAllowOrigins is '[1, 2]': a list of origins"),
-    ({"portable:jwtAuth": "https://x/"}, "portable:jwtAuth must be an object"),
-    ({"portable:jwtAuth": json.dumps({"admins": {"issuer": "https://x/"}})},
-     "portable:jwtAuth.admins names no jwt_auth a route requires (they are: users)"),
-    ({"portable:jwtAuth": json.dumps({"users": {"issuer": 7}})}, "portable:jwtAuth.users is wrong"),
-    ({"portable:jwtAuth": json.dumps({"users": {"audience": ["a"]}})},
-     "portable:jwtAuth.users must be an object with issuer, audiences, jwksUri"),
-])
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"portable:corsAllowOrigins": "app.example.com"}, "portable:corsAllowOrigins is wrong"),
+        ({"portable:corsAllowOrigins": "[1, 2]"}, "portable:corsAllowOrigins is '[1, 2]': a list of origins"),
+        ({"portable:jwtAuth": "https://x/"}, "portable:jwtAuth must be an object"),
+        (
+            {"portable:jwtAuth": json.dumps({"admins": {"issuer": "https://x/"}})},
+            "portable:jwtAuth.admins names no jwt_auth a route requires (they are: users)",
+        ),
+        ({"portable:jwtAuth": json.dumps({"users": {"issuer": 7}})}, "portable:jwtAuth.users is wrong"),
+        (
+            {"portable:jwtAuth": json.dumps({"users": {"audience": ["a"]}})},
+            "portable:jwtAuth.users must be an object with issuer, audiences, jwksUri",
+        ),
+    ],
+)
 def test_a_wrong_override_stops_the_deploy_naming_the_key(config: dict[str, str], expected: str) -> None:
     with pytest.raises(pulumi.RunError) as refusal:
         deploy_project("aws", config)

@@ -47,20 +47,32 @@ def test_the_lock_satisfies_every_range_it_was_made_from() -> None:
 
 
 def test_the_lock_records_what_needs_what() -> None:
-    lock = Lock.parse("a==1.0    # via -r requirements-dev.txt\nb==2.0    # via a\n"
-                      "c==3.0    # via b, -r requirements.txt\nd==4.0    # via -r requirements.txt\n", "test.lock")
+    lock = Lock.parse(
+        "a==1.0    # via -r requirements-dev.txt\nb==2.0    # via a\n"
+        "c==3.0    # via b, -r requirements.txt\nd==4.0    # via -r requirements.txt\n",
+        "test.lock",
+    )
     assert [str(pin) for pin in lock.closure([Requirement("A[fast]>=1")])] == ["a[fast]==1.0", "b==2.0", "c==3.0"]
     assert [str(pin) for pin in lock.closure([Requirement("c")])] == ["c==3.0"]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("left-pad>=1", "here: 'left-pad>=1' is not in requirements.lock; add left-pad to requirements-dev.txt and run "
-                    "`./dev lock` to pin it"),
-    ("Pillow<5", "here: 'Pillow<5' does not allow pillow==.+, the version in requirements.lock; change the "
-                 r"requirement, or the range in requirements-dev.txt and run `./dev lock --upgrade-package pillow`"),
-    ("Pillow >>= 10", "here: requires='Pillow >>= 10' is not a valid requirement"),
-    ("Pillow; python_version < '3.12'", "takes no environment marker or URL"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "left-pad>=1",
+            "here: 'left-pad>=1' is not in requirements.lock; add left-pad to requirements-dev.txt and run "
+            "`./dev lock` to pin it",
+        ),
+        (
+            "Pillow<5",
+            "here: 'Pillow<5' does not allow pillow==.+, the version in requirements.lock; change the "
+            r"requirement, or the range in requirements-dev.txt and run `./dev lock --upgrade-package pillow`",
+        ),
+        ("Pillow >>= 10", "here: requires='Pillow >>= 10' is not a valid requirement"),
+        ("Pillow; python_version < '3.12'", "takes no environment marker or URL"),
+    ],
+)
 def test_a_requirement_the_lock_cannot_satisfy_is_refused_with_the_fix(text: str, message: str) -> None:
     with pytest.raises(AppDefinitionError, match=message.replace("[", r"\[")):
         LOCK.requirement(text, "here")
@@ -92,17 +104,36 @@ def test_a_change_of_the_lock_changes_the_lambda_wheel_cache_key(shrink: Functio
     boto3 = shrink._replace(requires=(locked("boto3"),))
     jmespath_moved = Lock.parse(text.replace(locked("jmespath"), "jmespath==0.1"), "moved.lock")
     assert wheel_set_key(bundled_requirements(boto3, jmespath_moved), LAMBDA_312) != wheel_set_key(
-        bundled_requirements(boto3, LOCK), LAMBDA_312)
+        bundled_requirements(boto3, LOCK), LAMBDA_312
+    )
     pins = bundled_requirements(shrink, LOCK)
-    assert len({wheel_set_key(pins, target) for target in (
-        LAMBDA_312, WheelTarget.for_lambda("3.13", "x86_64"), WheelTarget.for_lambda("3.12", "arm64"))}) == 3
+    assert (
+        len(
+            {
+                wheel_set_key(pins, target)
+                for target in (
+                    LAMBDA_312,
+                    WheelTarget.for_lambda("3.13", "x86_64"),
+                    WheelTarget.for_lambda("3.12", "arm64"),
+                )
+            }
+        )
+        == 3
+    )
 
 
-@pytest.mark.parametrize(("function", "present", "absent"), [
-    ("hello", {"functions-framework", "cloudevents", "flask"}, {"google-cloud-storage", "google-cloud-firestore"}),
-    ("make_thumbnail", {"functions-framework", "google-cloud-storage", "google-api-core"}, {"google-cloud-firestore"}),
-    ("nightly_report", {"google-cloud-storage", "google-cloud-firestore", "grpcio"}, {"pillow"}),
-])
+@pytest.mark.parametrize(
+    ("function", "present", "absent"),
+    [
+        ("hello", {"functions-framework", "cloudevents", "flask"}, {"google-cloud-storage", "google-cloud-firestore"}),
+        (
+            "make_thumbnail",
+            {"functions-framework", "google-cloud-storage", "google-api-core"},
+            {"google-cloud-firestore"},
+        ),
+        ("nightly_report", {"google-cloud-storage", "google-cloud-firestore", "grpcio"}, {"pillow"}),
+    ],
+)
 def test_gcp_requirements_are_the_locked_closure_pinned_exactly(
     sample: App, tmp_path: Path, function: str, present: set[str], absent: set[str]
 ) -> None:
@@ -125,7 +156,10 @@ def test_a_package_the_lock_lacks_for_lambda_is_refused_after_install(tmp_path: 
     """A lock resolved for another Python or platform may lack what Lambda's needs; that stops the deploy."""
     lock = Lock.parse(f"{locked('requests')}    # via -r requirements-dev.txt\n", "partial.lock")
     pins = lock.closure([Requirement("requests")])
-    with pytest.raises(AppDefinitionError, match=r"also need .*certifi==.*, which the lock does not hold; add .*"
-                                                 r"certifi.* to requirements-dev.txt and run `./dev lock`"):
+    with pytest.raises(
+        AppDefinitionError,
+        match=r"also need .*certifi==.*, which the lock does not hold; add .*"
+        r"certifi.* to requirements-dev.txt and run `./dev lock`",
+    ):
         install_requirements(pins, LAMBDA_312, tmp_path)
     assert not list((tmp_path / "lambda-wheels").iterdir())

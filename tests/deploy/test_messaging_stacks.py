@@ -57,8 +57,10 @@ def test_each_queue_redrives_to_its_dead_letters_after_max_attempts(aws_stack: D
     for function, (_, attempts, _) in CONSUMERS.items():
         queue = aws_stack.named(QUEUE, queue_of(function)).inputs
         dead_letters = queue_of(function).removesuffix("-queue") + "-dead-letters"
-        assert json.loads(queue["redrivePolicy"]) == {"deadLetterTargetArn": sqs_arn(dead_letters),
-                                                       "maxReceiveCount": attempts}
+        assert json.loads(queue["redrivePolicy"]) == {
+            "deadLetterTargetArn": sqs_arn(dead_letters),
+            "maxReceiveCount": attempts,
+        }
         assert queue["messageRetentionSeconds"] == 7 * 24 * 3600
         allow = aws_stack.named("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", f"{dead_letters}-redrive").inputs
         assert json.loads(allow["redriveAllowPolicy"])["sourceQueueArns"] == [sqs_arn(queue_of(function))]
@@ -73,8 +75,9 @@ def test_a_topic_fans_out_to_one_queue_per_subscriber_that_admits_only_that_topi
         for name in ("bill", "email")
     }
     for name in ("bill", "email"):
-        policy = json.loads(aws_stack.named("aws:sqs/queuePolicy:QueuePolicy", f"orders-{name}-from-topic")
-                            .inputs["policy"])
+        policy = json.loads(
+            aws_stack.named("aws:sqs/queuePolicy:QueuePolicy", f"orders-{name}-from-topic").inputs["policy"]
+        )
         (statement,) = policy["Statement"]
         assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
         assert statement["Resource"] == sqs_arn(f"orders-{name}-queue")
@@ -83,8 +86,11 @@ def test_a_topic_fans_out_to_one_queue_per_subscriber_that_admits_only_that_topi
 
 def message_statements(stack: Deployment, function: str) -> dict[str, Any]:
     document = stack.policy(stack.named(POLICY, f"{function}-policy"))
-    return {s["Sid"]: (s["Action"], s["Resource"]) for s in document["Statement"]
-            if any(a.startswith(("sqs:", "sns:")) for a in s["Action"])}
+    return {
+        s["Sid"]: (s["Action"], s["Resource"])
+        for s in document["Statement"]
+        if any(a.startswith(("sqs:", "sns:")) for a in s["Action"])
+    }
 
 
 def test_functions_send_publish_and_receive_only_what_they_declare(aws_stack: Deployment) -> None:
@@ -102,8 +108,12 @@ def test_functions_send_publish_and_receive_only_what_they_declare(aws_stack: De
     assert message_statements(aws_stack, "email") == {"ReceiveOwnQueue": (receive, [sqs_arn("orders-email-queue")])}
     assert message_statements(aws_stack, "work") == {"ReceiveOwnQueue": (receive, [sqs_arn("jobs-queue")])}
     for document in (aws_stack.policy(r) for r in aws_stack.of_type(POLICY)):
-        assert all("*" not in resource for s in document["Statement"] for resource in s["Resource"]
-                   if not resource.endswith(":*"))
+        assert all(
+            "*" not in resource
+            for s in document["Statement"]
+            for resource in s["Resource"]
+            if not resource.endswith(":*")
+        )
 
 
 def test_handles_reach_the_queue_url_and_topic_arn(aws_stack: Deployment) -> None:
@@ -120,7 +130,8 @@ def test_a_queue_declared_with_delays_deploys_on_aws() -> None:
     mapping = deployment.named("aws:lambda/eventSourceMapping:EventSourceMapping", "ring-messages").inputs
     assert mapping["eventSourceArn"] == sqs_arn("reminders-queue")
     assert message_statements(deployment, "remind") == {
-        "SendQueueReminders": (["sqs:SendMessage"], [sqs_arn("reminders-queue")])}
+        "SendQueueReminders": (["sqs:SendMessage"], [sqs_arn("reminders-queue")])
+    }
 
 
 def test_gcp_push_subscription_per_consumer_with_retry_and_dead_letter_policies(gcp_stack: Deployment) -> None:
@@ -128,12 +139,19 @@ def test_gcp_push_subscription_per_consumer_with_retry_and_dead_letter_policies(
     for function, (source, attempts, _) in CONSUMERS.items():
         subscription = subscriptions[f"{function}-messages"]
         assert subscription["topic"] == f"{source}-gcp"
-        assert subscription["deadLetterPolicy"] == {"deadLetterTopic": f"{function}-dead-letters-id",
-                                                    "maxDeliveryAttempts": attempts}
+        assert subscription["deadLetterPolicy"] == {
+            "deadLetterTopic": f"{function}-dead-letters-id",
+            "maxDeliveryAttempts": attempts,
+        }
         assert subscription["retryPolicy"] == {"minimumBackoff": "10s", "maximumBackoff": "600s"}
         url = f"https://{function}-gcp-xyz-uc.a.run.app"
-        assert subscription["pushConfig"] == {"pushEndpoint": url, "oidcToken": {
-            "serviceAccountEmail": f"inv-{function}-gcp@{PROJECT}.iam.gserviceaccount.com", "audience": url}}
+        assert subscription["pushConfig"] == {
+            "pushEndpoint": url,
+            "oidcToken": {
+                "serviceAccountEmail": f"inv-{function}-gcp@{PROJECT}.iam.gserviceaccount.com",
+                "audience": url,
+            },
+        }
         kept = subscriptions[f"{function}-dead-letters-kept"]
         assert kept["topic"] == f"{function}-dead-letters-gcp" and "pushConfig" not in kept
     assert subscriptions["bill-messages"]["ackDeadlineSeconds"] == 20
@@ -144,11 +162,18 @@ def test_gcp_pubsub_service_agent_may_dead_letter_and_sign_pushes(gcp_stack: Dep
     for function in CONSUMERS:
         grant = gcp_stack.named(TOPIC_MEMBER, f"{function}-agent-dead-letters").inputs
         assert (grant["topic"], grant["role"], grant["member"]) == (
-            f"{function}-dead-letters-gcp", "roles/pubsub.publisher", AGENT)
-        acks = gcp_stack.named("gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
-                               f"{function}-agent-acknowledges").inputs
-        assert (acks["subscription"], acks["role"], acks["member"]) == (f"{function}-gcp", "roles/pubsub.subscriber",
-                                                                        AGENT)
+            f"{function}-dead-letters-gcp",
+            "roles/pubsub.publisher",
+            AGENT,
+        )
+        acks = gcp_stack.named(
+            "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", f"{function}-agent-acknowledges"
+        ).inputs
+        assert (acks["subscription"], acks["role"], acks["member"]) == (
+            f"{function}-gcp",
+            "roles/pubsub.subscriber",
+            AGENT,
+        )
         tokens = gcp_stack.named("gcp:serviceaccount/iAMMember:IAMMember", f"{function}-agent-tokens").inputs
         assert tokens["member"] == AGENT and tokens["role"] == "roles/iam.serviceAccountTokenCreator"
         assert tokens["serviceAccountId"].endswith(f"/inv-{function}-gcp@{PROJECT}.iam.gserviceaccount.com")
@@ -157,12 +182,16 @@ def test_gcp_pubsub_service_agent_may_dead_letter_and_sign_pushes(gcp_stack: Dep
 
 
 def test_gcp_functions_publish_only_to_what_they_declare(gcp_stack: Deployment) -> None:
-    grants = {(r.inputs["topic"], r.inputs["member"].split(":")[1].split("@")[0])
-              for r in gcp_stack.of_type(TOPIC_MEMBER) if r.inputs["member"] != AGENT}
+    grants = {
+        (r.inputs["topic"], r.inputs["member"].split(":")[1].split("@")[0])
+        for r in gcp_stack.of_type(TOPIC_MEMBER)
+        if r.inputs["member"] != AGENT
+    }
     assert grants == {("jobs-gcp", "fun-place-gcp"), ("orders-gcp", "fun-place-gcp"), ("jobs-gcp", "fun-bill-gcp")}
     assert all(r.inputs["role"] == "roles/pubsub.publisher" for r in gcp_stack.of_type(TOPIC_MEMBER))
     variables = gcp_stack.named("gcp:cloudfunctionsv2/function:Function", "place").inputs["serviceConfig"][
-        "environmentVariables"]
+        "environmentVariables"
+    ]
     assert variables["PORTABLE_QUEUE_JOBS"] == "jobs-gcp" and variables["PORTABLE_TOPIC_ORDERS"] == "orders-gcp"
     services = {r.inputs["service"] for r in gcp_stack.of_type("gcp:projects/service:Service")}
     assert "pubsub.googleapis.com" in services

@@ -14,8 +14,11 @@ from tests.deploy.archive_contents import archived_pulumi_imports, deploy_entrie
 from tests.deploy.mocks import Deployment
 from tests.deploy.project import ROOT, deploy_project, function_archives
 
-AWS_TEST_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}
+AWS_TEST_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
@@ -74,12 +77,19 @@ def invoke_archive(function: dict[str, Any], event: dict[str, Any], moto_endpoin
         "print(json.dumps(handler(json.load(sys.stdin), None)))"
     )
     environment = {
-        "PATH": os.environ.get("PATH", ""), **AWS_TEST_ENVIRONMENT, "AWS_ENDPOINT_URL": moto_endpoint,
+        "PATH": os.environ.get("PATH", ""),
+        **AWS_TEST_ENVIRONMENT,
+        "AWS_ENDPOINT_URL": moto_endpoint,
         **function["environment"]["variables"],
     }
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-c", runner, str(tmp_path), site.getsitepackages()[0]],
-        input=json.dumps(event), env=environment, capture_output=True, text=True, timeout=60, check=False,
+        input=json.dumps(event),
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
@@ -103,10 +113,18 @@ def aws_sdk(moto_endpoint: str) -> Iterator[Any]:
 
 def http_event(method: str, path: str, body: str, headers: dict[str, str]) -> dict[str, Any]:
     return {
-        "version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": "",
-        "headers": headers, "body": body, "isBase64Encoded": False,
-        "requestContext": {"http": {"method": method, "path": path, "sourceIp": "203.0.113.9"},
-                           "requestId": "archive-1", "stage": "$default"},
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "body": body,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "http": {"method": method, "path": path, "sourceIp": "203.0.113.9"},
+            "requestId": "archive-1",
+            "stage": "$default",
+        },
     }
 
 
@@ -172,8 +190,11 @@ def test_the_reference_app_needs_its_secret_set_before_it_deploys() -> None:
 
     from providers.deploy import preview
 
-    with pytest.raises(pulumi.RunError, match=r"secret 'webhook_key' \(read by receive_webhook\) has no value in "
-                       r"stack 'aws'; run `pulumi config set --secret secrets:webhook_key <value> --stack aws`"):
+    with pytest.raises(
+        pulumi.RunError,
+        match=r"secret 'webhook_key' \(read by receive_webhook\) has no value in "
+        r"stack 'aws'; run `pulumi config set --secret secrets:webhook_key <value> --stack aws`",
+    ):
         preview.preview_project(ROOT, "aws", {})
 
 
@@ -186,6 +207,7 @@ def test_only_the_webhook_archive_carries_the_secret_manager_client(gcp_project:
 
     assert "google-cloud-secret-manager==" in requirements("receive_webhook")
     assert "google-cloud-secret-manager" not in requirements("hello")
-    variables = gcp_project.named("gcp:cloudfunctionsv2/function:Function", "receive_webhook").inputs[
-        "serviceConfig"]["environmentVariables"]
+    variables = gcp_project.named("gcp:cloudfunctionsv2/function:Function", "receive_webhook").inputs["serviceConfig"][
+        "environmentVariables"
+    ]
     assert variables["PORTABLE_SECRET_WEBHOOK_KEY"] == "projects/demo-project/secrets/portable-gcp-webhook_key"

@@ -65,24 +65,40 @@ def runtime(
     started: dict[str, LambdaRuntime] = {}
 
     with ExitStack() as running:
+
         def start(function: str) -> LambdaRuntime:
             if function in started:
                 return started[function]
             inputs = project.named(LAMBDA, function).inputs
             task_root = unpack(Path(inputs["code"].path), tmp_path / function)
             environment = {
-                "PATH": os.environ.get("PATH", ""), "LANG": "en_US.UTF-8", "TZ": ":UTC",
-                "LAMBDA_TASK_ROOT": str(task_root), "PYTHONPATH": str(task_root),
-                "AWS_EXECUTION_ENV": f"AWS_Lambda_{inputs['runtime']}", "AWS_LAMBDA_FUNCTION_NAME": function,
+                "PATH": os.environ.get("PATH", ""),
+                "LANG": "en_US.UTF-8",
+                "TZ": ":UTC",
+                "LAMBDA_TASK_ROOT": str(task_root),
+                "PYTHONPATH": str(task_root),
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{inputs['runtime']}",
+                "AWS_LAMBDA_FUNCTION_NAME": function,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(int(inputs["memorySize"])),
-                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-                "AWS_ENDPOINT_URL": moto_endpoint, **without_zone_data([str(lambda_python)], task_root),
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_REGION": region,
+                "AWS_DEFAULT_REGION": region,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_SESSION_TOKEN": "testing",
+                "AWS_ENDPOINT_URL": moto_endpoint,
+                **without_zone_data([str(lambda_python)], task_root),
                 **aws.renamed(inputs["environment"]["variables"]),
             }
-            started[function] = running.enter_context(lambda_runtime(
-                [str(lambda_python), "-m", "awslambdaric", inputs["handler"]], task_root, environment,
-                f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function}", tmp_path / f"{function}.log"))
+            started[function] = running.enter_context(
+                lambda_runtime(
+                    [str(lambda_python), "-m", "awslambdaric", inputs["handler"]],
+                    task_root,
+                    environment,
+                    f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function}",
+                    tmp_path / f"{function}.log",
+                )
+            )
             return started[function]
 
         yield start
@@ -135,12 +151,17 @@ def test_nightly_report_fired_by_eventbridge_scheduler_lists_the_days_greetings(
     assert report.invoke(event) == Outcome("response", {"status": 200, "delivered": 1}), report.output()
     s3 = client("s3")
     reports = aws.physical["reports"]
-    assert_report(s3.get_object(Bucket=reports, Key=f"greetings/{today}.json")["Body"].read(),
-                  s3.get_object(Bucket=reports, Key=f"greetings/{today}.csv")["Body"].read(), today, ["Ada", "Grace"])
+    assert_report(
+        s3.get_object(Bucket=reports, Key=f"greetings/{today}.json")["Body"].read(),
+        s3.get_object(Bucket=reports, Key=f"greetings/{today}.csv")["Body"].read(),
+        today,
+        ["Ada", "Grace"],
+    )
 
 
 def test_write_welcome_handles_an_sqs_batch_and_reports_the_failed_record(
-    runtime: Callable[[str], LambdaRuntime], aws: Provisioned,
+    runtime: Callable[[str], LambdaRuntime],
+    aws: Provisioned,
 ) -> None:
     from providers.aws.dynamodb import DynamoTable
 
@@ -151,14 +172,16 @@ def test_write_welcome_handles_an_sqs_batch_and_reports_the_failed_record(
     second["body"] = "not json"
     welcome = runtime("write_welcome")
     outcome = welcome.invoke(event)
-    assert outcome == Outcome("response", {"batchItemFailures": [{"itemIdentifier": second["messageId"]}]}), \
+    assert outcome == Outcome("response", {"batchItemFailures": [{"itemIdentifier": second["messageId"]}]}), (
         welcome.output()
+    )
     notes = DynamoTable("welcome-notes", aws.physical["welcome-notes"]).get("Ada")
     assert notes is not None and notes.value == {"text": "Welcome, Ada!", "greeting": "g-1"}
 
 
 def test_count_greeting_unwraps_the_sns_envelope_of_its_queue(
-    runtime: Callable[[str], LambdaRuntime], aws: Provisioned,
+    runtime: Callable[[str], LambdaRuntime],
+    aws: Provisioned,
 ) -> None:
     from providers.aws.dynamodb import DynamoTable
 

@@ -68,12 +68,18 @@ def installed(project: Deployment, function: str, into: Path) -> tuple[dict[str,
 def test_the_buildpack_installs_exactly_the_pinned_packages(project: Deployment, tmp_path: Path, function: str) -> None:
     """requirements.txt holds every package pip installs on the runtime's Python: none comes unpinned."""
     _, unpacked, venv = installed(project, function, tmp_path)
-    listed = subprocess.run([venv / "bin" / "python", "-m", "pip", "list", "--format=json"], capture_output=True,
-                            text=True, check=True).stdout
-    present = {(canonicalize_name(package["name"]), package["version"]) for package in json.loads(listed)
-               if package["name"] != "pip"}  # the virtualenv's own installer
-    pinned = {(canonicalize_name(pin.name), next(iter(pin.specifier)).version)
-              for pin in map(Requirement, (unpacked / "requirements.txt").read_text().splitlines())}
+    listed = subprocess.run(
+        [venv / "bin" / "python", "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True
+    ).stdout
+    present = {
+        (canonicalize_name(package["name"]), package["version"])
+        for package in json.loads(listed)
+        if package["name"] != "pip"
+    }  # the virtualenv's own installer
+    pinned = {
+        (canonicalize_name(pin.name), next(iter(pin.specifier)).version)
+        for pin in map(Requirement, (unpacked / "requirements.txt").read_text().splitlines())
+    }
     assert present == pinned
 
 
@@ -88,19 +94,40 @@ def serve(
         inputs, unpacked, venv = installed(project, function, tmp_path)
         target, port = inputs["buildConfig"]["entryPoint"], free_port()
         environment = {
-            "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1", "PORT": str(port),
-            "K_SERVICE": function, "FUNCTION_TARGET": target, "FUNCTION_SIGNATURE_TYPE": "http",
-            "STORAGE_EMULATOR_HOST": storage_emulator_endpoint, "FIRESTORE_EMULATOR_HOST": firestore_emulator_host,
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "PYTHONUNBUFFERED": "1",
+            "PORT": str(port),
+            "K_SERVICE": function,
+            "FUNCTION_TARGET": target,
+            "FUNCTION_SIGNATURE_TYPE": "http",
+            "STORAGE_EMULATOR_HOST": storage_emulator_endpoint,
+            "FIRESTORE_EMULATOR_HOST": firestore_emulator_host,
             **{name: os.environ[name] for name in ("PUBSUB_EMULATOR_HOST",) if name in os.environ},
             **without_zone_data([str(venv / "bin" / "python")], unpacked),
             **gcp.renamed(inputs["serviceConfig"]["environmentVariables"]),
         }
         log = tmp_path / f"{function}.log"
         with log.open("wb") as sink:
-            processes.append(subprocess.Popen(
-                [venv / "bin" / "functions-framework", "--target", target, "--source", "main.py",
-                 "--host", "127.0.0.1", "--port", str(port)],
-                cwd=unpacked, env=environment, stdout=sink, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        venv / "bin" / "functions-framework",
+                        "--target",
+                        target,
+                        "--source",
+                        "main.py",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                    ],
+                    cwd=unpacked,
+                    env=environment,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         wait_for_port(port, processes[-1], log)
         return f"http://127.0.0.1:{port}"
 
@@ -126,15 +153,28 @@ def test_make_thumbnail_shrinks_a_jpeg_named_by_a_binary_mode_cloudevent(
     image = photo(480, 640)
     uploads.blob("cats/tabby.jpg").upload_from_string(image, content_type="image/jpeg")
     data: dict[str, Any] = fixture("gcp/storage/data/StorageObjectData-simple.json")
-    data.update(bucket=uploads.name, name="cats/tabby.jpg", size=str(len(image)), contentType="image/jpeg",
-                id=f"{uploads.name}/cats/tabby.jpg/1")
-    reply = requests.post(url, data=json.dumps(data), timeout=30, headers={
-        "Content-Type": "application/json", "ce-specversion": "1.0", "ce-id": "4242",
-        "ce-type": "google.cloud.storage.object.v1.finalized",
-        "ce-source": f"//storage.googleapis.com/projects/_/buckets/{uploads.name}",
-        "ce-subject": "objects/cats/tabby.jpg", "ce-time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "ce-bucket": uploads.name,
-    })
+    data.update(
+        bucket=uploads.name,
+        name="cats/tabby.jpg",
+        size=str(len(image)),
+        contentType="image/jpeg",
+        id=f"{uploads.name}/cats/tabby.jpg/1",
+    )
+    reply = requests.post(
+        url,
+        data=json.dumps(data),
+        timeout=30,
+        headers={
+            "Content-Type": "application/json",
+            "ce-specversion": "1.0",
+            "ce-id": "4242",
+            "ce-type": "google.cloud.storage.object.v1.finalized",
+            "ce-source": f"//storage.googleapis.com/projects/_/buckets/{uploads.name}",
+            "ce-subject": "objects/cats/tabby.jpg",
+            "ce-time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "ce-bucket": uploads.name,
+        },
+    )
     assert reply.status_code == 204, reply.text
     thumbnail = storage_client().bucket(gcp.physical["thumbnails"]).get_blob("cats/tabby.jpg")
     assert thumbnail.content_type == "image/jpeg"
@@ -150,19 +190,29 @@ def test_nightly_report_called_by_cloud_scheduler_lists_the_days_greetings(
     for name in ("Linus", "Margaret"):
         assert requests.post(f"{hello}/hello", json={"name": name}, timeout=30).status_code == 200
     today = datetime.now(UTC).date()
-    reply = requests.post(serve("nightly_report"), timeout=30, headers={
-        "User-Agent": "Google-Cloud-Scheduler", "X-CloudScheduler": "true",
-        "X-CloudScheduler-JobName": "nightly-report-gcp",
-        "X-CloudScheduler-ScheduleTime": report_due_after(today).isoformat().replace("+00:00", "Z"),
-    })
+    reply = requests.post(
+        serve("nightly_report"),
+        timeout=30,
+        headers={
+            "User-Agent": "Google-Cloud-Scheduler",
+            "X-CloudScheduler": "true",
+            "X-CloudScheduler-JobName": "nightly-report-gcp",
+            "X-CloudScheduler-ScheduleTime": report_due_after(today).isoformat().replace("+00:00", "Z"),
+        },
+    )
     assert reply.status_code == 204, reply.text
     reports = storage_client().bucket(gcp.physical["reports"])
-    assert_report(reports.blob(f"greetings/{today}.json").download_as_bytes(),
-                  reports.blob(f"greetings/{today}.csv").download_as_bytes(), today, ["Linus", "Margaret"])
+    assert_report(
+        reports.blob(f"greetings/{today}.json").download_as_bytes(),
+        reports.blob(f"greetings/{today}.csv").download_as_bytes(),
+        today,
+        ["Linus", "Margaret"],
+    )
 
 
 def test_write_welcome_handles_a_pubsub_push_and_fails_only_what_fails(
-    serve: Callable[[str], str], monkeypatch: pytest.MonkeyPatch,
+    serve: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from portable import table
     from portable.context import using_clients

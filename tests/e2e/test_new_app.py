@@ -39,8 +39,11 @@ class Steps:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
-        self.env = {name: value for name, value in os.environ.items()
-                    if name not in ("PORTABLE_LOCAL_DIR", "PYTHONPATH", "VIRTUAL_ENV")}
+        self.env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in ("PORTABLE_LOCAL_DIR", "PYTHONPATH", "VIRTUAL_ENV")
+        }
 
     @contextmanager
     def timed(self, step: str) -> Iterator[None]:
@@ -50,8 +53,9 @@ class Steps:
 
     def run(self, step: str, command: list[str], cwd: Path, timeout: float) -> str:
         with self.timed(step):
-            done = subprocess.run(command, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=timeout,
-                                  check=False)
+            done = subprocess.run(
+                command, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=timeout, check=False
+            )
         assert done.returncode == 0, f"{step}: {' '.join(command)}\n{done.stdout}\n{done.stderr}"
         return done.stdout
 
@@ -64,10 +68,15 @@ def framework_venv(steps: Steps) -> Path:
     if not (venv / ".complete").exists():
         for stale in venv.parent.glob("e2e-venv-*"):
             shutil.rmtree(stale)
-        steps.run("make the framework's venv (first run only)", [sys.executable, "-m", "venv", "--clear", str(venv)],
-                  ROOT, 120)
-        steps.run("install the framework's dependencies (first run only)", [*pip, f"{ROOT}[deploy]", "pytest"],
-                  ROOT, 600)
+        steps.run(
+            "make the framework's venv (first run only)",
+            [sys.executable, "-m", "venv", "--clear", str(venv)],
+            ROOT,
+            120,
+        )
+        steps.run(
+            "install the framework's dependencies (first run only)", [*pip, f"{ROOT}[deploy]", "pytest"], ROOT, 600
+        )
         (venv / ".complete").touch()
     leftovers = [ROOT / "build", ROOT / "portable.egg-info"]  # what building from the checkout writes into it
     existing = [path for path in leftovers if path.exists()]
@@ -95,16 +104,22 @@ def test_a_new_app_from_nothing(tmp_path: Path, record_property: pytest.RecordPr
     app = tmp_path / "notes"
     assert f"portable @ {ROOT.as_uri()}" in (app / "requirements-dev.txt").read_text()
 
-    tested = steps.run("./dev test (first run: makes .venv)", ["./dev", "test", "-q", "-p", "no:cacheprovider"], app,
-                       600)
+    tested = steps.run(
+        "./dev test (first run: makes .venv)", ["./dev", "test", "-q", "-p", "no:cacheprovider"], app, 600
+    )
     assert "3 passed" in tested, tested
     tested = steps.run("./dev test (again)", ["./dev", "test", "-q", "-p", "no:cacheprovider"], app, 120)
     assert "3 passed" in tested, tested
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/hello"
-    server = subprocess.Popen(["./dev", "serve", "--port", str(port), "--no-schedules"], cwd=app, env=steps.env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        ["./dev", "serve", "--port", str(port), "--no-schedules"],
+        cwd=app,
+        env=steps.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         with steps.timed("./dev serve until POST /hello answers"):
             wait_listening(server, port, "./dev serve", timeout=60)
@@ -123,9 +138,14 @@ def test_a_new_app_from_nothing(tmp_path: Path, record_property: pytest.RecordPr
     portable = str(venv / "bin" / "portable")
     shown = steps.run("portable preview --stack aws", [portable, "preview", "--stack", "aws"], app, 300)
     assert "aws:lambda/function:Function  hello" in shown and "routeKey: POST /hello" in shown
-    preview = json.loads(steps.run("portable preview --stack gcp --json",
-                                   [portable, "preview", "--stack", "gcp", "--json", "-c", "gcp:project=demo-project"],
-                                   app, 300))
+    preview = json.loads(
+        steps.run(
+            "portable preview --stack gcp --json",
+            [portable, "preview", "--stack", "gcp", "--json", "-c", "gcp:project=demo-project"],
+            app,
+            300,
+        )
+    )
     types = {resource["type"] for resource in preview["resources"]}
     assert {"gcp:cloudfunctionsv2/function:Function", "gcp:apigateway/gateway:Gateway"} <= types
     [archive] = (app / ".portable" / "build" / "aws").glob("hello-*.zip")

@@ -73,8 +73,11 @@ def _binary(rng: random.Random) -> tuple[dict[str, str], bytes]:
 
 
 def _scheduler(rng: random.Random) -> tuple[dict[str, str], bytes]:
-    headers = {"X-CloudScheduler": "true", "User-Agent": "Google-Cloud-Scheduler",
-               "X-CloudScheduler-ScheduleTime": _odd_text(rng)}
+    headers = {
+        "X-CloudScheduler": "true",
+        "User-Agent": "Google-Cloud-Scheduler",
+        "X-CloudScheduler-ScheduleTime": _odd_text(rng),
+    }
     if rng.random() < 0.2:
         headers["ce-type"] = _odd_text(rng)
     return headers, _noise(rng)

@@ -46,7 +46,9 @@ def test_object_events_run_through_the_chain_before_the_call_returns(kit: Kit) -
     assert kit.table("audit").items() == {"notes/a.txt": {"size": 5}}
     # In the order they finished: record ran inside publish's write.
     assert [(d.function, d.event, d.ok) for d in kit.deliveries] == [
-        ("record", "created published/notes/a.txt", True), ("publish", "created drafts/notes/a.txt", True)]
+        ("record", "created published/notes/a.txt", True),
+        ("publish", "created drafts/notes/a.txt", True),
+    ]
 
 
 def test_a_write_by_the_test_triggers_and_a_delete_too(kit: Kit) -> None:
@@ -127,7 +129,10 @@ def test_messages_reach_every_subscriber_and_the_queue_consumer_before_the_call_
     with Kit(target) as kit:
         assert kit.http("POST", "/hello", json={"name": "Ada"}).status == 200
         assert sorted(delivery.function for delivery in kit.deliveries) == [
-            "count_greeting", "queue_welcome", "write_welcome"]
+            "count_greeting",
+            "queue_welcome",
+            "write_welcome",
+        ]
         kit.publish("greeted", {"name": "Ada"})
         assert kit.table("name-counts").get("Ada")["count"] == 2  # type: ignore[index]
         assert kit.table("welcome-notes").get("Ada")["text"] == "Welcome, Ada!"  # type: ignore[index]
@@ -174,8 +179,11 @@ def test_a_delay_needs_a_queue_declared_with_delays_on_every_target(target: str,
         assert refused.status == 500 and [d.function for d in kit.deliveries] == ["remind"]
         assert kit.http("POST", "/send/now", body="b").status == 200
         assert [d.function for d in kit.send("later", "c", delay_seconds=900)] == ["remind"]
-        with pytest.raises(InvalidValue, match=r"delay_seconds=5 needs a queue declared with delays: "
-                           r"queue\('now', delays=True\)"):
+        with pytest.raises(
+            InvalidValue,
+            match=r"delay_seconds=5 needs a queue declared with delays: "
+            r"queue\('now', delays=True\)",
+        ):
             kit.send("now", "d", delay_seconds=5)
         assert [d.function for d in kit.send("now", "e")] == ["work"]
         assert [d.function for d in kit.deliveries] == ["remind", "work", "remind", "work"]

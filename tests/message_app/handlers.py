@@ -19,10 +19,21 @@ alerts = topic("alerts")
 def _attempt(function: str, message: Message) -> None:
     path = Path(os.environ["PORTABLE_TEST_RECORD"])
     failing = (message.text == "flaky" and message.attempt <= 2) or (
-        message.text == "poison" and not path.with_suffix(".fixed").exists())
+        message.text == "poison" and not path.with_suffix(".fixed").exists()
+    )
     with path.open("a", encoding="utf-8") as out:
-        out.write(json.dumps({"function": function, "id": message.id, "attempt": message.attempt,
-                              "text": message.text, "ok": not failing}) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "function": function,
+                    "id": message.id,
+                    "attempt": message.attempt,
+                    "text": message.text,
+                    "ok": not failing,
+                }
+            )
+            + "\n"
+        )
     if failing:
         raise RuntimeError(f"{message.text} message fails on attempt {message.attempt}")
 

@@ -24,7 +24,7 @@ def check_notifications(app: App) -> None:
     for bucket in app.buckets:
         specs = app.object_functions(bucket)
         for index, first in enumerate(specs):
-            for second in specs[index + 1:]:
+            for second in specs[index + 1 :]:
                 a, b = first.trigger, second.trigger
                 if _overlap(a, b):
                     raise AppDefinitionError(
@@ -42,15 +42,23 @@ def create_buckets(names: list[str], info: StackInfo) -> dict[str, aws.s3.Bucket
     for name in names:
         bucket = aws.s3.Bucket(name, force_destroy=info.allow_data_deletion, opts=keep)
         aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True, opts=keep,
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=keep,
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption", bucket=bucket.id,
-            rules=[{
-                "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
-                "bucket_key_enabled": True,
-            }],
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
+                    "bucket_key_enabled": True,
+                }
+            ],
             opts=keep,
         )
         buckets[name] = bucket
@@ -77,15 +85,27 @@ def connect_notifications(
         for spec in specs:
             trigger = spec.trigger
             function = functions[spec.name]
-            permissions.append(aws.lambda_.Permission(
-                f"{spec.name}-s3-invoke", action="lambda:InvokeFunction", function=function.name,
-                principal="s3.amazonaws.com", source_arn=bucket.arn, source_account=account_id,
-            ))
-            configurations.append(aws.s3.BucketNotificationLambdaFunctionArgs(
-                lambda_function_arn=function.arn, events=[S3_EVENTS[trigger.kind]],
-                filter_prefix=trigger.prefix or None, filter_suffix=trigger.suffix or None,
-            ))
+            permissions.append(
+                aws.lambda_.Permission(
+                    f"{spec.name}-s3-invoke",
+                    action="lambda:InvokeFunction",
+                    function=function.name,
+                    principal="s3.amazonaws.com",
+                    source_arn=bucket.arn,
+                    source_account=account_id,
+                )
+            )
+            configurations.append(
+                aws.s3.BucketNotificationLambdaFunctionArgs(
+                    lambda_function_arn=function.arn,
+                    events=[S3_EVENTS[trigger.kind]],
+                    filter_prefix=trigger.prefix or None,
+                    filter_suffix=trigger.suffix or None,
+                )
+            )
         aws.s3.BucketNotification(
-            f"{name}-notifications", bucket=bucket.id, lambda_functions=configurations,
+            f"{name}-notifications",
+            bucket=bucket.id,
+            lambda_functions=configurations,
             opts=pulumi.ResourceOptions(depends_on=[*permissions, *(async_invokes[spec.name] for spec in specs)]),
         )

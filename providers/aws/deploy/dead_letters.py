@@ -17,7 +17,9 @@ RETENTION_SECONDS = 14 * 24 * 3600
 
 def create_dead_letter_queue(spec: FunctionSpec, opts: pulumi.ResourceOptions) -> aws.sqs.Queue:
     return aws.sqs.Queue(
-        f"{spec.name}-dead-letters", message_retention_seconds=RETENTION_SECONDS, sqs_managed_sse_enabled=True,
+        f"{spec.name}-dead-letters",
+        message_retention_seconds=RETENTION_SECONDS,
+        sqs_managed_sse_enabled=True,
         opts=opts,
     )
 

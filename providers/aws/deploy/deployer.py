@@ -48,7 +48,13 @@ class AwsDeployer(Deployer[AwsSettings]):
         messaging = create_messaging(app, data_options(info))
         functions = {
             name: create_function(
-                spec, plan.archives[name], plan.settings, info.python_version, buckets, tables, dead_letters.get(name),
+                spec,
+                plan.archives[name],
+                plan.settings,
+                info.python_version,
+                buckets,
+                tables,
+                dead_letters.get(name),
                 secrets,
                 messaging,
             )
@@ -67,7 +73,12 @@ class AwsDeployer(Deployer[AwsSettings]):
         connect_notifications(app, buckets, functions, account_id, async_invokes)
         for name, expression in sorted(plan.schedules.items()):
             create_schedule(
-                app.functions[name], expression, functions[name], account_id, dead_letters[name], async_invokes[name],
+                app.functions[name],
+                expression,
+                functions[name],
+                account_id,
+                dead_letters[name],
+                async_invokes[name],
             )
         return stack_outputs(
             api_url,

@@ -14,9 +14,12 @@ def map_domain(
 ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
     """The API's URL on `domain`, and the host name the domain's DNS record must point at."""
     name = aws.apigatewayv2.DomainName(
-        "http-api-domain", domain_name=domain.name,
+        "http-api-domain",
+        domain_name=domain.name,
         domain_name_configuration={
-            "certificate_arn": domain.certificate_arn, "endpoint_type": "REGIONAL", "security_policy": "TLS_1_2",
+            "certificate_arn": domain.certificate_arn,
+            "endpoint_type": "REGIONAL",
+            "security_policy": "TLS_1_2",
         },
     )
     aws.apigatewayv2.ApiMapping("http-api-domain-mapping", api_id=api.id, domain_name=name.id, stage=stage.name)

@@ -28,7 +28,8 @@ def create_function(
     messaging: Messaging | None = None,
 ) -> aws.lambda_.Function:
     log_group = aws.cloudwatch.LogGroup(
-        f"{spec.name}-logs", name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
+        f"{spec.name}-logs",
+        name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
         retention_in_days=settings.log_retention_days,
     )
     role = aws.iam.Role(f"{spec.name}-role", assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")))

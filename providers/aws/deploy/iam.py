@@ -80,13 +80,20 @@ def function_policy(
 
 
 def _message_statements(
-    spec: FunctionSpec, queue_arns: Mapping[str, str], topic_arns: Mapping[str, str], receive_arn: str | None,
+    spec: FunctionSpec,
+    queue_arns: Mapping[str, str],
+    topic_arns: Mapping[str, str],
+    receive_arn: str | None,
 ) -> list[dict[str, Any]]:
     """Send to each declared queue, publish to each declared topic, receive from the function's own queue only."""
-    statements = [_allow(_sid("SendQueue", name), QUEUE_SEND, [queue_arns[name]])
-                  for name in sorted(spec.writes & queue_arns.keys())]
-    statements += [_allow(_sid("PublishTopic", name), TOPIC_PUBLISH, [topic_arns[name]])
-                   for name in sorted(spec.writes & topic_arns.keys())]
+    statements = [
+        _allow(_sid("SendQueue", name), QUEUE_SEND, [queue_arns[name]])
+        for name in sorted(spec.writes & queue_arns.keys())
+    ]
+    statements += [
+        _allow(_sid("PublishTopic", name), TOPIC_PUBLISH, [topic_arns[name]])
+        for name in sorted(spec.writes & topic_arns.keys())
+    ]
     if receive_arn is not None:
         statements.append(_allow("ReceiveOwnQueue", QUEUE_RECEIVE, [receive_arn]))
     return statements
@@ -94,7 +101,10 @@ def _message_statements(
 
 def scheduler_policy(function_arn: str, dead_letter_arn: str) -> Policy:
     """A schedule's role: invoke its one function, and send what it could not deliver to that function's queue."""
-    return {"Version": "2012-10-17", "Statement": [
-        _allow("InvokeOneFunction", ("lambda:InvokeFunction",), [function_arn]),
-        _allow("SendOwnDeadLetters", DEAD_LETTER_SEND, [dead_letter_arn]),
-    ]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _allow("InvokeOneFunction", ("lambda:InvokeFunction",), [function_arn]),
+            _allow("SendOwnDeadLetters", DEAD_LETTER_SEND, [dead_letter_arn]),
+        ],
+    }

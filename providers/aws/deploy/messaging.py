@@ -56,21 +56,30 @@ def create_messaging(app: App, opts: pulumi.ResourceOptions) -> Messaging:
 
 
 def _consumer_queue(name: str, reader: MessageFunction | None, opts: pulumi.ResourceOptions) -> ConsumerQueue:
-    dead_letters = aws.sqs.Queue(f"{name}-dead-letters", message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
-                                 sqs_managed_sse_enabled=True, opts=opts)
+    dead_letters = aws.sqs.Queue(
+        f"{name}-dead-letters",
+        message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
+        sqs_managed_sse_enabled=True,
+        opts=opts,
+    )
     attempts = reader.trigger.max_attempts if reader else DEFAULT_ATTEMPTS
     timeout = reader.timeout_seconds if reader else 30
     queue = aws.sqs.Queue(
-        f"{name}-queue", message_retention_seconds=RETENTION_SECONDS, sqs_managed_sse_enabled=True,
+        f"{name}-queue",
+        message_retention_seconds=RETENTION_SECONDS,
+        sqs_managed_sse_enabled=True,
         visibility_timeout_seconds=VISIBILITY_TIMEOUT_FACTOR * timeout,
         redrive_policy=dead_letters.arn.apply(
-            lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": attempts})),
+            lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": attempts})
+        ),
         opts=opts,
     )
     aws.sqs.RedriveAllowPolicy(
-        f"{name}-dead-letters-redrive", queue_url=dead_letters.url,
+        f"{name}-dead-letters-redrive",
+        queue_url=dead_letters.url,
         redrive_allow_policy=queue.arn.apply(
-            lambda arn: json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [arn]})),
+            lambda arn: json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [arn]})
+        ),
     )
     return ConsumerQueue(queue, dead_letters)
 
@@ -79,23 +88,37 @@ def _subscribe(topic_name: str, spec: MessageFunction, topic: aws.sns.Topic, que
     """SNS delivers every message of the topic to the subscriber's queue, which admits that topic only."""
     label = f"{topic_name}-{spec.name}"
     policy = aws.sqs.QueuePolicy(
-        f"{label}-from-topic", queue_url=queue.url,
+        f"{label}-from-topic",
+        queue_url=queue.url,
         policy=pulumi.Output.all(queue.arn, topic.arn).apply(lambda arns: json.dumps(topic_may_send(*arns))),
     )
-    aws.sns.TopicSubscription(label, topic=topic.arn, protocol="sqs", endpoint=queue.arn,
-                              opts=pulumi.ResourceOptions(depends_on=[policy]))
+    aws.sns.TopicSubscription(
+        label, topic=topic.arn, protocol="sqs", endpoint=queue.arn, opts=pulumi.ResourceOptions(depends_on=[policy])
+    )
 
 
 def topic_may_send(queue_arn: str, topic_arn: str) -> dict[str, object]:
-    return {"Version": "2012-10-17", "Statement": [{
-        "Sid": "TopicSends", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-        "Action": "sqs:SendMessage", "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-    }]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "TopicSends",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            }
+        ],
+    }
 
 
 def map_event_source(spec: MessageFunction, function: aws.lambda_.Function, consumer: ConsumerQueue) -> None:
     """Lambda polls the function's queue and reports which messages of a batch failed."""
     aws.lambda_.EventSourceMapping(
-        f"{spec.name}-messages", event_source_arn=consumer.queue.arn, function_name=function.arn,
-        batch_size=spec.trigger.batch_size, function_response_types=[REPORT_BATCH_ITEM_FAILURES],
+        f"{spec.name}-messages",
+        event_source_arn=consumer.queue.arn,
+        function_name=function.arn,
+        batch_size=spec.trigger.batch_size,
+        function_response_types=[REPORT_BATCH_ITEM_FAILURES],
     )

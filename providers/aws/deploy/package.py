@@ -101,9 +101,20 @@ def install_requirements(pins: list[Pin], target: WheelTarget, cache_dir: Path) 
     installed.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=installed.parent, prefix="staging-"))
     command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--only-binary=:all:", "--target", str(staging), "--python-version", target.python_version,
-        "--implementation", "cp",
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--only-binary=:all:",
+        "--target",
+        str(staging),
+        "--python-version",
+        target.python_version,
+        "--implementation",
+        "cp",
     ]
     for platform in target.platforms:
         command += ["--platform", platform]
@@ -118,8 +129,11 @@ def install_requirements(pins: list[Pin], target: WheelTarget, cache_dir: Path) 
             "(Lambda archives never hold packages built on the deploying machine)"
         )
     locked = {canonicalize_name(pin.name) for pin in pins}
-    unlocked = sorted((str(dist.metadata["Name"]), dist.version) for dist in distributions(path=[str(staging)])
-                      if canonicalize_name(dist.metadata["Name"]) not in locked)
+    unlocked = sorted(
+        (str(dist.metadata["Name"]), dist.version)
+        for dist in distributions(path=[str(staging)])
+        if canonicalize_name(dist.metadata["Name"]) not in locked
+    )
     if unlocked:
         shutil.rmtree(staging, ignore_errors=True)
         raise AppDefinitionError(

@@ -17,15 +17,18 @@ from providers.aws.deploy.iam import assume_role_policy, scheduler_policy
 
 # What the Lambda receives: the shape of a scheduled event, with Scheduler's own values filled in.
 # `time` is the firing's due time, the same on every retry, so the shim derives a stable id from it.
-EVENT_TEMPLATE = json.dumps({
-    "version": "0",
-    "id": "<aws.scheduler.execution-id>",
-    "detail-type": "Scheduled Event",
-    "source": "aws.scheduler",
-    "time": "<aws.scheduler.scheduled-time>",
-    "resources": ["<aws.scheduler.schedule-arn>"],
-    "detail": "{}",
-}, separators=(",", ":"))
+EVENT_TEMPLATE = json.dumps(
+    {
+        "version": "0",
+        "id": "<aws.scheduler.execution-id>",
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+        "time": "<aws.scheduler.scheduled-time>",
+        "resources": ["<aws.scheduler.schedule-arn>"],
+        "detail": "{}",
+    },
+    separators=(",", ":"),
+)
 
 
 def create_schedule(
@@ -43,7 +46,8 @@ def create_schedule(
         ),
     )
     policy = aws.iam.RolePolicy(
-        f"{spec.name}-scheduler-invoke", role=role.id,
+        f"{spec.name}-scheduler-invoke",
+        role=role.id,
         policy=pulumi.Output.all(function.arn, dead_letters.arn).apply(
             lambda arns: json.dumps(scheduler_policy(*arns))
         ),

@@ -15,7 +15,9 @@ def create_secrets(names: list[str]) -> dict[str, pulumi.Output[str]]:
     for name in names:
         secret = aws.secretsmanager.Secret(f"{name}-secret", description=f"Portable secret {name!r}")
         version = aws.secretsmanager.SecretVersion(
-            f"{name}-secret-value", secret_id=secret.id, secret_string=secret_value(name),
+            f"{name}-secret-value",
+            secret_id=secret.id,
+            secret_string=secret_value(name),
         )
         arns[name] = pulumi.Output.all(secret.arn, version.id).apply(lambda resolved: str(resolved[0]))
     return arns

@@ -19,8 +19,12 @@ def create_buckets(
     """Kept by `pulumi destroy`, objects and all, unless the stack allows deleting data."""
     return {
         name: gcp.storage.Bucket(
-            name, project=settings.project, location=settings.region, uniform_bucket_level_access=True,
-            public_access_prevention="enforced", force_destroy=info.allow_data_deletion,
+            name,
+            project=settings.project,
+            location=settings.region,
+            uniform_bucket_level_access=True,
+            public_access_prevention="enforced",
+            force_destroy=info.allow_data_deletion,
             opts=data_options(info, opts),
         )
         for name in names
@@ -33,7 +37,10 @@ def grant_bucket_access(
     """Object viewer on each bucket the function reads, object user on each it writes; on that bucket only."""
     return [
         gcp.storage.BucketIAMMember(
-            f"{spec.name}-{name}-access", bucket=buckets[name].name, role=bucket_role(spec, name), member=member,
+            f"{spec.name}-{name}-access",
+            bucket=buckets[name].name,
+            role=bucket_role(spec, name),
+            member=member,
         )
         for name in sorted(spec.uses & buckets.keys())
     ]
@@ -43,13 +50,18 @@ def allow_storage_to_publish(settings: GcpSettings, opts: pulumi.ResourceOptions
     """Cloud Storage's service agent publishes the object events that Eventarc delivers."""
     agent = gcp.storage.get_project_service_account_output(project=settings.project)
     return gcp.projects.IAMMember(
-        "storage-agent-publisher", project=settings.project, role=PUBLISHER,
-        member=agent.email_address.apply(lambda email: f"serviceAccount:{email}"), opts=opts,
+        "storage-agent-publisher",
+        project=settings.project,
+        role=PUBLISHER,
+        member=agent.email_address.apply(lambda email: f"serviceAccount:{email}"),
+        opts=opts,
     )
 
 
 def event_trigger(
-    spec: ObjectFunction, buckets: dict[str, gcp.storage.Bucket], invoker_email: pulumi.Input[str],
+    spec: ObjectFunction,
+    buckets: dict[str, gcp.storage.Bucket],
+    invoker_email: pulumi.Input[str],
     settings: GcpSettings,
 ) -> gcp.cloudfunctionsv2.FunctionEventTriggerArgs:
     """Eventarc has no prefix or suffix filter: the shim drops events outside the trigger's filters."""
@@ -59,7 +71,10 @@ def event_trigger(
         trigger_region=settings.region,
         retry_policy="RETRY_POLICY_RETRY",
         service_account_email=invoker_email,
-        event_filters=[gcp.cloudfunctionsv2.FunctionEventTriggerEventFilterArgs(
-            attribute="bucket", value=buckets[trigger.bucket].name,
-        )],
+        event_filters=[
+            gcp.cloudfunctionsv2.FunctionEventTriggerEventFilterArgs(
+                attribute="bucket",
+                value=buckets[trigger.bucket].name,
+            )
+        ],
     )

@@ -81,8 +81,16 @@ class GcpDeployer(Deployer[GcpSettings]):
             elif name in plan.schedules or has_trigger(spec, MessageTrigger):
                 invoker = service_account(name, "invoker", settings.project, stack, after_services)
             function = create_function(
-                spec, plan.archives[name], settings, plan.info.python_version, source_bucket, account, physical,
-                trigger, pulumi.ResourceOptions(depends_on=[*services, *grants]), cors=app.cors,
+                spec,
+                plan.archives[name],
+                settings,
+                plan.info.python_version,
+                source_bucket,
+                account,
+                physical,
+                trigger,
+                pulumi.ResourceOptions(depends_on=[*services, *grants]),
+                cors=app.cors,
             )
             functions[name] = function
             if invoker is None:
@@ -90,12 +98,21 @@ class GcpDeployer(Deployer[GcpSettings]):
             invoker_grant = allow_invoker(f"{name}-invoker", function, invoker.member, settings)
             if has_trigger(spec, MessageTrigger) and agent is not None:
                 message_dead_letters[name] = subscribe(
-                    spec, topics[spec.trigger.source], function, invoker, agent, settings,
+                    spec,
+                    topics[spec.trigger.source],
+                    function,
+                    invoker,
+                    agent,
+                    settings,
                     pulumi.ResourceOptions(depends_on=[*services, invoker_grant]),
                 ).name
             if name in plan.schedules:
                 create_job(
-                    spec, plan.schedules[name], function, invoker.email, settings,
+                    spec,
+                    plan.schedules[name],
+                    function,
+                    invoker.email,
+                    settings,
                     pulumi.ResourceOptions(depends_on=[*services, invoker_grant]),
                 )
         http_specs = app.http_functions()
@@ -108,8 +125,10 @@ class GcpDeployer(Deployer[GcpSettings]):
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.name for name, bucket in buckets.items()},
             tables=dict(collections),
-            dead_letters={**{spec.name: dead_letter_filter(functions[spec.name]) for spec in app.object_functions()},
-                          **message_dead_letters},
+            dead_letters={
+                **{spec.name: dead_letter_filter(functions[spec.name]) for spec in app.object_functions()},
+                **message_dead_letters,
+            },
         )
 
 

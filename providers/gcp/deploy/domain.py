@@ -16,27 +16,45 @@ def serve_domain(
 ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
     """The API's URL on `domain`, and the IP address the domain's A record must point at."""
     group = gcp.compute.RegionNetworkEndpointGroup(
-        "http-api-domain-neg", project=settings.project, region=settings.region,
+        "http-api-domain-neg",
+        project=settings.project,
+        region=settings.region,
         network_endpoint_type="SERVERLESS",
         serverless_deployment={"platform": "apigateway.googleapis.com", "resource": gateway.gateway_id},
         opts=opts,
     )
     backend = gcp.compute.BackendService(
-        "http-api-domain-backend", project=settings.project, load_balancing_scheme="EXTERNAL_MANAGED",
-        protocol="HTTPS", backends=[{"group": group.id}], opts=opts,
+        "http-api-domain-backend",
+        project=settings.project,
+        load_balancing_scheme="EXTERNAL_MANAGED",
+        protocol="HTTPS",
+        backends=[{"group": group.id}],
+        opts=opts,
     )
-    url_map = gcp.compute.URLMap("http-api-domain-urls", project=settings.project, default_service=backend.id,
-                                 opts=opts)
+    url_map = gcp.compute.URLMap(
+        "http-api-domain-urls", project=settings.project, default_service=backend.id, opts=opts
+    )
     certificate = gcp.compute.ManagedSslCertificate(
-        "http-api-domain-certificate", project=settings.project, managed={"domains": [domain]}, opts=opts,
+        "http-api-domain-certificate",
+        project=settings.project,
+        managed={"domains": [domain]},
+        opts=opts,
     )
     proxy = gcp.compute.TargetHttpsProxy(
-        "http-api-domain-proxy", project=settings.project, url_map=url_map.id, ssl_certificates=[certificate.id],
+        "http-api-domain-proxy",
+        project=settings.project,
+        url_map=url_map.id,
+        ssl_certificates=[certificate.id],
         opts=opts,
     )
     address = gcp.compute.GlobalAddress("http-api-domain-address", project=settings.project, opts=opts)
     gcp.compute.GlobalForwardingRule(
-        "http-api-domain-https", project=settings.project, target=proxy.id, port_range="443",
-        ip_address=address.address, load_balancing_scheme="EXTERNAL_MANAGED", opts=opts,
+        "http-api-domain-https",
+        project=settings.project,
+        target=proxy.id,
+        port_range="443",
+        ip_address=address.address,
+        load_balancing_scheme="EXTERNAL_MANAGED",
+        opts=opts,
     )
     return pulumi.Output.from_input(f"https://{domain}"), address.address

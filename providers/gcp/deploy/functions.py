@@ -19,8 +19,13 @@ from providers.gcp.deploy.settings import GcpSettings
 
 def create_source_bucket(settings: GcpSettings, opts: pulumi.ResourceOptions) -> gcp.storage.Bucket:
     return gcp.storage.Bucket(
-        "function-sources", project=settings.project, location=settings.region, uniform_bucket_level_access=True,
-        public_access_prevention="enforced", force_destroy=True, opts=opts,
+        "function-sources",
+        project=settings.project,
+        location=settings.region,
+        uniform_bucket_level_access=True,
+        public_access_prevention="enforced",
+        force_destroy=True,
+        opts=opts,
     )
 
 
@@ -40,8 +45,11 @@ def create_function(
     http_cors = {CORS_VARIABLE: to_environment(cors)} if cors is not None and has_trigger(spec, HttpTrigger) else {}
     # The object name carries the archive's digest: a changed archive is a new object, which redeploys.
     source = gcp.storage.BucketObject(
-        f"{spec.name}-source", bucket=source_bucket.name, name=f"{spec.name}/{file_digest(archive)[:32]}.zip",
-        source=pulumi.FileAsset(str(archive)), opts=opts,
+        f"{spec.name}-source",
+        bucket=source_bucket.name,
+        name=f"{spec.name}/{file_digest(archive)[:32]}.zip",
+        source=pulumi.FileAsset(str(archive)),
+        opts=opts,
     )
     return gcp.cloudfunctionsv2.Function(
         spec.name,
@@ -53,15 +61,17 @@ def create_function(
             entry_point=spec.name,
             source=gcp.cloudfunctionsv2.FunctionBuildConfigSourceArgs(
                 storage_source=gcp.cloudfunctionsv2.FunctionBuildConfigSourceStorageSourceArgs(
-                    bucket=source_bucket.name, object=source.name,
+                    bucket=source_bucket.name,
+                    object=source.name,
                 ),
             ),
         ),
         service_config=gcp.cloudfunctionsv2.FunctionServiceConfigArgs(
             available_memory=f"{spec.memory_mb}M",
             timeout_seconds=spec.timeout_seconds,
-            environment_variables=function_environment(spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project,
-                                                       **http_cors),
+            environment_variables=function_environment(
+                spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project, **http_cors
+            ),
             service_account_email=account.email,
             ingress_settings="ALLOW_ALL",
             all_traffic_on_latest_revision=True,
@@ -76,9 +86,12 @@ def allow_invoker(
 ) -> gcp.cloudrunv2.ServiceIamMember:
     """`member` may call this one function (its Cloud Run service), nothing else."""
     return gcp.cloudrunv2.ServiceIamMember(
-        label, project=settings.project, location=settings.region,
+        label,
+        project=settings.project,
+        location=settings.region,
         name=function.service_config.apply(lambda config: config.service if config else None),
-        role=INVOKER, member=member,
+        role=INVOKER,
+        member=member,
     )
 
 

@@ -47,8 +47,9 @@ def create_http_api(
         for spec in specs
     ]
     api = gcp.apigateway.Api("http-api", project=settings.project, api_id=api_id, opts=opts)
-    managed = gcp.projects.Service("api-managed-service", project=settings.project, service=api.managed_service,
-                                   disable_on_destroy=False)
+    managed = gcp.projects.Service(
+        "api-managed-service", project=settings.project, service=api.managed_service, disable_on_destroy=False
+    )
     document = pulumi.Output.all(*(functions[spec.name].url for spec in specs)).apply(
         lambda urls: _encoded_document(api_id, specs, list(urls), cors is not None)
     )
@@ -62,7 +63,11 @@ def create_http_api(
         opts=pulumi.ResourceOptions(depends_on=[managed, *invokers]),
     )
     gateway = gcp.apigateway.Gateway(
-        "http-gateway", project=settings.project, region=settings.region, api_config=config.id, gateway_id=api_id,
+        "http-gateway",
+        project=settings.project,
+        region=settings.region,
+        api_config=config.id,
+        gateway_id=api_id,
     )
     if settings.domain:
         return serve_domain(gateway, settings.domain, settings, opts)

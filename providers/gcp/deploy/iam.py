@@ -57,12 +57,18 @@ def service_account(
 def allow_event_delivery(name: str, member: pulumi.Input[str], project: str) -> gcp.projects.IAMMember:
     """Eventarc's trigger identity must hold eventReceiver; the role exists only at project level."""
     return gcp.projects.IAMMember(
-        f"{name}-event-receiver", project=project, role=EVENT_RECEIVER, member=member,
+        f"{name}-event-receiver",
+        project=project,
+        role=EVENT_RECEIVER,
+        member=member,
     )
 
 
 def allow_url_signing(name: str, account: gcp.serviceaccount.Account) -> gcp.serviceaccount.IAMMember:
     """Signed URLs are signed through IAM signBlob (functions hold no key): the account may sign as itself only."""
     return gcp.serviceaccount.IAMMember(
-        f"{name}-sign-as-itself", service_account_id=account.name, role=TOKEN_CREATOR, member=account.member,
+        f"{name}-sign-as-itself",
+        service_account_id=account.name,
+        role=TOKEN_CREATOR,
+        member=account.member,
     )

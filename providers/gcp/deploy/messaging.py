@@ -40,23 +40,40 @@ def refuse_delays(app: App) -> None:
         )
 
 
-def create_topics(names: list[str], settings: GcpSettings, stack: str, opts: pulumi.ResourceOptions,
-                  ) -> dict[str, gcp.pubsub.Topic]:
+def create_topics(
+    names: list[str],
+    settings: GcpSettings,
+    stack: str,
+    opts: pulumi.ResourceOptions,
+) -> dict[str, gcp.pubsub.Topic]:
     """One Pub/Sub topic per queue and topic of the App."""
     return {
-        name: gcp.pubsub.Topic(name, project=settings.project, name=resource_id(f"{name}-{stack}", 255),
-                               message_retention_duration=f"{RETENTION_SECONDS}s", opts=opts)
+        name: gcp.pubsub.Topic(
+            name,
+            project=settings.project,
+            name=resource_id(f"{name}-{stack}", 255),
+            message_retention_duration=f"{RETENTION_SECONDS}s",
+            opts=opts,
+        )
         for name in names
     }
 
 
 def grant_publishing(
-    spec: FunctionSpec, topics: dict[str, gcp.pubsub.Topic], member: pulumi.Input[str], settings: GcpSettings,
+    spec: FunctionSpec,
+    topics: dict[str, gcp.pubsub.Topic],
+    member: pulumi.Input[str],
+    settings: GcpSettings,
 ) -> list[gcp.pubsub.TopicIAMMember]:
     """The function may publish to each queue and topic it declares in writes=, and to no other."""
     return [
-        gcp.pubsub.TopicIAMMember(f"{spec.name}-publishes-{name}", project=settings.project, topic=topics[name].name,
-                                  role=PUBLISHER, member=member)
+        gcp.pubsub.TopicIAMMember(
+            f"{spec.name}-publishes-{name}",
+            project=settings.project,
+            topic=topics[name].name,
+            role=PUBLISHER,
+            member=member,
+        )
         for name in sorted(spec.writes & topics.keys())
     ]
 
@@ -68,34 +85,53 @@ def service_agent(settings: GcpSettings) -> pulumi.Output[str]:
 
 
 def subscribe(
-    spec: MessageFunction, topic: gcp.pubsub.Topic, function: gcp.cloudfunctionsv2.Function,
-    invoker: gcp.serviceaccount.Account, agent: pulumi.Output[str], settings: GcpSettings,
+    spec: MessageFunction,
+    topic: gcp.pubsub.Topic,
+    function: gcp.cloudfunctionsv2.Function,
+    invoker: gcp.serviceaccount.Account,
+    agent: pulumi.Output[str],
+    settings: GcpSettings,
     opts: pulumi.ResourceOptions,
 ) -> gcp.pubsub.Topic:
     """The function's push subscription to `topic`, with its retry policy; returns its dead-letter topic."""
     label, project = spec.name, settings.project
     stack = pulumi.get_stack()
-    dead_letters = gcp.pubsub.Topic(f"{label}-dead-letters", project=project,
-                                    name=resource_id(f"{label}-dead-letters-{stack}", 255), opts=opts)
-    gcp.pubsub.Subscription(
-        f"{label}-dead-letters-kept", project=project, topic=dead_letters.name,
-        name=resource_id(f"{label}-dead-letters-{stack}", 255), ack_deadline_seconds=MAX_ACK_DEADLINE_SECONDS,
-        message_retention_duration=f"{RETENTION_SECONDS}s", expiration_policy={"ttl": ""}, opts=opts,
+    dead_letters = gcp.pubsub.Topic(
+        f"{label}-dead-letters", project=project, name=resource_id(f"{label}-dead-letters-{stack}", 255), opts=opts
     )
-    dead_letter_grant = gcp.pubsub.TopicIAMMember(f"{label}-agent-dead-letters", project=project,
-                                                  topic=dead_letters.name, role=PUBLISHER, member=agent)
-    token_grant = gcp.serviceaccount.IAMMember(f"{label}-agent-tokens", service_account_id=invoker.name,
-                                               role=TOKEN_CREATOR, member=agent)
+    gcp.pubsub.Subscription(
+        f"{label}-dead-letters-kept",
+        project=project,
+        topic=dead_letters.name,
+        name=resource_id(f"{label}-dead-letters-{stack}", 255),
+        ack_deadline_seconds=MAX_ACK_DEADLINE_SECONDS,
+        message_retention_duration=f"{RETENTION_SECONDS}s",
+        expiration_policy={"ttl": ""},
+        opts=opts,
+    )
+    dead_letter_grant = gcp.pubsub.TopicIAMMember(
+        f"{label}-agent-dead-letters", project=project, topic=dead_letters.name, role=PUBLISHER, member=agent
+    )
+    token_grant = gcp.serviceaccount.IAMMember(
+        f"{label}-agent-tokens", service_account_id=invoker.name, role=TOKEN_CREATOR, member=agent
+    )
     subscription = gcp.pubsub.Subscription(
-        f"{label}-messages", project=project, topic=topic.name, name=resource_id(f"{label}-{stack}", 255),
+        f"{label}-messages",
+        project=project,
+        topic=topic.name,
+        name=resource_id(f"{label}-{stack}", 255),
         ack_deadline_seconds=min(MAX_ACK_DEADLINE_SECONDS, max(MIN_ACK_DEADLINE_SECONDS, spec.timeout_seconds)),
-        message_retention_duration=f"{RETENTION_SECONDS}s", expiration_policy={"ttl": ""},
+        message_retention_duration=f"{RETENTION_SECONDS}s",
+        expiration_policy={"ttl": ""},
         retry_policy={"minimum_backoff": f"{FIRST_BACKOFF_SECONDS}s", "maximum_backoff": f"{MAX_BACKOFF_SECONDS}s"},
         dead_letter_policy={"dead_letter_topic": dead_letters.id, "max_delivery_attempts": spec.trigger.max_attempts},
-        push_config={"push_endpoint": function.url,
-                     "oidc_token": {"service_account_email": invoker.email, "audience": function.url}},
+        push_config={
+            "push_endpoint": function.url,
+            "oidc_token": {"service_account_email": invoker.email, "audience": function.url},
+        },
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[dead_letter_grant, token_grant])),
     )
-    gcp.pubsub.SubscriptionIAMMember(f"{label}-agent-acknowledges", project=project,
-                                     subscription=subscription.name, role=SUBSCRIBER, member=agent)
+    gcp.pubsub.SubscriptionIAMMember(
+        f"{label}-agent-acknowledges", project=project, subscription=subscription.name, role=SUBSCRIBER, member=agent
+    )
     return dead_letters

@@ -28,15 +28,22 @@ from providers.paths import MAIN_PY
 RUNTIME_PACKAGES = ("functions-framework", "cloudevents")
 MESSAGE_KINDS = ("queue", "topic")
 CLIENT_PACKAGES = {
-    "bucket": "google-cloud-storage", "table": "google-cloud-firestore", "secret": "google-cloud-secret-manager",
-    "queue": "google-cloud-pubsub", "topic": "google-cloud-pubsub",
+    "bucket": "google-cloud-storage",
+    "table": "google-cloud-firestore",
+    "secret": "google-cloud-secret-manager",
+    "queue": "google-cloud-pubsub",
+    "topic": "google-cloud-pubsub",
 }
 
 
 def requirements_txt(spec: FunctionSpec, resources: dict[str, ResourceSpec], lock: Lock) -> str:
     # A queue or topic needs the Pub/Sub client only to send to it: messages arrive over HTTP.
-    kinds = {resources[name].kind for name in spec.uses if name in resources
-             if resources[name].kind not in MESSAGE_KINDS or name in spec.writes}
+    kinds = {
+        resources[name].kind
+        for name in spec.uses
+        if name in resources
+        if resources[name].kind not in MESSAGE_KINDS or name in spec.writes
+    }
     packages = [*RUNTIME_PACKAGES, *dict.fromkeys(CLIENT_PACKAGES[kind] for kind in sorted(kinds))]
     runtime = [lock.requirement(package, f"the Cloud Functions archive of {spec.name!r}") for package in packages]
     return "".join(f"{pin}\n" for pin in lock.closure([*runtime, *declared_requirements(spec, lock)]))

@@ -23,19 +23,22 @@ class DeployedSecret(NamedTuple):
     path: pulumi.Output[str]
 
 
-def create_secrets(
-    names: list[str], settings: GcpSettings, opts: pulumi.ResourceOptions
-) -> dict[str, DeployedSecret]:
+def create_secrets(names: list[str], settings: GcpSettings, opts: pulumi.ResourceOptions) -> dict[str, DeployedSecret]:
     """Each secret (its id unique per project and stack) and its current version."""
     prefix = resource_id(f"{pulumi.get_project()}-{pulumi.get_stack()}", 200)
     secrets = {}
     for name in names:
         secret = gcp.secretmanager.Secret(
-            f"{name}-secret", project=settings.project, secret_id=f"{prefix}-{name}", replication={"auto": {}},
+            f"{name}-secret",
+            project=settings.project,
+            secret_id=f"{prefix}-{name}",
+            replication={"auto": {}},
             opts=opts,
         )
         version = gcp.secretmanager.SecretVersion(
-            f"{name}-secret-value", secret=secret.id, secret_data=secret_value(name),
+            f"{name}-secret-value",
+            secret=secret.id,
+            secret_data=secret_value(name),
         )
         path = pulumi.Output.all(secret.secret_id, version.id).apply(
             lambda resolved: f"projects/{settings.project}/secrets/{resolved[0]}"
@@ -52,8 +55,11 @@ def grant_secret_access(
 ) -> list[gcp.secretmanager.SecretIamMember]:
     return [
         gcp.secretmanager.SecretIamMember(
-            f"{spec.name}-reads-{name}", project=settings.project, secret_id=secrets[name].secret.secret_id,
-            role=SECRET_ACCESSOR, member=member,
+            f"{spec.name}-reads-{name}",
+            project=settings.project,
+            secret_id=secrets[name].secret.secret_id,
+            role=SECRET_ACCESSOR,
+            member=member,
         )
         for name in sorted(spec.reads & secrets.keys())
     ]

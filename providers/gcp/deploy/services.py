@@ -6,9 +6,15 @@ import pulumi_gcp as gcp
 
 from portable.app import App
 
-ALWAYS = ("cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
-          "artifactregistry.googleapis.com", "storage.googleapis.com", "iam.googleapis.com",
-          "logging.googleapis.com")
+ALWAYS = (
+    "cloudfunctions.googleapis.com",
+    "run.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "storage.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+)
 FOR_HTTP = ("apigateway.googleapis.com", "servicemanagement.googleapis.com", "servicecontrol.googleapis.com")
 FOR_OBJECT_EVENTS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
 FOR_SCHEDULES = ("cloudscheduler.googleapis.com",)
@@ -39,7 +45,6 @@ def needed_services(app: App, domain: str | None = None) -> list[str]:
 
 def enable_services(app: App, project: str, domain: str | None = None) -> list[gcp.projects.Service]:
     return [
-        gcp.projects.Service(f"api-{service.split('.')[0]}", project=project, service=service,
-                             disable_on_destroy=False)
+        gcp.projects.Service(f"api-{service.split('.')[0]}", project=project, service=service, disable_on_destroy=False)
         for service in needed_services(app, domain)
     ]

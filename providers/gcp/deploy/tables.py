@@ -30,7 +30,10 @@ def create_database(
         return None
     allowed = info.allow_data_deletion
     return gcp.firestore.Database(
-        "firestore", project=settings.project, name=FIRESTORE_DATABASE, location_id=settings.firestore_location,
+        "firestore",
+        project=settings.project,
+        name=FIRESTORE_DATABASE,
+        location_id=settings.firestore_location,
         type="FIRESTORE_NATIVE",
         delete_protection_state="DELETE_PROTECTION_DISABLED" if allowed else "DELETE_PROTECTION_ENABLED",
         deletion_policy="DELETE" if allowed else "ABANDON",
@@ -45,6 +48,9 @@ def grant_table_access(
     if role is None:
         return None
     return gcp.projects.IAMMember(
-        f"{spec.name}-firestore-access", project=settings.project, role=role, member=member,
+        f"{spec.name}-firestore-access",
+        project=settings.project,
+        role=role,
+        member=member,
         condition=gcp.projects.IAMMemberConditionArgs(**database_condition(settings.project)),
     )

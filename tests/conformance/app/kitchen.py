@@ -69,8 +69,13 @@ def every_five(event: ScheduleEvent) -> None:
 
 def _object_record(event: ObjectEvent) -> dict[str, Any]:
     return {
-        "bucket": event.bucket, "key": event.key, "kind": event.kind, "id": event.id,
-        "time": event.time.isoformat() if event.time else None, "size": event.size, "etag": event.etag,
+        "bucket": event.bucket,
+        "key": event.key,
+        "kind": event.kind,
+        "id": event.id,
+        "time": event.time.isoformat() if event.time else None,
+        "size": event.size,
+        "etag": event.etag,
         "content_type": event.content_type,
     }
 

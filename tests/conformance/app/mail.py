@@ -14,8 +14,12 @@ news = topic("news")
 
 def message_view(message: Message) -> dict[str, Any]:
     view: dict[str, Any] = {
-        "id": message.id, "body": base64.b64encode(message.body).decode(), "attributes": dict(message.attributes),
-        "attempt": message.attempt, "publish_time": message.publish_time.isoformat(), "source": message.source,
+        "id": message.id,
+        "body": base64.b64encode(message.body).decode(),
+        "attributes": dict(message.attributes),
+        "attempt": message.attempt,
+        "publish_time": message.publish_time.isoformat(),
+        "source": message.source,
     }
     for name in ("text", "json"):
         try:

@@ -5,8 +5,11 @@ from typing import Any
 from portable import Request, cors, http, jwt_auth
 
 cors(
-    allow_origins=["https://app.example.com", "https://admin.example.com"], allow_methods=["GET", "POST"],
-    allow_headers=["authorization", "content-type", "x-trace"], expose_headers=["x-request-id"], max_age=300,
+    allow_origins=["https://app.example.com", "https://admin.example.com"],
+    allow_methods=["GET", "POST"],
+    allow_headers=["authorization", "content-type", "x-trace"],
+    expose_headers=["x-request-id"],
+    max_age=300,
     allow_credentials=True,
 )
 

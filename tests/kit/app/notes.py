@@ -23,8 +23,9 @@ def get_note(request: Request) -> Response:
     note = notes.get(request.path_params["id"])
     if note is None:
         raise HttpError(404, "no such note")
-    return Response(note["text"].encode(), headers=[("X-Note", request.path_params["id"])],
-                    content_type="application/octet-stream").set_cookie("seen", "1")
+    return Response(
+        note["text"].encode(), headers=[("X-Note", request.path_params["id"])], content_type="application/octet-stream"
+    ).set_cookie("seen", "1")
 
 
 @http("POST /sneak")

@@ -8,8 +8,9 @@ uploads = bucket("uploads")
 thumbnails = bucket("thumbnails")
 
 
-@uploads.on_created(prefix="incoming/", suffix=".jpg", writes=[thumbnails],
-                    retries=RetryPolicy(attempts=2, max_age_seconds=900))
+@uploads.on_created(
+    prefix="incoming/", suffix=".jpg", writes=[thumbnails], retries=RetryPolicy(attempts=2, max_age_seconds=900)
+)
 def make_thumbnail(event: ObjectEvent) -> None:
     print(json.dumps({"handled": "make_thumbnail", "bucket": event.bucket, "key": event.key, "kind": event.kind}))
 

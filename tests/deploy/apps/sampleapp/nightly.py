@@ -8,8 +8,13 @@ greetings = table("greetings")
 reports = bucket("reports")
 
 
-@schedule("30 2 * * 1-5", timezone="Europe/Berlin", reads=[greetings], writes=[reports],
-          retries=RetryPolicy(attempts=1, max_age_seconds=21600))
+@schedule(
+    "30 2 * * 1-5",
+    timezone="Europe/Berlin",
+    reads=[greetings],
+    writes=[reports],
+    retries=RetryPolicy(attempts=1, max_age_seconds=21600),
+)
 def nightly_report(event: ScheduleEvent) -> None:
     print(json.dumps({"handled": "nightly_report", "time": event.time.isoformat(), "id": event.id}))
 
