@@ -27,6 +27,7 @@ from portable.app import ResourceSpec
 from portable.context import physical_name_variable
 from providers.deploy.bytecode import find_interpreter
 from providers.deploy.packaging import DEFAULT_CACHE_DIR
+from providers.installer import uv_binary
 from tests.backends.fixtures import Backend, point_environment, provider_clients
 from tests.conftest import FIXTURES
 from tests.deploy.mocks import Deployment
@@ -117,7 +118,7 @@ def interpreter(version: str) -> Path:
 
 
 def cached_venv(python: Path, requirements: str, cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
-    """A virtualenv of `python` into which pip installed `requirements` (requirements.txt text), as a cloud does."""
+    """A virtualenv of `python` into which uv installed `requirements` (requirements.txt text), as a cloud does."""
     version = subprocess.run(
         [python, "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
     ).stdout
@@ -128,16 +129,19 @@ def cached_venv(python: Path, requirements: str, cache_dir: Path = DEFAULT_CACHE
         fcntl.flock(lock, fcntl.LOCK_EX)  # the other test worker may be making the same one
         if not (venv / _COMPLETE_MARKER).exists():
             shutil.rmtree(venv, ignore_errors=True)
-            subprocess.run([python, "-m", "venv", venv], check=True)
+            uv = uv_binary()
+            assert uv is not None, "the project's environment holds uv (requirements-dev.txt)"
+            subprocess.run([uv, "venv", "--quiet", "--no-config", "--python", python, venv], check=True)
             (venv / "requirements.txt").write_text(requirements)
             subprocess.run(
                 [
-                    venv / "bin" / "python",
-                    "-m",
+                    uv,
                     "pip",
                     "install",
                     "--quiet",
-                    "--disable-pip-version-check",
+                    "--no-config",
+                    "--python",
+                    venv / "bin" / "python",
                     "-r",
                     venv / "requirements.txt",
                 ],

@@ -93,10 +93,9 @@ def test_a_shim_reaching_a_deploy_package_is_refused(tmp_path: Path, cloud: str,
 
 
 def test_lambda_platforms_follow_architecture_and_python() -> None:
-    arm = WheelTarget.for_lambda("3.12", "arm64")
-    assert arm.platforms[0] == "manylinux2014_aarch64"
-    assert "manylinux_2_34_aarch64" in arm.platforms
-    assert "manylinux_2_28_x86_64" not in WheelTarget.for_lambda("3.11", "x86_64").platforms  # Amazon Linux 2
+    assert WheelTarget.for_lambda("3.12", "arm64").platform == "aarch64-manylinux_2_34"  # Amazon Linux 2023
+    assert WheelTarget.for_lambda("3.13", "x86_64").platform == "x86_64-manylinux_2_34"
+    assert WheelTarget.for_lambda("3.11", "x86_64").platform == "x86_64-manylinux_2_17"  # Amazon Linux 2: glibc 2.26
 
 
 @pytest.mark.slow
@@ -112,3 +111,15 @@ def test_lambda_wheels_are_for_the_lambda_platform_and_only_where_declared(tmp_p
     plain = entry_names(build_lambda_archive(app.functions["plain"], LAMBDA_312, tmp_path))
     assert not [name for name in plain if name.startswith(("PIL", "pillow"))]
     assert "wheelapp/images.py" not in plain
+
+
+@pytest.mark.slow
+def test_wheels_installed_twice_by_uv_give_byte_identical_archives(tmp_path: Path) -> None:
+    """Each build installs Pillow for Lambda afresh, into a cache of its own; the archives are the same bytes."""
+    shrink = load_app("wheelapp", str(APPS)).functions["shrink"]
+    first = build_lambda_archive(shrink, LAMBDA_312, tmp_path / "one", cache_dir=tmp_path / "cache-one")
+    second = build_lambda_archive(shrink, LAMBDA_312, tmp_path / "two", cache_dir=tmp_path / "cache-two")
+    with zipfile.ZipFile(first) as opened:
+        installer = opened.read(f"pillow-{read_lock().pins['pillow'].version}.dist-info/INSTALLER")
+    assert installer.strip() == b"uv"
+    assert first.read_bytes() == second.read_bytes()

@@ -1,4 +1,4 @@
-"""From nothing to a served, tested and previewed app, as a new user gets there: pip install this checkout into
+"""From nothing to a served, tested and previewed app, as a new user gets there: install this checkout into
 a virtualenv, `portable new` an app outside this repository, run the app's own `./dev test` (which makes the
 app's .venv from its pinned requirements), serve hello with `./dev serve` on a loopback port, edit hello while it
 serves and get the new reply without a restart, and preview both stacks. Each step is timed; the timings are
@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from providers.installer import uv_binary
 from tests.backends.servers import free_port, wait_listening
 from tests.conftest import ROOT
 
@@ -64,23 +65,25 @@ def framework_venv(steps: Steps) -> Path:
     """A virtualenv holding this checkout with the deploy extra, and pytest: made once per requirements."""
     key = hashlib.sha256(b"".join(path.read_bytes() for path in KEYED_BY) + sys.version.encode()).hexdigest()[:16]
     venv = ROOT / ".portable" / "cache" / f"e2e-venv-{key}"
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    uv = uv_binary()
+    assert uv is not None, "the project's environment holds uv (requirements-dev.txt)"
+    install = [uv, "pip", "install", "--quiet", "--no-config", "--python", str(venv / "bin" / "python")]
     if not (venv / ".complete").exists():
         for stale in venv.parent.glob("e2e-venv-*"):
             shutil.rmtree(stale)
         steps.run(
             "make the framework's venv (first run only)",
-            [sys.executable, "-m", "venv", "--clear", str(venv)],
+            [uv, "venv", "--quiet", "--no-config", "--python", sys.executable, str(venv)],
             ROOT,
             120,
         )
         steps.run(
-            "install the framework's dependencies (first run only)", [*pip, f"{ROOT}[deploy]", "pytest"], ROOT, 600
+            "install the framework's dependencies (first run only)", [*install, f"{ROOT}[deploy]", "pytest"], ROOT, 600
         )
         (venv / ".complete").touch()
-    leftovers = [ROOT / "build", ROOT / "portable.egg-info"]  # what building from the checkout writes into it
+    leftovers = [ROOT / "build", ROOT / "portable_serverless.egg-info"]  # what building from the checkout writes
     existing = [path for path in leftovers if path.exists()]
-    steps.run("pip install this checkout", [*pip, "--no-deps", "--force-reinstall", str(ROOT)], ROOT, 300)
+    steps.run("install this checkout", [*install, "--no-deps", "--reinstall", str(ROOT)], ROOT, 300)
     for path in leftovers:
         if path not in existing:
             shutil.rmtree(path, ignore_errors=True)
@@ -102,7 +105,7 @@ def test_a_new_app_from_nothing(tmp_path: Path, record_property: pytest.RecordPr
     venv = framework_venv(steps)
     steps.run("portable new", [str(venv / "bin" / "portable"), "new", "notes"], tmp_path, 60)
     app = tmp_path / "notes"
-    assert f"portable @ {ROOT.as_uri()}" in (app / "requirements-dev.txt").read_text()
+    assert f"portable-serverless @ {ROOT.as_uri()}" in (app / "requirements-dev.txt").read_text()
 
     tested = steps.run(
         "./dev test (first run: makes .venv)", ["./dev", "test", "-q", "-p", "no:cacheprovider"], app, 600

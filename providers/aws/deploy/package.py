@@ -2,7 +2,7 @@
 
 One zip per function: the AWS runtime shim, `portable/`, the function's own module and
 the wheels of the third-party packages that function declares in `requires=` and of what
-they need, at the versions in requirements.lock, installed for Lambda's platform
+they need, at the versions in requirements.lock, installed by uv for Lambda's platform
 (manylinux, the stack's architecture and CPython version), never built on this machine.
 Installed sets are cached by those exact versions, the platform and the CPython version.
 """
@@ -36,12 +36,14 @@ from providers.deploy.packaging import (
     tree_entries,
     write_archive,
 )
+from providers.installer import UV_REQUIREMENT, uv_binary
 
 HANDLER = "providers.aws.runtime.handler"
 ARCHITECTURES = ("x86_64", "arm64")
 _MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
-# The glibc of each Lambda Python runtime's OS: Amazon Linux 2 for 3.11, AL2023 after.
-_GLIBC_MINOR = {"3.11": 26, "3.12": 34, "3.13": 34}
+# The manylinux level of each Lambda Python runtime's OS, as uv names it: Amazon Linux 2 (glibc 2.26) for 3.11,
+# whose nearest level uv knows below it is 2.17; AL2023 (glibc 2.34) after.
+_MANYLINUX = {"3.11": "manylinux_2_17", "3.12": "manylinux_2_34", "3.13": "manylinux_2_34"}
 # Present in every Lambda Python runtime; shipped only when pinned exactly.
 _RUNTIME_PROVIDED = {"boto3", "botocore"}
 _COMPLETE_MARKER = ".portable-complete"
@@ -49,10 +51,10 @@ _COMPLETE_MARKER = ".portable-complete"
 
 @dataclass(frozen=True)
 class WheelTarget:
-    """Where the installed wheels must run: a CPython version and pip platform tags (none = this machine)."""
+    """Where the installed wheels must run: a CPython version and uv's `--python-platform` (none = this machine)."""
 
     python_version: str
-    platforms: tuple[str, ...] = ()
+    platform: str = ""
 
     @classmethod
     def for_lambda(cls, python_version: str, architecture: str) -> WheelTarget:
@@ -60,13 +62,11 @@ class WheelTarget:
             raise ConfigurationError(
                 f"architecture {architecture!r} is not a Lambda architecture: use one of {', '.join(ARCHITECTURES)}"
             )
-        if python_version not in _GLIBC_MINOR:
+        if python_version not in _MANYLINUX:
             raise ConfigurationError(
-                f"Python {python_version} has no Lambda runtime here: use one of {', '.join(_GLIBC_MINOR)}"
+                f"Python {python_version} has no Lambda runtime here: use one of {', '.join(_MANYLINUX)}"
             )
-        machine = _MACHINE[architecture]
-        glibc = [f"manylinux_2_{minor}_{machine}" for minor in range(_GLIBC_MINOR[python_version], 16, -1)]
-        return cls(python_version, (f"manylinux2014_{machine}", *glibc))
+        return cls(python_version, f"{_MACHINE[architecture]}-{_MANYLINUX[python_version]}")
 
     @classmethod
     def this_interpreter(cls) -> WheelTarget:
@@ -88,8 +88,8 @@ def bundled_requirements(spec: FunctionSpec, lock: Lock) -> list[Pin]:
 
 
 def wheel_set_key(pins: list[Pin], target: WheelTarget) -> str:
-    """What an installed set is cached by: the exact versions, the platforms and the CPython version."""
-    resolved = [[str(pin) for pin in pins], target.python_version, list(target.platforms)]
+    """What an installed set is cached by: the exact versions, the platform and the CPython version."""
+    resolved = [[str(pin) for pin in pins], target.python_version, target.platform]
     return hashlib.sha256(json.dumps(resolved).encode()).hexdigest()[:24]
 
 
@@ -98,29 +98,21 @@ def install_requirements(pins: list[Pin], target: WheelTarget, cache_dir: Path) 
     installed = cache_dir / "lambda-wheels" / wheel_set_key(pins, target)
     if (installed / _COMPLETE_MARKER).exists():
         return installed
+    uv = uv_binary()
+    if uv is None:
+        raise ConfigurationError(
+            "Lambda archives install their wheels with uv, which is not installed here: "
+            f"pip install 'portable-serverless[deploy]' (it brings {UV_REQUIREMENT}), or put uv on PATH"
+        )
     installed.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=installed.parent, prefix="staging-"))
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-compile",
-        "--only-binary=:all:",
-        "--target",
-        str(staging),
-        "--python-version",
-        target.python_version,
-        "--implementation",
-        "cp",
-    ]
-    for platform in target.platforms:
-        command += ["--platform", platform]
+    command = [uv, "pip", "install", "--quiet", "--no-config", "--only-binary", ":all:", "--target", str(staging)]
+    command += ["--python", sys.executable, "--python-version", target.python_version]
+    if target.platform:
+        command += ["--python-platform", target.platform]
     requirements = [str(pin) for pin in pins]
     result = subprocess.run([*command, *requirements], capture_output=True, text=True, check=False)
-    where = ", ".join(target.platforms) or "this machine"
+    where = target.platform or "this machine"
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise AppDefinitionError(
