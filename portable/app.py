@@ -413,6 +413,8 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
         raise AppDefinitionError(
             f"cannot import the package {package!r} ({exc}); run from the project root, where functions/ is"
         ) from None
+    for folder in getattr(root, "__path__", []):
+        refuse_framework_shadowing(os.path.dirname(folder))
     import pkgutil  # only the deploy half and the local runner walk the whole package
 
     modules = [package]
@@ -430,6 +432,26 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     if app.cors is not None:
         _refuse_any_route_with_auth(app.http_functions())
     return app
+
+
+FRAMEWORK_PACKAGES = ("portable", "providers")
+
+
+def refuse_framework_shadowing(project: str) -> None:
+    """Refuse an app folder holding its own top-level `portable` or `providers`: it would be imported in place of
+    the framework, from the project's root on sys.path and from the root of every archive."""
+    framework = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if os.path.realpath(project) == os.path.realpath(framework):
+        return  # the framework's own checkout, which is also the reference app
+    for package in FRAMEWORK_PACKAGES:
+        for name in (package, f"{package}.py"):
+            path = os.path.join(project, name)
+            if os.path.exists(path):
+                raise AppDefinitionError(
+                    f"{path}: the app has its own top-level {name!r}, which would be imported in place of the "
+                    f"framework's {package!r} package (from the project's root and from the root of every archive); "
+                    f"rename it, e.g. to 'app_{package}', or move it into functions/, and update its imports"
+                )
 
 
 def _refuse_any_route_with_auth(specs: list[HttpFunction]) -> None:

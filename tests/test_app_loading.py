@@ -346,3 +346,29 @@ def test_a_request_reaches_the_most_specific_path_and_its_own_method_before_any(
     assert chosen("GET", "/files/a/b") == ("nested", [])
     assert chosen("DELETE", "/files/a/b/c") == (None, ["GET"])
     assert chosen("GET", "/other") == (None, [])
+
+
+@pytest.mark.parametrize("shadow", ["providers/__init__.py", "portable.py", "portable/__init__.py", "providers.py"])
+def test_an_app_with_its_own_portable_or_providers_is_refused(tmp_path: Path, shadow: str) -> None:
+    """Such a folder or module would be imported in place of the framework, from the project's root and from the
+    root of every archive."""
+    package = make_package(
+        tmp_path, hello='from portable import http\n\n@http("GET /hi")\ndef hi(request):\n    return {}\n'
+    )
+    (tmp_path / shadow).parent.mkdir(exist_ok=True)
+    (tmp_path / shadow).write_text("")
+    clash = shadow.split("/")[0]
+    with pytest.raises(AppDefinitionError) as refused:
+        load_app(package)
+    message = str(refused.value)
+    assert message.startswith(f"{tmp_path / clash}: the app has its own top-level {clash!r}")
+    assert f"rename it, e.g. to 'app_{clash.removesuffix('.py')}'" in message
+
+
+def test_an_app_without_a_clash_loads_beside_a_similar_name(tmp_path: Path) -> None:
+    package = make_package(
+        tmp_path, hello='from portable import http\n\n@http("GET /hi")\ndef hi(request):\n    return {}\n'
+    )
+    (tmp_path / "portable_helpers.py").write_text("")
+    (tmp_path / "my_providers").mkdir()
+    assert load_app(package).function("hi").name == "hi"

@@ -94,7 +94,7 @@ def parser() -> argparse.ArgumentParser:
         description="Run the Pulumi program under Pulumi's mocks, with the stack's settings from "
         "Pulumi.<stack>.yaml, and print every resource `pulumi up` would create: type, name and settings. No "
         "cloud account, no pulumi CLI; the same checks and refusals as the real program (exit 1 with its "
-        "message). Needs the deploy extra: pip install 'portable[deploy]'.",
+        "message). Needs the deploy extra: pip install 'portable-serverless[deploy]'.",
     )
     preview.add_argument("--stack", required=True, help="the stack: aws or gcp (or another with portable:cloud)")
     preview.add_argument("--json", action="store_true", help="every resource with all its inputs, as JSON")
@@ -111,10 +111,10 @@ def parser() -> argparse.ArgumentParser:
     lock = commands.add_parser(
         "lock",
         help="pin the app's packages in requirements.lock again",
-        description="Resolve requirements-dev.txt again into requirements.lock with pip-compile, the framework "
-        "with its aws and gcp extras: the exact versions the archives install, for `requires=` and the GCP "
-        "runtime. Add a package a function requires to requirements-dev.txt, then run this. Without options, "
-        "only what the edited lines need changes.",
+        description="Resolve requirements-dev.txt again into requirements.lock with uv (pip-compile where uv is "
+        "missing), the framework with its aws and gcp extras: the exact versions the archives install, for "
+        "`requires=` and the GCP runtime. Add a package a function requires to requirements-dev.txt, then run "
+        "this. Without options, only what the edited lines need changes.",
     )
     lock.add_argument("--upgrade", action="store_true", help="move every package to the newest version allowed")
     lock.add_argument(
@@ -184,8 +184,10 @@ def _new(args: argparse.Namespace) -> int:
 
 def _dev(args: argparse.Namespace) -> int:
     """Replace this process by the local runner, in the project's folder, with its state folder if given."""
+    from portable.app import refuse_framework_shadowing
     from providers.paths import PROJECT_ROOT
 
+    refuse_framework_shadowing(str(PROJECT_ROOT))  # the runner starts in it, where such a folder comes first
     command = [sys.executable, "-m", "providers.local", "--host", args.host, "--port", str(args.port)]
     for option in ("no_schedules", "debug", "no_reload"):
         if getattr(args, option):
@@ -228,7 +230,7 @@ def _preview(args: argparse.Namespace) -> int:
     except ImportError:
         print(
             "error: portable preview runs the Pulumi program, which needs the deploy extra: "
-            "pip install 'portable[deploy]' (in an app: .venv/bin/pip install -r requirements.txt)",
+            "pip install 'portable-serverless[deploy]' (in an app: .venv/bin/uv pip install -r requirements.txt)",
             file=sys.stderr,
         )
         return 1

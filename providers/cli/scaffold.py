@@ -8,21 +8,23 @@ from importlib import metadata, resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from portable.app import FRAMEWORK_PACKAGES
 from portable.errors import ConfigurationError
 from providers.paths import FRAMEWORK_ROOT
 
+DISTRIBUTION = "portable-serverless"
 TEMPLATE_SUFFIX = ".tmpl"
 HIDDEN_PREFIX = "dot-"
 EXECUTABLE = {"dev"}
 
 
 def installed_distribution() -> metadata.Distribution | None:
-    """The installed `portable` distribution this code runs from, if it runs from one (not from a checkout).
+    """The installed distribution this code runs from, if it runs from one (not from a checkout).
 
     An installer records itself (INSTALLER); the egg-info a build leaves in a checkout does not.
     """
     try:
-        distribution = metadata.distribution("portable")
+        distribution = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return None
     installed_here = Path(str(distribution.locate_file(""))).resolve() == FRAMEWORK_ROOT
@@ -43,7 +45,7 @@ def framework_version() -> str:
 def framework_requirement(extras: str = "") -> str:
     """This framework as a requirement line, pinned to where it came from: the path, git commit or wheel it was
     installed from (PEP 610), the version on an index, or else this checkout's folder."""
-    name = f"portable[{extras}]" if extras else "portable"
+    name = f"{DISTRIBUTION}[{extras}]" if extras else DISTRIBUTION
     distribution = installed_distribution()
     if distribution is None:
         return f"{name} @ {FRAMEWORK_ROOT.as_uri()}"
@@ -81,6 +83,12 @@ def template_files(folder: Traversable, prefix: str = "") -> dict[str, str]:
 
 def scaffold(directory: Path) -> list[Path]:
     """Write a new app into `directory` (absent or empty); the files written."""
+    if directory.resolve().name in FRAMEWORK_PACKAGES:
+        raise ConfigurationError(
+            f"an app folder named {directory.resolve().name!r} would be imported in place of the framework's package "
+            f"of that name by Python run from {directory.resolve().parent}; choose another name, e.g. portable new "
+            f"my-{directory.resolve().name}-app"
+        )
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise ConfigurationError(
             f"{directory} already exists and is not empty; `portable new` only writes into a new or empty folder. "

@@ -90,8 +90,8 @@ def test_new_writes_an_app_pinned_to_this_framework(tmp_path: Path, capsys: pyte
     assert (app / "Pulumi.yaml").read_text().startswith("name: notes-app\n")
     assert (app / "dev").stat().st_mode & stat.S_IXUSR
     assert f"\n{framework_requirement('deploy')}\n" in (app / "requirements.txt").read_text()
-    assert f"\n{framework_requirement()}\npytest>=8\npip-tools>=7.5\n" in (app / "requirements-dev.txt").read_text()
-    assert framework_requirement() == f"portable @ {ROOT.as_uri()}", "run from this checkout: pinned to it"
+    assert f"\n{framework_requirement()}\npytest>=8\nuv>=0.9\n" in (app / "requirements-dev.txt").read_text()
+    assert framework_requirement() == f"portable-serverless @ {ROOT.as_uri()}", "run from this checkout: pinned to it"
     assert (app / "main.py").read_text() == (ROOT / "main.py").read_text()
     assert (app / "__main__.py").read_text() == (ROOT / "__main__.py").read_text()
     assert "{{" not in "".join(path.read_text() for path in app.rglob("*") if path.is_file())
@@ -105,6 +105,28 @@ def test_new_refuses_a_folder_that_holds_something(tmp_path: Path, capsys: pytes
     assert [path.name for path in (tmp_path / "taken").iterdir()] == ["notes.txt"]
     (tmp_path / "empty").mkdir()
     assert run(capsys, "new", str(tmp_path / "empty"))[0] == 0
+
+
+@pytest.mark.parametrize("name", ["portable", "providers"])
+def test_new_refuses_a_folder_named_after_a_framework_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    code, _, err = run(capsys, "new", str(tmp_path / name))
+    assert code == 1 and f"an app folder named {name!r} would be imported in place of the framework's" in err
+    assert f"portable new my-{name}-app" in err and not (tmp_path / name).exists()
+
+
+def test_dev_refuses_an_app_with_its_own_providers_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`portable dev` runs `python -m providers.local` in the app's folder, where the app's own package would win."""
+    app = tmp_path / "app"
+    scaffold(app)
+    (app / "providers").mkdir()
+    (app / "providers" / "__init__.py").write_text("")
+    monkeypatch.setattr("providers.paths.PROJECT_ROOT", app)
+    code, _, err = run(capsys, "dev", "--port", "1")
+    assert code == 1 and f"{app / 'providers'}: the app has its own top-level 'providers'" in err
 
 
 @pytest.mark.slow
@@ -133,18 +155,25 @@ def test_a_new_app_passes_its_own_tests_on_every_target(tmp_path: Path) -> None:
 def test_lock_asks_for_the_frameworks_cloud_extras_and_leaves_it_out_of_the_lock() -> None:
     from providers.cli.lock import lock_input, without_framework
 
-    asked = lock_input("# mine\nportable @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n")
-    assert asked == "# mine\nportable[aws,gcp] @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n"
-    assert lock_input("Portable[deploy]==0.1.0\n") == "Portable[aws,deploy,gcp]==0.1.0\n"
-    locked = (
-        "anyio==4.16.0             # via httpx\nportable @ file:///somewhere/portable  # via -r -\n"
-        "portable-extras==1.0      # via -r -\n"
+    asked = lock_input(
+        "# mine\nportable-serverless @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n"
     )
-    assert without_framework(locked) == "anyio==4.16.0             # via httpx\nportable-extras==1.0      # via -r -\n"
+    assert asked == (
+        "# mine\nportable-serverless[aws,gcp] @ file:///somewhere/portable\npytest>=8\nhttpx>=0.27  # for notes\n"
+    )
+    assert lock_input("Portable_Serverless[deploy]==0.1.0\n") == "Portable_Serverless[aws,deploy,gcp]==0.1.0\n"
+    assert lock_input("portable==2020.1.6\n") == "portable==2020.1.6\n", "another distribution"
+    locked = (
+        "anyio==4.16.0             # via httpx\nportable-serverless @ file:///somewhere/portable  # via -r -\n"
+        "portable-serverless-extras==1.0  # via -r -\n"
+    )
+    assert without_framework(locked) == (
+        "anyio==4.16.0             # via httpx\nportable-serverless-extras==1.0  # via -r -\n"
+    )
 
 
 def framework_stand_in(folder: Path) -> Path:
-    """A distribution named portable with this framework's dependencies and extras and no code: pip-compile builds
+    """A distribution named portable-serverless with this framework's dependencies and extras and no code: uv builds
     its metadata in `folder`, not in this checkout (which other tests build at the same time)."""
     import tomllib
 
@@ -153,7 +182,7 @@ def framework_stand_in(folder: Path) -> Path:
     folder.mkdir()
     (folder / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
-        f'[project]\nname = "portable"\nversion = "{project["version"]}"\n'
+        f'[project]\nname = "portable-serverless"\nversion = "{project["version"]}"\n'
         f"dependencies = {json.dumps(project['dependencies'])}\n\n"
         f"[project.optional-dependencies]\n{extras}\n[tool.setuptools]\npackages = []\n"
     )
@@ -174,12 +203,13 @@ def test_lock_pins_what_an_apps_functions_require(
     listed = app / "requirements-dev.txt"
     stand_in = framework_stand_in(tmp_path / "framework")
     listed.write_text(
-        listed.read_text().replace(framework_requirement(), f"portable @ {stand_in.as_uri()}") + "httpx>=0.27\n"
+        listed.read_text().replace(framework_requirement(), f"portable-serverless @ {stand_in.as_uri()}")
+        + "httpx>=0.27\n"
     )
     monkeypatch.setattr("providers.cli.main._project_root", lambda: app)
     assert main(["lock"]) == 0, capsys.readouterr()
     text = (app / "requirements.lock").read_text()
-    assert "#    portable lock\n" in text and "\nportable" not in text
+    assert "#    portable lock\n" in text and "\nportable-serverless" not in text
     lock = read_lock(app / "requirements.lock")
     assert {"httpx", "functions-framework", "cloudevents", "google-cloud-storage", "google-cloud-firestore"} <= set(
         lock.pins
