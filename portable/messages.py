@@ -23,7 +23,7 @@ from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from datetime import datetime
-    from typing import Any
+    from typing import Any, TypeGuard
 
 # Pub/Sub dead-letters after 5 to 100 delivery attempts (SQS's maxReceiveCount allows 1 to 1000).
 MIN_ATTEMPTS = 5
@@ -105,20 +105,20 @@ class MessagePolicy(NamedTuple):
 
 def check_options(where: str, batch_size: object, max_attempts: object) -> tuple[int, int]:
     """(batch_size, max_attempts) if every cloud can run them; otherwise AppDefinitionError naming the fix."""
-    if not _whole(batch_size) or not 1 <= batch_size <= MAX_BATCH_SIZE:  # type: ignore[operator]
+    if not _whole(batch_size) or not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise AppDefinitionError(
             f"{where}: batch_size={batch_size!r} cannot run on AWS, where Lambda takes 1 to {MAX_BATCH_SIZE} "
             "messages per call without a batching window; use a whole number in that range"
         )
-    if not _whole(max_attempts) or not MIN_ATTEMPTS <= max_attempts <= MAX_ATTEMPTS:  # type: ignore[operator]
+    if not _whole(max_attempts) or not MIN_ATTEMPTS <= max_attempts <= MAX_ATTEMPTS:
         raise AppDefinitionError(
             f"{where}: max_attempts={max_attempts!r} cannot run on GCP, where Pub/Sub dead-letters after "
             f"{MIN_ATTEMPTS} to {MAX_ATTEMPTS} delivery attempts; use a whole number in that range"
         )
-    return batch_size, max_attempts  # type: ignore[return-value]
+    return batch_size, max_attempts
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -177,7 +177,7 @@ def check_message(
             "(256 KiB, SQS and SNS) for body and attributes together: put the payload in a bucket "
             "and send its key",
         )
-    if not _whole(delay_seconds) or not 0 <= delay_seconds <= MESSAGE_DELAY_MAX_SECONDS:  # type: ignore[operator]
+    if not _whole(delay_seconds) or not 0 <= delay_seconds <= MESSAGE_DELAY_MAX_SECONDS:
         raise InvalidValue(
             resource,
             f"delay_seconds must be a whole number from 0 to {MESSAGE_DELAY_MAX_SECONDS} "

@@ -23,16 +23,18 @@ from portable.resources import _Handle
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any, overload
+    from typing import Any, ClassVar, overload
 
     from typing_extensions import Unpack
 
+    from portable.app import MessageSourceKind
     from portable.decorators import FunctionOptions, Handler
 
     Body = bytes | str | dict[str, Any] | list[Any]
 
 
 class _MessageSource(_Handle):
+    kind: ClassVar[MessageSourceKind]
     delays = False
 
     def _subscriber(
@@ -45,7 +47,7 @@ class _MessageSource(_Handle):
         def register(function: Handler) -> Handler:
             where = f"{function.__code__.co_filename}:{function.__code__.co_firstlineno} ({function.__name__})"
             size, attempts = check_options(where, batch_size, max_attempts)
-            trigger = MessageTrigger(self.name, self.kind, size, attempts)  # type: ignore[arg-type]
+            trigger = MessageTrigger(self.name, self.kind, size, attempts)
             return make_registrar(
                 trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS, trigger_resources=[self.spec]
             )(function)

@@ -70,7 +70,7 @@ class FirestoreTable:
 
         ref = self._ref(key)
 
-        @firestore.transactional  # type: ignore[misc]
+        @firestore.transactional
         def check_and_write(transaction: Any) -> None:
             snapshot = ref.get(transaction=transaction)
             stored = (snapshot.to_dict() or {}).get(VERSION_FIELD) if snapshot.exists else None
