@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from portable.app import load_app  # noqa: E402 (the checkout's, wherever the bench is run from)
+from portable.loading import load_app  # noqa: E402 (the checkout's, wherever the bench is run from)
 from providers.aws.deploy.package import WheelTarget, build_archive  # noqa: E402
 from providers.deploy.bytecode import find_interpreter, with_bytecode  # noqa: E402
 from providers.deploy.packaging import write_archive  # noqa: E402
@@ -39,7 +39,7 @@ from providers.deploy.packaging import write_archive  # noqa: E402
 REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 VENVS = ROOT / ".portable" / "bench"
 VERSIONS = ("3.11", "3.12")
-KINDS = {"http": "greet", "object": "uploaded", "schedule": "tick"}
+KINDS = {"http": "greet", "object": "uploaded", "schedule": "tick", "message": "noted"}
 FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24), "deploy_rounds": 3}
 QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4), "deploy_rounds": 1}
 
@@ -194,6 +194,7 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) ->
     add("per call, API Gateway 2.0 (x hand-written)", "http", "us")
     add("per call, S3 notification (x hand-written)", "s3", "us")
     add("per call, EventBridge Scheduler (x hand-written)", "schedule", "us")
+    add("per call, SQS batch of one (x hand-written)", "message", "us")
     add("per call, GCP (x bare functions-framework)", "gcp", "us")
     add("cold start, whole process (x bare Python)", "cold", "ms")
     add("RSS after 10,000 calls (x bare Python)", "memory", "MiB")

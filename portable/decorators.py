@@ -1,6 +1,8 @@
-"""`@http`, `@schedule` and the bucket triggers: they describe a function and register it.
+"""What every trigger's decorator shares: the function options (`FunctionOptions`) and the registrar.
 
-Every decorator takes the same function options, defined once in `FunctionOptions`.
+Each kind's decorator (`@http`, `@schedule`, `bucket.on_created`, `queue.on_message`, `table.on_created`, ...)
+lives in its kind's module and registers its function through `make_registrar`, so every decorator takes
+the same options, checked the same way.
 """
 
 from __future__ import annotations
@@ -8,26 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from portable.app import (
-    Function,
-    HttpTrigger,
-    MessageTrigger,
-    ResourceSpec,
-    ScheduleTrigger,
-    Trigger,
-    register_function,
-)
-from portable.auth import JwtAuth
+from portable.app import Function, ResourceSpec, register_function
 from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
-from portable.routes import RouteError, parse_route
 from portable.runtime_typing import TYPE_CHECKING, TypedDict
 from portable.settings import check_env, check_memory, check_timeout
 
 if TYPE_CHECKING:
     from typing import Any, Protocol, TypeVar
 
-    from typing_extensions import Unpack
+    from portable.app import Trigger
 
     class ResourceRef(Protocol):
         """A bucket(...) or table(...) handle, as reads= and writes= take them."""
@@ -90,16 +82,9 @@ def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozen
 def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPolicy:
     if "retries" not in options:
         return DEFAULT_RETRIES
-    if isinstance(trigger, HttpTrigger):
-        raise AppDefinitionError(
-            f"{where}: an HTTP function takes no retries=: its caller gets the error and decides whether to "
-            "call again; remove retries="
-        )
-    if isinstance(trigger, MessageTrigger):
-        raise AppDefinitionError(
-            f"{where}: a message function takes max_attempts= on on_message(...), not retries=: its messages are "
-            "delivered again until they reach the dead letters; remove retries="
-        )
+    refusal = trigger.retries_refusal
+    if refusal is not None:
+        raise AppDefinitionError(f"{where}: {refusal}; remove retries=")
     policy = options["retries"]
     if not isinstance(policy, RetryPolicy):
         raise AppDefinitionError(
@@ -161,43 +146,3 @@ def make_registrar(
         return handler
 
     return register
-
-
-def http(
-    route: str,
-    *,
-    auth: JwtAuth | None = None,
-    **options: Unpack[FunctionOptions],
-) -> Callable[[Handler], Handler]:
-    """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function.
-
-    `auth=users` (from `users = jwt_auth(...)`) lets only callers with a valid token of that issuer in.
-    """
-
-    def trigger(where: str) -> Trigger:
-        if auth is not None and not isinstance(auth, JwtAuth):
-            raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
-        try:
-            return HttpTrigger(parse_route(route), auth)
-        except RouteError as exc:
-            raise AppDefinitionError(f"{where}: {exc}") from None
-
-    return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)
-
-
-def schedule(
-    cron: str | None = None,
-    *,
-    every: str | None = None,
-    timezone: str = "UTC",
-    **options: Unpack[FunctionOptions],
-) -> Callable[[Handler], Handler]:
-    """Run the decorated function on a cron schedule in `timezone`, or `every` fixed interval.
-
-    The expression is checked when the App loads (deploy, local runner), not on a cold start.
-    """
-
-    def trigger(where: str) -> Trigger:
-        return ScheduleTrigger(cron, every, timezone, where)
-
-    return make_registrar(trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS)

@@ -1,42 +1,39 @@
-"""The portable events that object and schedule handlers receive."""
+"""What every kind's codecs read fields with: one text check, event times, sizes.
+
+Each kind's portable event lives in its own module (`ObjectEvent` in `portable.object_trigger`,
+`ScheduleEvent` in `portable.schedule_trigger`, ...); the helpers here are the ones their codecs share,
+so that a field is refused in the same words whichever wire format carried it.
+"""
 
 from __future__ import annotations
 
 from portable.errors import MalformedEvent
-from portable.runtime_typing import TYPE_CHECKING, NamedTuple
+from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
-    from typing import Literal
-
-    ObjectEventKind = Literal["created", "deleted"]
-else:
-    ObjectEventKind = str
+    from typing import TypeGuard
 
 
-class ObjectEvent(NamedTuple):
-    """One object created in or deleted from a bucket.
+def text(value: object, field: str, fault: Callable[[str], Exception] = MalformedEvent, *, empty: bool = False) -> str:
+    """`value` if it is Unicode text (and not empty, unless `empty`); else `fault(reason)`, the reason naming `field`.
 
-    `id` is the same each time the cloud redelivers the same change, so a handler can
-    use it to do its work once. Fields the cloud does not send are None.
+    Nearly every field is ASCII: one type test and one `isascii` settle it.
     """
-
-    bucket: str
-    key: str
-    kind: ObjectEventKind
-    id: str
-    time: datetime | None
-    size: int | None = None
-    etag: str | None = None
-    content_type: str | None = None
-
-
-class ScheduleEvent(NamedTuple):
-    """One firing of a schedule; `time` is when it was due (UTC), not when it arrived."""
-
-    name: str
-    time: datetime
-    id: str
+    if type(value) is str and value.isascii() and (value or empty):
+        return value
+    if value is None:
+        raise fault(f"{field} is missing")
+    if not isinstance(value, str):
+        raise fault(f"{field} must be a string, got {type(value).__name__}")
+    if not value:
+        raise fault(f"{field} must not be empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise fault(f"{field} must be valid Unicode text") from None
+    return value
 
 
 def event_time(text: object, field: str, *, naive_is_utc: bool = False) -> datetime:
@@ -60,6 +57,13 @@ def event_time(text: object, field: str, *, naive_is_utc: bool = False) -> datet
         raise MalformedEvent(f"{field} {text!r} is not an RFC 3339 time") from None
 
 
+def rfc3339(when: datetime) -> str:
+    """`when` in UTC as an RFC 3339 text with milliseconds and a Z, as the clouds write event times."""
+    from datetime import UTC
+
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def object_size(value: object) -> int | None:
     """An object's size as events carry it (a number, or digits in a string); None if it is neither."""
     if isinstance(value, bool):
@@ -76,17 +80,6 @@ def optional_text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
-    """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
-    from datetime import UTC
-
-    if due.tzinfo is not UTC:
-        due = due.astimezone(UTC)
-    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.isoformat(timespec='seconds')[:19]}Z")
-
-
-def event_record(event: ObjectEvent | ScheduleEvent) -> dict[str, object]:
-    """Every field of `event` as JSON values (the time in RFC 3339): what a dead letter carries."""
-    record: dict[str, object] = event._asdict()
-    record["time"] = event.time.isoformat() if event.time is not None else None
-    return record
+def whole_number(value: object) -> TypeGuard[int]:
+    """Whether `value` is an int and not a bool (what attempts, sizes and counts must be)."""
+    return isinstance(value, int) and not isinstance(value, bool)

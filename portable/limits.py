@@ -27,7 +27,7 @@ MEMORY_MB_MAX = 10240
 # an HTTP caller waits at most 30 s at either API gateway whatever the function's timeout.
 TIMEOUT_SECONDS_MAX = 540
 # Lambda keeps at most 4 KB of environment variables per function, names and values together; Portable's own
-# variables (the function, its module, the physical names of its resources) take part, so settings get 3 KiB.
+# variables (the physical names of its resources, PORTABLE_SETTINGS) take part, so settings get 3 KiB.
 SETTINGS_MAX_BYTES = 3 * 1024
 # Secrets Manager and Secret Manager both keep at most 64 KiB per secret value.
 SECRET_VALUE_MAX_BYTES = 65536

@@ -10,9 +10,9 @@ import re
 from collections.abc import Callable, Iterator
 
 from portable import data_rules
-from portable.app import ObjectTrigger, ResourceKind, caller_location, register_resource
+from portable.app import ResourceKind, caller_location, register_resource
 from portable.context import current_invocation
-from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, make_registrar
+from portable.decorators import FunctionOptions
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
 from portable.runtime_typing import TYPE_CHECKING
 from portable.storage_types import Item, ObjectInfo, Page
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from portable.decorators import Handler
-    from portable.events import ObjectEventKind
+    from portable.object_trigger import ObjectEventKind
     from portable.storage_types import BucketClient, Document, SignedMethod, T, TableClient
 
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
@@ -97,13 +97,9 @@ class Bucket(_Handle):
         allow_self_trigger: bool,
         options: FunctionOptions,
     ) -> Callable[[Handler], Handler]:
-        return make_registrar(
-            ObjectTrigger(self.name, kind, prefix, suffix),
-            options,
-            timeout_seconds=EVENT_TIMEOUT_SECONDS,
-            allow_self_trigger=allow_self_trigger,
-            trigger_resources=[self.spec],
-        )
+        from portable.object_trigger import register
+
+        return register(self.spec, kind, prefix, suffix, allow_self_trigger, options)
 
     def on_created(
         self,

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from portable import AppDefinitionError, load_app
-from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, load_function
+from portable import AppDefinitionError, http_trigger, load_app
+from portable.app import load_function
+from portable.http_trigger import HttpTrigger
+from portable.object_trigger import ObjectTrigger
+from portable.schedule_trigger import ScheduleTrigger
 
 _counter = itertools.count()
 
@@ -56,7 +59,7 @@ def test_declarations_become_plain_data(tmp_path: Path) -> None:
     spec = app.function("get_file")
     assert spec.reads == {"files"} and spec.writes == {"counts"}
     assert spec.requires == ("pyyaml>=6",) and spec.memory_mb == 512
-    assert app.http_functions()[0].trigger.route.params == ("name",)
+    assert app.functions_of(HttpTrigger)[0].trigger.route.params == ("name",)
     assert app.buckets == ["files"] and app.tables == ["counts"]
     assert app.handlers["get_file"].__name__ == "get_file"
 
@@ -337,7 +340,7 @@ def test_a_request_reaches_the_most_specific_path_and_its_own_method_before_any(
     app = load_app(package)
 
     def chosen(method: str, path: str) -> tuple[str | None, list[str]]:
-        spec, allowed = app.route(method, path)
+        spec, allowed = http_trigger.route(app, method, path)
         return (spec.name if spec else None), allowed
 
     assert chosen("GET", "/files/latest") == ("latest", [])

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench.__main__ import shipped
-from bench.measure import COLD, FIRING, HTTP_V2, UPLOAD, Side, portable_side
+from bench.measure import COLD, FIRING, HTTP_V2, NOTE, UPLOAD, Side, portable_side
 
 
 def _answer(reply: Any) -> Any:
@@ -31,6 +31,10 @@ def _answer(reply: Any) -> Any:
             portable_side("tick", "bench.app.tick", FIRING),
             Side("bench.baseline_events", FIRING, attribute="schedule_handler"),
         ),
+        (
+            portable_side("noted", "bench.app.noted", NOTE),
+            Side("bench.baseline_events", NOTE, attribute="message_handler"),
+        ),
     ],
 )
 def test_each_hand_written_side_answers_as_its_portable_side(
@@ -43,7 +47,7 @@ def test_each_hand_written_side_answers_as_its_portable_side(
     ours = _answer(portable.loaded()(portable.event, None))
     theirs = _answer(hand_written.loaded()(hand_written.event, None))
     assert ours == theirs
-    assert ours in ({"message": "Hello, Alice!"}, {"status": 200, "delivered": 1})
+    assert ours in ({"message": "Hello, Alice!"}, {"status": 200, "delivered": 1}, {"batchItemFailures": []})
 
 
 def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None:
@@ -55,6 +59,7 @@ def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None
         ("http", portable_side("greet", "bench.app.greet", HTTP_V2, folders["http"])),
         ("object", portable_side("uploaded", "bench.app.uploaded", UPLOAD, folders["object"])),
         ("schedule", portable_side("tick", "bench.app.tick", FIRING, folders["schedule"])),
+        ("message", portable_side("noted", "bench.app.noted", NOTE, folders["message"])),
     ):
         script = COLD.format(module=side.module, attribute=side.attribute) + "import portable\nprint(portable.__file__)"
         done = subprocess.run(

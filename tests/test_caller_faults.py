@@ -14,10 +14,9 @@ import pytest
 from portable import table
 from portable.context import using_clients
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
-from providers.aws import runtime
 from providers.local.clients import client_for
 from tests.backends.pipeline_kit import report_due_after
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, aws_handler
 
 greetings = table("greetings")
 HELLO_EVENT = json.loads((FIXTURES / "aws/apigw-v2/put-json-body.json").read_text())
@@ -39,7 +38,7 @@ def call_hello(monkeypatch: pytest.MonkeyPatch, body: bytes, request_id: str = "
     event["requestContext"]["http"]["method"] = "POST"
     event["requestContext"]["requestId"] = request_id
     event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
-    reply = runtime.handler(event, None)
+    reply = aws_handler(event, None)
     return reply["statusCode"], json.loads(reply["body"])
 
 
@@ -87,7 +86,7 @@ def test_oversized_headers_get_431_with_the_portable_body(monkeypatch: pytest.Mo
     monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
     event = json.loads(json.dumps(HELLO_EVENT))
     event["headers"]["x-big"] = "b" * REQUEST_HEADERS_MAX_BYTES
-    reply = runtime.handler(event, None)
+    reply = aws_handler(event, None)
     assert reply["statusCode"] == 431
     assert json.loads(reply["body"])["status"] == 431
 
@@ -109,7 +108,7 @@ def test_the_nightly_report_survives_any_stored_greeting(monkeypatch: pytest.Mon
     due = report_due_after(day).isoformat().replace("+00:00", "Z")
     event = json.loads((FIXTURES / "aws/eventbridge-scheduler/scheduled-event-default-input.json").read_text())
     event["time"] = due
-    assert runtime.handler(event, None) == {"status": 200, "delivered": 1}
+    assert aws_handler(event, None) == {"status": 200, "delivered": 1}
     from portable import bucket
 
     summary = json.loads(bucket("reports").get(f"greetings/{day}.json"))
@@ -136,7 +135,7 @@ def test_the_thumbnail_treats_a_vanished_or_unreadable_upload_as_done(
 ) -> None:
     monkeypatch.setenv("PORTABLE_FUNCTION", "make_thumbnail")
     monkeypatch.setenv("PORTABLE_MODULE", "functions.thumbnail")
-    assert runtime.handler(_s3_created(key), None) == {"status": 200, "delivered": 1}
+    assert aws_handler(_s3_created(key), None) == {"status": 200, "delivered": 1}
     assert logged in capsys.readouterr().err
 
 
@@ -150,7 +149,7 @@ def test_every_log_line_of_a_call_names_the_function_trigger_and_id(
     monkeypatch.setenv("PORTABLE_FUNCTION", "make_thumbnail")
     monkeypatch.setenv("PORTABLE_MODULE", "functions.thumbnail")
     event = _s3_created("notes.txt")
-    runtime.handler(event, None)
+    aws_handler(event, None)
     [line] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "not an image name, skipped"]
     record = event["Records"][0]
     assert line["function"] == "make_thumbnail" and line["trigger"] == "object"
@@ -161,7 +160,7 @@ def test_every_log_line_of_a_call_names_the_function_trigger_and_id(
     monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
     http_event = json.loads(json.dumps(HELLO_EVENT))
     http_event["headers"]["x-big"] = "b" * REQUEST_HEADERS_MAX_BYTES
-    runtime.handler(http_event, None)
+    aws_handler(http_event, None)
     [refused] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "request refused"]
     assert (refused["function"], refused["trigger"]) == ("hello", "http")
     assert refused["request_id"] == HELLO_EVENT["requestContext"]["requestId"]

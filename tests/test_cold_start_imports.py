@@ -11,43 +11,58 @@ import pytest
 from bench.measure import FIRING, HTTP_V2, UPLOAD
 from tests.conftest import ROOT
 
+# What a deployed archive's entry module does (providers/deploy/entry_modules.py), then one event.
 PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[2])
 before = set(sys.modules)
-from providers.aws.runtime import handler
+from providers.aws.runtime import bind
+handler = bind(sys.argv[3], sys.argv[4])
 reply = handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"reply": reply, "modules": sorted(set(sys.modules) - before)}))
 """
 
-# What every function loads besides its own module (its package's too): the shim, the runtime core, and the
-# standard library modules they need. No `typing` (4-7 ms), no urllib, no zoneinfo, no dataclasses.
+# What every function loads besides its own module (its package's too): the shim, the runtime core with the
+# registry, the function's kind and its codec, and the standard library modules they need. No `typing` (4-7 ms),
+# no urllib, no zoneinfo, no dataclasses; an event function loads nothing of HTTP's.
 CORE = {
     "portable",
     "portable.app",
-    "portable.auth",
     "portable.context",
     "portable.decorators",
+    "portable.delivery",
     "portable.errors",
     "portable.events",
-    "portable.invoke",
     "portable.limits",
     "portable.log",
-    "portable.request",
     "portable.retries",
-    "portable.routes",
     "portable.runtime_typing",
     "portable.settings",
+    "portable.triggers",
     "providers",
     "providers.aws",
-    "providers.aws.http_events",
     "providers.aws.runtime",
     "providers.binding",
 }
+HTTP = {
+    "portable.auth",
+    "portable.http_trigger",
+    "portable.replies",
+    "portable.request",
+    "portable.routes",
+    "providers.aws.http_codec",
+}
 PER_KIND = {
-    "http": CORE,
-    "object": CORE | {"providers.aws.s3_events", "portable.resources", "portable.data_rules", "portable.storage_types"},
-    "schedule": CORE | {"providers.aws.schedule_events"},
+    "http": CORE | HTTP,
+    "object": CORE
+    | {
+        "portable.object_trigger",
+        "providers.aws.object_codec",
+        "portable.resources",
+        "portable.data_rules",
+        "portable.storage_types",
+    },
+    "schedule": CORE | {"portable.schedule_trigger", "providers.aws.schedule_codec"},
 }
 # The standard library modules a cold start may load (some are loaded already, depending on the Python version).
 STANDARD_LIBRARY = {
@@ -77,10 +92,10 @@ STANDARD_LIBRARY = {
 
 
 def loaded_modules(function: str, module: str, event: object = HTTP_V2) -> tuple[dict[str, object], set[str]]:
-    env = {"PATH": "/usr/bin:/bin", "PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
+    env = {"PATH": "/usr/bin:/bin"}
     # -S: no site-packages, as in a Lambda archive that ships no third-party package.
     done = subprocess.run(
-        [sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)],
+        [sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT), function, module],
         env=env,
         capture_output=True,
         text=True,
@@ -117,7 +132,7 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
         "portable.schedules",
         "portable.resources",
         "portable.data_rules",
-        "providers.aws.s3_events",
+        "providers.aws.object_codec",
         "dataclasses",
         "inspect",
         "uuid",
@@ -159,9 +174,9 @@ def test_a_message_cold_start_loads_no_sdk_and_only_the_sqs_format() -> None:
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
     for unneeded in (
-        "providers.aws.s3_events",
+        "providers.aws.object_codec",
         "providers.aws.sqs",
-        "providers.aws.schedule_events",
+        "providers.aws.schedule_codec",
         "portable.schedules",
         "zoneinfo",
     ):

@@ -150,8 +150,8 @@ def test_a_token_of_a_real_issuer_is_checked_against_its_jwks(tmp_path: Path, mo
 PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[2])
-from providers.aws.runtime import handler
-reply = handler(json.loads(sys.argv[1]), None)
+from providers.aws.runtime import bind
+reply = bind("whoami", "tests.conformance.edge_app.guarded")(json.loads(sys.argv[1]), None)
 print(json.dumps({"reply": reply, "modules": sorted(sys.modules)}))
 """
 
@@ -159,11 +159,7 @@ print(json.dumps({"reply": reply, "modules": sorted(sys.modules)}))
 def test_an_auth_route_cold_start_loads_no_jwt_library() -> None:
     """The gateway verified the token; the deployed function only reads the claims."""
     event = json.loads((ROOT / "tests/fixtures/aws/apigw-v2/jwt-cognito-id-token-scopes-null.json").read_text())
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PORTABLE_FUNCTION": "whoami",
-        "PORTABLE_MODULE": "tests.conformance.edge_app.guarded",
-    }
+    env = {"PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         [sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)],
         env=env,

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from portable import AccessNotDeclared, AppDefinitionError, NotFound, TooLarge, http, secret
-from portable.app import FunctionSpec, HttpTrigger
+from portable.app import FunctionSpec
 from portable.context import Invocation, current_invocation, setting
+from portable.http_trigger import HttpTrigger
 from portable.limits import SECRET_VALUE_MAX_BYTES
 from portable.routes import parse_route
 from portable.secrets import SECRET_CACHE_SECONDS

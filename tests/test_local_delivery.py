@@ -20,12 +20,12 @@ import pytest
 from werkzeug.test import Client
 
 from portable import load_app
-from portable.events import ObjectEvent
+from portable.object_trigger import ObjectEvent
 from providers.local.__main__ import main
 from providers.local.clients import open_bucket
 from providers.local.dead_letters import DeadLetters
-from providers.local.deliveries import DeliveryQueue
-from providers.local.delivery import Policy
+from providers.local.deliverer import Policy
+from providers.local.delivery_queue import DeliveryQueue
 from providers.local.runner import LocalApp
 
 
@@ -77,7 +77,7 @@ def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
 
 def test_the_local_runner_retries_as_the_deploy_configures_the_clouds() -> None:
     from portable import RetryPolicy
-    from providers.local.delivery import default_policy
+    from providers.local.deliverer import default_policy
 
     app = load_app("tests.delivery_app")
     for spec in app.functions.values():

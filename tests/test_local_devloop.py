@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from portable.app import load_app
-from portable.events import ObjectEvent
-from providers.local.deliveries import DeliveryQueue
+from portable.loading import load_app
+from portable.object_trigger import ObjectEvent
+from providers.local.delivery_queue import DeliveryQueue
 from providers.local.load_failure import FailedApp, LoadFailure
 from providers.local.reloader import Reloader, watched, watched_folders
 from providers.local.runner import LocalApp
@@ -73,8 +73,8 @@ def test_the_deployed_shims_never_put_the_exception_in_a_reply(state: Path, monk
     import functions_framework
 
     from portable.request import Request
-    from providers.aws import http_events
-    from providers.aws.runtime import handler
+    from providers.aws import http_codec
+    from providers.aws.runtime import Entry, bind
     from providers.paths import MAIN_PY
 
     LocalApp(package="tests.conformance.app", debug=True)
@@ -82,8 +82,9 @@ def test_the_deployed_shims_never_put_the_exception_in_a_reply(state: Path, monk
     monkeypatch.setenv("PORTABLE_MODULE", KITCHEN)
     monkeypatch.setenv("PORTABLE_PROVIDER", "local")
     request = Request(method="GET", path="/raise", path_params={"path": "raise"}, request_id="r1")
-    event = http_events.encode_request(request, "ANY /{path+}")
-    aws = json.loads(handler(event)["body"])
+    handler = bind("kitchen", KITCHEN, "local")
+    assert isinstance(handler, Entry)
+    aws = json.loads(handler(http_codec.encode(request, handler.bound.spec))["body"])
     gcp = functions_framework.create_app(target="kitchen", source=str(MAIN_PY)).test_client().get("/raise").json
     for body in (aws, gcp):
         assert body["error"] == "internal error" and "debug" not in body and "secret" not in json.dumps(body)

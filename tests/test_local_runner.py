@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.test import Client
 
-from portable.events import ObjectEvent
+from portable.object_trigger import ObjectEvent
 from providers.local.runner import LocalApp
 from tests.conformance.recording import recording
 from tests.conftest import ROOT
@@ -108,7 +108,7 @@ def test_a_write_is_queued_for_every_function_it_triggers_and_no_other(local: Lo
         ("record_created", "out/b.bin"),
         ("record_deleted", "in/a.txt"),
     ]
-    assert inbox.outbox(10) == (0, []) and not local.deliverer.relay(), "the outbox is moved once"
+    assert inbox.outbox().take(10) == (0, []) and not local.deliverer.relay(), "the outbox is moved once"
 
 
 def test_a_failing_handler_answers_500_and_a_filtered_event_204(local: LocalApp, tmp_path: Path) -> None:
@@ -261,7 +261,7 @@ def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_ord
     assert client.get("/files/a.txt").json == {"served_by": "by_name"}
 
 
-def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None:
+def test_the_start_up_banner_lists_each_kind_of_trigger_then_buckets_and_tables() -> None:
     from portable import load_app
     from providers.local.server import banner
 
@@ -269,8 +269,9 @@ def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None
     assert text.splitlines() == [
         "Portable local: http://127.0.0.1:8080",
         "  routes:    POST /hello -> hello, GET /me -> me, POST /webhooks -> receive_webhook",
-        "  buckets:   reports, thumbnails, uploads",
-        "  tables:    greetings, name-counts, welcome-notes",
+        "  objects:   uploads -> make_thumbnail",
         "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
         "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
+        "  buckets:   reports, thumbnails, uploads",
+        "  tables:    greetings, name-counts, welcome-notes",
     ]

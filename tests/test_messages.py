@@ -11,7 +11,8 @@ import pytest
 from portable import AccessNotDeclared, AppDefinitionError, InvalidValue, TooLarge, load_app
 from portable.context import using_clients
 from portable.limits import MESSAGE_MAX_BYTES
-from portable.messages import Message, MessagePolicy, check_message
+from portable.message_trigger import Message, MessagePolicy, MessageTrigger
+from portable.messaging import check_message
 from providers.binding import client_factory
 from tests.test_app_loading import make_package
 
@@ -259,9 +260,9 @@ def test_subscribers_and_consumers_are_described_as_plain_data(tmp_path: Path) -
     """
     app = load_app(make_package(tmp_path, shop=source))
     assert (app.queues, app.topics) == (["jobs"], ["orders"])
-    assert [spec.name for spec in app.message_functions("orders")] == ["bill", "email"]
+    assert [spec.name for spec in app.functions_of(MessageTrigger, "orders")] == ["bill", "email"]
     work = app.function("work")
-    assert work.trigger == ("jobs", "queue", 3, 9) and work.trigger_name == "message"  # type: ignore[comparison-overlap]
+    assert work.trigger == ("jobs", "queue", 3, 9) and work.kind == "message"  # type: ignore[comparison-overlap]
     bill = app.function("bill")
     assert bill.trigger == ("orders", "topic", 10, 5) and bill.timeout_seconds == 20  # type: ignore[comparison-overlap]
     assert bill.readable == {"orders", "jobs"} and bill.writes == {"jobs"}

@@ -8,6 +8,7 @@ the body, attributes and id that were sent.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from portable.app import MessageTrigger
 from portable.context import using_clients
 from portable.errors import InvalidValue, NotFound
-from portable.messages import Message
+from portable.message_trigger import MessageTrigger
 from portable.messaging import Queue, Topic
 from tests.backends.message_wire import lambda_records, push_envelope
+from tests.codecs import aws_events, gcp_events
 
 pytestmark = pytest.mark.slow
 
@@ -43,13 +44,13 @@ def new_queue(sqs: Any, name: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("body", BODIES, ids=["text", "unicode", "binary", "json", "empty"])
 def test_sqs_send_arrives_as_sent(body: bytes, aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from providers.aws import sqs_events
+    from providers.aws import message_codec
 
     url, arn = new_queue(aws("sqs"), "jobs")
     monkeypatch.setenv("PORTABLE_QUEUE_JOBS", url)
     message_id = Queue("jobs").send(body, attributes=ATTRIBUTES)
     (record,) = lambda_records(aws("sqs"), url, arn)
-    message = sqs_events.decode(record, MessageTrigger("jobs", "queue", 10, 5))
+    (message,) = aws_events(message_codec, {"Records": [record]}, MessageTrigger("jobs", "queue", 10, 5))
     assert (message.id, message.body, dict(message.attributes), message.attempt, message.source) == (
         message_id,
         body,
@@ -81,7 +82,7 @@ def test_sns_publish_reaches_each_subscriber_queue_as_published(
     aws: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from providers.aws import sqs_events
+    from providers.aws import message_codec
 
     topic_arn = aws("sns").create_topic(Name=f"orders-{uuid.uuid4().hex[:8]}")["TopicArn"]
     queues = [new_queue(aws("sqs"), name) for name in ("bill", "email")]
@@ -91,7 +92,7 @@ def test_sns_publish_reaches_each_subscriber_queue_as_published(
     message_id = Topic("orders").publish(body, attributes=ATTRIBUTES)
     for url, arn in queues:
         (record,) = lambda_records(aws("sqs"), url, arn)
-        message = sqs_events.decode(record, MessageTrigger("orders", "topic", 10, 5))
+        (message,) = aws_events(message_codec, {"Records": [record]}, MessageTrigger("orders", "topic", 10, 5))
         assert (message.id, message.body, dict(message.attributes), message.source) == (
             message_id,
             body,
@@ -130,7 +131,7 @@ def test_pubsub_publish_reaches_every_subscription_as_published(
 ) -> None:
     from google.cloud import pubsub_v1
 
-    from providers.gcp import pubsub_events
+    from providers.gcp import message_codec
 
     topic = f"projects/portable-test/topics/orders-{uuid.uuid4().hex[:8]}"
     pubsub_v1.PublisherClient().create_topic(name=topic)
@@ -140,7 +141,9 @@ def test_pubsub_publish_reaches_every_subscription_as_published(
     monkeypatch.setenv("PORTABLE_TOPIC_ORDERS", topic.rpartition("/")[2])
     message_id = Topic("orders").publish(body, attributes=ATTRIBUTES)
     for subscription in subscriptions:
-        message: Message = pubsub_events.message(pulled_envelope(gcp, subscription), "orders")
+        body_json = json.dumps(pulled_envelope(gcp, subscription)).encode()
+        trigger = MessageTrigger("orders", "topic", 10, 5)
+        (message,) = gcp_events(message_codec, {"Content-Type": "application/json"}, body_json, trigger)
         assert (message.id, message.body, dict(message.attributes), message.attempt) == (
             message_id,
             body,

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from portable import Headers, HttpError, Query, Request, Response
-from portable.invoke import render
+from portable.replies import render
 from portable.request import parse_cookie_header
 
 
@@ -74,7 +74,7 @@ def test_json_and_text() -> None:
 )
 def test_render(result: object, status: int, content_type: str | None, body: bytes, binary: bool) -> None:
     reply = render(result)
-    assert (reply.status, reply.header("content-type")) == (status, content_type)
+    assert (reply.status, reply.headers.get("content-type")) == (status, content_type)
     assert (reply.body, reply.binary) == (body, binary)
 
 
@@ -82,7 +82,7 @@ def test_response_headers_override_defaults_and_cookies_are_kept() -> None:
     response = Response({"ok": True}, headers=[("Content-Type", "application/problem+json"), ("X-A", "1")])
     response.set_cookie("a", "1", max_age=5, same_site="Strict", domain="example.com")
     reply = render(response)
-    assert reply.headers == [("Content-Type", "application/problem+json"), ("X-A", "1")]
+    assert reply.headers.pairs == [("Content-Type", "application/problem+json"), ("X-A", "1")]
     assert reply.cookies == ["a=1; Max-Age=5; Path=/; Domain=example.com; Secure; HttpOnly; SameSite=Strict"]
     assert json.loads(reply.body) == {"ok": True}
 

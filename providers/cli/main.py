@@ -184,7 +184,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _dev(args: argparse.Namespace) -> int:
     """Replace this process by the local runner, in the project's folder, with its state folder if given."""
-    from portable.app import refuse_framework_shadowing
+    from portable.loading import refuse_framework_shadowing
     from providers.paths import PROJECT_ROOT
 
     refuse_framework_shadowing(str(PROJECT_ROOT))  # the runner starts in it, where such a folder comes first
@@ -200,16 +200,16 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from portable.app import load_app
-    from providers.cli.invoke import Invocation
+    from portable.loading import load_app
+    from providers.cli.invoke import Invoker
     from providers.paths import PROJECT_ROOT
 
     def run() -> int:
         app = load_app("functions", str(PROJECT_ROOT))
-        invocation = Invocation(app, app.function(args.function), sys.stdout, sys.stderr)
-        options = {"path": args.path, "body": args.body, "key": args.key, "at": args.at}
-        runner = invocation.run_aws if args.cloud == "aws" else invocation.run_gcp
-        return runner(args.event, options, args.show_event)
+        invoker = Invoker(app, app.function(args.function), sys.stdout, sys.stderr)
+        hints = {"path": args.path, "body": args.body, "key": args.key, "at": args.at}
+        runner = invoker.run_aws if args.cloud == "aws" else invoker.run_gcp
+        return runner(args.event, hints, args.show_event)
 
     return _in_state(args.state, run)
 

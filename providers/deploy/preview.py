@@ -20,9 +20,10 @@ from pulumi.runtime.mocks import MockMonitor
 
 from portable.errors import ConfigurationError
 from portable.secrets import CONFIG_NAMESPACE
+from providers.aws import arns
 from providers.deploy.program import main
 
-ACCOUNT = "123456789012"
+ACCOUNT = arns.ACCOUNT
 PROJECT_NUMBER = "1234"
 GCS_AGENT = f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
 SECRET = "[secret]"

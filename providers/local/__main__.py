@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from portable.errors import NotFound, PortableError
+from portable.schedule_trigger import ScheduleTrigger
 from providers.local.sqlite_files import local_dir
 
 if TYPE_CHECKING:
-    from providers.local.delivery import Outcome
+    from providers.local.deliverer import Outcome
     from providers.local.runner import LocalApp
 
 
@@ -102,8 +103,8 @@ def _replay(local: LocalApp, name: str) -> int:
 
 
 def _fire(local: LocalApp, name: str) -> int:
-    if name not in {spec.name for spec in local.app.schedule_functions()}:
-        known = ", ".join(spec.name for spec in local.app.schedule_functions()) or "none"
+    if name not in {spec.name for spec in local.app.functions_of(ScheduleTrigger)}:
+        known = ", ".join(spec.name for spec in local.app.functions_of(ScheduleTrigger)) or "none"
         print(f"error: no schedule named {name!r}; schedules: {known}", file=sys.stderr)
         return 2
     outcome = local.fire_schedule(name)

@@ -1,4 +1,8 @@
-"""Local data clients: buckets, tables and secrets under `$PORTABLE_LOCAL_DIR` (default `.portable/`)."""
+"""Local data clients: buckets, tables and secrets under `$PORTABLE_LOCAL_DIR` (default `.portable/`).
+
+Inside `observing_writes`, a bucket hands the events of each write to an observer before the write returns: the
+test kit delivers them so, synchronously.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,14 @@ from typing import IO, Any
 
 from portable.app import ResourceSpec
 from portable.context import physical_name, setting
-from portable.events import ObjectEvent
 from portable.storage_types import ObjectInfo
 from providers.local.buckets import LocalBucket
+from providers.local.outboxes import Outbox
 from providers.local.secrets import LocalSecret
 from providers.local.sqlite_files import local_dir
 from providers.local.tables import LocalTable
 
-WriteObserver = Callable[[ObjectEvent], None]
+WriteObserver = Callable[[Any], None]  # takes the events of a write
 OUTBOX_BATCH = 1000
 _observer: ContextVar[WriteObserver | None] = ContextVar("portable_local_write_observer", default=None)
 
@@ -50,9 +54,9 @@ def open_bucket(name: str) -> LocalBucket:
 
 
 def observing_writes(observer: WriteObserver) -> AbstractContextManager[None]:
-    """Inside the block, each put and delete through a local bucket client takes its events out of the bucket's
-    outbox and hands them to `observer` before it returns: the test kit delivers object events so, synchronously,
-    in place of the local runner's relay."""
+    """Inside the block, each write through a local bucket client takes its events out of the bucket's outbox and
+    hands them to `observer` before it returns: the test kit delivers object events so, synchronously, in place of
+    the local runner's relay."""
     return setting(_observer, observer)
 
 
@@ -73,7 +77,12 @@ class ObservedBucket(LocalBucket):
         self._hand_over()
 
     def _hand_over(self) -> None:
-        through, found = self.outbox(OUTBOX_BATCH)
-        self.clear_outbox(through)
-        for event in found:
-            self.observer(event)
+        hand_over(self.outbox(), self.observer)
+
+
+def hand_over(outbox: Outbox, observer: WriteObserver) -> None:
+    """Take every event out of `outbox` and hand each to `observer`."""
+    through, found = outbox.take(OUTBOX_BATCH)
+    outbox.clear(through)
+    for event, _ in found:
+        observer(event)

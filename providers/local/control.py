@@ -25,16 +25,18 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from portable import http_trigger
 from portable.app import App, ResourceSpec
 from portable.context import physical_name
 from portable.data_rules import check_object_key
 from portable.errors import BackendError, NotFound, ResourceError, TooLarge
-from portable.invoke import Reply, render
+from portable.replies import HttpReply, render
 from portable.request import Response
+from portable.schedule_trigger import ScheduleTrigger
 from providers.local import browse, signed_urls
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.delivery import Outcome
+from providers.local.deliverer import Outcome
 from providers.local.tables import LocalTable
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
 from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
@@ -90,7 +92,7 @@ class Control:
             return self.signed(environ, start_response)
         return _answered(self._answer, environ, start_response)
 
-    def _answer(self, environ: Environ) -> Reply:
+    def _answer(self, environ: Environ) -> HttpReply:
         _check_caller(environ)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
@@ -110,8 +112,8 @@ class Control:
             return render(self.issuer.jwks())
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
-    def _fire(self, name: str) -> Reply:
-        schedules = [spec.name for spec in self.app.schedule_functions()]
+    def _fire(self, name: str) -> HttpReply:
+        schedules = [spec.name for spec in self.app.functions_of(ScheduleTrigger)]
         if name not in schedules:
             return error(404, f"no schedule named {name!r}; schedules: {', '.join(schedules) or 'none'}")
         outcome = self.fire(name)
@@ -127,7 +129,7 @@ class Control:
             body["retry_in_seconds"] = outcome.retry_in
         return render(Response(body, status=_FIRED_STATUS.get(outcome.state, 500)))
 
-    def _object(self, method: str, bucket: str, key: str, environ: Environ) -> Reply:
+    def _object(self, method: str, bucket: str, key: str, environ: Environ) -> HttpReply:
         if bucket not in self.app.buckets:
             return _unknown("bucket", bucket, self.app.buckets)
         check_object_key(bucket, key)
@@ -138,13 +140,13 @@ class Control:
             return render(Response({"bucket": bucket, "key": key, "size": info.size, "etag": info.etag}, status=201))
         if method == "DELETE":
             store.delete(key)
-            return Reply(204)
+            return HttpReply(204)
         if method == "GET":
             return _download(store, key)
         return error(405, f"{method} is not allowed on {PREFIX}objects/: use PUT, GET or DELETE")
 
-    def _token(self, query: dict[str, str]) -> Reply:
-        auths = {auth.name: auth for auth in self.app.auths()}
+    def _token(self, query: dict[str, str]) -> HttpReply:
+        auths = {auth.name: auth for auth in http_trigger.auths(self.app)}
         name = query.get("auth") or next(iter(auths), "")
         subject = query.get("subject", "")
         if name not in auths:
@@ -164,7 +166,7 @@ class Control:
             }
         )
 
-    def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> Reply:
+    def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> HttpReply:
         if method != "GET":
             return error(405, f"{method} is not allowed on {PREFIX}{kind}/{name}: use GET to list it")
         prefix = query.get("prefix", "")
@@ -178,7 +180,7 @@ class Control:
         found = [browse.item_record(item) for item in browse.items(self.open_table(name), prefix)]
         return render({"table": name, "prefix": prefix, "items": found})
 
-    def _dead_letters(self, method: str, rest: str) -> Reply:
+    def _dead_letters(self, method: str, rest: str) -> HttpReply:
         function, _, letter = rest.strip("/").partition("/")
         if function and function not in self.app.functions:
             return error(404, f"no function named {function!r} in the App")
@@ -216,7 +218,7 @@ class SignedUrls:
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
         return _answered(self._answer, environ, start_response)
 
-    def _answer(self, environ: Environ) -> Reply:
+    def _answer(self, environ: Environ) -> HttpReply:
         method = environ.get("REQUEST_METHOD", "GET")
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         content_type = environ.get("CONTENT_TYPE") or None
@@ -228,10 +230,10 @@ class SignedUrls:
         if method == "GET":
             return _download(store, key)
         info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type or "application/octet-stream", {})
-        return Reply(200, headers=[("ETag", f'"{info.etag}"')])
+        return HttpReply(200, headers=[("ETag", f'"{info.etag}"')])
 
 
-def _unknown(kind: str, name: str, known: list[str]) -> Reply:
+def _unknown(kind: str, name: str, known: list[str]) -> HttpReply:
     return error(404, f"no {kind} named {name!r}; the App declares: {', '.join(known) or 'none'}")
 
 
@@ -255,7 +257,7 @@ def _check_caller(environ: Environ) -> None:
         raise Refused(403, "a page from another site may not drive the runner; use curl or a script")
 
 
-def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_response: StartResponse) -> list[bytes]:
+def _answered(answer: Callable[[Environ], HttpReply], environ: Environ, start_response: StartResponse) -> list[bytes]:
     """Send `answer`'s reply, or the error reply for what it raised."""
     try:
         reply = answer(environ)
@@ -274,8 +276,8 @@ def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_respon
     return send(start_response, reply)
 
 
-def _download(store: LocalBucket, key: str) -> Reply:
+def _download(store: LocalBucket, key: str) -> HttpReply:
     info, body = store.head(key), store.get(key)
-    return Reply(
+    return HttpReply(
         200, body, [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
     )

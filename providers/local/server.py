@@ -168,7 +168,9 @@ def _stop(local: LocalApp | None, counted: InFlight, report: Report, schedules_s
     if local is None:
         return
     local.deliverer.stop()
-    longest = max((spec.timeout_seconds for spec in local.app.http_functions()), default=0)
+    from portable.http_trigger import functions
+
+    longest = max((spec.timeout_seconds for spec in functions(local.app)), default=0)
     if not counted.wait_idle(longest + DRAIN_GRACE_SECONDS):
         print("Portable local: stopped with HTTP calls still unanswered", file=sys.stderr, flush=True)
 
@@ -194,33 +196,18 @@ def url_host(host: str) -> str:
 
 
 def banner(app: App, url: str) -> str:
-    """What the runner serves, said once at start: routes, buckets, tables, schedules and messages, one kind a
-    line."""
+    """What the runner serves, said once at start: each kind's triggers one kind a line (its local codec's `LABEL`
+    and `describe`), then the buckets and tables."""
+    from portable.triggers import KINDS
+    from providers.local.events import codec
 
-    def listed(names: list[str]) -> str:
-        return ", ".join(names) or "none"
+    def line(label: str, entries: list[str]) -> str:
+        return f"  {label + ':':<10} {', '.join(entries) or 'none'}"
 
-    routes = [f"{spec.trigger.route.key} -> {spec.name}" for spec in app.http_functions()]
-    schedules = [f"{spec.name} ({spec.trigger.schedule.describe()})" for spec in app.schedule_functions()]
-    return "\n".join(
-        [
-            f"Portable local: {url}",
-            f"  routes:    {listed(routes)}",
-            f"  buckets:   {listed(app.buckets)}",
-            f"  tables:    {listed(app.tables)}",
-            f"  schedules: {listed(schedules)}",
-            f"  messages:  {listed(message_sources(app))}",
-        ]
-    )
-
-
-def message_sources(app: App) -> list[str]:
-    """Each queue and topic with the functions that receive its messages."""
-    return [
-        f"{name} ({kind}) -> {', '.join(spec.name for spec in app.message_functions(name)) or 'none'}"
-        for kind, names in (("queue", app.queues), ("topic", app.topics))
-        for name in names
-    ]
+    lines = [f"Portable local: {url}"]
+    lines += [line(codec(kind).LABEL, codec(kind).describe(app)) for kind in KINDS]
+    lines += [line("buckets", app.buckets), line("tables", app.tables)]
+    return "\n".join(lines)
 
 
 def missing_requirements(app: App) -> list[str]:

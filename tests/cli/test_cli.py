@@ -315,7 +315,7 @@ def test_invoke_takes_a_published_event_from_a_file(
     assert "event from bucket 'some-bucket'; this function is bound to 'uploads'" in out
     monkeypatch.setenv("PORTABLE_BUCKET_UPLOADS", "some-bucket")
     code, out, err = run(capsys, "invoke", "make_thumbnail", "--cloud", "gcp", "--event", fixture, *state)
-    assert (code, out) == (0, "HTTP 204 NO CONTENT\n")
+    assert (code, out) == (0, "HTTP 204 NO CONTENT\nX-Portable-Dead-Lettered: older than its max age of 3600 s\n")
     assert "older than its max age" in err, "a 2020 event: acknowledged as dead, as Eventarc would drop it"
     fresh = json.loads(Path(fixture).read_text()) | {"time": datetime.now(UTC).isoformat()}
     (tmp_path / "fresh.json").write_text(json.dumps(fresh))

@@ -444,8 +444,11 @@ def test_missing_function_name_is_a_500_for_http() -> None:
 
 
 def test_api_gateway_request_encoding_round_trips() -> None:
+    from portable.http_trigger import HttpTrigger
     from portable.request import Headers, Query, Request
-    from providers.aws import http_events
+    from portable.routes import parse_route
+    from providers.aws import http_codec
+    from tests.codecs import bound
 
     sent = Request(
         method="POST",
@@ -457,19 +460,22 @@ def test_api_gateway_request_encoding_round_trips() -> None:
         client_ip="203.0.113.4",
         request_id="req-round-trip",
     )
-    event = http_events.encode_request(sent, "ANY /files/{path+}")
+    files = bound(HttpTrigger(parse_route("ANY /files/{path+}")))
+    event = http_codec.encode(sent, files.spec)
     assert set(load("apigw-v2/docs-payload-v2-post.json")) - set(event) == {"stageVariables"}
-    got = http_events.decode_request(event, True, None)
+    got = http_codec.decode(event, files, None)
+    assert isinstance(got, Request)
     for field in ("method", "path", "path_params", "query", "cookies", "body", "client_ip", "request_id"):
         assert getattr(got, field) == getattr(sent, field), field
     assert got.headers.get("content-type") == "application/octet-stream"
 
 
-def test_s3_notification_encoding_round_trips() -> None:
+def test_s3_notification_encoding_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import UTC, datetime
 
-    from portable.events import ObjectEvent
-    from providers.aws import s3_events
+    from portable.object_trigger import ObjectEvent, ObjectTrigger
+    from providers.aws import object_codec
+    from tests.codecs import aws_events, bound
 
     for kind in ("created", "deleted"):
         sent = ObjectEvent(
@@ -481,11 +487,13 @@ def test_s3_notification_encoding_round_trips() -> None:
             size=12,
             etag="abc",
         )
-        notification = s3_events.encode(sent, "inbox-physical")
+        monkeypatch.setenv("PORTABLE_BUCKET_INBOX", "inbox-physical")
+        trigger = ObjectTrigger("inbox", kind)
+        notification = object_codec.encode(sent, bound(trigger).spec)
         [record] = notification["Records"]
         assert set(record) == set(load("s3/docs-put-example.json")["Records"][0])
-        physical, got = s3_events.object_event(record, "inbox")
-        assert physical == "inbox-physical" and got is not None
+        assert record["s3"]["bucket"]["name"] == "inbox-physical"
+        (got,) = aws_events(object_codec, notification, trigger)
         expected_size = (12, "abc") if kind == "created" else (None, None)
         assert got == sent._replace(
             id="inbox-physical/in/Gr%C3%BC%C3%9Fe+a%2Bb.txt@0055AED6DCD90281E5",
@@ -497,11 +505,13 @@ def test_s3_notification_encoding_round_trips() -> None:
 def test_scheduler_event_encoding_round_trips() -> None:
     from datetime import UTC, datetime
 
-    from portable.events import schedule_firing
-    from providers.aws import schedule_events
+    from portable.schedule_trigger import ScheduleTrigger, schedule_firing
+    from providers.aws import schedule_codec
+    from tests.codecs import aws_events, bound
 
     due = datetime(2026, 3, 29, 1, 5, tzinfo=UTC)
-    event = schedule_events.encode("every_five", due)
+    trigger = ScheduleTrigger("*/5 * * * *", None, "UTC", "here")
+    event = schedule_codec.encode(schedule_firing("every_five", due), bound(trigger, "every_five").spec)
     assert set(event) == set(load("eventbridge-scheduler/scheduled-event-default-input.json"))
-    assert schedule_events.is_scheduled(event)
-    assert schedule_events.schedule_event(event, "every_five") == schedule_firing("every_five", due)
+    assert schedule_codec.recognises(event)
+    assert aws_events(schedule_codec, event, trigger) == [schedule_firing("under_test", due)]

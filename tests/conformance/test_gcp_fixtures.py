@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portable.events import ObjectEvent, schedule_firing
-from portable.request import Headers
-from providers.gcp import runtime, scheduler_requests, storage_events
+from portable import object_trigger
+from portable.object_trigger import ObjectEvent, ObjectTrigger
+from portable.schedule_trigger import ScheduleTrigger, schedule_firing
+from providers.gcp import object_codec, schedule_codec
+from tests.codecs import bound, gcp_events
 from tests.conformance.recording import recording
 from tests.conformance.targets import MAIN, function_env
 from tests.conftest import FIXTURES
@@ -52,7 +54,7 @@ def shim_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
         def now(cls, tz: tzinfo | None = None) -> datetime:
             return moment[0].astimezone(tz)
 
-    monkeypatch.setattr(runtime, "datetime", Clock)
+    monkeypatch.setattr(object_trigger, "datetime", Clock)
     return lambda when: moment.__setitem__(0, when)
 
 
@@ -307,11 +309,14 @@ ROUND_TRIP_EVENTS = {
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_TRIP_EVENTS))
-def test_storage_event_encoding_round_trips(case: str) -> None:
+def test_storage_event_encoding_round_trips(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     event = ROUND_TRIP_EVENTS[case]
-    headers, body = storage_events.encode(event, "inbox-physical")
-    assert headers["ce-type"] == storage_events.EVENT_TYPES[event.kind]
-    assert storage_events.decode(headers, body, "inbox") == ("inbox-physical", event)
+    monkeypatch.setenv("PORTABLE_BUCKET_INBOX", "inbox-physical")
+    trigger = ObjectTrigger("inbox", event.kind)
+    _, _, headers, body = object_codec.encode(event, bound(trigger).spec)
+    assert headers["ce-type"] == object_codec.EVENT_TYPES[event.kind]
+    assert headers["ce-bucket"] == "inbox-physical"
+    assert gcp_events(object_codec, headers, body, trigger) == [event]
 
 
 # Cloud Scheduler -----------------------------------------------------------
@@ -349,10 +354,11 @@ def test_scheduler_call_carries_the_due_time_in_utc(stamp: str, clients: dict[st
     "due", [datetime(2026, 3, 29, 1, 5, tzinfo=UTC), datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin"))]
 )
 def test_scheduler_call_encoding_round_trips(due: datetime) -> None:
-    headers = scheduler_requests.encode("every_five", due)
+    trigger = ScheduleTrigger("*/5 * * * *", None, "UTC", "here")
+    _, _, headers, body = schedule_codec.encode(schedule_firing("every_five", due), bound(trigger, "every_five").spec)
     documented = {name: value for name, value in scheduler_headers(None).items() if name != "Content-Type"}
     assert documented.items() <= headers.items(), "the documented header values"
-    assert scheduler_requests.decode(Headers(headers.items()), "every_five") == schedule_firing("every_five", due)
+    assert gcp_events(schedule_codec, headers, body, trigger) == [schedule_firing("under_test", due)]
 
 
 def test_scheduler_call_without_schedule_time_is_a_firing_due_now(clients: dict[str, Any], tmp_path: Path) -> None:

@@ -1,19 +1,28 @@
-"""API Gateway proxy events (HTTP API payload 2.0, REST API 1.0) <-> portable HTTP.
+"""The `http` kind on AWS: API Gateway proxy events (HTTP API payload 2.0, REST API 1.0) <-> portable HTTP.
 
 Decoding is total: a field of the wrong type or text that is not valid Unicode is the
-sender's fault and becomes HttpError(400), never another exception.
+sender's fault and becomes HttpError(400), never another exception. The reply goes back in the
+payload version the event came in.
 """
 
 from __future__ import annotations
 
+from portable import http_trigger
 from portable.auth import Auth, auth_from_claims
+from portable.delivery import new_request_id, safe_request_id
 from portable.errors import HttpError
-from portable.invoke import Reply, new_request_id, safe_request_id
+from portable.events import text
+from portable.replies import HttpReply
 from portable.request import Headers, Query, Request, parse_cookie_header
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
+
+    from portable.context import ClientFactory
+    from portable.delivery import Bound
+    from portable.http_trigger import HttpFunction, HttpTrigger
 
 
 def is_v2(event: dict[str, Any]) -> bool:
@@ -24,36 +33,42 @@ def is_v1(event: dict[str, Any]) -> bool:
     return "httpMethod" in event and ("resource" in event or "path" in event)
 
 
-def is_http(event: dict[str, Any]) -> bool:
+def recognises(event: dict[str, Any]) -> bool:
+    """An API Gateway proxy event of either payload version."""
     return is_v2(event) or is_v1(event)
 
 
-def decode_request(event: dict[str, Any], v2: bool, fallback_request_id: str | None) -> Request:
-    """The portable request of an API Gateway 2.0 (`v2`) or 1.0 event; HttpError for the caller's faults."""
-    return request_from_v2(event, fallback_request_id) if v2 else request_from_v1(event, fallback_request_id)
+def decode(event: dict[str, Any], bound: Bound[HttpTrigger], request_id: str | None) -> Request | HttpReply:
+    """The portable request of an API Gateway 2.0 or 1.0 event, with the caller the gateway verified when the
+    route reads claims; the 400 a malformed event gets instead."""
+    try:
+        request = _v2(event, request_id) if is_v2(event) else _v1(event, request_id)
+        if http_trigger.reads_claims(bound.spec.trigger):
+            request.auth = auth_of(event)
+    except HttpError as exc:
+        from portable import log
+
+        log.warning("bad request", function=bound.spec.name, error=exc.message, request_id=request_id)
+        return http_trigger.refused(exc, request_id_of(event) or request_id or new_request_id())
+    return request
 
 
-def encode_reply(reply: Reply, v2: bool) -> dict[str, Any]:
-    """`reply` in the payload version the event came in."""
-    return reply_to_v2(reply) if v2 else reply_to_v1(reply)
+def encode_reply(reply: HttpReply, event: dict[str, Any]) -> dict[str, Any]:
+    """`reply` in the payload version `event` came in."""
+    return _reply_to_v2(reply) if is_v2(event) else _reply_to_v1(reply)
 
 
-def _malformed(field: str, expected: str) -> HttpError:
-    return HttpError(400, f"malformed API Gateway event: {field} must be {expected}")
+def succeeded(reply: dict[str, Any]) -> bool:
+    """Whether the call went well for the function: anything but a 5xx."""
+    return int(reply.get("statusCode", 500)) < 500
+
+
+def _malformed(reason: str) -> HttpError:
+    return HttpError(400, f"malformed API Gateway event: {reason}")
 
 
 def _text(value: Any, field: str, default: str = "") -> str:
-    if type(value) is str and value.isascii():  # what nearly every field is: one test, then done
-        return value
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise _malformed(field, "a string")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _malformed(field, "valid Unicode text") from None
-    return value
+    return default if value is None else text(value, field, _malformed, empty=True)
 
 
 def _optional_text(value: Any, field: str) -> str | None:
@@ -64,19 +79,19 @@ def _mapping(value: Any, field: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _malformed(field, "an object")
+        raise _malformed(f"{field} must be an object")
     return value
 
 
 def _pairs(value: Any, field: str) -> list[tuple[str, str]]:
     """A name -> string map; null values are left out, as API Gateway's console sends them."""
     pairs: list[tuple[str, str]] = []
-    for name, text in _mapping(value, field).items():
-        if type(name) is not str or type(text) is not str or not (name.isascii() and text.isascii()):
-            if text is None:
+    for name, value_text in _mapping(value, field).items():
+        if type(name) is not str or type(value_text) is not str or not (name.isascii() and value_text.isascii()):
+            if value_text is None:
                 continue
-            name, text = _text(name, field), _text(text, f"{field}.{name}")
-        pairs.append((name, text))
+            name, value_text = _text(name, field), _text(value_text, f"{field}.{name}")
+        pairs.append((name, value_text))
     return pairs
 
 
@@ -87,7 +102,7 @@ def _multi_pairs(value: Any, field: str) -> list[tuple[str, str]]:
         if values is None:
             continue
         if not isinstance(values, list):
-            raise _malformed(f"{field}.{name}", "a list of strings")
+            raise _malformed(f"{field}.{name} must be a list of strings")
         pairs.extend((_text(name, field), _text(text, f"{field}.{name}")) for text in values)
     return pairs
 
@@ -140,13 +155,13 @@ def _request_id(context: dict[str, Any], fallback: str | None) -> str:
     return safe_request_id(context.get("requestId")) or safe_request_id(fallback) or new_request_id()
 
 
-def request_from_v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
+def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     context = _mapping(event.get("requestContext"), "requestContext")
     http = _mapping(context.get("http"), "requestContext.http")
     headers = Headers(_pairs(event.get("headers"), "headers"))
     cookies = event.get("cookies")
     if cookies is not None and not isinstance(cookies, list):
-        raise _malformed("cookies", "a list of strings")
+        raise _malformed("cookies must be a list of strings")
     cookie_header = "; ".join(_text(c, "cookies") for c in cookies) if cookies is not None else headers.get("cookie")
     raw_path = _text(event.get("rawPath"), "rawPath") or _text(http.get("path"), "requestContext.http.path") or "/"
     return Request(
@@ -172,11 +187,11 @@ def auth_of(event: dict[str, Any]) -> Auth | None:
     claims = dict(_pairs(jwt.get("claims"), "requestContext.authorizer.jwt.claims"))
     scopes = jwt.get("scopes")
     if scopes is not None and not (isinstance(scopes, list) and all(isinstance(scope, str) for scope in scopes)):
-        raise _malformed("requestContext.authorizer.jwt.scopes", "a list of strings or null")
+        raise _malformed("requestContext.authorizer.jwt.scopes must be a list of strings or null")
     return auth_from_claims(claims, scopes)
 
 
-def request_from_v1(event: dict[str, Any], fallback_request_id: str | None) -> Request:
+def _v1(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     context = _mapping(event.get("requestContext"), "requestContext")
     identity = _mapping(context.get("identity"), "requestContext.identity")
     multi_headers = _multi_pairs(event.get("multiValueHeaders"), "multiValueHeaders")
@@ -201,8 +216,9 @@ def request_from_v1(event: dict[str, Any], fallback_request_id: str | None) -> R
     )
 
 
-def encode_request(request: Request, route_key: str) -> dict[str, Any]:
-    """The payload 2.0 event API Gateway's HTTP API sends for `request`, matched to the route `route_key`."""
+def encode(request: Request, spec: HttpFunction) -> dict[str, Any]:
+    """The payload 2.0 event API Gateway's HTTP API sends for `request`, matched to the route of `spec`."""
+    route_key = spec.trigger.route.key
     import time
     from urllib.parse import quote, urlencode
 
@@ -255,8 +271,8 @@ def encode_request(request: Request, route_key: str) -> dict[str, Any]:
     return event
 
 
-def decode_reply(response: dict[str, Any]) -> Reply:
-    """The reply a payload 2.0 response (what `reply_to_v2` writes) gives the caller."""
+def decode_reply(response: dict[str, Any]) -> HttpReply:
+    """The reply a payload 2.0 response (what `encode_reply` writes) gives the caller."""
     body = response.get("body") or ""
     if response.get("isBase64Encoded"):
         import base64
@@ -265,7 +281,7 @@ def decode_reply(response: dict[str, Any]) -> Reply:
     else:
         raw = body.encode("utf-8")
     headers = [(name, value) for name, value in (response.get("headers") or {}).items()]
-    return Reply(
+    return HttpReply(
         response["statusCode"],
         raw,
         headers,
@@ -280,13 +296,13 @@ def _base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _encoded_body(reply: Reply) -> tuple[str, bool]:
+def _encoded_body(reply: HttpReply) -> tuple[str, bool]:
     if reply.binary:
         return _base64(reply.body), True
     return reply.body.decode("utf-8"), False
 
 
-def reply_to_v2(reply: Reply) -> dict[str, Any]:
+def _reply_to_v2(reply: HttpReply) -> dict[str, Any]:
     headers: dict[str, str] = {}
     for name, value in reply.headers:
         key = name.lower()
@@ -303,7 +319,7 @@ def reply_to_v2(reply: Reply) -> dict[str, Any]:
     return response
 
 
-def reply_to_v1(reply: Reply) -> dict[str, Any]:
+def _reply_to_v1(reply: HttpReply) -> dict[str, Any]:
     headers: dict[str, list[str]] = {}
     for name, value in reply.headers:
         headers.setdefault(name, []).append(value)
@@ -311,3 +327,11 @@ def reply_to_v1(reply: Reply) -> dict[str, Any]:
         headers["Set-Cookie"] = list(reply.cookies)
     body, is_base64 = _encoded_body(reply)
     return {"statusCode": reply.status, "multiValueHeaders": headers, "body": body, "isBase64Encoded": is_base64}
+
+
+def sample(
+    spec: HttpFunction, hints: Mapping[str, str | None], clients: ClientFactory
+) -> tuple[dict[str, Any], list[str]]:
+    """The payload 2.0 event of a sample call of the route (`portable.http_trigger.sample`)."""
+    request, notes = http_trigger.sample(spec, hints, clients)
+    return encode(request, spec), notes

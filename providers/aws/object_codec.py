@@ -1,31 +1,66 @@
-"""S3 event notifications -> portable object events, one per record.
+"""The `object` kind on AWS: S3 event notifications <-> portable object events, one per record.
 
 Decoding a record is total: a record without what every S3 notification carries is
-MalformedEvent, and the other records of the batch still run.
+MalformedEvent, and the other records of the batch still run. Lambda invokes the function
+asynchronously; a failed record fails the invocation, which Lambda retries by the function's policy.
 """
 
 from __future__ import annotations
 
-from portable.errors import MalformedEvent
-from portable.events import ObjectEvent, event_time, object_size, optional_text
+from portable import object_trigger
+from portable.errors import EventFailed, MalformedEvent
+from portable.events import event_time, object_size, optional_text, text
+from portable.object_trigger import ObjectEvent
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
-    from portable.events import ObjectEventKind
+    from portable.context import ClientFactory
+    from portable.delivery import Bound, Decoded, Settled
+    from portable.object_trigger import ObjectEventKind, ObjectFunction, ObjectTrigger
+
+TEST_EVENT = "s3:TestEvent"
 
 
-def is_s3(event: dict[str, Any]) -> bool:
-    """A notification batch: records, at least one of them from S3 (the others are refused one by one)."""
+def recognises(event: dict[str, Any]) -> bool:
+    """A notification batch (records, at least one of them from S3: the others are refused one by one), or the
+    test event S3 sends when notifications are configured."""
     records = event.get("Records")
-    return isinstance(records, list) and any(
-        isinstance(record, dict) and record.get("eventSource") == "aws:s3" for record in records
-    )
+    if isinstance(records, list):
+        return any(isinstance(record, dict) and record.get("eventSource") == "aws:s3" for record in records)
+    return event.get("Event") == TEST_EVENT
 
 
-def is_test_event(event: dict[str, Any]) -> bool:
-    return event.get("Event") == "s3:TestEvent"
+def decode(event: dict[str, Any], bound: Bound[ObjectTrigger], request_id: str | None) -> list[Decoded]:
+    """Each record's event (None for kinds Portable does not deliver), or the MalformedEvent that refused it; an
+    event from a bucket the function is not bound to is refused too."""
+    decoded: list[Decoded] = []
+    for index, record in enumerate(event.get("Records") or ()):
+        try:
+            physical, object_event = _event(record, bound.spec.trigger.bucket)
+            if object_event is not None:
+                object_trigger.from_bucket(bound, physical)
+            decoded.append((str(index), object_event))
+        except MalformedEvent as exc:
+            decoded.append((str(index), exc))
+    return decoded
+
+
+def encode_reply(settled: Settled, event: dict[str, Any]) -> dict[str, Any]:
+    """What the handler returns; a failed record fails the invocation (EventFailed), so Lambda retries it."""
+    if event.get("Event") == TEST_EVENT:
+        return {"status": 200, "ignored": TEST_EVENT}
+    if settled.failed:
+        total = len(event.get("Records") or ())
+        raise EventFailed(f"{len(settled.failed)} of {total} records failed: " + "; ".join(settled.errors))
+    return {"status": 200, "delivered": settled.delivered}
+
+
+def succeeded(reply: dict[str, Any]) -> bool:
+    """Whether Lambda counts the invocation done: anything but a raised EventFailed, a refused event included."""
+    return int(reply.get("status", 500)) < 500
 
 
 def kind_of(event_name: str) -> ObjectEventKind | None:
@@ -36,14 +71,13 @@ def kind_of(event_name: str) -> ObjectEventKind | None:
     return None
 
 
+def _malformed(reason: str) -> MalformedEvent:
+    return MalformedEvent(f"an S3 record's {reason}")
+
+
 def _text(parent: Any, name: str, path: str) -> str:
     """`parent[name]`, a non-empty string; `path` names it in the refusal."""
-    if not isinstance(parent, dict):
-        raise MalformedEvent(f"an S3 record lacks {path}")
-    value = parent.get(name)
-    if not isinstance(value, str) or not value:
-        raise MalformedEvent(f"an S3 record's {path} must be a non-empty string, got {type(value).__name__}")
-    return value
+    return text(parent.get(name) if isinstance(parent, dict) else None, path, _malformed)
 
 
 def _unquoted(raw_key: str) -> str:
@@ -52,7 +86,7 @@ def _unquoted(raw_key: str) -> str:
     return unquote_plus(raw_key, errors="strict")
 
 
-def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
+def _event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     """(physical bucket, event); the event is None for kinds Portable does not deliver."""
     if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
         raise MalformedEvent("a record of the batch is not an S3 notification record")
@@ -88,13 +122,19 @@ def object_event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | N
     )
 
 
-def encode(event: ObjectEvent, physical_bucket: str, region: str = "us-east-1") -> dict[str, Any]:
-    """The S3 notification (one record) that S3 sends for `event` in `physical_bucket`.
+def encode(event: ObjectEvent, spec: ObjectFunction) -> dict[str, Any]:
+    """The S3 notification (one record) that S3 sends for `event` in its bucket (by its physical name).
 
     The key is form-encoded as S3 writes it; the event's id becomes the record's sequencer.
     """
     from datetime import UTC, datetime
     from urllib.parse import quote_plus
+
+    from portable.app import ResourceSpec
+    from portable.context import physical_name
+    from providers.aws.arns import REGION
+
+    physical_bucket = physical_name(ResourceSpec("bucket", event.bucket))
 
     when = (event.time or datetime.now(UTC)).astimezone(UTC)
     obj: dict[str, Any] = {"key": quote_plus(event.key, safe="/"), "sequencer": event.id}
@@ -105,7 +145,7 @@ def encode(event: ObjectEvent, physical_bucket: str, region: str = "us-east-1") 
             {
                 "eventVersion": "2.1",
                 "eventSource": "aws:s3",
-                "awsRegion": region,
+                "awsRegion": REGION,
                 "eventTime": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 "eventName": "ObjectCreated:Put" if event.kind == "created" else "ObjectRemoved:Delete",
                 "userIdentity": {"principalId": "AWS:PORTABLE"},
@@ -124,3 +164,11 @@ def encode(event: ObjectEvent, physical_bucket: str, region: str = "us-east-1") 
             }
         ]
     }
+
+
+def sample(
+    spec: ObjectFunction, hints: Mapping[str, str | None], clients: ClientFactory
+) -> tuple[dict[str, Any], list[str]]:
+    """The notification of a sample event (`portable.object_trigger.sample`)."""
+    event, notes = object_trigger.sample(spec, hints, clients)
+    return encode(event, spec), notes

@@ -1,9 +1,10 @@
-"""Pub/Sub deliveries <-> portable messages.
+"""The `message` kind on GCP: Pub/Sub deliveries <-> portable messages.
 
 A message function on GCP is reached by a Pub/Sub push subscription (the body `{"message": ...,
 "subscription": ..., "deliveryAttempt": n}`); an Eventarc Pub/Sub trigger's CloudEvent (type
 `google.cloud.pubsub.topic.v1.messagePublished`, binary or structured, whose data is the same
-envelope) is read too. Either way the answer is the acknowledgement: 2xx acks, anything else nacks.
+envelope) is read too. Either way the answer is the acknowledgement: 2xx acks, anything else nacks,
+and the subscription counts the deliveries and dead-letters (`COUNTS_ATTEMPTS`).
 """
 
 from __future__ import annotations
@@ -11,35 +12,56 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from portable import message_trigger
 from portable.errors import MalformedEvent
 from portable.events import event_time
-from portable.messages import Message
+from portable.message_trigger import Message
 from portable.request import Headers
+from providers.gcp import cloud_events
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import flask
+
+    from portable.context import ClientFactory
+    from portable.delivery import Bound, Decoded
+    from portable.message_trigger import MessageFunction, MessageTrigger
 
 EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"
+COUNTS_ATTEMPTS = True
 
 
-def decode(headers: Headers, body: bytes, source: str) -> Message:
-    """The message of a push request or an Eventarc CloudEvent; MalformedEvent says what is wrong with it."""
-    if "ce-type" in headers or (headers.get("content-type") or "").startswith("application/cloudevents"):
-        from providers.gcp.storage_events import parse_cloudevent
-
-        event = parse_cloudevent(dict(headers.items()), body)
-        if event.get("type") != EVENT_TYPE:
-            raise MalformedEvent(
-                f"a CloudEvent of type {event.get('type')!r} reached a message function; it takes {EVENT_TYPE}"
-            )
-        return message(event.data, source, fallback_id=event.get("id"), fallback_time=event.get("time"))
+def decode(req: flask.Request, headers: Headers, bound: Bound[MessageTrigger]) -> list[Decoded]:
+    """The message of a push request or an Eventarc CloudEvent, or the MalformedEvent saying what is wrong."""
+    source = bound.spec.trigger.source
     try:
-        envelope = json.loads(body)
-    except (ValueError, RecursionError):
-        raise MalformedEvent("the request body is not a Pub/Sub push envelope (JSON)") from None
-    return message(envelope, source)
+        if cloud_events.is_cloudevent(headers):
+            event = cloud_events.parse(dict(headers.items()), req.get_data())
+            if event.get("type") != EVENT_TYPE:
+                raise MalformedEvent(
+                    f"a CloudEvent of type {event.get('type')!r} reached a message function; it takes {EVENT_TYPE}"
+                )
+            message = _message(event.data, source, fallback_id=event.get("id"), fallback_time=event.get("time"))
+        else:
+            try:
+                envelope = json.loads(req.get_data())
+            except (ValueError, RecursionError):
+                raise MalformedEvent("the request body is not a Pub/Sub push envelope (JSON)") from None
+            message = _message(envelope, source)
+    except MalformedEvent as exc:
+        return [("0", exc)]
+    return [(message.id, message)]
 
 
-def message(envelope: Any, source: str, fallback_id: object = None, fallback_time: object = None) -> Message:
+def routes_to(spec: MessageFunction, message: Message) -> bool:
+    """Each subscription of the message's topic pushes it."""
+    return spec.trigger.source == message.source
+
+
+def _message(envelope: Any, source: str, fallback_id: object = None, fallback_time: object = None) -> Message:
     """The portable message in a push envelope (or a CloudEvent's MessagePublishedData)."""
     if not isinstance(envelope, dict) or not isinstance(envelope.get("message"), dict):
         raise MalformedEvent("a Pub/Sub push envelope is a JSON object with a `message` object")
@@ -94,8 +116,10 @@ def _unicode(text: str) -> bool:
     return True
 
 
-def encode(message: Message, subscription: str) -> tuple[dict[str, str], bytes]:
-    """The push request (headers, body) Pub/Sub sends for `message` on `subscription`, with its delivery attempt."""
+def encode(message: Message, spec: MessageFunction) -> tuple[str, str, dict[str, str], bytes]:
+    """The push request (headers, body) Pub/Sub sends for `message` on the subscription of `spec` (named after the
+    function), with its delivery attempt."""
+    subscription = f"projects/local/subscriptions/{spec.name}"
     published = message.publish_time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     pubsub: dict[str, Any] = {
         "data": base64.b64encode(message.body).decode("ascii"),
@@ -107,4 +131,12 @@ def encode(message: Message, subscription: str) -> tuple[dict[str, str], bytes]:
     if message.attributes:
         pubsub["attributes"] = dict(message.attributes)
     body = {"message": pubsub, "subscription": subscription, "deliveryAttempt": message.attempt}
-    return {"Content-Type": "application/json", "User-Agent": "APIs-Google"}, json.dumps(body).encode()
+    return "POST", "/", {"Content-Type": "application/json", "User-Agent": "APIs-Google"}, json.dumps(body).encode()
+
+
+def sample(
+    spec: MessageFunction, hints: Mapping[str, str | None], clients: ClientFactory
+) -> tuple[tuple[str, str, dict[str, str], bytes], list[str]]:
+    """The push of a sample message (`portable.message_trigger.sample`)."""
+    message, notes = message_trigger.sample(spec, hints, clients)
+    return encode(message, spec), notes

@@ -1,21 +1,58 @@
-"""Flask requests (what functions-framework hands a target) <-> portable HTTP.
+"""The `http` kind on GCP: Flask requests (what functions-framework hands a target) <-> portable HTTP.
 
-Behind API Gateway, a route with JWT security gets the verified token's claims in
-`X-Apigateway-Api-Userinfo`: the token's payload segment as the caller sent it (base64url JSON,
-unpadded by default; Cloud Endpoints' samples pad it and use the standard alphabet, so both read).
+API Gateway forwards each route's calls to its function, and, for a path with CORS, the browsers'
+preflights too (its OPTIONS operations): the codec answers those, a path or method the function does
+not serve (404, 405), and adds the CORS headers to the reply. Behind API Gateway, a route with JWT
+security gets the verified token's claims in `X-Apigateway-Api-Userinfo`: the token's payload segment
+as the caller sent it (base64url JSON, unpadded by default; Cloud Endpoints' samples pad it and use the
+standard alphabet, so both read).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import flask
 
-from portable import log
+from portable import http_trigger, log
 from portable.auth import Auth, auth_from_claims
-from portable.invoke import Reply, new_request_id, safe_request_id
+from portable.cors_policy import is_preflight
+from portable.delivery import new_request_id, safe_request_id
 from portable.limits import REQUEST_BODY_MAX_BYTES
+from portable.replies import HttpReply, preflight_reply, unrouted, with_cors
 from portable.request import Headers, Query, Request
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from portable.context import ClientFactory
+    from portable.delivery import Bound
+    from portable.http_trigger import HttpFunction, HttpTrigger
+
+COUNTS_ATTEMPTS = True  # nothing retries a call
+
+
+def decode(req: flask.Request, headers: Headers, bound: Bound[HttpTrigger]) -> Request | HttpReply:
+    """The portable request of `req`, with the verified caller on a route that reads claims; or the reply given
+    without the handler: a preflight's (the function holds the App's CORS policy), a 404 or 405."""
+    if bound.cors is not None and is_preflight(req.method, headers):
+        return preflight_reply(bound.cors, headers, request_id_of(headers))
+    route = bound.spec.trigger.route
+    params = route.match(req.path)
+    if params is None or not route.allows(req.method):
+        return unrouted(req.method, req.path, [] if params is None else [route.method], request_id_of(headers))
+    request = _request(req, headers, params)
+    if http_trigger.reads_claims(bound.spec.trigger):
+        request.auth = auth_of(headers)
+    return request
+
+
+def encode_reply(reply: HttpReply, req: flask.Request, headers: Headers, bound: Bound[HttpTrigger]) -> HttpReply:
+    """The reply with the CORS headers for the request's origin, as API Gateway on AWS adds them (a preflight's
+    answer has its own)."""
+    if bound.cors is None or is_preflight(req.method, headers):
+        return reply
+    return with_cors(bound.cors, headers.get("origin"), reply)
 
 
 def request_id_of(headers: Headers) -> str:
@@ -85,7 +122,7 @@ def _client_ip(headers: Headers, remote_addr: str | None) -> str | None:
     return remote_addr
 
 
-def request_from_flask(req: flask.Request, headers: Headers, path_params: dict[str, str]) -> Request:
+def _request(req: flask.Request, headers: Headers, path_params: dict[str, str]) -> Request:
     """The portable request of `req`, whose headers the caller has already read into `headers`."""
     # Most requests carry no query string: werkzeug's parsing is skipped for them.
     query = Query(req.args.items(multi=True)) if req.environ.get("QUERY_STRING") else Query()
@@ -101,11 +138,14 @@ def request_from_flask(req: flask.Request, headers: Headers, path_params: dict[s
     )
 
 
-def reply_to_flask(reply: Reply) -> Any:
-    response = flask.Response(reply.body, status=reply.status)
-    del response.headers["Content-Type"]
-    for name, value in reply.headers:
-        response.headers.add(name, value)
-    for cookie in reply.cookies:
-        response.headers.add("Set-Cookie", cookie)
-    return response
+def encode(request: Request, spec: HttpFunction) -> tuple[str, str, dict[str, str], bytes]:
+    """The call API Gateway forwards for `request`: method, path, headers and body."""
+    return request.method, request.path, dict(request.headers.items()), request.body
+
+
+def sample(
+    spec: HttpFunction, hints: Mapping[str, str | None], clients: ClientFactory
+) -> tuple[tuple[str, str, dict[str, str], bytes], list[str]]:
+    """A sample call of the route (`portable.http_trigger.sample`)."""
+    request, notes = http_trigger.sample(spec, hints, clients)
+    return encode(request, spec), notes

@@ -1,4 +1,4 @@
-"""HTTP routes behind one API Gateway; only the gateway's service account may call the functions."""
+"""The `http` kind on GCP: routes behind one API Gateway; only the gateway's service account may call the functions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import json
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import HttpFunction
+from portable.app import App
 from portable.cors_policy import Cors
+from portable.http_trigger import HttpFunction, functions
+from providers.gcp.deploy.deployment import GcpDeployment, Wiring
 from providers.gcp.deploy.domain import serve_domain
 from providers.gcp.deploy.functions import allow_invoker
 from providers.gcp.deploy.iam import service_account
@@ -29,7 +31,7 @@ def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str], co
 
 def create_http_api(
     specs: list[HttpFunction],
-    functions: dict[str, gcp.cloudfunctionsv2.Function],
+    deployed: dict[str, gcp.cloudfunctionsv2.Function],
     settings: GcpSettings,
     opts: pulumi.ResourceOptions,
     cors: Cors | None = None,
@@ -43,14 +45,14 @@ def create_http_api(
     api_id = resource_id(f"{pulumi.get_project()}-{stack}", 63)
     gateway_account = service_account("http", "gateway", settings.project, stack, opts)
     invokers = [
-        allow_invoker(f"{spec.name}-gateway-invoker", functions[spec.name], gateway_account.member, settings)
+        allow_invoker(f"{spec.name}-gateway-invoker", deployed[spec.name], gateway_account.member, settings)
         for spec in specs
     ]
     api = gcp.apigateway.Api("http-api", project=settings.project, api_id=api_id, opts=opts)
     managed = gcp.projects.Service(
         "api-managed-service", project=settings.project, service=api.managed_service, disable_on_destroy=False
     )
-    document = pulumi.Output.all(*(functions[spec.name].url for spec in specs)).apply(
+    document = pulumi.Output.all(*(deployed[spec.name].url for spec in specs)).apply(
         lambda urls: _encoded_document(api_id, specs, list(urls), cors is not None)
     )
     config = gcp.apigateway.ApiConfig(
@@ -72,3 +74,32 @@ def create_http_api(
     if settings.domain:
         return serve_domain(gateway, settings.domain, settings, opts)
     return gateway.default_hostname.apply(lambda host: f"https://{host}"), None
+
+
+SERVICES = ("apigateway.googleapis.com", "servicemanagement.googleapis.com", "servicecontrol.googleapis.com")
+
+
+def plan(app: App, settings: GcpSettings) -> None:
+    """Every route the gateway takes: the checks are the App's (portable.http_trigger.check_app)."""
+
+
+def prepare(deployment: GcpDeployment) -> None:
+    """Routes share nothing before their functions exist."""
+
+
+def wire(deployment: GcpDeployment, spec: HttpFunction) -> Wiring:
+    """The gateway's own account calls an HTTP function (`finish`)."""
+    return Wiring()
+
+
+def connect(deployment: GcpDeployment, spec: HttpFunction, wiring: Wiring, invoker_grant: pulumi.Resource) -> None:
+    """Each route is served once every function exists (`finish`)."""
+
+
+def finish(deployment: GcpDeployment) -> None:
+    """The gateway in front of every HTTP function."""
+    specs = functions(deployment.app)
+    if specs:
+        deployment.api_url, deployment.domain_target = create_http_api(
+            specs, deployment.functions, deployment.settings, deployment.after_services, deployment.app.cors
+        )

@@ -1,11 +1,12 @@
 """At-least-once delivery of queued events, with the clouds' attempts, backoff and dead letters.
 
-A relay moves object events from the buckets' outboxes to the delivery queue, one row
-per function they trigger; workers take due rows and send each to its function. A
-success forgets the row; a failure is attempted again after the function's backoff,
-and after its last attempt (or past its maximum event age) becomes a dead letter. An
-event the function's shim refuses as malformed (4xx) is dead-lettered at once, since
-no cloud retries those. Nothing an event or a handler does stops a worker.
+A relay moves events from the outboxes that local writes fill (each kind's, `<kind>_codec.outboxes`: the
+buckets', the tables', the messages') to the delivery queue, one row per function they trigger; workers
+take due rows and send each to its function. A success forgets the row; a failure is attempted again
+after the function's backoff (its kind's `policy`), and after its last attempt (or past its maximum
+event age) becomes a dead letter. An event the function's shim refuses as malformed (4xx) is
+dead-lettered at once, since no cloud retries those, and so is one whose retries the shim ended itself
+(a platform that does not count attempts). Nothing an event or a handler does stops a worker.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from datetime import UTC, datetime
 from typing import Literal, NamedTuple, Protocol
 
 from portable import log
-from portable.app import App, FunctionSpec, MessageTrigger, has_trigger
+from portable.app import App, FunctionSpec
+from portable.triggers import KINDS, trigger_module
 from providers.local import console
-from providers.local.buckets import LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.deliveries import Delivery, DeliveryQueue
-from providers.local.events import LocalEvent, doorbell, with_attempt
-from providers.local.messages import MessageOutbox
+from providers.local.delivery_queue import DeliveryQueue, QueuedEvent
+from providers.local.events import LocalEvent, codec, doorbell, with_attempt
 
 # Writes in another process ring no bell here: look at the outboxes and the queue this often anyway.
 POLL_SECONDS = 1.0
@@ -50,17 +50,26 @@ class Policy(Protocol):
 
 
 PolicyFor = Callable[[FunctionSpec], Policy]
-# (function, event) -> the HTTP status and body its target answered.
-Send = Callable[[str, LocalEvent], tuple[int, str]]
-OpenBucket = Callable[[str], LocalBucket]
 State = Literal["delivered", "retrying", "dead-lettered", "queued"]
 
 
+class Answer(NamedTuple):
+    """What a function's target answered one delivery: its HTTP status and body, and, when it acknowledged the
+    event as a dead letter (its retries ended in the shim), why."""
+
+    status: int
+    body: str
+    dead_lettered: str | None = None
+
+
+# (function, event) -> its target's answer.
+Send = Callable[[str, LocalEvent], Answer]
+
+
 def default_policy(spec: FunctionSpec) -> Policy:
-    """The function's portable retry policy: the attempts and backoff the deploy gives it in the clouds."""
-    if has_trigger(spec, MessageTrigger):
-        return spec.trigger.policy
-    return spec.retries
+    """The function's portable retry policy (its kind's): the attempts and backoff the deploy gives it."""
+    policy: Policy = trigger_module(spec.kind).policy(spec)
+    return policy
 
 
 class Outcome(NamedTuple):
@@ -83,7 +92,6 @@ class Deliverer:
         letters: DeadLetters,
         send: Send,
         policy_for: PolicyFor,
-        open_bucket: OpenBucket,
         workers: int,
     ) -> None:
         self.app = app
@@ -91,7 +99,6 @@ class Deliverer:
         self.letters = letters
         self.send = send
         self.policy_for = policy_for
-        self.open_bucket = open_bucket
         self.workers = workers
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -109,40 +116,28 @@ class Deliverer:
             thread.join(timeout=5)
 
     def relay(self) -> bool:
-        """Move waiting object events from the outboxes to the queue; whether there were any."""
+        """Move waiting events from every outbox to the queue, one row per function each triggers, due when its
+        outbox says (a delayed message) or at once; whether there were any."""
         moved = False
-        for bucket in self.app.buckets:
-            store = self.open_bucket(bucket)
-            through, found = store.outbox(RELAY_BATCH)
-            if not through:
-                continue
-            self.queue.add(
-                (spec.name, event)
-                for event in found
-                for spec in self.app.object_functions(bucket)
-                if spec.trigger.accepts(event)
-            )
-            store.clear_outbox(through)
-            moved = True
-        return self._relay_messages() or moved
+        root = self.queue.path.parent
+        for kind in KINDS:
+            receivers = getattr(trigger_module(kind), "receivers", None)
+            for outbox in codec(kind).outboxes(self.app, root):
+                through, found = outbox.take(RELAY_BATCH)
+                if not through:
+                    continue
+                rows: list[tuple[str, LocalEvent, float]] = []
+                for event, due in found:
+                    functions = receivers(self.app, event) if receivers else []
+                    if not functions:
+                        log.info("event triggers no function of the App", kind=kind, event_id=event.id)
+                    rows.extend((spec.name, event, due or 0.0) for spec in functions)
+                self.queue.add_due(rows)
+                outbox.clear(through)
+                moved = True
+        return moved
 
-    def _relay_messages(self) -> bool:
-        """Move sent and published messages to the queue: one row per consumer or subscriber, due after its delay."""
-        outbox = MessageOutbox(self.queue.path.parent)
-        through, found = outbox.take(RELAY_BATCH)
-        if not through:
-            return False
-        rows: list[tuple[str, LocalEvent, float]] = []
-        for message, due in found:
-            receivers = self.app.message_functions(message.source)
-            if not receivers:
-                log.warning("message has no consumer in the App, dropped", source=message.source, message_id=message.id)
-            rows.extend((spec.name, message, due) for spec in receivers)
-        self.queue.add_due(rows)
-        outbox.clear(through)
-        return True
-
-    def attempt(self, delivery: Delivery) -> Outcome:
+    def attempt(self, delivery: QueuedEvent) -> Outcome:
         """Send `delivery` once and settle it: forgotten, due again after the backoff, or dead-lettered.
 
         Each attempt says its outcome in one line on the console.
@@ -152,14 +147,14 @@ class Deliverer:
         spec = self.app.functions.get(delivery.function)
         console.invocation(
             delivery.function,
-            spec.trigger_name if spec else "event",
+            spec.kind if spec else "event",
             console.event_subject(delivery.event),
             _described(outcome, delivery),
             time.perf_counter() - started,
         )
         return outcome
 
-    def _attempt(self, delivery: Delivery) -> Outcome:
+    def _attempt(self, delivery: QueuedEvent) -> Outcome:
         event_id = delivery.event.id
         spec = self.app.functions.get(delivery.function)
         if spec is None:
@@ -172,7 +167,11 @@ class Deliverer:
         if policy.expired(datetime.fromtimestamp(delivery.queued, UTC), datetime.now(UTC)):
             last = f"; the last attempt failed with {delivery.last_error}" if delivery.last_error else ""
             return self._dead_letter(delivery, delivery.attempts - 1, None, f"past the maximum event age{last}")
-        status, error = self._send(delivery)
+        status, error, ended = self._send(delivery)
+        if ended is not None:
+            return self._dead_letter(
+                delivery, delivery.attempts, status, f"the function's shim ended its retries: {ended}"
+            )
         if status is not None and 200 <= status < 300:
             self.queue.done(delivery)
             return Outcome(event_id, "delivered", status)
@@ -191,9 +190,9 @@ class Deliverer:
         )
         return Outcome(event_id, "retrying", status, error, delay)
 
-    def _send(self, delivery: Delivery) -> tuple[int | None, str]:
+    def _send(self, delivery: QueuedEvent) -> tuple[int | None, str, str | None]:
         try:
-            status, body = self.send(delivery.function, with_attempt(delivery.event, delivery.attempts))
+            answer = self.send(delivery.function, with_attempt(delivery.event, delivery.attempts))
         # A handler's sys.exit(), or an event its trigger cannot carry, fails this attempt, never the worker.
         except (Exception, SystemExit) as exc:
             log.error(
@@ -203,10 +202,10 @@ class Deliverer:
                 error=f"{type(exc).__name__}: {exc}",
                 traceback=traceback.format_exc(),
             )
-            return None, f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]
-        return status, f"HTTP {status}: {body}"[:_ERROR_CHARS]
+            return None, f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS], None
+        return answer.status, f"HTTP {answer.status}: {answer.body}"[:_ERROR_CHARS], answer.dead_lettered
 
-    def _dead_letter(self, delivery: Delivery, attempts: int, status: int | None, error: str) -> Outcome:
+    def _dead_letter(self, delivery: QueuedEvent, attempts: int, status: int | None, error: str) -> Outcome:
         letter = DeadLetter(
             id=delivery.id,
             function=delivery.function,
@@ -239,7 +238,7 @@ class Deliverer:
                 moved = self.relay()
                 self.queue.release_the_dead(time.time())
             except Exception as exc:  # a broken state directory: say so, and try again
-                log.error("moving object events to the delivery queue failed", error=f"{type(exc).__name__}: {exc}")
+                log.error("moving events to the delivery queue failed", error=f"{type(exc).__name__}: {exc}")
                 moved = False
             if not moved:
                 doorbell.wait(rings, POLL_SECONDS)
@@ -260,7 +259,7 @@ class Deliverer:
             doorbell.wait(rings, wait)
 
 
-def _described(outcome: Outcome, delivery: Delivery) -> str:
+def _described(outcome: Outcome, delivery: QueuedEvent) -> str:
     if outcome.state == "delivered":
         return "ok"
     if outcome.state == "retrying":

@@ -1,4 +1,4 @@
-"""Schedules as Cloud Scheduler jobs that call their function with an OIDC token."""
+"""The `schedule` kind on GCP: Cloud Scheduler jobs that call their function with an OIDC token."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ import math
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec
+from portable.app import App, FunctionSpec
 from portable.retries import FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS, RetryPolicy
+from portable.schedule_trigger import ScheduleFunction
+from providers.deploy.plan import compile_schedules
+from providers.gcp.deploy.deployment import GcpDeployment, Wiring
+from providers.gcp.deploy.iam import service_account
 from providers.gcp.deploy.names import resource_id
+from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
 from providers.gcp.deploy.settings import GcpSettings
+
+SERVICES = ("cloudscheduler.googleapis.com",)
 
 # Enough doublings to reach the cap, so Cloud Scheduler waits what RetryPolicy.delay_before says.
 MAX_DOUBLINGS = math.ceil(math.log2(MAX_BACKOFF_SECONDS / FIRST_BACKOFF_SECONDS))
@@ -59,3 +66,37 @@ def create_job(
         },
         opts=opts,
     )
+
+
+def plan(app: App, settings: GcpSettings) -> dict[str, tuple[str, str]]:
+    """Every schedule as Cloud Scheduler's (schedule, time zone); one it cannot express stops the deploy."""
+    return compile_schedules(app, cloud_scheduler_schedule, "Cloud Scheduler")
+
+
+def prepare(deployment: GcpDeployment) -> None:
+    """Jobs share nothing."""
+
+
+def wire(deployment: GcpDeployment, spec: ScheduleFunction) -> Wiring:
+    """The invoker account the job calls the function as."""
+    settings = deployment.settings
+    return Wiring(
+        service_account(spec.name, "invoker", settings.project, deployment.info.stack, deployment.after_services)
+    )
+
+
+def connect(deployment: GcpDeployment, spec: ScheduleFunction, wiring: Wiring, invoker_grant: pulumi.Resource) -> None:
+    """The function's job, once its invoker may call it."""
+    assert wiring.invoker is not None
+    create_job(
+        spec,
+        deployment.plan.triggers["schedule"][spec.name],
+        deployment.functions[spec.name],
+        wiring.invoker.email,
+        deployment.settings,
+        pulumi.ResourceOptions(depends_on=[*deployment.services, invoker_grant]),
+    )
+
+
+def finish(deployment: GcpDeployment) -> None:
+    """Nothing waits for every scheduled function."""

@@ -1,4 +1,4 @@
-"""HTTP routes as one API Gateway HTTP API: payload 2.0 proxy integrations, one route per handler.
+"""The `http` kind on AWS: one API Gateway HTTP API, payload 2.0 proxy integrations, one route per handler.
 
 The App's CORS policy is the API's `corsConfiguration` (the gateway answers preflights and adds the
 headers); each `jwt_auth` a route requires is one JWT authorizer, on exactly those routes.
@@ -9,10 +9,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from portable.app import HttpFunction
+from portable.app import App
 from portable.auth import JwtAuth
 from portable.cors_policy import Cors
+from portable.http_trigger import HttpFunction, functions
 from portable.routes import Route
+from providers.aws.deploy.deployment import AwsDeployment
 from providers.aws.deploy.domain import map_domain
 from providers.aws.deploy.settings import AwsSettings
 
@@ -52,7 +54,7 @@ def create_authorizer(api: aws.apigatewayv2.Api, auth: JwtAuth) -> aws.apigatewa
 
 def create_http_api(
     specs: list[HttpFunction],
-    functions: dict[str, aws.lambda_.Function],
+    lambdas: dict[str, aws.lambda_.Function],
     settings: AwsSettings,
     cors: Cors | None = None,
 ) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
@@ -73,7 +75,7 @@ def create_http_api(
     before_stage: list[pulumi.Resource] = []
     for spec in specs:
         trigger = spec.trigger
-        function = functions[spec.name]
+        function = lambdas[spec.name]
         integration = aws.apigatewayv2.Integration(
             f"{spec.name}-integration",
             api_id=api.id,
@@ -117,3 +119,24 @@ def create_http_api(
     if settings.domain:
         return map_domain(api, stage, settings.domain)
     return api.api_endpoint, None
+
+
+def plan(app: App, settings: AwsSettings) -> None:
+    """Every route API Gateway takes: the checks are the App's (portable.http_trigger.check_app)."""
+
+
+def declare(deployment: AwsDeployment) -> None:
+    """Routes ask nothing of the data resources."""
+
+
+def prepare(deployment: AwsDeployment) -> None:
+    """A route's function needs no grant for its trigger: API Gateway's permission is the function's."""
+
+
+def connect(deployment: AwsDeployment) -> None:
+    """The API in front of every HTTP function, once they exist."""
+    specs = functions(deployment.app)
+    if specs:
+        deployment.api_url, deployment.domain_target = create_http_api(
+            specs, deployment.functions, deployment.settings, deployment.app.cors
+        )

@@ -43,7 +43,7 @@ _PROCESS = uuid.uuid4().hex
 LeaseSeconds = Callable[[str], float]
 
 
-class Delivery(NamedTuple):
+class QueuedEvent(NamedTuple):
     """One event for one function; `attempts` counts the attempts started, the one under way included."""
 
     id: str
@@ -85,10 +85,10 @@ class DeliveryQueue:
             db.executemany("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, 0, NULL, NULL)", rows)
         events.doorbell.ring()
 
-    def add_taken(self, function: str, event: LocalEvent) -> Delivery | None:
+    def add_taken(self, function: str, event: LocalEvent) -> QueuedEvent | None:
         """Queue (function, event), taken by this process for its first attempt; None if it is queued already."""
         now = time.time()
-        delivery = Delivery(uuid.uuid4().hex, function, event, now, 1, None)
+        delivery = QueuedEvent(uuid.uuid4().hex, function, event, now, 1, None)
         with self._transaction("queueing an event") as db:
             added = db.execute(
                 "INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, 1, NULL, ?)",
@@ -104,7 +104,7 @@ class DeliveryQueue:
             ).rowcount
         return delivery if added else None
 
-    def take(self, now: float) -> Delivery | None:
+    def take(self, now: float) -> QueuedEvent | None:
         """The delivery due first, taken for one more attempt; None when none is due.
 
         A row that cannot be read back is logged and dropped: it would come back forever.
@@ -124,7 +124,7 @@ class DeliveryQueue:
                     "UPDATE deliveries SET attempts = ?, owner = ?, due = ? WHERE id = ?",
                     (attempts + 1, _owner(), now + self.lease_seconds(function), delivery_id),
                 )
-                return Delivery(delivery_id, function, event, queued, attempts + 1, last_error)
+                return QueuedEvent(delivery_id, function, event, queued, attempts + 1, last_error)
         return None
 
     def next_due(self) -> float | None:
@@ -135,12 +135,12 @@ class DeliveryQueue:
             raise BackendError(RESOURCE, f"reading the queue failed: {exc}") from exc
         return due
 
-    def done(self, delivery: Delivery) -> None:
+    def done(self, delivery: QueuedEvent) -> None:
         """The event is handled: forget it, whichever attempt holds it now."""
         with self._transaction("finishing a delivery") as db:
             db.execute("DELETE FROM deliveries WHERE id = ?", (delivery.id,))
 
-    def retry(self, delivery: Delivery, at: float, error: str) -> None:
+    def retry(self, delivery: QueuedEvent, at: float, error: str) -> None:
         """Attempt it again at `at`, unless a newer attempt (after a lease ran out) holds it already."""
         with self._transaction("scheduling a retry") as db:
             db.execute(
@@ -148,7 +148,7 @@ class DeliveryQueue:
                 (at, error, delivery.id, delivery.attempts),
             )
 
-    def move_out(self, delivery: Delivery, keep: Callable[[], None]) -> bool:
+    def move_out(self, delivery: QueuedEvent, keep: Callable[[], None]) -> bool:
         """Forget `delivery` once `keep()` has stored it elsewhere; False (no `keep()`) if a newer attempt holds it.
 
         If the process dies after `keep()`, the row stays and its next attempt moves it out again.
