@@ -118,8 +118,11 @@ def test_the_new_apps_hello_and_its_test_pass_on_every_target(target_name: str, 
 
 def test_the_readme_shows_the_overview_example_as_it_is_tested() -> None:
     example = (EXAMPLES / "overview" / "functions" / "memos.py").read_text()
+    test = (EXAMPLES / "overview" / "tests" / "test_memos.py").read_text()
     readme = (ROOT / "README.md").read_text()
     assert f"```python\n# functions/memos.py\n{example}```" in readme
+    assert f"```python\n{test}```" in readme
+    assert len(readme.encode()) <= 10_000
 
 
 def test_the_overview_schedule_logs_the_total(
@@ -489,7 +492,7 @@ def test_a_python_block_written_inline_fails_the_build(tmp_path: Path) -> None:
     hooks = importlib.import_module("docs.hooks")
     page = textwrap.dedent(
         """
-        ```python
+        ```{.python title="functions/memos.py"}
         --8<-- "docs/examples/overview/functions/memos.py"
         ```
 
@@ -504,4 +507,15 @@ def test_a_python_block_written_inline_fails_the_build(tmp_path: Path) -> None:
         hooks._check_python_blocks(page, "ok.md")
         assert warnings == []
         hooks._check_python_blocks(page + "\n```python\nprint('hi')\n```\n", "inline.md")
-        assert len(warnings) == 1 and warnings[0].startswith("inline.md: a python block is written inline")
+        hooks._check_python_blocks(page + '\n```{.python title="x.py"}\nprint("hi")\n```\n', "braces.md")
+        assert [warning.split(":")[0] for warning in warnings] == ["inline.md", "braces.md"]
+        assert warnings[0].startswith("inline.md: a python block is written inline")
+
+
+def test_every_public_name_has_a_docstring_and_a_reference_entry() -> None:
+    hooks = importlib.import_module("docs.hooks")
+    directive = re.compile(r"^:::\s+([\w.]+)", re.MULTILINE)
+    documented = {name for page in (DOCS / "reference").glob("*.md") for name in directive.findall(page.read_text())}
+    assert hooks.undocumented_names(documented) == []
+    [missing] = hooks.undocumented_names(documented - {"portable.Bucket"})
+    assert missing.startswith("portable.Bucket is public (portable.__all__) but not in the API reference")
