@@ -119,7 +119,7 @@ class Function(NamedTuple, Generic[TriggerT]):
 
     @property
     def trigger_name(self) -> str:
-        """`http`, `object` or `schedule`: what logs and messages call the trigger kind."""
+        """`http`, `object`, `schedule` or `message`: what logs and messages call the trigger kind."""
         return type(self.trigger).__name__.removesuffix("Trigger").lower()
 
     @property
