@@ -201,10 +201,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\*_{}\[\]>#|!])")
 
 
 def _escaped(text: str) -> str:
-    """Help text as Markdown that shows it as written: newlines folded, `code spans` kept, and elsewhere every
-    character Markdown would act on (emphasis, HTML, attribute lists, table pipes) escaped."""
+    """Help text as Markdown that shows it as written: newlines folded, `code spans` kept as they are (a table cell
+    may hold a pipe inside one), and elsewhere every character Markdown would act on (emphasis, HTML, attribute lists,
+    table pipes) escaped."""
     parts = _CODE_SPAN.split(" ".join(text.split()))
     return "".join(
-        part.replace("|", "\\|") if index % 2 else _MARKDOWN_SPECIAL.sub(r"\\\1", part).replace("<", "&lt;")
+        part if index % 2 else _MARKDOWN_SPECIAL.sub(r"\\\1", part).replace("<", "&lt;")
         for index, part in enumerate(parts)
     )
