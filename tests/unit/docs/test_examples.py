@@ -14,6 +14,7 @@ import importlib
 import io
 import json
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -28,7 +29,6 @@ from portable.schedules import parse_schedule
 from portable.testing import TARGETS, Kit
 from providers.aws.deploy.schedule_expressions import scheduler_expression
 from providers.gcp.deploy.schedule_expressions import cloud_scheduler_schedule
-from tests.test_app_loading import make_package
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = ROOT / "docs"
@@ -38,6 +38,18 @@ TEMPLATE = ROOT / "providers" / "cli" / "template"
 
 def package(topic: str) -> str:
     return f"docs.examples.{topic}.functions"
+
+
+def fresh_package(root: Path, name: str, **modules: str) -> str:
+    """A package `name` under `root` holding `modules`, importable from there; returns its name."""
+    folder = root / name
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    for module, source in modules.items():
+        (folder / f"{module}.py").write_text(source)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return name
 
 
 @pytest.fixture(params=TARGETS)
@@ -104,7 +116,8 @@ def test_the_users_tests_on_the_pages_pass(
 
 @pytest.mark.parametrize("target_name", TARGETS)
 def test_the_new_apps_hello_and_its_test_pass_on_every_target(target_name: str, tmp_path: Path) -> None:
-    name = make_package(tmp_path, hello=(TEMPLATE / "functions" / "hello.py.tmpl").read_text())
+    hello = (TEMPLATE / "functions" / "hello.py.tmpl").read_text()
+    name = fresh_package(tmp_path, f"new_app_{target_name}", hello=hello)
     namespace: dict[str, Any] = {}
     exec((TEMPLATE / "tests" / "test_hello.py.tmpl").read_text(), namespace)
     with Kit(target_name, package=name, state=tmp_path / "state") as kit:
