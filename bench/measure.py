@@ -84,7 +84,7 @@ NOTE = {
             "messageAttributes": {},
             "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
             "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:memos",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:jottings",
             "awsRegion": "us-east-1",
         }
     ]

@@ -86,6 +86,9 @@ class Function(NamedTuple, Generic[TriggerT]):
 
 
 FunctionSpec = Function["Trigger"]
+"""One function of the App, as plain data: its name, module and source file, its trigger, the resources it reads and
+writes, the packages it requires, its memory, timeout, retry policy and settings. Each kind's module names the same
+with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`)."""
 
 
 def kind_of(trigger: object) -> str:
@@ -195,7 +198,16 @@ def caller_location() -> str:
 
 
 class App:
-    """Everything `functions/` declares, checked for consistency (`portable.loading.load_app` builds it)."""
+    """Everything `functions/` declares, checked for consistency (`portable.load_app` builds it).
+
+    Attributes:
+        functions: Every function, by name.
+        resources: Every bucket, table, queue, topic and secret, by name.
+        handlers: Every function's handler, by name.
+        env: The app-wide settings (`portable.app_env`); a function's own `env=` wins over them.
+        delayed_queues: The queues declared with `delays=True`, and where.
+        cors: The App's CORS policy, if it declares one (`portable.cors`).
+    """
 
     def __init__(self) -> None:
         self.functions: dict[str, FunctionSpec] = {}
@@ -213,22 +225,27 @@ class App:
 
     @property
     def buckets(self) -> list[str]:
+        """The names of the declared buckets, sorted."""
         return self._named("bucket")
 
     @property
     def tables(self) -> list[str]:
+        """The names of the declared tables, sorted."""
         return self._named("table")
 
     @property
     def secrets(self) -> list[str]:
+        """The names of the declared secrets, sorted."""
         return self._named("secret")
 
     @property
     def queues(self) -> list[str]:
+        """The names of the declared queues, sorted."""
         return self._named("queue")
 
     @property
     def topics(self) -> list[str]:
+        """The names of the declared topics, sorted."""
         return self._named("topic")
 
     def functions_of(self, trigger: type[KindT], source: str | None = None) -> list[Function[KindT]]:
@@ -243,6 +260,7 @@ class App:
         )
 
     def function(self, name: str) -> FunctionSpec:
+        """The function called `name`; AppDefinitionError naming the App's functions if there is none."""
         try:
             return self.functions[name]
         except KeyError:

@@ -77,7 +77,15 @@ class ReplyHeaders:
 
 class HttpReply:
     """What the caller of an HTTP function gets: `status`, `headers` (read case-insensitively), `cookies` (the
-    Set-Cookie values), `body` (bytes); `text` and `json()` read the body. `binary` says the body is not text."""
+    Set-Cookie values), `body` (bytes); `text` and `json()` read the body. `binary` says the body is not text.
+
+    Attributes:
+        status: The HTTP status.
+        headers: The reply's headers, case-insensitive, `Set-Cookie` apart.
+        cookies: The value of each `Set-Cookie` header.
+        body: The body as bytes; `text` and `json()` decode it.
+        binary: Whether the body is bytes to send as they are, rather than text.
+    """
 
     __slots__ = ("binary", "body", "cookies", "headers", "status")
 
@@ -100,9 +108,11 @@ class HttpReply:
 
     @property
     def text(self) -> str:
+        """The body as UTF-8 text."""
         return self.body.decode("utf-8")
 
     def json(self) -> Any:
+        """The body parsed as JSON."""
         return json.loads(self.body)
 
 

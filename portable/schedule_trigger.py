@@ -32,7 +32,13 @@ if TYPE_CHECKING:
 
 
 class ScheduleEvent(NamedTuple):
-    """One firing of a schedule; `time` is when it was due (UTC), not when it arrived."""
+    """One firing of a schedule; `time` is when it was due (UTC), not when it arrived.
+
+    Attributes:
+        name: The schedule function's name.
+        time: When the firing was due, aware UTC.
+        id: `<name>@<time>`, the same on every retry of this firing.
+    """
 
     name: str
     time: datetime

@@ -1,10 +1,10 @@
-"""A message function, for the per-call and cold-start benchmarks: it takes each memo from its queue."""
+"""A message function, for the per-call and cold-start benchmarks: it takes each jotting from its queue."""
 
 from portable import Message, queue
 
-memos = queue("memos")
+jottings = queue("jottings")
 
 
-@memos.on_message
+@jottings.on_message
 def noted(message: Message) -> None:
     del message

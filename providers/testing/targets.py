@@ -44,7 +44,14 @@ if TYPE_CHECKING:
 
 
 class Delivery(NamedTuple):
-    """One event handed to one function, and whether the cloud would count it as done."""
+    """One event handed to one function, and whether the cloud would count it as done.
+
+    Attributes:
+        function: The function's name.
+        event: What it was handed, e.g. `created uploads/a.txt`, `schedule nightly`, `message <id> from orders`.
+        ok: Whether the cloud would count it as done (not retry it).
+        reply: The native reply, as text.
+    """
 
     function: str
     event: str
@@ -213,8 +220,8 @@ class GcpTarget(Target):
     def send(self, spec: FunctionSpec, label: str, event: Any) -> Delivery:
         answer = self.runner.deliver(spec.name, event)
         reply = f"HTTP {answer.status} {answer.body}".strip()
-        if answer.dead_lettered:
-            return Delivery(spec.name, label, False, f"{reply} (dead-lettered: {answer.dead_lettered})")
+        if answer.dead_lettered:  # acknowledged: the platform is done with it, and the log holds the dead letter
+            reply = f"{reply} (dead-lettered: {answer.dead_lettered})"
         return Delivery(spec.name, label, answer.status < 300, reply)
 
 
@@ -239,6 +246,7 @@ class LocalTarget(GcpTarget):
 
 
 TARGETS = ("aws", "gcp", "local")
+"""The targets a kit runs on: the AWS shim, the GCP shim, the local runner. `portable_app` runs each test on each."""
 
 
 def build_target(name: str, app: App, package: str) -> Target:
