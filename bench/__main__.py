@@ -39,7 +39,7 @@ from providers.deploy.packaging import write_archive  # noqa: E402
 REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 VENVS = ROOT / ".portable" / "bench"
 VERSIONS = ("3.11", "3.12")
-KINDS = {"http": "greet", "object": "uploaded", "schedule": "tick", "message": "noted"}
+KINDS = {"http": "greet", "object": "uploaded", "schedule": "tick", "message": "noted", "change": "changed"}
 FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24), "deploy_rounds": 3}
 QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4), "deploy_rounds": 1}
 
@@ -195,6 +195,7 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) ->
     add("per call, S3 notification (x hand-written)", "s3", "us")
     add("per call, EventBridge Scheduler (x hand-written)", "schedule", "us")
     add("per call, SQS batch of one (x hand-written)", "message", "us")
+    add("per call, DynamoDB stream batch of one (x hand-written)", "change", "us")
     add("per call, GCP (x bare functions-framework)", "gcp", "us")
     add("cold start, whole process (x bare Python)", "cold", "ms")
     add("RSS after 10,000 calls (x bare Python)", "memory", "MiB")

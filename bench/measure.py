@@ -89,6 +89,39 @@ NOTE = {
         }
     ]
 }
+CHANGE = {
+    "Records": [
+        {
+            "eventID": "c4ca4238a0b923820dcc509a6f75849b",
+            "eventName": "MODIFY",
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "us-east-1",
+            "dynamodb": {
+                "ApproximateCreationDateTime": 1796617752,
+                "Keys": {"__partition__": {"S": "in/"}, "_key": {"S": "in/a"}},
+                "OldImage": {
+                    "__partition__": {"S": "in/"},
+                    "_key": {"S": "in/a"},
+                    "_version": {"S": "0a"},
+                    "count": {"N": "1"},
+                    "name": {"S": "Ada"},
+                },
+                "NewImage": {
+                    "__partition__": {"S": "in/"},
+                    "_key": {"S": "in/a"},
+                    "_version": {"S": "0b"},
+                    "count": {"N": "2"},
+                    "name": {"S": "Ada"},
+                },
+                "SequenceNumber": "111",
+                "SizeBytes": 90,
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/tallies/stream/2026-01-01T00:00:00.000",
+        }
+    ]
+}
 FIRING = {
     "version": "0",
     "id": "d167b752",
@@ -306,6 +339,10 @@ def main() -> None:
             "hand-written": Side("bench.baseline_events", NOTE, attribute="message_handler"),
             "portable": portable_side("noted", "bench.app.noted", NOTE),
         },
+        "change": {
+            "hand-written": Side("bench.baseline_events", CHANGE, attribute="change_handler"),
+            "portable": portable_side("changed", "bench.app.changed", CHANGE),
+        },
     }
     shipped = {
         "hand-written": Side("baseline_lambda", HTTP_V2, archives["hand-written"]),
@@ -314,6 +351,7 @@ def main() -> None:
         "portable object": portable_side("uploaded", "bench.app.uploaded", UPLOAD, archives["object"], ("uploads",)),
         "portable schedule": portable_side("tick", "bench.app.tick", FIRING, archives["schedule"]),
         "portable message": portable_side("noted", "bench.app.noted", NOTE, archives["message"]),
+        "portable change": portable_side("changed", "bench.app.changed", CHANGE, archives["change"]),
         "chalice": Side("bench.peers.chalice_app", HTTP_V1),
         "powertools": Side("bench.peers.powertools_app", HTTP_V2),
         "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),

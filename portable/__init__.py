@@ -26,6 +26,7 @@ _HOMES = {
     "schedule": "schedule_trigger",
     "ObjectEvent": "object_trigger",
     "ScheduleEvent": "schedule_trigger",
+    "TableChange": "change_trigger",
     "log": "log",
     "Headers": "request",
     "Query": "request",
@@ -98,6 +99,9 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.auth import (
         jwt_auth as jwt_auth,
+    )
+    from portable.change_trigger import (
+        TableChange as TableChange,
     )
     from portable.cors_policy import (
         Cors as Cors,

@@ -71,7 +71,7 @@ class Function(NamedTuple, Generic[TriggerT]):
 
     @property
     def kind(self) -> str:
-        """The trigger's kind (`http`, `object`, `schedule`, `message`): its module, codecs and logs."""
+        """The trigger's kind (`http`, `object`, `schedule`, `message`, `change`): its module, codecs and logs."""
         return kind_of(self.trigger)
 
     @property
@@ -88,11 +88,12 @@ class Function(NamedTuple, Generic[TriggerT]):
 FunctionSpec = Function["Trigger"]
 """One function of the App, as plain data: its name, module and source file, its trigger, the resources it reads and
 writes, the packages it requires, its memory, timeout, retry policy and settings. Each kind's module names the same
-with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`)."""
+with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`,
+`ChangeFunction`)."""
 
 
 def kind_of(trigger: object) -> str:
-    """The kind of a trigger, named after its class: HttpTrigger is `http`, ScheduleTrigger `schedule`."""
+    """The kind of a trigger, named after its class: HttpTrigger is `http`, ChangeTrigger `change`."""
     return type(trigger).__name__.removesuffix("Trigger").lower()
 
 

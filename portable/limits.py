@@ -40,3 +40,7 @@ MESSAGE_ATTRIBUTE_NAME_MAX_CHARS = 256
 MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES = 1024
 # SQS delays a message at most 15 minutes.
 MESSAGE_DELAY_MAX_SECONDS = 900
+# DynamoDB advises at most two processes reading from one stream shard at a time (more are throttled): a table's
+# changes go to at most two functions. DynamoDB Streams and Eventarc both keep an undelivered change 24 hours.
+TABLE_CHANGE_CONSUMERS_MAX = 2
+TABLE_CHANGE_RETENTION_SECONDS = 24 * 3600

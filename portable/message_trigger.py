@@ -92,9 +92,11 @@ class Message(NamedTuple):
 
 
 class MessagePolicy(NamedTuple):
-    """How often a message is delivered before it is dead-lettered, and the backoff between deliveries."""
+    """How often a message is delivered before it is dead-lettered, the backoff between deliveries, and how long
+    an undelivered one is kept."""
 
     attempts: int = DEFAULT_ATTEMPTS
+    retention_seconds: int = RETENTION_SECONDS
 
     def delay_before(self, attempt: int) -> int:
         """Seconds before delivery number `attempt`: FIRST_BACKOFF_SECONDS, doubling to MAX_BACKOFF_SECONDS."""
@@ -109,7 +111,16 @@ class MessagePolicy(NamedTuple):
 
     def expired(self, publish_time: datetime, now: datetime) -> bool:
         """Whether a message published at `publish_time` is past the clouds' retention at `now`."""
-        return (now - publish_time).total_seconds() > RETENTION_SECONDS
+        return (now - publish_time).total_seconds() > self.retention_seconds
+
+    def deliveries_within(self, seconds: float) -> int:
+        """How many deliveries the backoff fits into `seconds` after the first: where a platform does not count
+        attempts, the attempt an event has reached by its age."""
+        attempt, waited = 1, 0
+        while attempt < self.attempts and waited + self.delay_before(attempt + 1) <= seconds:
+            attempt += 1
+            waited += self.delay_before(attempt)
+        return attempt
 
 
 class MessageTrigger(NamedTuple):

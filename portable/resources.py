@@ -18,10 +18,11 @@ from portable.runtime_typing import TYPE_CHECKING
 from portable.storage_types import Item, ObjectInfo, Page
 
 if TYPE_CHECKING:
-    from typing import IO, Any, ClassVar, Literal
+    from typing import IO, Any, ClassVar, Literal, overload
 
     from typing_extensions import Unpack
 
+    from portable.change_trigger import Listened
     from portable.decorators import Handler
     from portable.object_trigger import ObjectEventKind
     from portable.storage_types import BucketClient, Document, SignedMethod, T, TableClient
@@ -236,6 +237,145 @@ class Table(_Handle):
     """
 
     kind = "table"
+
+    def _on(
+        self,
+        listens: Listened,
+        handler: Handler | None,
+        prefix: str,
+        batch_size: int | None,
+        max_attempts: int | None,
+        allow_self_trigger: bool,
+        options: FunctionOptions,
+    ) -> Any:
+        from portable.change_trigger import register
+
+        return register(self.spec, listens, handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_created(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_created(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_created(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item created with a key under `prefix` (a TableChange whose
+        `old` is None). Up to `batch_size` changes (1 to 10, default 10) arrive per invocation, in order; after
+        `max_attempts` deliveries (5 to 100, default 5) a failing change is dead-lettered."""
+        return self._on("created", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_updated(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_updated(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_updated(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item replaced or changed under `prefix` (`old` and `new` both
+        set). Options as for on_created."""
+        return self._on("updated", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_deleted(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_deleted(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_deleted(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item deleted under `prefix` (`new` is None). Options as for
+        on_created."""
+        return self._on("deleted", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_written(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_written(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_written(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item created, updated or deleted under `prefix`; read
+        `change.kind` to tell them apart. Options as for on_created."""
+        return self._on("written", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
 
     def _data(self, access: Literal["read", "write"]) -> TableClient:
         self._authorize(access)

@@ -19,7 +19,7 @@ from portable.runtime_typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from types import ModuleType
 
-KINDS = ("http", "object", "schedule", "message")
+KINDS = ("http", "object", "schedule", "message", "change")
 TARGETS = ("aws", "gcp", "local")
 CLOUDS = ("aws", "gcp")
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench.__main__ import shipped
-from bench.measure import COLD, FIRING, HTTP_V2, NOTE, UPLOAD, Side, portable_side
+from bench.measure import CHANGE, COLD, FIRING, HTTP_V2, NOTE, UPLOAD, Side, portable_side
 
 
 def _answer(reply: Any) -> Any:
@@ -34,6 +34,10 @@ def _answer(reply: Any) -> Any:
         (
             portable_side("noted", "bench.app.noted", NOTE),
             Side("bench.baseline_events", NOTE, attribute="message_handler"),
+        ),
+        (
+            portable_side("changed", "bench.app.changed", CHANGE),
+            Side("bench.baseline_events", CHANGE, attribute="change_handler"),
         ),
     ],
 )
@@ -60,6 +64,7 @@ def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None
         ("object", portable_side("uploaded", "bench.app.uploaded", UPLOAD, folders["object"])),
         ("schedule", portable_side("tick", "bench.app.tick", FIRING, folders["schedule"])),
         ("message", portable_side("noted", "bench.app.noted", NOTE, folders["message"])),
+        ("change", portable_side("changed", "bench.app.changed", CHANGE, folders["change"])),
     ):
         script = COLD.format(module=side.module, attribute=side.attribute) + "import portable\nprint(portable.__file__)"
         done = subprocess.run(

@@ -272,6 +272,7 @@ def test_the_start_up_banner_lists_each_kind_of_trigger_then_buckets_and_tables(
         "  objects:   uploads -> make_thumbnail",
         "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
         "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
+        "  changes:   none",
         "  buckets:   reports, thumbnails, uploads",
         "  tables:    greetings, name-counts, welcome-notes",
     ]

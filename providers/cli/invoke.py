@@ -17,10 +17,12 @@ from providers.testing.targets import AwsTarget, GcpTarget
 
 
 class Invoker:
-    """One function of the App and how to generate its event; `run_aws` and `run_gcp` print the native reply."""
+    """One function of the App (of `package`) and how to generate its event; `run_aws` and `run_gcp` print the
+    native reply."""
 
-    def __init__(self, app: App, spec: FunctionSpec, out: TextIO, notes: TextIO) -> None:
+    def __init__(self, app: App, spec: FunctionSpec, out: TextIO, notes: TextIO, package: str = "functions") -> None:
         self.app = app
+        self.package = package
         self.spec = spec
         self.out = out
         self.notes = notes
@@ -55,7 +57,7 @@ class Invoker:
         if show_event:
             lines = [f"{method} {path}", *(f"{name}: {value}" for name, value in headers.items()), ""]
             self.out.write("\n".join(lines) + "\n" + body.decode("utf-8", "replace") + "\n\n")
-        response = GcpTarget(self.app, LocalApp()).request(self.spec.name, method, path, headers, body)
+        response = GcpTarget(self.app, LocalApp(self.package)).request(self.spec.name, method, path, headers, body)
         self.out.write(f"HTTP {response.status}\n")
         self.out.write("".join(f"{name}: {value}\n" for name, value in response.headers.items()))
         text = response.get_data(as_text=True)

@@ -56,9 +56,10 @@ def parser() -> argparse.ArgumentParser:
         help="run one function through a cloud's shim",
         description="Run one function through the real AWS or GCP shim, on local data, and print the native "
         "reply. Without --event, the event is generated from the function's trigger in the shape the cloud "
-        "publishes: on aws an API Gateway 2.0 event, an S3 notification, an EventBridge Scheduler event or an "
-        "SQS batch (a topic's message in SNS's envelope); on gcp the request functions-framework receives: the "
-        "HTTP call, a binary-mode Cloud Storage CloudEvent, a Cloud Scheduler call or a Pub/Sub push. Exits 1 "
+        "publishes: on aws an API Gateway 2.0 event, an S3 notification, an EventBridge Scheduler event, an "
+        "SQS batch (a topic's message in SNS's envelope) or a DynamoDB Streams batch; on gcp the request "
+        "functions-framework receives: the HTTP call, a binary-mode Cloud Storage or Firestore CloudEvent, a "
+        "Cloud Scheduler call or a Pub/Sub push. Exits 1 "
         "when the function failed (a 5xx, or an event the cloud would retry).",
     )
     invoke.add_argument("function", metavar="FUNCTION", help="the function's name")
@@ -74,10 +75,12 @@ def parser() -> argparse.ArgumentParser:
     invoke.add_argument(
         "--body",
         help="HTTP: the request body (sent as application/json when it is JSON); "
-        "messages: the message body (default {})",
+        "messages: the message body (default {}); table changes: the item's new value (default {})",
     )
     invoke.add_argument(
-        "--key", help="object events: the object's key (default: 'example' within the trigger's prefix and suffix)"
+        "--key",
+        help="object events and table changes: the object's or item's key (default: 'example' within the "
+        "trigger's prefix and suffix); a change's old value is the item stored under it",
     )
     invoke.add_argument(
         "--at",

@@ -87,6 +87,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:logs:{self.region}:{ACCOUNT}:log-group:{physical}"
         elif args.typ == "aws:dynamodb/table:Table":
             state["arn"] = f"arn:aws:dynamodb:{self.region}:{ACCOUNT}:table/{physical}"
+            if inputs.get("streamEnabled"):
+                state["streamArn"] = f"{state['arn']}/stream/2026-01-01T00:00:00.000"
         elif args.typ == "aws:s3/bucket:Bucket":
             state["bucket"] = physical
             state["arn"] = f"arn:aws:s3:::{physical}"

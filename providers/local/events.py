@@ -16,7 +16,7 @@ from typing import Any
 from portable.errors import MalformedEvent
 from portable.triggers import KINDS, codec_name
 
-LocalEvent = Any  # an event of one of the registry's kinds: ObjectEvent, ScheduleEvent, Message...
+LocalEvent = Any  # an event of one of the registry's kinds: ObjectEvent, ScheduleEvent, Message, TableChange...
 
 
 class UnreadableEvent(ValueError):

@@ -272,16 +272,16 @@ class KitBucket:
 
 
 class KitTable:
-    """A table of the App as the test sees it."""
+    """A table of the App as the test sees it. Writes trigger the table's change functions before they return."""
 
     def __init__(self, kit: Kit, handle: Table) -> None:
         self.kit = kit
         self.handle = handle
 
-    def put(self, key: str, value: Document) -> str:
-        """Store a document under `key`, replacing any; returns its new version."""
-        version: str = self.kit.run(lambda: self.handle.put(key, value))
-        return version
+    def put(self, key: str, value: Document) -> list[Delivery]:
+        """Store a document under `key`, replacing any; the deliveries its change caused (the table's change
+        functions have run), or EventFailed naming the functions that failed."""
+        return self.kit.caused_by(lambda: self.handle.put(key, value))
 
     def get(self, key: str) -> Document | None:
         """The document under `key`, or None."""
@@ -292,9 +292,9 @@ class KitTable:
         """Every document under `prefix`, by key."""
         return {item.key: item.value for item in self.kit.run(lambda: list(self.handle.query(prefix)))}
 
-    def delete(self, key: str) -> None:
-        """Remove the item; a missing one is not an error."""
-        self.kit.run(lambda: self.handle.delete(key))
+    def delete(self, key: str) -> list[Delivery]:
+        """Remove the item; the deliveries its change caused, or EventFailed naming the functions that failed."""
+        return self.kit.caused_by(lambda: self.handle.delete(key))
 
     def keys(self, prefix: str = "") -> list[str]:
         """The keys under `prefix`, in key order."""

@@ -428,6 +428,9 @@ def test_every_fixture_file_is_exercised() -> None:
     from tests.conformance.test_auth_fixtures import USED as AUTH_FIXTURES
 
     used |= AUTH_FIXTURES
+    from tests.unit.conformance.test_change_fixtures import USED as CHANGE_FIXTURES
+
+    used |= CHANGE_FIXTURES
     present = {str(path.relative_to(FIXTURES)) for path in FIXTURES.rglob("*.json")}
     assert present - used == set(), "a fixture no test exercises"
     assert used - present == set()

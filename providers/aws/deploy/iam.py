@@ -16,6 +16,8 @@ TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
 TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 LOG_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
 DEAD_LETTER_SEND = ("sqs:SendMessage",)
+# What a Lambda event source mapping does with the function's role on the DynamoDB stream it reads.
+STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
 SECRET_READ = ("secretsmanager:GetSecretValue",)
 QUEUE_SEND = ("sqs:SendMessage",)
 TOPIC_PUBLISH = ("sns:Publish",)
