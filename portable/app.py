@@ -28,10 +28,14 @@ if TYPE_CHECKING:
     MessageSourceKind = Literal["queue", "topic"]
 
     class Trigger(Protocol):
-        """What every kind's trigger has: the logical name of the resource that triggers it, if any."""
+        """What every kind's trigger has: the logical name of the resource that triggers it and that resource's
+        kind, if any, and why it refuses `retries=`, if it does."""
 
         @property
         def source(self) -> str | None: ...
+
+        @property
+        def source_kind(self) -> ResourceKind | None: ...
 
         @property
         def retries_refusal(self) -> str | None: ...

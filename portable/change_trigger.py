@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any, Literal
 
-    from portable.app import ResourceSpec
+    from portable.app import ResourceKind, ResourceSpec
     from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
@@ -91,6 +91,10 @@ class ChangeTrigger(NamedTuple):
     @property
     def source(self) -> str | None:
         return self.table
+
+    @property
+    def source_kind(self) -> ResourceKind | None:
+        return "table"
 
     @property
     def retries_refusal(self) -> str | None:
@@ -191,12 +195,8 @@ def deliver(
 def from_table(bound: Bound[ChangeTrigger], physical_table: str) -> None:
     """Refuse a change of a table this function is not bound to: `physical_table` is the cloud's name of the table
     (a collection, on GCP) it came from."""
-    from portable.app import ResourceSpec
-    from portable.context import physical_name
-
-    expected = physical_name(ResourceSpec("table", bound.spec.trigger.table))
-    if physical_table != expected:
-        raise MalformedEvent(f"change of table {physical_table!r}; this function is bound to {expected!r}")
+    if physical_table != bound.source:
+        raise MalformedEvent(f"change of table {physical_table!r}; this function is bound to {bound.source!r}")
 
 
 def policy(spec: ChangeFunction) -> MessagePolicy:
@@ -236,7 +236,8 @@ def to_record(change: TableChange) -> dict[str, object]:
 
 def from_record(record: Mapping[str, Any]) -> TableChange:
     """The change `to_record` wrote; MalformedEvent names the field that is wrong."""
-    from portable.events import event_time, text
+    from portable.event_times import event_time
+    from portable.events import text
 
     kind = record.get("kind")
     if kind not in CHANGE_KINDS:

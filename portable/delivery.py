@@ -16,7 +16,7 @@ from contextvars import Token
 from portable import log
 from portable.app import TriggerT
 from portable.context import Invocation, current_invocation
-from portable.errors import EventFailed, MalformedEvent
+from portable.errors import MalformedEvent
 from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple
 
 if TYPE_CHECKING:
@@ -34,10 +34,12 @@ if TYPE_CHECKING:
 
 
 class Bound(NamedTuple, Generic[TriggerT]):
-    """A function ready to run: its description, its handler, and the data clients behind its handles.
+    """A function ready to run: its description, its handler, and the data clients behind its handles. Made by
+    `Bound.of`, once per process where a function is deployed.
 
     `debug` puts the exception and traceback in 500 replies; only the local runner sets it. `cors` is the
-    policy a target applies itself when its gateway forwards preflights (GCP, the local runner).
+    policy a target applies itself when its gateway forwards preflights (GCP, the local runner). `source` is the
+    cloud's name of the resource the trigger listens to (a bucket, a table, a queue), read when it was bound.
     """
 
     spec: Function[TriggerT]
@@ -45,6 +47,26 @@ class Bound(NamedTuple, Generic[TriggerT]):
     clients: ClientFactory
     debug: bool = False
     cors: Cors | None = None
+    source: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        spec: Function[TriggerT],
+        handler: Callable[..., Any],
+        clients: ClientFactory,
+        *,
+        debug: bool = False,
+        cors: Cors | None = None,
+    ) -> Bound[TriggerT]:
+        """`spec` bound to `handler` and `clients`, with its trigger's resource named as the deploy named it."""
+        from portable.app import ResourceSpec
+        from portable.context import physical_name
+
+        trigger = spec.trigger
+        kind, name = trigger.source_kind, trigger.source
+        source = physical_name(ResourceSpec(kind, name)) if kind is not None and name is not None else None
+        return cls(spec, handler, clients, debug, cors, source)
 
 
 def new_request_id() -> str:
@@ -72,21 +94,14 @@ def formatted_traceback() -> str:
     return traceback.format_exc()
 
 
+# Every call builds an Invocation and every delivery a Settled: built as the tuples they are, without the Python-level
+# __new__ a NamedTuple's fields go through (a third of a microsecond each, on an event's whole path of a few).
+_built = tuple.__new__
+
+
 def entering(bound: Bound[Any], call_id: str, trace: str | None) -> Token[Invocation | None]:
     """Set the running function, its clients, the call's id and trace for the length of one call."""
-    return current_invocation.set(Invocation(bound.spec, bound.clients, call_id, trace))
-
-
-def run_event(bound: Bound[Any], event: Any, trace: str | None = None) -> None:
-    """Call an event handler with `event`; a failure is logged once and raised as EventFailed."""
-    token = current_invocation.set(Invocation(bound.spec, bound.clients, event.id, trace))
-    try:
-        bound.handler(event)
-    except Exception as exc:
-        log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
-        raise EventFailed(f"function {bound.spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
-    finally:
-        current_invocation.reset(token)
+    return current_invocation.set(_built(Invocation, (bound.spec, bound.clients, call_id, trace)))
 
 
 class Settled(NamedTuple):
@@ -118,48 +133,58 @@ def deliver_records(
     bound: Bound[Any],
     records: Iterable[Decoded],
     rule: BatchRule,
-    wanted: Callable[[Any], bool],
+    wanted: Callable[[Any], bool] | None,
     ending: Ending | None = None,
     trace: str | None = None,
 ) -> Settled:
-    """Run the handler once per record `wanted` takes, each failure failing its record only.
+    """Run the handler once per record `wanted` takes (None: every record), each failure failing its record only.
+    A handler's exception is logged once, with the function and the event's id in context.
 
     With `ending` (a platform that neither counts attempts nor dead-letters), an event whose retries it ends is
-    acknowledged and logged as a dead letter instead of being failed.
+    acknowledged and logged as a dead letter instead of being failed. This is every event's path: the lists of
+    what went wrong are made only when something does.
     """
     delivered = 0
-    failed: list[str] = []
-    errors: list[str] = []
-    refusals: list[str] = []
-    dead: list[tuple[str, str, Any]] = []
+    failed: list[str] = _NONE
+    errors: list[str] = _NONE
+    refusals: list[str] = _NONE
+    dead: list[tuple[str, str, Any]] = _NONE
+    spec, handler = bound.spec, bound.handler
     for index, (record_id, event) in enumerate(records):
         if isinstance(event, MalformedEvent):
-            log.error(f"{rule.label} rejected", function=bound.spec.name, record=index, id=record_id, error=str(event))
-            refusals.append(str(event))
+            log.error(f"{rule.label} rejected", function=spec.name, record=index, id=record_id, error=str(event))
+            refusals = [*refusals, str(event)]
             if rule.unreadable_fails:
-                failed.append(record_id)
-                errors.append(str(event))
+                failed, errors = [*failed, record_id], [*errors, str(event)]
                 if rule.ordered:
                     break
             continue
-        if event is None or not wanted(event):
+        if event is None or (wanted is not None and not wanted(event)):
             continue
         if ending is not None and (reason := ending(event, False)):
-            dead.append((record_id, reason, event))
+            dead = [*dead, (record_id, reason, event)]
             continue
+        token = current_invocation.set(_built(Invocation, (spec, bound.clients, event.id, trace)))
         try:
-            run_event(bound, event, trace)
-        except EventFailed as exc:
+            handler(event)
+        except Exception as exc:
+            log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
+            current_invocation.reset(token)
             if ending is not None and (reason := ending(event, True)):
-                dead.append((record_id, reason, event))
+                dead = [*dead, (record_id, reason, event)]
                 continue
-            failed.append(record_id)
-            errors.append(str(exc))
+            failed = [*failed, record_id]
+            errors = [*errors, f"function {spec.name!r} failed on event {event.id}: {type(exc).__name__}"]
             if rule.ordered:
                 break
         else:
+            current_invocation.reset(token)
             delivered += 1
-    return Settled(delivered, failed, errors, dead, refusals)
+    return _built(Settled, (delivered, failed, errors, dead, refusals))
+
+
+# What a Settled holds when nothing went wrong: one empty list, never added to (a failure makes a new list).
+_NONE: list[Any] = []
 
 
 def decoded_each(

@@ -1,4 +1,4 @@
-"""What every kind's codecs read fields with: one text check, event times, sizes.
+"""What every kind's codecs read fields with: one text check, sizes (event times: `event_times.py`).
 
 Each kind's portable event lives in its own module (`ObjectEvent` in `portable.object_trigger`,
 `ScheduleEvent` in `portable.schedule_trigger`, ...); the helpers here are the ones their codecs share,
@@ -12,7 +12,6 @@ from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
     from typing import TypeGuard
 
 
@@ -34,34 +33,6 @@ def text(value: object, field: str, fault: Callable[[str], Exception] = Malforme
     except UnicodeEncodeError:
         raise fault(f"{field} must be valid Unicode text") from None
     return value
-
-
-def event_time(text: object, field: str, *, naive_is_utc: bool = False) -> datetime:
-    """An RFC 3339 time from an event, as an aware UTC datetime; MalformedEvent if it is not one.
-
-    Times a UTC datetime cannot hold (year 1 with a negative offset, year 10000) are refused too.
-    """
-    from datetime import UTC, datetime  # HTTP functions never load datetime
-
-    if not isinstance(text, str) or len(text) > 64:
-        got = f"{text!r:.80}" if isinstance(text, str) else f"a {type(text).__name__}"
-        raise MalformedEvent(f"{field} must be an RFC 3339 time such as 2026-11-28T02:00:00Z, got {got}")
-    try:
-        parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is UTC:  # what a "Z" time parses to: nothing to convert
-            return parsed
-        if parsed.tzinfo is None and not naive_is_utc:
-            raise MalformedEvent(f"{field} {text!r} has no UTC offset")
-        return parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise MalformedEvent(f"{field} {text!r} is not an RFC 3339 time") from None
-
-
-def rfc3339(when: datetime) -> str:
-    """`when` in UTC as an RFC 3339 text with milliseconds and a Z, as the clouds write event times."""
-    from datetime import UTC
-
-    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def object_size(value: object) -> int | None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
+    from portable.app import ResourceKind
     from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Bound, Ending
@@ -43,6 +44,10 @@ class HttpTrigger(NamedTuple):
 
     @property
     def source(self) -> str | None:
+        return None
+
+    @property
+    def source_kind(self) -> ResourceKind | None:
         return None
 
     @property
@@ -164,7 +169,10 @@ def oversized(request: Request) -> HttpReply | None:
             "to a bucket with a signed URL instead",
             request.request_id,
         )
-    size = sum(len(name) + len(value) + 4 for name, value in request.headers.items_all())
+    size = 0
+    for name, values in request.headers.to_lists():
+        for value in values:
+            size += len(name) + len(value) + 4
     if size > REQUEST_HEADERS_MAX_BYTES:
         return error_reply(
             431, f"request headers are {size} bytes; the limit is {REQUEST_HEADERS_MAX_BYTES}", request.request_id

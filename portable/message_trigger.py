@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from typing import Any
 
-    from portable.app import ResourceSpec
+    from portable.app import ResourceKind, ResourceSpec
     from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
@@ -132,6 +132,10 @@ class MessageTrigger(NamedTuple):
     max_attempts: int
 
     @property
+    def source_kind(self) -> ResourceKind | None:
+        return self.kind
+
+    @property
     def retries_refusal(self) -> str | None:
         return (
             "a message function takes max_attempts= on on_message(...), not retries=: its messages are delivered "
@@ -213,11 +217,7 @@ def deliver(
 ) -> Settled:
     """One call per message; a failed or unreadable message fails alone, so the platform delivers it again (after
     `wait_after_failure`) until its attempts are spent and it is dead-lettered."""
-    return deliver_records(bound, records, RULE, _every, ending, trace)
-
-
-def _every(message: Message) -> bool:
-    return True
+    return deliver_records(bound, records, RULE, None, ending, trace)
 
 
 def policy(spec: MessageFunction) -> MessagePolicy:
@@ -255,7 +255,8 @@ def from_record(record: Mapping[str, Any]) -> Message:
     """The message `to_record` wrote; MalformedEvent names the field that is wrong."""
     import base64
 
-    from portable.events import event_time, text
+    from portable.event_times import event_time
+    from portable.events import text
 
     attributes = record.get("attributes")
     if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from portable.app import App, Function, ResourceSpec, refuse_self_trigger
-from portable.context import physical_name
 from portable.decorators import EVENT_TIMEOUT_SECONDS, make_registrar
 from portable.delivery import BatchRule, Bound, Settled, deliver_records
 from portable.errors import MalformedEvent
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any, Literal
 
+    from portable.app import ResourceKind
     from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
@@ -76,6 +76,10 @@ class ObjectTrigger(NamedTuple):
     @property
     def source(self) -> str | None:
         return self.bucket
+
+    @property
+    def source_kind(self) -> ResourceKind | None:
+        return "bucket"
 
     @property
     def retries_refusal(self) -> str | None:
@@ -132,9 +136,8 @@ RULE = BatchRule(unreadable_fails=False, ordered=False, label="object event")
 def from_bucket(bound: Bound[ObjectTrigger], physical_bucket: str) -> None:
     """Refuse an event from a bucket this function is not bound to: `physical_bucket` is the cloud's name of the
     bucket it came from."""
-    expected = physical_name(ResourceSpec("bucket", bound.spec.trigger.bucket))
-    if physical_bucket != expected:
-        raise MalformedEvent(f"event from bucket {physical_bucket!r}; this function is bound to {expected!r}")
+    if physical_bucket != bound.source:
+        raise MalformedEvent(f"event from bucket {physical_bucket!r}; this function is bound to {bound.source!r}")
 
 
 def deliver(
@@ -177,7 +180,8 @@ def to_record(event: ObjectEvent) -> dict[str, object]:
 
 def from_record(record: Mapping[str, Any]) -> ObjectEvent:
     """The event `to_record` wrote; MalformedEvent names the field that is wrong (a dead letter may be edited)."""
-    from portable.events import event_time, text
+    from portable.event_times import event_time
+    from portable.events import text
 
     kind = record.get("kind")
     if kind not in KINDS:

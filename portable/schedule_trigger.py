@@ -11,6 +11,7 @@ dead-lettered. A deployed function never parses its schedule: the deploy checked
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 
 from portable.app import App, Function
 from portable.decorators import EVENT_TIMEOUT_SECONDS, make_registrar
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
+    from portable.app import ResourceKind
     from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
@@ -62,6 +64,10 @@ class ScheduleTrigger(NamedTuple):
         return None
 
     @property
+    def source_kind(self) -> ResourceKind | None:
+        return None
+
+    @property
     def retries_refusal(self) -> str | None:
         return None
 
@@ -93,13 +99,23 @@ def schedule(
     return make_registrar(trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS)
 
 
-def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
-    """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
-    from datetime import UTC
-
+def schedule_firing(name: str, due: datetime, due_text: str | None = None) -> ScheduleEvent:
+    """The event for the firing of `name` that was due at `due`; every cloud derives its id so. `due_text`, the
+    due time as the event carried it, spares formatting it again when it is already the id's form,
+    YYYY-MM-DDTHH:MM:SSZ (checked inline: this is every firing's path)."""
     if due.tzinfo is not UTC:
         due = due.astimezone(UTC)
-    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.isoformat(timespec='seconds')[:19]}Z")
+    if not (
+        due_text is not None
+        and len(due_text) == 20
+        and due_text[19] == "Z"
+        and due_text[10] == "T"
+        and due_text[4] == due_text[7] == "-"
+        and due_text[13] == due_text[16] == ":"
+        and due_text[5] != "W"
+    ):
+        due_text = due.isoformat(timespec="seconds")[:19] + "Z"
+    return ScheduleEvent(name, due, f"{name}@{due_text}")
 
 
 # The App ---------------------------------------------------------------------
@@ -125,11 +141,7 @@ def deliver(
     bound: Bound[ScheduleTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: str | None = None
 ) -> Settled:
     """One call per firing; a failure fails it, and the platform fires it again by the function's RetryPolicy."""
-    return deliver_records(bound, records, RULE, _every, ending, trace)
-
-
-def _every(event: ScheduleEvent) -> bool:
-    return True
+    return deliver_records(bound, records, RULE, None, ending, trace)
 
 
 def policy(spec: ScheduleFunction) -> RetryPolicy:
@@ -154,7 +166,8 @@ def to_record(event: ScheduleEvent) -> dict[str, object]:
 
 def from_record(record: Mapping[str, Any]) -> ScheduleEvent:
     """The firing `to_record` wrote; its id is derived again from its name and time."""
-    from portable.events import event_time, text
+    from portable.event_times import event_time
+    from portable.events import text
 
     return schedule_firing(text(record.get("name"), "name"), event_time(record.get("time"), "time"))
 
@@ -168,7 +181,7 @@ def sample(
     """The firing due at hints["at"] (an RFC 3339 time, UTC if it has no offset), by default this minute's."""
     from datetime import UTC, datetime
 
-    from portable.events import event_time
+    from portable.event_times import event_time
 
     at = hints.get("at")
     due = (

@@ -13,7 +13,7 @@ from providers.binding import client_factory
 
 def bound(trigger: Any, name: str = "under_test", module: str = "tests.codecs") -> Bound[Any]:
     """A function with `trigger` whose handler does nothing, on local data."""
-    return Bound(Function(name, module, __file__, trigger), lambda event: None, client_factory("local"))
+    return Bound.of(Function(name, module, __file__, trigger), lambda event: None, client_factory("local"))
 
 
 def events(decoded: Any) -> list[Any]:

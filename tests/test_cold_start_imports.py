@@ -57,12 +57,13 @@ PER_KIND = {
     "object": CORE
     | {
         "portable.object_trigger",
+        "portable.event_times",
         "providers.aws.object_codec",
         "portable.resources",
         "portable.data_rules",
         "portable.storage_types",
     },
-    "schedule": CORE | {"portable.schedule_trigger", "providers.aws.schedule_codec"},
+    "schedule": CORE | {"portable.schedule_trigger", "portable.event_times", "providers.aws.schedule_codec"},
     # The change kind reads DynamoDB's typed values without boto3, and shares the message kind's policy.
     "change": CORE
     | {

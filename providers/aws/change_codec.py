@@ -10,6 +10,8 @@ in order, and after the mapping's retries sends the batch's place in the stream 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from portable import change_trigger
 from portable.change_trigger import TableChange
 from portable.errors import MalformedEvent
@@ -34,9 +36,11 @@ VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 def recognises(event: dict[str, Any]) -> bool:
     """A batch from a stream's event source mapping: records, at least one of them from DynamoDB."""
     records = event.get("Records")
-    return isinstance(records, list) and any(
-        isinstance(record, dict) and record.get("eventSource") == "aws:dynamodb" for record in records
-    )
+    if isinstance(records, list):
+        for record in records:  # a loop, not any(...): this runs on every event
+            if isinstance(record, dict) and record.get("eventSource") == "aws:dynamodb":
+                return True
+    return False
 
 
 def decode(event: dict[str, Any], bound: Bound[ChangeTrigger], request_id: str | None) -> list[Decoded]:
@@ -105,11 +109,9 @@ def _image(dynamodb: dict[str, Any], name: str) -> Document:
     return {field: _value(value, f"{name}.{field}") for field, value in image.items() if field not in STORED_ONLY}
 
 
-def _time(value: object) -> Any:
+def _time(value: object) -> datetime:
     """ApproximateCreationDateTime, seconds since 1970; a record without one (the Lambda guide's test event) takes
     the time of receipt, as a Pub/Sub message without its publish time does."""
-    from datetime import UTC, datetime
-
     if value is None:
         return datetime.now(UTC).replace(microsecond=0)
     if isinstance(value, bool) or not isinstance(value, (int, float)):

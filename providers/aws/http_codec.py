@@ -95,6 +95,24 @@ def _pairs(value: Any, field: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _headers(value: Any) -> Headers:
+    """`headers` as Headers in one pass when every name and value is ASCII text (what API Gateway sends); else
+    through `_pairs`, which refuses what is not text."""
+    if type(value) is dict:
+        values: dict[str, list[str]] = {}
+        for name, value_text in value.items():
+            if type(name) is not str or type(value_text) is not str or not (name.isascii() and value_text.isascii()):
+                break
+            key = name.lower()
+            if key in values:
+                values[key].append(value_text)
+            else:
+                values[key] = [value_text]
+        else:
+            return Headers.of_values(values)
+    return Headers(_pairs(value, "headers"))
+
+
 def _multi_pairs(value: Any, field: str) -> list[tuple[str, str]]:
     """A name -> list of strings map (REST API multiValue* fields)."""
     pairs: list[tuple[str, str]] = []
@@ -143,9 +161,12 @@ def _decoded_path(raw: str) -> str:
     return unquote(raw)
 
 
+_NO_QUERY = Query()  # never changed: a Query has no setter
+
+
 def _query(raw: str) -> Query:
     if not raw:
-        return Query()
+        return _NO_QUERY
     from urllib.parse import parse_qsl
 
     return Query(parse_qsl(raw, keep_blank_values=True))
@@ -158,7 +179,7 @@ def _request_id(context: dict[str, Any], fallback: str | None) -> str:
 def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     context = _mapping(event.get("requestContext"), "requestContext")
     http = _mapping(context.get("http"), "requestContext.http")
-    headers = Headers(_pairs(event.get("headers"), "headers"))
+    headers = _headers(event.get("headers"))
     cookies = event.get("cookies")
     if cookies is not None and not isinstance(cookies, list):
         raise _malformed("cookies must be a list of strings")
@@ -167,7 +188,7 @@ def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     return Request(
         method=_text(http.get("method"), "requestContext.http.method") or "GET",
         path=_decoded_path(_strip_stage(raw_path, _optional_text(context.get("stage"), "requestContext.stage"))),
-        path_params=dict(_pairs(event.get("pathParameters"), "pathParameters")),
+        path_params=_path_params(event.get("pathParameters")),
         query=_query(_text(event.get("rawQueryString"), "rawQueryString")),
         headers=headers,
         cookies=parse_cookie_header(cookie_header),
@@ -175,6 +196,10 @@ def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
         client_ip=_optional_text(http.get("sourceIp"), "requestContext.http.sourceIp"),
         request_id=_request_id(context, fallback_request_id),
     )
+
+
+def _path_params(value: Any) -> dict[str, str]:
+    return {} if value is None else dict(_pairs(value, "pathParameters"))
 
 
 def auth_of(event: dict[str, Any]) -> Auth | None:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from portable import message_trigger
 from portable.errors import MalformedEvent
-from portable.events import event_time
+from portable.event_times import event_time
 from portable.message_trigger import Message, MessagePolicy, MessageTrigger
 from portable.messaging import ENCODING_ATTRIBUTE, as_sqs_text
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
@@ -35,9 +35,11 @@ BASE64 = "base64"
 def recognises(event: dict[str, Any]) -> bool:
     """A batch from an event source mapping: records, at least one of them from SQS."""
     records = event.get("Records")
-    return isinstance(records, list) and any(
-        isinstance(record, dict) and record.get("eventSource") == "aws:sqs" for record in records
-    )
+    if isinstance(records, list):
+        for record in records:  # a loop, not any(...): this runs on every event
+            if isinstance(record, dict) and record.get("eventSource") == "aws:sqs":
+                return True
+    return False
 
 
 def decode(event: dict[str, Any], bound: Bound[MessageTrigger], request_id: str | None) -> list[Decoded]:
@@ -94,21 +96,19 @@ def _message(record: Any, trigger: MessageTrigger) -> Message:
         envelope = notification(body)
         message_id, body, sent = envelope.id, envelope.body, envelope.publish_time
         attributes = envelope.attributes
-    return Message(
-        id=message_id,
-        body=_body(body, attributes.pop(ENCODING_ATTRIBUTE, None)),
-        attributes=attributes,
-        attempt=attempt,
-        publish_time=sent,
-        source=trigger.source,
-    )
+    body_bytes = _body(body, attributes.pop(ENCODING_ATTRIBUTE, None))
+    # Positional: a third faster than by keyword, on every message (id, body, attributes, attempt, publish_time,
+    # source).
+    return Message(message_id, body_bytes, attributes, attempt, sent, trigger.source)
 
 
 def _whole(value: object, field: str) -> int:
-    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 20 or int(value) < 1:
-        got = f"{value[:40]!r}" if isinstance(value, str) else f"a {type(value).__name__}"
-        raise MalformedEvent(f"an SQS record's {field} must be a positive number in a string, got {got}")
-    return int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        number = int(value)
+        if number >= 1:
+            return number
+    got = f"{value[:40]!r}" if isinstance(value, str) else f"a {type(value).__name__}"
+    raise MalformedEvent(f"an SQS record's {field} must be a positive number in a string, got {got}")
 
 
 def _attributes(raw: object) -> dict[str, str]:

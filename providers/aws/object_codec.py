@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from portable import object_trigger
 from portable.errors import EventFailed, MalformedEvent
-from portable.events import event_time, object_size, optional_text, text
+from portable.event_times import event_time
+from portable.events import object_size, optional_text, text
 from portable.object_trigger import ObjectEvent
 from portable.runtime_typing import TYPE_CHECKING
 
@@ -29,7 +30,10 @@ def recognises(event: dict[str, Any]) -> bool:
     test event S3 sends when notifications are configured."""
     records = event.get("Records")
     if isinstance(records, list):
-        return any(isinstance(record, dict) and record.get("eventSource") == "aws:s3" for record in records)
+        for record in records:  # noqa: SIM110 (a loop, not any(...) over a generator: this runs on every event)
+            if isinstance(record, dict) and record.get("eventSource") == "aws:s3":
+                return True
+        return False
     return event.get("Event") == TEST_EVENT
 
 
@@ -98,11 +102,13 @@ def _event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     kind = kind_of(_text(record, "eventName", "eventName"))
     if kind is None:
         return physical, None
-    try:
-        raw_key.encode("utf-8")
-        key = _unquoted(raw_key) if "%" in raw_key or "+" in raw_key else raw_key
-    except UnicodeError:
-        raise MalformedEvent(f"an S3 record's key {raw_key[:80]!r} is not percent-encoded UTF-8") from None
+    if "%" in raw_key or "+" in raw_key:  # `_text` checked that the key is text
+        try:
+            key = _unquoted(raw_key)
+        except UnicodeError:
+            raise MalformedEvent(f"an S3 record's key {raw_key[:80]!r} is not percent-encoded UTF-8") from None
+    else:
+        key = raw_key
     event_time_text = record.get("eventTime")
     marker = (
         optional_text(obj.get("sequencer"))
@@ -110,15 +116,15 @@ def _event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
         or optional_text(event_time_text)
         or ""
     )
-    return physical, ObjectEvent(
-        bucket=logical_bucket,
-        key=key,
-        kind=kind,
-        id=f"{physical}/{raw_key}@{marker}",
-        time=None if event_time_text is None else event_time(event_time_text, "eventTime"),
-        size=object_size(obj.get("size")),
-        etag=optional_text(obj.get("eTag")),
-        content_type=None,
+    return physical, ObjectEvent(  # positional: a third faster than by keyword, on every event
+        logical_bucket,  # bucket
+        key,
+        kind,
+        f"{physical}/{raw_key}@{marker}",  # id
+        None if event_time_text is None else event_time(event_time_text, "eventTime"),  # time
+        object_size(obj.get("size")),  # size
+        optional_text(obj.get("eTag")),  # etag
+        None,  # content_type: S3 notifications carry none
     )
 
 

@@ -81,7 +81,7 @@ def bind(function: str, module: str, provider: str = CLOUD) -> Entry | Broken:
     each call with the error (500 to HTTP, EventFailed to events), as Lambda shows it in the function's logs."""
     try:
         spec, handler = load_function(function, module)
-        return Entry(Bound(spec, handler, client_factory(provider)), provider)
+        return Entry(Bound.of(spec, handler, client_factory(provider)), provider)
     except PortableError as exc:
         return Broken(str(exc))
 

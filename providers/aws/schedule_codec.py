@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from portable import schedule_trigger
 from portable.errors import EventFailed, MalformedEvent
-from portable.events import event_time
+from portable.event_times import event_time
 from portable.runtime_typing import TYPE_CHECKING
 from portable.schedule_trigger import schedule_firing
 
@@ -28,7 +28,8 @@ def recognises(event: dict[str, Any]) -> bool:
 def decode(event: dict[str, Any], bound: Bound[ScheduleTrigger], request_id: str | None) -> list[Decoded]:
     """The firing: its `time` is when the schedule was due, the same on every retry of that firing."""
     try:
-        return [("0", schedule_firing(bound.spec.name, event_time(event.get("time"), "the scheduled event's time")))]
+        due = event.get("time")
+        return [("0", schedule_firing(bound.spec.name, event_time(due, "the scheduled event's time"), due))]
     except MalformedEvent as exc:
         return [("0", exc)]
 

@@ -18,7 +18,7 @@ from portable.change_trigger import TableChange
 from portable.context import physical_name
 from portable.data_rules import KEY_FIELD, VERSION_FIELD
 from portable.errors import MalformedEvent
-from portable.events import event_time
+from portable.event_times import event_time
 from providers.gcp import cloud_events
 from providers.gcp.cloud_events import field
 from providers.gcp.firestore import document_id, key_of

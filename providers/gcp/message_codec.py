@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from portable import message_trigger
 from portable.errors import MalformedEvent
-from portable.events import event_time
+from portable.event_times import event_time
 from portable.message_trigger import Message
 from portable.request import Headers
 from providers.gcp import cloud_events

@@ -14,7 +14,8 @@ from portable import object_trigger
 from portable.app import ResourceSpec
 from portable.context import physical_name
 from portable.errors import MalformedEvent
-from portable.events import event_time, object_size, optional_text
+from portable.event_times import event_time
+from portable.events import object_size, optional_text
 from portable.object_trigger import ObjectEvent, ObjectEventKind
 from providers.gcp import cloud_events
 from providers.gcp.cloud_events import field

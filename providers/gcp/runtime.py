@@ -122,7 +122,7 @@ def target(function: str, module: str, provider: str = CLOUD) -> Target:
     spec, handler = load_function(function, module)
     cors = os.environ.get(CORS_VARIABLE)
     policy = from_environment(cors) if cors else None
-    bound: Bound[Any] = Bound(spec, handler, client_factory(provider), cors=policy)
+    bound: Bound[Any] = Bound.of(spec, handler, client_factory(provider), cors=policy)
     registered: Target = functions_framework.http(make_target(bound))
     return registered
 
@@ -153,7 +153,7 @@ def export_targets() -> dict[str, Target]:
     cors = _cors(package, None if selection else os.environ.get(CORS_VARIABLE), bool(name))
     debug = selection.debug if selection else False
     return {
-        spec.name: functions_framework.http(make_target(Bound(spec, handler, clients, debug, cors)))
+        spec.name: functions_framework.http(make_target(Bound.of(spec, handler, clients, debug=debug, cors=cors)))
         for spec, handler in loaded
     }
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from portable import log, schedule_trigger
 from portable.errors import MalformedEvent
-from portable.events import event_time
+from portable.event_times import event_time
 from portable.schedule_trigger import ScheduleEvent, schedule_firing
 from providers.gcp.cloud_events import is_cloudevent
 
@@ -50,7 +50,7 @@ def decode(req: flask.Request, headers: Headers, bound: Bound[ScheduleTrigger]) 
         log.warning(f"no {SCHEDULE_TIME_HEADER} header: treating the call as a firing due now", function=name)
         return [("0", schedule_firing(name, datetime.now(UTC).replace(microsecond=0)))]
     try:
-        return [("0", schedule_firing(name, event_time(text, SCHEDULE_TIME_HEADER)))]
+        return [("0", schedule_firing(name, event_time(text, SCHEDULE_TIME_HEADER), text))]
     except MalformedEvent as exc:
         return [("0", exc)]
 

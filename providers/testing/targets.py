@@ -132,7 +132,7 @@ class AwsTarget(Target):
         super().__init__(app)
         clients = client_factory("local")
         self.entries: dict[str, Entry] = {
-            name: Entry(Bound(spec, app.handlers[name], clients), provider="local")
+            name: Entry(Bound.of(spec, app.handlers[name], clients), provider="local")
             for name, spec in app.functions.items()
         }
 

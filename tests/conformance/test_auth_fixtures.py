@@ -66,7 +66,7 @@ def load(relative: str) -> dict[str, Any]:
 
 def aws_reply(function: str, event: dict[str, Any]) -> dict[str, Any]:
     app = load_app(PACKAGE)
-    bound = Bound(app.functions[function], app.handlers[function], client_factory("local"))
+    bound = Bound.of(app.functions[function], app.handlers[function], client_factory("local"))
     return serve(Entry(bound, "local"), event, "fixture")
 
 

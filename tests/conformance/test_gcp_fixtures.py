@@ -29,14 +29,20 @@ def load(relative: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def clients() -> Iterator[dict[str, Any]]:
+def clients() -> Iterator[Callable[..., Any]]:
+    """The test client of a function's target, bound (as a deployed one is, once) to the bucket the deploy named
+    `inbox`: by default the published events' bucket."""
     import functions_framework
 
-    built = {}
-    for name in ("record_created", "record_deleted", "on_upload", "try_once", "every_five"):
-        with function_env(name, MODULE):
-            built[name] = functions_framework.create_app(target=name, source=str(MAIN)).test_client()
-    yield built
+    built: dict[tuple[str, str], Any] = {}
+
+    def client(name: str, bucket: str = "some-bucket") -> Any:
+        if (name, bucket) not in built:
+            with function_env(name, MODULE, PORTABLE_BUCKET_INBOX=bucket):
+                built[name, bucket] = functions_framework.create_app(target=name, source=str(MAIN)).test_client()
+        return built[name, bucket]
+
+    yield client
 
 
 # The earliest time among the published storage events below.
@@ -138,13 +144,13 @@ STORAGE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 @pytest.mark.parametrize("mode", ["structured", "binary"])
 @pytest.mark.parametrize("case", sorted(STORAGE_CASES))
 def test_cloud_storage_event_becomes_the_portable_object_event(
-    case: str, mode: str, clients: dict[str, Any], tmp_path: Path
+    case: str, mode: str, clients: Callable[..., Any], tmp_path: Path
 ) -> None:
     event, expected = STORAGE_CASES[case]
     bucket = event["data"]["bucket"]
     headers, body = structured(event) if mode == "structured" else binary(event)
-    with function_env("record_created", MODULE, PORTABLE_BUCKET_INBOX=bucket), recording(tmp_path) as seen:
-        response = clients["record_created"].post("/", headers=headers, data=body)
+    with function_env("record_created", MODULE), recording(tmp_path) as seen:
+        response = clients("record_created", bucket).post("/", headers=headers, data=body)
     assert response.status_code == 204, response.get_data()
     assert len(seen) == 1
     assert seen[0]["bucket"] == "inbox", "the handler sees the logical bucket name"
@@ -152,34 +158,34 @@ def test_cloud_storage_event_becomes_the_portable_object_event(
         assert seen[0][field] == value, field
 
 
-def test_deleted_event_reaches_the_deleted_handler_only(clients: dict[str, Any], tmp_path: Path) -> None:
+def test_deleted_event_reaches_the_deleted_handler_only(clients: Callable[..., Any], tmp_path: Path) -> None:
     # No official sample of object.v1.deleted exists (SOURCES.md gap 4); its schema is finalized's.
     event = dict(load("storage/finalized-structured.json"), type="google.cloud.storage.object.v1.deleted")
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
+    with function_env("x", MODULE), recording(tmp_path) as seen:
         assert (
-            clients["record_created"].post("/", headers=structured(event)[0], data=structured(event)[1]).status_code
+            clients("record_created").post("/", headers=structured(event)[0], data=structured(event)[1]).status_code
             == 204
         )
-        assert clients["record_deleted"].post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 204
+        assert clients("record_deleted").post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 204
     assert [(r["kind"], r["key"]) for r in seen] == [("deleted", "folder/Test.cs")]
 
 
-def test_prefix_and_suffix_are_enforced_by_the_shim(clients: dict[str, Any], tmp_path: Path) -> None:
+def test_prefix_and_suffix_are_enforced_by_the_shim(clients: Callable[..., Any], tmp_path: Path) -> None:
     event = load("storage/finalized-structured.json")
     matching = json.loads(json.dumps(event))
     matching["data"]["name"] = "in/notes.txt"
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
+    with function_env("x", MODULE), recording(tmp_path) as seen:
         for candidate in (event, matching):
             headers, body = binary(candidate)
-            assert clients["on_upload"].post("/", headers=headers, data=body).status_code == 204
+            assert clients("on_upload").post("/", headers=headers, data=body).status_code == 204
     assert [r["key"] for r in seen] == ["in/notes.txt"]
 
 
-def test_object_handler_failure_is_a_500_so_eventarc_retries(clients: dict[str, Any], tmp_path: Path) -> None:
+def test_object_handler_failure_is_a_500_so_eventarc_retries(clients: Callable[..., Any], tmp_path: Path) -> None:
     event = load("storage/finalized-structured.json")
     event["data"]["name"] = "in/fail.txt"
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"):
-        response = clients["on_upload"].post("/", headers=binary(event)[0], data=binary(event)[1])
+    with function_env("x", MODULE):
+        response = clients("on_upload").post("/", headers=binary(event)[0], data=binary(event)[1])
     assert response.status_code == 500
     body = response.get_json()
     assert body["request_id"] and "object handler failure" not in body["error"]
@@ -193,7 +199,7 @@ def dead_letters(stderr: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("mode", ["structured", "binary"])
 def test_an_event_past_its_max_age_is_dead_lettered_not_run(
     mode: str,
-    clients: dict[str, Any],
+    clients: Callable[..., Any],
     tmp_path: Path,
     shim_clock: Callable[[datetime], None],
     capsys: pytest.CaptureFixture[str],
@@ -201,12 +207,12 @@ def test_an_event_past_its_max_age_is_dead_lettered_not_run(
     event = load("storage/finalized-structured.json")
     happened = datetime(2020, 9, 29, 11, 32, 0, 123000, tzinfo=UTC)
     headers, body = structured(event) if mode == "structured" else binary(event)
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
+    with function_env("x", MODULE), recording(tmp_path) as seen:
         shim_clock(happened + timedelta(hours=1))
-        assert clients["record_created"].post("/", headers=headers, data=body).status_code == 204
+        assert clients("record_created").post("/", headers=headers, data=body).status_code == 204
         assert dead_letters(capsys.readouterr().err) == []
         shim_clock(happened + timedelta(hours=1, milliseconds=1))
-        response = clients["record_created"].post("/", headers=headers, data=body)
+        response = clients("record_created").post("/", headers=headers, data=body)
     assert response.status_code == 204, "acknowledged, so Eventarc stops retrying"
     assert [record["id"] for record in seen] == [event["id"]], "run at exactly the max age, not after it"
     (letter,) = dead_letters(capsys.readouterr().err)
@@ -225,27 +231,27 @@ def test_an_event_past_its_max_age_is_dead_lettered_not_run(
 
 
 def test_an_old_event_the_trigger_would_not_run_is_skipped_or_refused_not_dead_lettered(
-    clients: dict[str, Any],
+    clients: Callable[..., Any],
     shim_clock: Callable[[datetime], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     shim_clock(datetime(2026, 11, 28, tzinfo=UTC))
     headers, body = binary(load("storage/finalized-structured.json"))
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"):
-        assert clients["on_upload"].post("/", headers=headers, data=body).status_code == 204  # outside in/*.txt
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="another-bucket"):
-        assert clients["record_created"].post("/", headers=headers, data=body).status_code == 400
+    with function_env("x", MODULE):
+        assert clients("on_upload").post("/", headers=headers, data=body).status_code == 204  # outside in/*.txt
+    with function_env("x", MODULE):
+        assert clients("record_created", "another-bucket").post("/", headers=headers, data=body).status_code == 400
     assert dead_letters(capsys.readouterr().err) == []
 
 
 def test_a_failure_on_the_only_attempt_is_dead_lettered_and_acknowledged(
-    clients: dict[str, Any],
+    clients: Callable[..., Any],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     event = load("storage/finalized-structured.json")
     event["data"]["name"] = "once/report.csv"
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"):
-        response = clients["try_once"].post("/", headers=binary(event)[0], data=binary(event)[1])
+    with function_env("x", MODULE):
+        response = clients("try_once").post("/", headers=binary(event)[0], data=binary(event)[1])
     assert response.status_code == 204
     (letter,) = dead_letters(capsys.readouterr().err)
     assert letter["message"] == "event dead-lettered: its one attempt failed"
@@ -271,19 +277,19 @@ def test_a_failure_on_the_only_attempt_is_dead_lettered_and_acknowledged(
     ],
 )
 def test_malformed_storage_events_are_a_400(
-    headers: dict[str, str], body: bytes, reason: str, clients: dict[str, Any], tmp_path: Path
+    headers: dict[str, str], body: bytes, reason: str, clients: Callable[..., Any], tmp_path: Path
 ) -> None:
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="some-bucket"), recording(tmp_path) as seen:
-        response = clients["record_created"].post("/", headers=headers, data=body)
+    with function_env("x", MODULE), recording(tmp_path) as seen:
+        response = clients("record_created").post("/", headers=headers, data=body)
     assert response.status_code == 400
     assert reason in response.get_json()["error"]
     assert seen == []
 
 
-def test_event_from_an_unbound_bucket_is_a_400(clients: dict[str, Any], tmp_path: Path) -> None:
+def test_event_from_an_unbound_bucket_is_a_400(clients: Callable[..., Any], tmp_path: Path) -> None:
     headers, body = binary(load("storage/finalized-structured.json"))
-    with function_env("x", MODULE, PORTABLE_BUCKET_INBOX="another-bucket"), recording(tmp_path) as seen:
-        response = clients["record_created"].post("/", headers=headers, data=body)
+    with function_env("x", MODULE), recording(tmp_path) as seen:
+        response = clients("record_created", "another-bucket").post("/", headers=headers, data=body)
     assert response.status_code == 400 and seen == []
 
 
@@ -336,10 +342,10 @@ def scheduler_headers(schedule_time: str | None) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("stamp", ["2026-03-29T01:05:00Z", "2026-03-29T03:05:00+02:00", "2026-03-28T20:05:00-05:00"])
-def test_scheduler_call_carries_the_due_time_in_utc(stamp: str, clients: dict[str, Any], tmp_path: Path) -> None:
+def test_scheduler_call_carries_the_due_time_in_utc(stamp: str, clients: Callable[..., Any], tmp_path: Path) -> None:
     with function_env("x", MODULE), recording(tmp_path) as seen:
-        first = clients["every_five"].post("/", headers=scheduler_headers(stamp))
-        retry = clients["every_five"].post("/", headers=scheduler_headers(stamp))
+        first = clients("every_five").post("/", headers=scheduler_headers(stamp))
+        retry = clients("every_five").post("/", headers=scheduler_headers(stamp))
     assert first.status_code == retry.status_code == 204
     assert seen[0] == {
         "kind": "schedule",
@@ -361,26 +367,26 @@ def test_scheduler_call_encoding_round_trips(due: datetime) -> None:
     assert gcp_events(schedule_codec, headers, body, trigger) == [schedule_firing("under_test", due)]
 
 
-def test_scheduler_call_without_schedule_time_is_a_firing_due_now(clients: dict[str, Any], tmp_path: Path) -> None:
+def test_scheduler_call_without_schedule_time_is_a_firing_due_now(clients: Callable[..., Any], tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     before = datetime.now(UTC).replace(microsecond=0)
     with function_env("x", MODULE), recording(tmp_path) as seen:
-        assert clients["every_five"].post("/", headers=scheduler_headers(None)).status_code == 204
+        assert clients("every_five").post("/", headers=scheduler_headers(None)).status_code == 204
     due = datetime.fromisoformat(seen[0]["time"])
     assert before <= due <= datetime.now(UTC)
 
 
-def test_malformed_schedule_time_is_a_400(clients: dict[str, Any], tmp_path: Path) -> None:
+def test_malformed_schedule_time_is_a_400(clients: Callable[..., Any], tmp_path: Path) -> None:
     with function_env("x", MODULE), recording(tmp_path) as seen:
         for stamp in ("yesterday", "2026-03-29T01:05:00"):
-            response = clients["every_five"].post("/", headers=scheduler_headers(stamp))
+            response = clients("every_five").post("/", headers=scheduler_headers(stamp))
             assert response.status_code == 400
             assert "X-CloudScheduler-ScheduleTime" in response.get_json()["error"]
     assert seen == []
 
 
-def test_scheduler_cloudevent_is_refused_by_a_schedule_function(clients: dict[str, Any], tmp_path: Path) -> None:
+def test_scheduler_cloudevent_is_refused_by_a_schedule_function(clients: Callable[..., Any], tmp_path: Path) -> None:
     # SchedulerJobData is what Eventarc would send for Scheduler-via-Eventarc; Portable's jobs call
     # their function over plain HTTP, so the shim refuses it rather than guess a due time.
     event = {
@@ -392,8 +398,8 @@ def test_scheduler_cloudevent_is_refused_by_a_schedule_function(clients: dict[st
         "data": load("scheduler/cloudevent-data/SchedulerJobData-simple.json"),
     }
     with function_env("x", MODULE), recording(tmp_path) as seen:
-        response = clients["every_five"].post("/", headers=binary(event)[0], data=binary(event)[1])
-        assert clients["record_created"].post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 400
+        response = clients("every_five").post("/", headers=binary(event)[0], data=binary(event)[1])
+        assert clients("record_created").post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 400
     assert response.status_code == 400
     assert "google.cloud.scheduler.job.v1.executed" in response.get_json()["error"]
     assert seen == []
