@@ -177,6 +177,8 @@ def _request_id(context: dict[str, Any], fallback: str | None) -> str:
 
 
 def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
+    # Each text field takes the ASCII fast path inline (this is every request's path); anything else goes through
+    # `_text`, which refuses it with its name or reads it as the Unicode text it is.
     context = _mapping(event.get("requestContext"), "requestContext")
     http = _mapping(context.get("http"), "requestContext.http")
     headers = _headers(event.get("headers"))
@@ -184,16 +186,28 @@ def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     if cookies is not None and not isinstance(cookies, list):
         raise _malformed("cookies must be a list of strings")
     cookie_header = "; ".join(_text(c, "cookies") for c in cookies) if cookies is not None else headers.get("cookie")
-    raw_path = _text(event.get("rawPath"), "rawPath") or _text(http.get("path"), "requestContext.http.path") or "/"
+    raw_path = event.get("rawPath")
+    if not (type(raw_path) is str and raw_path.isascii() and raw_path):
+        raw_path = _text(raw_path, "rawPath") or _text(http.get("path"), "requestContext.http.path") or "/"
+    method = http.get("method")
+    if not (type(method) is str and method.isascii() and method):
+        method = _text(method, "requestContext.http.method") or "GET"
+    stage = context.get("stage")
+    if stage is not None and not (type(stage) is str and stage.isascii()):
+        stage = _optional_text(stage, "requestContext.stage")
+    raw_query = event.get("rawQueryString")
+    client_ip = http.get("sourceIp")
+    if not (type(client_ip) is str and client_ip.isascii() and client_ip):
+        client_ip = _optional_text(client_ip, "requestContext.http.sourceIp")
     return Request(
-        method=_text(http.get("method"), "requestContext.http.method") or "GET",
-        path=_decoded_path(_strip_stage(raw_path, _optional_text(context.get("stage"), "requestContext.stage"))),
+        method=method,
+        path=_decoded_path(_strip_stage(raw_path, stage)),
         path_params=_path_params(event.get("pathParameters")),
-        query=_query(_text(event.get("rawQueryString"), "rawQueryString")),
+        query=_NO_QUERY if not raw_query else _query(_text(raw_query, "rawQueryString")),
         headers=headers,
         cookies=parse_cookie_header(cookie_header),
         body=_body(event),
-        client_ip=_optional_text(http.get("sourceIp"), "requestContext.http.sourceIp"),
+        client_ip=client_ip,
         request_id=_request_id(context, fallback_request_id),
     )
 

@@ -48,11 +48,11 @@ def decode(event: dict[str, Any], bound: Bound[MessageTrigger], request_id: str 
     trigger = bound.spec.trigger
     decoded: list[Decoded] = []
     for record in event["Records"]:
-        record_id = message_id_of(record) or ""
+        record_id = message_id_of(record)
         try:
-            decoded.append((record_id, _message(record, trigger)))
+            decoded.append((record_id or "", _message(record, record_id, trigger)))
         except MalformedEvent as exc:
-            decoded.append((record_id, exc))
+            decoded.append((record_id or "", exc))
     return decoded
 
 
@@ -80,11 +80,11 @@ def message_id_of(record: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _message(record: Any, trigger: MessageTrigger) -> Message:
-    """One record as the portable message; MalformedEvent names what the record lacks."""
+def _message(record: Any, message_id: str | None, trigger: MessageTrigger) -> Message:
+    """One record (whose `message_id_of` is `message_id`) as the portable message; MalformedEvent names what the
+    record lacks."""
     if not isinstance(record, dict) or record.get("eventSource") != "aws:sqs":
         raise MalformedEvent("a record of the batch is not an SQS record")
-    message_id = message_id_of(record)
     body = record.get("body")
     system = record.get("attributes")
     if message_id is None or not isinstance(body, str) or not isinstance(system, dict):
