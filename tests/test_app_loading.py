@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from portable import AppDefinitionError, load_app
 from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, load_function
-
-_counter = itertools.count()
-
-
-def make_package(tmp_path: Path, **modules: str) -> str:
-    """A fresh package under tmp_path with the given modules; returns its import name."""
-    name = f"userpkg{next(_counter)}"
-    package = tmp_path / name
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for module, source in modules.items():
-        (package / f"{module}.py").write_text(textwrap.dedent(source))
-    if str(tmp_path) not in sys.path:
-        sys.path.insert(0, str(tmp_path))
-    return name
+from tests.support.packages import make_package
 
 
 def test_the_shipped_app_loads_with_every_trigger_kind() -> None:

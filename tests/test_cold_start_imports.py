@@ -154,7 +154,7 @@ def test_names_exported_by_portable_stay_callable_after_submodules_load() -> Non
 
 def test_a_message_cold_start_loads_no_sdk_and_only_the_sqs_format() -> None:
     event = json.loads((ROOT / "tests/fixtures/aws/sqs/batch-two-records-message-attribute.json").read_text())
-    reply, modules = loaded_modules("read_letter", "tests.conformance.app.mail", event)
+    reply, modules = loaded_modules("read_letter", "tests.apps.conformance.mail", event)
     assert reply == {"batchItemFailures": []}
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy

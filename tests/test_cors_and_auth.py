@@ -84,7 +84,7 @@ def test_claims_read_as_api_gateway_renders_them() -> None:
 @pytest.fixture
 def runner(tmp_path: Path) -> Iterator[LocalApp]:
     with using_local_dir(tmp_path / "state"):  # its workers are not started: nothing to stop
-        yield LocalApp(package="tests.conformance.edge_app")
+        yield LocalApp(package="tests.apps.edge")
 
 
 def test_the_runner_mints_tokens_its_jwks_verifies(runner: LocalApp) -> None:
@@ -162,7 +162,7 @@ def test_an_auth_route_cold_start_loads_no_jwt_library() -> None:
     env = {
         "PATH": "/usr/bin:/bin",
         "PORTABLE_FUNCTION": "whoami",
-        "PORTABLE_MODULE": "tests.conformance.edge_app.guarded",
+        "PORTABLE_MODULE": "tests.apps.edge.guarded",
     }
     done = subprocess.run(
         [sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)],

@@ -31,7 +31,7 @@ OBJECTS = "/__portable/objects/inbox/"
 @pytest.fixture
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
-    runner = LocalApp(package="tests.conformance.app")
+    runner = LocalApp(package="tests.apps.conformance")
     yield runner
     runner.stop()
 

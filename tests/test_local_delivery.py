@@ -49,11 +49,11 @@ FAST = Backoff(attempts=3, first_delay=0.1, max_delay=1.0)
 
 @pytest.fixture
 def runners(record: Path) -> Iterator[Callable[..., LocalApp]]:
-    """Make runners of tests.delivery_app with a policy and a number of workers; all stop after the test."""
+    """Make runners of tests.apps.delivery with a policy and a number of workers; all stop after the test."""
     made: list[LocalApp] = []
 
     def make(policy: Policy = FAST, workers: int = 2) -> LocalApp:
-        made.append(LocalApp("tests.delivery_app", policy_for=lambda spec: policy, workers=workers))
+        made.append(LocalApp("tests.apps.delivery", policy_for=lambda spec: policy, workers=workers))
         return made[-1]
 
     yield make
@@ -79,7 +79,7 @@ def test_the_local_runner_retries_as_the_deploy_configures_the_clouds() -> None:
     from portable import RetryPolicy
     from providers.local.delivery import default_policy
 
-    app = load_app("tests.delivery_app")
+    app = load_app("tests.apps.delivery")
     for spec in app.functions.values():
         assert default_policy(spec) is spec.retries
     assert [RetryPolicy().delay_before(attempt) for attempt in (1, 2, 3)] == [0, 60, 120]
@@ -209,14 +209,14 @@ def test_the_cli_lists_and_replays_dead_letters(
 ) -> None:
     local = runners(Backoff(attempts=1))
     assert local.fire_schedule("tick").state == "dead-lettered"
-    assert main(["--package", "tests.delivery_app", "--dead-letters"]) == 0
+    assert main(["--package", "tests.apps.delivery", "--dead-letters"]) == 0
     [line] = capsys.readouterr().out.splitlines()
     letter = json.loads(line)
     assert letter["function"] == "tick" and letter["attempts"] == 1
-    assert main(["--package", "tests.delivery_app", "--replay", f"tick/{letter['id']}"]) == 0
+    assert main(["--package", "tests.apps.delivery", "--replay", f"tick/{letter['id']}"]) == 0
     assert "queued again" in capsys.readouterr().out
     assert DeadLetters(local.letters.directory.parent).all() == []
-    assert main(["--package", "tests.delivery_app", "--replay", f"tick/{letter['id']}"]) == 2
+    assert main(["--package", "tests.apps.delivery", "--replay", f"tick/{letter['id']}"]) == 2
     local.start(schedules=False)
     tries = eventually(lambda: len(found := attempts(record)) == 2 and found)
     assert tries[0]["id"] == tries[1]["id"]

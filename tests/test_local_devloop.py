@@ -25,7 +25,7 @@ from providers.local.runner import LocalApp
 from providers.local.server import InFlight, missing_requirements
 from tests.conftest import ROOT
 
-KITCHEN = "tests.conformance.app.kitchen"
+KITCHEN = "tests.apps.conformance.kitchen"
 
 
 @pytest.fixture()
@@ -36,7 +36,7 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture()
 def local(state: Path) -> Iterator[LocalApp]:
-    runner = LocalApp(package="tests.conformance.app")
+    runner = LocalApp(package="tests.apps.conformance")
     yield runner
     runner.stop()
 
@@ -56,7 +56,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, **module
 
 
 def test_debug_puts_the_exception_in_local_500_replies(state: Path) -> None:
-    debugging = LocalApp(package="tests.conformance.app", debug=True)
+    debugging = LocalApp(package="tests.apps.conformance", debug=True)
     body = Client(debugging).get("/raise").json
     assert body is not None and body["error"] == "internal error" and body["status"] == 500
     debug = body["debug"]
@@ -64,7 +64,7 @@ def test_debug_puts_the_exception_in_local_500_replies(state: Path) -> None:
     assert debug["message"] == "boom: secret detail that must not reach the caller"
     assert debug["traceback"].startswith("Traceback (most recent call last):")
     assert "kitchen.py" in debug["traceback"] and 'raise RuntimeError("boom' in debug["traceback"]
-    plain = Client(LocalApp(package="tests.conformance.app")).get("/raise").json
+    plain = Client(LocalApp(package="tests.apps.conformance")).get("/raise").json
     assert plain is not None and "debug" not in plain and b"secret" not in json.dumps(plain).encode()
 
 
@@ -77,7 +77,7 @@ def test_the_deployed_shims_never_put_the_exception_in_a_reply(state: Path, monk
     from providers.aws.runtime import handler
     from providers.paths import MAIN_PY
 
-    LocalApp(package="tests.conformance.app", debug=True)
+    LocalApp(package="tests.apps.conformance", debug=True)
     monkeypatch.setenv("PORTABLE_FUNCTION", "kitchen")
     monkeypatch.setenv("PORTABLE_MODULE", KITCHEN)
     monkeypatch.setenv("PORTABLE_PROVIDER", "local")
@@ -109,7 +109,7 @@ def test_each_event_attempt_has_its_line_on_the_console(state: Path, capsys: pyt
     from portable import RetryPolicy
 
     two_attempts = RetryPolicy(attempts=2, max_age_seconds=600)
-    local = LocalApp(package="tests.conformance.app", policy_for=lambda spec: two_attempts, workers=0)
+    local = LocalApp(package="tests.apps.conformance", policy_for=lambda spec: two_attempts, workers=0)
     fine = ObjectEvent(bucket="inbox", key="in/ok.txt", kind="created", id="e1", time=None)
     failing = ObjectEvent(bucket="inbox", key="in/fail.txt", kind="created", id="e2", time=None)
     local.queue.add([("on_upload", fine), ("on_upload", failing)])
@@ -332,10 +332,10 @@ def test_the_reloader_watches_the_apps_python_files_only(tmp_path: Path) -> None
 def test_a_queue_outlives_the_runner_that_filled_it(state: Path) -> None:
     """What the reloader relies on: a stopped runner's queued events are there for the next one."""
     event = ObjectEvent(bucket="inbox", key="in/later.txt", kind="created", id="later", time=None)
-    first = LocalApp(package="tests.conformance.app")
+    first = LocalApp(package="tests.apps.conformance")
     first.queue.add([("on_upload", event)])
     first.stop()
-    second = LocalApp(package="tests.conformance.app")
+    second = LocalApp(package="tests.apps.conformance")
     taken = DeliveryQueue(state, second._lease_seconds).take(datetime.now(UTC).timestamp())
     assert taken is not None and taken.event == event
 

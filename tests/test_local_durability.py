@@ -1,7 +1,7 @@
 """After `kill -9` of the runner and a restart, every acknowledged upload is delivered.
 
 The real runner (`python -m providers.local --no-reload`, the process that serves) serves
-tests.delivery_app on a free loopback port. A thread PUTs objects through the control
+tests.apps.delivery on a free loopback port. A thread PUTs objects through the control
 endpoint while the runner is killed mid-stream; the handler takes 100 ms, so the kill leaves
 acknowledged uploads undelivered.
 A runner restarted on the same state directory delivers every one of them: at least once,
@@ -35,7 +35,7 @@ KILL_AFTER = 100
 
 
 def start_runner(env: dict[str, str], log: IO[bytes]) -> tuple[subprocess.Popen[bytes], int]:
-    """The runner serving tests.delivery_app on a free loopback port, and that port."""
+    """The runner serving tests.apps.delivery on a free loopback port, and that port."""
     offset = log.tell()
     runner = subprocess.Popen(
         [
@@ -45,7 +45,7 @@ def start_runner(env: dict[str, str], log: IO[bytes]) -> tuple[subprocess.Popen[
             "--port",
             "0",
             "--package",
-            "tests.delivery_app",
+            "tests.apps.delivery",
             "--no-schedules",
             "--no-reload",
         ],  # the serving process itself is killed, not a reloader above it

@@ -20,7 +20,7 @@ from providers.binding import client_factory
 from providers.local.delivery import default_policy
 from providers.local.runner import LocalApp
 from providers.local.sqlite_files import local_dir
-from tests.messaging_traffic import MAX_ATTEMPTS, attempts, figures, send_traffic
+from tests.support.messaging_traffic import MAX_ATTEMPTS, attempts, figures, send_traffic
 
 
 class FastBackoff(NamedTuple):
@@ -35,7 +35,7 @@ class FastBackoff(NamedTuple):
 
 @pytest.fixture
 def runner(record: Path) -> Iterator[LocalApp]:
-    app = LocalApp("tests.message_app", policy_for=lambda spec: FastBackoff(default_policy(spec).attempts), workers=2)
+    app = LocalApp("tests.apps.messages", policy_for=lambda spec: FastBackoff(default_policy(spec).attempts), workers=2)
     app.start(schedules=False)
     yield app
     app.stop()
@@ -52,7 +52,7 @@ def eventually(check: Callable[[], Any], timeout: float = 30) -> Any:
 def send(queue: str, body: str, **options: Any) -> str:
     """Send as the App's functions do, through a handle declared as the App declares it."""
     with using_clients(client_factory("local")):
-        return Queue(queue, delays=queue in load_app("tests.message_app").delayed_queues).send(body, **options)
+        return Queue(queue, delays=queue in load_app("tests.apps.messages").delayed_queues).send(body, **options)
 
 
 def publish(topic: str, body: str) -> str:
@@ -117,7 +117,7 @@ def test_a_delayed_message_waits_for_its_delay(runner: LocalApp, record: Path) -
 def test_a_sent_message_outlives_the_runner(record: Path) -> None:
     message_id = send("tasks", "kept")  # no runner is up: the message waits in the state directory
     assert (local_dir() / "messages.sqlite3").exists()
-    app = LocalApp("tests.message_app", workers=1)
+    app = LocalApp("tests.apps.messages", workers=1)
     app.start(schedules=False)
     try:
         eventually(lambda: attempts(record))

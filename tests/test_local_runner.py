@@ -21,14 +21,14 @@ from werkzeug.test import Client
 
 from portable.events import ObjectEvent
 from providers.local.runner import LocalApp
-from tests.conformance.recording import recording
 from tests.conftest import ROOT
+from tests.support.recording import recording
 
 
 @pytest.fixture()
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))  # no test inherits another's queued events
-    runner = LocalApp(package="tests.conformance.app")
+    runner = LocalApp(package="tests.apps.conformance")
     yield runner
     runner.stop()
 
@@ -49,7 +49,7 @@ def test_the_runner_leaves_the_process_environment_alone(monkeypatch: pytest.Mon
     monkeypatch.delenv("PORTABLE_PROVIDER", raising=False)
     monkeypatch.delenv("PORTABLE_PACKAGE", raising=False)
     before = {name: value for name, value in os.environ.items() if name.startswith("PORTABLE_")}
-    runner = LocalApp(package="tests.conformance.app")
+    runner = LocalApp(package="tests.apps.conformance")
     assert {name: value for name, value in os.environ.items() if name.startswith("PORTABLE_")} == before
     assert sorted(runner.targets) == sorted(runner.app.functions), "every function, not PORTABLE_FUNCTION's"
     assert Client(runner).get("/text").data == b"plain text"
@@ -239,7 +239,7 @@ def test_signed_urls_reach_the_logical_bucket_behind_a_physical_name(
 def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_order(tmp_path: Path) -> None:
     from werkzeug.test import Client
 
-    from tests.test_app_loading import make_package
+    from tests.support.packages import make_package
 
     package = make_package(
         tmp_path,

@@ -13,7 +13,7 @@ from portable.context import using_clients
 from portable.limits import MESSAGE_MAX_BYTES
 from portable.messages import Message, MessagePolicy, check_message
 from providers.binding import client_factory
-from tests.test_app_loading import make_package
+from tests.support.packages import make_package
 
 AT = datetime(2026, 11, 28, tzinfo=UTC)
 

@@ -26,11 +26,11 @@ import pytest
 from portable.context import using_clients
 from portable.messaging import Queue, Topic
 from tests.backends.message_wire import lambda_records, push_envelope
-from tests.conformance.targets import MAIN, function_env, invoke_aws
-from tests.messaging_traffic import MAX_ATTEMPTS, Figures, figures, send_traffic
+from tests.support.messaging_traffic import MAX_ATTEMPTS, Figures, figures, send_traffic
+from tests.support.targets import MAIN, function_env, invoke_aws
 
 pytestmark = pytest.mark.slow
-MODULE = "tests.message_app.handlers"
+MODULE = "tests.apps.messages.handlers"
 CONSUMERS = {"work": "tasks", "page": "alerts", "archive": "alerts"}
 ROUNDS = 200
 VISIBILITY_TIMEOUT = 180  # what the deploy gives a consumer's queue: 6 x the function's timeout of 30 s

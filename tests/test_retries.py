@@ -9,7 +9,7 @@ import pytest
 
 from portable import AppDefinitionError, RetryPolicy, load_app
 from portable.retries import DEFAULT_RETRIES
-from tests.test_app_loading import make_package
+from tests.support.packages import make_package
 
 
 def test_the_default_is_three_attempts_within_an_hour() -> None:

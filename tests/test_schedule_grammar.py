@@ -12,7 +12,7 @@ from portable import AppDefinitionError, load_app
 from portable.app import load_function
 from portable.schedules import ScheduleError, parse_schedule
 from portable.timezones import shifts
-from tests.test_app_loading import make_package
+from tests.support.packages import make_package
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from portable.app import FunctionSpec, HttpTrigger
 from portable.context import Invocation, current_invocation
 from portable.context import setting as context_setting
 from portable.routes import parse_route
-from tests.test_app_loading import make_package
+from tests.support.packages import make_package
 
 HTTP = HttpTrigger(parse_route("POST /pay"))
 

@@ -17,7 +17,7 @@ from providers.aws.runtime import serve
 from providers.binding import client_factory
 from tests.conftest import FIXTURES
 
-PACKAGE = "tests.conformance.edge_app"
+PACKAGE = "tests.apps.edge"
 JWT_FIXTURES: dict[str, dict[str, Any]] = {
     "aws/apigw-v2/post-json-body-jwt.json": {
         "subject": None,

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.recording import recording
-from tests.conformance.targets import invoke_aws
 from tests.conftest import FIXTURES
+from tests.support.recording import recording
+from tests.support.targets import invoke_aws
 
-KITCHEN = ("kitchen", "tests.conformance.app.kitchen")
+KITCHEN = ("kitchen", "tests.apps.conformance.kitchen")
 AWS = FIXTURES / "aws"
 
 

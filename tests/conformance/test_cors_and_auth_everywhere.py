@@ -12,7 +12,7 @@ import pytest
 
 from providers.testing.kit import HttpReply, Kit
 
-PACKAGE = "tests.conformance.edge_app"
+PACKAGE = "tests.apps.edge"
 TARGETS = ("aws", "gcp", "local")
 ORIGIN = "https://app.example.com"
 

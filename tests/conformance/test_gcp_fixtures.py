@@ -14,11 +14,11 @@ import pytest
 from portable.events import ObjectEvent, schedule_firing
 from portable.request import Headers
 from providers.gcp import runtime, scheduler_requests, storage_events
-from tests.conformance.recording import recording
-from tests.conformance.targets import MAIN, function_env
 from tests.conftest import FIXTURES
+from tests.support.recording import recording
+from tests.support.targets import MAIN, function_env
 
-MODULE = "tests.conformance.app.kitchen"
+MODULE = "tests.apps.conformance.kitchen"
 GCP = FIXTURES / "gcp"
 
 

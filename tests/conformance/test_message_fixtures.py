@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from portable.messages import Message
-from tests.conformance.recording import recording
-from tests.conformance.targets import MAIN, function_env, invoke_aws
 from tests.conftest import FIXTURES
+from tests.support.recording import recording
+from tests.support.targets import MAIN, function_env, invoke_aws
 
-MODULE = "tests.conformance.app.mail"
+MODULE = "tests.apps.conformance.mail"
 
 
 def load(relative: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from portable.routes import parse_route
-from tests.conformance.targets import (
+from tests.support.targets import (
     MAIN,
     FunctionsFrameworkProcess,
     HttpCall,
@@ -25,7 +25,7 @@ from tests.conformance.targets import (
     werkzeug_call,
 )
 
-KITCHEN = ("kitchen", "tests.conformance.app.kitchen")
+KITCHEN = ("kitchen", "tests.apps.conformance.kitchen")
 HELLO = ("hello", "functions.hello")
 TARGETS = ["aws-v2", "aws-v1", "gcp-test-client", "gcp-process", "local"]
 Send = Callable[[HttpCall], Result]
@@ -54,7 +54,7 @@ def _test_client_sender(function: tuple[str, str]) -> Send:
 def _local_sender() -> Send:
     from providers.local.runner import LocalApp
 
-    client = Client(LocalApp(package="tests.conformance.app"), use_cookies=False)
+    client = Client(LocalApp(package="tests.apps.conformance"), use_cookies=False)
     return lambda call: werkzeug_call(client, call)
 
 

@@ -15,9 +15,9 @@ from providers.aws.deploy.package import WheelTarget
 from providers.aws.deploy.package import build_archive as build_lambda_archive
 from providers.deploy import bytecode
 from providers.gcp.deploy.package import build_archive as build_gcp_archive
-from tests.deploy.archive_contents import entry_names
-from tests.deploy.mocks import APPS
-from tests.deploy.runtimes import interpreter, unpack
+from tests.support.archive_contents import entry_names
+from tests.support.mocks import APPS
+from tests.support.runtimes import interpreter, unpack
 
 PROBE = """
 import sys

@@ -23,8 +23,8 @@ from portable import load_app
 from providers.aws.deploy.package import WheelTarget
 from providers.aws.deploy.package import build_archive as build_lambda_archive
 from tests.backends.servers import free_port
-from tests.deploy.mocks import APPS, Deployment, run_program
-from tests.deploy.runtimes import fixture, unpack, wait_for_port, without_zone_data
+from tests.support.mocks import APPS, Deployment, run_program
+from tests.support.runtimes import fixture, unpack, wait_for_port, without_zone_data
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 

@@ -16,8 +16,8 @@ from providers.deploy import bytecode
 from providers.deploy.lock import read_lock
 from providers.deploy.packaging import shim_entries
 from providers.gcp.deploy.package import build_archive as build_gcp_archive
-from tests.deploy.archive_contents import deploy_entries, entry_names
-from tests.deploy.mocks import APPS
+from tests.support.archive_contents import deploy_entries, entry_names
+from tests.support.mocks import APPS
 
 LAMBDA_312 = WheelTarget.for_lambda("3.12", "x86_64")
 

@@ -9,7 +9,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from providers.deploy.preview import SECRET
-from tests.deploy.mocks import ACCOUNT, Deployment, RecordingMocks, run_program
+from tests.support.mocks import ACCOUNT, Deployment, RecordingMocks, run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

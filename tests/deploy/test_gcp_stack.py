@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from portable.retries import RetryPolicy
-from tests.deploy.mocks import GCS_AGENT, Deployment, run_program
+from tests.support.mocks import GCS_AGENT, Deployment, run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -11,8 +11,8 @@ import pulumi
 import pytest
 
 from portable.cors_policy import from_environment
-from tests.deploy.mocks import Deployment
-from tests.deploy.project import deploy_project
+from tests.support.mocks import Deployment
+from tests.support.project import deploy_project
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 

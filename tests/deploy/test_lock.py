@@ -16,7 +16,7 @@ from providers.aws.deploy.package import WheelTarget, bundled_requirements, inst
 from providers.deploy.lock import LOCK_FILE, Lock, read_lock
 from providers.deploy.packaging import PROJECT_ROOT
 from providers.gcp.deploy.package import build_archive as build_gcp_archive
-from tests.deploy.mocks import APPS
+from tests.support.mocks import APPS
 
 LOCK = read_lock()
 LAMBDA_312 = WheelTarget.for_lambda("3.12", "x86_64")

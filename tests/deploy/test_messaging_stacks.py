@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.mocks import ACCOUNT, Deployment, run_program
+from tests.support.mocks import ACCOUNT, Deployment, run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

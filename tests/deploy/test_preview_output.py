@@ -8,7 +8,7 @@ import pytest
 
 from providers.deploy.preview import as_json, as_text
 from tests.conftest import ROOT
-from tests.deploy.mocks import run_program
+from tests.support.mocks import run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

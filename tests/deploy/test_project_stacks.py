@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.archive_contents import archived_pulumi_imports, deploy_entries, entry_names, pulumi_imports
-from tests.deploy.mocks import Deployment
-from tests.deploy.project import ROOT, deploy_project, function_archives
+from tests.support.archive_contents import archived_pulumi_imports, deploy_entries, entry_names, pulumi_imports
+from tests.support.mocks import Deployment
+from tests.support.project import ROOT, deploy_project, function_archives
 
 AWS_TEST_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",

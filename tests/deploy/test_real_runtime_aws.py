@@ -22,11 +22,19 @@ import pytest
 from packaging.requirements import Requirement
 
 from providers.deploy.lock import read_lock
+from tests.backends.lambda_api import LambdaRuntime, Outcome, lambda_runtime
 from tests.backends.pipeline_kit import assert_report, assert_thumbnail, photo, report_due_after
-from tests.deploy.lambda_api import LambdaRuntime, Outcome, lambda_runtime
-from tests.deploy.mocks import ACCOUNT, Deployment
-from tests.deploy.project import deploy_project, stack_config
-from tests.deploy.runtimes import Provisioned, cached_venv, fixture, interpreter, on_loopback, unpack, without_zone_data
+from tests.support.mocks import ACCOUNT, Deployment
+from tests.support.project import deploy_project, stack_config
+from tests.support.runtimes import (
+    Provisioned,
+    cached_venv,
+    fixture,
+    interpreter,
+    on_loopback,
+    unpack,
+    without_zone_data,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 

@@ -26,9 +26,9 @@ from packaging.utils import canonicalize_name
 
 from tests.backends.pipeline_kit import assert_report, assert_thumbnail, photo, report_due_after
 from tests.backends.servers import free_port
-from tests.deploy.mocks import Deployment
-from tests.deploy.project import deploy_project
-from tests.deploy.runtimes import (
+from tests.support.mocks import Deployment
+from tests.support.project import deploy_project
+from tests.support.runtimes import (
     Provisioned,
     cached_venv,
     fixture,

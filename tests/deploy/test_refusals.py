@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from tests.deploy.mocks import RecordingMocks, run_program
+from tests.support.mocks import RecordingMocks, run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -17,7 +17,7 @@ import pytest
 from portable.errors import EventFailed
 from providers.aws import runtime
 from tests.conftest import FIXTURES
-from tests.fuzz.mutations import load_payloads, mutate
+from tests.support.mutations import load_payloads, mutate
 
 CASES_PER_KIND = 4000
 TIME_LIMIT_SECONDS = 60.0
@@ -43,7 +43,7 @@ KINDS = {
 @pytest.mark.parametrize("function", sorted(KINDS))
 def test_no_mutated_event_escapes_the_lambda_entry(function: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORTABLE_FUNCTION", function)
-    monkeypatch.setenv("PORTABLE_MODULE", "tests.fuzz.app.probes")
+    monkeypatch.setenv("PORTABLE_MODULE", "tests.apps.fuzz.probes")
     monkeypatch.setenv("PORTABLE_PROVIDER", "local")
     monkeypatch.setattr("sys.stderr", io.StringIO())  # thousands of rejection log lines
     rng = random.Random(f"aws-{function}")

@@ -19,7 +19,7 @@ import pytest
 
 from providers.gcp import runtime
 from tests.conftest import FIXTURES, ROOT
-from tests.fuzz.mutations import ODD_VALUES, load_payloads, mutate
+from tests.support.mutations import ODD_VALUES, load_payloads, mutate
 
 CASES_PER_KIND = 1500
 TIME_LIMIT_SECONDS = 60.0
@@ -116,7 +116,7 @@ def test_no_mutated_request_gets_a_5xx_from_the_gcp_entry(kind: str, monkeypatch
     import functions_framework
 
     function, make_request = KINDS[kind]
-    with runtime.exporting("tests.fuzz.app", "local"):
+    with runtime.exporting("tests.apps.fuzz", "local"):
         client = functions_framework.create_app(target=function, source=str(ROOT / "main.py")).test_client()
     monkeypatch.setattr("sys.stderr", io.StringIO())
     rng = random.Random(f"gcp-{kind}")

@@ -12,9 +12,9 @@ import pytest
 
 from portable.errors import ConfigurationError, EventFailed, InvalidValue
 from portable.testing import TARGETS, Kit
-from tests.test_app_loading import make_package
+from tests.support.packages import make_package
 
-PACKAGE = "tests.kit.app"
+PACKAGE = "tests.apps.kit"
 
 
 @pytest.fixture(params=TARGETS)
@@ -92,7 +92,7 @@ def test_a_schedule_fires_for_its_due_time(kit: Kit) -> None:
 
 
 def test_the_tests_own_handles_reach_the_kit_data_inside_the_block(kit: Kit) -> None:
-    from tests.kit.app.notes import drafts, notes
+    from tests.apps.kit.notes import drafts, notes
 
     notes.put("direct", {"text": "written by the test"})
     assert kit.table("notes").get("direct") == {"text": "written by the test"}

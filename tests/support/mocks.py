@@ -12,7 +12,7 @@ from providers.deploy.preview import run_program as run_preview
 
 __all__ = ["ACCOUNT", "APPS", "GCS_AGENT", "Deployment", "RecordingMocks", "Registered", "run_program"]
 
-APPS = Path(__file__).parent / "apps"
+APPS = Path(__file__).parents[1] / "apps" / "deploy"
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from providers.deploy import preview
-from tests.deploy.mocks import Deployment
+from tests.support.mocks import Deployment
 
 ROOT = Path(__file__).resolve().parents[2]
 

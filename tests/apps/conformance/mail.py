@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from portable import InvalidValue, Message, queue, topic
-from tests.conformance.app.kitchen import _record
+from tests.apps.conformance.kitchen import _record
 
 letters = queue("letters")
 news = topic("news")

@@ -12,7 +12,7 @@ from typing import NamedTuple
 QUEUE_BODIES = [*(f"task {n}" for n in range(17)), "flaky", "flaky", "poison"]
 TOPIC_BODIES = [*(f"alert {n}" for n in range(9)), "flaky"]
 SUBSCRIBERS = ("page", "archive")
-MAX_ATTEMPTS = 5  # what tests.message_app declares
+MAX_ATTEMPTS = 5  # what tests.apps.messages declares
 
 
 class Figures(NamedTuple):

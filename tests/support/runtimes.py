@@ -30,7 +30,7 @@ from providers.deploy.packaging import DEFAULT_CACHE_DIR
 from providers.installer import uv_binary
 from tests.backends.fixtures import Backend, point_environment, provider_clients
 from tests.conftest import FIXTURES
-from tests.deploy.mocks import Deployment
+from tests.support.mocks import Deployment
 
 _COMPLETE_MARKER = ".portable-complete"
 _ZONE_PROBE = """
