@@ -412,14 +412,14 @@ def test_every_fixture_file_is_exercised() -> None:
         "gcp/scheduler/http-target-request.documented-contract.json",
         "gcp/scheduler/cloudevent-data/SchedulerJobData-simple.json",
     }
-    from tests.conformance.test_aws_fixtures import HTTP_EXPECTED, S3_EXPECTED, SCHEDULE_EXPECTED
-    from tests.conformance.test_message_fixtures import PUBSUB_EXPECTED, SNS_VIA_SQS_EXPECTED, SQS_EXPECTED
+    from tests.unit.providers.aws.test_http_events import HTTP_EXPECTED, S3_EXPECTED, SCHEDULE_EXPECTED
+    from tests.unit.providers.aws.test_sqs_events import PUBSUB_EXPECTED, SNS_VIA_SQS_EXPECTED, SQS_EXPECTED
 
     used |= {f"aws/{name}" for name in (*HTTP_EXPECTED, *S3_EXPECTED, *SCHEDULE_EXPECTED)}
     used |= {f"aws/{name}" for name in (*SQS_EXPECTED, *SNS_VIA_SQS_EXPECTED)}
     used |= {*PUBSUB_EXPECTED, "gcp/pubsub/push/minimal-data-only.json"}
     used |= {"aws/s3/docs-test-event.json", "aws/eventbridge/ec2-state-change-with-replay-name.json"}
-    from tests.conformance.test_auth_fixtures import USED as AUTH_FIXTURES
+    from tests.unit.conformance.test_auth_fixtures import USED as AUTH_FIXTURES
 
     used |= AUTH_FIXTURES
     present = {str(path.relative_to(FIXTURES)) for path in FIXTURES.rglob("*.json")}
