@@ -1,4 +1,5 @@
-"""What a cold start loads: the shims stay standard-library only and load only what the event needs."""
+"""What a cold start loads, in a fresh interpreter: the shims stay standard-library only and load only what the
+event needs (ARCHITECTURE.md, rule 3)."""
 
 from __future__ import annotations
 
@@ -139,19 +140,6 @@ def test_a_scheduled_cold_start_needs_neither_the_grammar_nor_zone_data() -> Non
         assert unneeded not in modules, unneeded
 
 
-def test_names_exported_by_portable_stay_callable_after_submodules_load() -> None:
-    import portable
-    import portable.decorators  # noqa: F401 (loading the submodules is the point)
-    import portable.request  # noqa: F401
-    import portable.schedules  # noqa: F401
-    from portable import Request, http, schedule
-
-    assert callable(http) and callable(schedule) and isinstance(Request, type)
-    assert set(portable.__all__) == set(portable._HOMES)
-    for name in portable.__all__:
-        assert getattr(portable, name) is not None
-
-
 def test_a_message_cold_start_loads_no_sdk_and_only_the_sqs_format() -> None:
     event = json.loads((ROOT / "tests/fixtures/aws/sqs/batch-two-records-message-attribute.json").read_text())
     reply, modules = loaded_modules("read_letter", "tests.apps.conformance.mail", event)
@@ -166,3 +154,34 @@ def test_a_message_cold_start_loads_no_sdk_and_only_the_sqs_format() -> None:
         "zoneinfo",
     ):
         assert unneeded not in modules, unneeded
+
+
+# Every module loaded, the standard library's included.
+EVERY_MODULE_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from providers.aws.runtime import handler
+reply = handler(json.loads(sys.argv[1]), None)
+print(json.dumps({"reply": reply, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_an_auth_route_cold_start_loads_no_jwt_library() -> None:
+    """The gateway verified the token; the deployed function only reads the claims."""
+    event = json.loads((ROOT / "tests/fixtures/aws/apigw-v2/jwt-cognito-id-token-scopes-null.json").read_text())
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PORTABLE_FUNCTION": "whoami",
+        "PORTABLE_MODULE": "tests.apps.edge.guarded",
+    }
+    done = subprocess.run(
+        [sys.executable, "-S", "-E", "-c", EVERY_MODULE_PROBE, json.dumps(event), str(ROOT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    result = json.loads(done.stdout)
+    assert json.loads(result["reply"]["body"])["auth"]["subject"] == "d2f50444-0041-7036-aea2-a955fca33d37"
+    assert not [name for name in result["modules"] if name.split(".")[0] in ("jwt", "cryptography", "flask")]

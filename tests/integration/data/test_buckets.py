@@ -126,9 +126,9 @@ def test_missing_bucket_is_not_found(backend: Backend) -> None:
 
 def test_signed_get_url_downloads(store: Backend, tmp_path: Path) -> None:
     """moto and the storage emulator do not verify signatures: this checks that the URL names the
-    object and is served; test_data_signed_urls.py checks the signing itself."""
+    object and is served; test_signed_urls.py checks the signing itself."""
     if store.provider == "local":
-        pytest.skip("local signed URLs are checked by their verifier in test_data_signed_urls.py")
+        pytest.skip("local signed URLs are checked by their verifier in test_signed_urls.py")
     if store.provider == "gcp":
         store.monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(write_key_file(tmp_path)[0]))
     objects.put("shared/report.csv", b"a,b\n")

@@ -7,14 +7,12 @@ AWS runs against moto's Secrets Manager, GCP against the loopback Secret Manager
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from pathlib import Path
 
 import pytest
 
-from portable import AccessNotDeclared, AppDefinitionError, NotFound, TooLarge, http, secret
+from portable import AccessNotDeclared, NotFound, secret
 from portable.app import FunctionSpec, HttpTrigger
 from portable.context import Invocation, current_invocation, setting
-from portable.limits import SECRET_VALUE_MAX_BYTES
 from portable.routes import parse_route
 from portable.secrets import SECRET_CACHE_SECONDS
 from tests.backends.fixtures import Backend
@@ -75,24 +73,3 @@ def test_the_handle_never_shows_the_value(backend: Backend) -> None:
         stripe.value()
     assert "sk_live_hidden" not in repr(stripe) + str(vars(stripe).keys())
     assert repr(stripe) == "secret('stripe_key')"
-
-
-def test_a_local_value_comes_from_the_state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from providers.local.clients import client_for
-
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path))
-    (tmp_path / "secrets").mkdir()
-    (tmp_path / "secrets" / "stripe_key").write_text("sk_from_file\n")
-    backend = Backend("local", client_for, monkeypatch)
-    with reading(backend):
-        assert stripe.value() == "sk_from_file"
-    (tmp_path / "secrets" / "stripe_key").write_text("x" * (SECRET_VALUE_MAX_BYTES + 1))
-    with reading(Backend("local", lambda spec: client_for(spec), monkeypatch)), pytest.raises(TooLarge):
-        stripe.value()
-
-
-def test_secret_names_and_declarations_are_checked() -> None:
-    with pytest.raises(AppDefinitionError, match=r"e\.g\. secret\('stripe_key'\)"):
-        secret("stripe-key")
-    with pytest.raises(AppDefinitionError, match="move it to reads="):
-        http("POST /leak", name="leak", writes=[stripe])(lambda request: None)

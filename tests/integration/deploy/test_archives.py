@@ -9,12 +9,10 @@ import pytest
 
 from portable import load_app
 from portable.app import App
-from portable.errors import AppDefinitionError
 from providers.aws.deploy.package import WheelTarget
 from providers.aws.deploy.package import build_archive as build_lambda_archive
 from providers.deploy import bytecode
 from providers.deploy.lock import read_lock
-from providers.deploy.packaging import shim_entries
 from providers.gcp.deploy.package import build_archive as build_gcp_archive
 from tests.support.archive_contents import deploy_entries, entry_names
 from tests.support.mocks import APPS
@@ -75,27 +73,6 @@ def test_gcp_archive_holds_main_py_the_gcp_shim_and_a_requirements_file(sample: 
     )
     assert not [name for name in entries if name.startswith(("providers/aws", "providers/local"))]
     assert deploy_entries(entries) == []
-
-
-@pytest.mark.parametrize(
-    ("cloud", "module"),
-    [
-        ("aws", "providers.deploy.resources"),
-        ("aws", "providers.aws.deploy.iam"),
-        ("gcp", "providers.gcp.deploy.names"),
-    ],
-)
-def test_a_shim_reaching_a_deploy_package_is_refused(tmp_path: Path, cloud: str, module: str) -> None:
-    shim = tmp_path / "shim.py"
-    shim.write_text(f"import {module}\n")
-    with pytest.raises(AppDefinitionError, match=rf"the {cloud} runtime imports providers\.\S+, which is deploy code"):
-        shim_entries(cloud, [], scripts=[shim])
-
-
-def test_lambda_platforms_follow_architecture_and_python() -> None:
-    assert WheelTarget.for_lambda("3.12", "arm64").platform == "aarch64-manylinux_2_34"  # Amazon Linux 2023
-    assert WheelTarget.for_lambda("3.13", "x86_64").platform == "x86_64-manylinux_2_34"
-    assert WheelTarget.for_lambda("3.11", "x86_64").platform == "x86_64-manylinux_2_17"  # Amazon Linux 2: glibc 2.26
 
 
 @pytest.mark.slow

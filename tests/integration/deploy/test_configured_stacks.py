@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pulumi
 import pytest
 from pulumi.runtime import rpc
 
 from providers.deploy.preview import SECRET
-from tests.support.mocks import ACCOUNT, Deployment, RecordingMocks, run_program
+from tests.support.mocks import ACCOUNT, Deployment, run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -180,105 +179,3 @@ def test_without_a_domain_the_url_is_the_gateways(aws_stack: Deployment, gcp_sta
     assert aws_stack.outputs["api_url"] == f"https://http-api.execute-api.{REGION}.amazonaws.com"
     assert gcp_stack.outputs["api_url"].endswith(".gateway.dev")
     assert "domain_target" not in aws_stack.outputs and "domain_target" not in gcp_stack.outputs
-
-
-def functions_override(value: object) -> dict[str, str]:
-    return {"portable:functions": json.dumps(value)}
-
-
-@pytest.mark.parametrize(
-    ("stack", "config", "expected"),
-    [
-        (
-            "aws",
-            {"aws:region": REGION},
-            "secret 'stripe_key' (read by charge) has no value in stack 'aws'; run "
-            "`pulumi config set --secret secrets:stripe_key <value> --stack aws`",
-        ),
-        ("gcp", {k: v for k, v in GCP.items() if not k.startswith("secrets:")}, "has no value in stack 'gcp'"),
-        (
-            "aws",
-            {**AWS, "secrets:stripe_key": "sk_live_plain"},
-            "secrets:stripe_key is stored in plain text in "
-            "Pulumi.aws.yaml; set it again as a secret (encrypted) with `pulumi config set --secret secrets:stripe_key",
-        ),
-        (
-            "aws",
-            {**AWS, **functions_override({"charge": {"memory_mb": "lots"}})},
-            "portable:functions.charge.memory_mb: memory_mb is 'lots'; "
-            "it must be a whole number of MB from 128 to 10240",
-        ),
-        (
-            "gcp",
-            {**GCP, **functions_override({"charge": {"memory_mb": 64}})},
-            "fix it with `pulumi config set --path portable:functions.charge.memory_mb 512 --stack gcp`",
-        ),
-        (
-            "aws",
-            {**AWS, **functions_override({"charge": {"timeout_seconds": 900}})},
-            "portable:functions.charge.timeout_seconds: timeout_seconds is 900; it must be a whole number of seconds "
-            "from 1 to 540",
-        ),
-        ("aws", {**AWS, **functions_override({"charge": {"timeout_seconds": True}})}, "timeout_seconds is True"),
-        (
-            "aws",
-            {**AWS, **functions_override({"chrage": {}})},
-            "portable:functions.chrage names no function; the functions are charge, greet",
-        ),
-        (
-            "aws",
-            {**AWS, **functions_override({"charge": {"memory": 512}})},
-            "portable:functions.charge.memory is not a function setting; "
-            "a stack can set memory_mb, timeout_seconds, env",
-        ),
-        ("aws", {**AWS, **functions_override(["charge"])}, "portable:functions is ['charge']; it must be a mapping"),
-        (
-            "aws",
-            {**AWS, **functions_override({"charge": {"env": {"GREETING": ["a"]}}})},
-            "setting 'GREETING' is ['a'] (list); settings are strings",
-        ),
-        (
-            "aws",
-            {**AWS, "portable:env": json.dumps({"GRETING": "x"})},
-            "portable:env.GRETING overrides a setting the code does not declare (declared: GREETING, LOG_LEVEL)",
-        ),
-        ("aws", {**AWS, "portable:env": json.dumps({"LOG_LEVEL": "x" * 4000})}, "the settings take 4009 bytes"),
-        (
-            "aws",
-            {**AWS, "portable:domain": "https://api.example.com/"},
-            "portable:domain is 'https://api.example.com/'; it must be a host name such as api.example.com",
-        ),
-        (
-            "aws",
-            {**AWS, "portable:domain": "api.example.com"},
-            "portable:domain is 'api.example.com' but the stack has no portable:certificateArn",
-        ),
-        (
-            "aws",
-            {
-                **AWS,
-                "portable:domain": "api.example.com",
-                "portable:certificateArn": CERTIFICATE.replace(REGION, "us-east-1"),
-            },
-            "portable:certificateArn is in us-east-1, but a regional API Gateway domain needs a certificate "
-            "in the stack's region eu-central-1",
-        ),
-        (
-            "aws",
-            {**AWS, "portable:domain": "api.example.com", "portable:certificateArn": "my-cert"},
-            "portable:certificateArn is 'my-cert', not an ACM certificate ARN",
-        ),
-        (
-            "aws",
-            {**AWS, "portable:certificateArn": CERTIFICATE},
-            "portable:certificateArn is set but portable:domain is not",
-        ),
-        ("gcp", {**GCP, "portable:domain": "api..example.com"}, "portable:domain is 'api..example.com'"),
-    ],
-)
-def test_refused_when_the_program_starts(stack: str, config: dict[str, str], expected: str) -> None:
-    mocks = RecordingMocks("none")
-    with pytest.raises(pulumi.RunError) as refusal:
-        run_program(stack, config, "configured", mocks)
-    assert expected in str(refusal.value)
-    assert mocks.resources == []

@@ -1,18 +1,14 @@
-"""The bench compares like with like: each hand-written side does the work its Portable side does, and the
-archives it measures answer as shipped. Nothing here is timed (`python -m bench` does that)."""
+"""The bench compares like with like: each hand-written side does the work its Portable side does
+(bench/measure.py). Nothing here is timed (`python -m bench` does that)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench.__main__ import shipped
-from bench.measure import COLD, FIRING, HTTP_V2, UPLOAD, Side, portable_side
+from bench.measure import FIRING, HTTP_V2, UPLOAD, Side, portable_side
 
 
 def _answer(reply: Any) -> Any:
@@ -44,25 +40,3 @@ def test_each_hand_written_side_answers_as_its_portable_side(
     theirs = _answer(hand_written.loaded()(hand_written.event, None))
     assert ours == theirs
     assert ours in ({"message": "Hello, Alice!"}, {"status": 200, "delivered": 1})
-
-
-def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None:
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    folders = shipped(version, tmp_path)
-    assert not list(Path(folders["http-source"]).rglob("*.pyc"))
-    assert list(Path(folders["http"]).rglob(f"runtime.cpython-{version.replace('.', '')}.pyc"))
-    for kind, side in (
-        ("http", portable_side("greet", "bench.app.greet", HTTP_V2, folders["http"])),
-        ("object", portable_side("uploaded", "bench.app.uploaded", UPLOAD, folders["object"])),
-        ("schedule", portable_side("tick", "bench.app.tick", FIRING, folders["schedule"])),
-    ):
-        script = COLD.format(module=side.module, attribute=side.attribute) + "import portable\nprint(portable.__file__)"
-        done = subprocess.run(
-            [sys.executable, "-S", "-B", "-c", script, side.path, json.dumps(side.event)],
-            env={"PATH": "/usr/bin:/bin", **side.env},
-            cwd=side.path,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert done.stdout.strip() == str(Path(side.path) / "portable" / "__init__.py"), kind

@@ -1,11 +1,11 @@
-"""The caller's faults are 4xx on every entry, never 500s, and bad input never poisons stored data."""
+"""hello (functions/hello.py) through the Lambda handler: the caller's faults are 4xx, never 500s, and bad input
+never poisons stored data."""
 
 from __future__ import annotations
 
 import base64
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,6 @@ from portable.context import using_clients
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from providers.aws import runtime
 from providers.local.clients import client_for
-from tests.backends.pipeline_kit import report_due_after
 from tests.conftest import FIXTURES
 
 greetings = table("greetings")
@@ -90,102 +89,3 @@ def test_oversized_headers_get_431_with_the_portable_body(monkeypatch: pytest.Mo
     reply = runtime.handler(event, None)
     assert reply["statusCode"] == 431
     assert json.loads(reply["body"])["status"] == 431
-
-
-def test_the_nightly_report_survives_any_stored_greeting(monkeypatch: pytest.MonkeyPatch) -> None:
-    day = datetime.now(UTC).date()
-    odd = [
-        {"name": "Alice", "at": f"{day}T01:00:00+00:00"},
-        {"at": 5},
-        {"name": {"nested": [1, None]}},
-        {"name": None, "at": None},
-        {"name": 'comma, "quote"\nnewline', "at": "x"},
-        {},
-    ]
-    for index, value in enumerate(odd):
-        greetings.put(f"{day}/00:00:0{index}/id{index}", value)
-    monkeypatch.setenv("PORTABLE_FUNCTION", "nightly_report")
-    monkeypatch.setenv("PORTABLE_MODULE", "functions.report")
-    due = report_due_after(day).isoformat().replace("+00:00", "Z")
-    event = json.loads((FIXTURES / "aws/eventbridge-scheduler/scheduled-event-default-input.json").read_text())
-    event["time"] = due
-    assert runtime.handler(event, None) == {"status": 200, "delivered": 1}
-    from portable import bucket
-
-    summary = json.loads(bucket("reports").get(f"greetings/{day}.json"))
-    assert summary["total"] == len(odd)
-
-
-def _s3_created(key: str) -> dict[str, Any]:
-    event = json.loads((FIXTURES / "aws/s3/put-percent20-encoded-key.json").read_text())
-    record = event["Records"][0]
-    record["s3"]["bucket"]["name"] = "uploads"
-    record["s3"]["object"]["key"] = key
-    return event
-
-
-@pytest.mark.parametrize(
-    ("key", "logged"),
-    [
-        ("gone.jpg", "upload deleted before its thumbnail was made"),
-        ("bad%00name.jpg", "upload key cannot be read back"),
-    ],
-)
-def test_the_thumbnail_treats_a_vanished_or_unreadable_upload_as_done(
-    key: str, logged: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("PORTABLE_FUNCTION", "make_thumbnail")
-    monkeypatch.setenv("PORTABLE_MODULE", "functions.thumbnail")
-    assert runtime.handler(_s3_created(key), None) == {"status": 200, "delivered": 1}
-    assert logged in capsys.readouterr().err
-
-
-def _log_lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-
-
-def test_every_log_line_of_a_call_names_the_function_trigger_and_id(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("PORTABLE_FUNCTION", "make_thumbnail")
-    monkeypatch.setenv("PORTABLE_MODULE", "functions.thumbnail")
-    event = _s3_created("notes.txt")
-    runtime.handler(event, None)
-    [line] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "not an image name, skipped"]
-    record = event["Records"][0]
-    assert line["function"] == "make_thumbnail" and line["trigger"] == "object"
-    assert line["event_id"] == f"uploads/notes.txt@{record['s3']['object']['sequencer']}"
-    assert line["key"] == "notes.txt" and line["severity"] == "INFO"
-
-    monkeypatch.setenv("PORTABLE_FUNCTION", "hello")
-    monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
-    http_event = json.loads(json.dumps(HELLO_EVENT))
-    http_event["headers"]["x-big"] = "b" * REQUEST_HEADERS_MAX_BYTES
-    runtime.handler(http_event, None)
-    [refused] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "request refused"]
-    assert (refused["function"], refused["trigger"]) == ("hello", "http")
-    assert refused["request_id"] == HELLO_EVENT["requestContext"]["requestId"]
-
-
-def test_gcp_log_lines_carry_the_trace_cloud_logging_recognises(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import functions_framework
-
-    from providers.gcp.runtime import exporting
-    from tests.conftest import ROOT
-
-    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-project")
-    with exporting("functions", "local"):
-        client = functions_framework.create_app(target="hello", source=str(ROOT / "main.py")).test_client()
-    reply = client.post(
-        "/hello",
-        headers={
-            "X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000/1;o=1",
-            "X-Big": "b" * REQUEST_HEADERS_MAX_BYTES,
-        },
-    )
-    assert reply.status_code == 431
-    [refused] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "request refused"]
-    assert refused["logging.googleapis.com/trace"] == "projects/demo-project/traces/105445aa7843bc8bf206b12000100000"
-    assert (refused["function"], refused["trigger"], refused["severity"]) == ("hello", "http", "WARNING")

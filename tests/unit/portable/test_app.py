@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -356,3 +357,137 @@ def test_an_app_without_a_clash_loads_beside_a_similar_name(tmp_path: Path) -> N
     (tmp_path / "portable_helpers.py").write_text("")
     (tmp_path / "my_providers").mkdir()
     assert load_app(package).function("hi").name == "hi"
+
+
+def test_a_queue_declared_with_and_without_delays_is_refused(tmp_path: Path) -> None:
+    package = make_package(
+        tmp_path,
+        first="""
+        from portable import queue
+        jobs = queue("jobs", delays=True)
+
+        @jobs.on_message
+        def work(message): ...
+    """,
+        second="""
+        from portable import http, queue
+        jobs = queue("jobs")
+
+        @http("POST /jobs", writes=[jobs])
+        def enqueue(request): ...
+    """,
+    )
+    with pytest.raises(
+        AppDefinitionError,
+        match=r"queue 'jobs' is declared with delays=True at .*first.py:3 and "
+        r"without at .*second.py:3; declare it the same way everywhere",
+    ):
+        load_app(package)
+
+
+def test_the_app_names_its_queues_declared_with_delays(tmp_path: Path) -> None:
+    app = load_app(
+        make_package(
+            tmp_path,
+            shop="""
+        from portable import http, queue
+        later = queue("later", delays=True)
+        now = queue("now")
+        unused = queue("unused", delays=True)
+
+        @http("POST /jobs", writes=[later, now])
+        def enqueue(request): ...
+    """,
+        )
+    )
+    assert list(app.delayed_queues) == ["later"]
+    assert app.delayed_queues["later"].endswith("shop.py:3")
+
+
+SHARED = {
+    "a queue with two consumers": (
+        """
+        from portable import queue
+        jobs = queue("jobs")
+
+        @jobs.on_message
+        def first(message): ...
+
+        @jobs.on_message
+        def second(message): ...
+    """,
+        r"queue 'jobs' has 2 consumers.*declare a topic",
+    ),
+    "a name of two kinds": (
+        """
+        from portable import table, topic
+        ledger = table("ledger-of-clashes")
+        also = topic("ledger-of-clashes")
+    """,
+        "'ledger-of-clashes' is declared both as a table and as a topic",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHARED))
+def test_a_queue_has_one_consumer_and_a_name_one_kind(case: str, tmp_path: Path) -> None:
+    source, message = SHARED[case]
+    with pytest.raises(AppDefinitionError, match=message):
+        load_app(make_package(tmp_path, shared=source))
+
+
+def test_subscribers_and_consumers_are_described_as_plain_data(tmp_path: Path) -> None:
+    source = """
+        from portable import queue, topic
+        jobs = queue("jobs")
+        orders = topic("orders")
+
+        @orders.on_message(writes=[jobs], timeout_seconds=20)
+        def bill(message): ...
+
+        @orders.on_message
+        def email(message): ...
+
+        @jobs.on_message(batch_size=3, max_attempts=9)
+        def work(message): ...
+    """
+    app = load_app(make_package(tmp_path, shop=source))
+    assert (app.queues, app.topics) == (["jobs"], ["orders"])
+    assert [spec.name for spec in app.message_functions("orders")] == ["bill", "email"]
+    work = app.function("work")
+    assert work.trigger == ("jobs", "queue", 3, 9) and work.trigger_name == "message"  # type: ignore[comparison-overlap]
+    bill = app.function("bill")
+    assert bill.trigger == ("orders", "topic", 10, 5) and bill.timeout_seconds == 20  # type: ignore[comparison-overlap]
+    assert bill.readable == {"orders", "jobs"} and bill.writes == {"jobs"}
+
+
+def _package(tmp_path: Path, name: str, decorator_options: str) -> str:
+    root = tmp_path / name
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "loop.py").write_text(
+        textwrap.dedent(f"""
+        from portable import bucket
+
+        inbox = bucket("loop-inbox")
+
+        @inbox.on_created(prefix="raw/", {decorator_options})
+        def process(event):
+            inbox.put("raw/" + event.key, b"again")
+    """)
+    )
+    return name
+
+
+def test_writing_into_the_triggering_bucket_is_refused_at_load(tmp_path: Path) -> None:
+    package = _package(tmp_path, "loop_refused_pkg", "writes=[inbox]")
+    with pytest.raises(AppDefinitionError, match="allow_self_trigger=True"):
+        load_app(package, search_path=str(tmp_path))
+    sys.path.remove(str(tmp_path))
+
+
+def test_self_trigger_loads_when_opted_in(tmp_path: Path) -> None:
+    package = _package(tmp_path, "loop_allowed_pkg", "writes=[inbox], allow_self_trigger=True")
+    app = load_app(package, search_path=str(tmp_path))
+    assert app.function("process").allow_self_trigger
+    sys.path.remove(str(tmp_path))

@@ -1,5 +1,5 @@
-"""The portable message rules (the strictest of SQS, SNS and Pub/Sub), the Message type, and the declarations
-of queues and topics: refused when the App loads if a cloud could not run them."""
+"""The portable message rules (portable/messages.py: the strictest of SQS, SNS and Pub/Sub), the Message type, the
+backoff, and the options of message functions no cloud could run, refused when the App loads."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from portable import AccessNotDeclared, AppDefinitionError, InvalidValue, TooLarge, load_app
-from portable.context import using_clients
+from portable import AppDefinitionError, InvalidValue, TooLarge, load_app
 from portable.limits import MESSAGE_MAX_BYTES
 from portable.messages import Message, MessagePolicy, check_message
-from providers.binding import client_factory
 from tests.support.packages import make_package
 
 AT = datetime(2026, 11, 28, tzinfo=UTC)
@@ -93,76 +91,6 @@ def test_a_delay_needs_a_queue_declared_with_delays() -> None:
     assert check_message("jobs", b"x", None, 0)
 
 
-class Recorded:
-    """A queue client that keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[bytes, int]] = []
-
-    def send(self, body: bytes, attributes: dict[str, str], delay_seconds: int) -> str:
-        self.sent.append((body, delay_seconds))
-        return f"m-{len(self.sent)}"
-
-
-def test_send_holds_a_message_back_only_on_a_queue_declared_with_delays() -> None:
-    from portable.messaging import Queue
-
-    client = Recorded()
-    with using_clients(lambda spec: client):
-        assert Queue("later", delays=True).send(b"a", delay_seconds=900) == "m-1"
-        with pytest.raises(InvalidValue, match=r"queue\('soon', delays=True\)"):
-            Queue("soon").send(b"b", delay_seconds=1)
-        assert Queue("soon").send(b"c") == "m-2"
-    assert client.sent == [(b"a", 900), (b"c", 0)], "a refused send reaches no client"
-    with pytest.raises(AppDefinitionError, match="queue 'later' takes delays=True or delays=False, got 'yes'"):
-        Queue("later", delays="yes")  # type: ignore[arg-type]
-
-
-def test_a_queue_declared_with_and_without_delays_is_refused(tmp_path: Path) -> None:
-    package = make_package(
-        tmp_path,
-        first="""
-        from portable import queue
-        jobs = queue("jobs", delays=True)
-
-        @jobs.on_message
-        def work(message): ...
-    """,
-        second="""
-        from portable import http, queue
-        jobs = queue("jobs")
-
-        @http("POST /jobs", writes=[jobs])
-        def enqueue(request): ...
-    """,
-    )
-    with pytest.raises(
-        AppDefinitionError,
-        match=r"queue 'jobs' is declared with delays=True at .*first.py:3 and "
-        r"without at .*second.py:3; declare it the same way everywhere",
-    ):
-        load_app(package)
-
-
-def test_the_app_names_its_queues_declared_with_delays(tmp_path: Path) -> None:
-    app = load_app(
-        make_package(
-            tmp_path,
-            shop="""
-        from portable import http, queue
-        later = queue("later", delays=True)
-        now = queue("now")
-        unused = queue("unused", delays=True)
-
-        @http("POST /jobs", writes=[later, now])
-        def enqueue(request): ...
-    """,
-        )
-    )
-    assert list(app.delayed_queues) == ["later"]
-    assert app.delayed_queues["later"].endswith("shop.py:3")
-
-
 def test_text_and_json_fail_only_when_called_and_name_the_message() -> None:
     binary = Message("m-1", b"\xff\xfe", {}, 1, AT, "jobs")
     with pytest.raises(InvalidValue, match="message m-1 is not UTF-8 text"):
@@ -208,86 +136,3 @@ def test_subscriptions_no_cloud_could_run_are_refused_with_the_fix(case: str, tm
     """
     with pytest.raises(AppDefinitionError, match=message):
         load_app(make_package(tmp_path, jobs=source))
-
-
-SHARED = {
-    "a queue with two consumers": (
-        """
-        from portable import queue
-        jobs = queue("jobs")
-
-        @jobs.on_message
-        def first(message): ...
-
-        @jobs.on_message
-        def second(message): ...
-    """,
-        r"queue 'jobs' has 2 consumers.*declare a topic",
-    ),
-    "a name of two kinds": (
-        """
-        from portable import table, topic
-        ledger = table("ledger-of-clashes")
-        also = topic("ledger-of-clashes")
-    """,
-        "'ledger-of-clashes' is declared both as a table and as a topic",
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(SHARED))
-def test_a_queue_has_one_consumer_and_a_name_one_kind(case: str, tmp_path: Path) -> None:
-    source, message = SHARED[case]
-    with pytest.raises(AppDefinitionError, match=message):
-        load_app(make_package(tmp_path, shared=source))
-
-
-def test_subscribers_and_consumers_are_described_as_plain_data(tmp_path: Path) -> None:
-    source = """
-        from portable import queue, topic
-        jobs = queue("jobs")
-        orders = topic("orders")
-
-        @orders.on_message(writes=[jobs], timeout_seconds=20)
-        def bill(message): ...
-
-        @orders.on_message
-        def email(message): ...
-
-        @jobs.on_message(batch_size=3, max_attempts=9)
-        def work(message): ...
-    """
-    app = load_app(make_package(tmp_path, shop=source))
-    assert (app.queues, app.topics) == (["jobs"], ["orders"])
-    assert [spec.name for spec in app.message_functions("orders")] == ["bill", "email"]
-    work = app.function("work")
-    assert work.trigger == ("jobs", "queue", 3, 9) and work.trigger_name == "message"  # type: ignore[comparison-overlap]
-    bill = app.function("bill")
-    assert bill.trigger == ("orders", "topic", 10, 5) and bill.timeout_seconds == 20  # type: ignore[comparison-overlap]
-    assert bill.readable == {"orders", "jobs"} and bill.writes == {"jobs"}
-
-
-def test_send_and_publish_need_the_declaration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from portable.app import load_function
-    from portable.context import Invocation, current_invocation, setting
-    from portable.messaging import Queue, Topic
-
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
-    source = """
-        from portable import queue, topic
-        jobs = queue("jobs")
-        orders = topic("orders")
-
-        @orders.on_message(writes=[jobs])
-        def bill(message): ...
-    """
-    spec, _ = load_function("bill", f"{make_package(tmp_path, shop=source)}.shop")
-    with setting(current_invocation, Invocation(spec, client_factory("local"))):
-        assert Queue("jobs").send(b"declared")
-        with pytest.raises(
-            AccessNotDeclared,
-            match="function 'bill' writes topic 'orders' without declaring it; add writes=\\[topic\\('orders'\\)\\]",
-        ):
-            Topic("orders").publish(b"not declared")
-    with using_clients(client_factory("local")):
-        assert Topic("orders").publish(b"a script is not held to declarations")

@@ -34,3 +34,16 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         assert "no_such_thing" in str(exc)
     else:
         raise AssertionError("portable.no_such_thing resolved")
+
+
+def test_names_exported_by_portable_stay_callable_after_submodules_load() -> None:
+    import portable
+    import portable.decorators  # noqa: F401 (loading the submodules is the point)
+    import portable.request  # noqa: F401
+    import portable.schedules  # noqa: F401
+    from portable import Request, http, schedule
+
+    assert callable(http) and callable(schedule) and isinstance(Request, type)
+    assert set(portable.__all__) == set(portable._HOMES)
+    for name in portable.__all__:
+        assert getattr(portable, name) is not None

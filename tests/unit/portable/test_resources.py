@@ -1,15 +1,13 @@
-"""Declared access: a handle refuses what the running function did not declare; the loop guard."""
+"""Declared access (portable/resources.py): a handle refuses what the running function did not declare."""
 
 from __future__ import annotations
 
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from portable import AccessNotDeclared, AppDefinitionError, bucket, load_app, table
+from portable import AccessNotDeclared, bucket, table
 from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger
 from portable.context import Invocation, current_invocation, using_clients
 from portable.routes import parse_route
@@ -81,35 +79,3 @@ def test_the_trigger_bucket_is_readable_but_not_writable() -> None:
 def test_outside_a_function_nothing_is_checked() -> None:
     ledger.put("k", {"v": 1})
     assert ledger.get("k") == {"v": 1}
-
-
-def _package(tmp_path: Path, name: str, decorator_options: str) -> str:
-    root = tmp_path / name
-    root.mkdir()
-    (root / "__init__.py").write_text("")
-    (root / "loop.py").write_text(
-        textwrap.dedent(f"""
-        from portable import bucket
-
-        inbox = bucket("loop-inbox")
-
-        @inbox.on_created(prefix="raw/", {decorator_options})
-        def process(event):
-            inbox.put("raw/" + event.key, b"again")
-    """)
-    )
-    return name
-
-
-def test_writing_into_the_triggering_bucket_is_refused_at_load(tmp_path: Path) -> None:
-    package = _package(tmp_path, "loop_refused_pkg", "writes=[inbox]")
-    with pytest.raises(AppDefinitionError, match="allow_self_trigger=True"):
-        load_app(package, search_path=str(tmp_path))
-    sys.path.remove(str(tmp_path))
-
-
-def test_self_trigger_loads_when_opted_in(tmp_path: Path) -> None:
-    package = _package(tmp_path, "loop_allowed_pkg", "writes=[inbox], allow_self_trigger=True")
-    app = load_app(package, search_path=str(tmp_path))
-    assert app.function("process").allow_self_trigger
-    sys.path.remove(str(tmp_path))

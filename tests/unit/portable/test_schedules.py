@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from portable import AppDefinitionError, load_app
 from portable.app import load_function
 from portable.schedules import ScheduleError, parse_schedule
-from portable.timezones import shifts
 from tests.support.packages import make_package
 
 
@@ -134,21 +132,6 @@ def test_daylight_saving_refusal_depends_on_the_date_not_only_the_hour() -> None
 def test_zones_without_daylight_saving_accept_every_hour() -> None:
     for zone in ("UTC", "Asia/Tokyo", "Asia/Kolkata", "Asia/Kathmandu"):
         assert parse_schedule("*/5 * * * *", None, zone).timezone == zone
-
-
-def test_shifts_are_the_wall_times_the_zone_skips_or_repeats() -> None:
-    berlin = ZoneInfo("Europe/Berlin")
-    found = shifts("Europe/Berlin", 2026, 1)
-    assert [(shift.start, shift.end, shift.skipped) for shift in found] == [
-        (datetime(2026, 3, 29, 2), datetime(2026, 3, 29, 3), True),
-        (datetime(2026, 10, 25, 2), datetime(2026, 10, 25, 3), False),
-    ]
-    gap_wall = datetime(2026, 3, 29, 2, 30, tzinfo=berlin)
-    assert gap_wall.astimezone(ZoneInfo("UTC")).astimezone(berlin).replace(tzinfo=None) != gap_wall.replace(tzinfo=None)
-    assert len(found[0].wall_times()) == 60
-    # Lord Howe Island moves its clocks by half an hour.
-    lord_howe = shifts("Australia/Lord_Howe", 2026, 1)
-    assert {shift.end - shift.start for shift in lord_howe} == {timedelta(minutes=30)}
 
 
 def test_loading_the_app_names_the_function_and_the_field(tmp_path: Path) -> None:

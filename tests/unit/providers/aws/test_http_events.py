@@ -1,17 +1,15 @@
-"""Every AWS payload in tests/fixtures/aws goes through the AWS shim; the portable fields it
-determines are asserted one by one. Where the payload carries no value, the field is None."""
+"""Every API Gateway payload in tests/fixtures/aws through the AWS shim (providers/aws/http_events.py): the portable
+request's fields asserted one by one (None where the payload carries no value), the replies, and both directions."""
 
 from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.support.recording import recording
 from tests.support.targets import invoke_aws
 
 KITCHEN = ("kitchen", "tests.apps.conformance.kitchen")
@@ -266,183 +264,6 @@ def test_v1_console_test_event_with_null_maps_is_served() -> None:
     assert view["headers"] == {} and view["query"] == {}
 
 
-# S3 ------------------------------------------------------------------------
-
-S3_EXPECTED: dict[str, list[dict[str, Any]]] = {
-    "s3/docs-put-example.json": [
-        {
-            "key": "HappyFace.jpg",
-            "kind": "created",
-            "size": 1024,
-            "etag": "d41d8cd98f00b204e9800998ecf8427e",
-            "time": "1970-01-01T00:00:00+00:00",
-            "content_type": None,
-            "id": "mybucket/HappyFace.jpg@0055AED6DCD90281E5",
-        }
-    ],
-    "s3/put-lambda-docs-capture.json": [
-        {
-            "key": "b21b84d653bb07b05b1e6b33684dc11b",
-            "kind": "created",
-            "size": 1305107,
-            "etag": "b21b84d653bb07b05b1e6b33684dc11b",
-            "time": "2019-09-03T19:37:27.192000+00:00",
-            "content_type": None,
-            "id": "lambda-artifacts-deafc19498e3f2df/b21b84d653bb07b05b1e6b33684dc11b@0C0F6F405D6ED209E1",
-        }
-    ],
-    "s3/delete.json": [
-        {
-            "key": "b21b84d653bb07b05b1e6b33684dc11b",
-            "kind": "deleted",
-            "size": None,
-            "etag": None,
-            "time": "2019-09-03T19:37:27.192000+00:00",
-            "content_type": None,
-            "id": "lambda-artifacts-deafc19498e3f2df/b21b84d653bb07b05b1e6b33684dc11b@0C0F6F405D6ED209E1",
-        }
-    ],
-    "s3/put-multiple-records-plus-encoded-key.json": [
-        {
-            "key": "HappyFace.jpg",
-            "kind": "created",
-            "size": 1024,
-            "id": "sourcebucket/HappyFace.jpg@0A1B2C3D4E5F678901",
-        },
-        {"key": "New File.jpg", "kind": "created", "size": 1024, "id": "sourcebucket/New+File.jpg@0A1B2C3D4E5F678901"},
-    ],
-    "s3/put-percent20-encoded-key.json": [
-        {
-            "key": "Happy Face.jpg",
-            "kind": "created",
-            "size": 1024,
-            "time": "1970-01-01T00:00:00.123000+00:00",
-        }
-    ],
-}
-
-
-def _deliver_s3(event: dict[str, Any], function: str, tmp_path: Path) -> tuple[Any, list[dict[str, Any]]]:
-    physical = event["Records"][0]["s3"]["bucket"]["name"] if "Records" in event else "inbox"
-    with recording(tmp_path) as seen:
-        reply = invoke_aws(event, function, KITCHEN[1], PORTABLE_BUCKET_INBOX=physical)
-    return reply, seen
-
-
-@pytest.mark.parametrize("relative", sorted(S3_EXPECTED))
-def test_s3_notification_is_one_call_per_record(relative: str, tmp_path: Path) -> None:
-    event = load(relative)
-    function = "record_deleted" if "delete" in relative else "record_created"
-    reply, seen = _deliver_s3(event, function, tmp_path)
-    assert reply == {"status": 200, "delivered": len(S3_EXPECTED[relative])}
-    assert len(seen) == len(S3_EXPECTED[relative])
-    for record, expected in zip(seen, S3_EXPECTED[relative], strict=True):
-        assert record["bucket"] == "inbox", "the handler sees the logical bucket name"
-        for field, value in expected.items():
-            assert record[field] == value, field
-
-
-def test_s3_key_with_utf8_percent_escapes_is_decoded_once(tmp_path: Path) -> None:
-    # No published S3 payload has a non-ASCII key (SOURCES.md, gap 1): this one is built from
-    # docs-put-example.json the way S3 encodes keys (form encoding of the UTF-8 bytes).
-    event = load("s3/docs-put-example.json")
-    event["Records"][0]["s3"]["object"]["key"] = "caf%C3%A9+menu%2B%252F.jpg"
-    _, seen = _deliver_s3(event, "record_created", tmp_path)
-    assert [record["key"] for record in seen] == ["café menu+%2F.jpg"]
-
-
-def test_s3_test_event_is_acknowledged_without_calling_the_handler(tmp_path: Path) -> None:
-    reply, seen = _deliver_s3(load("s3/docs-test-event.json"), "record_created", tmp_path)
-    assert reply == {"status": 200, "ignored": "s3:TestEvent"}
-    assert seen == []
-
-
-def test_s3_records_outside_the_trigger_are_not_delivered(tmp_path: Path) -> None:
-    created = load("s3/docs-put-example.json")
-    reply, seen = _deliver_s3(created, "record_deleted", tmp_path)
-    assert reply == {"status": 200, "delivered": 0} and seen == []
-    reply, seen = _deliver_s3(created, "on_upload", tmp_path)
-    assert reply == {"status": 200, "delivered": 0} and seen == [], "prefix in/ and suffix .txt filter it out"
-
-
-def test_s3_record_from_another_bucket_is_refused(tmp_path: Path) -> None:
-    event = load("s3/docs-put-example.json")
-    with recording(tmp_path) as seen:
-        reply = invoke_aws(event, "record_created", KITCHEN[1], PORTABLE_BUCKET_INBOX="some-other-bucket")
-    assert reply == {"status": 200, "delivered": 0}
-    assert seen == []
-
-
-def test_failed_record_fails_the_invocation_after_the_others_ran(tmp_path: Path) -> None:
-    from portable.errors import EventFailed
-
-    event = load("s3/put-multiple-records-plus-encoded-key.json")
-    event["Records"][0]["s3"]["object"]["key"] = "in/fail.txt"
-    event["Records"][1]["s3"]["object"]["key"] = "in/ok.txt"
-    with recording(tmp_path) as seen, pytest.raises(EventFailed, match="1 of 2 records failed"):
-        invoke_aws(event, "on_upload", KITCHEN[1], PORTABLE_BUCKET_INBOX="sourcebucket")
-    assert [record["key"] for record in seen] == ["in/ok.txt"]
-
-
-# Schedules -----------------------------------------------------------------
-
-SCHEDULE_EXPECTED = {
-    "eventbridge/scheduled-event.json": "2015-10-08T16:53:06+00:00",
-    "eventbridge/scheduled-event-lambda-docs.json": "2019-03-01T01:23:45+00:00",
-    "eventbridge/scheduled-event-java-libs.json": "2020-09-30T15:58:34+00:00",
-    "eventbridge-scheduler/scheduled-event-default-input.json": "2025-02-20T16:03:00+00:00",
-}
-
-
-@pytest.mark.parametrize("relative", sorted(SCHEDULE_EXPECTED))
-def test_scheduled_event_carries_the_due_time_and_a_retry_stable_id(relative: str, tmp_path: Path) -> None:
-    event = load(relative)
-    with recording(tmp_path) as seen:
-        first = invoke_aws(event, "every_five", KITCHEN[1])
-        retry = invoke_aws(event, "every_five", KITCHEN[1])
-    assert first == retry == {"status": 200, "delivered": 1}
-    due = SCHEDULE_EXPECTED[relative]
-    assert seen[0] == {
-        "kind": "schedule",
-        "name": "every_five",
-        "time": due,
-        "id": f"every_five@{due.replace('+00:00', 'Z')}",
-    }
-    assert seen[1] == seen[0], "a redelivery of the same firing has the same id"
-
-
-def test_non_scheduled_eventbridge_event_is_rejected(tmp_path: Path) -> None:
-    with recording(tmp_path) as seen:
-        reply = invoke_aws(load("eventbridge/ec2-state-change-with-replay-name.json"), "every_five", KITCHEN[1])
-    assert reply["status"] == 400 and "unknown event shape" in reply["error"]
-    assert seen == []
-
-
-def test_mismatched_event_kinds_are_rejected_without_calling_handlers(tmp_path: Path) -> None:
-    with recording(tmp_path) as seen:
-        assert invoke_aws(load("eventbridge/scheduled-event.json"), "record_created", KITCHEN[1])["status"] == 400
-        assert invoke_aws(load("s3/docs-put-example.json"), "every_five", KITCHEN[1])["status"] == 400
-        reply = invoke_aws(load("apigw-v2/get-root-no-authorizer-mtls.json"), "every_five", KITCHEN[1])
-    assert reply["statusCode"] == 404
-    assert seen == []
-
-
-@pytest.mark.parametrize("event", [None, [], "text", {"unexpected": True}])
-def test_events_of_unknown_shape_get_a_defined_reply(event: Any) -> None:
-    reply = invoke_aws(event, *KITCHEN)
-    assert reply["status"] == 400 and reply["error"]
-
-
-def test_missing_function_name_is_a_500_for_http() -> None:
-    event = load("apigw-v2/get-root-no-authorizer-mtls.json")
-    reply = invoke_aws(event, "", KITCHEN[1])
-    assert reply["statusCode"] == 500
-    assert json.loads(reply["body"])["error"] == "function is misconfigured"
-
-
-# What the test kit and `portable invoke` send: the encoders give back what the decoders read ---------------
-
-
 def test_api_gateway_request_encoding_round_trips() -> None:
     from portable.request import Headers, Query, Request
     from providers.aws import http_events
@@ -463,45 +284,3 @@ def test_api_gateway_request_encoding_round_trips() -> None:
     for field in ("method", "path", "path_params", "query", "cookies", "body", "client_ip", "request_id"):
         assert getattr(got, field) == getattr(sent, field), field
     assert got.headers.get("content-type") == "application/octet-stream"
-
-
-def test_s3_notification_encoding_round_trips() -> None:
-    from datetime import UTC, datetime
-
-    from portable.events import ObjectEvent
-    from providers.aws import s3_events
-
-    for kind in ("created", "deleted"):
-        sent = ObjectEvent(
-            bucket="inbox",
-            key="in/Grüße a+b.txt",
-            kind=kind,
-            id="0055AED6DCD90281E5",
-            time=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
-            size=12,
-            etag="abc",
-        )
-        notification = s3_events.encode(sent, "inbox-physical")
-        [record] = notification["Records"]
-        assert set(record) == set(load("s3/docs-put-example.json")["Records"][0])
-        physical, got = s3_events.object_event(record, "inbox")
-        assert physical == "inbox-physical" and got is not None
-        expected_size = (12, "abc") if kind == "created" else (None, None)
-        assert got == sent._replace(
-            id="inbox-physical/in/Gr%C3%BC%C3%9Fe+a%2Bb.txt@0055AED6DCD90281E5",
-            size=expected_size[0],
-            etag=expected_size[1],
-        )
-
-
-def test_scheduler_event_encoding_round_trips() -> None:
-    from datetime import UTC, datetime
-
-    from portable.events import schedule_firing
-    from providers.aws import schedule_events
-
-    due = datetime(2026, 3, 29, 1, 5, tzinfo=UTC)
-    event = schedule_events.encode("every_five", due)
-    assert set(event) == set(load("eventbridge-scheduler/scheduled-event-default-input.json"))
-    assert schedule_events.is_scheduled(event)
-    assert schedule_events.schedule_event(event, "every_five") == schedule_firing("every_five", due)

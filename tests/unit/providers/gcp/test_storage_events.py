@@ -1,4 +1,6 @@
-"""Every GCP payload in tests/fixtures/gcp goes through the GCP shim under functions-framework."""
+"""Every Cloud Storage payload in tests/fixtures/gcp through the GCP shim under functions-framework
+(providers/gcp/storage_events.py): every field of the portable object event, the trigger's filters and bucket, the
+retry policy's dead letters, and both directions."""
 
 from __future__ import annotations
 
@@ -11,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portable.events import ObjectEvent, schedule_firing
-from portable.request import Headers
-from providers.gcp import runtime, scheduler_requests, storage_events
+from portable.events import ObjectEvent
+from providers.gcp import runtime, storage_events
 from tests.conftest import FIXTURES
 from tests.support.recording import recording
 from tests.support.targets import MAIN, function_env
@@ -312,116 +313,3 @@ def test_storage_event_encoding_round_trips(case: str) -> None:
     headers, body = storage_events.encode(event, "inbox-physical")
     assert headers["ce-type"] == storage_events.EVENT_TYPES[event.kind]
     assert storage_events.decode(headers, body, "inbox") == ("inbox-physical", event)
-
-
-# Cloud Scheduler -----------------------------------------------------------
-
-
-def scheduler_headers(schedule_time: str | None) -> dict[str, str]:
-    contract = load("scheduler/http-target-request.documented-contract.json")["headers"]
-    headers = {
-        "User-Agent": contract["User-Agent"]["value"],
-        "X-CloudScheduler": contract["X-CloudScheduler"]["value"],
-        "X-CloudScheduler-JobName": "every_five",
-        "Content-Type": contract["Content-Type"]["value"],
-    }
-    if schedule_time is not None:
-        headers["X-CloudScheduler-ScheduleTime"] = schedule_time
-    return headers
-
-
-@pytest.mark.parametrize("stamp", ["2026-03-29T01:05:00Z", "2026-03-29T03:05:00+02:00", "2026-03-28T20:05:00-05:00"])
-def test_scheduler_call_carries_the_due_time_in_utc(stamp: str, clients: dict[str, Any], tmp_path: Path) -> None:
-    with function_env("x", MODULE), recording(tmp_path) as seen:
-        first = clients["every_five"].post("/", headers=scheduler_headers(stamp))
-        retry = clients["every_five"].post("/", headers=scheduler_headers(stamp))
-    assert first.status_code == retry.status_code == 204
-    assert seen[0] == {
-        "kind": "schedule",
-        "name": "every_five",
-        "time": "2026-03-29T01:05:00+00:00",
-        "id": "every_five@2026-03-29T01:05:00Z",
-    }
-    assert seen[1] == seen[0]
-
-
-@pytest.mark.parametrize(
-    "due", [datetime(2026, 3, 29, 1, 5, tzinfo=UTC), datetime(2026, 3, 29, 3, 5, tzinfo=ZoneInfo("Europe/Berlin"))]
-)
-def test_scheduler_call_encoding_round_trips(due: datetime) -> None:
-    headers = scheduler_requests.encode("every_five", due)
-    documented = {name: value for name, value in scheduler_headers(None).items() if name != "Content-Type"}
-    assert documented.items() <= headers.items(), "the documented header values"
-    assert scheduler_requests.decode(Headers(headers.items()), "every_five") == schedule_firing("every_five", due)
-
-
-def test_scheduler_call_without_schedule_time_is_a_firing_due_now(clients: dict[str, Any], tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
-    before = datetime.now(UTC).replace(microsecond=0)
-    with function_env("x", MODULE), recording(tmp_path) as seen:
-        assert clients["every_five"].post("/", headers=scheduler_headers(None)).status_code == 204
-    due = datetime.fromisoformat(seen[0]["time"])
-    assert before <= due <= datetime.now(UTC)
-
-
-def test_malformed_schedule_time_is_a_400(clients: dict[str, Any], tmp_path: Path) -> None:
-    with function_env("x", MODULE), recording(tmp_path) as seen:
-        for stamp in ("yesterday", "2026-03-29T01:05:00"):
-            response = clients["every_five"].post("/", headers=scheduler_headers(stamp))
-            assert response.status_code == 400
-            assert "X-CloudScheduler-ScheduleTime" in response.get_json()["error"]
-    assert seen == []
-
-
-def test_scheduler_cloudevent_is_refused_by_a_schedule_function(clients: dict[str, Any], tmp_path: Path) -> None:
-    # SchedulerJobData is what Eventarc would send for Scheduler-via-Eventarc; Portable's jobs call
-    # their function over plain HTTP, so the shim refuses it rather than guess a due time.
-    event = {
-        "specversion": "1.0",
-        "type": "google.cloud.scheduler.job.v1.executed",
-        "id": "job-1",
-        "source": "//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/every_five",
-        "datacontenttype": "application/json",
-        "data": load("scheduler/cloudevent-data/SchedulerJobData-simple.json"),
-    }
-    with function_env("x", MODULE), recording(tmp_path) as seen:
-        response = clients["every_five"].post("/", headers=binary(event)[0], data=binary(event)[1])
-        assert clients["record_created"].post("/", headers=binary(event)[0], data=binary(event)[1]).status_code == 400
-    assert response.status_code == 400
-    assert "google.cloud.scheduler.job.v1.executed" in response.get_json()["error"]
-    assert seen == []
-
-
-def test_schedule_handler_failure_is_a_500(tmp_path: Path) -> None:
-    import functions_framework
-
-    with function_env("every_five", MODULE):
-        client = functions_framework.create_app(target="every_five", source=str(MAIN)).test_client()
-    with function_env("x", MODULE, PORTABLE_TEST_RECORD=str(tmp_path)):  # a directory: writing fails
-        response = client.post("/", headers=scheduler_headers("2026-01-01T00:00:00Z"))
-    assert response.status_code == 500 and response.get_json()["request_id"]
-
-
-def test_every_fixture_file_is_exercised() -> None:
-    used = {
-        "gcp/storage/finalized-structured.json",
-        "gcp/storage/finalized-structured-with-bucket-extension.json",
-        "gcp/storage/data/StorageObjectData-simple.json",
-        "gcp/storage/data/StorageObjectData-complex.json",
-        "gcp/scheduler/http-target-request.documented-contract.json",
-        "gcp/scheduler/cloudevent-data/SchedulerJobData-simple.json",
-    }
-    from tests.unit.providers.aws.test_http_events import HTTP_EXPECTED, S3_EXPECTED, SCHEDULE_EXPECTED
-    from tests.unit.providers.aws.test_sqs_events import PUBSUB_EXPECTED, SNS_VIA_SQS_EXPECTED, SQS_EXPECTED
-
-    used |= {f"aws/{name}" for name in (*HTTP_EXPECTED, *S3_EXPECTED, *SCHEDULE_EXPECTED)}
-    used |= {f"aws/{name}" for name in (*SQS_EXPECTED, *SNS_VIA_SQS_EXPECTED)}
-    used |= {*PUBSUB_EXPECTED, "gcp/pubsub/push/minimal-data-only.json"}
-    used |= {"aws/s3/docs-test-event.json", "aws/eventbridge/ec2-state-change-with-replay-name.json"}
-    from tests.unit.conformance.test_auth_fixtures import USED as AUTH_FIXTURES
-
-    used |= AUTH_FIXTURES
-    present = {str(path.relative_to(FIXTURES)) for path in FIXTURES.rglob("*.json")}
-    assert present - used == set(), "a fixture no test exercises"
-    assert used - present == set()

@@ -1,64 +1,90 @@
-"""The control endpoints' rules: bodies read as sent, keys decoded once and checked, only this
-machine's tools and the runner's own pages served, signed URLs naming the real address.
-
-Through the WSGI app, and through a real server on a loopback port where the server's part
-matters (chunked bodies, lengths that lie, the port in Host and in signed URLs).
-"""
+"""The control endpoints' rules (providers/local/control.py), through the WSGI app: objects put and fired from
+outside, schedules fired on demand, bodies read as sent, keys decoded once and checked, and only this machine's tools
+served. Through a real server on a loopback port: tests/integration/providers/local/test_control.py."""
 
 from __future__ import annotations
 
-import http.client
-import socket
-import threading
-import urllib.request
+import json
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.test import Client, TestResponse
 
-from providers.local import signed_urls
 from providers.local.buckets import MAX_OBJECT_BYTES
 from providers.local.clients import open_bucket
 from providers.local.runner import LocalApp
-from providers.local.sqlite_files import local_dir
-
-OBJECTS = "/__portable/objects/inbox/"
+from tests.support.recording import recording
 
 
-@pytest.fixture
+@pytest.fixture()
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))  # no test inherits another's queued events
     runner = LocalApp(package="tests.apps.conformance")
     yield runner
     runner.stop()
 
 
-@contextmanager
-def serving(local: LocalApp) -> Iterator[int]:
-    """`local` served on a free loopback port, as `python -m providers.local --port 0` serves it; the port."""
-    server = make_server("127.0.0.1", 0, local, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with signed_urls.served_at(local_dir(), f"http://127.0.0.1:{server.port}"):
-            yield int(server.port)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, object]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if seen_file.exists():
+            lines = seen_file.read_text().splitlines()
+            if len(lines) >= count:
+                return [json.loads(line) for line in lines]
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {count} records after {timeout} s")
 
 
-def raw_request(port: int, head: str, body: bytes = b"") -> tuple[int, bytes]:
-    """Send a request exactly as written (http.client would fix its headers); the status and the reply."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-        connection.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
-        reply = b""
-        while chunk := connection.recv(65536):
-            reply += chunk
-    return int(reply.split(b" ", 2)[1]), reply
+def test_fire_on_demand_over_http(local: LocalApp, tmp_path: Path) -> None:
+    client = Client(local)
+    with recording(tmp_path) as seen:
+        response = client.post("/__portable/schedules/every_five")
+        missing = client.post("/__portable/schedules/kitchen")
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body == {"fired": "every_five", "event_id": body["event_id"], "outcome": "delivered", "status": 204}
+    assert body["event_id"].startswith("every_five@")
+    assert missing.status_code == 404 and "schedules: every_five" in missing.get_json()["error"]
+    assert [record["name"] for record in seen] == ["every_five"]
+
+
+def test_objects_put_from_outside_fire_the_bucket_events(
+    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client(local)
+    target = tmp_path / "recorded.jsonl"
+    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+    local.start(schedules=False)
+    put = client.put(
+        "/__portable/objects/inbox/in/hello%20world.txt", data=b"hi", headers={"Content-Type": "text/plain"}
+    )
+    records = wait_for(target, 2)
+    got = client.get("/__portable/objects/inbox/in/hello%20world.txt")
+    deleted = client.delete("/__portable/objects/inbox/in/hello%20world.txt")
+    after = wait_for(target, 3)
+    assert put.status_code == 201 and put.get_json()["size"] == 2
+    assert sorted((r["key"], r["kind"]) for r in records[:2]) == [("in/hello world.txt", "created")] * 2
+    assert records[0]["content_type"] == "text/plain"
+    assert got.status_code == 200 and got.data == b"hi"
+    assert deleted.status_code == 204
+    assert (after[2]["key"], after[2]["kind"]) == ("in/hello world.txt", "deleted")
+    missing = client.get("/__portable/objects/inbox/in/hello%20world.txt")
+    assert missing.status_code == 404
+
+
+def test_control_paths_refuse_what_they_do_not_know(local: LocalApp) -> None:
+    client = Client(local)
+    unknown_bucket = client.put("/__portable/objects/nope/a.txt", data=b"x")
+    assert unknown_bucket.status_code == 404 and "the App declares: inbox" in unknown_bucket.get_json()["error"]
+    unknown_path = client.get("/__portable/whatever")
+    assert unknown_path.status_code == 404 and "POST /__portable/schedules/<name>" in unknown_path.get_json()["error"]
+    wrong_method = client.post("/__portable/objects/inbox/a.txt", data=b"x")
+    assert wrong_method.status_code == 405
+
+
+OBJECTS = "/__portable/objects/inbox/"
 
 
 def assert_portable_error(response: TestResponse, status: int, fragment: str) -> None:
@@ -113,41 +139,6 @@ def test_a_body_must_say_how_long_it_is_and_be_so_long(
     assert open_bucket("inbox").list_page("", 10, None).items == []
 
 
-def test_a_chunked_body_is_stored_whole_over_a_real_connection(local: LocalApp) -> None:
-    chunks = [b"first chunk, ", b"", b"x" * 100_000, b" last"]
-    with serving(local) as port:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request(
-            "PUT",
-            f"{OBJECTS}chunked.bin",
-            body=iter(chunks),
-            encode_chunked=True,
-            headers={"Transfer-Encoding": "chunked", "Content-Type": "application/octet-stream"},
-        )
-        reply = connection.getresponse()
-        assert reply.status == 201, reply.read()
-        connection.close()
-    assert open_bucket("inbox").get("chunked.bin") == b"".join(chunks)
-
-
-@pytest.mark.parametrize(
-    ("length_header", "fragment"),
-    [
-        ("", b"needs a Content-Length"),
-        ("Content-Length: -1\n", b"not a number of bytes"),
-        ("Content-Length: abc\n", b"not a number of bytes"),
-    ],
-)
-def test_a_real_server_answers_a_body_of_unknown_length_at_once(
-    local: LocalApp, length_header: str, fragment: bytes
-) -> None:
-    with serving(local) as port:
-        status, reply = raw_request(
-            port, f"PUT {OBJECTS}a.txt HTTP/1.1\nHost: 127.0.0.1:{port}\n{length_header}\n", b"hello"
-        )
-    assert status == 400 and fragment in reply
-
-
 @pytest.mark.parametrize(
     "headers",
     [
@@ -184,36 +175,3 @@ def test_control_endpoints_refuse_other_sites_and_other_hosts(local: LocalApp, h
 )
 def test_control_endpoints_serve_this_machine(local: LocalApp, headers: dict[str, str]) -> None:
     assert Client(local).put(f"{OBJECTS}a.txt", data=b"x", headers=headers).status_code == 201
-
-
-def test_the_port_in_host_is_the_one_the_server_listens_on(local: LocalApp) -> None:
-    with serving(local) as port:
-        own, _ = raw_request(port, f"GET /__portable/dead-letters HTTP/1.1\nHost: localhost:{port}\n")
-        other, reply = raw_request(port, f"GET /__portable/dead-letters HTTP/1.1\nHost: localhost:{port + 1}\n")
-        rebound, _ = raw_request(port, f"GET /__portable/dead-letters HTTP/1.1\nHost: attacker.example:{port}\n")
-    assert (own, other, rebound) == (200, 403, 403)
-    assert f"on port {port}".encode() in reply
-
-
-def test_signed_urls_name_the_address_the_runner_listens_on(local: LocalApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    inbox = open_bucket("inbox")
-    inbox.put("shared.txt", b"shared", "text/plain", {})
-    with serving(local) as port:
-        url = inbox.signed_url("shared.txt", "GET", 60, None)
-        assert url.startswith(f"http://127.0.0.1:{port}/__portable/buckets/inbox/shared.txt?")
-        with urllib.request.urlopen(url, timeout=10) as reply:
-            assert reply.read() == b"shared"
-        monkeypatch.setenv("PORTABLE_LOCAL_URL", "http://portable.test:18080/")
-        assert inbox.signed_url("shared.txt", "GET", 60, None).startswith("http://portable.test:18080/__portable/")
-        monkeypatch.delenv("PORTABLE_LOCAL_URL")
-    assert inbox.signed_url("shared.txt", "GET", 60, None).startswith(f"{signed_urls.DEFAULT_URL}/"), "none serves"
-
-
-def test_signed_urls_are_served_whatever_the_host(local: LocalApp) -> None:
-    from urllib.parse import urlsplit
-
-    inbox = open_bucket("inbox")
-    inbox.put("shared.txt", b"shared", "text/plain", {})
-    url = urlsplit(inbox.signed_url("shared.txt", "GET", 60, None))
-    reply = Client(local).get(url.path, query_string=url.query, headers={"Host": "portable.test:18080"})
-    assert (reply.status_code, reply.data) == (200, b"shared")

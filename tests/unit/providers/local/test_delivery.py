@@ -1,15 +1,11 @@
-"""Local delivery as the clouds do it: queued before it is acknowledged, attempted again after a
-backoff with the same event id, dead-lettered after the last attempt, replayable, and never
-stopped by a poison event. The policy is injected with short delays; the kill -9 proof is in
-test_local_durability.py."""
+"""Local delivery as the clouds do it (providers/local/delivery.py): queued before it is acknowledged, attempted again
+after a backoff with the same event id, dead-lettered after the last attempt, replayable, and never stopped by a
+poison event. The policy is injected with short delays; the kill -9 proof is in tests/e2e/test_local_durability.py."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -24,7 +20,6 @@ from portable.events import ObjectEvent
 from providers.local.__main__ import main
 from providers.local.clients import open_bucket
 from providers.local.dead_letters import DeadLetters
-from providers.local.deliveries import DeliveryQueue
 from providers.local.delivery import Policy
 from providers.local.runner import LocalApp
 
@@ -182,26 +177,6 @@ def test_writes_made_while_no_runner_runs_are_delivered_when_one_starts(
     open_bucket("drops").put("ok/early", b"x", "text/plain", {})
     runners().start(schedules=False)
     assert len(eventually(lambda: attempts(record, "ok/early"))) == 1
-
-
-def test_a_lease_is_void_once_its_process_has_died_or_its_time_has_run_out(tmp_path: Path) -> None:
-    queue = DeliveryQueue(tmp_path, lambda function: 60)
-    event = ObjectEvent(bucket="drops", key="a", kind="created", id="e-1", time=None)
-    queue.add([("on_drop", event), ("on_drop", event)])
-    first = queue.take(time.time())
-    assert first is not None and first.attempts == 1 and queue.take(time.time()) is None, "queued once, held"
-    ended = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True, timeout=30
-    )
-    with sqlite3.connect(tmp_path / "deliveries.sqlite3") as db:
-        db.execute("UPDATE deliveries SET owner = ?", (f"{ended.stdout.strip()}:gone",))
-    queue.release_the_dead(time.time())
-    second = queue.take(time.time())
-    assert second is not None and second.attempts == 2 and second.event == event
-    third = queue.take(time.time() + 61)
-    assert third is not None and third.attempts == 3, "a lease past the function's timeout is void too"
-    queue.retry(second, time.time(), "late failure of an attempt given up on")
-    assert queue.take(time.time()) is None, "the stale attempt did not reschedule the newer one"
 
 
 def test_the_cli_lists_and_replays_dead_letters(

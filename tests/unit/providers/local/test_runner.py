@@ -1,27 +1,25 @@
-"""The local runner: routes, object events, schedules on time and on demand, the CLI.
+"""The local runner (providers/local/runner.py): routes, object events, writes queued and delivered in the background,
+schedules on time and across a hand-over, and --debug replies.
 
-Delivery itself (the queue, retries, dead letters, crashes) is tested in test_local_delivery.py,
-the control endpoints' rules in test_local_control.py.
+Delivery itself (the queue, retries, dead letters) is tested in test_delivery.py, the control endpoints' rules in
+test_control.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.test import Client
 
 from portable.events import ObjectEvent
 from providers.local.runner import LocalApp
-from tests.conftest import ROOT
 from tests.support.recording import recording
 
 
@@ -155,87 +153,6 @@ def test_schedule_fires_at_its_time(local: LocalApp, tmp_path: Path, monkeypatch
     assert len(target.read_text().splitlines()) == 1, "fired once, then waits for the next due time"
 
 
-def test_fire_on_demand_over_http(local: LocalApp, tmp_path: Path) -> None:
-    client = Client(local)
-    with recording(tmp_path) as seen:
-        response = client.post("/__portable/schedules/every_five")
-        missing = client.post("/__portable/schedules/kitchen")
-    body = response.get_json()
-    assert response.status_code == 200
-    assert body == {"fired": "every_five", "event_id": body["event_id"], "outcome": "delivered", "status": 204}
-    assert body["event_id"].startswith("every_five@")
-    assert missing.status_code == 404 and "schedules: every_five" in missing.get_json()["error"]
-    assert [record["name"] for record in seen] == ["every_five"]
-
-
-@pytest.mark.slow
-def test_cli_fires_a_schedule_and_refuses_unknown_ones(tmp_path: Path) -> None:
-    env = {**os.environ, "PORTABLE_LOCAL_DIR": str(tmp_path)}
-    unknown = subprocess.run(
-        [sys.executable, "-m", "providers.local", "--fire", "nope"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert unknown.returncode == 2
-    assert "no schedule named 'nope'; schedules:" in unknown.stderr
-
-
-def test_objects_put_from_outside_fire_the_bucket_events(
-    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    client = Client(local)
-    target = tmp_path / "recorded.jsonl"
-    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
-    local.start(schedules=False)
-    put = client.put(
-        "/__portable/objects/inbox/in/hello%20world.txt", data=b"hi", headers={"Content-Type": "text/plain"}
-    )
-    records = wait_for(target, 2)
-    got = client.get("/__portable/objects/inbox/in/hello%20world.txt")
-    deleted = client.delete("/__portable/objects/inbox/in/hello%20world.txt")
-    after = wait_for(target, 3)
-    assert put.status_code == 201 and put.get_json()["size"] == 2
-    assert sorted((r["key"], r["kind"]) for r in records[:2]) == [("in/hello world.txt", "created")] * 2
-    assert records[0]["content_type"] == "text/plain"
-    assert got.status_code == 200 and got.data == b"hi"
-    assert deleted.status_code == 204
-    assert (after[2]["key"], after[2]["kind"]) == ("in/hello world.txt", "deleted")
-    missing = client.get("/__portable/objects/inbox/in/hello%20world.txt")
-    assert missing.status_code == 404
-
-
-def test_control_paths_refuse_what_they_do_not_know(local: LocalApp) -> None:
-    client = Client(local)
-    unknown_bucket = client.put("/__portable/objects/nope/a.txt", data=b"x")
-    assert unknown_bucket.status_code == 404 and "the App declares: inbox" in unknown_bucket.get_json()["error"]
-    unknown_path = client.get("/__portable/whatever")
-    assert unknown_path.status_code == 404 and "POST /__portable/schedules/<name>" in unknown_path.get_json()["error"]
-    wrong_method = client.post("/__portable/objects/inbox/a.txt", data=b"x")
-    assert wrong_method.status_code == 405
-
-
-def test_signed_urls_reach_the_logical_bucket_behind_a_physical_name(
-    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from providers.local.buckets import LocalBucket
-    from providers.local.clients import open_bucket
-
-    monkeypatch.setenv("PORTABLE_BUCKET_INBOX", "inbox-physical")
-    target = tmp_path / "recorded.jsonl"
-    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
-    local.start(schedules=False)
-    url = urlsplit(open_bucket("inbox").signed_url("in/signed.txt", "PUT", 60, "text/plain"))
-    put = Client(local).put(url.path, query_string=url.query, data=b"signed", content_type="text/plain")
-    assert put.status_code == 200
-    assert sorted((r["bucket"], r["key"]) for r in wait_for(target, 2)) == [("inbox", "in/signed.txt")] * 2
-    stray = urlsplit(LocalBucket("stray", "stray").signed_url("a.txt", "GET", 60, None))
-    missing = Client(local).get(stray.path, query_string=stray.query)
-    assert missing.status_code == 404 and "no bucket of the App" in missing.get_json()["error"]
-
-
 def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_order(tmp_path: Path) -> None:
     from werkzeug.test import Client
 
@@ -261,16 +178,86 @@ def test_the_local_runner_routes_as_the_gateways_do_whatever_the_declaration_ord
     assert client.get("/files/a.txt").json == {"served_by": "by_name"}
 
 
-def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None:
-    from portable import load_app
-    from providers.local.server import banner
+KITCHEN = "tests.apps.conformance.kitchen"
 
-    text = banner(load_app("functions"), "http://127.0.0.1:8080")
-    assert text.splitlines() == [
-        "Portable local: http://127.0.0.1:8080",
-        "  routes:    POST /hello -> hello, GET /me -> me, POST /webhooks -> receive_webhook",
-        "  buckets:   reports, thumbnails, uploads",
-        "  tables:    greetings, name-counts, welcome-notes",
-        "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
-        "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
-    ]
+
+@pytest.fixture()
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
+    return tmp_path / "state"
+
+
+def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, **modules: str) -> Path:
+    """A package `name` of the given modules (source text by module name), importable for this test."""
+    folder = tmp_path / "src" / name
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    for module, text in modules.items():
+        (folder / f"{module}.py").write_text(textwrap.dedent(text))
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    return folder
+
+
+def test_debug_puts_the_exception_in_local_500_replies(state: Path) -> None:
+    debugging = LocalApp(package="tests.apps.conformance", debug=True)
+    body = Client(debugging).get("/raise").json
+    assert body is not None and body["error"] == "internal error" and body["status"] == 500
+    debug = body["debug"]
+    assert debug["type"] == "RuntimeError"
+    assert debug["message"] == "boom: secret detail that must not reach the caller"
+    assert debug["traceback"].startswith("Traceback (most recent call last):")
+    assert "kitchen.py" in debug["traceback"] and 'raise RuntimeError("boom' in debug["traceback"]
+    plain = Client(LocalApp(package="tests.apps.conformance")).get("/raise").json
+    assert plain is not None and "debug" not in plain and b"secret" not in json.dumps(plain).encode()
+
+
+def test_the_deployed_shims_never_put_the_exception_in_a_reply(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lambda's handler and main.py's targets, as deployed, answer without it: even beside a runner in debug."""
+    import functions_framework
+
+    from portable.request import Request
+    from providers.aws import http_events
+    from providers.aws.runtime import handler
+    from providers.paths import MAIN_PY
+
+    LocalApp(package="tests.apps.conformance", debug=True)
+    monkeypatch.setenv("PORTABLE_FUNCTION", "kitchen")
+    monkeypatch.setenv("PORTABLE_MODULE", KITCHEN)
+    monkeypatch.setenv("PORTABLE_PROVIDER", "local")
+    request = Request(method="GET", path="/raise", path_params={"path": "raise"}, request_id="r1")
+    event = http_events.encode_request(request, "ANY /{path+}")
+    aws = json.loads(handler(event)["body"])
+    gcp = functions_framework.create_app(target="kitchen", source=str(MAIN_PY)).test_client().get("/raise").json
+    for body in (aws, gcp):
+        assert body["error"] == "internal error" and "debug" not in body and "secret" not in json.dumps(body)
+
+
+def test_schedules_fire_once_across_a_hand_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: Path) -> None:
+    """The next runner fires what came due since the last one stopped, once, and nothing the last one fired."""
+    package(
+        tmp_path,
+        monkeypatch,
+        "ticking",
+        tick="""\
+        from portable import schedule
+
+
+        @schedule("* * * * *")
+        def tick(event):
+            pass
+        """,
+    )
+    queued: list[tuple[str, str]] = []
+    first = LocalApp(package="ticking", workers=0)
+    first._queue_firing = lambda name, due: queued.append((name, due.isoformat()))  # type: ignore[method-assign]
+    five_minutes_ago = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+    first.start(schedules_since=five_minutes_ago + timedelta(seconds=30))
+    through = first.stop_schedules()
+    first.stop()
+    latest = through.replace(second=0, microsecond=0)
+    assert queued == [("tick", latest.isoformat())], "what came due while no runner ran: the latest time, once"
+    second = LocalApp(package="ticking", workers=0)
+    second._queue_firing = lambda name, due: queued.append((name, due.isoformat()))  # type: ignore[method-assign]
+    second.start(schedules_since=through)
+    second.stop()
+    assert queued.count(("tick", latest.isoformat())) == 1, "never fired twice"
