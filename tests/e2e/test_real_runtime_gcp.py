@@ -24,6 +24,7 @@ import requests
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from providers.installer import uv_binary
 from tests.backends.pipeline_kit import assert_report, assert_thumbnail, photo, report_due_after
 from tests.backends.servers import free_port
 from tests.support.mocks import Deployment
@@ -68,14 +69,20 @@ def installed(project: Deployment, function: str, into: Path) -> tuple[dict[str,
 def test_the_buildpack_installs_exactly_the_pinned_packages(project: Deployment, tmp_path: Path, function: str) -> None:
     """requirements.txt holds every package pip installs on the runtime's Python: none comes unpinned."""
     _, unpacked, venv = installed(project, function, tmp_path)
+    uv = uv_binary()
+    assert uv is not None, "the project's environment holds uv (requirements-dev.txt)"
+    # uv made the virtualenv without pip (cached_venv), so uv lists what it holds.
     listed = subprocess.run(
-        [venv / "bin" / "python", "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True
+        [uv, "pip", "list", "--python", venv / "bin" / "python", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     present = {
         (canonicalize_name(package["name"]), package["version"])
         for package in json.loads(listed)
         if package["name"] != "pip"
-    }  # the virtualenv's own installer
+    }  # the installer of a virtualenv made before uv made them
     pinned = {
         (canonicalize_name(pin.name), next(iter(pin.specifier)).version)
         for pin in map(Requirement, (unpacked / "requirements.txt").read_text().splitlines())
