@@ -6,6 +6,9 @@
   on wall-clock times (local time labelled UTC), and each wall time is turned into an instant
   with zoneinfo afterwards. That conversion is exact because the grammar refuses schedules
   that fire at wall times the zone skips or repeats, which this test checks too.
+
+No server here: thousands of generated schedules take about a minute of one core, more than the unit tier's whole
+budget, so they run with the integration tier, the two heaviest marked slow.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+import pytest
 from aws_croniter import AwsCroniter
 from croniter import croniter
 from hypothesis import HealthCheck, event, given, reject, settings
@@ -148,6 +152,7 @@ def before_last_year(instants: list[datetime]) -> list[datetime]:
     return [instant for instant in instants if instant.year < LAST_YEAR]
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(data=st.data(), cron=cron_expressions(), zone=ZONES)
 def test_both_clouds_fire_at_the_portable_instants(data: st.DataObject, cron: str, zone: str) -> None:
@@ -168,6 +173,7 @@ def test_both_clouds_fire_at_the_portable_instants(data: st.DataObject, cron: st
     event("firings span a clock change" if len(offsets) > 1 else "firings at one UTC offset")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(cron=cron_expressions(), zone=st.sampled_from(DAYLIGHT_SAVING_ZONES))
 def test_refused_shift_times_really_are_skipped_or_repeated(cron: str, zone: str) -> None:

@@ -7,10 +7,10 @@ import pytest
 
 from portable import bucket
 from portable.errors import NotFound
-from tests.backends.fixtures import Backend
+from tests.backends.fixtures import Backend, providers
 
 
-@pytest.mark.parametrize("backend", ["gcp"], indirect=True)
+@pytest.mark.parametrize("backend", providers("gcp"), indirect=True)
 def test_a_missing_cloud_storage_bucket_names_the_variable_to_check(backend: Backend) -> None:
     photos = bucket("error-photos")
     backend.point_at_missing(photos.spec)
