@@ -119,7 +119,7 @@ class Function(NamedTuple, Generic[TriggerT]):
 
     @property
     def trigger_name(self) -> str:
-        """`http`, `object` or `schedule`: what logs and messages call the trigger kind."""
+        """`http`, `object`, `schedule` or `message`: what logs and messages call the trigger kind."""
         return type(self.trigger).__name__.removesuffix("Trigger").lower()
 
     @property
@@ -137,6 +137,9 @@ class Function(NamedTuple, Generic[TriggerT]):
 
 
 FunctionSpec = Function[Trigger]
+"""One function of the App, as plain data: its name, module and source file, its trigger, the resources it reads and
+writes, the packages it requires, its memory, timeout, retry policy and settings. `HttpFunction`, `ObjectFunction`,
+`ScheduleFunction` and `MessageFunction` are the same with the trigger's kind known."""
 HttpFunction = Function[HttpTrigger]
 ObjectFunction = Function[ObjectTrigger]
 ScheduleFunction = Function[ScheduleTrigger]
@@ -236,7 +239,16 @@ def caller_location() -> str:
 
 
 class App:
-    """Everything `functions/` declares, checked for consistency."""
+    """Everything `functions/` declares, checked for consistency.
+
+    Attributes:
+        functions: Every function, by name.
+        resources: Every bucket, table, queue, topic and secret, by name.
+        handlers: Every function's handler, by name.
+        env: The app-wide settings (`portable.app_env`); a function's own `env=` wins over them.
+        delayed_queues: The queues declared with `delays=True`, and where.
+        cors: The App's CORS policy, if it declares one (`portable.cors`).
+    """
 
     def __init__(self) -> None:
         self.functions: dict[str, FunctionSpec] = {}
@@ -251,22 +263,27 @@ class App:
 
     @property
     def buckets(self) -> list[str]:
+        """The names of the declared buckets, sorted."""
         return sorted(name for name, spec in self.resources.items() if spec.kind == "bucket")
 
     @property
     def tables(self) -> list[str]:
+        """The names of the declared tables, sorted."""
         return sorted(name for name, spec in self.resources.items() if spec.kind == "table")
 
     @property
     def secrets(self) -> list[str]:
+        """The names of the declared secrets, sorted."""
         return sorted(name for name, spec in self.resources.items() if spec.kind == "secret")
 
     @property
     def queues(self) -> list[str]:
+        """The names of the declared queues, sorted."""
         return sorted(name for name, spec in self.resources.items() if spec.kind == "queue")
 
     @property
     def topics(self) -> list[str]:
+        """The names of the declared topics, sorted."""
         return sorted(name for name, spec in self.resources.items() if spec.kind == "topic")
 
     def message_functions(self, source: str | None = None) -> list[MessageFunction]:
@@ -281,9 +298,11 @@ class App:
         )
 
     def http_functions(self) -> list[HttpFunction]:
+        """The functions that serve HTTP routes."""
         return [spec for spec in self.functions.values() if has_trigger(spec, HttpTrigger)]
 
     def object_functions(self, bucket: str | None = None) -> list[ObjectFunction]:
+        """The functions that object events trigger (those of `bucket`, if given)."""
         return [
             spec
             for spec in self.functions.values()
@@ -296,6 +315,7 @@ class App:
         return [found[name] for name in sorted(found)]
 
     def schedule_functions(self) -> list[ScheduleFunction]:
+        """The functions that run on a schedule."""
         return [spec for spec in self.functions.values() if has_trigger(spec, ScheduleTrigger)]
 
     def route(self, method: str, path: str) -> tuple[HttpFunction | None, list[str]]:
@@ -312,6 +332,7 @@ class App:
         return None, sorted({spec.trigger.route.method for spec in matching})
 
     def function(self, name: str) -> FunctionSpec:
+        """The function called `name`; AppDefinitionError naming the App's functions if there is none."""
         try:
             return self.functions[name]
         except KeyError:

@@ -35,6 +35,12 @@ class JwtAuth(NamedTuple):
     """Who may call a route: tokens signed by `issuer` (keys at `jwks_uri`) for one of `audiences`.
 
     `name` is how the stack's config (`portable:jwtAuth.<name>`) and the gateways name it.
+
+    Attributes:
+        name: How the stack's config and the gateways name this issuer.
+        issuer: The `iss` the tokens carry.
+        audiences: The `aud` values accepted; a token must carry one of them.
+        jwks_uri: Where the issuer publishes its signing keys.
     """
 
     name: str
@@ -90,6 +96,11 @@ class Auth(NamedTuple):
 
     `claims` are the verified token's claims, each value as text the way API Gateway on AWS gives
     them (numbers and booleans as their JSON text, a list as `[a b]`); `scopes` the granted scopes.
+
+    Attributes:
+        subject: The token's `sub` claim; None if it has none.
+        scopes: The scopes granted: API Gateway's on AWS, else the `scope` claim split on spaces.
+        claims: Every claim of the token, each value as text.
     """
 
     subject: str | None

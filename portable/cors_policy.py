@@ -26,7 +26,16 @@ _HEADER_NAME_CHARACTERS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqr
 
 
 class Cors(NamedTuple):
-    """The App's CORS policy. Header names are kept in lower case, methods in upper case."""
+    """The App's CORS policy. Header names are kept in lower case, methods in upper case.
+
+    Attributes:
+        allow_origins: The origins whose pages may call the API; `("*",)` for any.
+        allow_methods: The methods a preflight may ask for.
+        allow_headers: The request headers a preflight may ask for.
+        expose_headers: The reply headers a page's script may read.
+        max_age: How long, in seconds, a browser may keep a preflight's answer; None leaves it to the browser.
+        allow_credentials: Whether a page may send cookies and authorization with its calls.
+    """
 
     allow_origins: tuple[str, ...]
     allow_methods: tuple[str, ...]
@@ -36,6 +45,7 @@ class Cors(NamedTuple):
     allow_credentials: bool
 
     def allows_origin(self, origin: str) -> bool:
+        """Whether a browser page of `origin` may call the API."""
         return "*" in self.allow_origins or origin in self.allow_origins
 
     def origin_header(self, origin: str) -> str:

@@ -19,6 +19,16 @@ class ObjectEvent(NamedTuple):
 
     `id` is the same each time the cloud redelivers the same change, so a handler can
     use it to do its work once. Fields the cloud does not send are None.
+
+    Attributes:
+        bucket: The bucket's logical name, as declared.
+        key: The object's key, decoded exactly once.
+        kind: `created` or `deleted`.
+        id: The same on every redelivery of this change.
+        time: When the change happened, aware UTC.
+        size: The object's size in bytes; None for deletions on AWS.
+        etag: The object's etag; None for deletions on AWS.
+        content_type: The object's content type; None on AWS, whose notifications do not carry it.
     """
 
     bucket: str
@@ -32,7 +42,13 @@ class ObjectEvent(NamedTuple):
 
 
 class ScheduleEvent(NamedTuple):
-    """One firing of a schedule; `time` is when it was due (UTC), not when it arrived."""
+    """One firing of a schedule; `time` is when it was due (UTC), not when it arrived.
+
+    Attributes:
+        name: The schedule function's name.
+        time: When the firing was due, aware UTC.
+        id: `<name>@<time>`, the same on every retry of this firing.
+    """
 
     name: str
     time: datetime

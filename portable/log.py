@@ -21,6 +21,8 @@ _ID_FIELDS = {"http": "request_id"}
 
 
 def log(severity: str, message: str, **fields: Any) -> None:
+    """Write one JSON line to stderr: `severity`, `message`, the time, the running function's labels, and `fields`
+    (those that are None are left out; values JSON cannot hold are written as text)."""
     record: dict[str, Any] = {"severity": severity, "message": message, "time": round(time.time(), 3)}
     invocation = current_invocation.get()
     if invocation is not None and invocation.function is not None:
@@ -36,12 +38,15 @@ def log(severity: str, message: str, **fields: Any) -> None:
 
 
 def info(message: str, **fields: Any) -> None:
+    """Log `message` with `fields` at severity INFO."""
     log("INFO", message, **fields)
 
 
 def warning(message: str, **fields: Any) -> None:
+    """Log `message` with `fields` at severity WARNING."""
     log("WARNING", message, **fields)
 
 
 def error(message: str, **fields: Any) -> None:
+    """Log `message` with `fields` at severity ERROR."""
     log("ERROR", message, **fields)

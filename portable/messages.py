@@ -51,6 +51,14 @@ class Message(NamedTuple):
     `id` is the same on every retry of this message (use it to do the work once); `attempt` counts
     from 1; `publish_time` is when it was sent or published (UTC); `source` is the logical name of
     the queue or topic it came from.
+
+    Attributes:
+        id: The message's id, the same on every delivery of it.
+        body: The body as bytes; `text` and `json()` decode it.
+        attributes: The message's attributes, text to text.
+        attempt: Which delivery of the message this is, from 1.
+        publish_time: When it was sent or published, aware UTC.
+        source: The logical name of the queue or topic it came from.
     """
 
     id: str

@@ -93,6 +93,9 @@ class _MessageSource(_Handle):
 
 
 class Queue(_MessageSource):
+    """A queue, by its logical name: what `queue(name)` returns. `send` queues a message; `on_message` declares the
+    queue's one consumer."""
+
     kind = "queue"
 
     def __init__(self, name: str, *, delays: bool = False) -> None:
@@ -114,6 +117,9 @@ class Queue(_MessageSource):
 
 
 class Topic(_MessageSource):
+    """A topic, by its logical name: what `topic(name)` returns. `publish` sends a message to every subscriber;
+    `on_message` declares a subscriber."""
+
     kind = "topic"
 
     def publish(self, body: Body, attributes: Mapping[str, str] | None = None) -> str:

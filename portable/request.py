@@ -61,12 +61,15 @@ class MultiDict(Mapping[str, str]):
         return len(self._values)
 
     def get_all(self, name: str) -> list[str]:
+        """Every value of `name`, in the order sent; an empty list if there is none."""
         return list(self._values.get(self._fold(name), []))
 
     def items_all(self) -> list[tuple[str, str]]:
+        """Every (name, value) pair, in the order sent."""
         return [(name, value) for name, values in self._values.items() for value in values]
 
     def to_dict(self) -> dict[str, list[str]]:
+        """Every name with all its values."""
         return {name: list(values) for name, values in self._values.items()}
 
     def __eq__(self, other: object) -> bool:
@@ -91,6 +94,7 @@ class Headers(MultiDict):
     _case_insensitive = True
 
     def get_all(self, name: str) -> list[str]:
+        """Every value of the header `name`, a comma-joined value split on its commas."""
         return [part.strip() for value in super().get_all(name) for part in value.split(",")]
 
 
@@ -107,7 +111,20 @@ def parse_cookie_header(header: str | None) -> dict[str, str]:
 
 
 class Request:
-    """What an HTTP handler receives, identical on AWS, GCP and locally."""
+    """What an HTTP handler receives, identical on AWS, GCP and locally.
+
+    Attributes:
+        method: The method, in upper case.
+        path: The path, percent-decoded, without any API Gateway stage prefix.
+        path_params: The route's parameters, decoded: `{"id": "42"}` for `/users/{id}`.
+        query: The query parameters, multi-valued, in the order sent.
+        headers: The headers, case-insensitive; a header sent twice is one comma-joined value.
+        cookies: `{"name": "value"}`; the first of a repeated name wins.
+        body: The body as bytes, base64 already decoded.
+        client_ip: The caller's address: API Gateway's `sourceIp`, or on GCP the first `X-Forwarded-For` address.
+        request_id: The gateway's request id (or the execution or trace id on GCP), else a generated one.
+        auth: The verified caller of a route declared with `auth=`; None on an open route.
+    """
 
     __slots__ = (
         "_json",
@@ -245,6 +262,11 @@ class Response:
         http_only: bool = True,
         same_site: str | None = "Lax",
     ) -> Response:
+        """Add a `Set-Cookie` header to the reply and return the response, so that calls can be chained.
+
+        The defaults are the safe ones: `Path=/`, `Secure`, `HttpOnly` and `SameSite=Lax`; pass `max_age` (seconds)
+        for a cookie that outlives the browser session.
+        """
         parts = [f"{name}={value}"]
         if max_age is not None:
             parts.append(f"Max-Age={max_age}")

@@ -87,6 +87,13 @@ class _Handle:
 
 
 class Bucket(_Handle):
+    """A bucket of objects, by its logical name: what `bucket(name)` returns.
+
+    Its decorators `on_created` and `on_deleted` declare functions that its object events trigger; its data methods
+    work inside a running function that declares the bucket in `reads=` or `writes=` (or that it triggers), and
+    reach S3, Cloud Storage or the local bucket, whichever the function runs on.
+    """
+
     kind = "bucket"
 
     def _on(
@@ -226,6 +233,12 @@ def _guess_type(key: str) -> str:
 
 
 class Table(_Handle):
+    """A table of JSON documents by key, by its logical name: what `table(name)` returns.
+
+    Its methods work inside a running function that declares the table in `reads=` or `writes=`, and reach
+    DynamoDB, Firestore or the local table, whichever the function runs on.
+    """
+
     kind = "table"
 
     def _data(self, access: Literal["read", "write"]) -> TableClient:

@@ -26,7 +26,12 @@ MAX_BACKOFF_SECONDS = 600
 
 
 class RetryPolicy(NamedTuple):
-    """`attempts` tries in all (1 = no retry), none started once the event is `max_age_seconds` old."""
+    """`attempts` tries in all (1 = no retry), none started once the event is `max_age_seconds` old.
+
+    Attributes:
+        attempts: Tries in all, 1 to 3; 1 is no retry.
+        max_age_seconds: No try starts once the event is this old: 60 to 21600 (6 hours).
+    """
 
     attempts: int = 3
     max_age_seconds: int = 3600

@@ -38,6 +38,9 @@ _SECRET_NAME = re.compile(r"[a-z][a-z0-9_]{2,39}")
 
 
 class Secret(_Handle):
+    """A secret, by its logical name: what `secret(name)` returns. Its `value()` works inside a running function
+    that declares it in `reads=`; its value is set per stack with `pulumi config set --secret secrets:<name> ...`."""
+
     kind = "secret"
 
     def __init__(self, name: str) -> None:

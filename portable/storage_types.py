@@ -22,6 +22,14 @@ class ObjectInfo(NamedTuple):
     """What a bucket knows about one object; `etag` changes whenever the content does.
 
     `content_type` and `metadata` are None in listings (S3 does not list them): call head().
+
+    Attributes:
+        key: The object's key.
+        size: Its size in bytes.
+        etag: An opaque tag that changes whenever the content does.
+        last_modified: When it was last written, aware UTC.
+        content_type: Its content type; None in listings.
+        metadata: Its metadata, `{lower-case name: value}`; None in listings.
     """
 
     key: str
@@ -33,7 +41,13 @@ class ObjectInfo(NamedTuple):
 
 
 class Item(NamedTuple):
-    """One table item: its document and an opaque version that changes on every write."""
+    """One table item: its document and an opaque version that changes on every write.
+
+    Attributes:
+        key: The item's key.
+        value: The document.
+        version: An opaque string that changes on every write; pass it to `put(..., if_version=...)`.
+    """
 
     key: str
     value: Document
@@ -41,7 +55,12 @@ class Item(NamedTuple):
 
 
 class Page(NamedTuple, Generic[T]):
-    """One page of a listing; pass `next_token` back to get the next page, None at the end."""
+    """One page of a listing; pass `next_token` back to get the next page, None at the end.
+
+    Attributes:
+        items: The entries of this page, in key order.
+        next_token: What to pass as `token` for the next page; None after the last one.
+    """
 
     items: list[T]
     next_token: str | None

@@ -49,7 +49,14 @@ Pairs = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
 class HttpReply:
-    """What the caller got: `status`, `headers` (case-insensitive), `cookies` (Set-Cookie values), `body`."""
+    """What the caller got: `status`, `headers` (case-insensitive), `cookies` (Set-Cookie values), `body`.
+
+    Attributes:
+        status: The HTTP status.
+        headers: The reply's headers, case-insensitive, `Set-Cookie` apart.
+        cookies: The value of each `Set-Cookie` header.
+        body: The body as bytes; `text` and `json()` decode it.
+    """
 
     def __init__(self, reply: Reply) -> None:
         self.status = reply.status
@@ -62,9 +69,11 @@ class HttpReply:
 
     @property
     def text(self) -> str:
+        """The body as UTF-8 text."""
         return self.body.decode("utf-8")
 
     def json(self) -> Any:
+        """The body parsed as JSON."""
         return json_module.loads(self.body)
 
 
@@ -74,6 +83,12 @@ class Kit:
 
     Use it as a context manager: inside the block, the test's own bucket(...) and table(...) handles reach the
     same local data, and writes through them trigger functions too.
+
+    Attributes:
+        target: The target's name: `aws`, `gcp` or `local`.
+        app: The loaded App.
+        state: The folder holding this kit's local data.
+        deliveries: Every event handed to a function, in the order they finished.
     """
 
     def __init__(self, target: str = "local", *, package: str = "functions", state: Path | None = None) -> None:
@@ -103,6 +118,7 @@ class Kit:
         self.close()
 
     def close(self) -> None:
+        """Release the kit's data, and remove its folder if the kit made it. Leaving the `with` block closes it."""
         self._open.close()
         close_connections(self.state)
         if self._temporary:
@@ -263,16 +279,20 @@ class KitBucket:
         return self.kit.caused_by(lambda: self.handle.put(key, content, content_type=content_type))
 
     def delete(self, key: str) -> list[Delivery]:
+        """Delete an object; the deliveries it caused, or EventFailed naming the functions that failed."""
         return self.kit.caused_by(lambda: self.handle.delete(key))
 
     def keys(self, prefix: str = "") -> list[str]:
+        """The keys of the objects under `prefix`, in key order."""
         return [info.key for info in self.kit.run(lambda: list(self.handle.list(prefix)))]
 
     def get(self, key: str) -> bytes:
+        """The object's content; NotFound if there is none."""
         data: bytes = self.kit.run(lambda: self.handle.get(key))
         return data
 
     def head(self, key: str) -> ObjectInfo:
+        """What the bucket knows about the object: size, etag, last modified, content type, metadata."""
         info: ObjectInfo = self.kit.run(lambda: self.handle.head(key))
         return info
 
@@ -285,10 +305,12 @@ class KitTable:
         self.handle = handle
 
     def put(self, key: str, value: Document) -> str:
+        """Store a document under `key`, replacing any; returns its new version."""
         version: str = self.kit.run(lambda: self.handle.put(key, value))
         return version
 
     def get(self, key: str) -> Document | None:
+        """The document under `key`, or None."""
         document: Document | None = self.kit.run(lambda: self.handle.get(key))
         return document
 
@@ -297,7 +319,9 @@ class KitTable:
         return {item.key: item.value for item in self.kit.run(lambda: list(self.handle.query(prefix)))}
 
     def delete(self, key: str) -> None:
+        """Remove the item; a missing one is not an error."""
         self.kit.run(lambda: self.handle.delete(key))
 
     def keys(self, prefix: str = "") -> list[str]:
+        """The keys under `prefix`, in key order."""
         return list(self.items(prefix))

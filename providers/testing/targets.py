@@ -41,7 +41,14 @@ if TYPE_CHECKING:
 
 
 class Delivery(NamedTuple):
-    """One event handed to one function, and whether the cloud would count it as done."""
+    """One event handed to one function, and whether the cloud would count it as done.
+
+    Attributes:
+        function: The function's name.
+        event: What it was handed, e.g. `created uploads/a.txt`, `schedule nightly`, `message <id> from orders`.
+        ok: Whether the cloud would count it as done (not retry it).
+        reply: The native reply, as text.
+    """
 
     function: str
     event: str
@@ -301,6 +308,7 @@ class LocalTarget(GcpTarget):
 
 
 TARGETS = ("aws", "gcp", "local")
+"""The targets a kit runs on: the AWS shim, the GCP shim, the local runner. `portable_app` runs each test on each."""
 
 
 def build_target(name: str, app: App, package: str) -> Target:

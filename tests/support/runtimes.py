@@ -122,7 +122,7 @@ def cached_venv(python: Path, requirements: str, cache_dir: Path = DEFAULT_CACHE
     version = subprocess.run(
         [python, "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
     ).stdout
-    key = hashlib.sha256(json.dumps([str(python), version, requirements]).encode()).hexdigest()[:24]
+    key = hashlib.sha256(json.dumps(["uv", str(python), version, requirements]).encode()).hexdigest()[:24]
     venv = cache_dir / "runtimes" / key
     venv.parent.mkdir(parents=True, exist_ok=True)
     with (venv.parent / f"{key}.lock").open("w") as lock:
