@@ -64,7 +64,8 @@ def installed(project: Deployment, function: str, into: Path) -> tuple[dict[str,
     return inputs, unpacked, venv
 
 
-# Every distribution in the virtualenv, whichever installer put it there.
+# Every distribution in the virtualenv, whichever installer put it there; isolated (-I), so that nothing in the
+# working directory (a checkout's portable_serverless.egg-info) counts.
 _LIST_DISTRIBUTIONS = (
     "import importlib.metadata, json; "
     "print(json.dumps([[d.metadata['Name'], d.version] for d in importlib.metadata.distributions()]))"
@@ -75,7 +76,7 @@ _LIST_DISTRIBUTIONS = (
 def test_the_buildpack_installs_exactly_the_pinned_packages(project: Deployment, tmp_path: Path, function: str) -> None:
     """requirements.txt holds every package installed on the runtime's Python: none comes unpinned."""
     _, unpacked, venv = installed(project, function, tmp_path)
-    listed = subprocess.run([venv / "bin" / "python", "-c", _LIST_DISTRIBUTIONS], capture_output=True, text=True,
+    listed = subprocess.run([venv / "bin" / "python", "-I", "-c", _LIST_DISTRIBUTIONS], capture_output=True, text=True,
                             check=True).stdout  # fmt: skip
     present = {(canonicalize_name(name), version) for name, version in json.loads(listed)}
     pinned = {
