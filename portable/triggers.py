@@ -7,7 +7,7 @@ letter mean). Each target (aws, gcp, local) converts the kind's wire format in
 `providers/<target>/<kind>_codec.py`, and each cloud deploys it in
 `providers/<cloud>/deploy/<kind>_triggers.py`. The shims, the local runner, the test kit,
 `portable invoke` and the deployers find a kind's code through `KINDS` and never test which kind a
-function has; `tests/test_trigger_registry.py` fails when a kind lacks a module for some target.
+function has; `tests/unit/portable/test_triggers.py` fails when a kind lacks a module for some target.
 """
 
 from __future__ import annotations

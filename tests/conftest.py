@@ -35,7 +35,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture
 def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where the test apps (tests.delivery_app, tests.message_app) record each attempt, in a state directory of
+    """Where the test apps (tests.apps.delivery, tests.apps.messages) record each attempt, in a state directory of
     this test's own."""
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
     target = tmp_path / "attempts.jsonl"

@@ -18,7 +18,20 @@ from portable.context import physical_name_variable, using_clients
 from tests.backends import servers
 
 ROOT = servers.ROOT
-PROVIDERS = ["local", pytest.param("aws", marks=pytest.mark.slow), pytest.param("gcp", marks=pytest.mark.slow)]
+# The clouds' backends start servers: slow. A test that runs on some of them takes providers("gcp"), marks and all.
+PROVIDERS = [
+    pytest.param("local"),
+    pytest.param("aws", marks=pytest.mark.slow),
+    pytest.param("gcp", marks=pytest.mark.slow),
+]
+
+
+def providers(*names: str) -> list[Any]:
+    """The `backend` parameters of the providers `names`, with their marks: for
+    `@pytest.mark.parametrize("backend", providers(...), indirect=True)`."""
+    chosen = [param for param in PROVIDERS if param.values[0] in names]
+    assert len(chosen) == len(names), f"no provider among {names} is one of local, aws, gcp"
+    return chosen
 
 
 @pytest.fixture(scope="session")

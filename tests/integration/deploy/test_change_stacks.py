@@ -10,7 +10,7 @@ import pytest
 
 from providers.deploy.preview import run_program
 from tests.conftest import ROOT
-from tests.deploy.mocks import ACCOUNT, Deployment
+from tests.support.mocks import ACCOUNT, Deployment
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

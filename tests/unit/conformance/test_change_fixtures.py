@@ -25,8 +25,8 @@ from providers.aws import change_codec as aws_codec
 from providers.aws.runtime import Entry, bind
 from providers.gcp import change_codec as gcp_codec
 from providers.local.runner import LocalApp
-from tests.codecs import aws_events, bound
 from tests.conftest import FIXTURES
+from tests.support.codecs import aws_events, bound
 
 MODULE = "tests.apps.changes.stock"
 STREAMS = FIXTURES / "aws" / "dynamodb-streams"
@@ -319,7 +319,7 @@ def test_eventarc_stops_retrying_a_change_by_its_age(
 
 
 def test_an_encoded_firestore_change_reads_back_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.codecs import gcp_events
+    from tests.support.codecs import gcp_events
 
     monkeypatch.setenv("PORTABLE_TABLE_STOCK", "stock-physical")
     change = TableChange("stock", "a/b%c", "deleted", {"n": 1, "x": [1.5, None, {"y": True}]}, None, "id-1", WRITTEN)

@@ -26,7 +26,7 @@ from portable.change_trigger import (
 from portable.errors import AppDefinitionError, ConfigurationError, MalformedEvent
 from portable.loading import load_app
 from providers.local.clients import client_for
-from tests.codecs import bound
+from tests.support.codecs import bound
 
 _packages = itertools.count()
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

@@ -1,21 +1,207 @@
-"""The local deliverer settles an event as the shim it delivers through answers, dead letters included."""
+"""Local delivery as the clouds do it (providers/local/deliverer.py): queued before it is acknowledged, attempted again
+after a backoff with the same event id, dead-lettered after the last attempt, replayable, and never stopped by a
+poison event. The policy is injected with short delays; the kill -9 proof is in tests/e2e/test_local_durability.py."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
+from werkzeug.test import Client
 
+from portable import load_app
+from portable.object_trigger import ObjectEvent
+from providers.local.__main__ import main
 from providers.local.clients import open_bucket
+from providers.local.dead_letters import DeadLetters
+from providers.local.deliverer import Policy
 from providers.local.runner import LocalApp
+
+
+class Backoff(NamedTuple):
+    """A policy with the portable shape and short delays, so that retries happen within a test."""
+
+    attempts: int = 3
+    first_delay: float = 1.0
+    max_delay: float = 60.0
+    max_age_seconds: float = 3600.0
+
+    def delay_before(self, attempt: int) -> float:
+        return 0.0 if attempt <= 1 else min(self.first_delay * 2 ** (attempt - 2), self.max_delay)
+
+    def expired(self, event_time: datetime, now: datetime) -> bool:
+        return (now - event_time).total_seconds() > self.max_age_seconds
+
+
+FAST = Backoff(attempts=3, first_delay=0.1, max_delay=1.0)
+
+
+@pytest.fixture
+def runners(record: Path) -> Iterator[Callable[..., LocalApp]]:
+    """Make runners of tests.apps.delivery with a policy and a number of workers; all stop after the test."""
+    made: list[LocalApp] = []
+
+    def make(policy: Policy = FAST, workers: int = 2) -> LocalApp:
+        made.append(LocalApp("tests.apps.delivery", policy_for=lambda spec: policy, workers=workers))
+        return made[-1]
+
+    yield make
+    for runner in made:
+        runner.stop()
+
+
+def attempts(record: Path, key: str | None = None) -> list[dict[str, Any]]:
+    lines = record.read_text().splitlines() if record.exists() else []
+    return [entry for entry in map(json.loads, lines) if key is None or entry["key"] == key]
+
+
+def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not so after {timeout} s")
+        time.sleep(0.02)
+    return result
+
+
+def test_the_local_runner_retries_as_the_deploy_configures_the_clouds() -> None:
+    from portable import RetryPolicy
+    from providers.local.deliverer import default_policy
+
+    app = load_app("tests.apps.delivery")
+    for spec in app.functions.values():
+        assert default_policy(spec) is spec.retries
+    assert [RetryPolicy().delay_before(attempt) for attempt in (1, 2, 3)] == [0, 60, 120]
+
+
+def test_a_failed_event_is_attempted_again_after_the_backoff_with_the_same_id(
+    runners: Callable[..., LocalApp], record: Path
+) -> None:
+    local = runners()
+    assert Client(local).put("/__portable/objects/drops/flaky/a", data=b"x").status_code == 201
+    local.start(schedules=False)
+    tries = eventually(lambda: len(found := attempts(record, "flaky/a")) == 3 and found)
+    assert len({entry["id"] for entry in tries}) == 1, "every attempt carries the same event id"
+    gaps = [later["at"] - earlier["at"] for earlier, later in itertools.pairwise(tries)]
+    assert gaps[0] >= 0.1 and gaps[1] >= 0.2, f"backoff of 0.1 s, then 0.2 s: {gaps}"
+    eventually(lambda: local.queue.next_due() is None)
+    assert local.letters.all() == []
+
+
+def test_after_its_last_attempt_an_event_is_a_dead_letter_to_read_and_replay(
+    runners: Callable[..., LocalApp], record: Path, tmp_path: Path
+) -> None:
+    local = runners()
+    client = Client(local)
+    assert client.put("/__portable/objects/drops/poison/a", data=b"x").status_code == 201
+    local.start(schedules=False)
+    letters = eventually(lambda: client.get("/__portable/dead-letters").get_json()["dead_letters"])
+    tries = attempts(record, "poison/a")
+    assert len(tries) == 3 and len(letters) == 1
+    letter = letters[0]
+    assert letter["function"] == "on_drop" and letter["attempts"] == 3
+    assert letter["error"].startswith("HTTP 500") and "RuntimeError" in letter["error"]
+    assert letter["event"]["key"] == "poison/a" and letter["event"]["id"] == tries[0]["id"]
+    on_disk = tmp_path / "state" / "dead-letters" / "on_drop" / f"{letter['id']}.json"
+    assert json.loads(on_disk.read_text()) == letter
+    assert client.get("/__portable/dead-letters/on_drop").get_json()["dead_letters"] == letters
+    assert client.get("/__portable/dead-letters/nobody").status_code == 404
+
+    Path(f"{record}.fixed").touch()  # the bug is fixed: replay
+    replayed = client.post(f"/__portable/dead-letters/on_drop/{letter['id']}/replay")
+    assert replayed.status_code == 202 and replayed.get_json()["event_id"] == letter["event"]["id"]
+    eventually(lambda: len(attempts(record, "poison/a")) == 4)
+    assert attempts(record, "poison/a")[3]["id"] == letter["event"]["id"], "a replay keeps the event id"
+    assert not on_disk.exists() and client.get("/__portable/dead-letters").get_json()["dead_letters"] == []
+    again = client.post(f"/__portable/dead-letters/on_drop/{letter['id']}/replay")
+    assert again.status_code == 404
+
+
+def test_no_poison_event_stops_the_worker(runners: Callable[..., LocalApp], record: Path) -> None:
+    local = runners(Backoff(attempts=2, first_delay=0.05), workers=1)
+    drops = open_bucket("drops")  # the bucket's own client: no key check stands in the way
+    drops.put("bad\nkey", b"x", "text/plain", {})  # a header cannot carry it: the send raises
+    drops.put("exit/now", b"x", "text/plain", {})  # the handler calls sys.exit()
+    drops.put("poison/b", b"x", "text/plain", {})  # the handler raises: 500
+    drops.put("ok/after", b"x", "text/plain", {})
+    local.start(schedules=False)
+    eventually(lambda: attempts(record, "ok/after"))
+    letters = eventually(lambda: len(found := local.letters.all()) == 3 and found)
+    errors = {letter.record()["event"]["key"]: letter.error for letter in letters}
+    assert errors["bad\nkey"].startswith("ValueError: Header values must not contain newline")
+    assert errors["exit/now"] == "SystemExit: 3"
+    assert errors["poison/b"].startswith("HTTP 500")
+    assert all(letter.attempts == 2 for letter in letters)
+    drops.put("ok/later", b"x", "text/plain", {})
+    eventually(lambda: attempts(record, "ok/later"))
+
+
+def test_an_event_the_shim_refuses_is_dead_lettered_at_once(runners: Callable[..., LocalApp], record: Path) -> None:
+    local = runners()
+    stray = ObjectEvent(bucket="elsewhere", key="a.txt", kind="created", id="stray-1", time=None)
+    local.queue.add([("on_drop", stray)])
+    local.start(schedules=False)
+    [letter] = eventually(local.letters.all)
+    assert letter.attempts == 1 and letter.error.startswith("HTTP 400") and "bound to 'drops'" in letter.error
+    assert attempts(record) == []
+
+
+def test_a_failed_firing_is_attempted_again_with_the_same_id(runners: Callable[..., LocalApp], record: Path) -> None:
+    local = runners()
+    fired = Client(local).post("/__portable/schedules/tick")
+    body = fired.get_json()
+    assert fired.status_code == 500
+    assert body["outcome"] == "retrying" and body["status"] == 500 and body["retry_in_seconds"] == 0.1
+    assert "RuntimeError" in body["last_error"]
+    local.start(schedules=False)
+    tries = eventually(lambda: len(found := attempts(record)) == 2 and found)
+    assert tries[0]["id"] == tries[1]["id"] == body["event_id"]
+    eventually(lambda: local.queue.next_due() is None)
+
+
+def test_an_event_past_its_max_age_is_dead_lettered_unsent(runners: Callable[..., LocalApp], record: Path) -> None:
+    outcome = runners(Backoff(max_age_seconds=-1)).fire_schedule("tick")
+    assert outcome.state == "dead-lettered" and outcome.status is None and "maximum event age" in str(outcome.error)
+    assert attempts(record) == []
+
+
+def test_writes_made_while_no_runner_runs_are_delivered_when_one_starts(
+    runners: Callable[..., LocalApp], record: Path
+) -> None:
+    open_bucket("drops").put("ok/early", b"x", "text/plain", {})
+    runners().start(schedules=False)
+    assert len(eventually(lambda: attempts(record, "ok/early"))) == 1
+
+
+def test_the_cli_lists_and_replays_dead_letters(
+    runners: Callable[..., LocalApp], record: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = runners(Backoff(attempts=1))
+    assert local.fire_schedule("tick").state == "dead-lettered"
+    assert main(["--package", "tests.apps.delivery", "--dead-letters"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    letter = json.loads(line)
+    assert letter["function"] == "tick" and letter["attempts"] == 1
+    assert main(["--package", "tests.apps.delivery", "--replay", f"tick/{letter['id']}"]) == 0
+    assert "queued again" in capsys.readouterr().out
+    assert DeadLetters(local.letters.directory.parent).all() == []
+    assert main(["--package", "tests.apps.delivery", "--replay", f"tick/{letter['id']}"]) == 2
+    local.start(schedules=False)
+    tries = eventually(lambda: len(found := attempts(record)) == 2 and found)
+    assert tries[0]["id"] == tries[1]["id"]
 
 
 @pytest.fixture
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LocalApp:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("PORTABLE_TEST_RECORD", str(tmp_path / "seen.jsonl"))
-    return LocalApp("tests.conformance.app")
+    return LocalApp("tests.apps.conformance")
 
 
 def test_an_event_whose_retries_the_shim_ended_is_a_dead_letter_not_a_delivery(local: LocalApp) -> None:

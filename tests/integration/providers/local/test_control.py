@@ -1,0 +1,114 @@
+"""The control endpoints through a real server on a loopback port, where the server's part matters: chunked
+bodies, lengths that lie, the port in Host and in signed URLs. Their rules through the WSGI app are in
+tests/unit/providers/local/test_control.py."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from providers.local import signed_urls
+from providers.local.clients import open_bucket
+from providers.local.runner import LocalApp
+from providers.local.sqlite_files import local_dir
+
+OBJECTS = "/__portable/objects/inbox/"
+
+
+@pytest.fixture
+def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
+    runner = LocalApp(package="tests.apps.conformance")
+    yield runner
+    runner.stop()
+
+
+@contextmanager
+def serving(local: LocalApp) -> Iterator[int]:
+    """`local` served on a free loopback port, as `python -m providers.local --port 0` serves it; the port."""
+    server = make_server("127.0.0.1", 0, local, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with signed_urls.served_at(local_dir(), f"http://127.0.0.1:{server.port}"):
+            yield int(server.port)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def raw_request(port: int, head: str, body: bytes = b"") -> tuple[int, bytes]:
+    """Send a request exactly as written (http.client would fix its headers); the status and the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    return int(reply.split(b" ", 2)[1]), reply
+
+
+def test_a_chunked_body_is_stored_whole_over_a_real_connection(local: LocalApp) -> None:
+    chunks = [b"first chunk, ", b"", b"x" * 100_000, b" last"]
+    with serving(local) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request(
+            "PUT",
+            f"{OBJECTS}chunked.bin",
+            body=iter(chunks),
+            encode_chunked=True,
+            headers={"Transfer-Encoding": "chunked", "Content-Type": "application/octet-stream"},
+        )
+        reply = connection.getresponse()
+        assert reply.status == 201, reply.read()
+        connection.close()
+    assert open_bucket("inbox").get("chunked.bin") == b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    ("length_header", "fragment"),
+    [
+        ("", b"needs a Content-Length"),
+        ("Content-Length: -1\n", b"not a number of bytes"),
+        ("Content-Length: abc\n", b"not a number of bytes"),
+    ],
+)
+def test_a_real_server_answers_a_body_of_unknown_length_at_once(
+    local: LocalApp, length_header: str, fragment: bytes
+) -> None:
+    with serving(local) as port:
+        status, reply = raw_request(
+            port, f"PUT {OBJECTS}a.txt HTTP/1.1\nHost: 127.0.0.1:{port}\n{length_header}\n", b"hello"
+        )
+    assert status == 400 and fragment in reply
+
+
+def test_the_port_in_host_is_the_one_the_server_listens_on(local: LocalApp) -> None:
+    with serving(local) as port:
+        own, _ = raw_request(port, f"GET /__portable/dead-letters HTTP/1.1\nHost: localhost:{port}\n")
+        other, reply = raw_request(port, f"GET /__portable/dead-letters HTTP/1.1\nHost: localhost:{port + 1}\n")
+        rebound, _ = raw_request(port, f"GET /__portable/dead-letters HTTP/1.1\nHost: attacker.example:{port}\n")
+    assert (own, other, rebound) == (200, 403, 403)
+    assert f"on port {port}".encode() in reply
+
+
+def test_signed_urls_name_the_address_the_runner_listens_on(local: LocalApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = open_bucket("inbox")
+    inbox.put("shared.txt", b"shared", "text/plain", {})
+    with serving(local) as port:
+        url = inbox.signed_url("shared.txt", "GET", 60, None)
+        assert url.startswith(f"http://127.0.0.1:{port}/__portable/buckets/inbox/shared.txt?")
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            assert reply.read() == b"shared"
+        monkeypatch.setenv("PORTABLE_LOCAL_URL", "http://portable.test:18080/")
+        assert inbox.signed_url("shared.txt", "GET", 60, None).startswith("http://portable.test:18080/__portable/")
+        monkeypatch.delenv("PORTABLE_LOCAL_URL")
+    assert inbox.signed_url("shared.txt", "GET", 60, None).startswith(f"{signed_urls.DEFAULT_URL}/"), "none serves"

@@ -1,0 +1,51 @@
+"""Declaring JWT auth (portable/auth.py): what is refused and how, and how claims read as text and scopes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from portable import AppDefinitionError, http, jwt_auth
+from portable.auth import auth_from_claims, claim_text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"issuer": "auth.example.com", "audiences": ["a"]}, "issuer must be the token issuer's URL"),
+        ({"issuer": "https://auth.example.com/", "audiences": "a"}, "audiences must be a list of strings"),
+        ({"issuer": "https://auth.example.com/", "audiences": []}, "audiences must name at least one audience"),
+        ({"issuer": "https://auth.example.com/", "audiences": ["a"], "name": "two words"}, "name 'two words'"),
+    ],
+)
+def test_a_wrong_jwt_auth_declaration_says_what_to_write(arguments: dict[str, Any], named: str) -> None:
+    with pytest.raises(AppDefinitionError, match="jwt_auth") as refusal:
+        jwt_auth(**arguments)
+    assert named in str(refusal.value)
+
+
+def test_auth_takes_only_a_jwt_auth() -> None:
+    def handler(request: object) -> None:
+        return None
+
+    with pytest.raises(AppDefinitionError, match=r"auth= takes what portable\.jwt_auth"):
+        http("GET /x", auth="users")(handler)  # type: ignore[arg-type]
+
+
+def test_the_jwks_uri_defaults_to_the_issuers_well_known_path() -> None:
+    assert jwt_auth("https://auth.example.com/", ["a"]).jwks_uri == "https://auth.example.com/.well-known/jwks.json"
+
+
+def test_claims_read_as_api_gateway_renders_them() -> None:
+    assert [claim_text(v) for v in ("x", 3, True, None, ["a", 1], {"k": "v"})] == [
+        "x",
+        "3",
+        "true",
+        "null",
+        "[a 1]",
+        '{"k":"v"}',
+    ]
+    assert auth_from_claims({"scope": "[a b]"}).scopes == ("a", "b")
+    assert auth_from_claims({"scope": "a b"}, None).scopes == ("a", "b")
+    assert auth_from_claims({"scope": "a"}, ["x"]).scopes == ("x",)
