@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 from portable import log
 from portable.app import App, Function
-from portable.auth import JwtAuth
 from portable.context import current_invocation
 from portable.decorators import HTTP_TIMEOUT_SECONDS, make_registrar
 from portable.delivery import entering, formatted_traceback, new_request_id
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from portable.app import ResourceKind
+    from portable.auth import JwtAuth
     from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Bound, Ending
@@ -70,7 +70,7 @@ def http(
     """
 
     def trigger(where: str) -> HttpTrigger:
-        if auth is not None and not isinstance(auth, JwtAuth):
+        if auth is not None and not isinstance(auth, _jwt_auth_type()):
             raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
         try:
             return HttpTrigger(parse_route(route), auth)
@@ -78,6 +78,14 @@ def http(
             raise AppDefinitionError(f"{where}: {exc}") from None
 
     return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)
+
+
+def _jwt_auth_type() -> type:
+    """JwtAuth, loaded only where a route names one (whose module made it with `jwt_auth`, so it is loaded): an open
+    route's cold start does without portable.auth."""
+    from portable.auth import JwtAuth
+
+    return JwtAuth
 
 
 # The App ---------------------------------------------------------------------

@@ -8,7 +8,6 @@ payload version the event came in.
 from __future__ import annotations
 
 from portable import http_trigger
-from portable.auth import Auth, auth_from_claims
 from portable.delivery import new_request_id, safe_request_id
 from portable.errors import HttpError
 from portable.events import text
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
+    from portable.auth import Auth
     from portable.context import ClientFactory
     from portable.delivery import Bound
     from portable.http_trigger import HttpFunction, HttpTrigger
@@ -217,7 +217,10 @@ def _path_params(value: Any) -> dict[str, str]:
 
 
 def auth_of(event: dict[str, Any]) -> Auth | None:
-    """The caller API Gateway's JWT authorizer verified (`requestContext.authorizer.jwt`), None without one."""
+    """The caller API Gateway's JWT authorizer verified (`requestContext.authorizer.jwt`), None without one (only a
+    route declared with auth= reads it: an open route's cold start does without portable.auth)."""
+    from portable.auth import auth_from_claims
+
     context = _mapping(event.get("requestContext"), "requestContext")
     authorizer = _mapping(context.get("authorizer"), "requestContext.authorizer")
     jwt = _mapping(authorizer.get("jwt"), "requestContext.authorizer.jwt")

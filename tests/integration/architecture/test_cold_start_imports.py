@@ -46,7 +46,6 @@ CORE = {
     "providers.binding",
 }
 HTTP = {
-    "portable.auth",
     "portable.http_trigger",
     "portable.replies",
     "portable.request",
@@ -140,6 +139,7 @@ def test_each_kind_of_function_loads_exactly_its_modules(kind: str, function: st
 def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
     reply, modules = loaded_modules("greet", "bench.app.greet")
     assert json.loads(reply["body"]) == {"message": "Hello, Alice!"}
+    assert "portable.auth" not in modules, "an open route reads no claims"
     for heavy in ("boto3", "botocore", "google", "flask", "pulumi", "PIL", "croniter"):
         assert not any(name == heavy or name.startswith(heavy + ".") for name in modules), heavy
     for unneeded in (
