@@ -178,7 +178,7 @@ def oversized(request: Request) -> HttpReply | None:
             request.request_id,
         )
     size = 0
-    for name, values in request.headers.to_lists():
+    for name, values in request.headers._value_lists():
         for value in values:
             size += len(name) + len(value) + 4
     if size > REQUEST_HEADERS_MAX_BYTES:

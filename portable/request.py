@@ -33,7 +33,7 @@ class MultiDict(Mapping[str, str]):
         self._values = values
 
     @classmethod
-    def of_values(cls, values: dict[str, list[str]]) -> Self:
+    def _adopting(cls, values: dict[str, list[str]]) -> Self:
         """The multidict of `values` (name -> values, names already folded if the class folds them), which it
         takes as its own: how a codec that has just built them hands them over without a second pass."""
         made = cls.__new__(cls)
@@ -76,7 +76,7 @@ class MultiDict(Mapping[str, str]):
         """Every (name, value) pair, in the order sent."""
         return [(name, value) for name, values in self._values.items() for value in values]
 
-    def to_lists(self) -> Iterable[tuple[str, list[str]]]:
+    def _value_lists(self) -> Iterable[tuple[str, list[str]]]:
         """Each name with its values, without copying them: for reading only."""
         return self._values.items()
 

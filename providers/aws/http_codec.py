@@ -109,7 +109,7 @@ def _headers(value: Any) -> Headers:
             else:
                 values[key] = [value_text]
         else:
-            return Headers.of_values(values)
+            return Headers._adopting(values)
     return Headers(_pairs(value, "headers"))
 
 
