@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from portable.app import caller_location, register_queue_delays
 from portable.errors import AppDefinitionError, InvalidValue, TooLarge
 from portable.events import whole_number
+from portable.handles import Handle
 from portable.limits import (
     MESSAGE_ATTRIBUTE_NAME_MAX_CHARS,
     MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES,
@@ -29,7 +30,6 @@ from portable.limits import (
     MESSAGE_MAX_BYTES,
 )
 from portable.message_trigger import DEFAULT_ATTEMPTS, DEFAULT_BATCH_SIZE, register
-from portable.resources import _Handle
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 _NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-class _MessageSource(_Handle):
+class _MessageSource(Handle):
     kind: ClassVar[MessageSourceKind]
     delays = False
 

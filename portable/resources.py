@@ -6,19 +6,17 @@ the running shim provides (see `portable.context`), so no cloud SDK loads at col
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 from portable import data_rules
-from portable.app import ResourceKind, caller_location, register_resource
-from portable.context import current_invocation
 from portable.decorators import FunctionOptions
-from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
+from portable.errors import InvalidValue
+from portable.handles import Handle
 from portable.runtime_typing import TYPE_CHECKING
 from portable.storage_types import Item, ObjectInfo, Page
 
 if TYPE_CHECKING:
-    from typing import IO, Any, ClassVar, Literal, overload
+    from typing import IO, Any, Literal, overload
 
     from typing_extensions import Unpack
 
@@ -30,64 +28,7 @@ if TYPE_CHECKING:
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
 
 
-_RESOURCE_NAME = re.compile(r"[a-z][a-z0-9-]{2,39}")
-
-
-def check_name(name: str, kind: str, pattern: re.Pattern[str] = _RESOURCE_NAME, separator: str = "-") -> None:
-    """Refuse a name outside `pattern` (3 to 40 lower-case letters, digits and `separator`), suggesting one."""
-    if not isinstance(name, str) or not pattern.fullmatch(name):
-        suggestion = name.lower().replace("_", separator).replace("-", separator) if isinstance(name, str) else ""
-        example = f", e.g. {kind}({suggestion!r})" if pattern.fullmatch(suggestion) else ""
-        raise AppDefinitionError(
-            f"{caller_location()}: {kind} name {name!r} is not valid: use 3 to 40 lower-case letters, digits "
-            f"and {separator!r}, starting with a letter{example}"
-        )
-
-
-class _Handle:
-    kind: ClassVar[ResourceKind]
-
-    def __init__(self, name: str) -> None:
-        self._check_name(name)
-        self.name = name
-        self.spec = register_resource(self.kind, name)
-
-    def _check_name(self, name: str) -> None:
-        check_name(name, self.kind)
-
-    def _client(self) -> Any:
-        invocation = current_invocation.get()
-        factory = invocation.clients if invocation else None
-        if factory is None:
-            raise ConfigurationError(
-                f"{self.kind} {self.name!r} was used outside a running function: no provider is bound. "
-                "Run handlers through a provider (locally: python -m providers.local), or wrap the code in "
-                "portable.context.using_clients(...). In a thread the handler starts, run the thread's work "
-                "with contextvars.copy_context().run(...)"
-            )
-        return factory(self.spec)
-
-    def _authorize(self, access: Literal["read", "write"]) -> None:
-        """Refuse what the running function did not declare: the same rule the clouds' IAM enforces."""
-        invocation = current_invocation.get()
-        function = invocation.function if invocation else None
-        if function is None:
-            return
-        allowed = function.readable if access == "read" else function.writes
-        if self.name in allowed:
-            return
-        option = "reads" if access == "read" else "writes"
-        raise AccessNotDeclared(
-            self.name,
-            f"function {function.name!r} {access}s {self.kind} {self.name!r} without declaring it; add "
-            f"{option}=[{self.kind}({self.name!r})] to its decorator in {function.source_file}",
-        )
-
-    def __repr__(self) -> str:
-        return f"{self.kind}({self.name!r})"
-
-
-class Bucket(_Handle):
+class Bucket(Handle):
     """A bucket of objects, by its logical name: what `bucket(name)` returns.
 
     Its decorators `on_created` and `on_deleted` declare functions that its object events trigger; its data methods
@@ -229,7 +170,7 @@ def _guess_type(key: str) -> str:
     return mimetypes.guess_type(key, strict=False)[0] or "application/octet-stream"
 
 
-class Table(_Handle):
+class Table(Handle):
     """A table of JSON documents by key, by its logical name: what `table(name)` returns.
 
     Its methods work inside a running function that declares the table in `reads=` or `writes=`, and reach

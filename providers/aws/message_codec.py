@@ -10,7 +10,6 @@ the publish's own: the same for every subscriber and on every redelivery.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -135,6 +134,8 @@ def _body(text: str, encoding: str | None) -> bytes:
         return text.encode("utf-8", "surrogatepass")
     if encoding != BASE64:
         raise MalformedEvent(f"the message's {ENCODING_ATTRIBUTE} attribute is {encoding!r}; Portable writes 'base64'")
+    import base64  # a body Portable sent base64-encoded (not text): the rare case, kept off the cold start
+
     try:
         return base64.b64decode(text, validate=True)
     except ValueError:  # binascii.Error, and text that is not ASCII
@@ -146,6 +147,8 @@ def wire_body(body: bytes, attributes: Mapping[str, str]) -> tuple[str, dict[str
     text = as_sqs_text(body)
     if text is not None:
         return text, dict(attributes)
+    import base64
+
     return base64.b64encode(body).decode("ascii"), {**attributes, ENCODING_ATTRIBUTE: BASE64}
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bench.measure import CHANGE, FIRING, HTTP_V2, UPLOAD
+from bench.measure import CHANGE, FIRING, HTTP_V2, NOTE, UPLOAD
 from tests.conftest import ROOT
 
 # What a deployed archive's entry module does (providers/deploy/entry_modules.py), then one event.
@@ -59,11 +59,21 @@ PER_KIND = {
         "portable.object_trigger",
         "portable.event_times",
         "providers.aws.object_codec",
+        "portable.handles",
         "portable.resources",
         "portable.data_rules",
         "portable.storage_types",
     },
     "schedule": CORE | {"portable.schedule_trigger", "portable.event_times", "providers.aws.schedule_codec"},
+    # A queue's handle without the bucket and table code; base64 only for a body that is not text.
+    "message": CORE
+    | {
+        "portable.message_trigger",
+        "portable.messaging",
+        "portable.handles",
+        "portable.event_times",
+        "providers.aws.message_codec",
+    },
     # The change kind reads DynamoDB's typed values without boto3, and shares the message kind's policy.
     "change": CORE
     | {
@@ -71,6 +81,7 @@ PER_KIND = {
         "portable.message_trigger",
         "providers.aws.change_codec",
         "providers.aws.dynamodb_keys",
+        "portable.handles",
         "portable.resources",
         "portable.data_rules",
         "portable.storage_types",
@@ -124,6 +135,7 @@ def loaded_modules(function: str, module: str, event: object = HTTP_V2) -> tuple
         ("http", "greet", "bench.app.greet", HTTP_V2),
         ("object", "uploaded", "bench.app.uploaded", UPLOAD),
         ("schedule", "tick", "bench.app.tick", FIRING),
+        ("message", "noted", "bench.app.noted", NOTE),
         ("change", "changed", "bench.app.changed", CHANGE),
     ],
 )
