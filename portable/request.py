@@ -95,6 +95,9 @@ class Query(MultiDict):
     """Query parameters, multi-valued, in the order the client sent them."""
 
 
+NO_QUERY = Query()  # what a request without a query string carries: never changed (a Query has no setter)
+
+
 class Headers(MultiDict):
     """Request headers: names folded to lower case; a repeated header is one value.
 
@@ -169,7 +172,7 @@ class Request:
         self.method = method.upper()
         self.path = path
         self.path_params = path_params or {}
-        self.query = query if query is not None else Query()
+        self.query = query if query is not None else NO_QUERY
         self.headers = headers if headers is not None else Headers()
         self.cookies = cookies if cookies is not None else parse_cookie_header(self.headers.get("cookie"))
         self.body = body

@@ -12,7 +12,7 @@ from portable.delivery import new_request_id, safe_request_id
 from portable.errors import HttpError
 from portable.events import text
 from portable.replies import HttpReply
-from portable.request import Headers, Query, Request, parse_cookie_header
+from portable.request import NO_QUERY, Headers, Query, Request, parse_cookie_header
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -161,12 +161,9 @@ def _decoded_path(raw: str) -> str:
     return unquote(raw)
 
 
-_NO_QUERY = Query()  # never changed: a Query has no setter
-
-
 def _query(raw: str) -> Query:
     if not raw:
-        return _NO_QUERY
+        return NO_QUERY
     from urllib.parse import parse_qsl
 
     return Query(parse_qsl(raw, keep_blank_values=True))
@@ -203,7 +200,7 @@ def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
         method=method,
         path=_decoded_path(_strip_stage(raw_path, stage)),
         path_params=_path_params(event.get("pathParameters")),
-        query=_NO_QUERY if not raw_query else _query(_text(raw_query, "rawQueryString")),
+        query=NO_QUERY if not raw_query else _query(_text(raw_query, "rawQueryString")),
         headers=headers,
         cookies=parse_cookie_header(cookie_header),
         body=_body(event),

@@ -20,7 +20,7 @@ from portable.cors_policy import is_preflight
 from portable.delivery import new_request_id, safe_request_id
 from portable.limits import REQUEST_BODY_MAX_BYTES
 from portable.replies import HttpReply, preflight_reply, unrouted, with_cors
-from portable.request import Headers, Query, Request
+from portable.request import NO_QUERY, Headers, Query, Request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -125,7 +125,7 @@ def _client_ip(headers: Headers, remote_addr: str | None) -> str | None:
 def _request(req: flask.Request, headers: Headers, path_params: dict[str, str]) -> Request:
     """The portable request of `req`, whose headers the caller has already read into `headers`."""
     # Most requests carry no query string: werkzeug's parsing is skipped for them.
-    query = Query(req.args.items(multi=True)) if req.environ.get("QUERY_STRING") else Query()
+    query = Query(req.args.items(multi=True)) if req.environ.get("QUERY_STRING") else NO_QUERY
     return Request(
         method=req.method,
         path=req.path,

@@ -105,12 +105,10 @@ def dead_lettered(status: int, headers: Any) -> str | None:
 
 
 def _to_flask(reply: HttpReply) -> Any:
-    response = flask.Response(reply.body, status=reply.status)
-    del response.headers["Content-Type"]
-    for name, value in reply.headers:
-        response.headers.add(name, value)
-    for cookie in reply.cookies:
-        response.headers.add("Set-Cookie", cookie)
+    headers = reply.headers.pairs + [("Set-Cookie", cookie) for cookie in reply.cookies]
+    response = flask.Response(reply.body, status=reply.status, headers=headers)
+    if "Content-Type" not in reply.headers:  # werkzeug would add text/html for a reply that has none
+        del response.headers["Content-Type"]
     return response
 
 
