@@ -188,7 +188,7 @@ def http(
                 parsed = parse_route(route)
             except RouteError as exc:
                 raise AppDefinitionError(f"{where}: {exc}") from None
-            if status == 200 and _plain(handler):
+            if status == 200 and _plain(handler, parsed.params):
                 return HttpTrigger(parsed, auth)
             from portable.http_types import http_types  # only typed handlers load the validators
 
@@ -204,10 +204,12 @@ _PLAIN_NAMES = frozenset({"dict", "list", "str", "bytes", "None", "Any", "object
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
-def _plain(handler: Callable[..., Any]) -> bool:
+def _plain(handler: Callable[..., Any], route_params: tuple[str, ...]) -> bool:
     """Whether `handler` takes just the request and declares no typed reply, read without evaluating anything."""
     code = handler.__code__
     if code.co_argcount + code.co_kwonlyargcount > 1 or code.co_flags & 0x0C:  # more parameters, *args, **kwargs
+        return False
+    if code.co_varnames[:1] and code.co_varnames[0] in ("body", "query", *route_params):
         return False
     returned = handler.__annotations__.get("return", "None")
     if not isinstance(returned, str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class PortableError(Exception):
     """Base of every error raised by Portable itself."""
@@ -38,7 +40,7 @@ class HttpError(PortableError):
 class InvalidReply(PortableError):
     """A typed handler returned what its annotation does not allow: a 500, logged with every mismatch."""
 
-    def __init__(self, message: str, errors: list[object]) -> None:
+    def __init__(self, message: str, errors: Sequence[object]) -> None:
         super().__init__(message)
         self.errors = errors
 

@@ -79,6 +79,7 @@ class HttpTypes(NamedTuple):
             else:
                 keywords[param.name] = value
         if errors:
+            errors.sort(key=lambda error: _ORDER.get(str(error.location[0]), 3))  # path, query, body
             raise invalid_request(errors)
         return self._reply(handler(*positional, **keywords))
 
@@ -118,6 +119,7 @@ class HttpTypes(NamedTuple):
 
 
 _OMITTED: Any = object()
+_ORDER = {"path": 0, "query": 1, "body": 2}
 
 
 def _query_values(fields: tuple[tuple[str, bool], ...], request: Request) -> dict[str, Any]:
@@ -138,9 +140,7 @@ def invalid_request(errors: list[Invalid]) -> HttpError:
     return HttpError(422, message, errors=listed)
 
 
-def http_types(
-    handler: Callable[..., Any], route: Route, status: int, where: str, scope: dict[str, Any]
-) -> HttpTypes:
+def http_types(handler: Callable[..., Any], route: Route, status: int, where: str, scope: dict[str, Any]) -> HttpTypes:
     """The declarations of `handler` for `route`, checked; AppDefinitionError naming `where` for one that cannot
     work. `scope` holds the names visible where the handler was written (for annotations that are strings)."""
     names = Namespace(handler.__globals__, scope)

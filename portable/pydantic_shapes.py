@@ -11,8 +11,8 @@ import json
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from portable.shapes import BAD, Field, Invalid, Location, Schemas, Shape
 from portable.runtime_typing import TYPE_CHECKING
+from portable.shapes import BAD, Field, Invalid, Location, Schemas, Shape
 
 if TYPE_CHECKING:
     from typing import Any
@@ -88,6 +88,4 @@ def _renamed(schema: Any, names: dict[str, str]) -> Any:
 
 
 def _portable(exc: ValidationError, location: Location) -> list[Invalid]:
-    return [
-        Invalid((*location, *error["loc"]), error["msg"], error["type"]) for error in exc.errors(include_url=False)
-    ]
+    return [Invalid((*location, *error["loc"]), error["msg"], error["type"]) for error in exc.errors(include_url=False)]

@@ -200,7 +200,9 @@ class _Bool(Shape):
             folded = value.strip().lower()
             if folded in _TRUE or folded in _FALSE:
                 return folded in _TRUE
-            return _wrong(errors, location, "bool_parsing", "Input should be a valid boolean, unable to interpret input")
+            return _wrong(
+                errors, location, "bool_parsing", "Input should be a valid boolean, unable to interpret input"
+            )
         return _wrong(errors, location, "bool_type", "Input should be a valid boolean")
 
     dump = check
@@ -258,7 +260,8 @@ class _Choice(Shape):
     """`Literal[...]` or an `Enum` (then `members` maps each value to its member)."""
 
     def __init__(self, values: list[Any], members: dict[Any, Any] | None = None, owner: type | None = None) -> None:
-        self.values, self.members, self.owner = values, members, owner
+        self.values, self.members = values, members
+        self.owner: Any = owner
         self.kind = "enum" if members is not None else "literal_error"
 
     def check(self, value: Any, location: Location, errors: list[Invalid], text: bool = False) -> Any:
@@ -473,10 +476,10 @@ def resolve(annotation: Any, names: Namespace, what: str) -> Any:
     if not isinstance(text, str):
         return annotation
     try:
-        return eval(text, names.globals, names.locals)  # noqa: S307 (the app's own annotation text)
+        return eval(text, names.globals, names.locals)
     except Exception as exc:
         raise UnsupportedType(
-            f"the annotation {text!r} of {what} cannot be resolved ({type(exc).__name__}: {exc}); define or "
+            f"{what}: the annotation {text!r} cannot be resolved ({type(exc).__name__}: {exc}); define or "
             "import what it names at module level, above the handler, not only under TYPE_CHECKING"
         ) from None
 
@@ -581,9 +584,11 @@ def _compile(annotation: Any, names: Namespace, what: str, building: dict[int, S
     if _typing_form(annotation, "Required") or _typing_form(annotation, "NotRequired"):
         return _compile(annotation.__args__[0], names, what, building)
     origin = getattr(annotation, "__origin__", None)
-    args = getattr(annotation, "__args__", ())
-    if type(annotation).__name__ == "UnionType" or _typing_form(annotation, "Union") or _typing_form(
-        annotation, "Optional"
+    args: tuple[Any, ...] = getattr(annotation, "__args__", ())
+    if (
+        type(annotation).__name__ == "UnionType"
+        or _typing_form(annotation, "Union")
+        or _typing_form(annotation, "Optional")
     ):
         return _Union([_compile(arg, names, what, building) for arg in args])
     if _typing_form(annotation, "Literal"):
@@ -591,7 +596,9 @@ def _compile(annotation: Any, names: Namespace, what: str, building: dict[int, S
     if origin in (list, tuple) or (origin is None and annotation in (list, tuple)):
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
             raise UnsupportedType(f"{what}: {_name(annotation)} is a fixed-length tuple; use tuple[X, ...] or list[X]")
-        return _List(_compile(args[0] if args else object, names, what, building), as_tuple=tuple in (origin, annotation))
+        return _List(
+            _compile(args[0] if args else object, names, what, building), as_tuple=tuple in (origin, annotation)
+        )
     if origin is dict or annotation is dict:
         if args and args[0] is not str:
             raise UnsupportedType(f"{what}: {_name(annotation)} has keys of another type than str; JSON keys are text")
@@ -599,7 +606,8 @@ def _compile(annotation: Any, names: Namespace, what: str, building: dict[int, S
     if isinstance(annotation, type):
         enum = sys.modules.get("enum")
         if enum is not None and issubclass(annotation, enum.Enum):
-            members = {member.value: member for member in annotation}
+            choices: Any = annotation
+            members = {member.value: member for member in choices}
             return _Choice(list(members), members, annotation)
         if id(annotation) in building:
             return building[id(annotation)]
@@ -612,6 +620,8 @@ def _compile(annotation: Any, names: Namespace, what: str, building: dict[int, S
 
 
 def _name(annotation: Any) -> str:
+    if getattr(annotation, "__origin__", None) is not None:  # list[int] answers list's __qualname__
+        return repr(annotation)
     return getattr(annotation, "__qualname__", None) or repr(annotation)
 
 

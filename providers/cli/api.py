@@ -17,6 +17,7 @@ from typing import Any
 from portable.app import load_app
 from portable.errors import ConfigurationError
 from portable.openapi import openapi_document
+from providers.paths import project_title
 
 CLIENT_GENERATOR = "openapi-python-client"
 
@@ -25,7 +26,7 @@ def app_document(root: Path, stack: str | None) -> dict[str, Any]:
     """The document of the app at `root`, as declared or as `stack` deploys it."""
     app = load_app("functions", str(root))
     if stack is None:
-        return openapi_document(app, _title(root))
+        return openapi_document(app, project_title(root))
     try:
         from providers.deploy.api_document import stack_document
     except ImportError:
@@ -34,16 +35,6 @@ def app_document(root: Path, stack: str | None) -> dict[str, Any]:
             "pip install 'portable-serverless[deploy]'; without --stack the document is the App as declared"
         ) from None
     return stack_document(app, root, stack)
-
-
-def _title(root: Path) -> str:
-    if (root / "Pulumi.yaml").exists():
-        import yaml
-
-        document = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
-        if isinstance(document, dict) and isinstance(document.get("name"), str):
-            return document["name"]
-    return root.name
 
 
 def as_text(document: dict[str, Any], yaml_format: bool) -> str:
@@ -64,10 +55,22 @@ def generate_client(document: dict[str, Any], out_dir: Path) -> None:
         spec = Path(temporary) / "openapi.json"
         spec.write_text(json.dumps(document))
         config = Path(temporary) / "config.json"
-        config.write_text(json.dumps({"package_name_override": package, "project_name_override": out_dir.name}))
+        overrides = {"package_name_override": package, "project_name_override": out_dir.name}
+        config.write_text(json.dumps(overrides))
         done = subprocess.run(
-            [*generator, "generate", "--path", str(spec), "--config", str(config), "--meta", "uv"]
-            + ["--output-path", str(out_dir), "--overwrite"],
+            [
+                *generator,
+                "generate",
+                "--path",
+                str(spec),
+                "--config",
+                str(config),
+                "--meta",
+                "uv",
+                "--output-path",
+                str(out_dir),
+                "--overwrite",
+            ],
             capture_output=True,
             text=True,
         )

@@ -49,8 +49,11 @@ class Explorer:
             return render(openapi_document(self.app, self.title, servers=[f"http://{host}"]))
         if rest in ASSETS:
             return _file(rest, ASSETS[rest])
-        return error(404, f"no /__portable/api/{rest}; the explorer is at /__portable/api, its document at "
-                     "/__portable/api/openapi.json")
+        return error(
+            404,
+            f"no /__portable/api/{rest}; the explorer is at /__portable/api, its document at "
+            "/__portable/api/openapi.json",
+        )
 
 
 def _file(name: str, content_type: str) -> Reply:

@@ -19,8 +19,17 @@ def running_runner(project: Path, state: Path, package: str = "functions") -> It
     port = free_port()
     env = {**os.environ, "PYTHONPATH": f"{project}:{ROOT}", "PORTABLE_LOCAL_DIR": str(state)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "providers.local", "--port", str(port), "--no-reload", "--no-schedules"]
-        + ["--package", package],
+        [
+            sys.executable,
+            "-m",
+            "providers.local",
+            "--port",
+            str(port),
+            "--no-reload",
+            "--no-schedules",
+            "--package",
+            package,
+        ],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,

@@ -19,9 +19,7 @@ from providers.gcp.deploy.openapi import Backend, openapi_document
 from providers.gcp.deploy.settings import GcpSettings
 
 
-def _encoded_document(
-    title: str, specs: list[HttpFunction], urls: list[str], cors: bool, api: dict[str, Any]
-) -> str:
+def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str], cors: bool, api: dict[str, Any]) -> str:
     backends = [
         Backend(spec.name, spec.trigger.route, url, spec.timeout_seconds, spec.trigger.auth)
         for spec, url in zip(specs, urls, strict=True)

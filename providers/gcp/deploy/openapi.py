@@ -68,7 +68,9 @@ def _describe(operation: dict[str, Any], typed: dict[str, Any], api: dict[str, A
     body = typed.get("requestBody")
     if body is not None:
         schema = body["content"]["application/json"]["schema"]
-        parameters.append({"name": "body", "in": "body", "required": body["required"], "schema": swagger_schema(schema)})
+        parameters.append(
+            {"name": "body", "in": "body", "required": body["required"], "schema": swagger_schema(schema)}
+        )
         operation["consumes"] = ["application/json"]
     replies: dict[str, Any] = {}
     for status, reply in typed["responses"].items():

@@ -285,7 +285,9 @@ def _kit_sender(target: str) -> Send:
             {
                 "error": "the request does not fit the route: body.name: Input should be a valid string",
                 "status": 422,
-                "errors": [{"location": "body.name", "message": "Input should be a valid string", "type": "string_type"}],
+                "errors": [
+                    {"location": "body.name", "message": "Input should be a valid string", "type": "string_type"}
+                ],
             },
         ),
     ],
