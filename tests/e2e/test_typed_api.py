@@ -4,6 +4,8 @@ tries a route and signs in for an auth= route, and calls the app through the cli
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
 import json
 import subprocess
 import sys
@@ -111,3 +113,36 @@ def test_the_generated_client_calls_the_running_app(runner: str, tmp_path: Path)
         sys.path.remove(str(out))
         for name in [name for name in sys.modules if name.split(".")[0] == "portable_client"]:
             del sys.modules[name]
+
+
+@pytest.mark.slow
+def test_the_typed_pages_client_script_runs_against_the_app(tmp_path: Path) -> None:
+    """docs/examples/typed/scripts/call_client.py, as the page says to run it: in an app holding the page's
+    functions, after `portable client --python notes-client`, with `portable dev` serving."""
+    app = tmp_path / "notes"
+    shutil.copytree(ROOT / "docs" / "examples" / "typed" / "functions", app / "functions")
+    shutil.copy(ROOT / "main.py", app / "main.py")
+    (app / "Pulumi.yaml").write_text("name: notes\nruntime: python\n")
+    environment = {**os.environ, "PYTHONPATH": f"{app}:{ROOT}"}
+    made = subprocess.run(
+        [sys.executable, "-m", "portable", "client", "--python", "notes-client"],
+        cwd=app,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    with running_runner(app, tmp_path / "state") as url:
+        ran = subprocess.run(
+            [sys.executable, str(ROOT / "docs" / "examples" / "typed" / "scripts" / "call_client.py"), url],
+            cwd=app,
+            env={**environment, "PYTHONPATH": f"{app / 'notes-client'}:{app}:{ROOT}"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["7 Groceries ['home']", "Groceries", "tea-pot 12.5", "422 ['body.title']"]
