@@ -4,9 +4,9 @@ tries a route and signs in for an auth= route, and calls the app through the cli
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
-import json
 import subprocess
 import sys
 import urllib.request
