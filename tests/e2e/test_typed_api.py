@@ -37,6 +37,20 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def generate_client(app: Path, out_dir: str, environment: dict[str, str]) -> None:
+    """`portable client --python out_dir`, run in the app's folder as a user runs it."""
+    made = subprocess.run(
+        [sys.executable, "-m", "portable", "client", "--python", out_dir],
+        cwd=app,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+
+
 def post(url: str) -> Any:
     with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=30) as reply:
         return json.load(reply)
@@ -79,15 +93,7 @@ def test_the_explorer_tries_a_route_and_signs_in_for_an_auth_route(runner: str) 
 @pytest.mark.slow
 def test_the_generated_client_calls_the_running_app(runner: str, tmp_path: Path) -> None:
     out = tmp_path / "hello-client"
-    made = subprocess.run(
-        [sys.executable, "-m", "portable", "client", "--python", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
+    generate_client(ROOT, str(out), dict(os.environ))
     sys.path.insert(0, str(out))
     try:
         client_package = importlib.import_module("portable_client")
@@ -124,16 +130,7 @@ def test_the_typed_pages_client_script_runs_against_the_app(tmp_path: Path) -> N
     shutil.copy(ROOT / "main.py", app / "main.py")
     (app / "Pulumi.yaml").write_text("name: notes\nruntime: python\n")
     environment = {**os.environ, "PYTHONPATH": f"{app}:{ROOT}"}
-    made = subprocess.run(
-        [sys.executable, "-m", "portable", "client", "--python", "notes-client"],
-        cwd=app,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
+    generate_client(app, "notes-client", environment)
     with running_runner(app, tmp_path / "state") as url:
         ran = subprocess.run(
             [sys.executable, str(ROOT / "docs" / "examples" / "typed" / "scripts" / "call_client.py"), url],
