@@ -156,7 +156,7 @@ def http_types(handler: Callable[..., Any], route: Route, status: int, where: st
     params = []
     for index, name in enumerate(declared):
         source = _source(name, index, route, where)
-        positional = index < code.co_argcount
+        positional = index < code.co_posonlyargcount  # the others go by name, whatever is left out
         shape = None
         fields: tuple[tuple[str, bool], ...] = ()
         if source != "request":

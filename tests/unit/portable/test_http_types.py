@@ -70,6 +70,11 @@ def optional_body(body: Item | None = None) -> list[Item]:
     return [body] if body else []
 
 
+@http("POST /later/{number}")
+def defaults_first(request: Request, body: Item | None = None, number: int = 0) -> list[int]:
+    return [number, body.count if body else -1]
+
+
 @http("GET /anything")
 def lies(request: Request) -> Item:
     return Response({"name": "x"}, status=202)  # type: ignore[return-value]
@@ -112,6 +117,11 @@ def test_an_empty_body_takes_the_default_and_without_one_is_missing() -> None:
     missing = call(put_item, "PUT", "/boxes/b/items/1")
     assert missing.status == 422
     assert body_of(missing)["errors"] == [{"location": "body", "message": "Field required", "type": "missing"}]
+
+
+def test_a_parameter_after_a_left_out_body_still_gets_its_own_value() -> None:
+    assert body_of(call(defaults_first, "POST", "/later/5")) == [5, -1]
+    assert body_of(call(defaults_first, "POST", "/later/5", {"name": "a", "count": 3})) == [5, 3]
 
 
 def test_a_response_where_a_typed_reply_is_declared_is_a_500(capsys: pytest.CaptureFixture[str]) -> None:
