@@ -545,28 +545,21 @@ def _typing_form(annotation: Any, name: str) -> bool:
 
 
 def _scalar(annotation: Any) -> Shape | None:
-    import datetime
-
     simple: dict[Any, Shape] = {str: _Str(), int: _Int(), float: _Float(), bool: _Bool(), None: _None()}
     simple[type(None)] = simple[None]
     if annotation in simple:
         return simple[annotation]
     if annotation is object or _typing_form(annotation, "Any"):
         return _Any()
-    if annotation is datetime.datetime:
-        return _Parsed(datetime.datetime, _parse_datetime, "datetime", "date-time")
-    if annotation is datetime.date:
+    datetime = sys.modules.get("datetime")  # an annotation naming a module's class: its module is loaded already
+    if datetime is not None and annotation is datetime.datetime:
+        return _Parsed(datetime.datetime, datetime.datetime.fromisoformat, "datetime", "date-time")
+    if datetime is not None and annotation is datetime.date:
         return _Parsed(datetime.date, datetime.date.fromisoformat, "date", "date")
     uuid = sys.modules.get("uuid")
     if uuid is not None and annotation is uuid.UUID:
         return _Parsed(uuid.UUID, uuid.UUID, "uuid", "uuid")
     return None
-
-
-def _parse_datetime(text: str) -> Any:
-    import datetime
-
-    return datetime.datetime.fromisoformat(text)
 
 
 def shape_of(annotation: Any, names: Namespace, what: str) -> Shape:

@@ -150,7 +150,7 @@ def test_a_dataclass_typed_cold_start_loads_the_standard_library_validators_and_
     assert json.loads(str(reply["body"])) == {"message": "Hello, Alice!"}
     ours = {name for name in modules if name.split(".")[0] in ("portable", "providers")}
     assert ours == CORE | TYPED
-    for unneeded in ("pydantic", "pydantic_core", "typing", "portable.pydantic_shapes", "portable.openapi"):
+    for unneeded in ("pydantic", "pydantic_core", "typing", "datetime", "portable.pydantic_shapes", "portable.openapi"):
         assert unneeded not in modules, unneeded
 
 
