@@ -12,6 +12,7 @@ declared with `auth=`; the handler of an open route never sees claims (`reads_cl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from portable import log
@@ -19,7 +20,7 @@ from portable.app import App, Function
 from portable.context import current_invocation
 from portable.decorators import HTTP_TIMEOUT_SECONDS, make_registrar
 from portable.delivery import entering, formatted_traceback, new_request_id
-from portable.errors import AppDefinitionError, HttpError
+from portable.errors import AppDefinitionError, HttpError, InvalidReply
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.replies import HttpReply, debug_detail, error_reply, render, unauthorized
 from portable.routes import Route, RouteError, parse_route
@@ -27,6 +28,7 @@ from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
     from typing_extensions import Unpack
 
@@ -35,12 +37,14 @@ if TYPE_CHECKING:
     from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Bound, Ending
+    from portable.http_types import HttpTypes
     from portable.request import Request
 
 
 class HttpTrigger(NamedTuple):
     route: Route
     auth: JwtAuth | None = None  # the issuer whose token the route requires; None: open to anyone
+    types: HttpTypes | None = None  # a typed handler's declarations (portable.http_types); None: a plain handler
 
     @property
     def source(self) -> str | None:
@@ -62,22 +66,64 @@ def http(
     route: str,
     *,
     auth: JwtAuth | None = None,
+    status: int = 200,
     **options: Unpack[FunctionOptions],
 ) -> Callable[[Handler], Handler]:
     """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function.
 
     `auth=users` (from `users = jwt_auth(...)`) lets only callers with a valid token of that issuer in.
+    A handler may declare typed parameters (`body: NoteIn`, `query: NotesQuery`, a route parameter `note_id: int`)
+    and a typed reply (`-> NoteOut`): see portable.http_types. `status` is the status of a reply that is not None
+    (201 for a route that creates something).
     """
 
-    def trigger(where: str) -> HttpTrigger:
-        if auth is not None and not isinstance(auth, _jwt_auth_type()):
-            raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
-        try:
-            return HttpTrigger(parse_route(route), auth)
-        except RouteError as exc:
-            raise AppDefinitionError(f"{where}: {exc}") from None
+    def register(handler: Handler) -> Handler:
+        scope = _declaring_scope()
 
-    return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)
+        def trigger(where: str) -> HttpTrigger:
+            if auth is not None and not isinstance(auth, _jwt_auth_type()):
+                raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
+            try:
+                parsed = parse_route(route)
+            except RouteError as exc:
+                raise AppDefinitionError(f"{where}: {exc}") from None
+            if status == 200 and _plain(handler, parsed.params):
+                return HttpTrigger(parsed, auth)
+            from portable.http_types import http_types  # only typed handlers load the validators
+
+            return HttpTrigger(parsed, auth, http_types(handler, parsed, status, where, scope))
+
+        return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)(handler)
+
+    return register
+
+
+# The return annotations of a plain handler: nothing in them is validated, so a cold start needs no validator.
+_PLAIN_NAMES = frozenset({"dict", "list", "str", "bytes", "None", "Any", "object", "Response", "typing.Any"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def _plain(handler: Callable[..., Any], route_params: tuple[str, ...]) -> bool:
+    """Whether `handler` takes just the request and declares no typed reply, read without evaluating anything."""
+    code = handler.__code__
+    if code.co_argcount + code.co_kwonlyargcount > 1 or code.co_flags & 0x0C:  # more parameters, *args, **kwargs
+        return False
+    if code.co_varnames[:1] and code.co_varnames[0] in ("body", "query", *route_params):
+        return False
+    returned = handler.__annotations__.get("return", "None")
+    if not isinstance(returned, str):
+        returned = getattr(returned, "__name__", "") if isinstance(returned, type) else repr(returned)
+        returned = returned or "None"
+    return all(name in _PLAIN_NAMES for name in _NAME.findall(returned))
+
+
+def _declaring_scope() -> dict[str, Any]:
+    """The local names where the decorated function is written (a class defined in a function, say), for
+    annotations that are strings; a module's own names are its globals."""
+    import sys
+
+    frame = sys._getframe(2)
+    return dict(frame.f_locals) if frame.f_locals is not frame.f_globals else {}
 
 
 def _jwt_auth_type() -> type:
@@ -218,12 +264,16 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> HttpReply:
     declared = bound.spec.trigger.route
     if not request.path_params and declared.params:
         request.path_params = declared.match(request.path) or {}
+    types = bound.spec.trigger.types
     try:
-        return render(bound.handler(request))
+        return render(bound.handler(request) if types is None else types.call(bound.handler, request))
     except HttpError as exc:
         if exc.status >= 500:
             log.error("handler answered with an error", status=exc.status, error=exc.message)
-        return error_reply(exc.status, exc.message, request.request_id)
+        return error_reply(exc.status, exc.message, request.request_id, exc.body_fields())
+    except InvalidReply as exc:
+        log.error("reply does not fit the handler's annotation", error=str(exc))
+        return error_reply(500, "internal error", request.request_id, debug_detail(exc) if bound.debug else None)
     except Exception as exc:
         log.error(
             "handler raised",

@@ -11,6 +11,7 @@
     GET|PUT /__portable/buckets/...                            signed URLs made by Bucket.signed_url()
     POST    /__portable/token?subject=<who>[&scope=a b][&auth=<name>]   a token of the development issuer
     GET     /__portable/jwks.json                              the development issuer's public key
+    GET     /__portable/api[/openapi.json]                     the API explorer, and the OpenAPI document
 
 They answer requests addressed to a loopback name on the runner's own port, from tools
 (curl, scripts) or from the runner's own pages only, so a web page elsewhere in the
@@ -34,19 +35,21 @@ from portable.replies import HttpReply, render
 from portable.request import Response
 from portable.schedule_trigger import ScheduleTrigger
 from providers.local import browse, signed_urls
+from providers.local.api_explorer import Explorer
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliverer import Outcome
 from providers.local.tables import LocalTable
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
 from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
+from providers.paths import project_title
 
 PREFIX = "/__portable/"
 USAGE = (
     f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
     f"GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
     f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
-    f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json"
+    f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json; GET {PREFIX}api"
 )
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FOREIGN_SITES = frozenset({"cross-site", "same-site"})
@@ -85,6 +88,7 @@ class Control:
         self.letters = letters
         self.replay = replay
         self.signed = SignedUrls(self._open_physical)
+        self.explorer = Explorer(app, project_title())
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -110,6 +114,8 @@ class Control:
             return self._token(dict(parse_qsl(environ.get("QUERY_STRING", ""))))
         if kind == "jwks.json" and method == "GET":
             return render(self.issuer.jwks())
+        if kind == "api":
+            return self.explorer.answer(method, rest, environ.get("HTTP_HOST") or "127.0.0.1")
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
     def _fire(self, name: str) -> HttpReply:

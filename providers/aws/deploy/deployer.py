@@ -22,7 +22,7 @@ from providers.aws.deploy.settings import read_settings as read_aws_settings
 from providers.aws.deploy.tables import create_tables
 from providers.deploy.http_config import with_stack_overrides
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, kind_deployers, plan_triggers
-from providers.deploy.resources import data_options, stack_outputs
+from providers.deploy.resources import data_options, served_document, stack_outputs
 
 CLOUD = "aws"
 
@@ -55,6 +55,7 @@ class AwsDeployer(Deployer[AwsSettings]):
             kind.connect(deployment)
         return stack_outputs(
             deployment.api_url,
+            api_document=served_document(deployment.app, deployment.api_url),
             domain_target=deployment.domain_target,
             functions={name: function.name for name, function in deployment.functions.items()},
             buckets={name: bucket.bucket for name, bucket in deployment.buckets.items()},

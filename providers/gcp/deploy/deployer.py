@@ -13,7 +13,7 @@ import pulumi
 from portable.app import App, ResourceSpec
 from providers.deploy.http_config import with_stack_overrides
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, kind_deployers, plan_triggers
-from providers.deploy.resources import stack_outputs
+from providers.deploy.resources import served_document, stack_outputs
 from providers.gcp.deploy.buckets import create_buckets, grant_bucket_access
 from providers.gcp.deploy.deployment import GcpDeployment
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket
@@ -92,6 +92,7 @@ class GcpDeployer(Deployer[GcpSettings]):
             kind.finish(deployment)
         return stack_outputs(
             deployment.api_url,
+            api_document=served_document(deployment.app, deployment.api_url),
             domain_target=deployment.domain_target,
             functions={name: function.name for name, function in deployment.functions.items()},
             buckets={name: bucket.name for name, bucket in deployment.buckets.items()},
