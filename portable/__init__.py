@@ -40,6 +40,7 @@ _HOMES = {
     "ObjectInfo": "storage_types",
     "Page": "storage_types",
     "RetryPolicy": "retries",
+    "Idempotency": "idempotency",
     "Secret": "secrets",
     "secret": "secrets",
     "app_env": "settings",
@@ -153,6 +154,9 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.http_trigger import (
         http as http,
+    )
+    from portable.idempotency import (
+        Idempotency as Idempotency,
     )
     from portable.loading import (
         load_app as load_app,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import Any, Literal, Protocol, TypeGuard
 
     from portable.cors_policy import Cors
+    from portable.idempotency import Idempotency
 
     ResourceKind = Literal["bucket", "table", "secret", "queue", "topic"]
     MessageSourceKind = Literal["queue", "topic"]
@@ -72,6 +73,7 @@ class Function(NamedTuple, Generic[TriggerT]):
     allow_self_trigger: bool = False
     retries: RetryPolicy = DEFAULT_RETRIES
     env: tuple[tuple[str, str], ...] = ()  # plain settings, (name, value) sorted by name; see portable.settings
+    idempotency: Idempotency | None = None  # idempotent=: see portable.idempotency
 
     @property
     def kind(self) -> str:
@@ -91,8 +93,8 @@ class Function(NamedTuple, Generic[TriggerT]):
 
 FunctionSpec = Function["Trigger"]
 """One function of the App, as plain data: its name, module and source file, its trigger, the resources it reads and
-writes, the packages it requires, its memory, timeout, retry policy and settings. Each kind's module names the same
-with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`,
+writes, the packages it requires, its memory, timeout, retry policy, settings and idempotency. Each kind's module
+names the same with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`,
 `ChangeFunction`)."""
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol, TypeVar
 
     from portable.app import Trigger
+    from portable.idempotency import Idempotency
 
     class ResourceRef(Protocol):
         """A bucket(...) or table(...) handle, as reads= and writes= take them."""
@@ -36,7 +37,9 @@ class FunctionOptions(TypedDict, total=False):
     name: the function's name (default: the Python function's); reads/writes: the handles it
     uses; requires: pip requirements its archive carries; memory_mb and timeout_seconds: its size;
     retries: how an object or schedule function's failed events are retried (HTTP functions refuse it);
-    env: plain settings, read with portable.setting(name) (see portable.settings).
+    env: plain settings, read with portable.setting(name) (see portable.settings); idempotent: True or
+    Idempotency(window_seconds=..., key=...) runs each event, message or keyed request once (see
+    portable.idempotency).
     """
 
     name: str | None
@@ -47,6 +50,7 @@ class FunctionOptions(TypedDict, total=False):
     timeout_seconds: int
     retries: RetryPolicy
     env: Mapping[str, str]
+    idempotent: bool | Idempotency
 
 
 FUNCTION_NAME_MAX_CHARS = 40
@@ -94,6 +98,15 @@ def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPol
     return policy.check(where)
 
 
+def _idempotency(options: FunctionOptions, where: str) -> Idempotency | None:
+    """`idempotent=` checked; its module loads only for a function that declares it."""
+    if "idempotent" not in options:
+        return None
+    from portable.idempotency import check_option
+
+    return check_option(options["idempotent"], where)
+
+
 def make_registrar(
     trigger: Trigger | Callable[[str], Trigger],
     options: FunctionOptions,
@@ -127,6 +140,11 @@ def make_registrar(
             )
         read_names, read_specs = _names(options.get("reads", ()), where, "reads")
         write_names, write_specs = _names(options.get("writes", ()), where, "writes")
+        idempotency = _idempotency(options, where)
+        if idempotency is not None:  # its store is a table the function writes, which the deploy provisions
+            from portable.idempotency_store import STORE
+
+            write_names, write_specs = write_names | {STORE.name}, [*write_specs, STORE]
         built_trigger = trigger(where) if callable(trigger) else trigger
         spec = Function(
             name=function_name,
@@ -141,6 +159,7 @@ def make_registrar(
             allow_self_trigger=allow_self_trigger,
             retries=_retries(options, built_trigger, where),
             env=tuple(sorted(check_env(options.get("env", {}), where).items())),
+            idempotency=idempotency,
         )
         register_function(spec, handler, [*trigger_resources, *read_specs, *write_specs])
         return handler

@@ -16,7 +16,7 @@ from contextvars import Token
 from portable import log
 from portable.app import TriggerT
 from portable.context import Invocation, current_invocation
-from portable.errors import MalformedEvent
+from portable.errors import MalformedEvent, Retried
 from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple
 
 if TYPE_CHECKING:
@@ -150,6 +150,7 @@ def deliver_records(
     refusals: list[str] = _NONE
     dead: list[tuple[str, str, Any]] = _NONE
     spec, handler = bound.spec, bound.handler
+    once = _idempotent_delivery(bound) if spec.idempotency is not None else None
     for index, (record_id, event) in enumerate(records):
         if isinstance(event, MalformedEvent):
             log.error(f"{rule.label} rejected", function=spec.name, record=index, id=record_id, error=str(event))
@@ -166,9 +167,10 @@ def deliver_records(
             continue
         token = current_invocation.set(_built(Invocation, (spec, bound.clients, event.id, trace)))
         try:
-            handler(event)
+            handler(event) if once is None else once(event)
         except Exception as exc:
-            log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
+            if not isinstance(exc, Retried):
+                log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
             current_invocation.reset(token)
             if ending is not None and (reason := ending(event, True)):
                 dead = [*dead, (record_id, reason, event)]
@@ -181,6 +183,13 @@ def deliver_records(
             current_invocation.reset(token)
             delivered += 1
     return _built(Settled, (delivered, failed, errors, dead, refusals))
+
+
+def _idempotent_delivery(bound: Bound[Any]) -> Callable[[Any], None]:
+    """The handler of an idempotent function, run once per key (portable.idempotency, loaded only for it)."""
+    from portable.idempotency_store import deliver_once
+
+    return lambda event: deliver_once(bound.spec, bound.clients, event, bound.handler)
 
 
 # What a Settled holds when nothing went wrong: one empty list, never added to (a failure makes a new list).

@@ -264,6 +264,18 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> HttpReply:
     declared = bound.spec.trigger.route
     if not request.path_params and declared.params:
         request.path_params = declared.match(request.path) or {}
+    if bound.spec.idempotency is None:
+        return _call(bound, request)
+    from portable.idempotency_store import answer_once  # only an idempotent route loads it
+
+    try:
+        return answer_once(bound.spec, bound.clients, request, lambda: _call(bound, request))
+    except Exception as exc:  # the store failed: the handler did not run, or its reply stands unrecorded
+        log.error("idempotency store failed", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
+        return error_reply(500, "internal error", request.request_id, debug_detail(exc) if bound.debug else None)
+
+
+def _call(bound: Bound[HttpTrigger], request: Request) -> HttpReply:
     types = bound.spec.trigger.types
     try:
         return render(bound.handler(request) if types is None else types.call(bound.handler, request))

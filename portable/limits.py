@@ -44,3 +44,6 @@ MESSAGE_DELAY_MAX_SECONDS = 900
 # changes go to at most two functions. DynamoDB Streams and Eventarc both keep an undelivered change 24 hours.
 TABLE_CHANGE_CONSUMERS_MAX = 2
 TABLE_CHANGE_RETENTION_SECONDS = 24 * 3600
+# Idempotency keys are remembered at most 30 days after their first success (neither cloud's TTL sets a bound: a
+# bound keeps a typo of a window from keeping the store's items for years).
+IDEMPOTENCY_WINDOW_MAX_SECONDS = 30 * 24 * 3600

@@ -24,7 +24,12 @@ from providers.gcp.deploy.secrets import create_secrets, grant_secret_access
 from providers.gcp.deploy.services import enable_services
 from providers.gcp.deploy.settings import GcpSettings
 from providers.gcp.deploy.settings import read_settings as read_gcp_settings
-from providers.gcp.deploy.tables import collection_names, create_database, grant_table_access
+from providers.gcp.deploy.tables import (
+    collection_names,
+    create_database,
+    expire_idempotency_keys,
+    grant_table_access,
+)
 
 CLOUD = "gcp"
 
@@ -51,6 +56,11 @@ class GcpDeployer(Deployer[GcpSettings]):
         deployment.buckets = create_buckets(app.buckets, settings, info, after_services)
         deployment.collections = collection_names(app.tables, stack)
         deployment.database = create_database(settings, info, after_services) if app.tables else None
+        expire_idempotency_keys(
+            deployment.collections,
+            settings,
+            pulumi.ResourceOptions(depends_on=[*deployment.services, *filter(None, [deployment.database])]),
+        )
         secrets = create_secrets(app.secrets, settings, after_services)
         source_bucket = create_source_bucket(settings, after_services)
         deployment.topics = create_topics([*app.queues, *app.topics], settings, stack, after_services)

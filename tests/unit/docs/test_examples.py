@@ -86,6 +86,7 @@ USER_TESTS = {
     "http": "docs.examples.http.tests.test_me",
     "testing": "docs.examples.testing.tests.test_pipeline",
     "typed": "docs.examples.typed.tests.test_notes",
+    "idempotency": "docs.examples.idempotency.tests.test_payments",
 }
 
 
