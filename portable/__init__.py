@@ -45,6 +45,7 @@ _HOMES = {
     "secret": "secrets",
     "app_env": "settings",
     "setting": "settings",
+    "trace_id": "tracing",
     "Message": "message_trigger",
     "Queue": "messaging",
     "Topic": "messaging",
@@ -232,4 +233,7 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.storage_types import (
         Page as Page,
+    )
+    from portable.tracing import (
+        trace_id as trace_id,
     )

@@ -25,6 +25,7 @@ from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.replies import HttpReply, debug_detail, error_reply, render, unauthorized
 from portable.routes import Route, RouteError, parse_route
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
+from portable.tracing import child, continued, spans
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from portable.app import ResourceKind
     from portable.auth import JwtAuth
-    from portable.context import ClientFactory
+    from portable.context import ClientFactory, Trace
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Bound, Ending
     from portable.http_types import HttpTypes
@@ -235,19 +236,29 @@ def oversized(request: Request) -> HttpReply | None:
 
 
 def deliver(
-    bound: Bound[HttpTrigger], decoded: Request | HttpReply, ending: Ending | None = None, trace: str | None = None
+    bound: Bound[HttpTrigger], decoded: Request | HttpReply, ending: Ending | None = None, trace: Trace | None = None
 ) -> HttpReply:
     """Answer one request; never raises. `decoded` is the request, or the reply its target gave without calling
     the handler (a malformed event's 400, a preflight's answer). 4xx for the caller's faults, 500 for the
-    handler's. `trace` is the platform's trace id, which every log line of the call carries; no platform
-    retries a request, so there is no `ending`."""
+    handler's. The call continues `trace` (the caller's or the platform's) in a span of its own, which every log
+    line of the call carries; no platform retries a request, so there is no `ending`."""
     if isinstance(decoded, HttpReply):
         return decoded
-    token = entering(bound, decoded.request_id, trace)
+    otel = spans()
+    if otel is None:
+        token = entering(bound, decoded.request_id, child(continued(trace)))
+        try:
+            return _answer(bound, decoded)
+        finally:
+            current_invocation.reset(token)
+    started, call_trace = otel.start(bound.spec, continued(trace))
+    token = entering(bound, decoded.request_id, call_trace)
     try:
-        return _answer(bound, decoded)
+        reply = _answer(bound, decoded)
     finally:
         current_invocation.reset(token)
+    otel.end(started, status=reply.status)
+    return reply
 
 
 def _answer(bound: Bound[HttpTrigger], request: Request) -> HttpReply:

@@ -33,8 +33,9 @@ SETTINGS_MAX_BYTES = 3 * 1024
 SECRET_VALUE_MAX_BYTES = 65536
 # SQS and SNS messages, body and attributes together (Pub/Sub allows 10 MB).
 MESSAGE_MAX_BYTES = 256 * 1024
-# SQS carries at most 10 message attributes (Pub/Sub 100); Portable keeps one for itself.
-MESSAGE_ATTRIBUTES_MAX = 9
+# SQS carries at most 10 message attributes (Pub/Sub 100); Portable keeps two for itself (a binary body's encoding,
+# the sender's trace).
+MESSAGE_ATTRIBUTES_MAX = 8
 # SQS and SNS attribute names, 256 characters (Pub/Sub keys 256 bytes); Pub/Sub values, 1024 bytes.
 MESSAGE_ATTRIBUTE_NAME_MAX_CHARS = 256
 MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES = 1024

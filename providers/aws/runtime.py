@@ -22,6 +22,7 @@ from portable.delivery import Bound
 from portable.errors import EventFailed, PortableError
 from portable.runtime_typing import TYPE_CHECKING
 from portable.triggers import codec_name, trigger_module
+from providers.aws.trace_header import platform_trace
 from providers.binding import client_factory
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def serve(entry: Entry, event: Event, request_id: str | None = None) -> Any:
     codec = entry.codec
     if not codec.recognises(event):
         return _wrong_event(entry, event, request_id)
-    result = entry.kind.deliver(entry.bound, codec.decode(event, entry.bound, request_id))
+    result = entry.kind.deliver(entry.bound, codec.decode(event, entry.bound, request_id), None, platform_trace(event))
     reply = codec.encode_reply(result, event)
     if entry.after is not None:
         entry.after(result, event, entry.bound)

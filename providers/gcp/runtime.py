@@ -33,7 +33,7 @@ from portable.replies import HttpReply, error_reply
 from portable.request import Headers
 from portable.triggers import codec_name, trigger_module
 from providers.binding import client_factory, provider_for
-from providers.gcp.http_codec import request_id_of, trace_of
+from providers.gcp.http_codec import log_style, request_id_of, trace_of
 
 Target = Callable[[flask.Request], Any]
 CLOUD = "gcp"
@@ -72,10 +72,11 @@ def make_target(bound: Bound[Any]) -> Target:
     kind = trigger_module(bound.spec.kind)
     codec = importlib.import_module(codec_name(CLOUD, bound.spec.kind))
     ending = None if codec.COUNTS_ATTEMPTS else (lambda event, attempted: kind.retries_ended(bound, event, attempted))
+    style = log_style()
 
     def target(req: flask.Request) -> Any:
         headers = Headers(req.headers.items())
-        result = kind.deliver(bound, codec.decode(req, headers, bound), ending, trace_of(headers))
+        result = kind.deliver(bound, codec.decode(req, headers, bound), ending, trace_of(headers, style))
         if isinstance(result, HttpReply):
             return _to_flask(codec.encode_reply(result, req, headers, bound))
         return _to_flask(_event_reply(bound, kind, result, headers))

@@ -87,6 +87,7 @@ USER_TESTS = {
     "testing": "docs.examples.testing.tests.test_pipeline",
     "typed": "docs.examples.typed.tests.test_notes",
     "idempotency": "docs.examples.idempotency.tests.test_payments",
+    "traces": "docs.examples.traces.tests.test_signups",
 }
 
 
@@ -556,3 +557,20 @@ def test_a_python_block_written_inline_fails_the_build(tmp_path: Path) -> None:
         hooks._check_python_blocks(page + '\n```{.python title="x.py"}\nprint("hi")\n```\n', "braces.md")
         assert [warning.split(":")[0] for warning in warnings] == ["inline.md", "braces.md"]
         assert warnings[0].startswith("inline.md: a python block is written inline")
+
+
+# Traces -----------------------------------------------------------------------------------------------------------
+
+
+def test_the_request_its_message_and_the_job_log_one_trace(
+    open_kit: Callable[[str], Kit], target: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    kit = open_kit("traces")
+    trace = kit.http("POST", "/signups", json={"user": "ada"}).json()["trace"]
+    lines = [line for line in log_lines(capsys.readouterr().err) if line.get("function")]
+    assert [line["message"] for line in lines] == ["signed up", "welcome queued", "welcome sent"]
+    if target == "aws":  # X-Ray's form of the same id
+        assert {line["xray_trace_id"] for line in lines} == {f"1-{trace[:8]}-{trace[8:]}"}
+    else:
+        assert {line["trace"] for line in lines} == {trace}
