@@ -83,7 +83,7 @@ def compile_schedules(
             compiled[spec.name] = compiler(trigger.schedule)
         except ValueError as exc:
             raise AppDefinitionError(
-                f"{spec.source_file}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
+                f"{spec.where}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
                 f"{service}: {exc}"
             ) from None
     return compiled
