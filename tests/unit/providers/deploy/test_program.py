@@ -72,10 +72,10 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
             "aws",
             AWS,
             "unlocked",
-            "pad.py (pad): 'left-pad>=1' is not in requirements.lock; add left-pad to "
+            "pad.py:6 (pad): 'left-pad>=1' is not in requirements.lock; add 'left-pad>=1' to "
             "requirements-dev.txt and run `./dev lock`",
         ),
-        ("gcp", GCP, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock"),
+        ("gcp", GCP, "unlocked", "pad.py:6 (pad): 'left-pad>=1' is not in requirements.lock"),
         ("gcp", GCP, "anyauth", "route 'ANY /files/{path+}' requires auth and takes OPTIONS"),
         (
             "gcp",
