@@ -24,3 +24,14 @@ def find_project_root(start: Path) -> Path:
 
 PROJECT_ROOT = find_project_root(Path.cwd().resolve())
 MAIN_PY = PROJECT_ROOT / "main.py"
+
+
+def no_project_here(command: str, start: Path = PROJECT_ROOT) -> str | None:
+    """Why `command` has no app to work on from `start` (no Pulumi.yaml there or above), naming the fix; None when
+    there is one."""
+    if (find_project_root(start) / PROJECT_FILE).is_file():
+        return None
+    return (
+        f"no {PROJECT_FILE} in {start} or any folder above it, so there is no app here for {command}: run it in your "
+        f"app's folder (the one holding {PROJECT_FILE} and functions/), or make an app with `portable new DIR`"
+    )
