@@ -134,7 +134,7 @@ class LocalApp:
         if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
             return timed_http(self.console, self.targets[spec.name], spec.name, environ, start_response)
         if not allowed:
-            unrouted = error(404, f"no route for {method} {path}{self._similar_route(path)}")
+            unrouted = error(404, f"no route for {method} {path}{self._similar_route(method, path)}")
             return send(start_response, with_cors(cors, headers.get("origin"), unrouted))
         reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
         reply.headers.append(("Allow", ", ".join(allowed)))
@@ -186,10 +186,15 @@ class LocalApp:
                 return Queue(name, delays=name in self.app.delayed_queues).send(body, attributes)
             return Topic(name).publish(body, attributes)
 
-    def _similar_route(self, path: str) -> str:
-        """`; did you mean ...` naming the route nearest to `path`, for a local 404."""
-        keys = {spec.trigger.route.path: spec.trigger.route.key for spec in self.app.http_functions()}
-        return did_you_mean(path, keys, lambda nearest: f"{keys[nearest]!r}")
+    def _similar_route(self, method: str, path: str) -> str:
+        """`; did you mean ...` naming the route nearest to (method, path), for a local 404."""
+        routes = [spec.trigger.route for spec in self.app.http_functions()]
+
+        def key(nearest: str) -> str:
+            alike = [route for route in routes if route.path == nearest]
+            return repr(next((route for route in alike if route.method == method), alike[0]).key)
+
+        return did_you_mean(path, {route.path for route in routes}, key)
 
     def _lease_seconds(self, function: str) -> float:
         spec = self.app.functions.get(function)

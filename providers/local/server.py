@@ -132,7 +132,7 @@ def serve(
     else:
         report.say(watch=app_files())
     counted = InFlight(local if local is not None else _failed_app(failure))
-    server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=_quiet_handler())
+    server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=quiet_handler())
     # `kill` stops the server as Ctrl-C does, so that it finishes its calls and withdraws its address.
     signal.signal(signal.SIGTERM, _interrupted)
     if lifeline_fd is not None:
@@ -176,7 +176,7 @@ def _module_file(module: object) -> Path | None:
     return Path(file).resolve() if isinstance(file, str) and file.endswith(".py") else None
 
 
-def _quiet_handler() -> Any:
+def quiet_handler() -> Any:
     """Werkzeug's request handler without its access log: the runner's console has a line per invocation."""
     from werkzeug.serving import WSGIRequestHandler
 

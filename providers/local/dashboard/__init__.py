@@ -213,6 +213,8 @@ def _events(console: Console, seq: int) -> Iterator[bytes]:
     yield b"retry: 1000\n\n"
     while not console.closed:
         lines = console.wait(seq, HEARTBEAT_SECONDS)
+        if console.closed:
+            return
         if not lines:
             yield b": still here\n\n"
             continue
