@@ -144,10 +144,9 @@ def edited(letter: DeadLetter, body: bytes) -> LocalEvent:
     """The letter's message with `body` in place of its own, checked as a send would check it."""
     event = letter.event
     if not isinstance(event, Message):
+        held = "a schedule firing" if events.to_record(event)["type"] == "schedule" else "an object event"
         raise InvalidValue(
-            letter.name,
-            f"only a message's body can be edited; this is a {events.to_record(event)['type']} event, which is "
-            "replayed as it was",
+            letter.name, f"only a message's body can be edited, and this letter holds {held}: replay it as it was"
         )
     data, _ = check_message(event.source, body, event.attributes)
     return event._replace(body=data)
