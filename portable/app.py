@@ -286,6 +286,14 @@ class App:
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
 
+    def unused_warnings(self, shown: Callable[[str], str] = str) -> list[str]:
+        """One sentence per resource declared that no function uses (`shown` writes where it is declared)."""
+        return [
+            f"{spec.kind} {name!r} is declared at {shown(where)} but no function uses it, so it is not deployed; add "
+            "it to reads= or writes= of the functions that use it, or remove it"
+            for name, (spec, where) in sorted(self.unused.items())
+        ]
+
     @property
     def buckets(self) -> list[str]:
         """The names of the declared buckets, sorted."""

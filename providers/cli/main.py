@@ -307,6 +307,8 @@ def _preview(args: argparse.Namespace) -> int:
         except pulumi.RunError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+    for warning in preview.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(as_json(preview) if args.json else as_text(preview, PROJECT_ROOT))
     return 0
 

@@ -96,8 +96,4 @@ def missing_secrets(app: App) -> list[str]:
 
 def unused_resources(app: App) -> list[str]:
     """A warning for each resource declared that no function uses: none is deployed, and none runs locally."""
-    return [
-        f"warning: {spec.kind} {name!r} is declared at {shown_path(where)} but no function uses it, so it is not "
-        f"deployed; add it to reads= or writes= of the functions that use it, or remove it"
-        for name, (spec, where) in sorted(app.unused.items())
-    ]
+    return [f"warning: {sentence}" for sentence in app.unused_warnings(shown_path)]

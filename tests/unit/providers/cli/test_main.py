@@ -59,8 +59,12 @@ def test_preview_makes_the_programs_refusals(capsys: pytest.CaptureFixture[str])
     assert code == 1 and out == ""
     assert err == (
         "error: stack 'gcp' has no gcp:project (the Google Cloud project to deploy to); run "
-        "`pulumi config set gcp:project my-project-id --stack gcp`\n"
+        "`pulumi config set gcp:project my-project-id --stack gcp` (for `portable preview`: "
+        "`-c gcp:project=my-project-id`)\n"
     )
+    code, _, err = run(capsys, "preview", "--stack", "gcp", "-c", "gcp:project=my-project-id")
+    assert code == 1 and "has no gcp:project" not in err, "the form named is one preview takes"
+    assert "(for `portable preview`: `-c secrets:webhook_key=...`)" in err
     code, _, err = run(capsys, "preview", "--stack", "azure")
     assert code == 1 and err.endswith("Pulumi.azure.yaml; the stacks here are: aws, gcp\n")
     assert run(capsys, "preview", "--stack", "gcp", "-c", "gcp:project")[0] == 2
@@ -78,7 +82,7 @@ def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tm
     ran: list[list[str]] = []
     monkeypatch.setattr(os, "chdir", lambda path: None)
     monkeypatch.setattr(os, "execve", lambda program, command, environment: ran.append(command))
-    main(["dev", "--port", "9000", "--debug", "--no-reload", "--no-schedules"])
+    main(["dev", "--port", "9000", "--debug", "--no-reload", "--no-schedules", "--fast-retries"])
     main(["dev"])
     assert ran[0][1:] == [
         "-m",
@@ -90,5 +94,6 @@ def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tm
         "--no-schedules",
         "--debug",
         "--no-reload",
+        "--fast-retries",
     ]
     assert ran[1][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "8080"]

@@ -114,7 +114,8 @@ def functions_override(value: object) -> dict[str, str]:
             "aws",
             {"aws:region": REGION},
             "secret 'stripe_key' (read by charge) has no value in stack 'aws'; run "
-            "`pulumi config set --secret secrets:stripe_key <value> --stack aws`",
+            "`pulumi config set --secret secrets:stripe_key <value> --stack aws` "
+            "(for `portable preview`: `-c secrets:stripe_key=...`)",
         ),
         (
             "gcp",
@@ -136,7 +137,8 @@ def functions_override(value: object) -> dict[str, str]:
         (
             "gcp",
             {**GCP_WITH_SECRET, **functions_override({"charge": {"memory_mb": 64}})},
-            "fix it with `pulumi config set --path portable:functions.charge.memory_mb 512 --stack gcp`",
+            "fix it with `pulumi config set --path portable:functions.charge.memory_mb 512 --stack gcp` "
+            "(for `portable preview`, set it in Pulumi.gcp.yaml)",
         ),
         (
             "aws",

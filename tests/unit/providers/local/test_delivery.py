@@ -79,6 +79,27 @@ def test_the_local_runner_retries_as_the_deploy_configures_the_clouds() -> None:
     assert [RetryPolicy().delay_before(attempt) for attempt in (1, 2, 3)] == [0, 60, 120]
 
 
+def test_fast_retries_wait_a_second_doubling_with_the_declared_attempts() -> None:
+    from portable import RetryPolicy
+    from portable.messages import MessagePolicy
+    from providers.local.delivery import FastRetries
+
+    for declared in (RetryPolicy(attempts=3), MessagePolicy(5)):
+        fast = FastRetries(declared)
+        delays = [fast.delay_before(attempt) for attempt in range(1, declared.attempts + 1)]
+        assert fast.attempts == declared.attempts
+        assert delays == [0, 1, 2, 4, 8][: declared.attempts], "1 s, doubling"
+    assert sum(FastRetries(MessagePolicy(5)).delay_before(n) for n in range(2, 6)) == 15, "not 150 s"
+    assert sum(MessagePolicy(5).delay_before(n) for n in range(2, 6)) == 150
+    assert FastRetries(MessagePolicy(100)).delay_before(100) == 600, "capped as the portable backoff is"
+
+
+def test_a_runner_with_fast_retries_gives_every_function_them(record: Path) -> None:
+    local = LocalApp("tests.apps.delivery", fast_retries=True, workers=0)
+    policy = local.deliverer.policy_for(local.app.function("tick"))
+    assert (policy.attempts, policy.delay_before(2), policy.delay_before(3)) == (3, 1.0, 2.0)
+
+
 def test_a_failed_event_is_attempted_again_after_the_backoff_with_the_same_id(
     runners: Callable[..., LocalApp], record: Path
 ) -> None:
