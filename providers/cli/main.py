@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from portable.errors import PortableError
 
@@ -14,8 +15,37 @@ DESCRIPTION = "Portable: serverless handlers written once, run locally, deployed
 CLOUDS = ("aws", "gcp")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose refusal of an unknown option or command suggests the nearest known one."""
+
+    def error(self, message: str) -> NoReturn:
+        from portable.suggestions import did_you_mean
+
+        unknown = message.removeprefix("unrecognized arguments: ").split()
+        if message.startswith("unrecognized arguments: ") and unknown[0].startswith("-"):
+            message += did_you_mean(unknown[0].partition("=")[0], _option_strings(self))
+        elif message.startswith("argument ") and "invalid choice: " in message:
+            chosen = message.partition("invalid choice: ")[2].partition(" ")[0].strip("'")
+            message += did_you_mean(chosen, _choices(self))
+        super().error(message)
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option of `parser` and of its commands, at any depth."""
+    found = {option for action in parser._actions for option in action.option_strings}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found |= _option_strings(command)
+    return found
+
+
+def _choices(parser: argparse.ArgumentParser) -> set[str]:
+    return {str(choice) for action in parser._actions if action.choices for choice in action.choices}
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="portable", description=DESCRIPTION)
+    root = Parser(prog="portable", description=DESCRIPTION)
     root.add_argument("--version", action="version", version=f"portable {_version()}")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -97,3 +97,23 @@ def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tm
         "--fast-retries",
     ]
     assert ran[1][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "8080"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["invoke", "hello", "--cloud", "aws", "--subjct", "ada"], "unrecognized arguments: --subjct ada; did you mean "
+         "'--subject'?"),
+        (["dev", "--fast-retry"], "unrecognized arguments: --fast-retry; did you mean '--fast-retries'?"),
+        (["devv"], "invalid choice: 'devv' (choose from 'new', 'dev', 'invoke', 'preview', 'lock', 'data', "
+         "'dead-letters'); did you mean 'dev'?"),
+        (["dead-letters", "lst"], "invalid choice: 'lst' (choose from 'list', 'show', 'replay', 'discard'); did you "
+         "mean 'list'?"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_option_or_command_gets_the_nearest_one(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2 and said in capsys.readouterr().err
