@@ -288,6 +288,7 @@ def test_an_upload_is_counted_and_forgotten(open_kit: Callable[[str], Kit]) -> N
     assert kit.table("word-counts").keys() == ["a.txt"], "the trigger takes .txt only"
     link = kit.http("GET", "/files/a.txt/link").json()["url"]
     assert link.startswith("http://127.0.0.1:8080/__portable/buckets/")
+    assert kit.http_url(link).body == b"one two three", "what a browser following the link downloads"
     kit.bucket("uploads").delete("a.txt")
     assert kit.table("word-counts").items() == {}
 
