@@ -3,13 +3,13 @@ that this machine lacks (a package, a secret's value), or declares and never use
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from portable.app import load_app
 from providers.local.startup import banner, missing_requirements, missing_secrets, unused_resources, warnings
+from tests.support.packages import make_package
 
 
 def test_the_start_up_banner_lists_the_dashboard_routes_buckets_tables_and_schedules() -> None:
@@ -30,24 +30,11 @@ def test_the_banner_says_when_retries_are_fast() -> None:
     assert last.startswith("  retries:   fast (--fast-retries): 1 s before the second attempt, doubling")
 
 
-def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, **modules: str) -> Path:
-    """A package `name` of the given modules (source text by module name), importable for this test."""
-    folder = tmp_path / "src" / name
-    folder.mkdir(parents=True)
-    (folder / "__init__.py").write_text("")
-    for module, text in modules.items():
-        (folder / f"{module}.py").write_text(textwrap.dedent(text))
-    monkeypatch.syspath_prepend(str(tmp_path / "src"))
-    return folder
-
-
 def test_start_up_warns_about_each_requires_package_not_installed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package(
+    package = make_package(
         tmp_path,
-        monkeypatch,
-        "needs_things",
         work="""\
         from portable import http
 
@@ -57,9 +44,9 @@ def test_start_up_warns_about_each_requires_package_not_installed(
             return {}
         """,
     )
-    [warning] = missing_requirements(load_app("needs_things"))
+    [warning] = missing_requirements(load_app(package))
     assert warning.startswith("warning: function 'work' (")
-    assert "needs_things/work.py:4) requires 'surely-not-installed-pkg>=1.2', which is not installed here" in warning
+    assert "/work.py:4) requires 'surely-not-installed-pkg>=1.2', which is not installed here" in warning
     assert warning.endswith(
         "add 'surely-not-installed-pkg>=1.2' to requirements-dev.txt and run `./dev lock`, which pins it in "
         "requirements.lock (the next `./dev serve` or `./dev test` installs it)"
@@ -72,7 +59,6 @@ from portable import http, secret
 receipt_key = secret("receipt_key")
 stripe_key = secret("stripe_key")
 spare_key = secret("spare_key")
-archive = bucket = None
 
 
 @http("POST /pay", reads=[receipt_key, stripe_key])
@@ -84,11 +70,11 @@ def pay(request):
 def test_start_up_warns_about_each_secret_without_a_local_value_naming_both_ways(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package(tmp_path, monkeypatch, "pays", pay=SECRETS)
+    package = make_package(tmp_path, pay=SECRETS)
     state = tmp_path / "state"
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(state))
     monkeypatch.setenv("PORTABLE_SECRET_VALUE_STRIPE_KEY", "sk_test")
-    app = load_app("pays")
+    app = load_app(package)
     [warning] = missing_secrets(app)
     assert warning.startswith("warning: secret 'receipt_key' (read by pay) has no local value, so reading it fails")
     assert f"write the value to {state / 'secrets' / 'receipt_key'}" in warning
@@ -99,11 +85,10 @@ def test_start_up_warns_about_each_secret_without_a_local_value_naming_both_ways
 
 
 def test_start_up_warns_about_a_resource_that_no_function_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    package(tmp_path, monkeypatch, "spares", pay=SECRETS)
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
-    app = load_app("spares")
+    app = load_app(make_package(tmp_path, pay=SECRETS))
     assert app.secrets == ["receipt_key", "stripe_key"]
     [warning] = unused_resources(app)
     assert warning.startswith("warning: secret 'spare_key' is declared at ")
-    assert "spares/pay.py:5 but no function uses it, so it is not deployed; add it to reads= or writes=" in warning
+    assert "/pay.py:5 but no function uses it, so it is not deployed; add it to reads= or writes=" in warning
     assert warning in warnings(app)
