@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.backends.servers import free_port, wait_listening  # noqa: E402
-from tests.support.browser import launched  # noqa: E402
+from tests.support.browser import chromium  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 SIZE = {"width": 1280, "height": 860}
@@ -52,7 +52,7 @@ def main() -> int:
         )
         try:
             wait_listening(runner, port, "the runner")
-            with launched() as browser:
+            with chromium() as browser:
                 page = browser.new_page(viewport=SIZE, color_scheme="light")
                 page.set_default_timeout(60_000)
                 page.goto(f"http://127.0.0.1:{port}/__portable/")

@@ -1,79 +1,57 @@
-"""A real browser for the tests: Debian's chromium, driven by Playwright (never `playwright install`).
+"""A real headless Chromium for the browser tests: Debian's `chromium` (apt-get install -y chromium), driven by
+Playwright from PyPI. Playwright's own browsers are never downloaded (`playwright install` is not run): Playwright
+launches the system's Chromium by its path.
 
-`launched()` starts chromium headless with the flags these machines need (`--no-sandbox` as root); the
-`browser` and `page` fixtures (imported by tests/e2e/browser/conftest.py) give every browser test the same
-one. `.ci/run` installs chromium with apt when it is missing (`./dev setup`).
+    with chromium() as browser:
+        page = browser.new_page()
+
+Any test tier that drives a browser imports this module; mark such tests `browser` (and `slow`), so that
+`-m "not browser"` leaves them out on a machine without chromium.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
-FLAGS = [
+# Quiet and self-contained: no first-run pages, no background calls to Google, no GPU; no sandbox, which needs
+# privileges a root user in a container does not get.
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
     "--headless",
     "--disable-gpu",
     "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-]
-# How long a page may take to show what a test waits for: a reload, a retried event.
-PATIENCE_MS = 30_000
+)
 
 
-def chromium() -> str:
-    """The chromium to drive: $PORTABLE_CHROMIUM, else Debian's; a clear failure when there is none."""
-    given = os.environ.get("PORTABLE_CHROMIUM")
-    for candidate in ([given] if given else []) + [*CHROMIUM_PATHS, shutil.which("chromium") or ""]:
-        if candidate and Path(candidate).is_file():
-            return candidate
-    pytest.fail(
-        "the browser tests need chromium: `apt-get install -y chromium` (./dev setup does it as root), or point "
-        "PORTABLE_CHROMIUM at a Chromium binary",
-        pytrace=False,
+def chromium_path() -> str:
+    """Where Debian's chromium is; AssertionError saying how to install it when it is not."""
+    for path in CHROMIUM_PATHS:
+        if os.access(path, os.X_OK):
+            return path
+    raise AssertionError(
+        f"no chromium at {' or '.join(CHROMIUM_PATHS)}: install it with `apt-get install -y chromium` (.ci/run does), "
+        'or leave the browser tests out with -m "not browser"'
     )
 
 
 @contextmanager
-def launched() -> Iterator[Browser]:
+def chromium() -> Iterator[Browser]:
+    """A headless Chromium, closed at the end of the block."""
     from playwright.sync_api import sync_playwright
 
-    flags = [*FLAGS, *(["--no-sandbox"] if os.geteuid() == 0 else [])]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(), args=flags)
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_FLAGS))
         try:
             yield browser
         finally:
             browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as started:
-        yield started
-
-
-@pytest.fixture()
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page (its own cookies and storage), failing the test on any error the page's scripts raise."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(PATIENCE_MS)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield opened
-    finally:
-        context.close()
-    assert errors == [], f"the page's scripts raised: {errors}"

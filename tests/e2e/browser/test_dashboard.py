@@ -22,7 +22,7 @@ from providers.cli.scaffold import scaffold
 from tests.backends.servers import free_port, wait_listening
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def serve(app: Path, state: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
