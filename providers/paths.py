@@ -35,3 +35,14 @@ def no_project_here(command: str, start: Path = PROJECT_ROOT) -> str | None:
         f"no {PROJECT_FILE} in {start} or any folder above it, so there is no app here for {command}: run it in your "
         f"app's folder (the one holding {PROJECT_FILE} and functions/), or make an app with `portable new DIR`"
     )
+
+
+def project_title(root: Path = PROJECT_ROOT) -> str:
+    """The app's name: the `name:` of its Pulumi.yaml, else its folder's name."""
+    found = root / PROJECT_FILE
+    if found.is_file():
+        for line in found.read_text().splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.strip() == "name" and not line.startswith((" ", "\t")) and value.strip():
+                return value.strip().strip("'\"")
+    return root.name

@@ -21,6 +21,7 @@
     GET|PUT /__portable/buckets/...                            signed URLs made by Bucket.signed_url()
     POST    /__portable/token?subject=<who>[&scope=a b][&auth=<name>]   a token of the development issuer
     GET     /__portable/jwks.json                              the development issuer's public key
+    GET     /__portable/api[/openapi.json]                     the API explorer, and the OpenAPI document
 
 They answer requests addressed to a loopback name on the runner's own port, from tools
 (curl, scripts) or from the runner's own pages only, so a web page elsewhere in the
@@ -44,10 +45,12 @@ from portable.invoke import Reply, render
 from portable.request import Response
 from portable.suggestions import did_you_mean
 from providers.local import browse, dashboard, signed_urls
+from providers.local.api_explorer import Explorer
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.clients import open_bucket, open_table
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS
 from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
+from providers.paths import project_title
 
 if TYPE_CHECKING:
     from providers.local.served import Served
@@ -57,7 +60,8 @@ USAGE = (
     f"open {PREFIX} in a browser for the dashboard; or use POST {PREFIX}schedules/<name>; "
     f"PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
     f"POST {PREFIX}queues/<queue>/messages; GET {PREFIX}dead-letters; "
-    f"POST {PREFIX}dead-letters/<function>/<id>/replay; POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json"
+    f"POST {PREFIX}dead-letters/<function>/<id>/replay; POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json; "
+    f"GET {PREFIX}api"
 )
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _FOREIGN_SITES = frozenset({"cross-site", "same-site"})
@@ -76,6 +80,7 @@ class Control:
         self.local = local
         self.app = local.app
         self.signed = SignedUrls(self._open_physical)
+        self.explorer = Explorer(local.app, project_title())
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -122,6 +127,8 @@ class Control:
             return self._token(query)
         if kind == "jwks.json" and method == "GET":
             return render(self.local.issuer.jwks())
+        if kind == "api":
+            return self.explorer.answer(method, rest, environ.get("HTTP_HOST") or "127.0.0.1")
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
     def _fire(self, name: str) -> Reply:

@@ -229,18 +229,22 @@ def test_handlers_that_take_one_argument_in_any_form_load(tmp_path: Path) -> Non
     package = make_package(
         tmp_path,
         api="""
-        from portable import http
+        from portable import bucket, http, schedule
 
-        @http("GET /a")
-        def a(request, extra=None, *, flag=False):
-            return 1
+        @bucket("files").on_created()
+        def a(event, extra=None, *, flag=False):
+            pass
 
-        @http("GET /b")
+        @schedule("0 2 * * *")
         def b(*args, **kwargs):
-            return 2
+            pass
+
+        @http("GET /c")
+        def c(request):
+            return 3
     """,
     )
-    assert sorted(load_app(package).functions) == ["a", "b"]
+    assert sorted(load_app(package).functions) == ["a", "b", "c"]
 
 
 @pytest.mark.parametrize("case", sorted(REFUSALS))

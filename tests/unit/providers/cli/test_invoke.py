@@ -193,7 +193,7 @@ def test_invoke_sends_headers_and_fails_on_a_4xx(tmp_path: Path, capsys: pytest.
     )
     event, reply = (json.loads(part) for part in out.split("\n\n"))
     assert event["headers"]["x-request-id"] == "abc-123" and event["headers"]["content-type"] == "application/json"
-    assert reply["statusCode"] == 400 and code == 1, "the caller's fault is a failed call too"
+    assert reply["statusCode"] == 422 and code == 1, "the caller's fault is a failed call too"
 
 
 @pytest.mark.parametrize(
