@@ -79,6 +79,8 @@ def test_a_signed_in_user_calls_an_auth_route(page: Page, runner: str) -> None:
     expect(page.locator("#response-body")).to_contain_text('"subject": "ada"')
     expect(page.locator("#response-body")).to_contain_text('"photos:write"')
     log_line(page, "me http GET /me -> 200")
+    page.get_by_role("link", name="API explorer").click()
+    expect(page).to_have_url(f"{runner}/__portable/api/")
 
 
 def an_image() -> bytes:
