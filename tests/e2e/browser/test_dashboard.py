@@ -9,9 +9,6 @@ while the app cannot load, the page shows the error and follows the fix.
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,38 +16,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from providers.cli.scaffold import scaffold
-from tests.backends.servers import free_port, wait_listening
 from tests.conftest import ROOT
+from tests.support.runner_process import running_runner
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-def serve(app: Path, state: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "providers.local", "--port", str(port), "--no-schedules", *options],
-        cwd=app,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PORTABLE_LOCAL_DIR": str(state)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    wait_listening(process, port, "the runner")
-    return process, f"http://127.0.0.1:{port}"
-
-
-def stop(process: subprocess.Popen[bytes]) -> str:
-    process.terminate()
-    output = process.communicate(timeout=60)[0].decode()
-    assert process.returncode == 0, output
-    return output
 
 
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The reference app (functions/) served with fast retries, on data of its own."""
-    process, url = serve(ROOT, tmp_path_factory.mktemp("dashboard-state"), "--no-reload", "--fast-retries")
-    yield url
-    stop(process)
+    with running_runner(ROOT, tmp_path_factory.mktemp("dashboard-state"), "functions", "--fast-retries") as url:
+        yield url
 
 
 def opened(page: Page, url: str, tab: str | None = None) -> Page:
@@ -166,8 +142,7 @@ def test_while_the_app_cannot_load_the_page_shows_why_and_follows_the_fix(page: 
     scaffold(tmp_path / "app")
     hello = tmp_path / "app" / "functions" / "hello.py"
     hello.write_text(BROKEN)
-    process, url = serve(tmp_path / "app", tmp_path / "state")
-    try:
+    with running_runner(tmp_path / "app", tmp_path / "state", reload=True) as url:
         page.goto(f"{url}/__portable/")
         expect(page.get_by_role("heading", name="The app failed to load")).to_be_visible()
         expect(page.locator("#load-error-summary")).to_have_text(
@@ -175,8 +150,5 @@ def test_while_the_app_cannot_load_the_page_shows_why_and_follows_the_fix(page: 
         )
         expect(page.locator("#load-error-traceback")).to_contain_text("SyntaxError")
         hello.write_text(FIXED)
-        expect(page.locator("#status")).to_have_text("running")
+        expect(page.locator("#status")).to_have_text("running")  # the reloader loaded the fix, the page followed
         expect(page.get_by_role("row", name="GET /hello hello")).to_be_visible()
-    finally:
-        output = stop(process)
-    assert "functions/hello.py changed, reloading" in output
