@@ -16,10 +16,11 @@ from typing import Any
 
 import pulumi
 
-from portable.app import App, HttpTrigger, has_trigger
+from portable.app import App, has_trigger
 from portable.auth import JwtAuth, checked
 from portable.cors_policy import Cors
 from portable.errors import AppDefinitionError, ConfigurationError
+from portable.http_trigger import HttpTrigger, auths
 from providers.deploy.config import config_command
 
 CORS_ORIGINS_KEY = "corsAllowOrigins"
@@ -76,7 +77,7 @@ def _text_list(value: Any) -> list[str] | None:
 def _jwt_overrides(app: App, text: str | None) -> dict[str, JwtAuth]:
     if text is None:
         return {}
-    declared = {auth.name: auth for auth in app.auths()}
+    declared = {auth.name: auth for auth in auths(app)}
     name_example = next(iter(declared), "users")
     example = f"--path 'portable:{JWT_AUTH_KEY}.{name_example}.issuer' https://example.eu.auth0.com/"
     try:

@@ -21,9 +21,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO
 
-from portable.events import ScheduleEvent
-from portable.messages import Message
-from providers.local.events import LocalEvent
+from providers.local.events import LocalEvent, codec, kind_of_event
 from providers.local.wsgi import Environ, StartResponse
 
 # How many lines the dashboard can scroll back through.
@@ -113,11 +111,9 @@ class Console:
 
 
 def event_subject(event: LocalEvent) -> str:
-    if isinstance(event, ScheduleEvent):
-        return f"due {event.time:%Y-%m-%dT%H:%M:%SZ}"
-    if isinstance(event, Message):
-        return f"{event.id} from {event.source}"
-    return f"{event.kind} {event.bucket}/{event.key}"
+    """What the event is about, in its kind's words (`<kind>_codec.subject`)."""
+    subject: str = codec(kind_of_event(event)).subject(event)
+    return subject
 
 
 def timed_http(
@@ -139,5 +135,4 @@ def timed_http(
     try:
         return app(environ, recording)
     finally:
-        subject = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO') or '/'}"
-        console.invocation(function, "http", subject, status, time.perf_counter() - started)
+        console.invocation(function, "http", codec("http").subject(environ), status, time.perf_counter() - started)

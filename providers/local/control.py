@@ -37,12 +37,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
+from portable import http_trigger
 from portable.app import App, ResourceSpec
 from portable.context import physical_name
 from portable.data_rules import check_object_key
 from portable.errors import BackendError, InvalidValue, NotFound, ResourceError, TooLarge
-from portable.invoke import Reply, render
+from portable.replies import HttpReply, render
 from portable.request import Response
+from portable.schedule_trigger import ScheduleTrigger
 from portable.suggestions import did_you_mean
 from providers.local import browse, dashboard, signed_urls
 from providers.local.api_explorer import Explorer
@@ -94,7 +96,7 @@ class Control:
             return dashboard.stream(self.local.console, environ, start_response)
         return answered(self._answer, environ, start_response)
 
-    def _answer(self, environ: Environ) -> Reply:
+    def _answer(self, environ: Environ) -> HttpReply:
         check_caller(environ)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
@@ -131,8 +133,8 @@ class Control:
             return self.explorer.answer(method, rest, environ.get("HTTP_HOST") or "127.0.0.1")
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
-    def _fire(self, name: str) -> Reply:
-        schedules = [spec.name for spec in self.app.schedule_functions()]
+    def _fire(self, name: str) -> HttpReply:
+        schedules = [spec.name for spec in self.app.functions_of(ScheduleTrigger)]
         if name not in schedules:
             known = ", ".join(schedules) or "none"
             return error(404, f"no schedule named {name!r}{did_you_mean(name, schedules)}; schedules: {known}")
@@ -149,7 +151,7 @@ class Control:
             body["retry_in_seconds"] = outcome.retry_in
         return render(Response(body, status=_FIRED_STATUS.get(outcome.state, 500)))
 
-    def _object(self, method: str, bucket: str, key: str, environ: Environ) -> Reply:
+    def _object(self, method: str, bucket: str, key: str, environ: Environ) -> HttpReply:
         if bucket not in self.app.buckets:
             return _unknown("bucket", bucket, self.app.buckets)
         check_object_key(bucket, key)
@@ -160,12 +162,12 @@ class Control:
             return render(Response({"bucket": bucket, "key": key, "size": info.size, "etag": info.etag}, status=201))
         if method == "DELETE":
             store.delete(key)
-            return Reply(204)
+            return HttpReply(204)
         if method == "GET":
             return _download(store, key)
         return error(405, f"{method} is not allowed on {PREFIX}objects/: use PUT, GET or DELETE")
 
-    def _item(self, method: str, table: str, key: str) -> Reply:
+    def _item(self, method: str, table: str, key: str) -> HttpReply:
         if table not in self.app.tables:
             return _unknown("table", table, self.app.tables)
         if method != "GET":
@@ -175,7 +177,7 @@ class Control:
             raise NotFound(table, f"table {table!r} holds no item {key!r}")
         return render({"table": table, "key": item.key, "value": item.value, "version": item.version})
 
-    def _message(self, method: str, kind: str, name: str, environ: Environ) -> Reply:
+    def _message(self, method: str, kind: str, name: str, environ: Environ) -> HttpReply:
         source_kind = kind.removesuffix("s")
         declared = self.app.queues if source_kind == "queue" else self.app.topics
         if name not in declared:
@@ -189,8 +191,8 @@ class Control:
         message_id = self.local.send_message(source_kind, name, body, attributes)
         return render(Response({source_kind: name, "message_id": message_id}, status=202))
 
-    def _token(self, query: dict[str, str]) -> Reply:
-        auths = {auth.name: auth for auth in self.app.auths()}
+    def _token(self, query: dict[str, str]) -> HttpReply:
+        auths = {auth.name: auth for auth in http_trigger.auths(self.app)}
         name = query.get("auth") or next(iter(auths), "")
         subject = query.get("subject", "")
         if name not in auths:
@@ -210,7 +212,7 @@ class Control:
             }
         )
 
-    def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> Reply:
+    def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> HttpReply:
         if method != "GET":
             return error(405, f"{method} is not allowed on {PREFIX}{kind}/{name}: use GET to list it")
         prefix = query.get("prefix", "")
@@ -224,7 +226,7 @@ class Control:
         found = [browse.item_record(item) for item in browse.items(open_table(name), prefix)]
         return render({"table": name, "prefix": prefix, "items": found})
 
-    def _dead_letters(self, method: str, rest: str, environ: Environ) -> Reply:
+    def _dead_letters(self, method: str, rest: str, environ: Environ) -> HttpReply:
         function, _, letter = rest.strip("/").partition("/")
         if function and function not in self.app.functions:
             return _unknown("function", function, list(self.app.functions))
@@ -237,7 +239,7 @@ class Control:
                 return render(letters.read(function, letter_id).view())
             if method == "DELETE" and letter_id and not action:
                 letters.discard(function, letter_id)
-                return Reply(204)
+                return HttpReply(204)
             if method == "POST" and action == "replay":
                 edited = _json_body(environ, optional=True).get("body")
                 if edited is not None and not isinstance(edited, str):
@@ -256,7 +258,7 @@ class Control:
         return bucket_by_physical_name(self.app, physical)
 
 
-def while_failed(load_error: dict[str, Any], environ: Environ) -> Reply | None:
+def while_failed(load_error: dict[str, Any], environ: Environ) -> HttpReply | None:
     """While the App cannot load, what answers under PREFIX: the dashboard, showing `load_error`, with the same
     caller checks; None for any other path."""
     path = environ.get("PATH_INFO") or "/"
@@ -289,7 +291,7 @@ class SignedUrls:
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
         return answered(self._answer, environ, start_response)
 
-    def _answer(self, environ: Environ) -> Reply:
+    def _answer(self, environ: Environ) -> HttpReply:
         method = environ.get("REQUEST_METHOD", "GET")
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         content_type = environ.get("CONTENT_TYPE") or None
@@ -301,10 +303,10 @@ class SignedUrls:
         if method == "GET":
             return _download(store, key)
         info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type or "application/octet-stream", {})
-        return Reply(200, headers=[("ETag", f'"{info.etag}"')])
+        return HttpReply(200, headers=[("ETag", f'"{info.etag}"')])
 
 
-def _unknown(kind: str, name: str, known: list[str]) -> Reply:
+def _unknown(kind: str, name: str, known: list[str]) -> HttpReply:
     return error(
         404, f"no {kind} named {name!r}{did_you_mean(name, known)}; the App declares: {', '.join(known) or 'none'}"
     )
@@ -344,7 +346,7 @@ def check_caller(environ: Environ) -> None:
         raise Refused(403, "a page from another site may not drive the runner; use curl or a script")
 
 
-def answered(answer: Callable[[Environ], Reply], environ: Environ, start_response: StartResponse) -> list[bytes]:
+def answered(answer: Callable[[Environ], HttpReply], environ: Environ, start_response: StartResponse) -> list[bytes]:
     """Send `answer`'s reply, or the error reply for what it raised."""
     try:
         reply = answer(environ)
@@ -363,8 +365,8 @@ def answered(answer: Callable[[Environ], Reply], environ: Environ, start_respons
     return send(start_response, reply)
 
 
-def _download(store: LocalBucket, key: str) -> Reply:
+def _download(store: LocalBucket, key: str) -> HttpReply:
     info, body = store.head(key), store.get(key)
-    return Reply(
+    return HttpReply(
         200, body, [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
     )

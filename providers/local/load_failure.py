@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portable.invoke import Reply
+from portable.replies import HttpReply
 from providers.local.wsgi import Environ, StartResponse, error, send
 from providers.paths import FRAMEWORK_ROOT, PROJECT_ROOT
 
@@ -59,7 +59,7 @@ class FailedApp:
     """The WSGI app served in place of the App while it cannot load. `control(environ)` answers the paths under
     /__portable/ it serves in the meantime (the dashboard, which shows the error), None for the others."""
 
-    def __init__(self, failure: LoadFailure, control: Callable[[Environ], Reply | None] | None = None) -> None:
+    def __init__(self, failure: LoadFailure, control: Callable[[Environ], HttpReply | None] | None = None) -> None:
         self.failure = failure
         self.control = control
 

@@ -6,10 +6,11 @@ process environment. HTTP requests are routed to the function whose route matche
 The runner stands where API Gateway stands: it answers CORS preflights, and verifies the
 token of a route declared with `auth=` (providers/local/tokens.py), forwarding its claims
 to the GCP shim in the header API Gateway on GCP uses, or answering 401.
-Object events and schedule firings go through a durable queue in the state directory
-and are delivered at least once, with retries and dead letters (providers/local/delivery.py):
-object events as binary-mode CloudEvents (what Eventarc sends), firings as Cloud
-Scheduler calls.
+Events (object events, firings, messages, table changes) go through a durable queue in the
+state directory and are delivered at least once, with retries and dead letters
+(providers/local/deliverer.py), each as GCP delivers its kind (its GCP codec's `encode`): object
+events and table changes as Eventarc's CloudEvents, firings as Cloud Scheduler's calls, messages as
+Pub/Sub's pushes.
 """
 
 from __future__ import annotations
@@ -20,29 +21,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portable import log
-from portable.app import App, FunctionSpec, HttpTrigger, ResourceSpec, has_trigger, load_app
-from portable.context import physical_name, using_clients
+from portable import http_trigger, log
+from portable.app import App, FunctionSpec
+from portable.context import using_clients
 from portable.cors_policy import is_preflight
+from portable.delivery import new_request_id
 from portable.errors import BackendError, NotFound
-from portable.events import ScheduleEvent, schedule_firing
-from portable.invoke import new_request_id, preflight_reply, unauthorized, with_cors
-from portable.messages import Message
+from portable.loading import load_app
+from portable.replies import preflight_reply, unauthorized, unrouted, with_cors
 from portable.request import Headers
+from portable.schedule_trigger import ScheduleTrigger, schedule_firing
 from portable.suggestions import did_you_mean
+from portable.triggers import codec_name
 from providers.binding import client_factory
-from providers.gcp import scheduler_requests, storage_events
-from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
-from providers.local.clients import open_bucket
+from providers.gcp.http_codec import USERINFO_HEADER, userinfo_of_token
 from providers.local.console import Console, timed_http
 from providers.local.control import PREFIX, Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.deliveries import DeliveryQueue
-from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_policy, faster
+from providers.local.deliverer import Answer, Deliverer, Outcome, PolicyFor, default_policy, faster
+from providers.local.delivery_queue import DeliveryQueue
 from providers.local.events import LocalEvent
 from providers.local.sqlite_files import local_dir
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
-from providers.local.wsgi import Environ, StartResponse, error, send
+from providers.local.wsgi import Environ, StartResponse, send
 from providers.paths import MAIN_PY
 
 if TYPE_CHECKING:
@@ -58,10 +59,10 @@ USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 class LocalApp:
     """A WSGI app serving every HTTP route, plus workers for object events and schedules.
 
-    `policy_for(spec)` gives each object and schedule function its attempts and backoff. The runner counts
-    attempts and keeps dead letters itself; `counts_attempts=False` leaves the end of an object event's retries to
-    the GCP shim, as on GCP (the test kit's gcp target). `fast_retries` waits 1 s, doubling, between attempts in
-    place of each policy's backoff (`portable dev --fast-retries`).
+    `policy_for(spec)` gives each event function its attempts and backoff (its kind's `policy`). The runner counts
+    attempts and keeps dead letters itself; `counts_attempts=False` leaves the end of an event's retries to the
+    GCP shim where GCP counts no attempts (Eventarc), as on GCP (the test kit's gcp target). `fast_retries` waits
+    1 s, doubling, between attempts in place of each policy's backoff (`portable dev --fast-retries`).
     """
 
     def __init__(
@@ -93,9 +94,7 @@ class LocalApp:
         self.console = Console()
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
-        self.deliverer = Deliverer(
-            self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers, self.console
-        )
+        self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, workers, self.console)
         self.issuer = DevIssuer(root)
         self.control = Control(self)
         self._stopping = threading.Event()
@@ -107,7 +106,7 @@ class LocalApp:
     def route(self, method: str, path: str) -> tuple[FunctionSpec | None, list[str]]:
         """The function serving (method, path) as the clouds' gateways choose it, else None and the methods the
         path allows."""
-        return self.app.route(method, path)
+        return http_trigger.route(self.app, method, path)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -121,8 +120,8 @@ class LocalApp:
         cors = self.app.cors
         if cors is not None and is_preflight(method, headers):
             return send(start_response, preflight_reply(cors, headers, new_request_id()))
-        spec, allowed = self.route(method, path)
-        if spec is not None and has_trigger(spec, HttpTrigger) and spec.trigger.auth is not None:
+        spec, allowed = http_trigger.route(self.app, method, path)
+        if spec is not None and spec.trigger.auth is not None:
             try:
                 token = bearer_token(headers.get("authorization"))
                 self.issuer.verify(token, spec.trigger.auth)
@@ -133,30 +132,24 @@ class LocalApp:
             environ[USERINFO_ENVIRON] = userinfo_of_token(token)
         if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
             return timed_http(self.console, self.targets[spec.name], spec.name, environ, start_response)
-        if not allowed:
-            unrouted = error(404, f"no route for {method} {path}{self._similar_route(method, path)}")
-            return send(start_response, with_cors(cors, headers.get("origin"), unrouted))
-        reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
-        reply.headers.append(("Allow", ", ".join(allowed)))
+        suggestion = "" if allowed else self._similar_route(method, path)
+        reply = unrouted(method, path, allowed, new_request_id(), suggestion)
         return send(start_response, with_cors(cors, headers.get("origin"), reply))
 
     # Events ---------------------------------------------------------------
 
-    def deliver(self, function: str, event: LocalEvent) -> tuple[int, str]:
-        """Call `function` with `event` as Eventarc, Cloud Scheduler or a Pub/Sub push subscription would; the status
-        and body it answers."""
-        client = self.targets[function].test_client()
-        if isinstance(event, ScheduleEvent):
-            response = client.post("/", headers=scheduler_requests.encode(function, event.time))
-        elif isinstance(event, Message):
-            from providers.gcp import pubsub_events
+    def deliver(self, function: str, event: LocalEvent) -> Answer:
+        """Call `function` with `event` as GCP delivers its kind (Eventarc, Cloud Scheduler, a Pub/Sub push
+        subscription: its GCP codec's `encode`); what it answered."""
+        import importlib
 
-            headers, body = pubsub_events.encode(event, f"projects/local/subscriptions/{function}")
-            response = client.post("/", headers=headers, data=body)
-        else:
-            headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
-            response = client.post("/", headers=headers, data=body)
-        return response.status_code, response.get_data(as_text=True)
+        from providers.gcp.runtime import dead_lettered
+
+        spec = self.app.functions[function]
+        method, path, headers, body = importlib.import_module(codec_name("gcp", spec.kind)).encode(event, spec)
+        response = self.targets[function].test_client().open(path, method=method, headers=headers, data=body)
+        status = response.status_code
+        return Answer(status, response.get_data(as_text=True), dead_lettered(status, response.headers))
 
     def fire_schedule(self, name: str, due: datetime | None = None) -> Outcome:
         """Queue the firing of schedule `name` due at `due` (default: now) and make its first attempt now.
@@ -188,7 +181,7 @@ class LocalApp:
 
     def _similar_route(self, method: str, path: str) -> str:
         """`; did you mean ...` naming the route nearest to (method, path), for a local 404."""
-        routes = [spec.trigger.route for spec in self.app.http_functions()]
+        routes = [spec.trigger.route for spec in http_trigger.functions(self.app)]
 
         def key(nearest: str) -> str:
             alike = [route for route in routes if route.path == nearest]
@@ -206,11 +199,11 @@ class LocalApp:
         """Start the workers and, with `schedules`, fire each schedule at its times after `schedules_since`
         (default: now); a time already past fires at once, the latest one only, as after a sleeping laptop."""
         self.deliverer.start()
-        if schedules and self.app.schedule_functions():
+        if schedules and self.app.functions_of(ScheduleTrigger):
             from providers.local.scheduler import LocalScheduler
 
             self._scheduler = LocalScheduler(
-                ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
+                ((spec.name, spec.trigger.schedule) for spec in self.app.functions_of(ScheduleTrigger)),
                 self._queue_firing,
                 schedules_since,
             )

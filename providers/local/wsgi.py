@@ -6,7 +6,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from portable.invoke import Reply, error_reply, new_request_id
+from portable.delivery import new_request_id
+from portable.replies import HttpReply, error_reply
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -21,12 +22,12 @@ class Refused(Exception):
         self.status = status
 
 
-def send(start_response: StartResponse, reply: Reply) -> list[bytes]:
-    start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", reply.headers)
+def send(start_response: StartResponse, reply: HttpReply) -> list[bytes]:
+    start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", list(reply.headers))
     return [reply.body]
 
 
-def error(status: int, message: str, extra: dict[str, Any] | None = None) -> Reply:
+def error(status: int, message: str, extra: dict[str, Any] | None = None) -> HttpReply:
     """The portable error body (error, status, request_id), the one the shims answer with, plus `extra` fields."""
     return error_reply(status, message, new_request_id(), extra)
 

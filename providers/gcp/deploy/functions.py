@@ -7,9 +7,10 @@ from pathlib import Path
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec, HttpTrigger, ResourceSpec, has_trigger
+from portable.app import FunctionSpec, ResourceSpec, has_trigger
 from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
 from portable.cors_policy import Cors, to_environment
+from portable.http_trigger import HttpTrigger
 from providers.deploy.packaging import file_digest
 from providers.deploy.resources import function_environment
 from providers.gcp.deploy.iam import INVOKER

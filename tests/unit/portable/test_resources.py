@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from portable import AccessNotDeclared, bucket, table
-from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger
+from portable.app import FunctionSpec
 from portable.context import Invocation, current_invocation, using_clients
+from portable.http_trigger import HttpTrigger
+from portable.object_trigger import ObjectTrigger
 from portable.routes import parse_route
 from providers.local.clients import client_for
 
