@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     class Trigger(Protocol):
         """What every kind's trigger has: the logical name of the resource that triggers it and that resource's
-        kind, if any, and why it refuses `retries=`, if it does."""
+        kind, if any, why it refuses `retries=`, if it does, and the one parameter every target calls a plain
+        handler with (`request: Request`; None where the handler's parameters are checked otherwise)."""
 
         @property
         def source(self) -> str | None: ...
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 
         @property
         def retries_refusal(self) -> str | None: ...
+
+        @property
+        def handler_parameter(self) -> str | None: ...
 
 else:
     ResourceKind = MessageSourceKind = str
@@ -73,7 +77,13 @@ class Function(NamedTuple, Generic[TriggerT]):
     allow_self_trigger: bool = False
     retries: RetryPolicy = DEFAULT_RETRIES
     env: tuple[tuple[str, str], ...] = ()  # plain settings, (name, value) sorted by name; see portable.settings
+    line: int = 0  # where the declaration starts in source_file: its decorator's line
     idempotency: Idempotency | None = None  # idempotent=: see portable.idempotency
+
+    @property
+    def where(self) -> str:
+        """`file:line` of the declaration, as every refusal names it."""
+        return f"{self.source_file}:{self.line}" if self.line else self.source_file
 
     @property
     def kind(self) -> str:
@@ -111,7 +121,9 @@ class _Registration(NamedTuple):
 
 _registrations: dict[tuple[str, str], _Registration] = {}
 _resources: dict[str, ResourceSpec] = {}
-_app_settings: dict[str, dict[str, str]] = {}  # module -> the app-wide settings it declared (portable.app_env)
+_app_settings: dict[str, dict[str, tuple[str, str]]] = {}  # module -> setting -> (value, where), by portable.app_env
+# module -> resource name -> the resource and where the module declared it (a bucket(...), a secret(...), ...)
+_declared_resources: dict[str, dict[str, tuple[ResourceSpec, str]]] = {}
 # module -> queue -> delays= -> where the module declared it so (portable.queue)
 _queue_delays: dict[str, dict[str, dict[bool, str]]] = {}
 
@@ -125,6 +137,9 @@ def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
         )
     spec = existing or ResourceSpec(kind, name)
     _resources[name] = spec
+    frame = _caller_frame()
+    module = str(frame.f_globals.get("__name__")) if frame else ""
+    _declared_resources.setdefault(module, {}).setdefault(name, (spec, caller_location()))
     return spec
 
 
@@ -141,8 +156,8 @@ def registered(modules: set[str]) -> list[tuple[FunctionSpec, Callable[..., Any]
     ]
 
 
-def register_app_settings(module: str, values: dict[str, str]) -> None:
-    _app_settings.setdefault(module, {}).update(values)
+def register_app_settings(module: str, values: dict[str, str], where: str) -> None:
+    _app_settings.setdefault(module, {}).update((name, (value, where)) for name, value in values.items())
 
 
 def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
@@ -151,14 +166,25 @@ def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
     merged: dict[str, str] = {}
     owner: dict[str, str] = {}
     for module in sorted(_app_settings.keys() if modules is None else modules & _app_settings.keys()):
-        for name, value in _app_settings[module].items():
+        for name, (value, where) in _app_settings[module].items():
             if modules is not None and name in merged and merged[name] != value:
                 raise AppDefinitionError(
-                    f"app setting {name!r} is declared as {merged[name]!r} in {owner[name]} and as {value!r} in "
-                    f"{module}; declare it once"
+                    f"app setting {name!r} is declared as {merged[name]!r} at {owner[name]} and as {value!r} at "
+                    f"{where}; declare it once"
                 )
-            merged[name], owner[name] = value, module
+            merged[name], owner[name] = value, where
     return merged
+
+
+def declared_unused(modules: set[str], used: dict[str, ResourceSpec]) -> dict[str, tuple[ResourceSpec, str]]:
+    """The resources `modules` declare that no function of `used` reads, writes or is triggered by, with where each
+    is declared (the first declaration)."""
+    unused: dict[str, tuple[ResourceSpec, str]] = {}
+    for module in sorted(modules & _declared_resources.keys()):
+        for name, declared in _declared_resources[module].items():
+            if name not in used:
+                unused.setdefault(name, declared)
+    return unused
 
 
 def register_queue_delays(name: str, delays: bool) -> None:
@@ -214,6 +240,8 @@ class App:
         env: The app-wide settings (`portable.app_env`); a function's own `env=` wins over them.
         delayed_queues: The queues declared with `delays=True`, and where.
         cors: The App's CORS policy, if it declares one (`portable.cors`).
+        unused: The resources declared in the package that no function uses (so none is deployed), by name, with
+            where each is declared.
     """
 
     def __init__(self) -> None:
@@ -223,12 +251,21 @@ class App:
         self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
         self.delayed_queues: dict[str, str] = {}  # queues declared with delays=True -> where
         self.cors: Cors | None = None
+        self.unused: dict[str, tuple[ResourceSpec, str]] = {}
 
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
 
     def _named(self, kind: ResourceKind) -> list[str]:
         return sorted(name for name, spec in self.resources.items() if spec.kind == kind)
+
+    def unused_warnings(self, shown: Callable[[str], str] = str) -> list[str]:
+        """One sentence per resource declared that no function uses (`shown` writes where it is declared)."""
+        return [
+            f"{spec.kind} {name!r} is declared at {shown(where)} but no function uses it, so it is not deployed; add "
+            "it to reads= or writes= of the functions that use it, or remove it"
+            for name, (spec, where) in sorted(self.unused.items())
+        ]
 
     @property
     def buckets(self) -> list[str]:
@@ -271,8 +308,12 @@ class App:
         try:
             return self.functions[name]
         except KeyError:
+            from portable.suggestions import did_you_mean
+
             known = ", ".join(sorted(self.functions)) or "none"
-            raise AppDefinitionError(f"no function named {name!r}; the App defines: {known}") from None
+            raise AppDefinitionError(
+                f"no function named {name!r}{did_you_mean(name, self.functions)}; the App defines: {known}"
+            ) from None
 
 
 def has_trigger(spec: FunctionSpec, kind: type[KindT]) -> TypeGuard[Function[KindT]]:
@@ -286,7 +327,7 @@ def refuse_self_trigger(spec: FunctionSpec, resource: ResourceKind, filters: str
     source = spec.trigger.source
     if source in spec.writes and not spec.allow_self_trigger:
         raise AppDefinitionError(
-            f"{spec.source_file}: function {spec.name!r} writes to {resource} {source!r}, which triggers it "
+            f"{spec.where}: function {spec.name!r} writes to {resource} {source!r}, which triggers it "
             f"({filters}); each write would call it again. Write to another {resource}, or pass "
             "allow_self_trigger=True if the handler cannot loop"
         )

@@ -104,6 +104,10 @@ class ChangeTrigger(NamedTuple):
         )
 
     @property
+    def handler_parameter(self) -> str | None:
+        return "event: TableChange"
+
+    @property
     def kinds(self) -> tuple[ChangeKind, ...]:
         return LISTENED[self.listens]
 
@@ -163,12 +167,13 @@ def check_app(app: App) -> None:
     for table in app.tables:
         consumers = app.functions_of(ChangeTrigger, table)
         if len(consumers) > TABLE_CHANGE_CONSUMERS_MAX:
-            names = ", ".join(f"{spec.name!r} ({spec.source_file})" for spec in consumers)
+            names = ", ".join(f"{spec.name!r} ({spec.where})" for spec in consumers)
             raise AppDefinitionError(
-                f"table {table!r} has {len(consumers)} change functions: {names}; a table's changes go to at most "
-                f"{TABLE_CHANGE_CONSUMERS_MAX}, because DynamoDB advises at most two readers per stream shard (more "
-                "are throttled). Merge them into one function that does each job (e.g. one @on_written that "
-                "looks at change.kind), or have one of them send a message to a topic the others subscribe to"
+                f"{consumers[-1].where}: table {table!r} has {len(consumers)} change functions: {names}; a table's "
+                f"changes go to at most {TABLE_CHANGE_CONSUMERS_MAX}, because DynamoDB advises at most two readers "
+                "per stream shard (more are throttled). Merge them into one function that does each job (e.g. one "
+                "@on_written that looks at change.kind), or have one of them send a message to a topic the others "
+                "subscribe to"
             )
     for spec in app.functions_of(ChangeTrigger):
         refuse_self_trigger(spec, "table", f"prefix {spec.trigger.prefix!r}")

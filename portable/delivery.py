@@ -110,7 +110,8 @@ class Settled(NamedTuple):
 
     `failed` names the records the platform must deliver again (or dead-letter, by its own count), with
     `errors` saying why; `dead_lettered` those whose retries this delivery ended, as (record, reason, event);
-    `refusals` says why each record that could not be read was refused.
+    `refusals` says why each record that could not be read was refused; `raised` holds the handlers' exceptions,
+    in the order of their failures (the local runner keeps the first in its dead letter).
     """
 
     delivered: int
@@ -118,6 +119,7 @@ class Settled(NamedTuple):
     errors: list[str]
     dead_lettered: list[tuple[str, str, Any]]
     refusals: list[str]
+    raised: list[BaseException]
 
 
 class BatchRule(NamedTuple):
@@ -155,6 +157,7 @@ def deliver_records(
     errors: list[str] = _NONE
     refusals: list[str] = _NONE
     dead: list[tuple[str, str, Any]] = _NONE
+    raised: list[BaseException] = _NONE
     spec, handler = bound.spec, bound.handler
     once = _idempotent_delivery(bound) if spec.idempotency is not None else None
     traced, otel = rule.traced, spans()
@@ -192,7 +195,9 @@ def deliver_records(
             if ending is not None and (reason := ending(event, True)):
                 dead = [*dead, (record_id, reason, event)]
                 continue
-            failed = [*failed, record_id]
+            # Only the type leaves with the failure (the log line has the rest); the exception itself is kept in
+            # `raised`, which the local runner's dead letters hold whole.
+            failed, raised = [*failed, record_id], [*raised, exc]
             errors = [*errors, f"function {spec.name!r} failed on event {event.id}: {type(exc).__name__}"]
             if rule.ordered:
                 break
@@ -201,7 +206,7 @@ def deliver_records(
             if started is not None and otel is not None:
                 otel.end(started)
             delivered += 1
-    return _built(Settled, (delivered, failed, errors, dead, refusals))
+    return _built(Settled, (delivered, failed, errors, dead, refusals, raised))
 
 
 def _idempotent_delivery(bound: Bound[Any]) -> Callable[[Any], None]:

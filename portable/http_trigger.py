@@ -59,6 +59,11 @@ class HttpTrigger(NamedTuple):
     def retries_refusal(self) -> str | None:
         return "an HTTP function takes no retries=: its caller gets the error and decides whether to call again"
 
+    @property
+    def handler_parameter(self) -> str | None:
+        """A typed handler's parameters were checked by portable.http_types, which binds them by name."""
+        return "request: Request" if self.types is None else None
+
 
 HttpFunction = Function[HttpTrigger]
 
@@ -170,8 +175,8 @@ def check_app(app: App) -> None:
         if shape in routes:
             clash = routes[shape]
             raise AppDefinitionError(
-                f"route {spec.trigger.route.key!r} in {spec.source_file} ({spec.name}) clashes with "
-                f"{clash.trigger.route.key!r} in {clash.source_file} ({clash.name}); "
+                f"route {spec.trigger.route.key!r} at {spec.where} ({spec.name}) clashes with "
+                f"{clash.trigger.route.key!r} at {clash.where} ({clash.name}); "
                 "give one of them another method or path"
             )
         routes[shape] = spec
@@ -187,7 +192,7 @@ def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
         other = found.setdefault(auth.name, spec) if auth else spec
         if auth and other.trigger.auth != auth:
             raise AppDefinitionError(
-                f"{spec.source_file} ({spec.name}) and {other.source_file} ({other.name}) require two different "
+                f"{spec.where} ({spec.name}) and {other.where} ({other.name}) require two different "
                 f"jwt_auth(...) named {auth.name!r}; the stack's config and the gateways tell them apart by name: "
                 "pass name='...' to one of them"
             )
@@ -200,7 +205,7 @@ def _refuse_any_route_with_auth(specs: list[HttpFunction]) -> None:
         declared = spec.trigger.route
         if spec.trigger.auth is not None and declared.allows("OPTIONS"):
             raise AppDefinitionError(
-                f"{spec.source_file} ({spec.name}): route {declared.key!r} requires auth and takes OPTIONS, so with "
+                f"{spec.where} ({spec.name}): route {declared.key!r} requires auth and takes OPTIONS, so with "
                 "portable.cors(...) browsers' preflights would meet the token check on AWS and fail; declare the "
                 f"methods it serves instead, e.g. 'GET {declared.path}'"
             )
@@ -318,13 +323,20 @@ def refused(error: HttpError, request_id: str) -> HttpReply:
 
 def sample(spec: HttpFunction, hints: Mapping[str, str | None], clients: ClientFactory) -> tuple[Request, list[str]]:
     """A call of the route: its method (GET for ANY), its path with each parameter named after itself (or
-    hints["path"]), and hints["body"] (sent as application/json when it is JSON)."""
+    hints["path"]), hints["body"] (sent as application/json when it is JSON, unless hints["headers"] names a
+    Content-Type), the `Name: value` lines of hints["headers"], and the caller hints["claims"] describes (JSON of
+    verified claims), as a gateway hands a signed-in caller over."""
     from portable.request import Headers, Request
 
     declared = spec.trigger.route
     path = hints.get("path") or "/" + "/".join(segment.text for segment in declared.segments)
     body = hints.get("body") or ""
-    headers = Headers([("Content-Type", "application/json")] if _is_json(body) else [])
+    given = [
+        (name.strip(), value.strip())
+        for name, _, value in (line.partition(":") for line in (hints.get("headers") or "").splitlines())
+    ]
+    typed = any(name.lower() == "content-type" for name, _ in given)
+    headers = Headers([*given, *([("Content-Type", "application/json")] if _is_json(body) and not typed else [])])
     request = Request(
         method="GET" if declared.method == "ANY" else declared.method,
         path=path,
@@ -334,6 +346,13 @@ def sample(spec: HttpFunction, hints: Mapping[str, str | None], clients: ClientF
         request_id=new_request_id(),
     )
     request.path_params = declared.match(request.path) or {}
+    claims = hints.get("claims")
+    if claims:
+        import json
+
+        from portable.auth import auth_from_claims
+
+        request.auth = auth_from_claims(json.loads(claims))
     return request, []
 
 

@@ -19,6 +19,7 @@ from portable.app import (
     ResourceSpec,
     declared_app_settings,
     declared_delayed_queues,
+    declared_unused,
     registered,
 )
 from portable.errors import AppDefinitionError
@@ -53,6 +54,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     app = _build_app(registered(wanted))
     app.env = declared_app_settings(wanted)
     app.delayed_queues = declared_delayed_queues(wanted, app.queues)
+    app.unused = declared_unused(wanted, app.resources)
     from portable.cors_policy import declared_for
 
     app.cors = declared_for(package)
@@ -68,14 +70,14 @@ def _build_app(registrations: list[tuple[FunctionSpec, Callable[..., Any], list[
         if spec.name in app.functions:
             other = app.functions[spec.name]
             raise AppDefinitionError(
-                f"two functions are named {spec.name!r}: {other.source_file} and {spec.source_file}; "
+                f"two functions are named {spec.name!r}: {other.where} and {spec.where}; "
                 "rename one, or pass name='...' to its decorator"
             )
         cloud_name = spec.name.lower().replace("_", "-")
         if cloud_name in cloud_names:
             other = cloud_names[cloud_name]
             raise AppDefinitionError(
-                f"functions {other.name!r} ({other.source_file}) and {spec.name!r} ({spec.source_file}) would "
+                f"functions {other.name!r} ({other.where}) and {spec.name!r} ({spec.where}) would "
                 f"both be named {cloud_name!r} on GCP, which allows only lower-case letters, digits and '-'; "
                 "rename one, or pass name='...' to its decorator"
             )

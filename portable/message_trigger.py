@@ -144,6 +144,10 @@ class MessageTrigger(NamedTuple):
         )
 
     @property
+    def handler_parameter(self) -> str | None:
+        return "event: Message"
+
+    @property
     def policy(self) -> MessagePolicy:
         return MessagePolicy(self.max_attempts)
 
@@ -195,11 +199,11 @@ def check_app(app: App) -> None:
     for queue in app.queues:
         consumers = app.functions_of(MessageTrigger, queue)
         if len(consumers) > 1:
-            names = ", ".join(f"{spec.name!r} ({spec.source_file})" for spec in consumers)
+            names = ", ".join(f"{spec.name!r} ({spec.where})" for spec in consumers)
             raise AppDefinitionError(
-                f"queue {queue!r} has {len(consumers)} consumers: {names}; a queue hands each message to one "
-                f"consumer. Keep one @{queue}.on_message, or declare a topic(...) instead: every subscriber of "
-                "a topic gets every message"
+                f"{consumers[-1].where}: queue {queue!r} has {len(consumers)} consumers: {names}; a queue hands "
+                f"each message to one consumer. Keep one @{queue}.on_message, or declare a topic(...) instead: every "
+                "subscriber of a topic gets every message"
             )
 
 

@@ -85,6 +85,10 @@ class ObjectTrigger(NamedTuple):
     def retries_refusal(self) -> str | None:
         return None
 
+    @property
+    def handler_parameter(self) -> str | None:
+        return "event: ObjectEvent"
+
     def matches(self, key: str) -> bool:
         return key.startswith(self.prefix) and key.endswith(self.suffix)
 

@@ -128,12 +128,12 @@ def error_reply(status: int, message: str, request_id: str, extra: dict[str, Any
     return HttpReply(status, json.dumps(fields).encode(), [_JSON_TYPE])
 
 
-def unrouted(method: str, path: str, allowed: list[str], request_id: str) -> HttpReply:
-    """What a gateway answers a request no route takes: 404, or 405 with `Allow` when the path takes other
-    methods. Every target answers so: API Gateway on both clouds, a GCP function reached on another path, the
-    local runner."""
+def unrouted(method: str, path: str, allowed: list[str], request_id: str, suggestion: str = "") -> HttpReply:
+    """What a gateway answers a request no route takes: 404 (ending with `suggestion`, the local runner's
+    "did you mean"), or 405 with `Allow` when the path takes other methods. Every target answers so: API Gateway
+    on both clouds, a GCP function reached on another path, the local runner."""
     if not allowed:
-        return error_reply(404, f"no route for {method} {path}", request_id)
+        return error_reply(404, f"no route for {method} {path}{suggestion}", request_id)
     methods = ", ".join(allowed)
     reply = error_reply(405, f"{method} is not allowed on {path}: use {methods}", request_id)
     reply.headers.add("Allow", methods)

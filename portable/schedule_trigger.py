@@ -72,6 +72,10 @@ class ScheduleTrigger(NamedTuple):
         return None
 
     @property
+    def handler_parameter(self) -> str | None:
+        return "event: ScheduleEvent"
+
+    @property
     def schedule(self) -> Schedule:
         from portable.schedules import checked_schedule
 

@@ -59,8 +59,8 @@ def encode_reply(reply: HttpReply, event: dict[str, Any]) -> dict[str, Any]:
 
 
 def succeeded(reply: dict[str, Any]) -> bool:
-    """Whether the call went well for the function: anything but a 5xx."""
-    return int(reply.get("statusCode", 500)) < 500
+    """Whether the call went well: anything but a 4xx (the caller's failure) or a 5xx (the function's)."""
+    return int(reply.get("statusCode", 500)) < 400
 
 
 def _malformed(reason: str) -> HttpError:

@@ -163,6 +163,11 @@ def encode(request: Request, spec: HttpFunction) -> tuple[str, str, dict[str, st
 def sample(
     spec: HttpFunction, hints: Mapping[str, str | None], clients: ClientFactory
 ) -> tuple[tuple[str, str, dict[str, str], bytes], list[str]]:
-    """A sample call of the route (`portable.http_trigger.sample`)."""
+    """A sample call of the route (`portable.http_trigger.sample`); a signed-in caller's token (hints["token"]) in
+    the userinfo header, as API Gateway on GCP hands the verified caller over."""
     request, notes = http_trigger.sample(spec, hints, clients)
-    return encode(request, spec), notes
+    method, path, headers, body = encode(request, spec)
+    token = hints.get("token")
+    if token:
+        headers[USERINFO_HEADER] = userinfo_of_token(token)
+    return (method, path, headers, body), notes

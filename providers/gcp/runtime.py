@@ -29,7 +29,7 @@ from portable.app import FunctionSpec, load_function
 from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
 from portable.cors_policy import Cors, declared_for, from_environment
 from portable.delivery import Bound, Settled, dead_letter
-from portable.replies import HttpReply, error_reply
+from portable.replies import HttpReply, debug_detail, error_reply
 from portable.request import Headers
 from portable.triggers import codec_name, trigger_module
 from providers.binding import client_factory, provider_for
@@ -42,36 +42,43 @@ DEAD_LETTER_HEADER = "X-Portable-Dead-Lettered"
 
 class Selection(NamedTuple):
     """Which functions `export_targets` serves, on which provider's data clients, and whether 500 replies carry
-    the exception (`portable dev --debug`)."""
+    the exception (`portable dev --debug`). With `counts_attempts`, the caller delivers events as a platform that
+    counts attempts and keeps dead letters (the local runner): the shim leaves the end of Eventarc's retries to it,
+    and an event function's 500 replies carry the exception, for its dead letter."""
 
     package: str
     provider: str
     debug: bool = False
+    counts_attempts: bool = False
 
 
 _selection: ContextVar[Selection | None] = ContextVar("portable_gcp_selection", default=None)
 
 
 @contextmanager
-def exporting(package: str, provider: str, debug: bool = False) -> Iterator[None]:
+def exporting(package: str, provider: str, debug: bool = False, counts_attempts: bool = False) -> Iterator[None]:
     """Inside the block, `export_targets` serves every function of `package` on `provider`'s data.
 
     The local runner builds functions-framework apps from main.py this way, without
     touching the process environment; a deployed function never runs inside it, so
-    `debug` never reaches a cloud.
+    neither `debug` nor `counts_attempts` ever reaches a cloud.
     """
-    token = _selection.set(Selection(package, provider, debug))
+    token = _selection.set(Selection(package, provider, debug, counts_attempts))
     try:
         yield
     finally:
         _selection.reset(token)
 
 
-def make_target(bound: Bound[Any]) -> Target:
-    """The target of one function: its codec and delivery rule, found once."""
+def make_target(bound: Bound[Any], counts_attempts: bool = False) -> Target:
+    """The target of one function: its codec and delivery rule, found once. With `counts_attempts`, its caller
+    ends the retries where the platform does not (see `Selection`), and a failed event's 500 carries the
+    exception."""
     kind = trigger_module(bound.spec.kind)
     codec = importlib.import_module(codec_name(CLOUD, bound.spec.kind))
-    ending = None if codec.COUNTS_ATTEMPTS else (lambda event, attempted: kind.retries_ended(bound, event, attempted))
+    ends_here = not (codec.COUNTS_ATTEMPTS or counts_attempts)
+    ending = (lambda event, attempted: kind.retries_ended(bound, event, attempted)) if ends_here else None
+    detailed = bound.debug or counts_attempts
     style = log_style()
 
     def target(req: flask.Request) -> Any:
@@ -79,19 +86,23 @@ def make_target(bound: Bound[Any]) -> Target:
         result = kind.deliver(bound, codec.decode(req, headers, bound), ending, trace_of(headers, style))
         if isinstance(result, HttpReply):
             return _to_flask(codec.encode_reply(result, req, headers, bound))
-        return _to_flask(_event_reply(bound, kind, result, headers))
+        return _to_flask(_event_reply(bound, kind, result, headers, detailed))
 
     target.__name__ = bound.spec.name
     return target
 
 
-def _event_reply(bound: Bound[Any], kind: Any, settled: Settled, headers: Headers) -> HttpReply:
+def _event_reply(bound: Bound[Any], kind: Any, settled: Settled, headers: Headers, detailed: bool) -> HttpReply:
     """204 acknowledges; a refused event is 400 (the sender's fault: nothing retries it usefully); a failed one
-    500, so the platform delivers it again; an event whose retries end here is logged whole and acknowledged."""
+    500, so the platform delivers it again (`detailed`: with the handler's exception); an event whose retries end
+    here is logged whole and acknowledged."""
     if settled.refusals:
         return error_reply(400, settled.refusals[0], request_id_of(headers))
     if settled.failed:
-        return error_reply(500, settled.errors[0], request_id_of(headers))
+        raised = settled.raised[0] if detailed and settled.raised else None
+        return error_reply(
+            500, settled.errors[0], request_id_of(headers), debug_detail(raised) if raised is not None else None
+        )
     reply = HttpReply(204)
     for _, reason, event in settled.dead_lettered:
         dead_letter(bound, reason, kind.to_record(event))
@@ -151,8 +162,11 @@ def export_targets() -> dict[str, Target]:
     clients = client_factory(selection.provider if selection else provider_for(CLOUD))
     cors = _cors(package, None if selection else os.environ.get(CORS_VARIABLE), bool(name))
     debug = selection.debug if selection else False
+    counts_attempts = selection.counts_attempts if selection else False
     return {
-        spec.name: functions_framework.http(make_target(Bound.of(spec, handler, clients, debug=debug, cors=cors)))
+        spec.name: functions_framework.http(
+            make_target(Bound.of(spec, handler, clients, debug=debug, cors=cors), counts_attempts)
+        )
         for spec, handler in loaded
     }
 

@@ -18,6 +18,7 @@ from portable.context import physical_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
     from portable.change_trigger import ChangeFunction
     from portable.context import ClientFactory
@@ -60,3 +61,19 @@ def sample(
 ) -> tuple[dict[str, Any], list[str]]:
     change, notes = change_trigger.sample(spec, hints, clients)
     return encode(change), notes
+
+
+def dashboard(app: App, pending: Mapping[str, int], now: datetime) -> dict[str, Any]:
+    """The dashboard's part of this kind: each table's change functions (`triggers`, by resource)."""
+    triggers: dict[str, list[dict[str, Any]]] = {}
+    for spec in app.functions_of(ChangeTrigger):
+        trigger = spec.trigger
+        triggers.setdefault(trigger.table, []).append(
+            {
+                "function": spec.name,
+                "kind": trigger.listens,
+                "prefix": trigger.prefix,
+                "pending": pending.get(spec.name, 0),
+            }
+        )
+    return {"triggers": triggers}

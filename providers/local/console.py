@@ -6,24 +6,108 @@
 
 Time (local), function, trigger, what it was called with, outcome and duration. The
 JSON lines stay as they are: what handlers log, and the details of a failure.
+
+The runner keeps its latest lines too, for the dashboard's live log (`/__portable/log`): one
+append under a lock per invocation, whether or not a page is reading them.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, TextIO
 
 from providers.local.events import LocalEvent, codec, kind_of_event
 from providers.local.wsgi import Environ, StartResponse
 
+# How many lines the dashboard can scroll back through.
+KEPT_LINES = 1000
 
-def invocation(function: str, trigger: str, subject: str, outcome: str, seconds: float) -> None:
-    stamp = datetime.now().strftime("%H:%M:%S.%f")[:-3]
-    sys.stderr.write(f"{stamp} {function} {trigger} {subject} -> {outcome} ({seconds * 1000:.0f} ms)\n")
-    sys.stderr.flush()
+
+class Line(NamedTuple):
+    """One invocation as the console says it; `seq` counts the lines of this process from 1."""
+
+    seq: int
+    at: datetime
+    function: str
+    trigger: str
+    subject: str
+    outcome: str
+    milliseconds: float
+
+    @property
+    def text(self) -> str:
+        stamp = self.at.strftime("%H:%M:%S.%f")[:-3]
+        return f"{stamp} {self.function} {self.trigger} {self.subject} -> {self.outcome} ({self.milliseconds:.0f} ms)"
+
+    @property
+    def level(self) -> str:
+        """`ok`, `retry` or `failed`: a 2xx or 3xx status and `ok` are ok; a status from 400 and a dead letter fail."""
+        status = self.outcome.split(" ", 1)[0]
+        if status.isdigit():
+            return "ok" if int(status) < 400 else "failed"
+        if self.outcome == "ok":
+            return "ok"
+        return "retry" if self.outcome.startswith("retry") else "failed"
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="milliseconds"),
+            "function": self.function,
+            "trigger": self.trigger,
+            "subject": self.subject,
+            "outcome": self.outcome,
+            "level": self.level,
+            "milliseconds": round(self.milliseconds, 1),
+            "text": self.text,
+        }
+
+
+class Console:
+    """Writes each invocation's line to `stream` (default: stderr at the time) and keeps the latest `keep`."""
+
+    def __init__(self, stream: TextIO | None = None, keep: int = KEPT_LINES) -> None:
+        self.stream = stream
+        self._lines: deque[Line] = deque(maxlen=keep)
+        self._seq = 0
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def invocation(self, function: str, trigger: str, subject: str, outcome: str, seconds: float) -> None:
+        with self._changed:
+            self._seq += 1
+            line = Line(self._seq, datetime.now(), function, trigger, subject, outcome, seconds * 1000)
+            self._lines.append(line)
+            self._changed.notify_all()
+        stream = self.stream or sys.stderr
+        stream.write(line.text + "\n")
+        stream.flush()
+
+    def since(self, seq: int) -> list[Line]:
+        """The kept lines after line `seq` (0: all of them)."""
+        with self._changed:
+            return [line for line in self._lines if line.seq > seq]
+
+    def wait(self, seq: int, timeout: float) -> list[Line]:
+        """The lines after `seq`, waiting up to `timeout` seconds for one; none once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._seq > seq, timeout)
+            return [line for line in self._lines if line.seq > seq]
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Wake every reader, for good: the process is stopping, and open streams must end."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
 
 
 def event_subject(event: LocalEvent) -> str:
@@ -33,6 +117,7 @@ def event_subject(event: LocalEvent) -> str:
 
 
 def timed_http(
+    console: Console,
     app: Callable[[Environ, StartResponse], Iterable[bytes]],
     function: str,
     environ: Environ,
@@ -50,4 +135,4 @@ def timed_http(
     try:
         return app(environ, recording)
     finally:
-        invocation(function, "http", codec("http").subject(environ), status, time.perf_counter() - started)
+        console.invocation(function, "http", codec("http").subject(environ), status, time.perf_counter() - started)

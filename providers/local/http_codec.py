@@ -19,6 +19,7 @@ from portable.request import Request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
     from werkzeug.test import TestResponse
 
@@ -73,3 +74,56 @@ def sample(
 ) -> tuple[dict[str, Any], list[str]]:
     request, notes = http_trigger.sample(spec, hints, clients)
     return encode(request), notes
+
+
+def dashboard(app: App, pending: Mapping[str, int], now: datetime) -> dict[str, Any]:
+    """The dashboard's part of this kind: the routes, and the issuers their `auth=` names."""
+    functions = sorted(
+        http_trigger.functions(app), key=lambda spec: (spec.trigger.route.path, spec.trigger.route.method)
+    )
+    return {
+        "routes": [
+            {
+                "method": spec.trigger.route.method,
+                "path": spec.trigger.route.path,
+                "function": spec.name,
+                "auth": spec.trigger.auth.name if spec.trigger.auth else None,
+            }
+            for spec in functions
+        ],
+        "auths": [
+            {"name": auth.name, "issuer": auth.issuer, "audience": auth.audiences[0]}
+            for auth in http_trigger.auths(app)
+        ],
+    }
+
+
+def signed_in(spec: HttpFunction, subject: str, scopes: list[str], claims: dict[str, Any]) -> dict[str, str]:
+    """The hints of a signed-in caller of the route (`portable invoke --subject`): `token`, minted by the
+    development issuer for the route's jwt_auth, and `claims`, as a gateway verifies them (JSON)."""
+    import json
+
+    from portable.errors import ConfigurationError
+    from providers.local.sqlite_files import local_dir
+    from providers.local.tokens import DevIssuer
+
+    auth = spec.trigger.auth
+    if auth is None:
+        raise ConfigurationError(
+            f"function {spec.name!r} serves no route declared with auth=, so it has no signed-in caller: "
+            "leave out --subject, --scopes and --claims"
+        )
+    issuer = DevIssuer(local_dir())
+    token = issuer.mint(auth, subject, scopes, claims=claims)
+    return {"token": token, "claims": json.dumps(issuer.verify(token, auth))}
+
+
+def advice(spec: HttpFunction, status: int, hints: Mapping[str, str | None]) -> str | None:
+    """What `portable invoke` adds to a reply: how to call an auth= route as a signed-in caller, after its 401."""
+    auth = spec.trigger.auth
+    if status != 401 or auth is None or hints.get("token"):
+        return None
+    return (
+        f"route {spec.trigger.route.key!r} requires a signed-in caller (auth={auth.name}); call it as one with "
+        "--subject WHO [--scopes 'read write'] [--claims JSON]"
+    )

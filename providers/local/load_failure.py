@@ -1,15 +1,17 @@
 """An app that failed to load (a syntax error, an import error, a refused declaration), as the local runner
-shows it until the code is fixed: every HTTP call answers 500 naming the file, line and message."""
+shows it until the code is fixed: every HTTP call answers 500 naming the file, line and message, and the
+dashboard (`/__portable/`) shows it."""
 
 from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from portable.replies import HttpReply
 from providers.local.wsgi import Environ, StartResponse, error, send
 from providers.paths import FRAMEWORK_ROOT, PROJECT_ROOT
 
@@ -54,12 +56,17 @@ class LoadFailure:
 
 
 class FailedApp:
-    """The WSGI app served in place of the App while it cannot load."""
+    """The WSGI app served in place of the App while it cannot load. `control(environ)` answers the paths under
+    /__portable/ it serves in the meantime (the dashboard, which shows the error), None for the others."""
 
-    def __init__(self, failure: LoadFailure) -> None:
+    def __init__(self, failure: LoadFailure, control: Callable[[Environ], HttpReply | None] | None = None) -> None:
         self.failure = failure
+        self.control = control
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        shown = self.control(environ) if self.control is not None else None
+        if shown is not None:
+            return send(start_response, shown)
         reply = error(
             500,
             f"the app failed to load: {self.failure.summary()}; fix it and save, and the runner loads it again",
@@ -72,12 +79,13 @@ def _last_app_frame(exc: BaseException, root: Path) -> tuple[str, int] | None:
     """The innermost frame of the traceback in the app's own files: not the framework's, not an installed package's."""
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.lineno is not None and _in_app(Path(frame.filename), root):
+        if frame.lineno is not None and in_app(Path(frame.filename), root):
             found = frame.filename, frame.lineno
     return found
 
 
-def _in_app(path: Path, root: Path) -> bool:
+def in_app(path: Path, root: Path) -> bool:
+    """Whether `path` is the app's own code: under `root`, outside the framework and installed packages."""
     resolved = path.resolve()
     return (
         resolved.is_relative_to(root)

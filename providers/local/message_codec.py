@@ -16,6 +16,7 @@ from portable.message_trigger import Message, MessageTrigger
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
     from portable.context import ClientFactory
     from portable.message_trigger import MessageFunction
@@ -34,7 +35,7 @@ def decode(record: Mapping[str, Any]) -> Message:
 
 
 def subject(message: Message) -> str:
-    return f"message {message.id} from {message.source}"
+    return f"{message.id} from {message.source}"
 
 
 def outboxes(app: App, root: Path) -> list[Outbox]:
@@ -58,3 +59,42 @@ def sample(
 ) -> tuple[dict[str, Any], list[str]]:
     message, notes = message_trigger.sample(spec, hints, clients)
     return encode(message), notes
+
+
+def dashboard(app: App, pending: Mapping[str, int], now: datetime) -> dict[str, Any]:
+    """The dashboard's part of this kind: each queue and topic with its receivers and their pending events."""
+
+    def receivers(name: str) -> list[dict[str, Any]]:
+        return [
+            {"name": spec.name, "pending": pending.get(spec.name, 0)} for spec in app.functions_of(MessageTrigger, name)
+        ]
+
+    return {
+        "queues": [
+            {"name": name, "consumers": receivers(name), "delays": name in app.delayed_queues} for name in app.queues
+        ],
+        "topics": [{"name": name, "subscribers": receivers(name)} for name in app.topics],
+    }
+
+
+def views(message: Message) -> dict[str, Any]:
+    """A dead letter's message as a person reads it: `body_text` when its body is UTF-8, `body_json` too when that
+    text is JSON (the record keeps it base64, as it travels)."""
+    import json
+
+    try:
+        text = message.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}
+    try:
+        return {"body_text": text, "body_json": json.loads(text)}
+    except ValueError:
+        return {"body_text": text}
+
+
+def edited(message: Message, body: bytes) -> Message:
+    """`message` with `body` in place of its own (a dead letter replayed after a fix), checked as a send checks it."""
+    from portable.messaging import check_message
+
+    data, _ = check_message(message.source, body, message.attributes)
+    return message._replace(body=data)

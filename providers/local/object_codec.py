@@ -16,6 +16,7 @@ from portable.object_trigger import ObjectEvent, ObjectTrigger
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
     from portable.context import ClientFactory
     from portable.object_trigger import ObjectFunction
@@ -59,3 +60,20 @@ def sample(
 ) -> tuple[dict[str, Any], list[str]]:
     event, notes = object_trigger.sample(spec, hints, clients)
     return encode(event), notes
+
+
+def dashboard(app: App, pending: Mapping[str, int], now: datetime) -> dict[str, Any]:
+    """The dashboard's part of this kind: each bucket's triggers (`triggers`, by resource)."""
+    triggers: dict[str, list[dict[str, Any]]] = {}
+    for spec in app.functions_of(ObjectTrigger):
+        trigger = spec.trigger
+        triggers.setdefault(trigger.bucket, []).append(
+            {
+                "function": spec.name,
+                "kind": trigger.kind,
+                "prefix": trigger.prefix,
+                "suffix": trigger.suffix,
+                "pending": pending.get(spec.name, 0),
+            }
+        )
+    return {"triggers": triggers}

@@ -16,13 +16,14 @@ Pub/Sub's pushes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portable import http_trigger, log
 from portable.app import App, FunctionSpec
+from portable.context import using_clients
 from portable.cors_policy import is_preflight
 from portable.delivery import new_request_id
 from portable.errors import BackendError, NotFound
@@ -30,13 +31,14 @@ from portable.loading import load_app
 from portable.replies import preflight_reply, unauthorized, unrouted, with_cors
 from portable.request import Headers
 from portable.schedule_trigger import ScheduleTrigger, schedule_firing
+from portable.suggestions import did_you_mean
 from portable.triggers import codec_name
+from providers.binding import client_factory
 from providers.gcp.http_codec import USERINFO_HEADER, userinfo_of_token
-from providers.local import console
-from providers.local.clients import open_bucket, open_table
+from providers.local.console import Console, timed_http
 from providers.local.control import PREFIX, Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.deliverer import Answer, Deliverer, Outcome, PolicyFor, default_policy
+from providers.local.deliverer import Answer, Deliverer, Outcome, PolicyFor, default_policy, faster
 from providers.local.delivery_queue import DeliveryQueue
 from providers.local.events import LocalEvent
 from providers.local.sqlite_files import local_dir
@@ -45,6 +47,7 @@ from providers.local.wsgi import Environ, StartResponse, send
 from providers.paths import MAIN_PY
 
 if TYPE_CHECKING:
+    from portable.messaging import Body
     from providers.local.scheduler import LocalScheduler
 
 # An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
@@ -56,7 +59,10 @@ USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 class LocalApp:
     """A WSGI app serving every HTTP route, plus workers for object events and schedules.
 
-    `policy_for(spec)` gives each object and schedule function its attempts and backoff.
+    `policy_for(spec)` gives each event function its attempts and backoff (its kind's `policy`). The runner counts
+    attempts and keeps dead letters itself; `counts_attempts=False` leaves the end of an event's retries to the
+    GCP shim where GCP counts no attempts (Eventarc), as on GCP (the test kit's gcp target). `fast_retries` waits
+    1 s, doubling, between attempts in place of each policy's backoff (`portable dev --fast-retries`).
     """
 
     def __init__(
@@ -67,6 +73,8 @@ class LocalApp:
         policy_for: PolicyFor = default_policy,
         workers: int = WORKERS,
         debug: bool = False,
+        counts_attempts: bool = True,
+        fast_retries: bool = False,
     ) -> None:
         import functions_framework
 
@@ -74,19 +82,21 @@ class LocalApp:
 
         self.app: App = load_app(package)
         source_file = str(source or MAIN_PY)
-        with runtime.exporting(package, "local", debug):
+        with runtime.exporting(package, "local", debug, counts_attempts):
             self.targets = {
                 name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
                 for name in self.app.functions
             }
         root = local_dir()
+        self.fast_retries = fast_retries
+        if fast_retries:
+            policy_for = faster(policy_for)
+        self.console = Console()
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
-        self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, workers)
+        self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, workers, self.console)
         self.issuer = DevIssuer(root)
-        self.control = Control(
-            self.app, self.fire_schedule, open_bucket, open_table, self.letters, self.replay, issuer=self.issuer
-        )
+        self.control = Control(self)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._scheduler: LocalScheduler | None = None
@@ -121,8 +131,9 @@ class LocalApp:
                 )
             environ[USERINFO_ENVIRON] = userinfo_of_token(token)
         if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
-            return console.timed_http(self.targets[spec.name], spec.name, environ, start_response)
-        reply = unrouted(method, path, allowed, new_request_id())
+            return timed_http(self.console, self.targets[spec.name], spec.name, environ, start_response)
+        suggestion = "" if allowed else self._similar_route(method, path)
+        reply = unrouted(method, path, allowed, new_request_id(), suggestion)
         return send(start_response, with_cors(cors, headers.get("origin"), reply))
 
     # Events ---------------------------------------------------------------
@@ -151,15 +162,32 @@ class LocalApp:
             return Outcome(event.id, "queued")
         return self.deliverer.attempt(delivery)
 
-    def replay(self, function: str, letter_id: str) -> DeadLetter:
-        """Queue a dead letter's event again for its function (same event id, attempts anew) and remove the letter."""
+    def replay(self, function: str, letter_id: str, body: bytes | None = None) -> DeadLetter:
+        """Queue a dead letter's event again for its function (same event id, attempts anew; a message with `body`
+        in place of its own, if given) and remove the letter."""
         if function not in self.app.functions:
             raise NotFound("dead letters", f"no function named {function!r} in the App")
-        letter = self.letters.read(function, letter_id)
-        self.queue.add([(function, letter.event)])
-        self.letters.remove(function, letter_id)
-        log.info("dead letter replayed", function=function, event_id=letter.event.id, letter=letter_id)
-        return letter
+        return self.letters.replay(function, letter_id, self.queue, body)
+
+    def send_message(self, kind: str, name: str, body: Body, attributes: Mapping[str, str]) -> str:
+        """Send `body` to the App's queue `name` (`kind` queue), or publish it to its topic, as a function would;
+        the message's id. The relay delivers it."""
+        from portable.messaging import Queue, Topic
+
+        with using_clients(client_factory("local")):
+            if kind == "queue":
+                return Queue(name, delays=name in self.app.delayed_queues).send(body, attributes)
+            return Topic(name).publish(body, attributes)
+
+    def _similar_route(self, method: str, path: str) -> str:
+        """`; did you mean ...` naming the route nearest to (method, path), for a local 404."""
+        routes = [spec.trigger.route for spec in http_trigger.functions(self.app)]
+
+        def key(nearest: str) -> str:
+            alike = [route for route in routes if route.path == nearest]
+            return repr(next((route for route in alike if route.method == method), alike[0]).key)
+
+        return did_you_mean(path, {route.path for route in routes}, key)
 
     def _lease_seconds(self, function: str) -> float:
         spec = self.app.functions.get(function)

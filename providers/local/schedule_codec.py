@@ -15,6 +15,7 @@ from portable.schedule_trigger import ScheduleEvent, ScheduleTrigger
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
     from portable.context import ClientFactory
     from portable.schedule_trigger import ScheduleFunction
@@ -50,3 +51,27 @@ def sample(
 ) -> tuple[dict[str, Any], list[str]]:
     event, notes = schedule_trigger.sample(spec, hints, clients)
     return encode(event), notes
+
+
+NEXT_FIRINGS = 5  # how many of a schedule's next times the dashboard shows
+
+
+def dashboard(app: App, pending: Mapping[str, int], now: datetime) -> dict[str, Any]:
+    """The dashboard's part of this kind: each schedule with its next firings, in its time zone."""
+    from zoneinfo import ZoneInfo
+
+    from providers.local.scheduler import fire_times
+
+    schedules = []
+    for spec in app.functions_of(ScheduleTrigger):
+        schedule = spec.trigger.schedule
+        zone = ZoneInfo(schedule.timezone)
+        schedules.append(
+            {
+                "name": spec.name,
+                "schedule": schedule.describe(),
+                "timezone": schedule.timezone,
+                "next": [when.astimezone(zone).isoformat() for when in fire_times(schedule, now, NEXT_FIRINGS)],
+            }
+        )
+    return {"schedules": schedules}

@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sys
 import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from providers.local.load_failure import FailedApp, LoadFailure, shown_path
+from providers.local.load_failure import FailedApp, LoadFailure, in_app
 from providers.local.sqlite_files import local_dir
+from providers.local.startup import banner, warnings
 from providers.local.wsgi import Environ, StartResponse
+from providers.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
-    from portable.app import App
     from providers.local.runner import LocalApp
 
-_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # How long a stopping server waits for HTTP calls in flight, past the longest HTTP timeout of the App.
 DRAIN_GRACE_SECONDS = 5
 
@@ -99,6 +100,7 @@ def serve(
     package: str,
     schedules: bool,
     debug: bool,
+    fast_retries: bool = False,
     listen_fd: int | None = None,
     report_fd: int | None = None,
     lifeline_fd: int | None = None,
@@ -113,7 +115,7 @@ def serve(
     report = Report(open(report_fd, "w", encoding="utf-8") if report_fd is not None else None)  # noqa: SIM115
     local: LocalApp | None = None
     try:
-        local = LocalApp(package, debug=debug)
+        local = LocalApp(package, debug=debug, fast_retries=fast_retries)
     except (Exception, SystemExit) as exc:  # whatever importing the App raised, a module's sys.exit() included
         if listen_fd is None:
             print(f"error: {LoadFailure.of(exc).summary()}", file=sys.stderr)
@@ -122,12 +124,15 @@ def serve(
         print(failure.traceback, file=sys.stderr, end="")
         print(
             f"Portable local: the app failed to load: {failure.summary()}\n  every call answers this error "
-            "until you fix it and save",
+            "(the dashboard shows it) until you fix it and save",
             file=sys.stderr,
             flush=True,
         )
-    counted = InFlight(local if local is not None else FailedApp(failure))
-    server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=_quiet_handler())
+        report.say(watch=app_files(failure.file))
+    else:
+        report.say(watch=app_files())
+    counted = InFlight(local if local is not None else _failed_app(failure))
+    server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=quiet_handler())
     # `kill` stops the server as Ctrl-C does, so that it finishes its calls and withdraws its address.
     signal.signal(signal.SIGTERM, _interrupted)
     if lifeline_fd is not None:
@@ -136,8 +141,8 @@ def serve(
     url = f"http://{url_host(host)}:{server.port}"
     if local is not None:
         local.start(schedules=schedules, schedules_since=schedules_since)
-        print(banner(local.app, url), file=sys.stderr, flush=True)
-        for warning in missing_requirements(local.app):
+        print(banner(local.app, url, fast_retries), file=sys.stderr, flush=True)
+        for warning in warnings(local.app):
             print(warning, file=sys.stderr, flush=True)
     try:
         with _announced(url, alone=listen_fd is None):
@@ -151,13 +156,36 @@ def serve(
     return 0
 
 
-def _quiet_handler() -> Any:
+def _failed_app(failure: LoadFailure) -> FailedApp:
+    from providers.local.control import while_failed
+
+    return FailedApp(failure, partial(while_failed, failure.record()))
+
+
+def app_files(failed: str | None = None, root: Path = PROJECT_ROOT) -> list[str]:
+    """The app's own Python files this process has imported (and `failed`, the one whose import failed), for the
+    reloader to watch: inside the project, outside virtualenvs, installed packages and the framework."""
+    found = {str(path) for path in map(_module_file, list(sys.modules.values())) if path and in_app(path, root)}
+    if failed is not None and in_app(root / failed, root):
+        found.add(str((root / failed).resolve()))
+    return sorted(found)
+
+
+def _module_file(module: object) -> Path | None:
+    file = getattr(module, "__file__", None)
+    return Path(file).resolve() if isinstance(file, str) and file.endswith(".py") else None
+
+
+def quiet_handler() -> Any:
     """Werkzeug's request handler without its access log: the runner's console has a line per invocation."""
     from werkzeug.serving import WSGIRequestHandler
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             pass
+
+        def handle_expect_100(self) -> bool:
+            return True  # Werkzeug sends the `100 Continue` itself, once
 
     return QuietHandler
 
@@ -167,6 +195,7 @@ def _stop(local: LocalApp | None, counted: InFlight, report: Report, schedules_s
     report.say(released=through.isoformat() if through else None)
     if local is None:
         return
+    local.console.close()  # the dashboards' log streams end, and their pages reconnect to the next process
     local.deliverer.stop()
     from portable.http_trigger import functions
 
@@ -193,40 +222,3 @@ def url_host(host: str) -> str:
     if host == "::":
         return "[::1]"
     return f"[{host}]" if ":" in host else host
-
-
-def banner(app: App, url: str) -> str:
-    """What the runner serves, said once at start: each kind's triggers one kind a line (its local codec's `LABEL`
-    and `describe`), then the buckets and tables."""
-    from portable.triggers import KINDS
-    from providers.local.events import codec
-
-    def line(label: str, entries: list[str]) -> str:
-        return f"  {label + ':':<10} {', '.join(entries) or 'none'}"
-
-    lines = [f"Portable local: {url}"]
-    lines += [line(codec(kind).LABEL, codec(kind).describe(app)) for kind in KINDS]
-    lines += [line("buckets", app.buckets), line("tables", app.tables)]
-    return "\n".join(lines)
-
-
-def missing_requirements(app: App) -> list[str]:
-    """A warning for each `requires=` package of a function that is not installed here."""
-    from importlib import metadata
-
-    warnings = []
-    for spec in app.functions.values():
-        for requirement in spec.requires:
-            name = _REQUIREMENT_NAME.match(requirement)
-            if name is None:
-                continue  # the deploy refuses it, naming the fix
-            try:
-                metadata.distribution(name[0])
-            except metadata.PackageNotFoundError:
-                warnings.append(
-                    f"warning: function {spec.name!r} ({shown_path(spec.source_file)}) requires "
-                    f"{requirement!r}, "
-                    f"which is not installed here, so calling it fails; install it with: "
-                    f"pip install '{requirement}'"
-                )
-    return warnings

@@ -17,18 +17,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.browser import chromium
 from tests.support.runner_process import running_runner
-
-CHROMIUM = next((path for path in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(path).exists()), None)
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +47,9 @@ def post(url: str) -> Any:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install -y chromium")
+@pytest.mark.browser
 def test_the_explorer_tries_a_route_and_signs_in_for_an_auth_route(runner: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+    with chromium() as browser:
         page = browser.new_page()
         refused: list[str] = []
         page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
@@ -86,7 +73,6 @@ def test_the_explorer_tries_a_route_and_signs_in_for_an_auth_route(runner: str) 
         answer = page.locator("#operations-me-me .live-responses-table .response-col_description pre").first
         answer.wait_for()
         assert json.loads(answer.inner_text()) == {"subject": "grace", "scopes": ["notes:read"]}
-        browser.close()
     assert not [text for text in refused if "Content Security Policy" in text], refused
 
 

@@ -14,8 +14,11 @@ from tests.conftest import ROOT
 
 
 @contextmanager
-def running_runner(project: Path, state: Path, package: str = "functions") -> Iterator[str]:
-    """`python -m providers.local` serving `package` of `project` on its own state; yields its base URL."""
+def running_runner(
+    project: Path, state: Path, package: str = "functions", *options: str, reload: bool = False
+) -> Iterator[str]:
+    """`python -m providers.local` serving `package` of `project` on its own state, with `options` (and under its
+    reloader, with `reload`); yields its base URL."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": f"{project}:{ROOT}", "PORTABLE_LOCAL_DIR": str(state)}
     process = subprocess.Popen(
@@ -25,10 +28,11 @@ def running_runner(project: Path, state: Path, package: str = "functions") -> It
             "providers.local",
             "--port",
             str(port),
-            "--no-reload",
+            *([] if reload else ["--no-reload"]),
             "--no-schedules",
             "--package",
             package,
+            *options,
         ],
         cwd=project,
         env=env,

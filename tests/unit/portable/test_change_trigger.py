@@ -127,7 +127,8 @@ def test_a_third_change_function_on_one_table_is_refused_naming_dynamodbs_advice
         app_of(tmp_path, THREE_CONSUMERS)
     message = str(refused.value)
     assert "table 'items' has 3 change functions: 'first' (" in message
-    assert message.count("handlers.py)") == 3 and "'second' (" in message and "'third' (" in message
+    assert message.startswith(f"{tmp_path}") and message.count("handlers.py:") == 4, "where, and each one's line"
+    assert "'second' (" in message and "'third' (" in message
     assert "DynamoDB advises at most two readers per stream shard" in message
     assert "Merge them into one function" in message
 

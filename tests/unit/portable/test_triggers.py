@@ -15,7 +15,7 @@ EVENT_KIND_MODULE = {"policy", "retries_ended", "receivers", "with_attempt", "to
 CODEC = {
     "aws": {"recognises", "decode", "encode_reply", "succeeded", "encode", "sample"},
     "gcp": {"COUNTS_ATTEMPTS", "decode", "encode", "sample"},
-    "local": {"KIND", "LABEL", "encode", "decode", "subject", "outboxes", "describe", "sample"},
+    "local": {"KIND", "LABEL", "encode", "decode", "subject", "outboxes", "describe", "sample", "dashboard"},
 }
 DEPLOY = {
     "aws": {"plan", "declare", "prepare", "connect"},

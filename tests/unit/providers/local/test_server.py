@@ -1,66 +1,10 @@
-"""One serving process (providers/local/server.py): the start-up banner and warnings, and the calls in flight."""
+"""One serving process (providers/local/server.py): the calls in flight."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from portable.loading import load_app
-from providers.local.server import InFlight, missing_requirements
-
-
-def test_the_start_up_banner_lists_each_kind_of_trigger_then_buckets_and_tables() -> None:
-    from portable import load_app
-    from providers.local.server import banner
-
-    text = banner(load_app("functions"), "http://127.0.0.1:8080")
-    assert text.splitlines() == [
-        "Portable local: http://127.0.0.1:8080",
-        "  routes:    POST /hello -> hello, GET /me -> me, POST /webhooks -> receive_webhook",
-        "  objects:   uploads -> make_thumbnail",
-        "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
-        "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
-        "  changes:   none",
-        "  buckets:   reports, thumbnails, uploads",
-        "  tables:    greetings, name-counts, portable-idempotency, welcome-notes",
-    ]
-
-
-def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, **modules: str) -> Path:
-    """A package `name` of the given modules (source text by module name), importable for this test."""
-    folder = tmp_path / "src" / name
-    folder.mkdir(parents=True)
-    (folder / "__init__.py").write_text("")
-    for module, text in modules.items():
-        (folder / f"{module}.py").write_text(textwrap.dedent(text))
-    monkeypatch.syspath_prepend(str(tmp_path / "src"))
-    return folder
-
-
-def test_start_up_warns_about_each_requires_package_not_installed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    package(
-        tmp_path,
-        monkeypatch,
-        "needs_things",
-        work="""\
-        from portable import http
-
-
-        @http("GET /work", requires=["Pillow>=10", "surely-not-installed-pkg>=1.2"])
-        def work(request):
-            return {}
-        """,
-    )
-    [warning] = missing_requirements(load_app("needs_things"))
-    assert warning.startswith("warning: function 'work' (")
-    assert "needs_things/work.py" in warning
-    assert "requires 'surely-not-installed-pkg>=1.2', which is not installed here" in warning
-    assert warning.endswith("pip install 'surely-not-installed-pkg>=1.2'")
+from providers.local.server import InFlight
 
 
 def test_in_flight_counts_requests_until_their_bodies_are_sent() -> None:

@@ -18,7 +18,7 @@ from werkzeug.test import Client
 from portable.errors import Conflict
 from providers.local.clients import open_table
 from providers.local.runner import LocalApp
-from providers.local.server import banner
+from providers.local.startup import banner
 
 PACKAGE = "tests.apps.changes"
 
@@ -124,11 +124,29 @@ def test_a_failed_change_is_delivered_again_with_its_id_then_dead_lettered_and_r
         "id": tries[0]["id"],
         "time": None,
     }
-    assert "RuntimeError" in letter["error"]
+    assert letter["error"] == "RuntimeError: the new value asks to fail", "the handler's exception, kept whole"
+    assert letter["exception"]["type"] == "RuntimeError" and "stock.py" in letter["exception"]["traceback"]
+    assert (letter["about"], letter["editable"]) == ("change created stock/shelf/2", False), "the change kind's view"
+    edited = client.post(f"/__portable/dead-letters/record_stock/{letter['id']}/replay", json={"body": "{}"})
+    assert edited.status_code == 400 and "this letter holds a change event" in edited.get_json()["error"]
     replayed = client.post(f"/__portable/dead-letters/record_stock/{letter['id']}/replay")
     assert replayed.status_code == 202
     eventually(lambda: len(calls(record)) == FAST.attempts + 1)
     assert calls(record)[-1]["id"] == tries[0]["id"], "a replay keeps the change's id"
+
+
+def test_the_dashboard_shows_each_tables_change_functions_with_their_pending_changes(runner: LocalApp) -> None:
+    open_table("stock").put("orders/9", {"quantity": 1}, False, None)
+    assert runner.deliverer.relay(), "queued, and no worker started: both functions have one pending"
+    described = Client(runner).get("/__portable/app").get_json()
+    [stock] = [table for table in described["tables"] if table["name"] == "stock"]
+    assert stock["triggers"] == [
+        {"function": "new_order", "kind": "created", "prefix": "orders/", "pending": 1},
+        {"function": "record_stock", "kind": "written", "prefix": "", "pending": 1},
+    ]
+    assert {"name": "new_order", "trigger": "change"} in [
+        {"name": function["name"], "trigger": function["trigger"]} for function in described["functions"]
+    ]
 
 
 def test_the_banner_names_each_table_with_its_change_functions(runner: LocalApp) -> None:
