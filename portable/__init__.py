@@ -46,6 +46,8 @@ _HOMES = {
     "app_env": "settings",
     "setting": "settings",
     "trace_id": "tracing",
+    "metric": "metrics",
+    "Metric": "metrics",
     "Message": "message_trigger",
     "Queue": "messaging",
     "Topic": "messaging",
@@ -176,6 +178,12 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.messaging import (
         topic as topic,
+    )
+    from portable.metrics import (
+        Metric as Metric,
+    )
+    from portable.metrics import (
+        metric as metric,
     )
     from portable.object_trigger import (
         ObjectEvent as ObjectEvent,

@@ -52,6 +52,16 @@ TriggerT = TypeVar("TriggerT", bound="Trigger", covariant=True)
 KindT = TypeVar("KindT", bound="Trigger")
 
 
+class MetricSpec(NamedTuple):
+    """A metric declared with `portable.metric`: its name, CloudWatch unit, dimension names in order, and where it
+    was declared."""
+
+    name: str
+    unit: str
+    dimensions: tuple[str, ...]
+    where: str
+
+
 class ResourceSpec(NamedTuple):
     kind: ResourceKind
     name: str
@@ -124,6 +134,7 @@ _resources: dict[str, ResourceSpec] = {}
 _app_settings: dict[str, dict[str, tuple[str, str]]] = {}  # module -> setting -> (value, where), by portable.app_env
 # module -> resource name -> the resource and where the module declared it (a bucket(...), a secret(...), ...)
 _declared_resources: dict[str, dict[str, tuple[ResourceSpec, str]]] = {}
+_metrics: dict[str, dict[str, MetricSpec]] = {}  # module -> metric name -> its declaration (portable.metric)
 # module -> queue -> delays= -> where the module declared it so (portable.queue)
 _queue_delays: dict[str, dict[str, dict[bool, str]]] = {}
 
@@ -187,6 +198,27 @@ def declared_unused(modules: set[str], used: dict[str, ResourceSpec]) -> dict[st
     return unused
 
 
+def register_metric(spec: MetricSpec) -> None:
+    """Remember the metric the calling module declares."""
+    frame = _caller_frame()
+    module = str(frame.f_globals.get("__name__")) if frame else ""
+    _metrics.setdefault(module, {})[spec.name] = spec
+
+
+def declared_metrics(modules: set[str]) -> dict[str, MetricSpec]:
+    """The metrics `modules` declare, by name; one name declared with two units or dimension lists is refused."""
+    found: dict[str, MetricSpec] = {}
+    for module in sorted(modules & _metrics.keys()):
+        for name, spec in _metrics[module].items():
+            other = found.setdefault(name, spec)
+            if (other.unit, other.dimensions) != (spec.unit, spec.dimensions):
+                raise AppDefinitionError(
+                    f"metric {name!r} is declared at {other.where} and at {spec.where} with another unit or other "
+                    "dimensions; declare it once, in a module the others import"
+                )
+    return dict(sorted(found.items()))
+
+
 def register_queue_delays(name: str, delays: bool) -> None:
     """Remember that the calling module declared queue `name` with or without delays."""
     frame = _caller_frame()
@@ -240,6 +272,7 @@ class App:
         env: The app-wide settings (`portable.app_env`); a function's own `env=` wins over them.
         delayed_queues: The queues declared with `delays=True`, and where.
         cors: The App's CORS policy, if it declares one (`portable.cors`).
+        metrics: Every metric declared with `portable.metric`, by name.
         unused: The resources declared in the package that no function uses (so none is deployed), by name, with
             where each is declared.
     """
@@ -251,6 +284,7 @@ class App:
         self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
         self.delayed_queues: dict[str, str] = {}  # queues declared with delays=True -> where
         self.cors: Cors | None = None
+        self.metrics: dict[str, MetricSpec] = {}  # every metric declared (portable.metric), by name
         self.unused: dict[str, tuple[ResourceSpec, str]] = {}
 
     def __repr__(self) -> str:

@@ -48,3 +48,8 @@ TABLE_CHANGE_RETENTION_SECONDS = 24 * 3600
 # Idempotency keys are remembered at most 30 days after their first success (neither cloud's TTL sets a bound: a
 # bound keeps a typo of a window from keeping the store's items for years).
 IDEMPOTENCY_WINDOW_MAX_SECONDS = 30 * 24 * 3600
+# Metrics: a log-based metric on GCP takes at most 10 labels (CloudWatch 30 dimensions); Cloud Monitoring's metric
+# ids leave 64 characters for the name after Portable's prefix; CloudWatch dimension values are 1 to 1024 characters.
+METRIC_DIMENSIONS_MAX = 10
+METRIC_NAME_MAX_CHARS = 64
+METRIC_DIMENSION_VALUE_MAX_CHARS = 1024

@@ -19,6 +19,7 @@ from portable.app import (
     ResourceSpec,
     declared_app_settings,
     declared_delayed_queues,
+    declared_metrics,
     declared_unused,
     registered,
 )
@@ -54,6 +55,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     app = _build_app(registered(wanted))
     app.env = declared_app_settings(wanted)
     app.delayed_queues = declared_delayed_queues(wanted, app.queues)
+    app.metrics = declared_metrics(wanted)
     app.unused = declared_unused(wanted, app.resources)
     from portable.cors_policy import declared_for
 

@@ -8,7 +8,7 @@ import pytest
 from portable.data_rules import EXPIRES_FIELD, IDEMPOTENCY_TABLE
 from providers.deploy.preview import run_program
 from tests.conftest import ROOT
-from tests.support.mocks import Deployment
+from tests.support.mocks import Deployment, app_stack
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -18,13 +18,12 @@ VARIABLE = "PORTABLE_TABLE_PORTABLE_IDEMPOTENCY"
 
 @pytest.fixture(scope="module")
 def aws_stack() -> Deployment:
-    return Deployment.of(run_program("aws", {"aws:region": "eu-central-1"}, package="once", search_path=APPS))
+    return app_stack("aws", "once")
 
 
 @pytest.fixture(scope="module")
 def gcp_stack() -> Deployment:
-    config = {"gcp:project": "proj", "gcp:region": "europe-west1"}
-    return Deployment.of(run_program("gcp", config, package="once", search_path=APPS))
+    return app_stack("gcp", "once")
 
 
 def test_aws_keeps_the_store_in_a_dynamodb_table_with_ttl_on_its_expiry(aws_stack: Deployment) -> None:

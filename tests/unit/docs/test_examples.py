@@ -575,3 +575,34 @@ def test_the_request_its_message_and_the_job_log_one_trace(
         assert {line["xray_trace_id"] for line in lines} == {f"1-{trace[:8]}-{trace[8:]}"}
     else:
         assert {line["trace"] for line in lines} == {trace}
+
+
+# Metrics ----------------------------------------------------------------------------------------------------------
+
+
+def test_an_upload_records_its_metrics_in_each_targets_words(
+    open_kit: Callable[[str], Kit], target: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.setenv("PORTABLE_METRICS_NAMESPACE", "photo-app")
+    kit = open_kit("metrics")
+    kit.bucket("photos").put("users/pro/cat.jpg", b"x")
+    out, err = capsys.readouterr()
+    if target == "aws":  # CloudWatch Embedded Metric Format on stdout
+        uploaded, scanned = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+        assert uploaded["_aws"]["CloudWatchMetrics"][0] == {
+            "Namespace": "photo-app",
+            "Dimensions": [["tier"]],
+            "Metrics": [{"Name": "photos_uploaded", "Unit": "Count"}],
+        }
+        assert (uploaded["photos_uploaded"], uploaded["tier"]) == (1, "pro") and scanned["scan_time"] >= 0
+        return
+    uploaded, scanned = [line["metric"] for line in log_lines(err) if "metric" in line]
+    assert uploaded == {
+        "name": "photos_uploaded",
+        "namespace": "photo-app",
+        "value": 1,
+        "unit": "Count",
+        "dimensions": {"tier": "pro"},
+    }
+    assert scanned["name"] == "scan_time" and scanned["unit"] == "Milliseconds"
