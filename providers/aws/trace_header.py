@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 HEADER = "x-amzn-trace-id"
 VARIABLE = "_X_AMZN_TRACE_ID"
 _HEX = frozenset("0123456789abcdef")
+_UNTRACED = untraced(AWS)
+_NO_HEADERS: dict[str, Any] = {}
 
 
 def platform_trace(event: dict[str, Any]) -> Trace:
@@ -27,11 +29,11 @@ def platform_trace(event: dict[str, Any]) -> Trace:
     traceparent; else none yet (the call starts one)."""
     headers = event.get("headers")
     if not isinstance(headers, dict):
-        headers = {}
+        headers = _NO_HEADERS
     found = parse(headers.get(HEADER) or os.environ.get(VARIABLE))
     if found is None and (parent := headers.get("traceparent")):
         found = parse_traceparent(parent, AWS)
-    return found or untraced(AWS)
+    return found or _UNTRACED
 
 
 def parse(value: object) -> Trace | None:

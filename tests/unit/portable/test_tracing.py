@@ -133,3 +133,15 @@ def test_a_call_continues_its_message_s_trace_then_the_platform_s_then_a_new_one
     fresh = child(untraced(AWS))
     assert re.fullmatch("[0-9a-f]{32}", fresh.trace_id) and fresh.style == AWS
     assert trace_id() is None  # outside a call
+
+
+def test_a_new_trace_id_is_one_x_ray_takes_and_ids_do_not_repeat() -> None:
+    import time
+
+    from portable.tracing import new_span_id, new_trace_id
+
+    ids = {new_trace_id() for _ in range(1000)}
+    assert len(ids) == 1000 and all(re.fullmatch("[0-9a-f]{32}", i) for i in ids)
+    assert all(abs(int(i[:8], 16) - time.time()) < 5 for i in ids)  # X-Ray's first part: the time in seconds
+    spans = {new_span_id() for _ in range(1000)}
+    assert len(spans) == 1000 and "0" * 16 not in spans
