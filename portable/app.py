@@ -38,6 +38,12 @@ class HttpTrigger(NamedTuple):
     route: Route
     auth: JwtAuth | None = None  # the issuer whose token the route requires; None: open to anyone
 
+    def auth_for(self, method: str) -> JwtAuth | None:
+        """The issuer whose verified caller a call of `method` must carry: `auth` on every method the route serves,
+        OPTIONS included; None for a method it does not serve. Only then does a shim read the gateway's word on
+        the caller: on AWS, on GCP (every such operation carries `security`) and locally alike."""
+        return self.auth if self.route.allows(method) else None
+
 
 class ObjectTrigger(NamedTuple):
     bucket: str

@@ -96,7 +96,7 @@ def _serve_http(bound: Bound[HttpTrigger], event: Event, request_id: str | None)
         return _wrong_event(bound, event, request_id)
     try:
         request = http_events.decode_request(event, v2, request_id)
-        if bound.spec.trigger.auth is not None:  # an open route's handler never sees claims
+        if bound.spec.trigger.auth is not None:  # only API Gateway writes requestContext: no caller can forge it
             request.auth = http_events.auth_of(event)
     except HttpError as exc:
         log.warning("bad request", function=bound.spec.name, error=exc.message, request_id=request_id)

@@ -103,7 +103,9 @@ def _route_http(bound: Bound[HttpTrigger], req: flask.Request, headers: Headers)
         reply.headers.append(("Allow", route.method))
         return reply
     request = request_from_flask(req, headers, params)
-    if bound.spec.trigger.auth is not None:  # an open route's handler never sees claims
+    if (
+        bound.spec.trigger.auth_for(req.method) is not None
+    ):  # elsewhere the header is the caller's word, never the gateway's
         request.auth = auth_of(headers)
     return run_http(bound, request, trace_of(headers))
 

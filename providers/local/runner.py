@@ -110,10 +110,11 @@ class LocalApp:
         if cors is not None and is_preflight(method, headers):
             return send(start_response, preflight_reply(cors, headers, new_request_id()))
         spec, allowed = self.route(method, path)
-        if spec is not None and has_trigger(spec, HttpTrigger) and spec.trigger.auth is not None:
+        auth = spec.trigger.auth_for(method) if spec is not None and has_trigger(spec, HttpTrigger) else None
+        if auth is not None:
             try:
                 token = bearer_token(headers.get("authorization"))
-                self.issuer.verify(token, spec.trigger.auth)
+                self.issuer.verify(token, auth)
             except TokenRefused as exc:
                 return send(
                     start_response, with_cors(cors, headers.get("origin"), unauthorized(str(exc), new_request_id()))
