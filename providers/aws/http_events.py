@@ -6,7 +6,8 @@ sender's fault and becomes HttpError(400), never another exception.
 
 from __future__ import annotations
 
-from portable.auth import Auth, auth_from_claims
+from portable import log
+from portable.auth import Auth, UnreadableClaims, auth_from_claims
 from portable.errors import HttpError
 from portable.invoke import Reply, new_request_id, safe_request_id
 from portable.request import Headers, Query, Request, parse_cookie_header
@@ -169,11 +170,18 @@ def auth_of(event: dict[str, Any]) -> Auth | None:
     jwt = _mapping(authorizer.get("jwt"), "requestContext.authorizer.jwt")
     if not jwt:
         return None
-    claims = dict(_pairs(jwt.get("claims"), "requestContext.authorizer.jwt.claims"))
+    given = _mapping(jwt.get("claims"), "requestContext.authorizer.jwt.claims")
+    claims = {name: text for name, text in given.items() if text is not None}
+    if not all(type(text) is str for text in claims.values()):  # the authorizer renders every claim as text
+        raise _malformed("requestContext.authorizer.jwt.claims", "an object of strings")
     scopes = jwt.get("scopes")
     if scopes is not None and not (isinstance(scopes, list) and all(isinstance(scope, str) for scope in scopes)):
         raise _malformed("requestContext.authorizer.jwt.scopes", "a list of strings or null")
-    return auth_from_claims(claims, scopes)
+    try:
+        return auth_from_claims(claims, scopes)
+    except UnreadableClaims as exc:  # no verified caller: the route answers 401
+        log.warning("unreadable claims from the authorizer", error=str(exc))
+        return None
 
 
 def request_from_v1(event: dict[str, Any], fallback_request_id: str | None) -> Request:
