@@ -12,10 +12,14 @@
     POST    /__portable/token?subject=<who>[&scope=a b][&auth=<name>]   a token of the development issuer
     GET     /__portable/jwks.json                              the development issuer's public key
 
-They answer requests addressed to a loopback name on the runner's own port, from tools
-(curl, scripts) or from the runner's own pages only, so a web page elsewhere in the
-user's browser, or a DNS name rebound to 127.0.0.1, cannot drive the runner. Signed
-URLs carry their own authority, as in the clouds; user routes are the App's business.
+By default they answer only a caller on this machine (a loopback peer address) that addresses
+the runner by a loopback name on its own port, from tools (curl, scripts) or from the runner's
+own pages, so neither another machine, nor a web page elsewhere in the user's browser, nor a
+DNS name rebound to 127.0.0.1 can drive the runner. A runner listening on another address
+(`--host 0.0.0.0`) turns them off, unless `--expose-control` turns them on for any peer that
+sends the token the runner printed at start (`Authorization: Bearer <token>`). Signed URLs
+carry their own authority, as in the clouds, and are served whatever the access; user routes
+are the App's business.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from portable.errors import BackendError, NotFound, ResourceError, TooLarge
 from portable.invoke import Reply, render
 from portable.request import Response
 from providers.local import browse, signed_urls
+from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess, check_caller
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.delivery import Outcome
@@ -39,15 +44,12 @@ from providers.local.tables import LocalTable
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
 from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
 
-PREFIX = "/__portable/"
 USAGE = (
     f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
     f"GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
     f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
     f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json"
 )
-_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
-_FOREIGN_SITES = frozenset({"cross-site", "same-site"})
 _FIRED_STATUS = {"delivered": 200, "queued": 202}
 
 Fire = Callable[[str], Outcome]
@@ -74,8 +76,10 @@ class Control:
         replay: Replay,
         *,
         issuer: DevIssuer | None = None,
+        access: ControlAccess = LOOPBACK_ONLY,
     ) -> None:
         self.app = app
+        self.access = access
         self.issuer = issuer or DevIssuer()
         self.fire = fire
         self.open_bucket = open_bucket
@@ -91,7 +95,7 @@ class Control:
         return _answered(self._answer, environ, start_response)
 
     def _answer(self, environ: Environ) -> Reply:
-        _check_caller(environ)
+        check_caller(environ, self.access)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
         kind, _, rest = path[len(PREFIX) :].partition("/")
@@ -233,26 +237,6 @@ class SignedUrls:
 
 def _unknown(kind: str, name: str, known: list[str]) -> Reply:
     return error(404, f"no {kind} named {name!r}; the App declares: {', '.join(known) or 'none'}")
-
-
-def _check_caller(environ: Environ) -> None:
-    """Refused (403) unless the request comes from this machine's tools or the runner's own pages."""
-    host = (environ.get("HTTP_HOST") or "").lower()
-    port = environ.get("SERVER_PORT") or "80"
-    own = {f"{name}:{port}" for name in _LOOPBACK_NAMES}
-    if port == "80":
-        own.update(_LOOPBACK_NAMES)
-    if host not in own:
-        raise Refused(
-            403,
-            f"the control endpoints answer only at 127.0.0.1, localhost or [::1] on port {port}, "
-            f"not at Host {host[:100]!r}",
-        )
-    origin = environ.get("HTTP_ORIGIN")
-    if origin is not None and origin.lower() != f"http://{host}":
-        raise Refused(403, f"a page from {origin[:100]!r} may not drive the runner; use curl or a script")
-    if (environ.get("HTTP_SEC_FETCH_SITE") or "").lower() in _FOREIGN_SITES:
-        raise Refused(403, "a page from another site may not drive the runner; use curl or a script")
 
 
 def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_response: StartResponse) -> list[bytes]:

@@ -32,8 +32,9 @@ from portable.request import Headers
 from providers.gcp import scheduler_requests, storage_events
 from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
 from providers.local import console
+from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess
 from providers.local.clients import open_bucket, open_table
-from providers.local.control import PREFIX, Control
+from providers.local.control import Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliveries import DeliveryQueue
 from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_policy
@@ -55,7 +56,8 @@ USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 class LocalApp:
     """A WSGI app serving every HTTP route, plus workers for object events and schedules.
 
-    `policy_for(spec)` gives each object and schedule function its attempts and backoff.
+    `policy_for(spec)` gives each object and schedule function its attempts and backoff; `control` says who may
+    call the control endpoints under /__portable/.
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class LocalApp:
         policy_for: PolicyFor = default_policy,
         workers: int = WORKERS,
         debug: bool = False,
+        control: ControlAccess = LOOPBACK_ONLY,
     ) -> None:
         import functions_framework
 
@@ -84,7 +87,14 @@ class LocalApp:
         self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers)
         self.issuer = DevIssuer(root)
         self.control = Control(
-            self.app, self.fire_schedule, open_bucket, open_table, self.letters, self.replay, issuer=self.issuer
+            self.app,
+            self.fire_schedule,
+            open_bucket,
+            open_table,
+            self.letters,
+            self.replay,
+            issuer=self.issuer,
+            access=control,
         )
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []

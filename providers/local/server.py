@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from providers.local.access import LOOPBACK_ONLY, ControlAccess
 from providers.local.load_failure import FailedApp, LoadFailure, shown_path
 from providers.local.sqlite_files import local_dir
 from providers.local.wsgi import Environ, StartResponse
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # How long a stopping server waits for HTTP calls in flight, past the longest HTTP timeout of the App.
 DRAIN_GRACE_SECONDS = 5
+# The token of the control endpoints under `--expose-control`: the reloader makes one and hands it to each server
+# it starts in this variable, which the server takes out of its environment, so that it stays the same across reloads.
+CONTROL_TOKEN_VARIABLE = "PORTABLE_CONTROL_TOKEN"
 
 
 class InFlight:
@@ -99,6 +103,7 @@ def serve(
     package: str,
     schedules: bool,
     debug: bool,
+    expose_control: bool = False,
     listen_fd: int | None = None,
     report_fd: int | None = None,
     lifeline_fd: int | None = None,
@@ -111,9 +116,10 @@ def serve(
     from providers.local.runner import LocalApp
 
     report = Report(open(report_fd, "w", encoding="utf-8") if report_fd is not None else None)  # noqa: SIM115
+    access = ControlAccess.for_host(host, expose_control, os.environ.pop(CONTROL_TOKEN_VARIABLE, None))
     local: LocalApp | None = None
     try:
-        local = LocalApp(package, debug=debug)
+        local = LocalApp(package, debug=debug, control=access)
     except (Exception, SystemExit) as exc:  # whatever importing the App raised, a module's sys.exit() included
         if listen_fd is None:
             print(f"error: {LoadFailure.of(exc).summary()}", file=sys.stderr)
@@ -136,7 +142,7 @@ def serve(
     url = f"http://{url_host(host)}:{server.port}"
     if local is not None:
         local.start(schedules=schedules, schedules_since=schedules_since)
-        print(banner(local.app, url), file=sys.stderr, flush=True)
+        print(banner(local.app, url, access), file=sys.stderr, flush=True)
         for warning in missing_requirements(local.app):
             print(warning, file=sys.stderr, flush=True)
     try:
@@ -193,9 +199,9 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def banner(app: App, url: str) -> str:
+def banner(app: App, url: str, access: ControlAccess = LOOPBACK_ONLY) -> str:
     """What the runner serves, said once at start: routes, buckets, tables, schedules and messages, one kind a
-    line."""
+    line, and who may call its control endpoints."""
 
     def listed(names: list[str]) -> str:
         return ", ".join(names) or "none"
@@ -210,6 +216,7 @@ def banner(app: App, url: str) -> str:
             f"  tables:    {listed(app.tables)}",
             f"  schedules: {listed(schedules)}",
             f"  messages:  {listed(message_sources(app))}",
+            access.described(url),
         ]
     )
 

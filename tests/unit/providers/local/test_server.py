@@ -24,7 +24,24 @@ def test_the_start_up_banner_lists_routes_buckets_tables_and_schedules() -> None
         "  tables:    greetings, name-counts, welcome-notes",
         "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
         "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
+        "  control:   http://127.0.0.1:8080/__portable/ (this machine only)",
     ]
+
+
+def test_the_banner_says_when_the_control_endpoints_are_off_or_need_the_printed_token() -> None:
+    from portable import load_app
+    from providers.local.access import ControlAccess
+    from providers.local.server import banner
+
+    app = load_app("functions")
+    off = banner(app, "http://127.0.0.1:8080", ControlAccess.for_host("0.0.0.0", expose=False))
+    assert off.splitlines()[-1].startswith("  control:   off, since the runner listens beyond this machine")
+    exposed = ControlAccess.for_host("0.0.0.0", expose=True)
+    assert exposed.token and len(exposed.token) >= 32
+    assert banner(app, "http://127.0.0.1:8080", exposed).splitlines()[-1] == (
+        f"  control:   http://127.0.0.1:8080/__portable/ answers any caller sending: Authorization: Bearer "
+        f"{exposed.token}"
+    )
 
 
 def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, **modules: str) -> Path:
