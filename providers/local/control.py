@@ -224,8 +224,8 @@ class SignedUrls:
         method = environ.get("REQUEST_METHOD", "GET")
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         content_type = environ.get("CONTENT_TYPE") or None
-        # PATH_INFO arrives %-decoded, as latin-1 text (PEP 3333); quoting it again gives the signed path.
-        path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/")
+        # PATH_INFO arrives %-decoded, as latin-1 text (PEP 3333); quoting its UTF-8 again gives the signed path.
+        path = quote(path_text(environ), safe="/")
         bucket, key = signed_urls.verify(method, path, query, content_type)
         check_object_key(bucket, key)
         store = self.open_physical(bucket)

@@ -62,3 +62,18 @@ def test_signed_urls_are_served_whatever_the_host(local: LocalApp) -> None:
     url = urlsplit(inbox.signed_url("shared.txt", "GET", 60, None))
     reply = Client(local).get(url.path, query_string=url.query, headers={"Host": "portable.test:18080"})
     assert (reply.status_code, reply.data) == (200, b"shared")
+
+
+@pytest.mark.parametrize("raw", ["%c0%af.bin", "%ff%fe.bin"])
+def test_a_signed_path_that_is_not_utf8_gets_400_and_never_reaches_the_key_its_fold_would_name(
+    local: LocalApp, raw: str
+) -> None:
+    from urllib.parse import unquote_to_bytes
+
+    url = open_bucket("inbox").signed_url("\ufffd\ufffd.bin", "PUT", 60, None)  # the key both would fold into
+    parts = urlsplit(url)
+    # As a server hands the path over (PEP 3333): %-decoded to bytes, as latin-1 text.
+    path = unquote_to_bytes(parts.path.rsplit("/", 1)[0] + "/" + raw).decode("latin-1")
+    reply = Client(local).put(parts.path, query_string=parts.query, data=b"x", environ_overrides={"PATH_INFO": path})
+    assert reply.status_code == 400 and "not UTF-8" in reply.get_json()["error"]
+    assert open_bucket("inbox").list_page("", 10, None).items == []
