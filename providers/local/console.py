@@ -17,14 +17,26 @@ from datetime import datetime
 from typing import Any
 
 from portable.events import ScheduleEvent
+from portable.invoke import Reply
 from portable.messages import Message
 from providers.local.events import LocalEvent
 from providers.local.wsgi import Environ, StartResponse
 
 
+def printable(text: str) -> str:
+    """`text` with every character a terminal would act on escaped: controls (C0, C1), line and paragraph
+    separators, bidirectional and other format characters, each as `\\xNN`, `\\uNNNN` or `\\UNNNNNNNN`."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        character if character.isprintable() or character == " " else ascii(character)[1:-1] for character in text
+    )
+
+
 def invocation(function: str, trigger: str, subject: str, outcome: str, seconds: float) -> None:
     stamp = datetime.now().strftime("%H:%M:%S.%f")[:-3]
-    sys.stderr.write(f"{stamp} {function} {trigger} {subject} -> {outcome} ({seconds * 1000:.0f} ms)\n")
+    line = f"{stamp} {function} {trigger} {printable(subject)} -> {printable(outcome)} ({seconds * 1000:.0f} ms)\n"
+    sys.stderr.write(line)
     sys.stderr.flush()
 
 
@@ -34,6 +46,29 @@ def event_subject(event: LocalEvent) -> str:
     if isinstance(event, Message):
         return f"message {event.id} from {event.source}"
     return f"{event.kind} {event.bucket}/{event.key}"
+
+
+def request_path(environ: Environ) -> str:
+    """The request's path as its sender wrote it: the bytes PEP 3333 hands over as latin-1, read as UTF-8."""
+    raw = (environ.get("PATH_INFO") or "/").encode("latin-1", "replace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def own_reply(label: str, environ: Environ, reply: Reply, seconds: float) -> None:
+    """The line of a reply the runner writes itself, a refusal included (a preflight's, a 401, a 404, a control
+    call's): `label` in place of a function, the status, and for an error what it says."""
+    outcome = str(reply.status)
+    if reply.status >= 400:
+        import json
+
+        try:
+            said = json.loads(reply.body).get("error")
+        except (ValueError, AttributeError):
+            said = None
+        if isinstance(said, str):
+            outcome += f" {said[:160]}"
+    subject = f"{environ.get('REQUEST_METHOD', 'GET')} {request_path(environ)}"
+    invocation(label, "http", subject, outcome, seconds)
 
 
 def timed_http(
@@ -54,5 +89,5 @@ def timed_http(
     try:
         return app(environ, recording)
     finally:
-        subject = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO') or '/'}"
+        subject = f"{environ.get('REQUEST_METHOD', 'GET')} {request_path(environ)}"
         invocation(function, "http", subject, status, time.perf_counter() - started)

@@ -25,6 +25,7 @@ are the App's business.
 from __future__ import annotations
 
 import mimetypes
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -35,7 +36,7 @@ from portable.data_rules import check_object_key
 from portable.errors import BackendError, NotFound, ResourceError, TooLarge
 from portable.invoke import Reply, render
 from portable.request import Response
-from providers.local import browse, signed_urls
+from providers.local import browse, console, signed_urls
 from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess, check_caller
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
@@ -240,7 +241,8 @@ def _unknown(kind: str, name: str, known: list[str]) -> Reply:
 
 
 def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_response: StartResponse) -> list[bytes]:
-    """Send `answer`'s reply, or the error reply for what it raised."""
+    """Send `answer`'s reply, or the error reply for what it raised, with its line on the console."""
+    started = time.perf_counter()
     try:
         reply = answer(environ)
     except Refused as exc:
@@ -255,6 +257,7 @@ def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_respon
         reply = error(500, str(exc))
     except ResourceError as exc:
         reply = error(400, str(exc))
+    console.own_reply("control", environ, reply, time.perf_counter() - started)
     return send(start_response, reply)
 
 

@@ -15,6 +15,7 @@ Scheduler calls.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,8 @@ from portable.context import physical_name
 from portable.cors_policy import is_preflight
 from portable.errors import BackendError, NotFound
 from portable.events import ScheduleEvent, schedule_firing
-from portable.invoke import new_request_id, preflight_reply, unauthorized, with_cors
+from portable.invoke import Reply, new_request_id, preflight_reply, unauthorized, with_cors
+from portable.limits import REQUEST_BODY_MAX_BYTES
 from portable.messages import Message
 from portable.request import Headers
 from providers.gcp import scheduler_requests, storage_events
@@ -41,7 +43,7 @@ from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_poli
 from providers.local.events import LocalEvent
 from providers.local.sqlite_files import local_dir
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
-from providers.local.wsgi import Environ, StartResponse, error, send
+from providers.local.wsgi import Environ, Refused, StartResponse, buffered_body, environ_headers, error, send
 from providers.paths import MAIN_PY
 
 if TYPE_CHECKING:
@@ -109,36 +111,54 @@ class LocalApp:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
-        method = environ.get("REQUEST_METHOD", "GET")
         if path.startswith(PREFIX):
             return self.control(environ, start_response)
+        started = time.perf_counter()
         environ.pop(USERINFO_ENVIRON, None)  # only the runner, as the gateway, may say who the caller is
-        headers = Headers(
-            (key[5:].replace("_", "-"), value) for key, value in environ.items() if key.startswith("HTTP_")
+        headers = environ_headers(environ)
+        answered = self._gateway(environ, headers)
+        if isinstance(answered, str):  # the GCP shim adds the CORS headers, as behind API Gateway
+            return console.timed_http(self.targets[answered], answered, environ, start_response)
+        reply = (
+            answered if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers) else self._cors(answered, headers)
         )
+        console.own_reply("runner", environ, reply, time.perf_counter() - started)
+        return send(start_response, reply)
+
+    def _gateway(self, environ: Environ, headers: Headers) -> str | Reply:
+        """What API Gateway does before a function runs: the name of the function to call, with the body read and
+        the caller's claims in place; or the reply it gives itself (a preflight's, 401, 404, 405, 408)."""
+        method = environ.get("REQUEST_METHOD", "GET")
         cors = self.app.cors
         if cors is not None and is_preflight(method, headers):
-            return send(start_response, preflight_reply(cors, headers, new_request_id()))
+            return preflight_reply(cors, headers, new_request_id())
+        path = environ.get("PATH_INFO") or "/"
         spec, allowed = self.route(method, path)
-        auth = spec.trigger.auth_for(method) if spec is not None and has_trigger(spec, HttpTrigger) else None
+        if spec is None:
+            shown = console.request_path(environ)
+            if not allowed:
+                return error(404, f"no route for {method} {shown}")
+            reply = error(405, f"{method} is not allowed on {shown}: use {', '.join(allowed)}")
+            reply.headers.append(("Allow", ", ".join(allowed)))
+            return reply
+        auth = spec.trigger.auth_for(method) if has_trigger(spec, HttpTrigger) else None
         if auth is not None:
             try:
                 token = bearer_token(headers.get("authorization"))
                 self.issuer.verify(token, auth)
             except TokenRefused as exc:
-                return send(
-                    start_response, with_cors(cors, headers.get("origin"), unauthorized(str(exc), new_request_id()))
-                )
+                return unauthorized(str(exc), new_request_id())
             environ[USERINFO_ENVIRON] = userinfo_of_token(token)
-        if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
-            return console.timed_http(self.targets[spec.name], spec.name, environ, start_response)
-        if not allowed:
-            return send(
-                start_response, with_cors(cors, headers.get("origin"), error(404, f"no route for {method} {path}"))
-            )
-        reply = error(405, f"{method} is not allowed on {path}: use {', '.join(allowed)}")
-        reply.headers.append(("Allow", ", ".join(allowed)))
-        return send(start_response, with_cors(cors, headers.get("origin"), reply))
+        try:
+            buffered_body(environ, REQUEST_BODY_MAX_BYTES)
+        except Refused as exc:
+            reply = error(exc.status, str(exc))
+            reply.headers.append(("Connection", "close"))
+            return reply
+        return spec.name
+
+    def _cors(self, reply: Reply, headers: Headers) -> Reply:
+        return with_cors(self.app.cors, headers.get("origin"), reply)
 
     # Events ---------------------------------------------------------------
 

@@ -15,17 +15,19 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from providers.local.access import LOOPBACK_ONLY, ControlAccess
-from providers.local.load_failure import FailedApp, LoadFailure, shown_path
+from providers.local.load_failure import FailedApp, LoadFailure, remember_cors, remembered_cors, shown_path
 from providers.local.sqlite_files import local_dir
-from providers.local.wsgi import Environ, StartResponse
+from providers.local.wsgi import BODY_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
     from portable.app import App
     from providers.local.runner import LocalApp
 
@@ -38,34 +40,59 @@ CONTROL_TOKEN_VARIABLE = "PORTABLE_CONTROL_TOKEN"
 
 
 class InFlight:
-    """WSGI middleware counting the requests not yet answered in full, so that a stopping server lets them finish."""
+    """The requests being answered, so that a stopping server lets them finish.
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    The server's request handler counts each exchange as a whole, so that a connection the client resets while it
+    is answered (werkzeug then raises past the app's own clean-up) is done all the same and never holds a stop.
+    """
+
+    def __init__(self) -> None:
         self._count = 0
         self._idle = threading.Condition()
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        from werkzeug.wsgi import ClosingIterator
-
+    @contextmanager
+    def counted(self) -> Iterator[None]:
         with self._idle:
             self._count += 1
         try:
-            body = self.app(environ, start_response)
-        except BaseException:
-            self._done()
-            raise
-        return ClosingIterator(body, self._done)
-
-    def _done(self) -> None:
-        with self._idle:
-            self._count -= 1
-            self._idle.notify_all()
+            yield
+        finally:
+            with self._idle:
+                self._count -= 1
+                self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
         """Whether every request was answered within `timeout` seconds."""
         with self._idle:
             return self._idle.wait_for(lambda: self._count == 0, timeout)
+
+
+def http_server(
+    host: str,
+    port: int,
+    app: Any,
+    in_flight: InFlight,
+    *,
+    fd: int | None = None,
+    timeout: float = BODY_TIMEOUT_SECONDS,
+) -> BaseWSGIServer:
+    """A threaded werkzeug server for `app` on `host:port`, or on the listening socket `fd` (which it takes over):
+    each request is counted in `in_flight`, and a connection waits at most `timeout` seconds for the client."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Handler(WSGIRequestHandler):
+        def run_wsgi(self) -> None:
+            with in_flight.counted():
+                super().run_wsgi()
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            pass  # the runner's console has a line per call
+
+    Handler.timeout = timeout
+    server = make_server(host, port, app, threaded=True, fd=fd, request_handler=Handler)
+    if fd is not None:
+        os.close(fd)  # werkzeug serves on a duplicate: the inherited one would keep the port open after a stop
+    return server
 
 
 class Report:
@@ -111,8 +138,6 @@ def serve(
 ) -> int:
     """Serve until SIGTERM or Ctrl-C. Alone, an App that cannot load ends it (exit 2); under the reloader it is
     shown on every call until a change loads."""
-    from werkzeug.serving import make_server
-
     from providers.local.runner import LocalApp
 
     report = Report(open(report_fd, "w", encoding="utf-8") if report_fd is not None else None)  # noqa: SIM115
@@ -132,8 +157,11 @@ def serve(
             file=sys.stderr,
             flush=True,
         )
-    counted = InFlight(local if local is not None else FailedApp(failure))
-    server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=_quiet_handler())
+    if local is not None:
+        remember_cors(local_dir(), local.app.cors)
+    counted = InFlight()
+    app = local if local is not None else FailedApp(failure, remembered_cors(local_dir()))
+    server = http_server(host, port, app, counted, fd=listen_fd)
     # `kill` stops the server as Ctrl-C does, so that it finishes its calls and withdraws its address.
     signal.signal(signal.SIGTERM, _interrupted)
     if lifeline_fd is not None:
@@ -155,17 +183,6 @@ def serve(
         server.server_close()
         _stop(local, counted, report, schedules_since)
     return 0
-
-
-def _quiet_handler() -> Any:
-    """Werkzeug's request handler without its access log: the runner's console has a line per invocation."""
-    from werkzeug.serving import WSGIRequestHandler
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            pass
-
-    return QuietHandler
 
 
 def _stop(local: LocalApp | None, counted: InFlight, report: Report, schedules_since: datetime | None) -> None:

@@ -57,3 +57,43 @@ def test_each_event_attempt_has_its_line_on_the_console(state: Path, capsys: pyt
     assert " on_upload object created inbox/in/fail.txt -> dead-lettered: HTTP 500: " in err
     assert " every_five schedule due 2026-11-28T02:00:00Z -> ok (" in err
     assert '"message": "event delivered"' not in err, "the console line says it once"
+
+
+def test_every_reply_the_runner_writes_itself_has_its_line_refusals_included(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client(LocalApp(package="tests.apps.edge", workers=0))
+    preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
+    client.options("/open", headers=preflight)
+    client.options("/open", headers={**preflight, "Origin": "https://evil.example"})
+    client.get("/whoami")
+    client.get("/nowhere")
+    client.delete("/open")
+    client.post("/__portable/token?subject=a", headers={"Origin": "https://evil.example"})
+    client.get("/__portable/dead-letters")
+    lines = capsys.readouterr().err.splitlines()
+    expected = [
+        " runner http OPTIONS /open -> 204 (",
+        " runner http OPTIONS /open -> 403 origin 'https://evil.example' may not call this API",
+        " runner http GET /whoami -> 401 this route requires a token",
+        " runner http GET /nowhere -> 404 no route for GET /nowhere (",
+        " runner http DELETE /open -> 405 DELETE is not allowed on /open: use POST (",
+        " control http POST /__portable/token -> 403 a page from 'https://evil.example' may not drive the runner",
+        " control http GET /__portable/dead-letters -> 200 (",
+    ]
+    assert len(lines) == len(expected), lines
+    for line, fragment in zip(lines, expected, strict=True):
+        assert fragment in line and line.endswith(" ms)"), (fragment, line)
+
+
+def test_keys_and_paths_are_printed_with_control_and_bidirectional_characters_escaped(
+    local: LocalApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "in/evil\u202etxt.exe\u2028\x1b[2J\x85é.txt"
+    local.queue.add([("on_upload", ObjectEvent(bucket="inbox", key=key, kind="created", id="e3", time=None))])
+    local.deliverer.attempt(local.queue.take(datetime.now(UTC).timestamp()))  # type: ignore[arg-type]
+    Client(local).get("/caf%C3%A9/%E2%80%AE")
+    err = capsys.readouterr().err
+    assert " object created inbox/in/evil\\u202etxt.exe\\u2028\\x1b[2J\\x85é.txt -> ok (" in err
+    assert " GET /café/\\u202e -> " in err
+    assert "\u202e" not in err and "\u2028" not in err and "\x1b" not in err and "\x85" not in err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,13 +77,11 @@ def test_start_up_warns_about_each_requires_package_not_installed(
     assert warning.endswith("pip install 'surely-not-installed-pkg>=1.2'")
 
 
-def test_in_flight_counts_requests_until_their_bodies_are_sent() -> None:
-    def slow_body(environ: object, start_response: object) -> Iterator[bytes]:
-        yield b"part"
-
-    counted = InFlight(slow_body)
-    body = counted({}, lambda *args: None)
-    assert not counted.wait_idle(0.01), "answered, not yet sent"
-    assert list(body) == [b"part"]
-    body.close()  # type: ignore[attr-defined]
+def test_in_flight_counts_each_exchange_until_it_ends_however_it_ends() -> None:
+    counted = InFlight()
+    with counted.counted():
+        assert not counted.wait_idle(0.01), "still being answered"
+    assert counted.wait_idle(0.01)
+    with pytest.raises(ConnectionResetError), counted.counted():
+        raise ConnectionResetError("the client went away")
     assert counted.wait_idle(0.01)
