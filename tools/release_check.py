@@ -50,8 +50,14 @@ def uv() -> str:
 
 def build() -> tuple[Path, Path]:
     shutil.rmtree(DIST, ignore_errors=True)
-    run("build the sdist and the wheel", [sys.executable, "-m", "build", "--installer", "uv", "--outdir", str(DIST)],
-        ROOT)  # fmt: skip
+    # setuptools leaves these in the checkout; the tests would then see an installed-looking distribution
+    leftovers = [path for path in (ROOT / "build", ROOT / "portable_serverless.egg-info") if not path.exists()]
+    try:
+        run("build the sdist and the wheel", [sys.executable, "-m", "build", "--installer", "uv", "--outdir",
+            str(DIST)], ROOT)  # fmt: skip
+    finally:
+        for path in leftovers:
+            shutil.rmtree(path, ignore_errors=True)
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     stem = f"{DISTRIBUTION.replace('-', '_')}-{version}"
     wheel, sdist = DIST / f"{stem}-py3-none-any.whl", DIST / f"{stem}.tar.gz"
