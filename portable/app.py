@@ -392,6 +392,8 @@ def _build_app(registrations: list[_Registration]) -> App:
     for schedule_spec in app.schedule_functions():
         schedule_spec.trigger.schedule  # noqa: B018 (parsing it is the check)
     _refuse_shared_queues(app)
+    _refuse_queues_without_consumer(app)
+    _refuse_long_subscriber_names(app)
     return app
 
 
@@ -406,6 +408,40 @@ def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
                 f"jwt_auth(...) named {auth.name!r}; the stack's config and the gateways tell them apart by name: "
                 "pass name='...' to one of them"
             )
+
+
+def declared_at(app: App, spec: FunctionSpec) -> str:
+    """`file:line` of the function's declaration (its decorator), for refusals that name where to fix it."""
+    code = getattr(app.handlers.get(spec.name), "__code__", None)
+    return f"{spec.source_file}:{code.co_firstlineno}" if code is not None else spec.source_file
+
+
+def _refuse_queues_without_consumer(app: App) -> None:
+    """SQS would keep a message nobody reads for days, Pub/Sub would drop it, the runner too: refused everywhere."""
+    for queue in app.queues:
+        if not app.message_functions(queue):
+            senders = ", ".join(
+                f"{spec.name!r} ({declared_at(app, spec)})" for spec in app.functions.values() if queue in spec.uses
+            )
+            raise AppDefinitionError(
+                f"queue {queue!r} has no consumer, yet {senders} use it: nothing would ever read its messages "
+                f"(SQS would keep them for days, Pub/Sub would drop them). Declare one with @{queue}.on_message, "
+                "or stop sending to it"
+            )
+
+
+def _refuse_long_subscriber_names(app: App) -> None:
+    from portable.limits import SQS_QUEUE_NAME_MAX_CHARS, TOPIC_SUBSCRIBER_NAMES_MAX_CHARS
+
+    for topic in app.topics:
+        for spec in app.message_functions(topic):
+            if len(topic) + len(spec.name) > TOPIC_SUBSCRIBER_NAMES_MAX_CHARS:
+                raise AppDefinitionError(
+                    f"{declared_at(app, spec)} ({spec.name}): topic {topic!r} and its subscriber {spec.name!r} have "
+                    f"{len(topic) + len(spec.name)} characters together; the subscriber's SQS queues are named after "
+                    f"both, and SQS takes {SQS_QUEUE_NAME_MAX_CHARS} characters at most, so the two may take "
+                    f"{TOPIC_SUBSCRIBER_NAMES_MAX_CHARS}: give the topic or the function a shorter name"
+                )
 
 
 def _refuse_shared_queues(app: App) -> None:

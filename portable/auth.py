@@ -91,6 +91,31 @@ def checked(name: Any, issuer: Any, audiences: Any, jwks_uri: Any, where: str) -
     return JwtAuth(name, issuer, listed, jwks_uri)
 
 
+def deployed_refusal(auth: JwtAuth) -> str | None:
+    """Why a deployed gateway cannot take `auth`, else None: its issuer and keys must be https URLs a gateway reaches
+    over the internet (AWS's authorizer takes https issuers only), so not this machine's loopback. Locally any
+    issuer does, the development issuer included."""
+    from urllib.parse import urlsplit  # the deploy's check only: HTTP functions never load urllib
+
+    for field, url in (("issuer", auth.issuer), ("jwks_uri", auth.jwks_uri)):
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme != "https":
+            return f"its {field} {url!r} is not an https URL, which a deployed gateway requires"
+        if host == "localhost" or host.endswith(".localhost") or _is_loopback_address(host):
+            return f"its {field} {url!r} is on this machine's loopback, which no deployed gateway reaches"
+    return None
+
+
+def _is_loopback_address(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
 class Auth(NamedTuple):
     """The caller of a route that requires auth: `request.auth`, the same on every target.
 

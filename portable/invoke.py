@@ -130,15 +130,27 @@ def preflight_reply(policy: Cors, headers: Headers, request_id: str) -> Reply:
 
 
 def with_cors(policy: Cors | None, origin: str | None, reply: Reply) -> Reply:
-    """`reply` with the CORS headers for `origin`, in place of any the handler set."""
+    """`reply` with the CORS headers for `origin`, in place of any the handler set; under a policy, every reply
+    says it varies by Origin, those to other origins or to none included (a cache must not mix them)."""
     if policy is None:
         return reply
     from portable.cors_policy import reply_headers
 
-    added = reply_headers(policy, origin)
+    added = [(name, value) for name, value in reply_headers(policy, origin) if name != "Vary"]
     if added:
         names = {name.lower() for name, _ in added}
         reply.headers = [(k, v) for k, v in reply.headers if k.lower() not in names] + added
+    return varying_by_origin(reply)
+
+
+def varying_by_origin(reply: Reply) -> Reply:
+    """`reply` with Origin among the request headers its Vary names (added to the handler's own, if any)."""
+    varies = [value for name, value in reply.headers if name.lower() == "vary"]
+    named = {part.strip().lower() for value in varies for part in value.split(",")}
+    if "origin" in named or "*" in named:
+        return reply
+    joined = ", ".join([*varies, "Origin"])
+    reply.headers = [(k, v) for k, v in reply.headers if k.lower() != "vary"] + [("Vary", joined)]
     return reply
 
 

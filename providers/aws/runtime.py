@@ -14,8 +14,17 @@ from collections.abc import Callable
 
 from portable import log
 from portable.app import HttpTrigger, MessageTrigger, ObjectTrigger, ScheduleTrigger, Trigger, load_function
+from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
 from portable.errors import ConfigurationError, EventFailed, HttpError, MalformedEvent, PortableError
-from portable.invoke import Bound, Reply, deliver_object, deliver_schedule, error_reply, new_request_id, run_http
+from portable.invoke import (
+    Bound,
+    deliver_object,
+    deliver_schedule,
+    error_reply,
+    new_request_id,
+    run_http,
+    varying_by_origin,
+)
 from portable.runtime_typing import TYPE_CHECKING
 from providers.aws import http_events
 from providers.binding import client_factory, provider_for
@@ -91,6 +100,8 @@ def _wrong_event(bound: Bound[Any], event: Event, request_id: str | None) -> dic
 
 
 def _serve_http(bound: Bound[HttpTrigger], event: Event, request_id: str | None) -> Any:
+    """API Gateway adds the CORS headers from its `corsConfiguration`; under a CORS policy (the deploy hands it over
+    in PORTABLE_CORS) the shim says that every reply varies by Origin, those API Gateway adds nothing to included."""
     v2 = http_events.is_v2(event)
     if not v2 and not http_events.is_v1(event):
         return _wrong_event(bound, event, request_id)
@@ -100,8 +111,11 @@ def _serve_http(bound: Bound[HttpTrigger], event: Event, request_id: str | None)
             request.auth = http_events.auth_of(event)
     except HttpError as exc:
         log.warning("bad request", function=bound.spec.name, error=exc.message, request_id=request_id)
-        return _http_error(event, exc.status, exc.message, request_id)
-    reply: Reply = run_http(bound, request)
+        reply = error_reply(exc.status, exc.message, http_events.request_id_of(event) or request_id or new_request_id())
+    else:
+        reply = run_http(bound, request)
+    if CORS_VARIABLE in os.environ:
+        varying_by_origin(reply)
     return http_events.encode_reply(reply, v2)
 
 

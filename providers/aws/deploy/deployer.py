@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_aws as aws
 
 from portable.app import App, FunctionSpec
@@ -12,6 +13,7 @@ from providers.aws.deploy.buckets import check_notifications, connect_notificati
 from providers.aws.deploy.dead_letters import create_dead_letter_queue, retry_async_invocations
 from providers.aws.deploy.functions import create_function
 from providers.aws.deploy.http_api import create_http_api
+from providers.aws.deploy.limits import check_function_limits
 from providers.aws.deploy.messaging import create_messaging, map_event_source
 from providers.aws.deploy.package import WheelTarget, build_archive
 from providers.aws.deploy.schedule_expressions import scheduler_expression
@@ -33,6 +35,7 @@ class AwsDeployer(Deployer[AwsSettings]):
         check_notifications(app)
         schedules = compile_schedules(app, scheduler_expression, "EventBridge Scheduler")
         app = with_stack_overrides(app)
+        check_function_limits(app, info, pulumi.Config("aws").get("region"))
         target = WheelTarget.for_lambda(info.python_version, settings.architecture)
         archives = {name: build_archive(spec, target) for name, spec in sorted(app.functions.items())}
         return Plan(app, info, settings, archives, schedules)
@@ -57,6 +60,7 @@ class AwsDeployer(Deployer[AwsSettings]):
                 dead_letters.get(name),
                 secrets,
                 messaging,
+                app.cors,
             )
             for name, spec in sorted(app.functions.items())
         }

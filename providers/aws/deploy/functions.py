@@ -9,11 +9,12 @@ import pulumi
 import pulumi_aws as aws
 
 from portable.app import FunctionSpec, ResourceSpec
+from portable.cors_policy import Cors
 from providers.aws.deploy.iam import assume_role_policy, function_policy
 from providers.aws.deploy.messaging import Messaging
 from providers.aws.deploy.package import HANDLER
 from providers.aws.deploy.settings import AwsSettings
-from providers.deploy.resources import function_environment
+from providers.deploy.resources import cors_environment, function_environment
 
 
 def create_function(
@@ -26,7 +27,9 @@ def create_function(
     dead_letters: aws.sqs.Queue | None,
     secret_arns: dict[str, pulumi.Output[str]] | None = None,
     messaging: Messaging | None = None,
+    cors: Cors | None = None,
 ) -> aws.lambda_.Function:
+    """One function; an HTTP one gets the App's CORS policy in PORTABLE_CORS (its shim says replies vary by Origin)."""
     log_group = aws.cloudwatch.LogGroup(
         f"{spec.name}-logs",
         name=f"/portable/{pulumi.get_project()}/{pulumi.get_stack()}/{spec.name}",
@@ -70,7 +73,9 @@ def create_function(
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
         # PORTABLE_PROVIDER spelt out: the shim reads it on every call, and a missing variable costs more to look up.
-        environment={"variables": function_environment(spec, physical, PORTABLE_PROVIDER="aws")},
+        environment={
+            "variables": function_environment(spec, physical, PORTABLE_PROVIDER="aws", **cors_environment(spec, cors))
+        },
         # JSON: the platform's own lines (start, end, report) become JSON objects like every line Portable writes.
         logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=pulumi.ResourceOptions(depends_on=[policy]),

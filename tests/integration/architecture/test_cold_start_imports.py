@@ -28,6 +28,7 @@ CORE = {
     "portable.app",
     "portable.auth",
     "portable.context",
+    "portable.cors_policy",
     "portable.decorators",
     "portable.errors",
     "portable.events",

@@ -95,6 +95,14 @@ def test_gcp_http_functions_get_the_policy_their_shim_answers_with(gcp_stack: De
     assert "PORTABLE_CORS" not in functions["make_thumbnail"]
 
 
+def test_aws_http_functions_get_the_policy_so_that_their_replies_vary_by_origin(aws_stack: Deployment) -> None:
+    functions = {
+        r.name: r.inputs["environment"]["variables"] for r in aws_stack.of_type("aws:lambda/function:Function")
+    }
+    assert from_environment(functions["hello"]["PORTABLE_CORS"]).allow_origins == ("http://localhost:3000",)
+    assert "PORTABLE_CORS" not in functions["make_thumbnail"]
+
+
 def test_a_stack_overrides_origins_issuer_and_audiences_on_both_clouds() -> None:
     aws = deploy_project("aws", OVERRIDES)
     cors = aws.named("aws:apigatewayv2/api:Api", "http-api").inputs["corsConfiguration"]

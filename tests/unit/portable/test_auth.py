@@ -87,3 +87,25 @@ def test_a_tokens_times_must_be_numbers(name: str, value: Any) -> None:
 
 def test_a_tokens_other_claims_may_hold_any_json() -> None:
     check_token_claims({"exp": 1.5, "nbf": 0, "sub": {"id": 1}, "jti": 7, "aud": ["a", "b"]})
+
+
+@pytest.mark.parametrize(
+    ("issuer", "jwks_uri", "said"),
+    [
+        ("https://tenant.eu.auth0.com/", None, None),
+        ("http://tenant.eu.auth0.com/", None, "is not an https URL"),
+        ("https://localhost:8443/", None, "loopback"),
+        ("https://auth.localhost/", None, "loopback"),
+        ("https://127.0.0.1/", None, "loopback"),
+        ("https://[::1]:9000/", None, "loopback"),
+        ("https://0.0.0.0/", None, "loopback"),
+        ("https://tenant.eu.auth0.com/", "http://keys.example.com/jwks.json", "its jwks_uri"),
+    ],
+)
+def test_a_deployed_gateway_takes_only_https_issuers_it_can_reach(
+    issuer: str, jwks_uri: str | None, said: str | None
+) -> None:
+    from portable.auth import deployed_refusal
+
+    refusal = deployed_refusal(jwt_auth(issuer, ["api"], jwks_uri=jwks_uri))
+    assert refusal is None if said is None else said in (refusal or "")
