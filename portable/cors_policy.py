@@ -130,13 +130,68 @@ def _origins(values: Iterable[str], where: str) -> tuple[str, ...]:
             "e.g. ['https://app.example.com'], or ['*'] for any"
         )
     for origin in origins:
-        scheme, sep, host = origin.partition("://")
-        if origin != "*" and (scheme not in ("http", "https") or not sep or not host or "/" in host):
+        wrong = origin_refusal(origin)
+        if wrong:
             raise AppDefinitionError(
-                f"{where}: origin {origin!r} is not an origin; write scheme://host[:port] with no path or "
-                "trailing '/', e.g. 'https://app.example.com', or '*'"
+                f"{where}: origin {origin!r} is not an origin as browsers send it ({wrong}); write "
+                "scheme://host[:port], e.g. 'https://app.example.com', or '*' for any"
             )
     return tuple(dict.fromkeys(origins))
+
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def origin_refusal(origin: str) -> str | None:
+    """What keeps `origin` from being one a browser sends in its Origin header (RFC 6454's serialization: a
+    scheme, a host in lower case, and a port unless it is the scheme's default), else None; '*' is fine."""
+    if origin == "*":
+        return None
+    scheme, separator, authority = origin.partition("://")
+    if scheme not in _DEFAULT_PORTS or not separator:
+        return "it must start with https:// or http://"
+    if not authority.isascii():
+        return "browsers send a host of other letters in its ASCII form (xn--...)"
+    if not authority or not authority.isprintable() or any(c in authority for c in "/?#@ \\"):
+        return "after the scheme comes only a host and a port: no path, query, user or space"
+    host, port = _host_and_port(authority)
+    if port is not None and not (port.isdigit() and not port.startswith("0") and 0 < int(port) < 65536):
+        return f"port {port!r} is not a port number"
+    if port == _DEFAULT_PORTS[scheme]:
+        return f"browsers leave out {scheme}'s default port {port}"
+    if host != host.lower():
+        return "browsers send the host in lower case"
+    if host.startswith("["):
+        return None if host.endswith("]") and _is_ipv6(host[1:-1]) else f"{host} is not an IPv6 address"
+    labels = host.split(".")
+    if len(host) > 253 or not all(
+        0 < len(label) <= 63 and _LABEL_CHARACTERS.issuperset(label) and label[0] != "-" and label[-1] != "-"
+        for label in labels
+    ):
+        return f"{host!r} is not a host name: labels of letters, digits and '-', no wildcard, no empty label"
+    return None
+
+
+def _host_and_port(authority: str) -> tuple[str, str | None]:
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end == -1:
+            return authority, None
+        rest = authority[end + 1 :]
+        return authority[: end + 1], rest[1:] if rest.startswith(":") else (rest or None)
+    host, separator, port = authority.partition(":")
+    return host, port if separator else None
+
+
+def _is_ipv6(text: str) -> bool:
+    import ipaddress  # the declaration's check only
+
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _methods(values: Iterable[str], where: str) -> tuple[str, ...]:
