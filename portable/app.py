@@ -163,6 +163,8 @@ _resources: dict[str, ResourceSpec] = {}
 _app_settings: dict[str, dict[str, str]] = {}  # module -> the app-wide settings it declared (portable.app_env)
 # module -> queue -> delays= -> where the module declared it so (portable.queue)
 _queue_delays: dict[str, dict[str, dict[bool, str]]] = {}
+# module -> bucket -> the origins its cors= names -> where the module declared it so (portable.bucket)
+_bucket_cors: dict[str, dict[str, dict[tuple[str, ...], str]]] = {}
 
 
 def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
@@ -229,6 +231,35 @@ def declared_delayed_queues(modules: set[str], queues: list[str]) -> dict[str, s
     return delayed
 
 
+def register_bucket_cors(name: str, origins: tuple[str, ...]) -> None:
+    """Remember that the calling module declared bucket `name` with cors=`origins`."""
+    frame = _caller_frame()
+    module = str(frame.f_globals.get("__name__")) if frame else ""
+    _bucket_cors.setdefault(module, {}).setdefault(name, {}).setdefault(origins, caller_location())
+
+
+def declared_bucket_cors(modules: set[str], buckets: list[str]) -> dict[str, tuple[str, ...]]:
+    """The origins each of `buckets` names in its own cors=, as `modules` declare them; two different lists for one
+    bucket are refused."""
+    found: dict[str, dict[tuple[str, ...], str]] = {}
+    for module in sorted(modules & _bucket_cors.keys()):
+        for name, declarations in _bucket_cors[module].items():
+            for origins, where in declarations.items():
+                found.setdefault(name, {}).setdefault(origins, where)
+    declared = {}
+    for name in buckets:
+        declarations = found.get(name, {})
+        if len(declarations) > 1:
+            places = " and ".join(f"{list(origins)} at {where}" for origins, where in declarations.items())
+            raise AppDefinitionError(
+                f"bucket {name!r} is declared with cors= {places}; declare its origins once, e.g. in a module the "
+                "others import"
+            )
+        if declarations:
+            declared[name] = next(iter(declarations))
+    return declared
+
+
 def _caller_frame() -> FrameType | None:
     """The first frame outside portable/ on the stack: where the user wrote the declaration."""
     package_dir = os.path.dirname(__file__)
@@ -254,6 +285,7 @@ class App:
         env: The app-wide settings (`portable.app_env`); a function's own `env=` wins over them.
         delayed_queues: The queues declared with `delays=True`, and where.
         cors: The App's CORS policy, if it declares one (`portable.cors`).
+        bucket_cors: The origins each bucket declared with `cors=` names for its signed URLs.
     """
 
     def __init__(self) -> None:
@@ -263,9 +295,18 @@ class App:
         self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
         self.delayed_queues: dict[str, str] = {}  # queues declared with delays=True -> where
         self.cors: Cors | None = None
+        self.bucket_cors: dict[str, tuple[str, ...]] = {}
 
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
+
+    def signed_url_cors(self, bucket: str) -> Cors | None:
+        """What pages of other origins may do with `bucket`'s signed URLs: its own cors= origins, else the App's
+        CORS origins; None when neither is declared. Every target and both clouds' bucket settings follow it."""
+        from portable.cors_policy import for_signed_urls
+
+        origins = self.bucket_cors.get(bucket) or (self.cors.allow_origins if self.cors is not None else None)
+        return for_signed_urls(origins) if origins else None
 
     @property
     def buckets(self) -> list[str]:
@@ -489,6 +530,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     app = _build_app(registrations)
     app.env = declared_app_settings(wanted)
     app.delayed_queues = declared_delayed_queues(wanted, app.queues)
+    app.bucket_cors = declared_bucket_cors(wanted, app.buckets)
     from portable.cors_policy import declared_for
 
     app.cors = declared_for(package)

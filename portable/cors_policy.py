@@ -99,6 +99,35 @@ def cors(
     return policy
 
 
+# What a page may do with a bucket's signed URLs: read, look at and upload an object, sending its Content-Type, and
+# read the ETag of what it uploaded. Browsers keep the preflight's answer this long.
+SIGNED_URL_METHODS = ("GET", "HEAD", "PUT")
+SIGNED_URL_MAX_AGE_SECONDS = 3600
+
+
+def for_signed_urls(origins: Iterable[str]) -> Cors:
+    """The CORS policy of a bucket's signed URLs for pages of `origins`: S3's CORS rules, Cloud Storage's `cors` and
+    the local runner's preflight replies all say this."""
+    return Cors(
+        allow_origins=tuple(origins),
+        allow_methods=SIGNED_URL_METHODS,
+        allow_headers=("content-type",),
+        expose_headers=("etag",),
+        max_age=SIGNED_URL_MAX_AGE_SECONDS,
+        allow_credentials=False,
+    )
+
+
+def header_case(name: str) -> str:
+    """A header name as written in documentation and cloud consoles: `content-type` as Content-Type, `etag` as ETag."""
+    return "ETag" if name == "etag" else "-".join(part.capitalize() for part in name.split("-"))
+
+
+def checked_origins(origins: Iterable[str], where: str) -> tuple[str, ...]:
+    """`origins` as a tuple, each following the Origin header's grammar; AppDefinitionError naming `where`."""
+    return _origins(origins, where)
+
+
 def declared_for(package: str) -> Cors | None:
     """The policy a module of `package` declared, None if none did; two different ones are refused."""
     found = {policy for module, policy in _declared.items() if module == package or module.startswith(package + ".")}

@@ -7,10 +7,10 @@ the running shim provides (see `portable.context`), so no cloud SDK loads at col
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from portable import data_rules
-from portable.app import ObjectTrigger, ResourceKind, caller_location, register_resource
+from portable.app import ObjectTrigger, ResourceKind, caller_location, register_bucket_cors, register_resource
 from portable.context import current_invocation
 from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, make_registrar
 from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
@@ -107,6 +107,13 @@ class Bucket(_Handle):
     """
 
     kind = "bucket"
+
+    def __init__(self, name: str, cors: Iterable[str] | None = None) -> None:
+        super().__init__(name)
+        if cors is not None:
+            from portable.cors_policy import checked_origins  # only a bucket declared with cors= loads it
+
+            register_bucket_cors(name, checked_origins(cors, f"{caller_location()} (bucket {name!r}, cors=)"))
 
     def _on(
         self,
@@ -307,9 +314,13 @@ class Table(_Handle):
         return _every_page(self.query_page, prefix, page_size)
 
 
-def bucket(name: str) -> Bucket:
-    """Declare (or refer to) the bucket with this logical name."""
-    return Bucket(name)
+def bucket(name: str, *, cors: Iterable[str] | None = None) -> Bucket:
+    """Declare (or refer to) the bucket with this logical name.
+
+    `cors` lists the origins whose pages may use the bucket's signed URLs (GET, HEAD, PUT) from a browser, e.g.
+    `cors=["https://app.example.com"]`; without it, those of the App's `portable.cors(...)` may.
+    """
+    return Bucket(name, cors)
 
 
 def table(name: str) -> Table:

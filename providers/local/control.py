@@ -32,10 +32,11 @@ from urllib.parse import parse_qsl, quote
 
 from portable.app import App, ResourceSpec
 from portable.context import physical_name
+from portable.cors_policy import Cors, is_preflight
 from portable.data_rules import check_object_key
 from portable.errors import BackendError, NotFound, ResourceError, TooLarge
-from portable.invoke import Reply, render
-from portable.request import Response
+from portable.invoke import Reply, new_request_id, preflight_reply, render, with_cors
+from portable.request import Headers, Response
 from providers.local import browse, console, signed_urls
 from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess, check_caller
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
@@ -43,7 +44,7 @@ from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.delivery import Outcome
 from providers.local.tables import LocalTable
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
-from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
+from providers.local.wsgi import Environ, Refused, StartResponse, environ_headers, error, path_text, request_body, send
 
 USAGE = (
     f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
@@ -87,7 +88,7 @@ class Control:
         self.open_table = open_table
         self.letters = letters
         self.replay = replay
-        self.signed = SignedUrls(self._open_physical)
+        self.signed = SignedUrls(self._open_physical, self._signed_url_cors)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -202,6 +203,12 @@ class Control:
             f"POST {PREFIX}dead-letters/<function>/<id>/replay, not {method} {PREFIX}dead-letters/{rest}",
         )
 
+    def _signed_url_cors(self, physical: str) -> Cors | None:
+        for name in self.app.buckets:
+            if physical_name(ResourceSpec("bucket", name)) == physical:
+                return self.app.signed_url_cors(name)
+        return None
+
     def _open_physical(self, physical: str) -> LocalBucket:
         for name in self.app.buckets:
             if physical_name(ResourceSpec("bucket", name)) == physical:
@@ -212,14 +219,24 @@ class Control:
 class SignedUrls:
     """WSGI app for signed URLs: GET downloads, PUT uploads (and fires the bucket's events).
 
-    `open_physical` takes the bucket's physical name, the one the URL was signed for.
+    `open_physical` takes the bucket's physical name, the one the URL was signed for; `policy_of` gives the CORS
+    policy of its signed URLs (App.signed_url_cors), by which it answers preflights and adds CORS headers, as S3's
+    CORS rules and Cloud Storage's `cors` do in the clouds.
     """
 
-    def __init__(self, open_physical: OpenBucket) -> None:
+    def __init__(self, open_physical: OpenBucket, policy_of: Callable[[str], Cors | None]) -> None:
         self.open_physical = open_physical
+        self.policy_of = policy_of
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
-        return _answered(self._answer, environ, start_response)
+        physical = (environ.get("PATH_INFO") or "")[len(signed_urls.ROUTE) :].partition("/")[0]
+        policy = self.policy_of(physical)
+        headers = environ_headers(environ)
+        if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers):
+            return _answered(lambda environ: _signed_url_preflight(policy, headers), environ, start_response)
+        return _answered(
+            self._answer, environ, start_response, lambda reply: with_cors(policy, headers.get("origin"), reply)
+        )
 
     def _answer(self, environ: Environ) -> Reply:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -236,12 +253,28 @@ class SignedUrls:
         return Reply(200, headers=[("ETag", f'"{info.etag}"')])
 
 
+def _signed_url_preflight(policy: Cors | None, headers: Headers) -> Reply:
+    if policy is None:
+        return error(
+            403,
+            "this bucket's signed URLs take no calls from pages of other origins; list the origins with "
+            "bucket(name, cors=[...]) or portable.cors(allow_origins=[...])",
+        )
+    return preflight_reply(policy, headers, new_request_id())
+
+
 def _unknown(kind: str, name: str, known: list[str]) -> Reply:
     return error(404, f"no {kind} named {name!r}; the App declares: {', '.join(known) or 'none'}")
 
 
-def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_response: StartResponse) -> list[bytes]:
-    """Send `answer`'s reply, or the error reply for what it raised, with its line on the console."""
+def _answered(
+    answer: Callable[[Environ], Reply],
+    environ: Environ,
+    start_response: StartResponse,
+    finish: Callable[[Reply], Reply] | None = None,
+) -> list[bytes]:
+    """Send `answer`'s reply, or the error reply for what it raised (each passed through `finish`), with its line on
+    the console."""
     started = time.perf_counter()
     try:
         reply = answer(environ)
@@ -257,12 +290,18 @@ def _answered(answer: Callable[[Environ], Reply], environ: Environ, start_respon
         reply = error(500, str(exc))
     except ResourceError as exc:
         reply = error(400, str(exc))
+    if finish is not None:
+        reply = finish(reply)
     console.own_reply("control", environ, reply, time.perf_counter() - started)
     return send(start_response, reply)
 
 
+# Stored content is the uploader's, not the runner's: whatever its type, a browser shows it in a sandbox of no
+# origin (no script, no form, no same-origin call to /__portable/), and never guesses an active type for it.
+STORED_OBJECT_HEADERS = [("Content-Security-Policy", "sandbox"), ("X-Content-Type-Options", "nosniff")]
+
+
 def _download(store: LocalBucket, key: str) -> Reply:
     info, body = store.head(key), store.get(key)
-    return Reply(
-        200, body, [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
-    )
+    headers = [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
+    return Reply(200, body, headers + STORED_OBJECT_HEADERS)

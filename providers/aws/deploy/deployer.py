@@ -44,7 +44,7 @@ class AwsDeployer(Deployer[AwsSettings]):
         app, info = plan.app, plan.info
         account_id = aws.get_caller_identity_output().account_id
         tables = create_tables(app.tables, info)
-        buckets = create_buckets(app.buckets, info)
+        buckets = create_buckets(app.buckets, info, {name: app.signed_url_cors(name) for name in app.buckets})
         secrets = create_secrets(app.secrets)
         event_specs: list[FunctionSpec] = [*app.object_functions(), *app.schedule_functions()]
         dead_letters = {spec.name: create_dead_letter_queue(spec, data_options(info)) for spec in event_specs}

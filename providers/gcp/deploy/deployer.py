@@ -46,7 +46,9 @@ class GcpDeployer(Deployer[GcpSettings]):
         stack = info.stack
         services = enable_services(app, settings.project, settings.domain)
         after_services = pulumi.ResourceOptions(depends_on=services)
-        buckets = create_buckets(app.buckets, settings, info, after_services)
+        buckets = create_buckets(
+            app.buckets, settings, info, after_services, {name: app.signed_url_cors(name) for name in app.buckets}
+        )
         collections = collection_names(app.tables, stack)
         database = create_database(settings, info, after_services) if app.tables else None
         secrets = create_secrets(app.secrets, settings, after_services)
