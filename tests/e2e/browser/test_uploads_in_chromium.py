@@ -116,11 +116,13 @@ class Served(NamedTuple):
     runner: str
     page: str
     state: Path
+    app: Path
 
 
 @pytest.fixture()
-def served(tmp_path: Path) -> Iterator[Served]:
-    """The runner serving the app on one port, and the page that uses it on another: two origins of one machine."""
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """The runner serving the app on one port, and the page that uses it on another: two origins of one machine.
+    Indirectly parametrized with "reload", the runner reloads on every edit of the app."""
     pages = tmp_path / "pages"
     pages.mkdir()
     handler = partial(SimpleHTTPRequestHandler, directory=str(pages))
@@ -134,8 +136,17 @@ def served(tmp_path: Path) -> Iterator[Served]:
     scaffold(app)
     (app / "functions" / "photos.py").write_text(APP.format(origin=page))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTABLE_LOCAL_DIR": str(tmp_path / "state")}
+    reloading = getattr(request, "param", None) == "reload"
     process = subprocess.Popen(
-        [sys.executable, "-m", "providers.local", "--no-reload", "--no-schedules", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "providers.local",
+            *([] if reloading else ["--no-reload"]),
+            "--no-schedules",
+            "--port",
+            str(port),
+        ],
         cwd=app,
         env=env,
         stdout=subprocess.PIPE,
@@ -143,7 +154,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     )
     try:
         wait_listening(process, port, "the runner")
-        yield Served(runner, page, tmp_path / "state")
+        yield Served(runner, page, tmp_path / "state", app)
     finally:
         process.terminate()
         output = process.communicate(timeout=60)[0].decode()
@@ -201,3 +212,27 @@ def test_stored_html_opened_through_its_signed_url_cannot_reach_the_control_endp
             assert control_calls == [shown], f"the stored page reached {control_calls}"
     listed = requests.get(f"{served.runner}/__portable/objects/uploads", timeout=30).json()["objects"]
     assert [item["key"] for item in listed] == ["page.html"], "nothing was planted"
+
+
+READ = """url => fetch(url, {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"})
+    .then(async reply => [reply.status, await reply.json()], error => [0, error.message])"""
+
+
+@pytest.mark.parametrize("served", ["reload"], indirect=True)
+def test_a_page_reads_the_runners_own_replies_and_the_load_error_from_another_origin(served: Served) -> None:
+    import time
+
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{served.page}/index.html")
+        status, body = page.evaluate(READ, f"{served.runner}/nowhere")
+        assert (status, body["error"]) == (404, "no route for POST /nowhere"), "the runner's own 404, readable"
+        (served.app / "functions" / "photos.py").write_text(APP.format(origin=served.page) + "\ndef broken(:\n")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            status, body = page.evaluate(READ, f"{served.runner}/nowhere")
+            if status == 500:
+                break
+            time.sleep(0.2)
+    assert status == 500 and "load_error" in body, body
+    assert body["load_error"]["file"] == "functions/photos.py" and body["load_error"]["type"] == "SyntaxError"
