@@ -28,6 +28,9 @@ from providers.local.messages import MessageOutbox
 
 # Writes in another process ring no bell here: look at the outboxes and the queue this often anyway.
 POLL_SECONDS = 1.0
+# HTTP calls go first: while some are being answered, a worker waits up to this long before it takes an event, so
+# that a burst of calls delays events a little (they wait in the durable queue), never the calls.
+YIELD_SECONDS = 0.1
 RELAY_BATCH = 500
 _ERROR_CHARS = 1000
 
@@ -85,8 +88,10 @@ class Deliverer:
         policy_for: PolicyFor,
         open_bucket: OpenBucket,
         workers: int,
+        yield_to_calls: Callable[[float], object] = lambda seconds: None,
     ) -> None:
         self.app = app
+        self.yield_to_calls = yield_to_calls
         self.queue = queue
         self.letters = letters
         self.send = send
@@ -95,6 +100,7 @@ class Deliverer:
         self.workers = workers
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._stores: dict[str, LocalBucket] = {}  # the relay's, opened once
 
     def start(self) -> None:
         self.queue.release_the_dead(time.time())
@@ -112,7 +118,7 @@ class Deliverer:
         """Move waiting object events from the outboxes to the queue; whether there were any."""
         moved = False
         for bucket in self.app.buckets:
-            store = self.open_bucket(bucket)
+            store = self._stores.get(bucket) or self._stores.setdefault(bucket, self.open_bucket(bucket))
             through, found = store.outbox(RELAY_BATCH)
             if not through:
                 continue
@@ -233,11 +239,15 @@ class Deliverer:
         self._threads.append(thread)
 
     def _relay_loop(self) -> None:
+        released = 0.0
         while not self._stopping.is_set():
             rings = doorbell.rings()
+            self.yield_to_calls(YIELD_SECONDS)  # then it moves more events in one go
             try:
                 moved = self.relay()
-                self.queue.release_the_dead(time.time())
+                if time.monotonic() - released >= POLL_SECONDS:  # a write of the queue: not on every ring
+                    self.queue.release_the_dead(time.time())
+                    released = time.monotonic()
             except Exception as exc:  # a broken state directory: say so, and try again
                 log.error("moving object events to the delivery queue failed", error=f"{type(exc).__name__}: {exc}")
                 moved = False
@@ -247,6 +257,7 @@ class Deliverer:
     def _work_loop(self) -> None:
         while not self._stopping.is_set():
             rings = doorbell.rings()
+            self.yield_to_calls(YIELD_SECONDS)
             try:
                 delivery = self.queue.take(time.time())
                 if delivery is not None:

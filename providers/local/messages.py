@@ -23,7 +23,7 @@ from portable.context import setting
 from portable.errors import BackendError
 from portable.messages import Message
 from providers.local import events, outboxes
-from providers.local.sqlite_files import connect, immediate
+from providers.local.sqlite_files import Database, connect, immediate
 
 RESOURCE = "message outbox"
 _SCHEMA = """
@@ -88,5 +88,5 @@ class MessageOutbox:
         """Forget the messages up to row `through`, once they are in the delivery queue."""
         outboxes.clear(self._db(), through, RESOURCE)
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Database:
         return connect(self.path, _SCHEMA, RESOURCE)

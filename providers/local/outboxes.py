@@ -13,11 +13,11 @@ from typing import Any
 from portable import log
 from portable.errors import BackendError
 from providers.local import events
-from providers.local.sqlite_files import immediate
+from providers.local.sqlite_files import Database, immediate
 
 
 def read(
-    db: sqlite3.Connection, columns: str, resource: str, limit: int
+    db: Database, columns: str, resource: str, limit: int
 ) -> tuple[int, list[tuple[events.LocalEvent, tuple[Any, ...]]]]:
     """Up to `limit` rows, oldest first, as (event, the row's other columns), and the last row read (0: none).
 
@@ -37,7 +37,7 @@ def read(
     return (rows[-1][0] if rows else 0), found
 
 
-def clear(db: sqlite3.Connection, through: int, resource: str) -> None:
+def clear(db: Database, through: int, resource: str) -> None:
     """Forget the rows up to `through`, once their events are safely in the delivery queue."""
     try:
         with immediate(db):

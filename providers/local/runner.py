@@ -43,7 +43,7 @@ from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_poli
 from providers.local.events import LocalEvent
 from providers.local.sqlite_files import local_dir
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
-from providers.local.wsgi import Environ, Refused, StartResponse, buffered_body, environ_headers, error, send
+from providers.local.wsgi import Environ, Refused, StartResponse, buffered_body, environ_headers, error, post, send
 from providers.paths import MAIN_PY
 
 if TYPE_CHECKING:
@@ -86,7 +86,11 @@ class LocalApp:
         root = local_dir()
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
-        self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers)
+        self._calls = 0  # HTTP calls being answered, which go before events
+        self._quiet = threading.Condition()
+        self.deliverer = Deliverer(
+            self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers, self.wait_for_calls
+        )
         self.issuer = DevIssuer(root)
         self.control = Control(
             self.app,
@@ -110,6 +114,22 @@ class LocalApp:
         return self.app.route(method, path)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        with self._quiet:
+            self._calls += 1
+        try:
+            return self._answer(environ, start_response)
+        finally:
+            with self._quiet:
+                self._calls -= 1
+                if not self._calls:
+                    self._quiet.notify_all()
+
+    def wait_for_calls(self, timeout: float) -> bool:
+        """Wait until no HTTP call is being answered, at most `timeout` seconds; whether none is."""
+        with self._quiet:
+            return self._quiet.wait_for(lambda: not self._calls, timeout)
+
+    def _answer(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         if path.startswith(PREFIX):
             return self.control(environ, start_response)
@@ -165,18 +185,15 @@ class LocalApp:
     def deliver(self, function: str, event: LocalEvent) -> tuple[int, str]:
         """Call `function` with `event` as Eventarc, Cloud Scheduler or a Pub/Sub push subscription would; the status
         and body it answers."""
-        client = self.targets[function].test_client()
         if isinstance(event, ScheduleEvent):
-            response = client.post("/", headers=scheduler_requests.encode(function, event.time))
+            headers, body = scheduler_requests.encode(function, event.time), b""
         elif isinstance(event, Message):
             from providers.gcp import pubsub_events
 
             headers, body = pubsub_events.encode(event, f"projects/local/subscriptions/{function}")
-            response = client.post("/", headers=headers, data=body)
         else:
             headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
-            response = client.post("/", headers=headers, data=body)
-        return response.status_code, response.get_data(as_text=True)
+        return post(self.targets[function], headers, body)
 
     def fire_schedule(self, name: str, due: datetime | None = None) -> Outcome:
         """Queue the firing of schedule `name` due at `due` (default: now) and make its first attempt now.

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from providers.local.runner import LocalApp
 
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# How long a thread holds the GIL while another waits for it (Python's default is 5 ms): a call waiting to go on
+# after SQLite or the socket gets its turn sooner, though delivery workers and image work keep the CPU busy.
+SWITCH_INTERVAL_SECONDS = 0.001
 # How long a stopping server waits for HTTP calls in flight, past the longest HTTP timeout of the App.
 DRAIN_GRACE_SECONDS = 5
 # The token of the control endpoints under `--expose-control`: the reloader makes one and hands it to each server
@@ -141,6 +144,7 @@ def serve(
     from providers.local.runner import LocalApp
 
     report = Report(open(report_fd, "w", encoding="utf-8") if report_fd is not None else None)  # noqa: SIM115
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     access = ControlAccess.for_host(host, expose_control, os.environ.pop(CONTROL_TOKEN_VARIABLE, None))
     local: LocalApp | None = None
     try:

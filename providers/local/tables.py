@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portable.errors import BackendError, Conflict, InvalidValue
 from portable.storage_types import Document, Item, Page
-from providers.local.sqlite_files import connect, immediate, local_dir, rows_by_prefix
+from providers.local.sqlite_files import Database, connect, immediate, local_dir, rows_by_prefix
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL, version TEXT NOT NULL);"
 
@@ -19,7 +19,7 @@ class LocalTable:
         self.logical = logical
         self.path = (root or local_dir()) / "tables" / f"{physical}.sqlite3"
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Database:
         return connect(self.path, _SCHEMA, self.logical)
 
     def get(self, key: str) -> Item | None:
@@ -69,7 +69,7 @@ class LocalTable:
         items = [Item(key, json.loads(value), version) for key, value, version in rows[:limit]]
         return Page(items, items[-1].key if len(rows) > limit else None)
 
-    def _check_condition(self, db: sqlite3.Connection, key: str, if_absent: bool, if_version: str | None) -> None:
+    def _check_condition(self, db: Database, key: str, if_absent: bool, if_version: str | None) -> None:
         if not if_absent and if_version is None:
             return
         row = db.execute("SELECT version FROM items WHERE key = ?", (key,)).fetchone()

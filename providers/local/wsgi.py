@@ -26,6 +26,49 @@ class Refused(Exception):
         self.status = status
 
 
+def post(app: Callable[[Environ, StartResponse], Any], headers: dict[str, str], body: bytes = b"") -> tuple[int, str]:
+    """POST `body` with `headers` to `app` at /, in this thread, as a platform calls a function; its status and body.
+
+    What the runner's delivery workers do for every event: a plain WSGI call, without a test client's machinery.
+    """
+    environ: Environ = {
+        "REQUEST_METHOD": "POST",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers.items():
+        if "\n" in value or "\r" in value or "\x00" in value:  # no request on the wire can carry it
+            raise ValueError(f"Header values must not contain newline characters: {name} is {value[:80]!r}")
+        key = name.upper().replace("-", "_")
+        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
+    answered: list[str] = []
+
+    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answered.append(status)
+        return lambda data: None
+
+    chunks = app(environ, start_response)
+    try:
+        reply = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return int(answered[0].split(" ", 1)[0]), reply.decode("utf-8", "replace")
+
+
 def send(start_response: StartResponse, reply: Reply) -> list[bytes]:
     start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", reply.headers)
     return [reply.body]
