@@ -5,8 +5,10 @@
 
 For each Python version (3.11 and 3.12, each a CPython on PATH or under pyenv) it makes a virtualenv
 under .portable/bench/ holding bench/requirements.txt (Chalice, Powertools, Mangum with Starlette,
-functions-framework; never installed into .venv), builds the Lambda archives of bench/app/ as a
-deploy does (bytecode for that version), unpacks them, and runs bench/measure.py there. Then it times
+functions-framework, Pydantic; never installed into .venv), builds the Lambda archives of bench/app/ as a
+deploy does (bytecode for that version), unpacks them, and runs bench/measure.py there. The typed handlers
+(greet_typed with dataclasses, greet_pydantic with Pydantic models) are measured against greet, the same
+handler untyped, per call and from a cold start. Then it times
 the deploy build under Pulumi's mocks, and prints one table: medians, the spread (10th to 90th
 percentile of the rounds) and the machine.
 """
@@ -39,7 +41,13 @@ from providers.deploy.packaging import write_archive  # noqa: E402
 REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 VENVS = ROOT / ".portable" / "bench"
 VERSIONS = ("3.11", "3.12")
-KINDS = {"http": "greet", "object": "uploaded", "schedule": "tick"}
+KINDS = {
+    "http": "greet",
+    "http-typed": "greet_typed",
+    "http-pydantic": "greet_pydantic",
+    "object": "uploaded",
+    "schedule": "tick",
+}
 FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24), "deploy_rounds": 3}
 QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4), "deploy_rounds": 1}
 
@@ -195,7 +203,9 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) ->
     add("per call, S3 notification (x hand-written)", "s3", "us")
     add("per call, EventBridge Scheduler (x hand-written)", "schedule", "us")
     add("per call, GCP (x bare functions-framework)", "gcp", "us")
+    add("per call, typed handler (x the same handler untyped)", "typing", "us")
     add("cold start, whole process (x bare Python)", "cold", "ms")
+    add("cold start, typed handler (x the same handler untyped)", "cold_typing", "ms")
     add("RSS after 10,000 calls (x bare Python)", "memory", "MiB")
     lines = "\n".join(rows)
     deploy = "; ".join(

@@ -33,6 +33,18 @@ HTTP_V2 = {
     "body": '{"name": "Alice"}',
     "isBase64Encoded": False,
 }
+
+
+def routed(path: str) -> dict[str, Any]:
+    """HTTP_V2 sent to another route: the typed handlers' (bench/app/greet_typed.py, greet_pydantic.py)."""
+    event = json.loads(json.dumps(HTTP_V2))
+    event["routeKey"], event["rawPath"] = f"POST {path}", path
+    event["requestContext"]["http"]["path"] = path
+    return event
+
+
+TYPED_V2 = routed("/hello-typed")
+PYDANTIC_V2 = routed("/hello-pydantic")
 HTTP_V1 = {  # the same request as API Gateway's REST API sends it, for Chalice (which reads payload 1.0 only)
     "resource": "/hello",
     "path": "/hello",
@@ -214,21 +226,27 @@ def _process(side: Side, script: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _cold_start(side: Side) -> Callable[[], float]:
+    script = "" if side is BARE else COLD.format(module=side.module, attribute=side.attribute)
+
+    def measure() -> float:
+        started = time.perf_counter()
+        _process(side, script)
+        return time.perf_counter() - started
+
+    return measure
+
+
 def cold_starts(sides: dict[str, Side], runs: int) -> dict[str, Any]:
     """A whole process from spawn to exit: import the handler from where it ships, answer one event (-B: Lambda's
     code directory is read-only, so nothing compiled at run time is kept). "bare" only starts Python."""
+    timers = {"bare": _cold_start(BARE), **{name: _cold_start(side) for name, side in sides.items()}}
+    return interleaved(timers, runs, "bare")
 
-    def timer(side: Side) -> Callable[[], float]:
-        script = "" if side is BARE else COLD.format(module=side.module, attribute=side.attribute)
 
-        def measure() -> float:
-            started = time.perf_counter()
-            _process(side, script)
-            return time.perf_counter() - started
-
-        return measure
-
-    return interleaved({"bare": timer(BARE), **{name: timer(side) for name, side in sides.items()}}, runs, "bare")
+def cold_starts_against(sides: dict[str, Side], runs: int) -> dict[str, Any]:
+    """Whole-process cold starts against the first side (not bare Python): what typing adds to a cold start."""
+    return interleaved({name: _cold_start(side) for name, side in sides.items()}, runs, next(iter(sides)))
 
 
 def memory(sides: dict[str, Side], calls: int, runs: int) -> dict[str, Any]:
@@ -258,6 +276,11 @@ def main() -> None:
         "powertools": Side("bench.peers.powertools_app", HTTP_V2),
         "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),
     }
+    typing = {
+        "portable untyped": portable_side("greet", "bench.app.greet", HTTP_V2),
+        "portable typed, dataclasses": portable_side("greet_typed", "bench.app.greet_typed", TYPED_V2),
+        "portable typed, pydantic": portable_side("greet_pydantic", "bench.app.greet_pydantic", PYDANTIC_V2),
+    }
     events = {
         "s3": {
             "hand-written": Side("bench.baseline_events", UPLOAD, attribute="s3_handler"),
@@ -272,6 +295,12 @@ def main() -> None:
         "hand-written": Side("baseline_lambda", HTTP_V2, archives["hand-written"]),
         "portable http": portable_side("greet", "bench.app.greet", HTTP_V2, archives["http"]),
         "portable http, source only": portable_side("greet", "bench.app.greet", HTTP_V2, archives["http-source"]),
+        "portable http typed, dataclasses": portable_side(
+            "greet_typed", "bench.app.greet_typed", TYPED_V2, archives["http-typed"]
+        ),
+        "portable http typed, pydantic": portable_side(
+            "greet_pydantic", "bench.app.greet_pydantic", PYDANTIC_V2, archives["http-pydantic"]
+        ),
         "portable object": portable_side("uploaded", "bench.app.uploaded", UPLOAD, archives["object"], ("uploads",)),
         "portable schedule": portable_side("tick", "bench.app.tick", FIRING, archives["schedule"]),
         "chalice": Side("bench.peers.chalice_app", HTTP_V1),
@@ -285,8 +314,20 @@ def main() -> None:
         "python": sys.version.split()[0],
         "http": per_call({"http": http}, calls, rounds)["http"],
         **per_call(events, calls, rounds),
+        "typing": per_call({"typing": typing}, calls, rounds)["typing"],
         "gcp": gcp_per_call(max(1, calls // 10), rounds),
         "cold": cold_starts(shipped, runs),
+        "cold_typing": cold_starts_against(
+            {
+                name: shipped[f"portable http{suffix}"]
+                for name, suffix in (
+                    ("portable untyped", ""),
+                    ("portable typed, dataclasses", " typed, dataclasses"),
+                    ("portable typed, pydantic", " typed, pydantic"),
+                )
+            },
+            runs,
+        ),
         "memory": memory(resident, plan["memory_calls"], max(1, runs // 5)),
     }
     print(json.dumps(result))

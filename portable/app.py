@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from portable.auth import JwtAuth
     from portable.cors_policy import Cors
     from portable.events import ObjectEvent
+    from portable.http_types import HttpTypes
     from portable.messages import MessagePolicy
     from portable.schedules import Schedule
 
@@ -37,6 +38,7 @@ else:
 class HttpTrigger(NamedTuple):
     route: Route
     auth: JwtAuth | None = None  # the issuer whose token the route requires; None: open to anyone
+    types: HttpTypes | None = None  # a typed handler's declarations (portable.http_types); None: a plain handler
 
     def auth_for(self, method: str) -> JwtAuth | None:
         """The issuer whose verified caller a call of `method` must carry: `auth` on every method the route serves,

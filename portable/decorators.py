@@ -167,22 +167,64 @@ def http(
     route: str,
     *,
     auth: JwtAuth | None = None,
+    status: int = 200,
     **options: Unpack[FunctionOptions],
 ) -> Callable[[Handler], Handler]:
     """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function.
 
     `auth=users` (from `users = jwt_auth(...)`) lets only callers with a valid token of that issuer in.
+    A handler may declare typed parameters (`body: NoteIn`, `query: NotesQuery`, a route parameter `note_id: int`)
+    and a typed reply (`-> NoteOut`): see portable.http_types. `status` is the status of a reply that is not None
+    (201 for a route that creates something).
     """
 
-    def trigger(where: str) -> Trigger:
-        if auth is not None and not isinstance(auth, JwtAuth):
-            raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
-        try:
-            return HttpTrigger(parse_route(route), auth)
-        except RouteError as exc:
-            raise AppDefinitionError(f"{where}: {exc}") from None
+    def register(handler: Handler) -> Handler:
+        scope = _declaring_scope()
 
-    return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)
+        def trigger(where: str) -> Trigger:
+            if auth is not None and not isinstance(auth, JwtAuth):
+                raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
+            try:
+                parsed = parse_route(route)
+            except RouteError as exc:
+                raise AppDefinitionError(f"{where}: {exc}") from None
+            if status == 200 and _plain(handler, parsed.params):
+                return HttpTrigger(parsed, auth)
+            from portable.http_types import http_types  # only typed handlers load the validators
+
+            return HttpTrigger(parsed, auth, http_types(handler, parsed, status, where, scope))
+
+        return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)(handler)
+
+    return register
+
+
+# The return annotations of a plain handler: nothing in them is validated, so a cold start needs no validator.
+_PLAIN_NAMES = frozenset({"dict", "list", "str", "bytes", "None", "Any", "object", "Response", "typing.Any"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def _plain(handler: Callable[..., Any], route_params: tuple[str, ...]) -> bool:
+    """Whether `handler` takes just the request and declares no typed reply, read without evaluating anything."""
+    code = handler.__code__
+    if code.co_argcount + code.co_kwonlyargcount > 1 or code.co_flags & 0x0C:  # more parameters, *args, **kwargs
+        return False
+    if code.co_varnames[:1] and code.co_varnames[0] in ("body", "query", *route_params):
+        return False
+    returned = handler.__annotations__.get("return", "None")
+    if not isinstance(returned, str):
+        returned = getattr(returned, "__name__", "") if isinstance(returned, type) else repr(returned)
+        returned = returned or "None"
+    return all(name in _PLAIN_NAMES for name in _NAME.findall(returned))
+
+
+def _declaring_scope() -> dict[str, Any]:
+    """The local names where the decorated function is written (a class defined in a function, say), for
+    annotations that are strings; a module's own names are its globals."""
+    import sys
+
+    frame = sys._getframe(2)
+    return dict(frame.f_locals) if frame.f_locals is not frame.f_globals else {}
 
 
 def schedule(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class PortableError(Exception):
     """Base of every error raised by Portable itself."""
@@ -16,14 +18,31 @@ class ConfigurationError(PortableError):
 
 
 class HttpError(PortableError):
-    """Raise from an HTTP handler to answer with `status` and a JSON error body."""
+    """Raise from an HTTP handler to answer with `status` and a JSON error body.
 
-    def __init__(self, status: int, message: str) -> None:
+    `errors` lists what was wrong field by field, as a typed route's 422 does:
+    `[{"location": "body.title", "message": "Field required", "type": "missing"}]`; the body carries it as `errors`.
+    """
+
+    def __init__(self, status: int, message: str, *, errors: list[dict[str, str]] | None = None) -> None:
         if not 400 <= status <= 599:
             raise ValueError(f"HttpError status must be 4xx or 5xx, got {status}")
         super().__init__(message)
         self.status = status
         self.message = message
+        self.errors = errors
+
+    def body_fields(self) -> dict[str, object] | None:
+        """What the error body holds besides error, status and request_id."""
+        return {"errors": self.errors} if self.errors is not None else None
+
+
+class InvalidReply(PortableError):
+    """A typed handler returned what its annotation does not allow: a 500, logged with every mismatch."""
+
+    def __init__(self, message: str, errors: Sequence[object]) -> None:
+        super().__init__(message)
+        self.errors = errors
 
 
 class MalformedEvent(PortableError):

@@ -21,7 +21,7 @@ from portable.app import (
     TriggerT,
 )
 from portable.context import Invocation, current_invocation, physical_name
-from portable.errors import EventFailed, HttpError, MalformedEvent
+from portable.errors import EventFailed, HttpError, InvalidReply, MalformedEvent
 from portable.events import ObjectEvent, ScheduleEvent
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.request import Headers, Request, Response
@@ -239,12 +239,16 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> Reply:
     route = bound.spec.trigger.route
     if not request.path_params and route.params:
         request.path_params = route.match(request.path) or {}
+    types = bound.spec.trigger.types
     try:
-        return render(bound.handler(request))
+        return render(bound.handler(request) if types is None else types.call(bound.handler, request))
     except HttpError as exc:
         if exc.status >= 500:
             log.error("handler answered with an error", status=exc.status, error=exc.message)
-        return error_reply(exc.status, exc.message, request.request_id)
+        return error_reply(exc.status, exc.message, request.request_id, exc.body_fields())
+    except InvalidReply as exc:
+        log.error("reply does not fit the handler's annotation", error=str(exc))
+        return error_reply(500, "internal error", request.request_id, debug_detail(exc) if bound.debug else None)
     except Exception as exc:
         log.error(
             "handler raised",

@@ -24,3 +24,14 @@ def find_project_root(start: Path) -> Path:
 
 PROJECT_ROOT = find_project_root(Path.cwd().resolve())
 MAIN_PY = PROJECT_ROOT / "main.py"
+
+
+def project_title(root: Path = PROJECT_ROOT) -> str:
+    """The app's name: the `name:` of its Pulumi.yaml, else its folder's name."""
+    found = root / PROJECT_FILE
+    if found.is_file():
+        for line in found.read_text().splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.strip() == "name" and not line.startswith((" ", "\t")) and value.strip():
+                return value.strip().strip("'\"")
+    return root.name

@@ -2,7 +2,7 @@
 
 1. Build the sdist and the wheel with `python -m build` into dist/, and check them with `twine check --strict`.
 2. Install the wheel into a fresh virtualenv, as `pip install portable-serverless` would, and check its name,
-   version (`portable --version`), licence files and both packages' `py.typed`.
+   version (`portable --version`), licence files, both packages' `py.typed` and the API explorer's Swagger UI.
 3. Scaffold an app with that install's `portable new`, and run the app's own `./dev test` with a PATH that holds
    no Node (so no emulator can start): it must pass.
 
@@ -67,7 +67,9 @@ def build() -> tuple[Path, Path]:
     with zipfile.ZipFile(wheel) as opened:
         names = set(opened.namelist())
     wanted = {"portable/py.typed", "providers/py.typed", f"{stem}.dist-info/licenses/LICENSE",
-              f"{stem}.dist-info/licenses/NOTICE", "providers/cli/template/dev.tmpl"}  # fmt: skip
+              f"{stem}.dist-info/licenses/NOTICE", "providers/cli/template/dev.tmpl",
+              "providers/local/explorer/index.html", "providers/local/explorer/swagger-ui-bundle.js",
+              "providers/local/explorer/LICENSE"}  # fmt: skip
     if not wanted <= names:
         raise Failed(f"the wheel lacks {sorted(wanted - names)}")
     strays = sorted(name for name in names if name.split("/")[0] in ("tests", "functions", "bench", "tools", "docs"))

@@ -114,6 +114,34 @@ def parser() -> argparse.ArgumentParser:
     )
     preview.set_defaults(run=_preview)
 
+    openapi = commands.add_parser(
+        "openapi",
+        help="print the app's OpenAPI 3.1 document",
+        description="Print the OpenAPI 3.1 document of the app's HTTP routes: every route with its path and query "
+        "parameters, its request and reply schemas (from typed handlers), the portable error bodies (400, 401, "
+        "413, 422, 500) and the security scheme of each jwt_auth (its issuer and audiences). With --stack, as "
+        "that stack deploys it: its portable:jwtAuth issuers and its portable:domain (needs the deploy extra).",
+    )
+    openapi.add_argument("--stack", help="the stack whose settings apply: aws or gcp (or another with portable:cloud)")
+    formats = openapi.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="JSON (the default)")
+    formats.add_argument("--yaml", action="store_true", help="YAML")
+    openapi.add_argument("-o", "--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
+    openapi.set_defaults(run=_openapi)
+
+    client = commands.add_parser(
+        "client",
+        help="generate a typed Python client for the app's API",
+        description="Generate a typed Python client for the app's HTTP routes, from its OpenAPI document, with "
+        "openapi-python-client (the client extra: pip install 'portable-serverless[client]'). OUT_DIR becomes a "
+        "project holding the package <app>_client; its functions take and return the typed handlers' models. "
+        "Point its Client at the API's URL: http://127.0.0.1:8080 for portable dev, the stack's api_url output "
+        "once deployed.",
+    )
+    client.add_argument("--python", type=Path, required=True, metavar="OUT_DIR", help="where the client goes")
+    client.add_argument("--stack", help="the stack whose settings apply (see portable openapi)")
+    client.set_defaults(run=_client)
+
     lock = commands.add_parser(
         "lock",
         help="pin the app's packages in requirements.lock again",
@@ -260,6 +288,27 @@ def _preview(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     print(as_json(preview) if args.json else as_text(preview, PROJECT_ROOT))
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from providers.cli.api import app_document, as_text
+
+    text = as_text(app_document(_project_root(), args.stack), args.yaml)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text)
+    return 0
+
+
+def _client(args: argparse.Namespace) -> int:
+    from providers.cli.api import app_document, generate_client
+
+    out_dir: Path = args.python
+    document = app_document(_project_root(), args.stack)
+    generate_client(document, out_dir)
+    print(f"Wrote the client of {document['info']['title']!r} to {out_dir}/ (openapi-python-client)")
     return 0
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 
-from portable.app import FunctionSpec, HttpTrigger, ResourceSpec, has_trigger
+from portable.app import App, FunctionSpec, HttpTrigger, ResourceSpec, has_trigger
 from portable.context import physical_name_variable
 from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
 from portable.cors_policy import Cors, to_environment
+from portable.openapi import openapi_document
 from portable.settings import SETTINGS_VARIABLE
 from providers.deploy.plan import Outputs, StackInfo
 
@@ -47,12 +49,30 @@ def stack_outputs(
     tables: dict[str, pulumi.Input[str]],
     dead_letters: dict[str, pulumi.Input[str]],
     domain_target: pulumi.Input[str] | None = None,
+    api_document: pulumi.Input[dict[str, Any]] | None = None,
 ) -> Outputs:
-    """What every cloud exports: the API URL (when there are routes; the custom domain's when one is set), physical
-    names, where dead letters go, and where the custom domain's DNS record must point."""
+    """What every cloud exports: the API URL (when there are routes; the custom domain's when one is set) and its
+    OpenAPI 3.1 document, physical names, where dead letters go, and where the custom domain's DNS record must
+    point."""
     outputs: Outputs = {"functions": functions, "buckets": buckets, "tables": tables, "dead_letters": dead_letters}
     if api_url is not None:
         outputs["api_url"] = api_url
+    if api_document is not None:
+        outputs["api_document"] = api_document
     if domain_target is not None:
         outputs["domain_target"] = domain_target
     return outputs
+
+
+def api_document(app: App) -> dict[str, Any]:
+    """The App's OpenAPI 3.1 document, as the stack configures it (its issuers), titled after the project."""
+    return openapi_document(app, pulumi.get_project())
+
+
+def served_document(app: App, api_url: pulumi.Input[str] | None) -> pulumi.Output[dict[str, Any]] | None:
+    """The document with the API's URL as its server, for the stack's `api_document` output; None without routes."""
+    if api_url is None:
+        return None
+    return pulumi.Output.from_input(api_url).apply(
+        lambda url: openapi_document(app, pulumi.get_project(), servers=[url])
+    )

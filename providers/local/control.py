@@ -11,6 +11,7 @@
     GET|PUT /__portable/buckets/...                            signed URLs made by Bucket.signed_url()
     POST    /__portable/token?subject=<who>[&scope=a b][&auth=<name>]   a token of the development issuer
     GET     /__portable/jwks.json                              the development issuer's public key
+    GET     /__portable/api[/openapi.json]                     the API explorer, and the OpenAPI document
 
 By default they answer only a caller on this machine (a loopback peer address) that addresses
 the runner by a loopback name on its own port, from tools (curl, scripts) or from the runner's
@@ -39,18 +40,20 @@ from portable.invoke import Reply, new_request_id, preflight_reply, render, with
 from portable.request import Headers, Response
 from providers.local import browse, console, signed_urls
 from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess, check_caller
+from providers.local.api_explorer import Explorer
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.delivery import Outcome
 from providers.local.tables import LocalTable
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
 from providers.local.wsgi import Environ, Refused, StartResponse, environ_headers, error, path_text, request_body, send
+from providers.paths import project_title
 
 USAGE = (
     f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
     f"GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
     f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
-    f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json"
+    f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json; GET {PREFIX}api"
 )
 _FIRED_STATUS = {"delivered": 200, "queued": 202}
 
@@ -89,6 +92,7 @@ class Control:
         self.letters = letters
         self.replay = replay
         self.signed = SignedUrls(self._open_physical, self._signed_url_cors)
+        self.explorer = Explorer(app, project_title())
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -114,6 +118,8 @@ class Control:
             return self._token(dict(parse_qsl(environ.get("QUERY_STRING", ""))))
         if kind == "jwks.json" and method == "GET":
             return render(self.issuer.jwks())
+        if kind == "api":
+            return self.explorer.answer(method, rest, environ.get("HTTP_HOST") or "127.0.0.1")
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
     def _fire(self, name: str) -> Reply:

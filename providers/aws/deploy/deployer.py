@@ -24,7 +24,7 @@ from providers.aws.deploy.settings import read_settings as read_aws_settings
 from providers.aws.deploy.tables import create_tables
 from providers.deploy.http_config import with_stack_overrides
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
-from providers.deploy.resources import data_options, stack_outputs
+from providers.deploy.resources import data_options, served_document, stack_outputs
 
 
 class AwsDeployer(Deployer[AwsSettings]):
@@ -86,6 +86,7 @@ class AwsDeployer(Deployer[AwsSettings]):
             )
         return stack_outputs(
             api_url,
+            api_document=served_document(app, api_url),
             domain_target=domain_target,
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.bucket for name, bucket in buckets.items()},

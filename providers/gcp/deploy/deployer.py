@@ -11,7 +11,7 @@ import pulumi
 from portable.app import App, MessageTrigger, ObjectTrigger, ResourceSpec, has_trigger
 from providers.deploy.http_config import with_stack_overrides
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
-from providers.deploy.resources import stack_outputs
+from providers.deploy.resources import api_document, served_document, stack_outputs
 from providers.gcp.deploy.buckets import allow_storage_to_publish, create_buckets, event_trigger, grant_bucket_access
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket, dead_letter_filter
 from providers.gcp.deploy.http_api import create_http_api
@@ -119,10 +119,13 @@ class GcpDeployer(Deployer[GcpSettings]):
                 )
         http_specs = app.http_functions()
         api_url, domain_target = (
-            create_http_api(http_specs, functions, settings, after_services, app.cors) if http_specs else (None, None)
+            create_http_api(http_specs, functions, settings, after_services, app.cors, api_document(app))
+            if http_specs
+            else (None, None)
         )
         return stack_outputs(
             api_url,
+            api_document=served_document(app, api_url),
             domain_target=domain_target,
             functions={name: function.name for name, function in functions.items()},
             buckets={name: bucket.name for name, bucket in buckets.items()},

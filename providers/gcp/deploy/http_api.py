@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -19,12 +20,12 @@ from providers.gcp.deploy.openapi import Backend, openapi_document
 from providers.gcp.deploy.settings import GcpSettings
 
 
-def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str], cors: bool) -> str:
+def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str], cors: bool, api: dict[str, Any]) -> str:
     backends = [
         Backend(spec.name, spec.trigger.route, url, spec.timeout_seconds, spec.trigger.auth)
         for spec, url in zip(specs, urls, strict=True)
     ]
-    text = json.dumps(openapi_document(title, backends, cors), indent=2, sort_keys=True)
+    text = json.dumps(openapi_document(title, backends, cors, api), indent=2, sort_keys=True)
     return base64.b64encode(text.encode()).decode()
 
 
@@ -41,9 +42,12 @@ def create_http_api(
     settings: GcpSettings,
     opts: pulumi.ResourceOptions,
     cors: Cors | None = None,
+    described: dict[str, Any] | None = None,
 ) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
-    """The API, its config (OpenAPI from the routes), the gateway; returns the gateway's URL, and with
-    portable:domain the domain's URL and the IP address its DNS must point at.
+    """The API, its config (OpenAPI from the routes, with the schemas of `described`, the App's OpenAPI 3.1
+    document),
+    the gateway; returns the gateway's URL, and with portable:domain the domain's URL and the IP address its DNS
+    must point at.
 
     The config waits for the gateway account's grants, so the gateway never serves a route it may not call.
     """
@@ -59,7 +63,7 @@ def create_http_api(
         "api-managed-service", project=settings.project, service=api.managed_service, disable_on_destroy=False
     )
     document = pulumi.Output.all(*(functions[spec.name].url for spec in specs)).apply(
-        lambda urls: _encoded_document(api_id, specs, list(urls), cors is not None)
+        lambda urls: _encoded_document(api_id, specs, list(urls), cors is not None, described or {})
     )
     config = gcp.apigateway.ApiConfig(
         "http-api-config",

@@ -78,11 +78,13 @@ STANDARD_LIBRARY = {
 }
 
 
-def loaded_modules(function: str, module: str, event: object = HTTP_V2) -> tuple[dict[str, object], set[str]]:
+def loaded_modules(
+    function: str, module: str, event: object = HTTP_V2, site_packages: bool = False
+) -> tuple[dict[str, object], set[str]]:
     env = {"PATH": "/usr/bin:/bin", "PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module}
     # -S: no site-packages, as in a Lambda archive that ships no third-party package.
     done = subprocess.run(
-        [sys.executable, "-S", "-E", "-c", PROBE, json.dumps(event), str(ROOT)],
+        [sys.executable, *([] if site_packages else ["-S"]), "-E", "-c", PROBE, json.dumps(event), str(ROOT)],
         env=env,
         capture_output=True,
         text=True,
@@ -131,6 +133,36 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
         "datetime",
     ):
         assert unneeded not in modules, unneeded
+
+
+TYPED = {"portable.http_types", "portable.shapes"}
+
+
+def typed_event(path: str) -> dict[str, object]:
+    event = json.loads(json.dumps(HTTP_V2))
+    event["routeKey"], event["rawPath"] = f"POST {path}", path
+    event["requestContext"]["http"]["path"] = path
+    return event
+
+
+def test_a_dataclass_typed_cold_start_loads_the_standard_library_validators_and_no_pydantic() -> None:
+    """Dataclasses are validated with the standard library: no Pydantic, and no `typing` either."""
+    reply, modules = loaded_modules("greet_typed", "bench.app.greet_typed", typed_event("/hello-typed"))
+    assert json.loads(str(reply["body"])) == {"message": "Hello, Alice!"}
+    ours = {name for name in modules if name.split(".")[0] in ("portable", "providers")}
+    assert ours == CORE | TYPED
+    for unneeded in ("pydantic", "pydantic_core", "typing", "datetime", "portable.pydantic_shapes", "portable.openapi"):
+        assert unneeded not in modules, unneeded
+
+
+def test_only_a_function_that_uses_pydantic_loads_it() -> None:
+    untyped = loaded_modules("greet", "bench.app.greet", site_packages=True)[1]
+    assert not {"pydantic", "portable.http_types", "portable.shapes"} & untyped
+    reply, modules = loaded_modules(
+        "greet_pydantic", "bench.app.greet_pydantic", typed_event("/hello-pydantic"), site_packages=True
+    )
+    assert json.loads(str(reply["body"])) == {"message": "Hello, Alice!"}
+    assert {"pydantic", "portable.pydantic_shapes"} <= modules
 
 
 def test_a_scheduled_cold_start_needs_neither_the_grammar_nor_zone_data() -> None:

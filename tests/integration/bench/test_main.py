@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bench.__main__ import shipped
-from bench.measure import COLD, FIRING, HTTP_V2, UPLOAD, portable_side
+from bench.measure import COLD, FIRING, HTTP_V2, TYPED_V2, UPLOAD, portable_side
 
 
 def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None:
@@ -19,6 +19,7 @@ def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None
     assert list(Path(folders["http"]).rglob(f"runtime.cpython-{version.replace('.', '')}.pyc"))
     for kind, side in (
         ("http", portable_side("greet", "bench.app.greet", HTTP_V2, folders["http"])),
+        ("http-typed", portable_side("greet_typed", "bench.app.greet_typed", TYPED_V2, folders["http-typed"])),
         ("object", portable_side("uploaded", "bench.app.uploaded", UPLOAD, folders["object"])),
         ("schedule", portable_side("tick", "bench.app.tick", FIRING, folders["schedule"])),
     ):

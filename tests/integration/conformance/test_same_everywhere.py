@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from werkzeug.test import Client
 
 from portable.routes import parse_route
+from portable.testing import TARGETS as KIT_TARGETS
+from portable.testing import Kit
 from tests.support.targets import (
     MAIN,
     FunctionsFrameworkProcess,
@@ -228,8 +232,23 @@ def hello_senders() -> Iterator[dict[str, Send]]:
         "gcp-test-client": _test_client_sender(HELLO),
         "gcp-process": process.call,
         "local": lambda call: werkzeug_call(local, call),
+        **{f"kit-{target}": _kit_sender(target) for target in KIT_TARGETS},
     }
     process.stop()
+
+
+def _kit_sender(target: str) -> Send:
+    """A call through the test kit, as a user's test makes it (portable.testing.Kit on `target`)."""
+
+    def send(call: HttpCall) -> Result:
+        with tempfile.TemporaryDirectory() as state, Kit(target, state=Path(state)) as kit:
+            reply = kit.http(call.method, call.path, body=call.body, headers=call.headers)
+        headers: dict[str, list[str]] = {}
+        for name, value in reply.headers.items():
+            headers.setdefault(name.lower(), []).append(value)
+        return Result(reply.status, headers, [], reply.body)
+
+    return send
 
 
 @pytest.mark.slow
@@ -244,14 +263,40 @@ def hello_senders() -> Iterator[dict[str, Send]]:
             400,
             {"error": "request body is not valid JSON: Expecting value at line 1 column 1", "status": 400},
         ),
-        (b'["Alice"]', 400, {"error": 'send a JSON object, for example {"name": "Alice"}', "status": 400}),
+        (
+            b'["Alice"]',
+            422,
+            {
+                "error": "the request does not fit the route: body: Input should be a dictionary or an instance of "
+                "HelloIn",
+                "status": 422,
+                "errors": [
+                    {
+                        "location": "body",
+                        "message": "Input should be a dictionary or an instance of HelloIn",
+                        "type": "dataclass_type",
+                    }
+                ],
+            },
+        ),
+        (
+            b'{"name": 5}',
+            422,
+            {
+                "error": "the request does not fit the route: body.name: Input should be a valid string",
+                "status": 422,
+                "errors": [
+                    {"location": "body.name", "message": "Input should be a valid string", "type": "string_type"}
+                ],
+            },
+        ),
     ],
 )
 def test_hello_answers_the_same_on_every_target(
     hello_senders: dict[str, Send], body: bytes, status: int, expected: dict[str, Any]
 ) -> None:
     call = HttpCall("POST", "/hello", headers=[("Content-Type", "application/json")], body=body)
-    for target in TARGETS:
+    for target in [*TARGETS, *(f"kit-{target}" for target in KIT_TARGETS)]:
         result = hello_senders[target](call)
         assert result.status == status, (target, result.body)
         assert result.header("content-type") == "application/json", target

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench.measure import FIRING, HTTP_V2, UPLOAD, Side, portable_side
+from bench.measure import FIRING, HTTP_V2, PYDANTIC_V2, TYPED_V2, UPLOAD, Side, portable_side
 
 
 def _answer(reply: Any) -> Any:
@@ -22,6 +22,14 @@ def _answer(reply: Any) -> Any:
         (
             portable_side("uploaded", "bench.app.uploaded", UPLOAD, buckets=("uploads",)),
             Side("bench.baseline_events", UPLOAD, attribute="s3_handler"),
+        ),
+        (
+            portable_side("greet_typed", "bench.app.greet_typed", TYPED_V2),
+            portable_side("greet", "bench.app.greet", HTTP_V2),
+        ),
+        (
+            portable_side("greet_pydantic", "bench.app.greet_pydantic", PYDANTIC_V2),
+            portable_side("greet", "bench.app.greet", HTTP_V2),
         ),
         (
             portable_side("tick", "bench.app.tick", FIRING),

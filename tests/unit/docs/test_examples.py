@@ -84,6 +84,7 @@ USER_TESTS = {
     "overview": "docs.examples.overview.tests.test_memos",
     "http": "docs.examples.http.tests.test_me",
     "testing": "docs.examples.testing.tests.test_pipeline",
+    "typed": "docs.examples.typed.tests.test_notes",
 }
 
 
@@ -227,7 +228,8 @@ def test_caller_mistakes_are_4xx(open_kit: Callable[[str], Kit]) -> None:
     kit = open_kit("http")
     broken = kit.http("PUT", "/notes/n1", body="{not json", headers={"Content-Type": "application/json"})
     assert broken.status == 400 and "not valid JSON" in broken.json()["error"]
-    assert kit.http("PUT", "/notes/n1", json=["a list"]).status == 400
+    not_a_note = kit.http("PUT", "/notes/n1", json=["a list"])
+    assert not_a_note.status == 422 and not_a_note.json()["errors"][0]["location"] == "body"
     assert kit.http("GET", "/nowhere").status == 404
     wrong = kit.http("POST", "/notes/n1")
     assert wrong.status == 405 and set(wrong.headers["allow"].split(", ")) == {"GET", "PUT", "DELETE"}

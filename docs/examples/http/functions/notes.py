@@ -1,29 +1,38 @@
+from dataclasses import dataclass
+
 from portable import HttpError, Request, Response, http, table
 
 notes = table("notes")
 
 
+@dataclass
+class NoteIn:
+    text: str
+
+
+@dataclass
+class Saved:
+    id: str
+
+
 @http("PUT /notes/{note_id}", writes=[notes])
-def put_note(request: Request) -> dict[str, str]:
-    body = request.json()  # a body that is not JSON answers 400 by itself
-    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
-        raise HttpError(400, 'send a JSON object such as {"text": "..."}')
-    notes.put(request.path_params["note_id"], {"text": body["text"]})
-    return {"id": request.path_params["note_id"]}  # a dict or a list: 200, application/json
+def put_note(note_id: str, body: NoteIn) -> Saved:  # a body that is no {"text": "..."} answers 422 by itself
+    notes.put(note_id, {"text": body.text})
+    return Saved(id=note_id)  # checked against Saved, then 200, application/json
 
 
 @http("GET /notes/{note_id}", reads=[notes])
-def get_note(request: Request) -> Response:
-    note = notes.get(request.path_params["note_id"])
+def get_note(request: Request, note_id: str) -> Response:
+    note = notes.get(note_id)
     if note is None:
         raise HttpError(404, "no such note")  # 404 with {"error": "no such note", "status": 404, "request_id": ...}
     reply = Response(note["text"], headers={"Cache-Control": "no-store"})  # a str body: text/plain
-    return reply.set_cookie("last_note", request.path_params["note_id"], max_age=3600)
+    return reply.set_cookie("last_note", note_id, max_age=3600)
 
 
 @http("DELETE /notes/{note_id}", writes=[notes])
-def delete_note(request: Request) -> None:
-    notes.delete(request.path_params["note_id"])  # None: 204, no body
+def delete_note(note_id: str) -> None:
+    notes.delete(note_id)  # None: 204, no body
 
 
 @http("GET /echo")

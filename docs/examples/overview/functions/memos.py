@@ -5,9 +5,9 @@ sizes = table("memo-sizes")  # a DynamoDB table, a Firestore collection, or a lo
 
 
 @http("PUT /memos/{name}", writes=[memos])
-def save_memo(request: Request) -> dict[str, str]:
-    memos.put(request.path_params["name"], request.body, content_type="text/plain")
-    return {"saved": request.path_params["name"]}
+def save_memo(request: Request, name: str) -> dict[str, str]:  # name: the route's {name}
+    memos.put(name, request.body, content_type="text/plain")
+    return {"saved": name}
 
 
 @memos.on_created(writes=[sizes])

@@ -32,6 +32,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ["data", "tables"],
         ["data", "ls"],
         ["data", "items"],
+        ["openapi"],
+        ["client"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,43 @@
+"""The local runner as a process on a free loopback port, for tests that call it as a user's tools would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.backends.servers import free_port, wait_listening
+from tests.conftest import ROOT
+
+
+@contextmanager
+def running_runner(project: Path, state: Path, package: str = "functions") -> Iterator[str]:
+    """`python -m providers.local` serving `package` of `project` on its own state; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": f"{project}:{ROOT}", "PORTABLE_LOCAL_DIR": str(state)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "providers.local",
+            "--port",
+            str(port),
+            "--no-reload",
+            "--no-schedules",
+            "--package",
+            package,
+        ],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_listening(process, port, "the runner")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
