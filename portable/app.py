@@ -164,9 +164,9 @@ _registrations: dict[tuple[str, str], _Registration] = {}
 _resources: dict[str, ResourceSpec] = {}
 _app_settings: dict[str, dict[str, str]] = {}  # module -> the app-wide settings it declared (portable.app_env)
 # module -> queue -> delays= -> where the module declared it so (portable.queue)
-_queue_delays: dict[str, dict[str, dict[bool, str]]] = {}
+_queue_delays: dict[str, dict[str, dict[Any, str]]] = {}
 # module -> bucket -> the origins its cors= names -> where the module declared it so (portable.bucket)
-_bucket_cors: dict[str, dict[str, dict[tuple[str, ...], str]]] = {}
+_bucket_cors: dict[str, dict[str, dict[Any, str]]] = {}
 
 
 def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
@@ -205,21 +205,32 @@ def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
     return merged
 
 
-def register_queue_delays(name: str, delays: bool) -> None:
-    """Remember that the calling module declared queue `name` with or without delays."""
+def _remember(registry: dict[str, dict[str, dict[Any, str]]], name: str, value: Any) -> None:
+    """Remember that the calling module declared resource `name` with `value`, and where."""
     frame = _caller_frame()
     module = str(frame.f_globals.get("__name__")) if frame else ""
-    _queue_delays.setdefault(module, {}).setdefault(name, {}).setdefault(delays, caller_location())
+    registry.setdefault(module, {}).setdefault(name, {}).setdefault(value, caller_location())
+
+
+def _gathered(registry: dict[str, dict[str, dict[Any, str]]], modules: set[str]) -> dict[str, dict[Any, str]]:
+    """Each resource's values as `modules` declare them, each with where it was first declared so."""
+    found: dict[str, dict[Any, str]] = {}
+    for module in sorted(modules & registry.keys()):
+        for name, declarations in registry[module].items():
+            for value, where in declarations.items():
+                found.setdefault(name, {}).setdefault(value, where)
+    return found
+
+
+def register_queue_delays(name: str, delays: bool) -> None:
+    """Remember that the calling module declared queue `name` with or without delays."""
+    _remember(_queue_delays, name, delays)
 
 
 def declared_delayed_queues(modules: set[str], queues: list[str]) -> dict[str, str]:
     """The queues among `queues` that `modules` declare with delays=True, each with where; one queue declared both
     with and without delays is refused (a function that loads only its own module would follow its own)."""
-    found: dict[str, dict[bool, str]] = {}
-    for module in sorted(modules & _queue_delays.keys()):
-        for name, declarations in _queue_delays[module].items():
-            for delays, where in declarations.items():
-                found.setdefault(name, {}).setdefault(delays, where)
+    found = _gathered(_queue_delays, modules)
     delayed = {}
     for name in queues:
         declarations = found.get(name, {})
@@ -235,19 +246,13 @@ def declared_delayed_queues(modules: set[str], queues: list[str]) -> dict[str, s
 
 def register_bucket_cors(name: str, origins: tuple[str, ...]) -> None:
     """Remember that the calling module declared bucket `name` with cors=`origins`."""
-    frame = _caller_frame()
-    module = str(frame.f_globals.get("__name__")) if frame else ""
-    _bucket_cors.setdefault(module, {}).setdefault(name, {}).setdefault(origins, caller_location())
+    _remember(_bucket_cors, name, origins)
 
 
 def declared_bucket_cors(modules: set[str], buckets: list[str]) -> dict[str, tuple[str, ...]]:
     """The origins each of `buckets` names in its own cors=, as `modules` declare them; two different lists for one
     bucket are refused."""
-    found: dict[str, dict[tuple[str, ...], str]] = {}
-    for module in sorted(modules & _bucket_cors.keys()):
-        for name, declarations in _bucket_cors[module].items():
-            for origins, where in declarations.items():
-                found.setdefault(name, {}).setdefault(origins, where)
+    found = _gathered(_bucket_cors, modules)
     declared = {}
     for name in buckets:
         declarations = found.get(name, {})

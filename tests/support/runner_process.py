@@ -14,8 +14,9 @@ from tests.conftest import ROOT
 
 
 @contextmanager
-def running_runner(project: Path, state: Path, package: str = "functions") -> Iterator[str]:
-    """`python -m providers.local` serving `package` of `project` on its own state; yields its base URL."""
+def running_runner(project: Path, state: Path, package: str = "functions", *, reload: bool = False) -> Iterator[str]:
+    """`python -m providers.local` serving `package` of `project` on its own state, reloading on edits with
+    `reload`; yields its base URL, and checks that it stopped cleanly."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": f"{project}:{ROOT}", "PORTABLE_LOCAL_DIR": str(state)}
     process = subprocess.Popen(
@@ -25,7 +26,7 @@ def running_runner(project: Path, state: Path, package: str = "functions") -> It
             "providers.local",
             "--port",
             str(port),
-            "--no-reload",
+            *([] if reload else ["--no-reload"]),
             "--no-schedules",
             "--package",
             package,
@@ -40,4 +41,5 @@ def running_runner(project: Path, state: Path, package: str = "functions") -> It
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.communicate(timeout=60)
+        output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0, output

@@ -4,10 +4,6 @@ bucket and opened through its signed URL cannot reach the runner's control endpo
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -19,9 +15,8 @@ import pytest
 import requests
 
 from providers.cli.scaffold import scaffold
-from tests.backends.servers import free_port, wait_listening
-from tests.conftest import ROOT
 from tests.support.browser import chromium
+from tests.support.runner_process import running_runner
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -125,41 +120,18 @@ def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
     Indirectly parametrized with "reload", the runner reloads on every edit of the app."""
     pages = tmp_path / "pages"
     pages.mkdir()
-    handler = partial(SimpleHTTPRequestHandler, directory=str(pages))
-    page_server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    page_server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(pages)))
     threading.Thread(target=page_server.serve_forever, daemon=True).start()
     page = f"http://127.0.0.1:{page_server.server_address[1]}"
-    port = free_port()
-    runner = f"http://127.0.0.1:{port}"
-    (pages / "index.html").write_text(textwrap.dedent(PAGE.format(runner=runner)))
     app = tmp_path / "app"
     scaffold(app)
     (app / "functions" / "photos.py").write_text(APP.format(origin=page))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTABLE_LOCAL_DIR": str(tmp_path / "state")}
-    reloading = getattr(request, "param", None) == "reload"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "providers.local",
-            *([] if reloading else ["--no-reload"]),
-            "--no-schedules",
-            "--port",
-            str(port),
-        ],
-        cwd=app,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        wait_listening(process, port, "the runner")
-        yield Served(runner, page, tmp_path / "state", app)
+        with running_runner(app, tmp_path / "state", reload=getattr(request, "param", None) == "reload") as runner:
+            (pages / "index.html").write_text(PAGE.format(runner=runner))
+            yield Served(runner, page, tmp_path / "state", app)
     finally:
-        process.terminate()
-        output = process.communicate(timeout=60)[0].decode()
         page_server.shutdown()
-        assert process.returncode == 0, output
 
 
 def test_a_page_on_an_allowed_origin_uploads_through_a_signed_url_and_shows_the_thumbnail(served: Served) -> None:

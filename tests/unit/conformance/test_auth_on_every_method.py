@@ -11,21 +11,17 @@ import pytest
 
 from providers.gcp.deploy.openapi import Backend, openapi_document
 from providers.testing.kit import Kit
+from tests.support.kits import kits_on_every_target
 
 PACKAGE = "tests.apps.closed"
-TARGETS = ("aws", "gcp", "local")
 FORGED = {"X-Apigateway-Api-Userinfo": "eyJzdWIiOiJyb290In0"}  # {"sub":"root"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 @pytest.fixture(scope="module")
 def kits() -> Iterator[dict[str, Kit]]:
-    opened = {target: Kit(target, package=PACKAGE) for target in TARGETS}
-    try:
+    with kits_on_every_target(PACKAGE) as opened:
         yield opened
-    finally:
-        for kit in opened.values():
-            kit.close()
 
 
 @pytest.mark.parametrize(("method", "path"), [*((method, "/admin") for method in METHODS), ("OPTIONS", "/opt")])

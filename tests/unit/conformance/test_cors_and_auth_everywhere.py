@@ -11,20 +11,16 @@ from typing import Any
 import pytest
 
 from providers.testing.kit import HttpReply, Kit
+from tests.support.kits import kits_on_every_target
 
 PACKAGE = "tests.apps.edge"
-TARGETS = ("aws", "gcp", "local")
 ORIGIN = "https://app.example.com"
 
 
 @pytest.fixture(scope="module")
 def kits() -> Iterator[dict[str, Kit]]:
-    opened = {target: Kit(target, package=PACKAGE) for target in TARGETS}
-    try:
+    with kits_on_every_target(PACKAGE) as opened:
         yield opened
-    finally:
-        for kit in opened.values():
-            kit.close()
 
 
 def cors_headers(reply: HttpReply) -> dict[str, str]:

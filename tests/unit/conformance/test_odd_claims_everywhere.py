@@ -16,19 +16,15 @@ import pytest
 
 from providers.local.tokens import ALGORITHM, KEY_ID, DevIssuer
 from providers.testing.kit import Kit
+from tests.support.kits import kits_on_every_target
 
 PACKAGE = "tests.apps.edge"
-TARGETS = ("aws", "gcp", "local")
 
 
 @pytest.fixture(scope="module")
 def kits() -> Iterator[dict[str, Kit]]:
-    opened = {target: Kit(target, package=PACKAGE) for target in TARGETS}
-    try:
+    with kits_on_every_target(PACKAGE) as opened:
         yield opened
-    finally:
-        for kit in opened.values():
-            kit.close()
 
 
 def signed(kit: Kit, payload: bytes) -> str:
