@@ -28,9 +28,9 @@ from providers.local.messages import MessageOutbox
 
 # Writes in another process ring no bell here: look at the outboxes and the queue this often anyway.
 POLL_SECONDS = 1.0
-# HTTP calls go first: while some are being answered, a worker waits up to this long before it takes an event, so
-# that a burst of calls delays events a little (they wait in the durable queue), never the calls.
-YIELD_SECONDS = 0.1
+# HTTP calls go first: while calls come, a worker waits up to this long before it takes an event, so that a burst
+# of calls delays events a little (they wait in the durable queue), never the calls.
+YIELD_SECONDS = 0.2
 RELAY_BATCH = 500
 _ERROR_CHARS = 1000
 

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 # An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
 LEASE_GRACE_SECONDS = 30
 WORKERS = 4
+# Events wait while HTTP calls are answered, and until none has come for this long.
+QUIET_SECONDS = 0.02
 USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 
 
@@ -87,6 +89,7 @@ class LocalApp:
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
         self._calls = 0  # HTTP calls being answered, which go before events
+        self._last_call = float("-inf")  # when the latest began (monotonic)
         self._quiet = threading.Condition()
         self.deliverer = Deliverer(
             self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers, self.wait_for_calls
@@ -116,6 +119,7 @@ class LocalApp:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with self._quiet:
             self._calls += 1
+            self._last_call = time.monotonic()
         try:
             return self._answer(environ, start_response)
         finally:
@@ -125,9 +129,18 @@ class LocalApp:
                     self._quiet.notify_all()
 
     def wait_for_calls(self, timeout: float) -> bool:
-        """Wait until no HTTP call is being answered, at most `timeout` seconds; whether none is."""
+        """Wait, at most `timeout` seconds, until no HTTP call is being answered and none has come for QUIET_SECONDS
+        (clients calling one after another leave gaps between their calls); whether it is so quiet."""
+        deadline = time.monotonic() + timeout
         with self._quiet:
-            return self._quiet.wait_for(lambda: not self._calls, timeout)
+            while True:
+                now = time.monotonic()
+                quiet_from = self._last_call + QUIET_SECONDS
+                if not self._calls and now >= quiet_from:
+                    return True
+                if now >= deadline:
+                    return False
+                self._quiet.wait(min(deadline, max(quiet_from, now + 0.001)) - now)
 
     def _answer(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
