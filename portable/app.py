@@ -124,6 +124,12 @@ class Function(NamedTuple, Generic[TriggerT]):
     allow_self_trigger: bool = False
     retries: RetryPolicy = DEFAULT_RETRIES
     env: tuple[tuple[str, str], ...] = ()  # plain settings, (name, value) sorted by name; see portable.settings
+    line: int = 0  # where the declaration starts in source_file: its decorator's line
+
+    @property
+    def where(self) -> str:
+        """`file:line` of the declaration, as every refusal names it."""
+        return f"{self.source_file}:{self.line}" if self.line else self.source_file
 
     @property
     def trigger_name(self) -> str:
@@ -162,7 +168,9 @@ class _Registration(NamedTuple):
 
 _registrations: dict[tuple[str, str], _Registration] = {}
 _resources: dict[str, ResourceSpec] = {}
-_app_settings: dict[str, dict[str, str]] = {}  # module -> the app-wide settings it declared (portable.app_env)
+_app_settings: dict[str, dict[str, tuple[str, str]]] = {}  # module -> setting -> (value, where), by portable.app_env
+# module -> resource name -> the resource and where the module declared it (a bucket(...), a secret(...), ...)
+_declared_resources: dict[str, dict[str, tuple[ResourceSpec, str]]] = {}
 # module -> queue -> delays= -> where the module declared it so (portable.queue)
 _queue_delays: dict[str, dict[str, dict[Any, str]]] = {}
 # module -> bucket -> the origins its cors= names -> where the module declared it so (portable.bucket)
@@ -178,6 +186,9 @@ def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
         )
     spec = existing or ResourceSpec(kind, name)
     _resources[name] = spec
+    frame = _caller_frame()
+    module = str(frame.f_globals.get("__name__")) if frame else ""
+    _declared_resources.setdefault(module, {}).setdefault(name, (spec, caller_location()))
     return spec
 
 
@@ -185,8 +196,8 @@ def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources
     _registrations[(spec.module, spec.name)] = _Registration(spec, handler, resources)
 
 
-def register_app_settings(module: str, values: dict[str, str]) -> None:
-    _app_settings.setdefault(module, {}).update(values)
+def register_app_settings(module: str, values: dict[str, str], where: str) -> None:
+    _app_settings.setdefault(module, {}).update((name, (value, where)) for name, value in values.items())
 
 
 def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
@@ -195,14 +206,25 @@ def declared_app_settings(modules: set[str] | None = None) -> dict[str, str]:
     merged: dict[str, str] = {}
     owner: dict[str, str] = {}
     for module in sorted(_app_settings.keys() if modules is None else modules & _app_settings.keys()):
-        for name, value in _app_settings[module].items():
+        for name, (value, where) in _app_settings[module].items():
             if modules is not None and name in merged and merged[name] != value:
                 raise AppDefinitionError(
-                    f"app setting {name!r} is declared as {merged[name]!r} in {owner[name]} and as {value!r} in "
-                    f"{module}; declare it once"
+                    f"app setting {name!r} is declared as {merged[name]!r} at {owner[name]} and as {value!r} at "
+                    f"{where}; declare it once"
                 )
-            merged[name], owner[name] = value, module
+            merged[name], owner[name] = value, where
     return merged
+
+
+def declared_unused(modules: set[str], used: dict[str, ResourceSpec]) -> dict[str, tuple[ResourceSpec, str]]:
+    """The resources `modules` declare that no function of `used` reads, writes or is triggered by, with where each
+    is declared (the first declaration)."""
+    unused: dict[str, tuple[ResourceSpec, str]] = {}
+    for module in sorted(modules & _declared_resources.keys()):
+        for name, declared in _declared_resources[module].items():
+            if name not in used:
+                unused.setdefault(name, declared)
+    return unused
 
 
 def _remember(registry: dict[str, dict[str, dict[Any, str]]], name: str, value: Any) -> None:
@@ -293,6 +315,8 @@ class App:
         delayed_queues: The queues declared with `delays=True`, and where.
         cors: The App's CORS policy, if it declares one (`portable.cors`).
         bucket_cors: The origins each bucket declared with `cors=` names for its signed URLs.
+        unused: The resources declared in the package that no function uses (so none is deployed), by name, with
+            where each is declared.
     """
 
     def __init__(self) -> None:
@@ -303,6 +327,7 @@ class App:
         self.delayed_queues: dict[str, str] = {}  # queues declared with delays=True -> where
         self.cors: Cors | None = None
         self.bucket_cors: dict[str, tuple[str, ...]] = {}
+        self.unused: dict[str, tuple[ResourceSpec, str]] = {}
 
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
@@ -314,6 +339,14 @@ class App:
 
         origins = self.bucket_cors.get(bucket) or (self.cors.allow_origins if self.cors is not None else None)
         return for_signed_urls(origins) if origins else None
+
+    def unused_warnings(self, shown: Callable[[str], str] = str) -> list[str]:
+        """One sentence per resource declared that no function uses (`shown` writes where it is declared)."""
+        return [
+            f"{spec.kind} {name!r} is declared at {shown(where)} but no function uses it, so it is not deployed; add "
+            "it to reads= or writes= of the functions that use it, or remove it"
+            for name, (spec, where) in sorted(self.unused.items())
+        ]
 
     @property
     def buckets(self) -> list[str]:
@@ -390,8 +423,12 @@ class App:
         try:
             return self.functions[name]
         except KeyError:
+            from portable.suggestions import did_you_mean
+
             known = ", ".join(sorted(self.functions)) or "none"
-            raise AppDefinitionError(f"no function named {name!r}; the App defines: {known}") from None
+            raise AppDefinitionError(
+                f"no function named {name!r}{did_you_mean(name, self.functions)}; the App defines: {known}"
+            ) from None
 
 
 def has_trigger(spec: FunctionSpec, kind: type[TriggerT]) -> TypeGuard[Function[TriggerT]]:
@@ -408,14 +445,14 @@ def _build_app(registrations: list[_Registration]) -> App:
         if spec.name in app.functions:
             other = app.functions[spec.name]
             raise AppDefinitionError(
-                f"two functions are named {spec.name!r}: {other.source_file} and {spec.source_file}; "
+                f"two functions are named {spec.name!r}: {other.where} and {spec.where}; "
                 "rename one, or pass name='...' to its decorator"
             )
         cloud_name = spec.name.lower().replace("_", "-")
         if cloud_name in cloud_names:
             other = cloud_names[cloud_name]
             raise AppDefinitionError(
-                f"functions {other.name!r} ({other.source_file}) and {spec.name!r} ({spec.source_file}) would "
+                f"functions {other.name!r} ({other.where}) and {spec.name!r} ({spec.where}) would "
                 f"both be named {cloud_name!r} on GCP, which allows only lower-case letters, digits and '-'; "
                 "rename one, or pass name='...' to its decorator"
             )
@@ -425,8 +462,8 @@ def _build_app(registrations: list[_Registration]) -> App:
             if shape in routes:
                 clash = routes[shape]
                 raise AppDefinitionError(
-                    f"route {spec.trigger.route.key!r} in {spec.source_file} ({spec.name}) clashes with "
-                    f"{clash.trigger.route.key!r} in {clash.source_file} ({clash.name}); "
+                    f"route {spec.trigger.route.key!r} at {spec.where} ({spec.name}) clashes with "
+                    f"{clash.trigger.route.key!r} at {clash.where} ({clash.name}); "
                     "give one of them another method or path"
                 )
             routes[shape] = spec
@@ -452,7 +489,7 @@ def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
         other = auths.setdefault(auth.name, spec) if auth else spec
         if auth and other.trigger.auth != auth:
             raise AppDefinitionError(
-                f"{spec.source_file} ({spec.name}) and {other.source_file} ({other.name}) require two different "
+                f"{spec.where} ({spec.name}) and {other.where} ({other.name}) require two different "
                 f"jwt_auth(...) named {auth.name!r}; the stack's config and the gateways tell them apart by name: "
                 "pass name='...' to one of them"
             )
@@ -496,11 +533,11 @@ def _refuse_shared_queues(app: App) -> None:
     for queue in app.queues:
         consumers = app.message_functions(queue)
         if len(consumers) > 1:
-            names = ", ".join(f"{spec.name!r} ({spec.source_file})" for spec in consumers)
+            names = ", ".join(f"{spec.name!r} ({spec.where})" for spec in consumers)
             raise AppDefinitionError(
-                f"queue {queue!r} has {len(consumers)} consumers: {names}; a queue hands each message to one "
-                f"consumer. Keep one @{queue}.on_message, or declare a topic(...) instead: every subscriber of "
-                "a topic gets every message"
+                f"{consumers[-1].where}: queue {queue!r} has {len(consumers)} consumers: {names}; a queue hands "
+                f"each message to one consumer. Keep one @{queue}.on_message, or declare a topic(...) instead: every "
+                "subscriber of a topic gets every message"
             )
 
 
@@ -508,7 +545,7 @@ def _refuse_self_trigger(spec: ObjectFunction) -> None:
     trigger = spec.trigger
     if trigger.bucket in spec.writes and not spec.allow_self_trigger:
         raise AppDefinitionError(
-            f"{spec.source_file}: function {spec.name!r} writes to bucket {trigger.bucket!r}, which triggers it "
+            f"{spec.where}: function {spec.name!r} writes to bucket {trigger.bucket!r}, which triggers it "
             f"(prefix {trigger.prefix!r}, suffix {trigger.suffix!r}); each write would call it again. Write to "
             "another bucket, or pass allow_self_trigger=True if the handler cannot loop"
         )
@@ -538,6 +575,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     app.env = declared_app_settings(wanted)
     app.delayed_queues = declared_delayed_queues(wanted, app.queues)
     app.bucket_cors = declared_bucket_cors(wanted, app.buckets)
+    app.unused = declared_unused(wanted, app.resources)
     from portable.cors_policy import declared_for
 
     app.cors = declared_for(package)
@@ -573,7 +611,7 @@ def _refuse_any_route_with_auth(specs: list[HttpFunction]) -> None:
         route = spec.trigger.route
         if spec.trigger.auth is not None and route.allows("OPTIONS"):
             raise AppDefinitionError(
-                f"{spec.source_file} ({spec.name}): route {route.key!r} requires auth and takes OPTIONS, so with "
+                f"{spec.where} ({spec.name}): route {route.key!r} requires auth and takes OPTIONS, so with "
                 "portable.cors(...) browsers' preflights would meet the token check on AWS and fail; declare the "
                 f"methods it serves instead, e.g. 'GET {route.path}'"
             )

@@ -62,8 +62,9 @@ _FUNCTION_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{FUNCTION_NAME_MAX_CHARS
 MEMORY_MB = 256
 HTTP_TIMEOUT_SECONDS = 30  # API Gateway gives up after 30 s on both clouds
 EVENT_TIMEOUT_SECONDS = 60
-# CO_COROUTINE | CO_ASYNC_GENERATOR, spelt out so that a cold start does not import `inspect`.
+# CO_COROUTINE | CO_ASYNC_GENERATOR, and CO_VARARGS, spelt out so that a cold start does not import `inspect`.
 _ASYNC_FLAGS = 0x80 | 0x200
+_VARARGS_FLAG = 0x04
 
 
 def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozenset[str], list[ResourceSpec]]:
@@ -109,6 +110,38 @@ def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPol
     return policy.check(where)
 
 
+def _check_parameters(handler: Callable[..., Any], trigger: Trigger, where: str) -> None:
+    """Refuse a handler that cannot be called with one argument (the request, or the event), as every shim calls a
+    plain one. A typed HTTP handler's parameters were checked by portable.http_types, which binds them by name.
+
+    Read from the code object: a cold start imports no `inspect`.
+    """
+    if isinstance(trigger, HttpTrigger) and trigger.types is not None:
+        return
+    code = handler.__code__
+    positional = code.co_argcount - (1 if hasattr(handler, "__self__") else 0)
+    required = positional - len(handler.__defaults__ or ())
+    keyword_only = set(code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
+    required_keywords = sorted(keyword_only - set(handler.__kwdefaults__ or {}))
+    takes_more = bool(code.co_flags & _VARARGS_FLAG)
+    if (positional >= 1 or takes_more) and required <= 1 and not required_keywords:
+        return
+    argument = "request" if isinstance(trigger, HttpTrigger) else "event"
+    kind = {HttpTrigger: "Request", ScheduleTrigger: "ScheduleEvent", MessageTrigger: "Message"}.get(
+        type(trigger), "ObjectEvent"
+    )
+    if positional < 1 and not takes_more:
+        problem = f"{handler.__name__!r} takes no parameter"
+    elif required > 1:
+        problem = f"{handler.__name__!r} requires {required} arguments"
+    else:
+        problem = f"{handler.__name__!r} requires the keyword argument {required_keywords[0]}="
+    raise AppDefinitionError(
+        f"{where}: every target calls a handler with one argument, the {argument}, but {problem}; write "
+        f"def {handler.__name__}({argument}: {kind}) -> ..."
+    )
+
+
 def make_registrar(
     trigger: Trigger | Callable[[str], Trigger],
     options: FunctionOptions,
@@ -124,8 +157,12 @@ def make_registrar(
         where = f"{source}:{handler.__code__.co_firstlineno} ({handler.__name__})"
         unknown = sorted(options.keys() - FunctionOptions.__annotations__.keys())
         if unknown:
+            from portable.suggestions import did_you_mean
+
+            known = FunctionOptions.__annotations__
             raise AppDefinitionError(
-                f"{where}: unknown option {unknown[0]}=; the options are {', '.join(FunctionOptions.__annotations__)}"
+                f"{where}: unknown option {unknown[0]}={did_you_mean(unknown[0], known, lambda name: f'{name}=')}; "
+                f"the options are {', '.join(known)}"
             )
         if handler.__code__.co_flags & _ASYNC_FLAGS:
             raise AppDefinitionError(
@@ -133,6 +170,8 @@ def make_registrar(
                 f"Portable calls it synchronously on every cloud. Write def {handler.__name__}(...), and run "
                 "coroutines inside it with asyncio.run(...)"
             )
+        built_trigger = trigger(where) if callable(trigger) else trigger
+        _check_parameters(handler, built_trigger, where)
         function_name = options.get("name") or handler.__name__
         if not isinstance(function_name, str) or not _FUNCTION_NAME.fullmatch(function_name):
             raise AppDefinitionError(
@@ -142,7 +181,6 @@ def make_registrar(
             )
         read_names, read_specs = _names(options.get("reads", ()), where, "reads")
         write_names, write_specs = _names(options.get("writes", ()), where, "writes")
-        built_trigger = trigger(where) if callable(trigger) else trigger
         spec = Function(
             name=function_name,
             module=handler.__module__,
@@ -156,6 +194,7 @@ def make_registrar(
             allow_self_trigger=allow_self_trigger,
             retries=_retries(options, built_trigger, where),
             env=tuple(sorted(check_env(options.get("env", {}), where).items())),
+            line=handler.__code__.co_firstlineno,
         )
         register_function(spec, handler, [*trigger_resources, *read_specs, *write_specs])
         return handler

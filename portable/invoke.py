@@ -308,6 +308,8 @@ def _run_event(bound: Bound[Any], event: ObjectEvent | ScheduleEvent | Message, 
         bound.handler(event)
     except Exception as exc:
         log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=_traceback())
+        # Only the type leaves with the failure (the log line has the rest). The exception stays its context: under
+        # the local runner, the shim's reply carries it whole, for the dead letter.
         raise EventFailed(f"function {bound.spec.name!r} failed on event {event.id}: {type(exc).__name__}") from None
     finally:
         current_invocation.reset(token)

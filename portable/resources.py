@@ -91,7 +91,7 @@ class _Handle:
         raise AccessNotDeclared(
             self.name,
             f"function {function.name!r} {access}s {self.kind} {self.name!r} without declaring it; add "
-            f"{option}=[{self.kind}({self.name!r})] to its decorator in {function.source_file}",
+            f"{option}=[{self.kind}({self.name!r})] to its decorator at {function.where}",
         )
 
     def __repr__(self) -> str:

@@ -92,7 +92,7 @@ def app_env(values: Mapping[str, str]) -> None:
     """Settings every function of the app sees (a function's own env= wins on the same name)."""
     frame = sys._getframe(1)
     where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
-    register_app_settings(str(frame.f_globals.get("__name__")), check_env(values, where))
+    register_app_settings(str(frame.f_globals.get("__name__")), check_env(values, where), where)
 
 
 def setting(name: str, default: str | None = None) -> str:
@@ -107,10 +107,12 @@ def setting(name: str, default: str | None = None) -> str:
     if name not in known:
         if default is not None:
             return default
-        owner = f"the decorator of {function.name!r} in {function.source_file}" if function else "its decorator"
+        from portable.suggestions import did_you_mean
+
+        owner = f"the decorator of {function.name!r} at {function.where}" if function else "its decorator"
         raise ConfigurationError(
-            f"setting {name!r} is not declared; add env={{{name!r}: '...'}} to {owner}, or "
-            f"portable.app_env({{{name!r}: '...'}}) for every function"
+            f"setting {name!r} is not declared{did_you_mean(name, known)}; add env={{{name!r}: '...'}} to {owner}, "
+            f"or portable.app_env({{{name!r}: '...'}}) for every function"
         )
     value = os.environ.get(name)
     if value is None:

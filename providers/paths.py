@@ -26,6 +26,17 @@ PROJECT_ROOT = find_project_root(Path.cwd().resolve())
 MAIN_PY = PROJECT_ROOT / "main.py"
 
 
+def no_project_here(command: str, start: Path = PROJECT_ROOT) -> str | None:
+    """Why `command` has no app to work on from `start` (no Pulumi.yaml there or above), naming the fix; None when
+    there is one."""
+    if (find_project_root(start) / PROJECT_FILE).is_file():
+        return None
+    return (
+        f"no {PROJECT_FILE} in {start} or any folder above it, so there is no app here for {command}: run it in your "
+        f"app's folder (the one holding {PROJECT_FILE} and functions/), or make an app with `portable new DIR`"
+    )
+
+
 def project_title(root: Path = PROJECT_ROOT) -> str:
     """The app's name: the `name:` of its Pulumi.yaml, else its folder's name."""
     found = root / PROJECT_FILE

@@ -4,7 +4,8 @@
 2. Install the wheel into a fresh virtualenv, as `pip install portable-serverless` would, and check its name,
    version (`portable --version`), licence files, both packages' `py.typed` and the API explorer's Swagger UI.
 3. Scaffold an app with that install's `portable new`, and run the app's own `./dev test` with a PATH that holds
-   no Node (so no emulator can start): it must pass.
+   no Node (so no emulator can start): it must pass, and say nothing but pytest's dots and summary (a newcomer's
+   first run once printed 123 lines of setuptools warnings).
 
 Each step is timed. Exit status 0 when every step passed.
 """
@@ -12,6 +13,7 @@ Each step is timed. Exit status 0 when every step passed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,19 +28,25 @@ DIST = ROOT / "dist"
 DISTRIBUTION = "portable-serverless"
 # What an app's ./dev runs besides Python and uv; Node is deliberately absent.
 APP_TOOLS = ("bash", "dirname", "env", "sed", "touch", "tr")
+# The local dashboard's page, served from the installed package.
+DASHBOARD_FILES = ("index.html", "dashboard.js", "dashboard.css")
+# What `pytest -q` says when all is well: its progress lines, and its summary.
+_PROGRESS = re.compile(r"[.sx]+ +\[ *\d+%\]")
+_SUMMARY = re.compile(r"\d+ passed(, \d+ (skipped|xfailed|deselected))* in [\d.]+s( \(\d+:\d\d:\d\d\))?")
 
 
 class Failed(Exception):
     pass
 
 
-def run(step: str, command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+def run(step: str, command: list[str], cwd: Path, env: dict[str, str] | None = None, *, both: bool = False) -> str:
+    """The command's output (with `both`, stderr after stdout); Failed when it fails."""
     started = time.monotonic()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     print(f"{time.monotonic() - started:6.1f} s  {step}", flush=True)
     if done.returncode != 0:
         raise Failed(f"{step} failed: {' '.join(command)}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
-    return done.stdout
+    return done.stdout + done.stderr if both else done.stdout
 
 
 def uv() -> str:
@@ -69,7 +77,8 @@ def build() -> tuple[Path, Path]:
     wanted = {"portable/py.typed", "providers/py.typed", f"{stem}.dist-info/licenses/LICENSE",
               f"{stem}.dist-info/licenses/NOTICE", "providers/cli/template/dev.tmpl",
               "providers/local/explorer/index.html", "providers/local/explorer/swagger-ui-bundle.js",
-              "providers/local/explorer/LICENSE"}  # fmt: skip
+              "providers/local/explorer/LICENSE",
+              *(f"providers/local/dashboard/{page}" for page in DASHBOARD_FILES)}  # fmt: skip
     if not wanted <= names:
         raise Failed(f"the wheel lacks {sorted(wanted - names)}")
     strays = sorted(name for name in names if name.split("/")[0] in ("tests", "functions", "bench", "tools", "docs"))
@@ -109,9 +118,24 @@ def app_tests(venv: Path, folder: Path) -> None:
     env = {**{name: value for name, value in os.environ.items() if name not in hidden}, "PATH": str(tools)}
     if shutil.which("node", path=env["PATH"]) or shutil.which("npm", path=env["PATH"]):
         raise Failed("Node is reachable on the app's PATH")
-    tested = run("the new app's ./dev test, without Node", ["./dev", "test", "-q", "-p", "no:cacheprovider"], app, env)
+    command = ["./dev", "test", "-q", "-p", "no:cacheprovider"]
+    tested = run("the new app's first ./dev test, without Node", command, app, env, both=True)
     if " passed" not in tested or " failed" in tested:
         raise Failed(f"the new app's tests did not pass:\n{tested}")
+    noise = unclean_lines(tested)
+    if noise:
+        raise Failed(
+            "the new app's first ./dev test said more than pytest's dots and summary:\n" + "\n".join(noise[:20])
+        )
+
+
+def unclean_lines(output: str) -> list[str]:
+    """The lines of `pytest -q` output that are neither its progress nor its summary (warnings, installers' chatter)."""
+    return [line for line in output.splitlines() if line.strip() and not _clean(line.strip())]
+
+
+def _clean(line: str) -> bool:
+    return bool(_PROGRESS.fullmatch(line) or _SUMMARY.fullmatch(line))
 
 
 def main() -> int:

@@ -7,32 +7,41 @@ import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from portable.app import App, FunctionSpec, HttpTrigger, MessageTrigger, ObjectTrigger, ResourceSpec, has_trigger
+from portable.auth import auth_from_claims
 from portable.context import physical_name
 from portable.errors import ConfigurationError, EventFailed, NotFound
 from portable.events import ObjectEvent, event_time
 from portable.invoke import new_request_id
 from portable.messages import Message
 from portable.request import Headers, Request
+from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
 from providers.local.clients import open_bucket
+from providers.local.sqlite_files import local_dir
+from providers.local.tokens import DevIssuer
 from providers.testing.targets import AwsTarget, GcpTarget
 
 EXAMPLE_KEY = "example"
 
 
-def sample_request(trigger: HttpTrigger, path: str | None, body: str | None) -> Request:
-    """A call of the route: its method (GET for ANY), its path with each parameter named after itself."""
+def sample_request(
+    trigger: HttpTrigger, path: str | None, body: str | None, headers: list[tuple[str, str]] | None = None
+) -> Request:
+    """A call of the route: its method (GET for ANY), its path with each parameter named after itself, `headers`
+    (a Content-Type of application/json for a JSON body, unless they name one)."""
     route = trigger.route
     sample = "/" + "/".join(segment.text for segment in route.segments)
     data = (body or "").encode()
-    headers = Headers([("Content-Type", "application/json")] if _is_json(body) else [])
+    given = list(headers or [])
+    typed = any(name.lower() == "content-type" for name, _ in given)
+    sent = Headers([*given, *([("Content-Type", "application/json")] if _is_json(body) and not typed else [])])
     return Request(
         method="GET" if route.method == "ANY" else route.method,
         path=path or sample,
         body=data,
-        headers=headers,
+        headers=sent,
         client_ip="127.0.0.1",
         request_id=new_request_id(),
     )
@@ -92,14 +101,69 @@ def due_time(at: str | None) -> datetime:
     return event_time(at, "--at", naive_is_utc=True)
 
 
+class Caller(NamedTuple):
+    """A signed-in caller: `--subject`, `--scopes` and `--claims`, in a token of the development issuer for the
+    route's jwt_auth, and its claims as a gateway verifies them."""
+
+    token: str
+    claims: dict[str, Any]
+
+
+def signed_in(spec: FunctionSpec, subject: str | None, scopes: str | None, claims: str | None) -> Caller | None:
+    """The caller `--subject`, `--scopes` and `--claims` describe, or None without `--subject`."""
+    if subject is None:
+        if scopes is not None or claims is not None:
+            raise ConfigurationError("--scopes and --claims describe a signed-in caller: name it with --subject WHO")
+        return None
+    if not has_trigger(spec, HttpTrigger) or spec.trigger.auth is None:
+        raise ConfigurationError(
+            f"function {spec.name!r} serves no route declared with auth=, so it has no signed-in caller: "
+            "leave out --subject, --scopes and --claims"
+        )
+    extra: Any = {}
+    if claims is not None:
+        try:
+            extra = json.loads(claims)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f'--claims takes a JSON object, e.g. \'{{"email": "ada@example.com"}}\': {exc}'
+            ) from None
+        if not isinstance(extra, dict):
+            raise ConfigurationError(f"--claims takes a JSON object of claims, not {type(extra).__name__}")
+    issuer = DevIssuer(local_dir())
+    token = issuer.mint(spec.trigger.auth, subject, (scopes or "").replace(",", " ").split(), claims=extra)
+    return Caller(token, issuer.verify(token, spec.trigger.auth))
+
+
+def header_pairs(given: list[str]) -> list[tuple[str, str]]:
+    """`--header 'Name: value'` options as (name, value) pairs."""
+    pairs = []
+    for text in given:
+        name, sep, value = text.partition(":")
+        if not sep or not name.strip():
+            raise ConfigurationError(f"--header takes 'Name: value', e.g. --header 'X-Request-Id: abc'; got {text!r}")
+        pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
 class Invocation:
     """One function of the App and how to generate its event; `run_aws` and `run_gcp` print the native reply."""
 
-    def __init__(self, app: App, spec: FunctionSpec, out: TextIO, notes: TextIO) -> None:
+    def __init__(
+        self,
+        app: App,
+        spec: FunctionSpec,
+        out: TextIO,
+        notes: TextIO,
+        headers: list[tuple[str, str]] | None = None,
+        caller: Caller | None = None,
+    ) -> None:
         self.app = app
         self.spec = spec
         self.out = out
         self.notes = notes
+        self.headers = headers or []
+        self.caller = caller
 
     def run_aws(self, event_file: Path | None, options: dict[str, str | None], show_event: bool) -> int:
         event = _json_file(event_file) if event_file else self._aws_event(options)
@@ -116,15 +180,27 @@ class Invocation:
         status = (reply.get("statusCode") or reply.get("status")) if isinstance(reply, dict) else None
         if isinstance(reply, dict) and reply.get("batchItemFailures"):
             return 1  # the messages named failed: SQS would deliver them again
-        return 1 if isinstance(status, int) and status >= 500 else 0
+        return self._exit_status(status if isinstance(status, int) else None)
+
+    def _exit_status(self, status: int | None) -> int:
+        """1 for a 4xx or 5xx reply (saying how to call an auth route when that was the 401), else 0."""
+        if status == 401 and self.caller is None and has_trigger(self.spec, HttpTrigger) and self.spec.trigger.auth:
+            self.notes.write(
+                f"note: route {self.spec.trigger.route.key!r} requires a signed-in caller (auth="
+                f"{self.spec.trigger.auth.name}); call it as one with --subject WHO [--scopes 'read write'] "
+                "[--claims JSON]\n"
+            )
+        return 1 if status is not None and status >= 400 else 0
 
     def _aws_event(self, options: dict[str, str | None]) -> dict[str, Any]:
         from providers.aws import http_events, s3_events, schedule_events
 
         spec = self.spec
         if has_trigger(spec, HttpTrigger):
-            request = sample_request(spec.trigger, options["path"], options["body"])
+            request = sample_request(spec.trigger, options["path"], options["body"], self.headers)
             request.path_params = spec.trigger.route.match(request.path) or {}
+            if self.caller is not None:  # API Gateway's JWT authorizer hands the verified claims over
+                request.auth = auth_from_claims(self.caller.claims)
             return http_events.encode_request(request, spec.trigger.route.key)
         if has_trigger(spec, ObjectTrigger):
             event = sample_object_event(spec.trigger, options["key"], self.notes)
@@ -148,21 +224,26 @@ class Invocation:
         if show_event:
             lines = [f"{method} {path}", *(f"{name}: {value}" for name, value in headers.items()), ""]
             self.out.write("\n".join(lines) + "\n" + body.decode("utf-8", "replace") + "\n\n")
-        response = GcpTarget(self.app, LocalApp()).request(self.spec.name, method, path, headers, body)
+        response = GcpTarget(self.app, LocalApp(counts_attempts=False)).request(
+            self.spec.name, method, path, headers, body
+        )
         self.out.write(f"HTTP {response.status}\n")
         self.out.write("".join(f"{name}: {value}\n" for name, value in response.headers.items()))
         text = response.get_data(as_text=True)
         if text:
             self.out.write(f"\n{text}\n")
-        return 1 if response.status_code >= 500 else 0
+        return self._exit_status(response.status_code)
 
     def _gcp_request(self, options: dict[str, str | None]) -> tuple[str, str, dict[str, str], bytes]:
         from providers.gcp import scheduler_requests, storage_events
 
         spec = self.spec
         if has_trigger(spec, HttpTrigger):
-            request = sample_request(spec.trigger, options["path"], options["body"])
-            return request.method, request.path, dict(request.headers.items()), request.body
+            request = sample_request(spec.trigger, options["path"], options["body"], self.headers)
+            headers = dict(request.headers.items())
+            if self.caller is not None:  # API Gateway on GCP hands the verified claims over in this header
+                headers[USERINFO_HEADER] = userinfo_of_token(self.caller.token)
+            return request.method, request.path, headers, request.body
         if has_trigger(spec, ObjectTrigger):
             event = sample_object_event(spec.trigger, options["key"], self.notes)
             headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))

@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING
 from portable.errors import ConfigurationError
 from providers.cli.scaffold import DISTRIBUTION
 from providers.installer import UV_REQUIREMENT, uv_binary
+from providers.requirements import LOCK_INPUT, LOCK_OUTPUT
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
 ARCHIVE_EXTRAS = frozenset({"aws", "gcp"})
-LOCK_INPUT = "requirements-dev.txt"
-LOCK_OUTPUT = "requirements.lock"
 COMMAND = "portable lock"
 # The lock's form, the same from either resolver: one package a line, what needs it on the same line.
 UV_COMPILE_OPTIONS = ["--quiet", "--no-config", "--annotation-style=line", f"--custom-compile-command={COMMAND}"]

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from portable.errors import PortableError
 
@@ -14,8 +15,37 @@ DESCRIPTION = "Portable: serverless handlers written once, run locally, deployed
 CLOUDS = ("aws", "gcp")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose refusal of an unknown option or command suggests the nearest known one."""
+
+    def error(self, message: str) -> NoReturn:
+        from portable.suggestions import did_you_mean
+
+        unknown = message.removeprefix("unrecognized arguments: ").split()
+        if message.startswith("unrecognized arguments: ") and unknown[0].startswith("-"):
+            message += did_you_mean(unknown[0].partition("=")[0], _option_strings(self))
+        elif message.startswith("argument ") and "invalid choice: " in message:
+            chosen = message.partition("invalid choice: ")[2].partition(" ")[0].strip("'")
+            message += did_you_mean(chosen, _choices(self))
+        super().error(message)
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option of `parser` and of its commands, at any depth."""
+    found = {option for action in parser._actions for option in action.option_strings}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found |= _option_strings(command)
+    return found
+
+
+def _choices(parser: argparse.ArgumentParser) -> set[str]:
+    return {str(choice) for action in parser._actions if action.choices for choice in action.choices}
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="portable", description=DESCRIPTION)
+    root = Parser(prog="portable", description=DESCRIPTION)
     root.add_argument("--version", action="version", version=f"portable {_version()}")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -55,6 +85,12 @@ def parser() -> argparse.ArgumentParser:
         "local 500 replies, as their `debug` field (never in the clouds)",
     )
     dev.add_argument("--no-reload", action="store_true", help="do not reload when the code changes")
+    dev.add_argument(
+        "--fast-retries",
+        action="store_true",
+        help="retry failed events 1 s after the first attempt, doubling, in place of their policy's backoff (the "
+        "same number of attempts), so that a poison message is dead-lettered in seconds; the banner says so",
+    )
     dev.set_defaults(run=_dev)
 
     invoke = commands.add_parser(
@@ -64,8 +100,9 @@ def parser() -> argparse.ArgumentParser:
         "reply. Without --event, the event is generated from the function's trigger in the shape the cloud "
         "publishes: on aws an API Gateway 2.0 event, an S3 notification, an EventBridge Scheduler event or an "
         "SQS batch (a topic's message in SNS's envelope); on gcp the request functions-framework receives: the "
-        "HTTP call, a binary-mode Cloud Storage CloudEvent, a Cloud Scheduler call or a Pub/Sub push. Exits 1 "
-        "when the function failed (a 5xx, or an event the cloud would retry).",
+        "HTTP call, a binary-mode Cloud Storage CloudEvent, a Cloud Scheduler call or a Pub/Sub push. An auth= "
+        "route is called as a signed-in caller with --subject (and --scopes, --claims), handed over as each "
+        "cloud's gateway hands it. Exits 1 when the reply is a 4xx or 5xx, or the cloud would retry the event.",
     )
     invoke.add_argument("function", metavar="FUNCTION", help="the function's name")
     invoke.add_argument("--cloud", choices=CLOUDS, required=True, help="whose shim and event shape")
@@ -89,6 +126,22 @@ def parser() -> argparse.ArgumentParser:
         "--at",
         metavar="TIME",
         help="schedules: when the firing was due, e.g. 2026-11-28T02:00:00Z (default: this minute)",
+    )
+    invoke.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="HTTP: a request header (repeatable)",
+    )
+    invoke.add_argument(
+        "--subject",
+        metavar="WHO",
+        help="HTTP, a route declared with auth=: call it as this signed-in caller (the token's `sub`)",
+    )
+    invoke.add_argument("--scopes", metavar="'A B'", help="with --subject: the caller's scopes, space-separated")
+    invoke.add_argument(
+        "--claims", metavar="JSON", help='with --subject: more claims, e.g. \'{"email": "ada@example.com"}\''
     )
     invoke.add_argument("--show-event", action="store_true", help="print the native event before the reply")
     _state_option(invoke)
@@ -188,6 +241,31 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--prefix", default="", help="only keys that start with this")
         _state_option(command)
     data.set_defaults(run=_data)
+
+    letters = commands.add_parser(
+        "dead-letters",
+        help="list, show, replay or discard the local dead letters",
+        description="The events that failed their last attempt under `portable dev`, read from the state folder "
+        "(whether or not the runner serves): list them, show one (a message's body decoded when it is text or "
+        "JSON), replay one (its event queued again with the same id, a message with an edited body if you give "
+        "one; the runner serving the folder delivers it), or discard one.",
+    )
+    actions = letters.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listed = actions.add_parser("list", help="every dead letter: name, when, attempts, error")
+    listed.add_argument("function", nargs="?", metavar="FUNCTION", help="only this function's")
+    listed.add_argument("--json", action="store_true", help="one JSON object a line, the whole letter")
+    shown = actions.add_parser("show", help="one dead letter, whole")
+    shown.add_argument("--json", action="store_true", help="the letter as a JSON object")
+    replayed = actions.add_parser("replay", help="queue a dead letter's event again")
+    body = replayed.add_mutually_exclusive_group()
+    body.add_argument("--body", metavar="TEXT", help="a message: send it with this body instead")
+    body.add_argument("--body-file", type=Path, metavar="FILE", help="a message: send it with this file's body instead")
+    discarded = actions.add_parser("discard", help="delete a dead letter")
+    for action in (shown, replayed, discarded):
+        action.add_argument("name", metavar="FUNCTION/ID", help="the letter, as `list` names it")
+    for action in (listed, shown, replayed, discarded):
+        _state_option(action)
+    letters.set_defaults(run=_dead_letters)
     return root
 
 
@@ -219,11 +297,15 @@ def _new(args: argparse.Namespace) -> int:
 def _dev(args: argparse.Namespace) -> int:
     """Replace this process by the local runner, in the project's folder, with its state folder if given."""
     from portable.app import refuse_framework_shadowing
-    from providers.paths import PROJECT_ROOT
+    from providers.paths import PROJECT_ROOT, no_project_here
 
+    missing = no_project_here("`portable dev`")
+    if missing is not None:
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
     refuse_framework_shadowing(str(PROJECT_ROOT))  # the runner starts in it, where such a folder comes first
     command = [sys.executable, "-m", "providers.local", "--host", args.host, "--port", str(args.port)]
-    for option in ("no_schedules", "debug", "no_reload", "expose_control"):
+    for option in ("no_schedules", "debug", "no_reload", "expose_control", "fast_retries"):
         if getattr(args, option):
             command.append("--" + option.replace("_", "-"))
     environment = dict(os.environ)
@@ -235,12 +317,14 @@ def _dev(args: argparse.Namespace) -> int:
 
 def _invoke(args: argparse.Namespace) -> int:
     from portable.app import load_app
-    from providers.cli.invoke import Invocation
+    from providers.cli.invoke import Invocation, header_pairs, signed_in
     from providers.paths import PROJECT_ROOT
 
     def run() -> int:
         app = load_app("functions", str(PROJECT_ROOT))
-        invocation = Invocation(app, app.function(args.function), sys.stdout, sys.stderr)
+        spec = app.function(args.function)
+        caller = signed_in(spec, args.subject, args.scopes, args.claims)
+        invocation = Invocation(app, spec, sys.stdout, sys.stderr, header_pairs(args.header), caller)
         options = {"path": args.path, "body": args.body, "key": args.key, "at": args.at}
         runner = invocation.run_aws if args.cloud == "aws" else invocation.run_gcp
         return runner(args.event, options, args.show_event)
@@ -287,6 +371,8 @@ def _preview(args: argparse.Namespace) -> int:
         except pulumi.RunError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+    for warning in preview.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(as_json(preview) if args.json else as_text(preview, PROJECT_ROOT))
     return 0
 
@@ -339,6 +425,23 @@ def _data(args: argparse.Namespace) -> int:
     else:
         data.print_items(root, args.name, args.prefix, sys.stdout)
     return 0
+
+
+def _dead_letters(args: argparse.Namespace) -> int:
+    from providers.cli import dead_letters
+    from providers.local.sqlite_files import local_dir
+
+    root = args.state if args.state is not None else local_dir()
+    if args.action == "list":
+        return dead_letters.list_letters(root, args.function, args.json, sys.stdout)
+    if args.action == "show":
+        return dead_letters.show(root, args.name, args.json, sys.stdout)
+    if args.action == "discard":
+        return dead_letters.discard(root, args.name, sys.stdout)
+    body = args.body.encode() if args.body is not None else None
+    if args.body_file is not None:
+        body = args.body_file.read_bytes()
+    return dead_letters.replay(root, args.name, body, sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,12 @@ from portable.errors import ConfigurationError
 
 
 def config_command(key: str, example: str, stack: str) -> str:
-    return f"`pulumi config set {key} {example} --stack {stack}`"
+    """How to set `key` (`--path a.b` for a nested one): the `pulumi config set` command, and beside it the form
+    `portable preview` takes, which reads no stack but its file and its `-c KEY=VALUE` options."""
+    command = f"`pulumi config set {key} {example} --stack {stack}`"
+    if key.startswith("--path "):
+        return f"{command} (for `portable preview`, set it in Pulumi.{stack}.yaml)"
+    return f"{command} (for `portable preview`: `-c {key}={example}`)"
 
 
 def require(namespace: str, key: str, example: str, why: str) -> str:

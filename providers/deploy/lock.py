@@ -19,10 +19,9 @@ from packaging.utils import canonicalize_name
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError, ConfigurationError
 from providers.paths import PROJECT_ROOT
+from providers.requirements import LOCK_COMMAND, LOCK_INPUT, LOCK_OUTPUT, add_package
 
-LOCK_FILE = PROJECT_ROOT / "requirements.lock"
-LOCK_COMMAND = "./dev lock"
-LOCK_INPUT = "requirements-dev.txt"
+LOCK_FILE = PROJECT_ROOT / LOCK_OUTPUT
 
 
 @dataclass(frozen=True)
@@ -78,10 +77,7 @@ class Lock:
             )
         pin = self.pins.get(canonicalize_name(requirement.name))
         if pin is None:
-            raise AppDefinitionError(
-                f"{where}: {text!r} is not in {self.source}; add {requirement.name} to {LOCK_INPUT} and run "
-                f"`{LOCK_COMMAND}` to pin it"
-            )
+            raise AppDefinitionError(f"{where}: {text!r} is not in {self.source}; {add_package(text)}")
         if not requirement.specifier.contains(pin.version, prereleases=True):
             raise AppDefinitionError(
                 f"{where}: {text!r} does not allow {pin}, the version in {self.source}; change the requirement, or "
@@ -132,4 +128,4 @@ def _parsed(text: str, source: str) -> Lock:
 
 def declared_requirements(spec: FunctionSpec, lock: Lock) -> list[Requirement]:
     """The function's `requires=`, each checked against the lock."""
-    return [lock.requirement(text, f"{spec.source_file} ({spec.name})") for text in spec.requires]
+    return [lock.requirement(text, f"{spec.where} ({spec.name})") for text in spec.requires]

@@ -9,6 +9,8 @@ from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar
 
+import pulumi
+
 from portable.app import App, load_app
 from portable.errors import AppDefinitionError
 from portable.schedules import Schedule
@@ -67,6 +69,8 @@ class Deployer(CloudDeployer, Generic[SettingsT]):
     def prepare(self, info: StackInfo, package: str, search_path: str | None) -> Callable[[], Outputs]:
         settings = self.read_settings(info)
         app = with_stack_settings(load_app(package, search_path), info.stack)
+        for warning in app.unused_warnings():
+            pulumi.log.warn(warning)
         check_secret_values(app, info.stack)
         plan = self.plan(app, info, settings)
         return partial(self.deploy, plan)
@@ -83,7 +87,7 @@ def compile_schedules(
             compiled[spec.name] = compiler(trigger.schedule)
         except ValueError as exc:
             raise AppDefinitionError(
-                f"{spec.source_file}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
+                f"{spec.where}: the schedule of {spec.name!r} ({trigger.schedule.describe()}) cannot run on "
                 f"{service}: {exc}"
             ) from None
     return compiled

@@ -9,6 +9,7 @@ name, so that the program's own wiring (policies naming ARNs, URLs in outputs) c
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,12 +133,14 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 @dataclass
 class Preview:
-    """What one run of the program registered, in order, and the stack outputs it exported."""
+    """What one run of the program registered, in order, the stack outputs it exported, and the warnings it logged
+    (`pulumi up` shows them as the engine's warnings)."""
 
     project: str
     stack: str
     resources: list[Registered]
     outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def of_type(self, typ: str) -> list[Registered]:
         return [resource for resource in self.resources if resource.type == typ]
@@ -155,9 +158,13 @@ def run_program(
     """Run providers.deploy.program.main (what __main__.py runs) for `stack` with `config`; raise what it raises
     (pulumi.RunError for every refusal of the program). A value of SECRET stands for an encrypted one."""
     mocks = mocks or RecordingMocks(config.get("aws:region") or config.get("gcp:region") or "none")
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
-    pulumi.runtime.set_all_config(dict(config), [key for key, value in config.items() if value == SECRET])
     preview = Preview(project, stack, mocks.resources)
+    logger = logging.Logger("portable preview")  # the engine's log, kept for this run only
+    logger.addHandler(_Kept(preview.warnings))
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=logger
+    )
+    pulumi.runtime.set_all_config(dict(config), [key for key, value in config.items() if value == SECRET])
 
     def program() -> pulumi.Output[Any]:
         outputs = main(package, search_path)
@@ -166,6 +173,17 @@ def run_program(
     under_mocks: Callable[[Callable[[], pulumi.Output[Any]]], Callable[[], None]] = pulumi.runtime.test
     under_mocks(program)()
     return preview
+
+
+class _Kept(logging.Handler):
+    """Keeps the text of each warning (and error) the program logs."""
+
+    def __init__(self, kept: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.kept = kept
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.kept.append(record.getMessage())
 
 
 def project_name(root: Path) -> str:

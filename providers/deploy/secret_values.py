@@ -17,7 +17,7 @@ def check_secret_values(app: App, stack: str) -> None:
     config = pulumi.Config(CONFIG_NAMESPACE)
     for name in app.secrets:
         users = ", ".join(sorted(spec.name for spec in app.functions.values() if name in spec.reads)) or "no function"
-        command = f"`{set_command(name)} --stack {stack}`"
+        command = f"`{set_command(name)} --stack {stack}` (for `portable preview`: `-c {CONFIG_NAMESPACE}:{name}=...`)"
         value = config.get(name)
         if value is None:
             raise ConfigurationError(

@@ -28,6 +28,7 @@ from portable.events import ObjectEvent, event_record
 from portable.invoke import (
     Bound,
     Reply,
+    debug_detail,
     deliver_schedule,
     error_reply,
     preflight_reply,
@@ -46,36 +47,42 @@ Target = Callable[[flask.Request], Any]
 
 class Selection(NamedTuple):
     """Which functions `export_targets` serves, on which provider's data clients, and whether 500 replies carry
-    the exception (`portable dev --debug`)."""
+    the exception (`portable dev --debug`). With `counts_attempts`, the caller delivers events as a platform that
+    counts attempts and keeps dead letters (the local runner): the shim leaves the end of Eventarc's retries to it,
+    and an event function's 500 replies carry the exception, for its dead letter."""
 
     package: str
     provider: str
     debug: bool = False
+    counts_attempts: bool = False
 
 
 _selection: ContextVar[Selection | None] = ContextVar("portable_gcp_selection", default=None)
 
 
 @contextmanager
-def exporting(package: str, provider: str, debug: bool = False) -> Iterator[None]:
+def exporting(package: str, provider: str, debug: bool = False, counts_attempts: bool = False) -> Iterator[None]:
     """Inside the block, `export_targets` serves every function of `package` on `provider`'s data.
 
     The local runner builds functions-framework apps from main.py this way, without
     touching the process environment; a deployed function never runs inside it, so
-    `debug` never reaches a cloud.
+    neither `debug` nor `counts_attempts` ever reaches a cloud.
     """
-    token = _selection.set(Selection(package, provider, debug))
+    token = _selection.set(Selection(package, provider, debug, counts_attempts))
     try:
         yield
     finally:
         _selection.reset(token)
 
 
-def make_target(bound: Bound[Trigger], cors: Cors | None = None) -> Target:
-    """The target of one function; an HTTP one answers CORS preflights and adds CORS headers per `cors`."""
+def make_target(bound: Bound[Trigger], cors: Cors | None = None, counts_attempts: bool = False) -> Target:
+    """The target of one function; an HTTP one answers CORS preflights and adds CORS headers per `cors`. With
+    `counts_attempts`, its caller ends the retries of object events (see `Selection`)."""
     serve = _SERVE[type(bound.spec.trigger)]
     if cors is not None and serve is _serve_http:
         serve = partial(_serve_http, cors=cors)
+    if counts_attempts and serve is _serve_storage_event:
+        serve = partial(_serve_storage_event, retries_end_here=False)
 
     def target(req: flask.Request) -> Any:
         return reply_to_flask(serve(bound, req))
@@ -110,11 +117,12 @@ def _route_http(bound: Bound[HttpTrigger], req: flask.Request, headers: Headers)
     return run_http(bound, request, trace_of(headers))
 
 
-def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Reply:
+def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request, retries_end_here: bool = True) -> Reply:
     """Decode an Eventarc storage event and run the handler on it.
 
     Eventarc retries a failure until the event is a day old, and neither counts attempts nor dead-letters:
     the shim ends the retries, when the event is past its policy's max age or had the one attempt it allows.
+    A caller that counts attempts itself (`retries_end_here=False`: the local runner) gets every failure.
     """
     request_id = request_id_of(Headers(req.headers.items()))
     retries = bound.spec.retries
@@ -128,14 +136,14 @@ def _serve_storage_event(bound: Bound[ObjectTrigger], req: flask.Request) -> Rep
     except MalformedEvent as exc:
         log.error("event rejected: " + str(exc), function=bound.spec.name, request_id=request_id)
         return error_reply(400, str(exc), request_id)
-    if event.time is not None and retries.expired(event.time, datetime.now(UTC)):
+    if retries_end_here and event.time is not None and retries.expired(event.time, datetime.now(UTC)):
         return _dead_letter(bound, event, f"older than its max age of {retries.max_age_seconds} s")
     try:
         run_object(bound, event)
     except EventFailed as exc:
-        if retries.attempts == 1:
+        if retries_end_here and retries.attempts == 1:
             return _dead_letter(bound, event, "its one attempt failed")
-        return error_reply(500, str(exc), request_id)
+        return _failed(bound, exc, request_id)
     log.info("object event delivered", function=bound.spec.name, key=event.key)
     return Reply(204)
 
@@ -177,8 +185,14 @@ def _acknowledged(bound: Bound[Any], headers: Headers, what: str, deliver: Calla
         log.error(f"{what} rejected: {exc}", function=bound.spec.name)
         return error_reply(400, str(exc), request_id_of(headers))
     except EventFailed as exc:
-        return error_reply(500, str(exc), request_id_of(headers))
+        return _failed(bound, exc, request_id_of(headers))
     return Reply(204)
+
+
+def _failed(bound: Bound[Any], exc: EventFailed, request_id: str) -> Reply:
+    """The 500 that asks the platform to deliver again; with `debug`, it carries the handler's exception."""
+    raised = exc.__context__
+    return error_reply(500, str(exc), request_id, debug_detail(raised) if bound.debug and raised else None)
 
 
 _SERVE: dict[type[Trigger], Callable[[Any, flask.Request], Reply]] = {
@@ -210,8 +224,16 @@ def export_targets() -> dict[str, Target]:
     clients = client_factory(selection.provider if selection else provider_for("gcp"))
     cors = _cors(package, None if selection else os.environ.get(CORS_VARIABLE), bool(name))
     debug = selection.debug if selection else False
+    counts_attempts = selection.counts_attempts if selection else False
     return {
-        spec.name: functions_framework.http(make_target(Bound(spec, handler, clients, debug), cors))
+        spec.name: functions_framework.http(
+            make_target(
+                # The caller that counts attempts keeps each event's failure whole, in its dead letter.
+                Bound(spec, handler, clients, debug or (counts_attempts and not isinstance(spec.trigger, HttpTrigger))),
+                cors,
+                counts_attempts,
+            )
+        )
         for spec, handler in loaded
     }
 

@@ -7,17 +7,14 @@ the app's Python files (providers/local/reloader.py); `--no-reload` serves in th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from portable.errors import NotFound, PortableError
-from providers.local.sqlite_files import local_dir
+from portable.errors import PortableError
 
 if TYPE_CHECKING:
     from providers.local.delivery import Outcome
-    from providers.local.runner import LocalApp
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,9 +39,13 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-reload", action="store_true", help="serve in this process, and do not reload when the code changes"
     )
+    parser.add_argument(
+        "--fast-retries",
+        action="store_true",
+        help="wait 1 s before an event's second attempt, doubling after, in place of its policy's backoff (the "
+        "same number of attempts): a poison message reaches the dead letters in 15 s, not 150",
+    )
     parser.add_argument("--fire", metavar="NAME", help="fire schedule NAME once, print the outcome and exit")
-    parser.add_argument("--dead-letters", action="store_true", help="print the dead letters, one JSON line each")
-    parser.add_argument("--replay", metavar="FUNCTION/ID", help="queue a dead letter's event again and exit")
     # Set by the reloader on the process it serves in.
     parser.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--report-fd", type=int, help=argparse.SUPPRESS)
@@ -56,19 +57,20 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
 
-    if args.dead_letters:
-        from providers.local.dead_letters import DeadLetters
+    from providers.paths import no_project_here
 
-        for letter in DeadLetters(local_dir()).all():
-            print(json.dumps(letter.record(), ensure_ascii=False))
-        return 0
-    if args.replay or args.fire:
-        return _once(args.package, args.replay, args.fire)
+    missing = no_project_here("`portable dev`")
+    if missing is not None:
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
+    if args.fire:
+        return _fire(args.package, args.fire)
     if args.listen_fd is None and not args.no_reload:
         from providers.local.reloader import Reloader
 
-        served = ["--package", args.package] + ["--no-schedules"] * args.no_schedules + ["--debug"] * args.debug
-        return Reloader(args.host, args.port, served, expose_control=args.expose_control).run()
+        options = {"--no-schedules": args.no_schedules, "--debug": args.debug, "--fast-retries": args.fast_retries}
+        served = ["--package", args.package, *(option for option, given in options.items() if given)]
+        return Reloader(args.host, args.port, served, package=args.package, expose_control=args.expose_control).run()
 
     from providers.local.server import serve
 
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         schedules=not args.no_schedules,
         debug=args.debug,
         expose_control=args.expose_control,
+        fast_retries=args.fast_retries,
         listen_fd=args.listen_fd,
         report_fd=args.report_fd,
         lifeline_fd=args.lifeline_fd,
@@ -86,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
-def _once(package: str, replay: str | None, fire: str | None) -> int:
+def _fire(package: str, name: str) -> int:
+    from portable.suggestions import did_you_mean
     from providers.local.runner import LocalApp
 
     try:
@@ -94,24 +98,13 @@ def _once(package: str, replay: str | None, fire: str | None) -> int:
     except PortableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return _replay(local, replay) if replay else _fire(local, fire or "")
-
-
-def _replay(local: LocalApp, name: str) -> int:
-    function, _, letter_id = name.partition("/")
-    try:
-        letter = local.replay(function, letter_id)
-    except (NotFound, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{name}: queued again as event {letter.event.id}; the runner delivers it")
-    return 0
-
-
-def _fire(local: LocalApp, name: str) -> int:
-    if name not in {spec.name for spec in local.app.schedule_functions()}:
-        known = ", ".join(spec.name for spec in local.app.schedule_functions()) or "none"
-        print(f"error: no schedule named {name!r}; schedules: {known}", file=sys.stderr)
+    schedules = [spec.name for spec in local.app.schedule_functions()]
+    if name not in schedules:
+        print(
+            f"error: no schedule named {name!r}{did_you_mean(name, schedules)}; schedules: "
+            f"{', '.join(schedules) or 'none'}",
+            file=sys.stderr,
+        )
         return 2
     outcome = local.fire_schedule(name)
     print(f"{name}: {_described(outcome)}")

@@ -38,15 +38,16 @@ class ControlAccess(NamedTuple):
         return cls(is_loopback(host))
 
     def described(self, url: str) -> str:
-        """One line for the runner's banner saying who may call the control endpoints."""
+        """One line for the runner's banner: where the dashboard and the control endpoints are, and who may call
+        them."""
         if not self.enabled:
             return (
-                "  control:   off, since the runner listens beyond this machine; --expose-control turns "
+                "  dashboard: off, since the runner listens beyond this machine; --expose-control turns "
                 f"{PREFIX} on for callers that send a token"
             )
         if self.token is not None:
-            return f"  control:   {url}{PREFIX} answers any caller sending: Authorization: Bearer {self.token}"
-        return f"  control:   {url}{PREFIX} (this machine only)"
+            return f"  dashboard: {url}{PREFIX} answers any caller sending: Authorization: Bearer {self.token}"
+        return f"  dashboard: {url}{PREFIX} (this machine only)"
 
 
 LOOPBACK_ONLY = ControlAccess()

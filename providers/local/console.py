@@ -6,21 +6,31 @@
 
 Time (local), function, trigger, what it was called with, outcome and duration. The
 JSON lines stay as they are: what handlers log, and the details of a failure.
+
+The runner keeps its latest lines too, for the dashboard's live log (`/__portable/log`): one
+append under a lock per invocation, whether or not a page is reading them.
+
+Keys and paths come from callers: every character a terminal would act on prints escaped (`printable`).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, TextIO
 
 from portable.events import ScheduleEvent
 from portable.invoke import Reply
 from portable.messages import Message
 from providers.local.events import LocalEvent
 from providers.local.wsgi import Environ, StartResponse
+
+# How many lines the dashboard can scroll back through.
+KEPT_LINES = 1000
 
 
 def printable(text: str) -> str:
@@ -33,18 +43,110 @@ def printable(text: str) -> str:
     )
 
 
-def invocation(function: str, trigger: str, subject: str, outcome: str, seconds: float) -> None:
-    stamp = datetime.now().strftime("%H:%M:%S.%f")[:-3]
-    line = f"{stamp} {function} {trigger} {printable(subject)} -> {printable(outcome)} ({seconds * 1000:.0f} ms)\n"
-    sys.stderr.write(line)
-    sys.stderr.flush()
+class Line(NamedTuple):
+    """One invocation as the console says it; `seq` counts the lines of this process from 1."""
+
+    seq: int
+    at: datetime
+    function: str
+    trigger: str
+    subject: str
+    outcome: str
+    milliseconds: float
+
+    @property
+    def text(self) -> str:
+        stamp = self.at.strftime("%H:%M:%S.%f")[:-3]
+        return f"{stamp} {self.function} {self.trigger} {self.subject} -> {self.outcome} ({self.milliseconds:.0f} ms)"
+
+    @property
+    def level(self) -> str:
+        """`ok`, `retry` or `failed`: a 2xx or 3xx status and `ok` are ok; a status from 400 and a dead letter fail."""
+        status = self.outcome.split(" ", 1)[0]
+        if status.isdigit():
+            return "ok" if int(status) < 400 else "failed"
+        if self.outcome == "ok":
+            return "ok"
+        return "retry" if self.outcome.startswith("retry") else "failed"
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="milliseconds"),
+            "function": self.function,
+            "trigger": self.trigger,
+            "subject": self.subject,
+            "outcome": self.outcome,
+            "level": self.level,
+            "milliseconds": round(self.milliseconds, 1),
+            "text": self.text,
+        }
+
+
+class Console:
+    """Writes each invocation's line to `stream` (default: stderr at the time) and keeps the latest `keep`."""
+
+    def __init__(self, stream: TextIO | None = None, keep: int = KEPT_LINES) -> None:
+        self.stream = stream
+        self._lines: deque[Line] = deque(maxlen=keep)
+        self._seq = 0
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def invocation(self, function: str, trigger: str, subject: str, outcome: str, seconds: float) -> None:
+        """Write and keep one line; `subject` and `outcome` print with what a terminal would act on escaped."""
+        subject, outcome = printable(subject), printable(outcome)
+        with self._changed:
+            self._seq += 1
+            line = Line(self._seq, datetime.now(), function, trigger, subject, outcome, seconds * 1000)
+            self._lines.append(line)
+            self._changed.notify_all()
+        stream = self.stream or sys.stderr
+        stream.write(line.text + "\n")
+        stream.flush()
+
+    def since(self, seq: int) -> list[Line]:
+        """The kept lines after line `seq` (0: all of them)."""
+        with self._changed:
+            return [line for line in self._lines if line.seq > seq]
+
+    def wait(self, seq: int, timeout: float) -> list[Line]:
+        """The lines after `seq`, waiting up to `timeout` seconds for one; none once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._seq > seq, timeout)
+            return [line for line in self._lines if line.seq > seq]
+
+    def own_reply(self, label: str, environ: Environ, reply: Reply, seconds: float) -> None:
+        """The line of a reply the runner writes itself, a refusal included (a preflight's, a 401, a 404, a control
+        call's): `label` in place of a function, the status, and for an error what it says."""
+        outcome = str(reply.status)
+        if reply.status >= 400:
+            import json
+
+            try:
+                said = json.loads(reply.body).get("error")
+            except (ValueError, AttributeError):
+                said = None
+            if isinstance(said, str):
+                outcome += f" {said[:160]}"
+        self.invocation(label, "http", request_subject(environ), outcome, seconds)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Wake every reader, for good: the process is stopping, and open streams must end."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
 
 
 def event_subject(event: LocalEvent) -> str:
     if isinstance(event, ScheduleEvent):
         return f"due {event.time:%Y-%m-%dT%H:%M:%SZ}"
     if isinstance(event, Message):
-        return f"message {event.id} from {event.source}"
+        return f"{event.id} from {event.source}"
     return f"{event.kind} {event.bucket}/{event.key}"
 
 
@@ -54,24 +156,13 @@ def request_path(environ: Environ) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def own_reply(label: str, environ: Environ, reply: Reply, seconds: float) -> None:
-    """The line of a reply the runner writes itself, a refusal included (a preflight's, a 401, a 404, a control
-    call's): `label` in place of a function, the status, and for an error what it says."""
-    outcome = str(reply.status)
-    if reply.status >= 400:
-        import json
-
-        try:
-            said = json.loads(reply.body).get("error")
-        except (ValueError, AttributeError):
-            said = None
-        if isinstance(said, str):
-            outcome += f" {said[:160]}"
-    subject = f"{environ.get('REQUEST_METHOD', 'GET')} {request_path(environ)}"
-    invocation(label, "http", subject, outcome, seconds)
+def request_subject(environ: Environ) -> str:
+    """What an HTTP call's line says it was called with: the method and the path."""
+    return f"{environ.get('REQUEST_METHOD', 'GET')} {request_path(environ)}"
 
 
 def timed_http(
+    console: Console,
     app: Callable[[Environ, StartResponse], Iterable[bytes]],
     function: str,
     environ: Environ,
@@ -89,5 +180,4 @@ def timed_http(
     try:
         return app(environ, recording)
     finally:
-        subject = f"{environ.get('REQUEST_METHOD', 'GET')} {request_path(environ)}"
-        invocation(function, "http", subject, status, time.perf_counter() - started)
+        console.invocation(function, "http", request_subject(environ), status, time.perf_counter() - started)

@@ -1,13 +1,23 @@
 """The local runner's own endpoints under /__portable/: what the clouds' consoles do for you.
 
+    GET     /__portable/                                       the dashboard (providers/local/dashboard/)
+    GET     /__portable/app                                    what the App declares, as the dashboard shows it
+    POST    /__portable/requests                               send a request to the App's routes, as JSON
+    GET     /__portable/log[?after=N]  /__portable/log/stream  the console's latest lines; as server-sent events
     POST    /__portable/schedules/<name>                       fire a schedule now, as Cloud Scheduler would
     PUT     /__portable/objects/<bucket>/<key>                 put an object (fires the bucket's events)
     GET     /__portable/objects/<bucket>/<key>                 read it back
     DELETE  /__portable/objects/<bucket>/<key>                 delete it (fires the bucket's events)
     GET     /__portable/objects/<bucket>[/][?prefix=P]         list the bucket's objects, in key order
     GET     /__portable/tables/<table>[/][?prefix=P]           list the table's items, in key order
+    GET     /__portable/tables/<table>/<key>                   one item, with its version
+    POST    /__portable/queues/<queue>/messages                send a message ({"body", "attributes"} as JSON)
+    POST    /__portable/topics/<topic>/messages                publish one
     GET     /__portable/dead-letters[/<function>]              events that failed their last attempt
-    POST    /__portable/dead-letters/<function>/<id>/replay    queue one again, with the same event id
+    GET     /__portable/dead-letters/<function>/<id>           one, a message's body decoded
+    POST    /__portable/dead-letters/<function>/<id>/replay    queue one again, with the same event id (a message
+                                                               with an edited body: {"body": "..."} as JSON)
+    DELETE  /__portable/dead-letters/<function>/<id>           discard one
     GET|PUT /__portable/buckets/...                            signed URLs made by Bucket.signed_url()
     POST    /__portable/token?subject=<who>[&scope=a b][&auth=<name>]   a token of the development issuer
     GET     /__portable/jwks.json                              the development issuer's public key
@@ -21,103 +31,110 @@ DNS name rebound to 127.0.0.1 can drive the runner. A runner listening on anothe
 sends the token the runner printed at start (`Authorization: Bearer <token>`). Signed URLs
 carry their own authority, as in the clouds, and are served whatever the access; user routes
 are the App's business.
+
+Each reply has its line on the console, except the successful reads (GET or HEAD answered below
+400): the dashboard reads the App, the log and the data as it goes, and its own polling must
+not fill the log it shows. Calls that change something and every refusal have their line.
 """
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
 from portable.app import App, ResourceSpec
 from portable.context import physical_name
 from portable.cors_policy import Cors, is_preflight
 from portable.data_rules import check_object_key
-from portable.errors import BackendError, NotFound, ResourceError, TooLarge
+from portable.errors import BackendError, InvalidValue, NotFound, ResourceError, TooLarge
 from portable.invoke import Reply, new_request_id, preflight_reply, render, with_cors
 from portable.request import Headers, Response
-from providers.local import browse, console, signed_urls
-from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess, check_caller
+from portable.suggestions import did_you_mean
+from providers.local import browse, dashboard, signed_urls
+from providers.local.access import PREFIX, ControlAccess, check_caller
 from providers.local.api_explorer import Explorer
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
-from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.delivery import Outcome
-from providers.local.tables import LocalTable
-from providers.local.tokens import DEFAULT_LIFETIME_SECONDS, DevIssuer
+from providers.local.clients import open_bucket, open_table
+from providers.local.tokens import DEFAULT_LIFETIME_SECONDS
 from providers.local.wsgi import Environ, Refused, StartResponse, environ_headers, error, path_text, request_body, send
 from providers.paths import project_title
 
+if TYPE_CHECKING:
+    from providers.local.console import Console
+    from providers.local.served import Served
+
 USAGE = (
-    f"use POST {PREFIX}schedules/<name>; PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; "
-    f"GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
-    f"GET {PREFIX}dead-letters; POST {PREFIX}dead-letters/<function>/<id>/replay; "
-    f"POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json; GET {PREFIX}api"
+    f"open {PREFIX} in a browser for the dashboard; or use POST {PREFIX}schedules/<name>; "
+    f"PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
+    f"POST {PREFIX}queues/<queue>/messages; GET {PREFIX}dead-letters; "
+    f"POST {PREFIX}dead-letters/<function>/<id>/replay; POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json; "
+    f"GET {PREFIX}api"
 )
 _FIRED_STATUS = {"delivered": 200, "queued": 202}
-
-Fire = Callable[[str], Outcome]
-OpenBucket = Callable[[str], LocalBucket]
-OpenTable = Callable[[str], LocalTable]
-Replay = Callable[[str, str], DeadLetter]
+# A JSON body sent to a control endpoint (a message, a request for the App) is at most this big.
+_JSON_BODY_MAX_BYTES = 8 * 1024 * 1024
 
 
 class Control:
-    """WSGI app for every path under PREFIX, over the App's schedules, buckets, tables and dead letters.
+    """WSGI app for every path under PREFIX, over the schedules, buckets, tables, messages and dead letters of the
+    App that `local` serves, and its dashboard, to the callers `local.access` lets in."""
 
-    `fire(name)` queues a firing of a schedule and makes its first attempt; `open_bucket(name)`
-    and `open_table(name)` give the local store of a bucket or table by its logical name;
-    `replay(function, id)` queues a dead letter's event again.
-    """
+    def __init__(self, local: Served) -> None:
+        self.local = local
+        self.app = local.app
+        self.signed = SignedUrls.of(local.app, local.console)
+        self.explorer = Explorer(local.app, project_title())
 
-    def __init__(
-        self,
-        app: App,
-        fire: Fire,
-        open_bucket: OpenBucket,
-        open_table: OpenTable,
-        letters: DeadLetters,
-        replay: Replay,
-        *,
-        issuer: DevIssuer | None = None,
-        access: ControlAccess = LOOPBACK_ONLY,
-    ) -> None:
-        self.app = app
-        self.access = access
-        self.issuer = issuer or DevIssuer()
-        self.fire = fire
-        self.open_bucket = open_bucket
-        self.open_table = open_table
-        self.letters = letters
-        self.replay = replay
-        self.signed = SignedUrls(self._open_physical, self._signed_url_cors)
-        self.explorer = Explorer(app, project_title())
-
-    def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         if path.startswith(signed_urls.ROUTE):
             return self.signed(environ, start_response)
-        return _answered(self._answer, environ, start_response)
+        if path == dashboard.STREAM and environ.get("REQUEST_METHOD", "GET") == "GET":
+            try:
+                check_caller(environ, self.local.access)
+            except Refused:  # refused again by _answer, with its line
+                return answered(self._answer, environ, start_response, self.local.console)
+            return dashboard.stream(self.local.console, environ, start_response)
+        return answered(self._answer, environ, start_response, self.local.console, quiet_reads=True)
 
     def _answer(self, environ: Environ) -> Reply:
-        check_caller(environ, self.access)
+        check_caller(environ, self.local.access)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         kind, _, rest = path[len(PREFIX) :].partition("/")
+        shown = dashboard.page(method, path)
+        if shown is not None:
+            return shown
+        if kind == "app" and method == "GET" and not rest:
+            return render(dashboard.describe(self.local))
+        if kind == "requests" and method == "POST" and not rest:
+            return render(dashboard.call(self.local, _json_body(environ)))
+        if kind == "log" and method == "GET" and not rest:
+            return render(dashboard.log_lines(self.local.console, query.get("after", "0")))
         if kind == "schedules" and method == "POST" and rest:
             return self._fire(rest)
         if kind == "objects" and "/" in rest.strip("/"):
             bucket, _, key = rest.partition("/")
             return self._object(method, bucket, key, environ)
+        if kind == "tables" and "/" in rest.strip("/"):
+            table, _, key = rest.partition("/")
+            return self._item(method, table, key)
         if kind in ("objects", "tables") and rest.strip("/"):
-            return self._listing(method, kind, rest.strip("/"), dict(parse_qsl(environ.get("QUERY_STRING", ""))))
+            return self._listing(method, kind, rest.strip("/"), query)
+        if kind in ("queues", "topics") and rest.endswith("/messages"):
+            return self._message(method, kind, rest.removesuffix("/messages"), environ)
         if kind == "dead-letters":
-            return self._dead_letters(method, rest)
+            return self._dead_letters(method, rest, environ)
         if kind == "token" and method == "POST":
-            return self._token(dict(parse_qsl(environ.get("QUERY_STRING", ""))))
+            return self._token(query)
         if kind == "jwks.json" and method == "GET":
-            return render(self.issuer.jwks())
+            return render(self.local.issuer.jwks())
         if kind == "api":
             return self.explorer.answer(method, rest, environ.get("HTTP_HOST") or "127.0.0.1")
         return error(404, f"unknown control path {method} {path}; {USAGE}")
@@ -125,8 +142,9 @@ class Control:
     def _fire(self, name: str) -> Reply:
         schedules = [spec.name for spec in self.app.schedule_functions()]
         if name not in schedules:
-            return error(404, f"no schedule named {name!r}; schedules: {', '.join(schedules) or 'none'}")
-        outcome = self.fire(name)
+            known = ", ".join(schedules) or "none"
+            return error(404, f"no schedule named {name!r}{did_you_mean(name, schedules)}; schedules: {known}")
+        outcome = self.local.fire_schedule(name)
         body: dict[str, Any] = {
             "fired": name,
             "event_id": outcome.event_id,
@@ -143,7 +161,7 @@ class Control:
         if bucket not in self.app.buckets:
             return _unknown("bucket", bucket, self.app.buckets)
         check_object_key(bucket, key)
-        store = self.open_bucket(bucket)
+        store = open_bucket(bucket)
         if method == "PUT":
             content_type = environ.get("CONTENT_TYPE") or mimetypes.guess_type(key)[0] or "application/octet-stream"
             info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type, {})
@@ -155,6 +173,30 @@ class Control:
             return _download(store, key)
         return error(405, f"{method} is not allowed on {PREFIX}objects/: use PUT, GET or DELETE")
 
+    def _item(self, method: str, table: str, key: str) -> Reply:
+        if table not in self.app.tables:
+            return _unknown("table", table, self.app.tables)
+        if method != "GET":
+            return error(405, f"{method} is not allowed on {PREFIX}tables/{table}/<key>: use GET to read an item")
+        item = open_table(table).get(key)
+        if item is None:
+            raise NotFound(table, f"table {table!r} holds no item {key!r}")
+        return render({"table": table, "key": item.key, "value": item.value, "version": item.version})
+
+    def _message(self, method: str, kind: str, name: str, environ: Environ) -> Reply:
+        source_kind = kind.removesuffix("s")
+        declared = self.app.queues if source_kind == "queue" else self.app.topics
+        if name not in declared:
+            return _unknown(source_kind, name, declared)
+        if method != "POST":
+            return error(405, f"{method} is not allowed on {PREFIX}{kind}/{name}/messages: use POST to send one")
+        sent = _json_body(environ)
+        body, attributes = sent.get("body", ""), sent.get("attributes") or {}
+        if not isinstance(body, (str, dict, list)):
+            raise InvalidValue(name, f"the message body is text or JSON, not {type(body).__name__}")
+        message_id = self.local.send_message(source_kind, name, body, attributes)
+        return render(Response({source_kind: name, "message_id": message_id}, status=202))
+
     def _token(self, query: dict[str, str]) -> Reply:
         auths = {auth.name: auth for auth in self.app.auths()}
         name = query.get("auth") or next(iter(auths), "")
@@ -164,7 +206,7 @@ class Control:
         if not subject:
             return error(400, f"say who the token is for: POST {PREFIX}token?subject=<who>[&scope=read write]")
         auth = auths[name]
-        token = self.issuer.mint(auth, subject, query.get("scope", "").split())
+        token = self.local.issuer.mint(auth, subject, query.get("scope", "").split())
         return render(
             {
                 "token": token,
@@ -183,65 +225,109 @@ class Control:
         if kind == "objects":
             if name not in self.app.buckets:
                 return _unknown("bucket", name, self.app.buckets)
-            listed = [browse.object_record(info) for info in browse.objects(self.open_bucket(name), prefix)]
+            listed = [browse.object_record(info) for info in browse.objects(open_bucket(name), prefix)]
             return render({"bucket": name, "prefix": prefix, "objects": listed})
         if name not in self.app.tables:
             return _unknown("table", name, self.app.tables)
-        found = [browse.item_record(item) for item in browse.items(self.open_table(name), prefix)]
+        found = [browse.item_record(item) for item in browse.items(open_table(name), prefix)]
         return render({"table": name, "prefix": prefix, "items": found})
 
-    def _dead_letters(self, method: str, rest: str) -> Reply:
+    def _dead_letters(self, method: str, rest: str, environ: Environ) -> Reply:
         function, _, letter = rest.strip("/").partition("/")
         if function and function not in self.app.functions:
-            return error(404, f"no function named {function!r} in the App")
+            return _unknown("function", function, list(self.app.functions))
+        letters = self.local.letters
         if method == "GET" and not letter:
-            return render({"dead_letters": [found.record() for found in self.letters.all(function or None)]})
+            return render({"dead_letters": [found.view() for found in letters.all(function or None)]})
         letter_id, _, action = letter.partition("/")
-        if method == "POST" and action == "replay":
-            try:
-                replayed = self.replay(function, letter_id)
-            except ValueError as exc:
-                return error(400, f"dead letter {function}/{letter_id} is unreadable: {exc}; fix or delete its file")
-            return render(Response({"replayed": f"{function}/{letter_id}", "event_id": replayed.event.id}, status=202))
+        try:
+            if method == "GET" and letter_id and not action:
+                return render(letters.read(function, letter_id).view())
+            if method == "DELETE" and letter_id and not action:
+                letters.discard(function, letter_id)
+                return Reply(204)
+            if method == "POST" and action == "replay":
+                edited = _json_body(environ, optional=True).get("body")
+                if edited is not None and not isinstance(edited, str):
+                    raise InvalidValue(f"{function}/{letter_id}", 'an edited body is text: {"body": "..."}')
+                replayed = self.local.replay(function, letter_id, None if edited is None else edited.encode())
+                return render(Response({"replayed": replayed.name, "event_id": replayed.event.id}, status=202))
+        except ValueError as exc:
+            return error(400, f"dead letter {function}/{letter_id} is unreadable: {exc}; fix or delete its file")
         return error(
             405 if letter else 404,
-            f"use GET {PREFIX}dead-letters[/<function>] or "
-            f"POST {PREFIX}dead-letters/<function>/<id>/replay, not {method} {PREFIX}dead-letters/{rest}",
+            f"use GET {PREFIX}dead-letters[/<function>[/<id>]], POST {PREFIX}dead-letters/<function>/<id>/replay "
+            f"or DELETE {PREFIX}dead-letters/<function>/<id>, not {method} {PREFIX}dead-letters/{rest}",
         )
 
-    def _signed_url_cors(self, physical: str) -> Cors | None:
-        for name in self.app.buckets:
-            if physical_name(ResourceSpec("bucket", name)) == physical:
-                return self.app.signed_url_cors(name)
-        return None
 
-    def _open_physical(self, physical: str) -> LocalBucket:
-        for name in self.app.buckets:
-            if physical_name(ResourceSpec("bucket", name)) == physical:
-                return self.open_bucket(name)
-        raise NotFound(physical, "no bucket of the App has this name")
+def while_failed(load_error: dict[str, Any], access: ControlAccess, environ: Environ) -> Reply | None:
+    """While the App cannot load, what answers under PREFIX: the dashboard, showing `load_error`, to the callers
+    `access` lets in; None for any other path."""
+    path = environ.get("PATH_INFO") or "/"
+    if not path.startswith(PREFIX):
+        return None
+    try:
+        check_caller(environ, access)
+    except Refused as exc:
+        return error(exc.status, str(exc))
+    return dashboard.failed(environ.get("REQUEST_METHOD", "GET"), path, load_error)
+
+
+def bucket_by_physical_name(app: App, physical: str) -> LocalBucket:
+    """The local store of the App's bucket whose physical name (the one a URL is signed for) is `physical`."""
+    for name in app.buckets:
+        if physical_name(ResourceSpec("bucket", name)) == physical:
+            return open_bucket(name)
+    raise NotFound(physical, "no bucket of the App has this name")
+
+
+def signed_url_policy(app: App, physical: str) -> Cors | None:
+    """The CORS policy of the signed URLs of the App's bucket whose physical name is `physical` (None: no page of
+    another origin may use them)."""
+    for name in app.buckets:
+        if physical_name(ResourceSpec("bucket", name)) == physical:
+            return app.signed_url_cors(name)
+    return None
 
 
 class SignedUrls:
     """WSGI app for signed URLs: GET downloads, PUT uploads (and fires the bucket's events).
 
     `open_physical` takes the bucket's physical name, the one the URL was signed for; `policy_of` gives the CORS
-    policy of its signed URLs (App.signed_url_cors), by which it answers preflights and adds CORS headers, as S3's
-    CORS rules and Cloud Storage's `cors` do in the clouds.
+    policy of its signed URLs (`signed_url_policy`), by which it answers preflights and adds CORS headers, as S3's
+    CORS rules and Cloud Storage's `cors` do in the clouds. Each reply has its line on `console`, if given.
     """
 
-    def __init__(self, open_physical: OpenBucket, policy_of: Callable[[str], Cors | None]) -> None:
+    def __init__(
+        self,
+        open_physical: Callable[[str], LocalBucket],
+        policy_of: Callable[[str], Cors | None],
+        console: Console | None = None,
+    ) -> None:
         self.open_physical = open_physical
         self.policy_of = policy_of
+        self.console = console
+
+    @classmethod
+    def of(cls, app: App, console: Console | None = None) -> SignedUrls:
+        """The signed URLs of `app`'s buckets."""
+        return cls(partial(bucket_by_physical_name, app), partial(signed_url_policy, app), console)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
         physical = (environ.get("PATH_INFO") or "")[len(signed_urls.ROUTE) :].partition("/")[0]
         policy = self.policy_of(physical)
         headers = environ_headers(environ)
         if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers):
-            return _answered(lambda environ: _signed_url_preflight(policy, headers), environ, start_response)
-        return _answered(
-            self._answer, environ, start_response, lambda reply: with_cors(policy, headers.get("origin"), reply)
+            return answered(
+                lambda environ: _signed_url_preflight(policy, headers), environ, start_response, self.console
+            )
+        return answered(
+            self._answer,
+            environ,
+            start_response,
+            self.console,
+            finish=lambda reply: with_cors(policy, headers.get("origin"), reply),
         )
 
     def _answer(self, environ: Environ) -> Reply:
@@ -270,17 +356,36 @@ def _signed_url_preflight(policy: Cors | None, headers: Headers) -> Reply:
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> Reply:
-    return error(404, f"no {kind} named {name!r}; the App declares: {', '.join(known) or 'none'}")
+    return error(
+        404, f"no {kind} named {name!r}{did_you_mean(name, known)}; the App declares: {', '.join(known) or 'none'}"
+    )
 
 
-def _answered(
+def _json_body(environ: Environ, optional: bool = False) -> dict[str, Any]:
+    """The request's body as a JSON object (with `optional`, none is {}); Refused (400) naming what it is
+    otherwise."""
+    if optional and not environ.get("wsgi.input_terminated") and environ.get("CONTENT_LENGTH") in (None, "", "0"):
+        return {}
+    try:
+        sent = json.loads(request_body(environ, _JSON_BODY_MAX_BYTES))
+    except ValueError as exc:
+        raise Refused(400, f"the body is not JSON: {exc}") from None
+    if not isinstance(sent, dict):
+        raise Refused(400, f"the body is a JSON object, not {type(sent).__name__}")
+    return sent
+
+
+def answered(
     answer: Callable[[Environ], Reply],
     environ: Environ,
     start_response: StartResponse,
+    console: Console | None,
+    *,
     finish: Callable[[Reply], Reply] | None = None,
+    quiet_reads: bool = False,
 ) -> list[bytes]:
     """Send `answer`'s reply, or the error reply for what it raised (each passed through `finish`), with its line on
-    the console."""
+    `console`; with `quiet_reads`, a successful read (GET or HEAD below 400) has none."""
     started = time.perf_counter()
     try:
         reply = answer(environ)
@@ -298,7 +403,9 @@ def _answered(
         reply = error(400, str(exc))
     if finish is not None:
         reply = finish(reply)
-    console.own_reply("control", environ, reply, time.perf_counter() - started)
+    read = environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD") and reply.status < 400
+    if console is not None and not (quiet_reads and read):
+        console.own_reply("control", environ, reply, time.perf_counter() - started)
     return send(start_response, reply)
 
 

@@ -1,8 +1,10 @@
 """Dead letters: events that failed their last attempt, kept as files to read, fix and replay.
 
 `<state dir>/dead-letters/<function>/<id>.json` holds the portable event, the attempts
-made and the last error, as the clouds' dead-letter queues and failure destinations
-do. Replaying one queues its event again, with the same event id.
+made, the last error and, when a handler raised, its exception (type, message and
+traceback), as the clouds' dead-letter queues and failure destinations do. Replaying one
+queues its event again, with the same event id; a message's body may be edited on the way.
+`portable dead-letters`, the dashboard and `/__portable/dead-letters` all act through here.
 """
 
 from __future__ import annotations
@@ -12,19 +14,25 @@ import os
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from portable import log
-from portable.errors import NotFound
+from portable.errors import InvalidValue, NotFound
+from portable.messages import Message, check_message
 from providers.local import events
 from providers.local.events import LocalEvent
 
+if TYPE_CHECKING:
+    from providers.local.deliveries import DeliveryQueue
+
 RESOURCE = "dead letters"
 _ID = re.compile(r"[0-9a-f]{32}")
+_EXCEPTION_FIELDS = ("type", "message", "traceback")
 
 
 class DeadLetter(NamedTuple):
-    """One event one function could not handle; `id` is its delivery's id."""
+    """One event one function could not handle; `id` is its delivery's id. `exception` is the handler's (type,
+    message, traceback) when it raised, None when the attempt failed otherwise."""
 
     id: str
     function: str
@@ -33,6 +41,12 @@ class DeadLetter(NamedTuple):
     error: str
     queued: datetime
     dead_lettered: datetime
+    exception: dict[str, str] | None = None
+
+    @property
+    def name(self) -> str:
+        """`<function>/<id>`: how commands and URLs name the letter."""
+        return f"{self.function}/{self.id}"
 
     def record(self) -> dict[str, Any]:
         """The letter as JSON values, as its file holds it."""
@@ -41,10 +55,31 @@ class DeadLetter(NamedTuple):
             "function": self.function,
             "attempts": self.attempts,
             "error": self.error,
+            "exception": self.exception,
             "queued": self.queued.isoformat(),
             "dead_lettered": self.dead_lettered.isoformat(),
             "event": events.to_record(self.event),
         }
+
+    def view(self) -> dict[str, Any]:
+        """The record, plus a message's body as a person reads it: `body_text` when it is UTF-8, `body_json` too when
+        that text is JSON (the record keeps it base64, as it travels)."""
+        shown = self.record()
+        if isinstance(self.event, Message):
+            shown.update(body_views(self.event.body))
+        return shown
+
+
+def body_views(body: bytes) -> dict[str, Any]:
+    """`body_text` (UTF-8 text) and `body_json` (that text parsed), each when the body is one."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}
+    try:
+        return {"body_text": text, "body_json": json.loads(text)}
+    except ValueError:
+        return {"body_text": text}
 
 
 class DeadLetters:
@@ -74,16 +109,47 @@ class DeadLetters:
         """The letter; NotFound if there is none, ValueError if its file was edited into something else."""
         path = self._path(function, letter_id)
         if not path.is_file():
-            raise NotFound(RESOURCE, f"no dead letter {function}/{letter_id}; GET /__portable/dead-letters lists them")
+            raise NotFound(RESOURCE, f"no dead letter {function}/{letter_id}; `portable dead-letters list` lists them")
         return _letter(path)
 
     def remove(self, function: str, letter_id: str) -> None:
         self._path(function, letter_id).unlink(missing_ok=True)
 
+    def discard(self, function: str, letter_id: str) -> DeadLetter:
+        """Delete the letter for good; NotFound if there is none."""
+        letter = self.read(function, letter_id)
+        self.remove(function, letter_id)
+        log.info("dead letter discarded", function=function, event_id=letter.event.id, letter=letter.name)
+        return letter
+
+    def replay(self, function: str, letter_id: str, queue: DeliveryQueue, body: bytes | None = None) -> DeadLetter:
+        """Queue the letter's event again for its function (same event id, attempts anew) and remove the letter;
+        with `body`, a message goes with that body in place of its own (InvalidValue for another event, or for a
+        body no cloud would carry). Returns the letter as replayed."""
+        letter = self.read(function, letter_id)
+        if body is not None:
+            letter = letter._replace(event=edited(letter, body))
+        queue.add([(function, letter.event)])
+        self.remove(function, letter_id)
+        log.info("dead letter replayed", function=function, event_id=letter.event.id, letter=letter.name)
+        return letter
+
     def _path(self, function: str, letter_id: str) -> Path:
         if not _ID.fullmatch(letter_id) or function in ("", ".", "..") or "/" in function:
             raise NotFound(RESOURCE, f"{function}/{letter_id} is not a dead letter's name (<function>/<32 hex digits>)")
         return self.directory / function / f"{letter_id}.json"
+
+
+def edited(letter: DeadLetter, body: bytes) -> LocalEvent:
+    """The letter's message with `body` in place of its own, checked as a send would check it."""
+    event = letter.event
+    if not isinstance(event, Message):
+        held = "a schedule firing" if events.to_record(event)["type"] == "schedule" else "an object event"
+        raise InvalidValue(
+            letter.name, f"only a message's body can be edited, and this letter holds {held}: replay it as it was"
+        )
+    data, _ = check_message(event.source, body, event.attributes)
+    return event._replace(body=data)
 
 
 def _letter(path: Path) -> DeadLetter:
@@ -93,6 +159,11 @@ def _letter(path: Path) -> DeadLetter:
     attempts = record.get("attempts")
     if not isinstance(attempts, int) or isinstance(attempts, bool):
         raise ValueError(f"attempts must be a whole number, not {attempts!r}")
+    exception = record.get("exception")
+    if exception is not None and not (
+        isinstance(exception, dict) and all(isinstance(exception.get(field), str) for field in _EXCEPTION_FIELDS)
+    ):
+        raise ValueError(f"exception must be null or hold {', '.join(_EXCEPTION_FIELDS)} as strings")
     return DeadLetter(
         id=path.stem,
         function=path.parent.name,
@@ -101,4 +172,5 @@ def _letter(path: Path) -> DeadLetter:
         error=str(record.get("error")),
         queued=datetime.fromisoformat(str(record.get("queued"))),
         dead_lettered=datetime.fromisoformat(str(record.get("dead_lettered"))),
+        exception=None if exception is None else {field: exception[field] for field in _EXCEPTION_FIELDS},
     )

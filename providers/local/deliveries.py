@@ -135,6 +135,14 @@ class DeliveryQueue:
             raise BackendError(RESOURCE, f"reading the queue failed: {exc}") from exc
         return due
 
+    def pending(self) -> dict[str, int]:
+        """How many events each function still has to handle (queued, retrying or under way)."""
+        try:
+            rows = self._db().execute("SELECT function, COUNT(*) FROM deliveries GROUP BY function").fetchall()
+        except sqlite3.Error as exc:
+            raise BackendError(RESOURCE, f"reading the queue failed: {exc}") from exc
+        return {function: count for function, count in rows}
+
     def done(self, delivery: Delivery) -> None:
         """The event is handled: forget it, whichever attempt holds it now."""
         with self._transaction("finishing a delivery") as db:

@@ -10,6 +10,7 @@ no cloud retries those. Nothing an event or a handler does stops a worker.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import traceback
@@ -19,8 +20,10 @@ from typing import Literal, NamedTuple, Protocol
 
 from portable import log
 from portable.app import App, FunctionSpec, MessageTrigger, has_trigger
-from providers.local import console
+from portable.invoke import debug_detail
+from portable.retries import MAX_BACKOFF_SECONDS
 from providers.local.buckets import LocalBucket
+from providers.local.console import Console, event_subject
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliveries import Delivery, DeliveryQueue
 from providers.local.events import LocalEvent, doorbell, with_attempt
@@ -33,6 +36,8 @@ POLL_SECONDS = 1.0
 YIELD_SECONDS = 0.2
 RELAY_BATCH = 500
 _ERROR_CHARS = 1000
+FAST_FIRST_DELAY_SECONDS = 1.0
+_EXCEPTION_FIELDS = ("type", "message", "traceback")
 
 
 class Policy(Protocol):
@@ -66,6 +71,28 @@ def default_policy(spec: FunctionSpec) -> Policy:
     return spec.retries
 
 
+class FastRetries(NamedTuple):
+    """`policy` with its attempts and maximum age, waiting FAST_FIRST_DELAY_SECONDS between the first two attempts
+    and doubling from there, up to MAX_BACKOFF_SECONDS (`portable dev --fast-retries`)."""
+
+    policy: Policy
+
+    @property
+    def attempts(self) -> int:
+        return self.policy.attempts
+
+    def delay_before(self, attempt: int) -> float:
+        return 0.0 if attempt <= 1 else min(FAST_FIRST_DELAY_SECONDS * 2 ** (attempt - 2), MAX_BACKOFF_SECONDS)
+
+    def expired(self, event_time: datetime, now: datetime) -> bool:
+        return self.policy.expired(event_time, now)
+
+
+def faster(policy_for: PolicyFor) -> PolicyFor:
+    """Each function's policy of `policy_for`, with fast retries."""
+    return lambda spec: FastRetries(policy_for(spec))
+
+
 class Outcome(NamedTuple):
     """What became of one attempt: `status` is the function's HTTP status (None if it was not reached)."""
 
@@ -74,6 +101,14 @@ class Outcome(NamedTuple):
     status: int | None = None
     error: str | None = None
     retry_in: float | None = None
+
+
+class Failure(NamedTuple):
+    """Why an attempt failed: one line to show, and the handler's exception (type, message, traceback) when the
+    function's target said what it was."""
+
+    error: str
+    exception: dict[str, str] | None = None
 
 
 class Deliverer:
@@ -88,9 +123,11 @@ class Deliverer:
         policy_for: PolicyFor,
         open_bucket: OpenBucket,
         workers: int,
+        console: Console,
         yield_to_calls: Callable[[float], object] = lambda seconds: None,
     ) -> None:
         self.app = app
+        self.console = console
         self.yield_to_calls = yield_to_calls
         self.queue = queue
         self.letters = letters
@@ -156,10 +193,10 @@ class Deliverer:
         started = time.perf_counter()
         outcome = self._attempt(delivery)
         spec = self.app.functions.get(delivery.function)
-        console.invocation(
+        self.console.invocation(
             delivery.function,
             spec.trigger_name if spec else "event",
-            console.event_subject(delivery.event),
+            event_subject(delivery.event),
             _described(outcome, delivery),
             time.perf_counter() - started,
         )
@@ -169,23 +206,25 @@ class Deliverer:
         event_id = delivery.event.id
         spec = self.app.functions.get(delivery.function)
         if spec is None:
-            return self._dead_letter(
-                delivery, delivery.attempts - 1, None, f"the App has no function {delivery.function!r} any more"
-            )
+            gone = Failure(f"the App has no function {delivery.function!r} any more")
+            return self._dead_letter(delivery, delivery.attempts - 1, None, gone)
         policy = self.policy_for(spec)
         if delivery.attempts > policy.attempts:  # the process died between the last attempt and its dead letter
-            return self._dead_letter(delivery, policy.attempts, None, delivery.last_error or "attempts exhausted")
+            exhausted = Failure(delivery.last_error or "attempts exhausted")
+            return self._dead_letter(delivery, policy.attempts, None, exhausted)
         if policy.expired(datetime.fromtimestamp(delivery.queued, UTC), datetime.now(UTC)):
             last = f"; the last attempt failed with {delivery.last_error}" if delivery.last_error else ""
-            return self._dead_letter(delivery, delivery.attempts - 1, None, f"past the maximum event age{last}")
-        status, error = self._send(delivery)
-        if status is not None and 200 <= status < 300:
+            return self._dead_letter(
+                delivery, delivery.attempts - 1, None, Failure(f"past the maximum event age{last}")
+            )
+        status, failure = self._send(delivery)
+        if failure is None:
             self.queue.done(delivery)
             return Outcome(event_id, "delivered", status)
         if (status is not None and 400 <= status < 500) or delivery.attempts >= policy.attempts:
-            return self._dead_letter(delivery, delivery.attempts, status, error)
+            return self._dead_letter(delivery, delivery.attempts, status, failure)
         delay = policy.delay_before(delivery.attempts + 1)
-        self.queue.retry(delivery, time.time() + delay, error)
+        self.queue.retry(delivery, time.time() + delay, failure.error)
         log.warning(
             "event attempt failed, will retry",
             function=delivery.function,
@@ -193,11 +232,13 @@ class Deliverer:
             attempt=delivery.attempts,
             of=policy.attempts,
             retry_in=delay,
-            error=error,
+            error=failure.error,
         )
-        return Outcome(event_id, "retrying", status, error, delay)
+        return Outcome(event_id, "retrying", status, failure.error, delay)
 
-    def _send(self, delivery: Delivery) -> tuple[int | None, str]:
+    def _send(self, delivery: Delivery) -> tuple[int | None, Failure | None]:
+        """The status the function's target answered (None: not reached), and why the attempt failed (None: it
+        did not)."""
         try:
             status, body = self.send(delivery.function, with_attempt(delivery.event, delivery.attempts))
         # A handler's sys.exit(), or an event its trigger cannot carry, fails this attempt, never the worker.
@@ -209,18 +250,21 @@ class Deliverer:
                 error=f"{type(exc).__name__}: {exc}",
                 traceback=traceback.format_exc(),
             )
-            return None, f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]
-        return status, f"HTTP {status}: {body}"[:_ERROR_CHARS]
+            return None, Failure(f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS], debug_detail(exc)["debug"])
+        if 200 <= status < 300:
+            return status, None
+        return status, failure_of(status, body)
 
-    def _dead_letter(self, delivery: Delivery, attempts: int, status: int | None, error: str) -> Outcome:
+    def _dead_letter(self, delivery: Delivery, attempts: int, status: int | None, failure: Failure) -> Outcome:
         letter = DeadLetter(
             id=delivery.id,
             function=delivery.function,
             event=delivery.event,
             attempts=attempts,
-            error=error,
+            error=failure.error,
             queued=datetime.fromtimestamp(delivery.queued, UTC),
             dead_lettered=datetime.now(UTC),
+            exception=failure.exception,
         )
         if self.queue.move_out(delivery, lambda: self.letters.write(letter)):
             log.error(
@@ -228,10 +272,10 @@ class Deliverer:
                 function=delivery.function,
                 event_id=delivery.event.id,
                 attempts=attempts,
-                error=error,
+                error=failure.error,
                 letter=f"{delivery.function}/{delivery.id}",
             )
-        return Outcome(delivery.event.id, "dead-lettered", status, error)
+        return Outcome(delivery.event.id, "dead-lettered", status, failure.error)
 
     def _spawn(self, work: Callable[[], None]) -> None:
         thread = threading.Thread(target=work, daemon=True)
@@ -269,6 +313,19 @@ class Deliverer:
                 due = None
             wait = POLL_SECONDS if due is None else min(POLL_SECONDS, max(0.0, due - time.time()))
             doorbell.wait(rings, wait)
+
+
+def failure_of(status: int, body: str) -> Failure:
+    """A failed attempt as its target answered it: the handler's exception when the reply carries it (the local
+    runner's event functions put it in their 500 replies' `debug` field), else the status and body."""
+    try:
+        detail = json.loads(body).get("debug")
+    except (ValueError, AttributeError):
+        detail = None
+    if isinstance(detail, dict) and all(isinstance(detail.get(field), str) for field in _EXCEPTION_FIELDS):
+        exception = {field: detail[field] for field in _EXCEPTION_FIELDS}
+        return Failure(f"{exception['type']}: {exception['message']}"[:_ERROR_CHARS], exception)
+    return Failure(f"HTTP {status}: {body}"[:_ERROR_CHARS])
 
 
 def _described(outcome: Outcome, delivery: Delivery) -> str:

@@ -1,5 +1,6 @@
 """An app that failed to load (a syntax error, an import error, a refused declaration), as the local runner
-shows it until the code is fixed: every HTTP call answers 500 naming the file, line and message.
+shows it until the code is fixed: every HTTP call answers 500 naming the file, line and message, and the
+dashboard (`/__portable/`) shows it.
 
 A page calling the API from another origin must be able to read that error: the runner keeps the CORS policy of
 the last App that loaded in the state folder, and answers by it (preflights included) while the App cannot load."""
@@ -8,15 +9,18 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portable.cors_policy import Cors, from_environment, is_preflight, to_environment
-from portable.invoke import new_request_id, preflight_reply, with_cors
+from portable.invoke import Reply, new_request_id, preflight_reply, with_cors
 from providers.local.wsgi import Environ, StartResponse, environ_headers, error, send
 from providers.paths import FRAMEWORK_ROOT, PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from providers.local.console import Console
 
 _FRAMEWORK = (FRAMEWORK_ROOT / "portable", FRAMEWORK_ROOT / "providers")
 _PLACE_IN_MESSAGE = re.compile(r"([\w./\\-]+\.py):(\d+)")
@@ -78,15 +82,28 @@ class LoadFailure:
 
 
 class FailedApp:
-    """The WSGI app served in place of the App while it cannot load; `cors` is the last loaded App's policy."""
+    """The WSGI app served in place of the App while it cannot load: `cors` is the last loaded App's policy;
+    `control(environ)` answers the paths under /__portable/ it serves in the meantime (the dashboard, which shows
+    the error), None for the others; each reply the runner writes has its line on `console`."""
 
-    def __init__(self, failure: LoadFailure, cors: Cors | None = None) -> None:
+    def __init__(
+        self,
+        failure: LoadFailure,
+        cors: Cors | None = None,
+        control: Callable[[Environ], Reply | None] | None = None,
+        console: Console | None = None,
+    ) -> None:
         self.failure = failure
         self.cors = cors
+        self.control = control
+        self.console = console
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        from providers.local import console
-
+        shown = self.control(environ) if self.control is not None else None
+        if shown is not None:
+            if self.console is not None and shown.status >= 400:
+                self.console.own_reply("control", environ, shown, 0.0)
+            return send(start_response, shown)
         method = environ.get("REQUEST_METHOD", "GET")
         headers = environ_headers(environ)
         if self.cors is not None and is_preflight(method, headers):
@@ -98,7 +115,8 @@ class FailedApp:
                 {"load_error": self.failure.record()},
             )
             reply = with_cors(self.cors, headers.get("origin"), failed)
-        console.own_reply("runner", environ, reply, 0.0)
+        if self.console is not None:
+            self.console.own_reply("runner", environ, reply, 0.0)
         return send(start_response, reply)
 
 
@@ -106,12 +124,13 @@ def _last_app_frame(exc: BaseException, root: Path) -> tuple[str, int] | None:
     """The innermost frame of the traceback in the app's own files: not the framework's, not an installed package's."""
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.lineno is not None and _in_app(Path(frame.filename), root):
+        if frame.lineno is not None and in_app(Path(frame.filename), root):
             found = frame.filename, frame.lineno
     return found
 
 
-def _in_app(path: Path, root: Path) -> bool:
+def in_app(path: Path, root: Path) -> bool:
+    """Whether `path` is the app's own code: under `root`, outside the framework and installed packages."""
     resolved = path.resolve()
     return (
         resolved.is_relative_to(root)

@@ -1,7 +1,9 @@
 """`portable dev`'s reloader: serve the App in a child process, and a new one after each change to its code.
 
 This process holds the listening socket and never imports the App. Its child serves on that
-socket (providers/local/server.py). When a Python file of the app changes, the reloader asks
+socket (providers/local/server.py), and says which of the app's files it imported. The reloader
+watches those, the package's folder (`functions/`, where a new module may appear) and `main.py`:
+the app's files, and nothing else in the project's folder. When one of them changes, the reloader asks
 the child to stop, by closing the child's lifeline pipe: the child stops taking new requests,
 queued events and schedule firings, says through which instant it has fired the schedules,
 finishes the HTTP calls in flight and exits. A new child, started at once on the same socket,
@@ -23,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,14 +36,14 @@ from providers.local.access import ControlAccess
 from providers.local.load_failure import shown_path
 from providers.local.server import CONTROL_TOKEN_VARIABLE, url_host
 from providers.local.sqlite_files import local_dir
-from providers.paths import PROJECT_ROOT
+from providers.paths import MAIN_PY, PROJECT_ROOT
 
 if TYPE_CHECKING:
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers.api import BaseObserver
 
-# Folders never watched: tests, caches, virtualenvs and Node's packages (hidden folders are skipped too).
-SKIPPED_FOLDERS = frozenset({"tests", "__pycache__", "node_modules", "site-packages"})
+# Folders never watched in the package: caches (hidden folders are skipped too).
+SKIPPED_FOLDERS = frozenset({"__pycache__"})
 # A save is often several writes: reload once they have stopped for this long.
 QUIET_SECONDS = 0.2
 # How long a child may take to let go of the socket and the queue before it is killed.
@@ -49,25 +51,40 @@ STOP_SECONDS = 30
 _WATCHED_EVENTS = frozenset({"created", "modified", "moved", "deleted"})
 
 
-def watched(path: Path, root: Path = PROJECT_ROOT) -> bool:
-    """Whether a change to `path` reloads the app: a Python file of the project, outside skipped folders."""
-    if path.suffix != ".py" or not path.is_relative_to(root):
-        return False
-    folders = path.relative_to(root).parts[:-1]
-    return not any(part.startswith(".") or part in SKIPPED_FOLDERS for part in folders)
+class Watched:
+    """The app's files: every Python file in its package's folder, `main.py`, and the files the serving process
+    reports it imported from the project (a module beside `functions/`, say). Reports come from another thread."""
 
+    def __init__(self, root: Path, package: str) -> None:
+        self.root = root
+        self.package = root.joinpath(*package.split("."))
+        self.main = root / MAIN_PY.name
+        self._reported: frozenset[Path] = frozenset()
 
-def watched_folders(root: Path = PROJECT_ROOT) -> Iterator[tuple[Path, bool]]:
-    """(folder, recursive) to watch: the project folder itself, and each folder in it that may hold code."""
-    yield root, False
-    for entry in sorted(root.iterdir()):
-        if (
-            entry.is_dir()
-            and not entry.name.startswith(".")
-            and entry.name not in SKIPPED_FOLDERS
-            and not (entry / "pyvenv.cfg").exists()
-        ):
-            yield entry, True
+    def __contains__(self, path: Path) -> bool:
+        """Whether a change to `path` reloads the app."""
+        if path.suffix != ".py":
+            return False
+        if path == self.main or path in self._reported:
+            return True
+        if not path.is_relative_to(self.package):
+            return False
+        folders = path.relative_to(self.package).parts[:-1]
+        return not any(part.startswith(".") or part in SKIPPED_FOLDERS for part in folders)
+
+    def report(self, files: list[str]) -> list[Path]:
+        """Take the files a serving process imported; the folders that hold them, to watch."""
+        self._reported = frozenset(Path(file) for file in files if Path(file).is_relative_to(self.root))
+        return sorted({path.parent for path in self._reported})
+
+    def folders(self) -> list[tuple[Path, bool]]:
+        """(folder, recursive) to watch from the start: the project's folder itself (for main.py), the package's."""
+        package = [(self.package, True)] if self.package.is_dir() and self.package != self.root else []
+        return [(self.root, False), *package]
+
+    def covers(self, folder: Path) -> bool:
+        """Whether watching `folders()` hears the changes in `folder` already."""
+        return folder == self.root or (self.package != self.root and folder.is_relative_to(self.package))
 
 
 @dataclass
@@ -77,6 +94,7 @@ class Child:
 
     process: subprocess.Popen[bytes]
     lifeline: int
+    on_files: Callable[[list[str]], None]
     released: threading.Event = field(default_factory=threading.Event)
     schedules_through: str | None = None
 
@@ -84,16 +102,26 @@ class Child:
         with open(pipe, encoding="utf-8") as lines:
             for line in lines:
                 said = json.loads(line)
+                if "watch" in said:
+                    self.on_files(said["watch"])
                 if "released" in said:
                     self.schedules_through = said["released"]
                     self.released.set()
 
 
 class Reloader:
-    """Serve at `host:port` in a child process running `python -m providers.local` with `served` options."""
+    """Serve the App of `package` at `host:port` in a child process running `python -m providers.local` with
+    `served` options."""
 
     def __init__(
-        self, host: str, port: int, served: list[str], root: Path = PROJECT_ROOT, *, expose_control: bool = False
+        self,
+        host: str,
+        port: int,
+        served: list[str],
+        root: Path = PROJECT_ROOT,
+        package: str = "functions",
+        *,
+        expose_control: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -101,7 +129,11 @@ class Reloader:
         self.root = root
         # One token for every server this reloader starts, so that it holds across reloads.
         self.control = ControlAccess.for_host(host, expose_control)
+        self.watched = Watched(root, package)
         self.changes: queue.Queue[Path] = queue.Queue()
+        self._observer: BaseObserver | None = None
+        self._handler: FileSystemEventHandler | None = None
+        self._folders: set[Path] = set()
 
     def run(self) -> int:
         try:
@@ -153,18 +185,19 @@ class Reloader:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
 
-        changes, root = self.changes, self.root
+        changes, watched = self.changes, self.watched
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: FileSystemEvent) -> None:
                 if event.event_type not in _WATCHED_EVENTS:
                     return  # reading a file (importing it) is no change
                 for path in (event.src_path, getattr(event, "dest_path", "")):
-                    if path and watched(Path(os.fsdecode(path)), root):
+                    if path and Path(os.fsdecode(path)) in watched:
                         changes.put(Path(os.fsdecode(path)))
 
+        self._handler = handler = Handler()
         try:
-            return _started(Observer(), Handler(), self.root)
+            self._observer = self._started(Observer(), handler)
         except OSError as exc:  # e.g. the system's limit of inotify watches is reached
             from watchdog.observers.polling import PollingObserver
 
@@ -173,7 +206,27 @@ class Reloader:
                 file=sys.stderr,
                 flush=True,
             )
-            return _started(PollingObserver(), Handler(), self.root)
+            self._observer = self._started(PollingObserver(), handler)
+        return self._observer
+
+    def _started(self, observer: BaseObserver, handler: FileSystemEventHandler) -> BaseObserver:
+        self._folders = set()
+        for folder, recursive in self.watched.folders():
+            observer.schedule(handler, str(folder), recursive=recursive)
+            self._folders.add(folder)
+        observer.daemon = True
+        observer.start()
+        return observer
+
+    def _files_reported(self, files: list[str]) -> None:
+        """A serving process imported `files`: watch their folders too (the changes in them are filtered)."""
+        for folder in self.watched.report(files):
+            if folder in self._folders or self.watched.covers(folder):
+                continue
+            if self._observer is not None and self._handler is not None:
+                with suppress(OSError):  # a folder removed meanwhile: its files reload nothing any more
+                    self._observer.schedule(self._handler, str(folder), recursive=False)
+                    self._folders.add(folder)
 
     def _next_change(self, child: Child) -> Path | None:
         """The first file changed, once the changes have settled; None if the child exits first."""
@@ -216,7 +269,7 @@ class Reloader:
         process = subprocess.Popen(command, pass_fds=(listener.fileno(), write, lifeline), env=env)
         os.close(write)
         os.close(lifeline)
-        child = Child(process, held)
+        child = Child(process, held, self._files_reported)
         threading.Thread(target=child.listen, args=(read,), daemon=True).start()
         return child
 
@@ -232,14 +285,6 @@ class Reloader:
                 child.process.kill()
                 break
         return child.schedules_through
-
-
-def _started(observer: BaseObserver, handler: FileSystemEventHandler, root: Path) -> BaseObserver:
-    for folder, recursive in watched_folders(root):
-        observer.schedule(handler, str(folder), recursive=recursive)
-    observer.daemon = True
-    observer.start()
-    return observer
 
 
 def _listen(host: str, port: int) -> socket.socket:

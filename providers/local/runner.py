@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portable import log
 from portable.app import App, FunctionSpec, HttpTrigger, ResourceSpec, has_trigger, load_app
-from portable.context import physical_name
+from portable.context import physical_name, using_clients
 from portable.cors_policy import is_preflight
 from portable.errors import BackendError, NotFound
 from portable.events import ScheduleEvent, schedule_firing
@@ -31,15 +31,17 @@ from portable.invoke import Reply, new_request_id, preflight_reply, unauthorized
 from portable.limits import REQUEST_BODY_MAX_BYTES
 from portable.messages import Message
 from portable.request import Headers
+from portable.suggestions import did_you_mean
+from providers.binding import client_factory
 from providers.gcp import scheduler_requests, storage_events
 from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
-from providers.local import console
 from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess
-from providers.local.clients import open_bucket, open_table
+from providers.local.clients import open_bucket
+from providers.local.console import Console, request_path, timed_http
 from providers.local.control import Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliveries import DeliveryQueue
-from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_policy
+from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_policy, faster
 from providers.local.events import LocalEvent
 from providers.local.sqlite_files import local_dir
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
@@ -47,6 +49,7 @@ from providers.local.wsgi import Environ, Refused, StartResponse, buffered_body,
 from providers.paths import MAIN_PY
 
 if TYPE_CHECKING:
+    from portable.messaging import Body
     from providers.local.scheduler import LocalScheduler
 
 # An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
@@ -60,8 +63,11 @@ USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 class LocalApp:
     """A WSGI app serving every HTTP route, plus workers for object events and schedules.
 
-    `policy_for(spec)` gives each object and schedule function its attempts and backoff; `control` says who may
-    call the control endpoints under /__portable/.
+    `policy_for(spec)` gives each object and schedule function its attempts and backoff. The runner counts
+    attempts and keeps dead letters itself; `counts_attempts=False` leaves the end of an object event's retries to
+    the GCP shim, as on GCP (the test kit's gcp target). `fast_retries` waits 1 s, doubling, between attempts in
+    place of each policy's backoff (`portable dev --fast-retries`). `control` says who may call the control
+    endpoints under /__portable/.
     """
 
     def __init__(
@@ -72,6 +78,8 @@ class LocalApp:
         policy_for: PolicyFor = default_policy,
         workers: int = WORKERS,
         debug: bool = False,
+        counts_attempts: bool = True,
+        fast_retries: bool = False,
         control: ControlAccess = LOOPBACK_ONLY,
     ) -> None:
         import functions_framework
@@ -80,31 +88,35 @@ class LocalApp:
 
         self.app: App = load_app(package)
         source_file = str(source or MAIN_PY)
-        with runtime.exporting(package, "local", debug):
+        with runtime.exporting(package, "local", debug, counts_attempts):
             self.targets = {
                 name: functions_framework.create_app(target=name, source=source_file)  # type: ignore[no-untyped-call]
                 for name in self.app.functions
             }
         root = local_dir()
+        self.fast_retries = fast_retries
+        if fast_retries:
+            policy_for = faster(policy_for)
+        self.console = Console()
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
         self._calls = 0  # HTTP calls being answered, which go before events
         self._last_call = float("-inf")  # when the latest began (monotonic)
         self._quiet = threading.Condition()
         self.deliverer = Deliverer(
-            self.app, self.queue, self.letters, self.deliver, policy_for, open_bucket, workers, self.wait_for_calls
+            self.app,
+            self.queue,
+            self.letters,
+            self.deliver,
+            policy_for,
+            open_bucket,
+            workers,
+            self.console,
+            self.wait_for_calls,
         )
         self.issuer = DevIssuer(root)
-        self.control = Control(
-            self.app,
-            self.fire_schedule,
-            open_bucket,
-            open_table,
-            self.letters,
-            self.replay,
-            issuer=self.issuer,
-            access=control,
-        )
+        self.access = control
+        self.control = Control(self)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._scheduler: LocalScheduler | None = None
@@ -151,11 +163,11 @@ class LocalApp:
         headers = environ_headers(environ)
         answered = self._gateway(environ, headers)
         if isinstance(answered, str):  # the GCP shim adds the CORS headers, as behind API Gateway
-            return console.timed_http(self.targets[answered], answered, environ, start_response)
+            return timed_http(self.console, self.targets[answered], answered, environ, start_response)
         reply = (
             answered if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers) else self._cors(answered, headers)
         )
-        console.own_reply("runner", environ, reply, time.perf_counter() - started)
+        self.console.own_reply("runner", environ, reply, time.perf_counter() - started)
         return send(start_response, reply)
 
     def _gateway(self, environ: Environ, headers: Headers) -> str | Reply:
@@ -168,9 +180,9 @@ class LocalApp:
         path = environ.get("PATH_INFO") or "/"
         spec, allowed = self.route(method, path)
         if spec is None:
-            shown = console.request_path(environ)
+            shown = request_path(environ)
             if not allowed:
-                return error(404, f"no route for {method} {shown}")
+                return error(404, f"no route for {method} {shown}{self._similar_route(method, shown)}")
             reply = error(405, f"{method} is not allowed on {shown}: use {', '.join(allowed)}")
             reply.headers.append(("Allow", ", ".join(allowed)))
             return reply
@@ -219,15 +231,32 @@ class LocalApp:
             return Outcome(event.id, "queued")
         return self.deliverer.attempt(delivery)
 
-    def replay(self, function: str, letter_id: str) -> DeadLetter:
-        """Queue a dead letter's event again for its function (same event id, attempts anew) and remove the letter."""
+    def replay(self, function: str, letter_id: str, body: bytes | None = None) -> DeadLetter:
+        """Queue a dead letter's event again for its function (same event id, attempts anew; a message with `body`
+        in place of its own, if given) and remove the letter."""
         if function not in self.app.functions:
             raise NotFound("dead letters", f"no function named {function!r} in the App")
-        letter = self.letters.read(function, letter_id)
-        self.queue.add([(function, letter.event)])
-        self.letters.remove(function, letter_id)
-        log.info("dead letter replayed", function=function, event_id=letter.event.id, letter=letter_id)
-        return letter
+        return self.letters.replay(function, letter_id, self.queue, body)
+
+    def send_message(self, kind: str, name: str, body: Body, attributes: Mapping[str, str]) -> str:
+        """Send `body` to the App's queue `name` (`kind` queue), or publish it to its topic, as a function would;
+        the message's id. The relay delivers it."""
+        from portable.messaging import Queue, Topic
+
+        with using_clients(client_factory("local")):
+            if kind == "queue":
+                return Queue(name, delays=name in self.app.delayed_queues).send(body, attributes)
+            return Topic(name).publish(body, attributes)
+
+    def _similar_route(self, method: str, path: str) -> str:
+        """`; did you mean ...` naming the route nearest to (method, path), for a local 404."""
+        routes = [spec.trigger.route for spec in self.app.http_functions()]
+
+        def key(nearest: str) -> str:
+            alike = [route for route in routes if route.path == nearest]
+            return repr(next((route for route in alike if route.method == method), alike[0]).key)
+
+        return did_you_mean(path, {route.path for route in routes}, key)
 
     def _lease_seconds(self, function: str) -> float:
         spec = self.app.functions.get(function)

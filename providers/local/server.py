@@ -11,27 +11,28 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from providers.local.access import LOOPBACK_ONLY, ControlAccess
-from providers.local.load_failure import FailedApp, LoadFailure, remember_cors, remembered_cors, shown_path
+from providers.local.access import ControlAccess
+from providers.local.load_failure import FailedApp, LoadFailure, in_app, remember_cors, remembered_cors
 from providers.local.sqlite_files import local_dir
+from providers.local.startup import banner, warnings
 from providers.local.wsgi import BODY_TIMEOUT_SECONDS
+from providers.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
-    from portable.app import App
     from providers.local.runner import LocalApp
 
-_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # How long a thread holds the GIL while another waits for it (Python's default is 5 ms): a call waiting to go on
 # after SQLite or the socket gets its turn sooner, though delivery workers and image work keep the CPU busy.
 SWITCH_INTERVAL_SECONDS = 0.001
@@ -91,6 +92,9 @@ def http_server(
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             pass  # the runner's console has a line per call
 
+        def handle_expect_100(self) -> bool:
+            return True  # Werkzeug sends the `100 Continue` itself, once
+
     Handler.timeout = timeout
     server = make_server(host, port, app, threaded=True, fd=fd, request_handler=Handler)
     if fd is not None:
@@ -134,6 +138,7 @@ def serve(
     schedules: bool,
     debug: bool,
     expose_control: bool = False,
+    fast_retries: bool = False,
     listen_fd: int | None = None,
     report_fd: int | None = None,
     lifeline_fd: int | None = None,
@@ -148,7 +153,7 @@ def serve(
     access = ControlAccess.for_host(host, expose_control, os.environ.pop(CONTROL_TOKEN_VARIABLE, None))
     local: LocalApp | None = None
     try:
-        local = LocalApp(package, debug=debug, control=access)
+        local = LocalApp(package, debug=debug, fast_retries=fast_retries, control=access)
     except (Exception, SystemExit) as exc:  # whatever importing the App raised, a module's sys.exit() included
         if listen_fd is None:
             print(f"error: {LoadFailure.of(exc).summary()}", file=sys.stderr)
@@ -157,14 +162,17 @@ def serve(
         print(failure.traceback, file=sys.stderr, end="")
         print(
             f"Portable local: the app failed to load: {failure.summary()}\n  every call answers this error "
-            "until you fix it and save",
+            "(the dashboard shows it) until you fix it and save",
             file=sys.stderr,
             flush=True,
         )
+        report.say(watch=app_files(failure.file))
+    else:
+        report.say(watch=app_files())
     if local is not None:
         remember_cors(local_dir(), local.app.cors)
     counted = InFlight()
-    app = local if local is not None else FailedApp(failure, remembered_cors(local_dir()))
+    app = local if local is not None else _failed_app(failure, access)
     server = http_server(host, port, app, counted, fd=listen_fd)
     # `kill` stops the server as Ctrl-C does, so that it finishes its calls and withdraws its address.
     signal.signal(signal.SIGTERM, _interrupted)
@@ -174,8 +182,8 @@ def serve(
     url = f"http://{url_host(host)}:{server.port}"
     if local is not None:
         local.start(schedules=schedules, schedules_since=schedules_since)
-        print(banner(local.app, url, access), file=sys.stderr, flush=True)
-        for warning in missing_requirements(local.app):
+        print(banner(local.app, url, fast_retries, access), file=sys.stderr, flush=True)
+        for warning in warnings(local.app):
             print(warning, file=sys.stderr, flush=True)
     try:
         with _announced(url, alone=listen_fd is None):
@@ -189,11 +197,35 @@ def serve(
     return 0
 
 
+def _failed_app(failure: LoadFailure, access: ControlAccess) -> FailedApp:
+    """What answers while the App cannot load: the error, by the CORS policy of the last App that loaded, and the
+    dashboard showing it to the callers `access` lets in."""
+    from providers.local.console import Console
+    from providers.local.control import while_failed
+
+    return FailedApp(failure, remembered_cors(local_dir()), partial(while_failed, failure.record(), access), Console())
+
+
+def app_files(failed: str | None = None, root: Path = PROJECT_ROOT) -> list[str]:
+    """The app's own Python files this process has imported (and `failed`, the one whose import failed), for the
+    reloader to watch: inside the project, outside virtualenvs, installed packages and the framework."""
+    found = {str(path) for path in map(_module_file, list(sys.modules.values())) if path and in_app(path, root)}
+    if failed is not None and in_app(root / failed, root):
+        found.add(str((root / failed).resolve()))
+    return sorted(found)
+
+
+def _module_file(module: object) -> Path | None:
+    file = getattr(module, "__file__", None)
+    return Path(file).resolve() if isinstance(file, str) and file.endswith(".py") else None
+
+
 def _stop(local: LocalApp | None, counted: InFlight, report: Report, schedules_since: datetime | None) -> None:
     through = local.stop_schedules() if local is not None else schedules_since
     report.say(released=through.isoformat() if through else None)
     if local is None:
         return
+    local.console.close()  # the dashboards' log streams end, and their pages reconnect to the next process
     local.deliverer.stop()
     longest = max((spec.timeout_seconds for spec in local.app.http_functions()), default=0)
     if not counted.wait_idle(longest + DRAIN_GRACE_SECONDS):
@@ -218,56 +250,3 @@ def url_host(host: str) -> str:
     if host == "::":
         return "[::1]"
     return f"[{host}]" if ":" in host else host
-
-
-def banner(app: App, url: str, access: ControlAccess = LOOPBACK_ONLY) -> str:
-    """What the runner serves, said once at start: routes, buckets, tables, schedules and messages, one kind a
-    line, and who may call its control endpoints."""
-
-    def listed(names: list[str]) -> str:
-        return ", ".join(names) or "none"
-
-    routes = [f"{spec.trigger.route.key} -> {spec.name}" for spec in app.http_functions()]
-    schedules = [f"{spec.name} ({spec.trigger.schedule.describe()})" for spec in app.schedule_functions()]
-    return "\n".join(
-        [
-            f"Portable local: {url}",
-            f"  routes:    {listed(routes)}",
-            f"  buckets:   {listed(app.buckets)}",
-            f"  tables:    {listed(app.tables)}",
-            f"  schedules: {listed(schedules)}",
-            f"  messages:  {listed(message_sources(app))}",
-            access.described(url),
-        ]
-    )
-
-
-def message_sources(app: App) -> list[str]:
-    """Each queue and topic with the functions that receive its messages."""
-    return [
-        f"{name} ({kind}) -> {', '.join(spec.name for spec in app.message_functions(name)) or 'none'}"
-        for kind, names in (("queue", app.queues), ("topic", app.topics))
-        for name in names
-    ]
-
-
-def missing_requirements(app: App) -> list[str]:
-    """A warning for each `requires=` package of a function that is not installed here."""
-    from importlib import metadata
-
-    warnings = []
-    for spec in app.functions.values():
-        for requirement in spec.requires:
-            name = _REQUIREMENT_NAME.match(requirement)
-            if name is None:
-                continue  # the deploy refuses it, naming the fix
-            try:
-                metadata.distribution(name[0])
-            except metadata.PackageNotFoundError:
-                warnings.append(
-                    f"warning: function {spec.name!r} ({shown_path(spec.source_file)}) requires "
-                    f"{requirement!r}, "
-                    f"which is not installed here, so calling it fails; install it with: "
-                    f"pip install '{requirement}'"
-                )
-    return warnings

@@ -39,10 +39,15 @@ def base_url(root: Path) -> str:
     override = os.environ.get("PORTABLE_LOCAL_URL")
     if override:
         return override.rstrip("/")
+    return runner_url(root) or DEFAULT_URL
+
+
+def runner_url(root: Path) -> str | None:
+    """The address of the runner serving `root`, None when none does."""
     try:
-        return (root / _RUNNER_URL_FILE).read_text().strip() or DEFAULT_URL
+        return (root / _RUNNER_URL_FILE).read_text().strip() or None
     except OSError:
-        return DEFAULT_URL
+        return None
 
 
 @contextmanager

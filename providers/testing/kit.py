@@ -33,6 +33,7 @@ from portable.messaging import Queue, Topic
 from portable.request import Headers, Query, Request
 from portable.resources import Bucket, Table
 from portable.storage_types import Document, ObjectInfo
+from portable.suggestions import did_you_mean
 from providers.binding import client_factory
 from providers.local.clients import observing_writes
 from providers.local.messages import observing_messages
@@ -177,6 +178,38 @@ class Kit:
         with self._active():
             return HttpReply(self._target.http(request))
 
+    def http_url(
+        self,
+        url: str,
+        method: str = "GET",
+        body: bytes | str = b"",
+        *,
+        headers: Pairs | None = None,
+    ) -> HttpReply:
+        """Call a URL the App handed out, as a browser or a script would: a bucket's signed URL (`signed_url(...)`),
+        which GET downloads and PUT uploads through (the upload triggers the bucket's functions before this
+        returns, like a write). Send the Content-Type a PUT URL was signed for in `headers`."""
+        from werkzeug.test import Client
+
+        from providers.local import signed_urls
+        from providers.local.control import SignedUrls
+        from providers.testing.targets import reply_of
+
+        parts = urlsplit(url)
+        base = signed_urls.base_url(self.state)
+        if f"{parts.scheme}://{parts.netloc}" != base or not parts.path.startswith(signed_urls.ROUTE):
+            raise ConfigurationError(
+                f"{url[:200]!r} is not a URL this kit serves: its buckets' signed URLs start with "
+                f"{base}{signed_urls.ROUTE}; make one with bucket.signed_url(key, method) in a handler or kit.run(...)"
+            )
+        data = body.encode() if isinstance(body, str) else body
+        with self._active():
+            client = Client(SignedUrls.of(self.app), use_cookies=False)
+            response = client.open(
+                parts.path, method=method, query_string=parts.query, headers=_pairs(headers), data=data
+            )
+            return HttpReply(reply_of(response))
+
     def token(
         self,
         subject: str,
@@ -197,9 +230,12 @@ class Kit:
     def fire(self, schedule: str, *, at: datetime | None = None) -> list[Delivery]:
         """Fire schedule function `schedule` for the time `at` (default: this minute); EventFailed if it or a
         function it triggered failed. Returns every delivery it caused, the firing first."""
-        if schedule not in {spec.name for spec in self.app.schedule_functions()}:
-            known = ", ".join(spec.name for spec in self.app.schedule_functions()) or "none"
-            raise ConfigurationError(f"no schedule function named {schedule!r}; the App's schedules: {known}")
+        schedules = [spec.name for spec in self.app.schedule_functions()]
+        if schedule not in schedules:
+            raise ConfigurationError(
+                f"no schedule function named {schedule!r}{did_you_mean(schedule, schedules)}; the App's schedules: "
+                f"{', '.join(schedules) or 'none'}"
+            )
         due = at or datetime.now(UTC).replace(second=0, microsecond=0)
         return self.caused_by(lambda: self.deliveries.append(self._target.schedule(schedule, due)))
 
@@ -231,14 +267,24 @@ class Kit:
         return KitTable(self, Table(self._declared(name, self.app.tables, "table")))
 
     def _declared(self, name: str, declared: list[str], kind: str) -> str:
-        if name not in declared:
-            known = ", ".join(declared) or "none"
-            raise ConfigurationError(f"the App declares no {kind} {name!r}; its {kind}s: {known}")
-        return name
+        if name in declared:
+            return name
+        unused = self.app.unused.get(name)
+        if unused is not None and unused[0].kind == kind:
+            uses = "reads" if kind == "secret" else "uses"
+            raise ConfigurationError(
+                f"{kind} {name!r} is declared at {unused[1]}, but no function {uses} it, so the App has no such "
+                f"{kind}: add it to reads= or writes= of the functions that use it"
+            )
+        known = ", ".join(declared) or "none"
+        raise ConfigurationError(
+            f"the App declares no {kind} {name!r}{did_you_mean(name, declared)}; its {kind}s: {known}"
+        )
 
     def set_secret(self, name: str, value: str) -> None:
         """Give the declared secret `name` its value in this kit's state (before the first call that reads it:
-        functions keep a value they read for a while, as deployed ones do)."""
+        functions keep a value they read for a while, as deployed ones do). A secret that no function reads is
+        refused, saying so."""
         path = secret_file(self.state, self._declared(name, self.app.secrets, "secret"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(value)

@@ -259,7 +259,9 @@ class GcpTarget(Target):
     def request(self, function: str, method: str, path: str, headers: dict[str, str], body: bytes) -> TestResponse:
         """The native reply of `function`'s functions-framework app to one HTTP request."""
         response: TestResponse = (
-            self.runner.targets[function].test_client().open(path, method=method, headers=headers, data=body)
+            self.runner.targets[function]
+            .test_client(use_cookies=False)
+            .open(path, method=method, headers=headers, data=body)
         )
         return response
 
@@ -283,7 +285,7 @@ class GcpTarget(Target):
                     (USERINFO_HEADER, userinfo_of_token(verified[0])),
                 ]
             )
-        return reply_of(open_request(self.runner.targets[function].test_client().open, request))
+        return reply_of(open_request(self.runner.targets[function].test_client(use_cookies=False).open, request))
 
     def _preflight_route(self, request: Request) -> HttpFunction | None:
         if self.app.cors is None or not is_preflight(request.method, request.headers):
@@ -327,7 +329,7 @@ class LocalTarget(GcpTarget):
         from werkzeug.test import Client
 
         super().__init__(app, runner)
-        self.client = Client(runner)
+        self.client = Client(runner, use_cookies=False)
 
     def http(self, request: Request) -> Reply:
         return reply_of(open_request(self.client.open, request))
@@ -349,5 +351,6 @@ def build_target(name: str, app: App, package: str) -> Target:
         return AwsTarget(app)
     from providers.local.runner import LocalApp
 
-    runner = LocalApp(package)
+    # On GCP the shim ends Eventarc's retries itself; the local runner counts attempts and keeps dead letters.
+    runner = LocalApp(package, counts_attempts=name == "local")
     return GcpTarget(app, runner) if name == "gcp" else LocalTarget(app, runner)

@@ -70,10 +70,11 @@ def until_logged(read: Callable[[], str], pattern: re.Pattern[str], count: int =
 
 def test_beyond_this_machine_the_control_endpoints_are_off_and_the_app_is_served(runner: Callable[..., Any]) -> None:
     port, read = runner()
-    until_logged(read, re.compile(r"control:   off"))
+    until_logged(read, re.compile(r"dashboard: off"))
     base = f"http://127.0.0.1:{port}"
     refused = requests.post(f"{base}/__portable/token?subject=a", timeout=30)
     assert refused.status_code == 404 and "--expose-control" in refused.json()["error"]
+    assert requests.get(f"{base}/__portable/", timeout=30).status_code == 404, "the dashboard is off too"
     assert requests.post(f"{base}/hello", json={"name": "Ada"}, timeout=30).json() == {"message": "Hello, Ada!"}
 
 
@@ -94,3 +95,7 @@ def test_exposed_control_answers_the_printed_token_from_another_address_across_a
     assert until_logged(read, TOKEN_LINE, count=2) == [token, token]  # the reloaded server prints the same token
     listed = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert (listed.status_code, listed.json()) == (200, {"dead_letters": []})
+    dashboard = f"http://{address}:{port}/__portable/app"
+    assert requests.get(dashboard, timeout=30).status_code == 403
+    described = requests.get(dashboard, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert described.status_code == 200 and "functions" in described.json()

@@ -100,8 +100,9 @@ def served(app: Path, tmp_path: Path) -> Iterator[Callable[[], str]]:
         assert "Portable local: the app failed to load: functions/hello.py, line 5: SyntaxError" in output
         assert output.count(" changed, reloading") >= 2, output
         assert (
-            "warning: function 'slow' (functions/work.py) requires 'surely-not-installed-pkg>=1', which is not "
-            "installed here, so calling it fails; install it with: pip install 'surely-not-installed-pkg>=1'" in output
+            "warning: function 'slow' (functions/work.py:10) requires 'surely-not-installed-pkg>=1', which is not "
+            "installed here, so calling it fails; add 'surely-not-installed-pkg>=1' to requirements-dev.txt and run "
+            "`./dev lock`" in output
         ), "at each start"
 
 

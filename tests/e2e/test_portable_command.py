@@ -80,3 +80,26 @@ def test_dev_serves_the_app_with_its_state_folder(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=10)
     assert b" hello http POST /hello -> 200 (" in output, "its line on the console"
     assert (tmp_path / "tables" / "greetings.sqlite3").is_file(), "its data in --state"
+
+
+@pytest.mark.parametrize("command", [["portable", "dev"], ["providers.local"]])
+def test_dev_outside_an_app_exits_at_once_naming_what_is_missing(tmp_path: Path, command: list[str]) -> None:
+    """In a folder with no Pulumi.yaml here or above (the issue: `cd "$(mktemp -d)/.." && portable dev`), nothing is
+    served or watched: the command says so and exits 2."""
+    nowhere = tmp_path / "not-an-app"
+    (nowhere / "functions").mkdir(parents=True)  # a functions/ alone is no app
+    assert not any((folder / "Pulumi.yaml").exists() for folder in (nowhere, *nowhere.parents))
+    done = subprocess.run(
+        [sys.executable, "-m", *command, "--port", str(free_port())],
+        cwd=nowhere,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"error: no Pulumi.yaml in {nowhere} or any folder above it, so there is no app here for `portable dev`: run "
+        "it in your app's folder (the one holding Pulumi.yaml and functions/), or make an app with `portable new DIR`\n"
+    )

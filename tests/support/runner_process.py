@@ -14,9 +14,11 @@ from tests.conftest import ROOT
 
 
 @contextmanager
-def running_runner(project: Path, state: Path, package: str = "functions", *, reload: bool = False) -> Iterator[str]:
-    """`python -m providers.local` serving `package` of `project` on its own state, reloading on edits with
-    `reload`; yields its base URL, and checks that it stopped cleanly."""
+def running_runner(
+    project: Path, state: Path, package: str = "functions", *options: str, reload: bool = False
+) -> Iterator[str]:
+    """`python -m providers.local` serving `package` of `project` on its own state, with `options` (and under its
+    reloader, with `reload`); yields its base URL."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": f"{project}:{ROOT}", "PORTABLE_LOCAL_DIR": str(state)}
     process = subprocess.Popen(
@@ -30,6 +32,7 @@ def running_runner(project: Path, state: Path, package: str = "functions", *, re
             "--no-schedules",
             "--package",
             package,
+            *options,
         ],
         cwd=project,
         env=env,

@@ -31,7 +31,7 @@ def check_notifications(app: App) -> None:
                 a, b = first.trigger, second.trigger
                 if _overlap(a, b):
                     raise AppDefinitionError(
-                        f"functions {first.name!r} ({first.source_file}) and {second.name!r} ({second.source_file}) "
+                        f"functions {first.name!r} ({first.where}) and {second.name!r} ({second.where}) "
                         f"both take {a.kind} events of bucket {bucket!r} with overlapping filters "
                         f"(prefix {a.prefix!r}/{b.prefix!r}, suffix {a.suffix!r}/{b.suffix!r}); S3 sends each event "
                         "to one function only. Give them prefixes or suffixes that cannot both match, or merge them"

@@ -24,7 +24,7 @@ from packaging.utils import canonicalize_name
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError, ConfigurationError
 from providers.deploy.bytecode import with_bytecode
-from providers.deploy.lock import LOCK_COMMAND, LOCK_FILE, LOCK_INPUT, Lock, Pin, declared_requirements, read_lock
+from providers.deploy.lock import LOCK_FILE, Lock, Pin, declared_requirements, read_lock
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
     DEFAULT_CACHE_DIR,
@@ -37,6 +37,7 @@ from providers.deploy.packaging import (
     write_archive,
 )
 from providers.installer import UV_REQUIREMENT, uv_binary
+from providers.requirements import add_package
 
 HANDLER = "providers.aws.runtime.handler"
 ARCHITECTURES = ("x86_64", "arm64")
@@ -130,8 +131,8 @@ def install_requirements(pins: list[Pin], target: WheelTarget, cache_dir: Path) 
         shutil.rmtree(staging, ignore_errors=True)
         raise AppDefinitionError(
             f"{' '.join(requirements)} on CPython {target.python_version} ({where}) also need "
-            f"{', '.join(f'{name}=={version}' for name, version in unlocked)}, which the lock does not hold; add "
-            f"{', '.join(name for name, _ in unlocked)} to {LOCK_INPUT} and run `{LOCK_COMMAND}`"
+            f"{', '.join(f'{name}=={version}' for name, version in unlocked)}, which the lock does not hold; "
+            f"{add_package(', '.join(name for name, _ in unlocked))}"
         )
     shutil.rmtree(staging / "bin", ignore_errors=True)
     (staging / _COMPLETE_MARKER).touch()

@@ -2,7 +2,8 @@
 
 `flaky/...` fails its first two attempts, `poison/...` fails until a file `<record>.fixed`
 exists (the bug is fixed), `exit/...` calls sys.exit(), `slow/...` takes 100 ms and is
-recorded once done. `tick` fails the first attempt of every firing.
+recorded once done. `tick` fails the first attempt of every firing. `once` has one attempt, and
+fails it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from portable import ObjectEvent, ScheduleEvent, bucket, schedule
+from portable import ObjectEvent, RetryPolicy, ScheduleEvent, bucket, schedule
 
 drops = bucket("drops")
+singles = bucket("singles")
 
 
 def _record(kind: str, event_id: str, key: str | None) -> int:
@@ -43,3 +45,9 @@ def on_drop(event: ObjectEvent) -> None:
 def tick(event: ScheduleEvent) -> None:
     if _record("schedule", event.id, None) < 2:
         raise RuntimeError("tick fails the first attempt of each firing")
+
+
+@singles.on_created(retries=RetryPolicy(attempts=1, max_age_seconds=600))
+def once(event: ObjectEvent) -> None:
+    _record("object", event.id, event.key)
+    raise ValueError(f"once: no second chance for {event.key}")

@@ -54,3 +54,15 @@ def forget(event: ObjectEvent) -> None:
 @schedule("0 3 * * *", writes=[audit])
 def nightly(event: ScheduleEvent) -> None:
     audit.put(f"nightly/{event.time:%Y-%m-%d}", {"id": event.id})
+
+
+@http("GET /whoami")
+def whoami(request: Request) -> dict[str, dict[str, str]]:
+    return {"cookies": dict(request.cookies)}
+
+
+@http("POST /drafts/{id}/upload", writes=[drafts])
+def upload_url(request: Request) -> dict[str, str]:
+    """A URL the browser uploads the draft's text to, straight into the bucket."""
+    key = f"notes/{request.path_params['id']}.txt"
+    return {"url": drafts.signed_url(key, method="PUT", expires_in=300, content_type="text/plain")}

@@ -32,3 +32,15 @@ def test_text_and_json_list_every_resource() -> None:
     assert document["outputs"]["functions"]["hello"] == "hello-0000001"
     resources = document["resources"]
     assert any(r["retainOnDelete"] for r in resources) and any(r["dependsOn"] for r in resources)
+
+
+def test_a_resource_no_function_uses_is_a_warning_of_the_run() -> None:
+    from providers.deploy.preview import run_program as run_preview
+    from tests.support.mocks import APPS
+
+    preview = run_preview("aws", {"aws:region": "eu-central-1"}, package="spare", search_path=str(APPS))
+    [warning] = preview.warnings
+    assert warning.startswith("secret 'receipt_key' is declared at ") and "spare/pay.py:5 but no function uses it" in (
+        warning
+    )
+    assert not any(r.type == "aws:secretsmanager/secret:Secret" for r in preview.resources)

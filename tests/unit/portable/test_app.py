@@ -87,7 +87,7 @@ def test_an_unknown_option_is_refused_with_the_options_listed(tmp_path: Path) ->
     )
     with pytest.raises(
         AppDefinitionError,
-        match=r"api.py:4 \(ping\): unknown option memory=; the options are name, "
+        match=r"api.py:4 \(ping\): unknown option memory=; did you mean memory_mb=\?; the options are name, "
         r"reads, writes, requires, memory_mb, timeout_seconds",
     ):
         load_app(package)
@@ -116,14 +116,14 @@ REFUSALS = {
             "one": "from portable import http\n@http('GET /a')\ndef same(request):\n    return 1\n",
             "two": "from portable import http\n@http('GET /b')\ndef same(request):\n    return 1\n",
         },
-        r"two functions are named 'same': .*one\.py and .*two\.py; rename one, or pass name=",
+        r"two functions are named 'same': .*one\.py:2 and .*two\.py:2; rename one, or pass name=",
     ),
     "duplicate routes": (
         {
             "one": "from portable import http\n@http('GET /users/{id}')\ndef a(request):\n    return 1\n",
             "two": "from portable import http\n@http('GET /users/{name}')\ndef b(request):\n    return 1\n",
         },
-        r"route 'GET /users/\{name\}' in .*two\.py \(b\) clashes with 'GET /users/\{id\}' in .*one\.py \(a\)",
+        r"route 'GET /users/\{name\}' at .*two\.py:2 \(b\) clashes with 'GET /users/\{id\}' at .*one\.py:2 \(a\)",
     ),
     "route without method": (
         {"api": "from portable import http\n@http('/hello')\ndef a(request):\n    return 1\n"},
@@ -191,9 +191,60 @@ def resize(event):
     pass
 """
         },
-        r"function 'resize' writes to bucket 'images', which triggers it .* allow_self_trigger=True",
+        r"api\.py:4: function 'resize' writes to bucket 'images', which triggers it .* allow_self_trigger=True",
+    ),
+    "an HTTP handler that takes no request": (
+        {"api": "from portable import http\n@http('GET /a')\ndef a():\n    return 1\n"},
+        r"api\.py:2 \(a\): every target calls a handler with one argument, the request, but 'a' takes no parameter; "
+        r"write def a\(request: Request\) -> \.\.\.",
+    ),
+    "an event handler that needs two arguments": (
+        {"api": "from portable import bucket\n@bucket('files').on_created()\ndef a(event, extra):\n    pass\n"},
+        r"api\.py:2 \(a\): every target calls a handler with one argument, the event, but 'a' requires 2 arguments; "
+        r"write def a\(event: ObjectEvent\)",
+    ),
+    "a handler with a keyword argument it requires": (
+        {"api": "from portable import schedule\n@schedule('0 2 * * *')\ndef a(event, *, when):\n    pass\n"},
+        r"api\.py:2 \(a\): .* but 'a' requires the keyword argument when=; write def a\(event: ScheduleEvent\)",
+    ),
+    "two consumers of one queue": (
+        {
+            "api": """
+from portable import queue
+jobs = queue("jobs")
+@jobs.on_message()
+def a(message):
+    pass
+@jobs.on_message()
+def b(message):
+    pass
+"""
+        },
+        r"api\.py:7: queue 'jobs' has 2 consumers: 'a' \(.*api\.py:4\), 'b' \(.*api\.py:7\)",
     ),
 }
+
+
+def test_handlers_that_take_one_argument_in_any_form_load(tmp_path: Path) -> None:
+    package = make_package(
+        tmp_path,
+        api="""
+        from portable import bucket, http, schedule
+
+        @bucket("files").on_created()
+        def a(event, extra=None, *, flag=False):
+            pass
+
+        @schedule("0 2 * * *")
+        def b(*args, **kwargs):
+            pass
+
+        @http("GET /c")
+        def c(request):
+            return 3
+    """,
+    )
+    assert sorted(load_app(package).functions) == ["a", "b", "c"]
 
 
 @pytest.mark.parametrize("case", sorted(REFUSALS))
@@ -289,9 +340,9 @@ def test_names_that_collide_on_gcp_are_refused_naming_both_files(tmp_path: Path)
     )
     with pytest.raises(
         AppDefinitionError,
-        match=r"'probe-report' \(.*two.py\) and 'probe_report' \(.*one.py\) "
-        r"would both be named 'probe-report' on GCP|'probe_report' \(.*one.py\) and 'probe-report' "
-        r"\(.*two.py\) would both be named 'probe-report' on GCP",
+        match=r"'probe-report' \(.*two.py:4\) and 'probe_report' \(.*one.py:4\) "
+        r"would both be named 'probe-report' on GCP|'probe_report' \(.*one.py:4\) and 'probe-report' "
+        r"\(.*two.py:4\) would both be named 'probe-report' on GCP",
     ):
         load_app(package)
 

@@ -18,7 +18,7 @@ HTTP = HttpTrigger(parse_route("POST /pay"))
 
 
 def running(env: dict[str, str]) -> AbstractContextManager[None]:
-    spec = FunctionSpec("pay", "tests.fake", "functions/pay.py", HTTP, env=tuple(sorted(env.items())))
+    spec = FunctionSpec("pay", "tests.fake", "functions/pay.py", HTTP, env=tuple(sorted(env.items())), line=7)
     return context_setting(current_invocation, Invocation(spec, None))
 
 
@@ -36,9 +36,18 @@ def test_an_undeclared_setting_names_the_declaration_to_add(monkeypatch: pytest.
     monkeypatch.setenv("HOME_CURRENCY", "from the shell")
     with running({}), pytest.raises(ConfigurationError) as caught:
         setting("HOME_CURRENCY")
-    assert "add env={'HOME_CURRENCY': '...'} to the decorator of 'pay' in functions/pay.py" in str(caught.value)
+    assert "add env={'HOME_CURRENCY': '...'} to the decorator of 'pay' at functions/pay.py:7" in str(caught.value)
     with running({}):
         assert setting("HOME_CURRENCY", "EUR") == "EUR", "the process environment is not a setting"
+
+
+def test_a_mistyped_setting_suggests_the_declared_one() -> None:
+    with running({"MAX_AGE_DAYS": "30", "REGION": "eu"}), pytest.raises(ConfigurationError) as caught:
+        setting("MAX_AGE_DAY")
+    assert str(caught.value).startswith("setting 'MAX_AGE_DAY' is not declared; did you mean 'MAX_AGE_DAYS'?; add env=")
+    with running({"MAX_AGE_DAYS": "30"}), pytest.raises(ConfigurationError) as far:
+        setting("COLOUR")
+    assert "did you mean" not in str(far.value), "nothing alike: nothing suggested"
 
 
 def test_a_deployed_function_reads_the_settings_the_deploy_listed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,7 +81,9 @@ def test_one_app_setting_with_two_values_is_refused(tmp_path: Path) -> None:
         a="from portable import app_env\napp_env({'REGION_NAME': 'eu'})\n",
         b="from portable import app_env\napp_env({'REGION_NAME': 'us'})\n",
     )
-    with pytest.raises(AppDefinitionError, match=r"app setting 'REGION_NAME' is declared as 'eu' in .*a and as 'us'"):
+    with pytest.raises(
+        AppDefinitionError, match=r"app setting 'REGION_NAME' is declared as 'eu' at .*a\.py:2 and as 'us' at .*b\.py:2"
+    ):
         load_app(package)
 
 

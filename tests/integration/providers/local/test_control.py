@@ -142,3 +142,62 @@ def test_connections_reset_after_the_first_byte_never_hold_a_stop(local: LocalAp
                 assert connection.recv(1)
                 connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not FIN
         assert in_flight.wait_idle(5), "a reset exchange still counts as in flight"
+
+
+def test_an_upload_that_expects_100_continue_is_told_to_continue_once(local: LocalApp) -> None:
+    with serving(local) as port:
+        _, reply = raw_request(
+            port,
+            f"PUT {OBJECTS}photo.jpg HTTP/1.1\nHost: 127.0.0.1:{port}\nContent-Length: 4\nExpect: 100-continue\n"
+            "Connection: close\n",
+            b"jpeg",
+        )
+    assert reply.count(b"100 Continue") == 1, reply
+    assert reply.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 ")
+    assert open_bucket("inbox").get("photo.jpg") == b"jpeg"
+
+
+def events(response: http.client.HTTPResponse, count: int) -> list[tuple[str, dict[str, object]]]:
+    """The next `count` server-sent events with data: (id, data)."""
+    import json
+
+    found: list[tuple[str, dict[str, object]]] = []
+    event_id = ""
+    while len(found) < count:
+        line = response.readline().decode().rstrip("\n")
+        if line.startswith("id: "):
+            event_id = line[4:]
+        elif line.startswith("data: "):
+            found.append((event_id, json.loads(line[6:])))
+    return found
+
+
+def test_the_dashboards_log_streams_each_invocation_and_ends_when_the_runner_stops(local: LocalApp) -> None:
+    with serving(local) as port:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/text", timeout=10).read()
+        stream = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        stream.request("GET", "/__portable/log/stream", headers={"Host": f"127.0.0.1:{port}"})
+        response = stream.getresponse()
+        assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
+        [(first_id, first)] = events(response, 1)
+        assert first["function"] == "kitchen" and first["subject"] == "GET /text" and first["outcome"] == "200"
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/bytes", timeout=10).read()
+        [(second_id, second)] = events(response, 1)
+        assert second["subject"] == "GET /bytes" and second["seq"] == first["seq"] + 1, "as it happens"
+
+        resumed = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        resumed.request("GET", "/__portable/log/stream", headers={"Last-Event-ID": first_id})
+        [(resumed_id, again)] = events(resumed.getresponse(), 1)
+        assert (resumed_id, again) == (second_id, second), "a page that reconnects gets what it missed, once"
+
+        foreign = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        foreign.request("GET", "/__portable/log/stream", headers={"Sec-Fetch-Site": "cross-site"})
+        assert foreign.getresponse().status == 403, "the stream has the control endpoints' caller checks"
+
+        local.console.close()  # as a stopping runner does: every open stream ends, so the stop is not held up
+        rest = response.read().decode()  # read to its end: the stream ended
+        assert rest.count("data: ") == 1 and "GET /__portable/log/stream -> 403" in rest, "the refusal streamed"
+        stream.close()
+        resumed.close()
+    streamed = [line.outcome[:3] for line in local.console.since(0) if line.subject == "GET /__portable/log/stream"]
+    assert streamed == ["403"], "the streams themselves leave no line in the log they stream; the refusal does"

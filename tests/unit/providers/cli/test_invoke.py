@@ -109,7 +109,7 @@ def test_invoke_takes_a_published_event_from_a_file(
     fixture = str(ROOT / "tests" / "fixtures" / "gcp" / "storage" / "finalized-structured.json")
     state = ["--state", str(tmp_path)]
     code, out, _ = run(capsys, "invoke", "make_thumbnail", "--cloud", "gcp", "--event", fixture, *state)
-    assert code == 0 and out.startswith("HTTP 400 BAD REQUEST\n")
+    assert code == 1 and out.startswith("HTTP 400 BAD REQUEST\n"), "a 4xx reply: the call failed"
     assert "event from bucket 'some-bucket'; this function is bound to 'uploads'" in out
     monkeypatch.setenv("PORTABLE_BUCKET_UPLOADS", "some-bucket")
     code, out, err = run(capsys, "invoke", "make_thumbnail", "--cloud", "gcp", "--event", fixture, *state)
@@ -138,3 +138,77 @@ def test_invoke_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.Captur
     bad.write_text("[1, 2]")
     code, _, err = run(capsys, "invoke", "hello", "--cloud", "aws", "--event", str(bad))
     assert code == 1 and "holds no JSON object" in err
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_invoke_calls_an_auth_route_as_a_signed_in_caller(
+    cloud: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = ["--state", str(tmp_path)]
+    code, out, err = run(capsys, "invoke", "me", "--cloud", cloud, *state)
+    assert code == 1 and "401" in out, "no caller: the route's 401, and a failed call"
+    assert err.endswith(
+        "\nnote: route 'GET /me' requires a signed-in caller (auth=users); call it as one with --subject WHO "
+        "[--scopes 'read write'] [--claims JSON]\n"
+    )
+    code, out, err = run(
+        capsys,
+        "invoke",
+        "me",
+        "--cloud",
+        cloud,
+        "--subject",
+        "ada",
+        "--scopes",
+        "photos:read photos:write",
+        "--claims",
+        '{"email": "ada@example.com"}',
+        "--show-event",
+        *state,
+    )
+    assert code == 0 and "note:" not in err
+    answer = json.loads(out.rpartition("\n\n")[2] if cloud == "gcp" else json.loads(out.split("\n\n")[1])["body"])
+    assert answer == {"subject": "ada", "scopes": ["photos:read", "photos:write"]}
+    if cloud == "aws":  # as API Gateway's JWT authorizer hands the caller over
+        claims = json.loads(out.split("\n\n")[0])["requestContext"]["authorizer"]["jwt"]["claims"]
+        assert claims["sub"] == "ada" and claims["email"] == "ada@example.com" and claims["iss"]
+    else:  # as API Gateway on GCP does, in its userinfo header
+        assert "X-Apigateway-Api-Userinfo: " in out
+
+
+def test_invoke_sends_headers_and_fails_on_a_4xx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "invoke",
+        "hello",
+        "--cloud",
+        "aws",
+        "--body",
+        "[1, 2]",
+        "--header",
+        "X-Request-Id: abc-123",
+        "--show-event",
+        "--state",
+        str(tmp_path),
+    )
+    event, reply = (json.loads(part) for part in out.split("\n\n"))
+    assert event["headers"]["x-request-id"] == "abc-123" and event["headers"]["content-type"] == "application/json"
+    assert reply["statusCode"] == 422 and code == 1, "the caller's fault is a failed call too"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["hello", "--subject", "ada"], "function 'hello' serves no route declared with auth=, so it has no signed-in"),
+        (["me", "--scopes", "read"], "--scopes and --claims describe a signed-in caller: name it with --subject WHO"),
+        (["me", "--subject", "ada", "--claims", "[1]"], "--claims takes a JSON object of claims, not list"),
+        (["me", "--subject", "ada", "--claims", "{"], "--claims takes a JSON object, e.g."),
+        (["hello", "--header", "no-colon"], "--header takes 'Name: value', e.g. --header 'X-Request-Id: abc'"),
+        (["helo"], "no function named 'helo'; did you mean 'hello'?"),
+    ],
+)
+def test_invoke_refuses_what_it_cannot_send(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "invoke", *argv, "--cloud", "aws", "--state", str(tmp_path))
+    assert code == 1 and err.startswith(f"error: {message}")

@@ -61,8 +61,12 @@ def test_preview_makes_the_programs_refusals(capsys: pytest.CaptureFixture[str])
     assert code == 1 and out == ""
     assert err == (
         "error: stack 'gcp' has no gcp:project (the Google Cloud project to deploy to); run "
-        "`pulumi config set gcp:project my-project-id --stack gcp`\n"
+        "`pulumi config set gcp:project my-project-id --stack gcp` (for `portable preview`: "
+        "`-c gcp:project=my-project-id`)\n"
     )
+    code, _, err = run(capsys, "preview", "--stack", "gcp", "-c", "gcp:project=my-project-id")
+    assert code == 1 and "has no gcp:project" not in err, "the form named is one preview takes"
+    assert "(for `portable preview`: `-c secrets:webhook_key=...`)" in err
     code, _, err = run(capsys, "preview", "--stack", "azure")
     assert code == 1 and err.endswith("Pulumi.azure.yaml; the stacks here are: aws, gcp\n")
     assert run(capsys, "preview", "--stack", "gcp", "-c", "gcp:project")[0] == 2
@@ -80,7 +84,20 @@ def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tm
     ran: list[list[str]] = []
     monkeypatch.setattr(os, "chdir", lambda path: None)
     monkeypatch.setattr(os, "execve", lambda program, command, environment: ran.append(command))
-    main(["dev", "--port", "9000", "--debug", "--no-reload", "--no-schedules", "--host", "0.0.0.0", "--expose-control"])
+    main(
+        [
+            "dev",
+            "--port",
+            "9000",
+            "--debug",
+            "--no-reload",
+            "--no-schedules",
+            "--host",
+            "0.0.0.0",
+            "--expose-control",
+            "--fast-retries",
+        ]
+    )
     main(["dev"])
     assert ran[0][1:] == [
         "-m",
@@ -93,5 +110,26 @@ def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tm
         "--debug",
         "--no-reload",
         "--expose-control",
+        "--fast-retries",
     ]
     assert ran[1][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "8080"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["invoke", "hello", "--cloud", "aws", "--subjct", "ada"], "unrecognized arguments: --subjct ada; did you mean "
+         "'--subject'?"),
+        (["dev", "--fast-retry"], "unrecognized arguments: --fast-retry; did you mean '--fast-retries'?"),
+        (["devv"], "invalid choice: 'devv' (choose from 'new', 'dev', "),
+        (["devv"], "'dead-letters'); did you mean 'dev'?"),
+        (["dead-letters", "lst"], "invalid choice: 'lst' (choose from 'list', 'show', 'replay', 'discard'); did you "
+         "mean 'list'?"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_option_or_command_gets_the_nearest_one(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2 and said in capsys.readouterr().err

@@ -56,8 +56,8 @@ def test_the_lock_records_what_needs_what() -> None:
     [
         (
             "left-pad>=1",
-            "here: 'left-pad>=1' is not in requirements.lock; add left-pad to requirements-dev.txt and run "
-            "`./dev lock` to pin it",
+            r"here: 'left-pad>=1' is not in requirements.lock; add 'left-pad>=1' to requirements-dev.txt and run "
+            r"`./dev lock`, which pins it in requirements.lock \(the next `./dev serve` or `./dev test` installs it\)",
         ),
         (
             "Pillow<5",

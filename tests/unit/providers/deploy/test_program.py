@@ -72,10 +72,10 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
             "aws",
             AWS,
             "unlocked",
-            "pad.py (pad): 'left-pad>=1' is not in requirements.lock; add left-pad to "
+            "pad.py:6 (pad): 'left-pad>=1' is not in requirements.lock; add 'left-pad>=1' to "
             "requirements-dev.txt and run `./dev lock`",
         ),
-        ("gcp", GCP, "unlocked", "pad.py (pad): 'left-pad>=1' is not in requirements.lock"),
+        ("gcp", GCP, "unlocked", "pad.py:6 (pad): 'left-pad>=1' is not in requirements.lock"),
         ("gcp", GCP, "anyauth", "route 'ANY /files/{path+}' requires auth and takes OPTIONS"),
         (
             "aws",
@@ -143,7 +143,8 @@ def functions_override(value: object) -> dict[str, str]:
             "aws",
             {"aws:region": REGION},
             "secret 'stripe_key' (read by charge) has no value in stack 'aws'; run "
-            "`pulumi config set --secret secrets:stripe_key <value> --stack aws`",
+            "`pulumi config set --secret secrets:stripe_key <value> --stack aws` "
+            "(for `portable preview`: `-c secrets:stripe_key=...`)",
         ),
         (
             "gcp",
@@ -165,7 +166,8 @@ def functions_override(value: object) -> dict[str, str]:
         (
             "gcp",
             {**GCP_WITH_SECRET, **functions_override({"charge": {"memory_mb": 64}})},
-            "fix it with `pulumi config set --path portable:functions.charge.memory_mb 512 --stack gcp`",
+            "fix it with `pulumi config set --path portable:functions.charge.memory_mb 512 --stack gcp` "
+            "(for `portable preview`, set it in Pulumi.gcp.yaml)",
         ),
         (
             "aws",

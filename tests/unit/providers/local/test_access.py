@@ -107,3 +107,40 @@ def test_signed_urls_carry_their_own_authority_whatever_the_access(state: Path) 
     off = client(ControlAccess.for_host("0.0.0.0", expose=False))
     reply = off.put(url, data=b"a", environ_base={"REMOTE_ADDR": "192.168.1.20"})
     assert reply.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "app", "log", "log/stream", "api"])
+def test_the_dashboard_follows_the_same_rules(state: Path, path: str) -> None:
+    """The dashboard's page, what it reads and its live log answer whom the control endpoints answer."""
+    url = f"/__portable/{path}"
+    loopback = LocalApp(package="tests.apps.conformance", workers=0)
+    loopback.console.close()  # a stream that is let in ends at once
+    remote = {"REMOTE_ADDR": "192.168.1.20"}
+    assert Client(loopback).get(url, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+    assert Client(loopback).get(url, environ_base=remote).status_code == 403
+    assert Client(loopback).get(url, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert client(ControlAccess.for_host("0.0.0.0", expose=False)).get(url).status_code == 404
+    exposed = LocalApp(package="tests.apps.conformance", workers=0, control=ControlAccess(True, TOKEN))
+    exposed.console.close()
+    elsewhere = {"base_url": "http://192.168.1.5:8080", "environ_base": remote}
+    assert Client(exposed).get(url, **elsewhere).status_code == 403
+    assert Client(exposed).get(url, headers={"Authorization": f"Bearer {TOKEN}"}, **elsewhere).status_code == 200
+
+
+def test_the_dashboard_of_an_app_that_failed_to_load_follows_the_same_rules(state: Path) -> None:
+    from providers.local.control import while_failed
+    from providers.local.load_failure import FailedApp, LoadFailure
+
+    failure = LoadFailure("SyntaxError", "invalid syntax", "functions/hello.py", 3, "")
+
+    def failed(access: ControlAccess) -> Client:
+        return Client(FailedApp(failure, control=lambda environ: while_failed(failure.record(), access, environ)))
+
+    remote = {"REMOTE_ADDR": "192.168.1.20"}
+    assert failed(LOOPBACK_ONLY).get("/__portable/app").get_json() == {"load_error": failure.record()}
+    assert failed(LOOPBACK_ONLY).get("/__portable/app", environ_base=remote).status_code == 403
+    assert failed(ControlAccess.for_host("0.0.0.0", expose=False)).get("/__portable/app").status_code == 404
+    exposed = failed(ControlAccess(True, TOKEN))
+    assert exposed.get("/__portable/app", environ_base=remote).status_code == 403
+    with_token = exposed.get("/__portable/app", headers={"Authorization": f"Bearer {TOKEN}"}, environ_base=remote)
+    assert with_token.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 from werkzeug.test import Client
 
 from portable.events import ObjectEvent
+from portable.messages import Message
+from providers.local.console import Console, event_subject
 from providers.local.runner import LocalApp
 
 
@@ -53,8 +56,11 @@ def test_each_event_attempt_has_its_line_on_the_console(state: Path, capsys: pyt
     local.fire_schedule("every_five", datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
     err = capsys.readouterr().err
     assert " on_upload object created inbox/in/ok.txt -> ok (" in err
-    assert " on_upload object created inbox/in/fail.txt -> retry in 60 s, attempt 1 failed: HTTP 500: " in err
-    assert " on_upload object created inbox/in/fail.txt -> dead-lettered: HTTP 500: " in err
+    assert (
+        " on_upload object created inbox/in/fail.txt -> retry in 60 s, attempt 1 failed: RuntimeError: object handler "
+        "failure (" in err
+    )
+    assert " on_upload object created inbox/in/fail.txt -> dead-lettered: RuntimeError: object handler failure (" in err
     assert " every_five schedule due 2026-11-28T02:00:00Z -> ok (" in err
     assert '"message": "event delivered"' not in err, "the console line says it once"
 
@@ -70,7 +76,6 @@ def test_every_reply_the_runner_writes_itself_has_its_line_refusals_included(
     client.get("/nowhere")
     client.delete("/open")
     client.post("/__portable/token?subject=a", headers={"Origin": "https://evil.example"})
-    client.get("/__portable/dead-letters")
     lines = capsys.readouterr().err.splitlines()
     expected = [
         " runner http OPTIONS /open -> 204 (",
@@ -79,7 +84,6 @@ def test_every_reply_the_runner_writes_itself_has_its_line_refusals_included(
         " runner http GET /nowhere -> 404 no route for GET /nowhere (",
         " runner http DELETE /open -> 405 DELETE is not allowed on /open: use POST (",
         " control http POST /__portable/token -> 403 a page from 'https://evil.example' may not drive the runner",
-        " control http GET /__portable/dead-letters -> 200 (",
     ]
     assert len(lines) == len(expected), lines
     for line, fragment in zip(lines, expected, strict=True):
@@ -97,3 +101,54 @@ def test_keys_and_paths_are_printed_with_control_and_bidirectional_characters_es
     assert " object created inbox/in/evil\\u202etxt.exe\\u2028\\x1b[2J\\x85é.txt -> ok (" in err
     assert " GET /café/\\u202e -> " in err
     assert "\u202e" not in err and "\u2028" not in err and "\x1b" not in err and "\x85" not in err
+
+
+def test_a_message_is_named_once_on_its_line() -> None:
+    message = Message("m-1", b"{}", {}, 1, datetime(2026, 11, 28, tzinfo=UTC), "moderation")
+    console = Console(io.StringIO())
+    console.invocation("moderate", "message", event_subject(message), "ok", 0.004)
+    assert console.since(0)[0].text.endswith(" moderate message m-1 from moderation -> ok (4 ms)")
+
+
+def test_the_console_keeps_its_latest_lines_for_the_dashboard() -> None:
+    out = io.StringIO()
+    console = Console(out, keep=3)
+    for number, outcome in enumerate(["200", "404", "ok", "retry in 1 s, attempt 1 failed: x", "dead-lettered: x"]):
+        console.invocation("f", "http", f"GET /{number}", outcome, 0.001)
+    assert len(out.getvalue().splitlines()) == 5, "every line is printed"
+    kept = console.since(0)
+    assert [line.seq for line in kept] == [3, 4, 5], "the latest 3 are kept"
+    assert [line.level for line in kept] == ["ok", "retry", "failed"]
+    assert [line.level for line in Console(io.StringIO()).since(0)] == []
+    assert console.since(4)[0].record()["subject"] == "GET /4"
+    assert console.wait(5, timeout=0.01) == [], "nothing new"
+    console.close()
+    assert console.closed and console.wait(5, timeout=10) == [], "a closed console wakes its readers at once"
+
+
+def test_a_status_from_400_is_a_failed_line() -> None:
+    console = Console(io.StringIO())
+    for status in ("200", "302", "401", "500", "failed"):
+        console.invocation("f", "http", "GET /", status, 0.001)
+    assert [line.level for line in console.since(0)] == ["ok", "ok", "failed", "failed", "failed"]
+
+
+def test_the_dashboards_own_reads_leave_no_line_while_changes_and_refusals_do(
+    local: LocalApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The dashboard reads the App, its log and its data as it goes (after each event, and on every reload): those
+    reads must not fill the live log it shows, nor the terminal. What changes something, and every refusal, says so."""
+    client = Client(local)
+    for path in ("", "app", "log", "log?after=0", "dead-letters", "objects/inbox", "api"):
+        assert client.get(f"/__portable/{path}").status_code == 200, path
+    assert capsys.readouterr().err == "" and local.console.since(0) == [], "the dashboard's reads are quiet"
+    client.put("/__portable/objects/inbox/a.txt", data=b"x")
+    client.get("/__portable/app", headers={"Sec-Fetch-Site": "cross-site"})
+    client.get("/__portable/nothing-here")
+    said = [(line.function, line.subject, line.outcome.split(" ")[0]) for line in local.console.since(0)]
+    assert said == [
+        ("control", "PUT /__portable/objects/inbox/a.txt", "201"),
+        ("control", "GET /__portable/app", "403"),
+        ("control", "GET /__portable/nothing-here", "404"),
+    ]
+    assert len(capsys.readouterr().err.splitlines()) == 3, "the terminal shows the same lines"

@@ -17,10 +17,8 @@ from werkzeug.test import Client
 
 from portable import load_app
 from portable.events import ObjectEvent
-from providers.local.__main__ import main
 from providers.local.clients import open_bucket
-from providers.local.dead_letters import DeadLetters
-from providers.local.delivery import Policy
+from providers.local.delivery import Policy, default_policy
 from providers.local.runner import LocalApp
 
 
@@ -47,8 +45,10 @@ def runners(record: Path) -> Iterator[Callable[..., LocalApp]]:
     """Make runners of tests.apps.delivery with a policy and a number of workers; all stop after the test."""
     made: list[LocalApp] = []
 
-    def make(policy: Policy = FAST, workers: int = 2) -> LocalApp:
-        made.append(LocalApp("tests.apps.delivery", policy_for=lambda spec: policy, workers=workers))
+    def make(policy: Policy | None = FAST, workers: int = 2) -> LocalApp:
+        """With `policy` None, each function's own (`default_policy`)."""
+        policy_for = default_policy if policy is None else lambda spec: policy
+        made.append(LocalApp("tests.apps.delivery", policy_for=policy_for, workers=workers))
         return made[-1]
 
     yield make
@@ -72,12 +72,32 @@ def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
 
 def test_the_local_runner_retries_as_the_deploy_configures_the_clouds() -> None:
     from portable import RetryPolicy
-    from providers.local.delivery import default_policy
 
     app = load_app("tests.apps.delivery")
     for spec in app.functions.values():
         assert default_policy(spec) is spec.retries
     assert [RetryPolicy().delay_before(attempt) for attempt in (1, 2, 3)] == [0, 60, 120]
+
+
+def test_fast_retries_wait_a_second_doubling_with_the_declared_attempts() -> None:
+    from portable import RetryPolicy
+    from portable.messages import MessagePolicy
+    from providers.local.delivery import FastRetries
+
+    for declared in (RetryPolicy(attempts=3), MessagePolicy(5)):
+        fast = FastRetries(declared)
+        delays = [fast.delay_before(attempt) for attempt in range(1, declared.attempts + 1)]
+        assert fast.attempts == declared.attempts
+        assert delays == [0, 1, 2, 4, 8][: declared.attempts], "1 s, doubling"
+    assert sum(FastRetries(MessagePolicy(5)).delay_before(n) for n in range(2, 6)) == 15, "not 150 s"
+    assert sum(MessagePolicy(5).delay_before(n) for n in range(2, 6)) == 150
+    assert FastRetries(MessagePolicy(100)).delay_before(100) == 600, "capped as the portable backoff is"
+
+
+def test_a_runner_with_fast_retries_gives_every_function_them(record: Path) -> None:
+    local = LocalApp("tests.apps.delivery", fast_retries=True, workers=0)
+    policy = local.deliverer.policy_for(local.app.function("tick"))
+    assert (policy.attempts, policy.delay_before(2), policy.delay_before(3)) == (3, 1.0, 2.0)
 
 
 def test_a_failed_event_is_attempted_again_after_the_backoff_with_the_same_id(
@@ -106,7 +126,11 @@ def test_after_its_last_attempt_an_event_is_a_dead_letter_to_read_and_replay(
     assert len(tries) == 3 and len(letters) == 1
     letter = letters[0]
     assert letter["function"] == "on_drop" and letter["attempts"] == 3
-    assert letter["error"].startswith("HTTP 500") and "RuntimeError" in letter["error"]
+    assert letter["error"] == "RuntimeError: poison: fails until fixed", "the exception's type and message"
+    exception = letter["exception"]
+    assert (exception["type"], exception["message"]) == ("RuntimeError", "poison: fails until fixed")
+    assert exception["traceback"].startswith("Traceback (most recent call last):")
+    assert 'tests/apps/delivery/handlers.py", line ' in exception["traceback"], "where the handler raised"
     assert letter["event"]["key"] == "poison/a" and letter["event"]["id"] == tries[0]["id"]
     on_disk = tmp_path / "state" / "dead-letters" / "on_drop" / f"{letter['id']}.json"
     assert json.loads(on_disk.read_text()) == letter
@@ -136,7 +160,7 @@ def test_no_poison_event_stops_the_worker(runners: Callable[..., LocalApp], reco
     errors = {letter.record()["event"]["key"]: letter.error for letter in letters}
     assert errors["bad\nkey"].startswith("ValueError: Header values must not contain newline")
     assert errors["exit/now"] == "SystemExit: 3"
-    assert errors["poison/b"].startswith("HTTP 500")
+    assert errors["poison/b"] == "RuntimeError: poison: fails until fixed"
     assert all(letter.attempts == 2 for letter in letters)
     drops.put("ok/later", b"x", "text/plain", {})
     eventually(lambda: attempts(record, "ok/later"))
@@ -179,22 +203,37 @@ def test_writes_made_while_no_runner_runs_are_delivered_when_one_starts(
     assert len(eventually(lambda: attempts(record, "ok/early"))) == 1
 
 
-def test_the_cli_lists_and_replays_dead_letters(
+def test_an_event_with_one_attempt_is_dead_lettered_in_a_file_when_it_fails(
     runners: Callable[..., LocalApp], record: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The GCP shim ends Eventarc's retries itself (one attempt: a dead letter in the log, and 204); under the
+    runner, which counts attempts, the failure reaches the runner, which keeps the dead letter as every other."""
+    local = runners(None)
+    open_bucket("singles").put("a.txt", b"x", "text/plain", {})
+    local.start(schedules=False)
+    [letter] = eventually(local.letters.all)
+    assert letter.function == "once" and letter.attempts == 1 and len(attempts(record, "a.txt")) == 1
+    assert letter.error == "ValueError: once: no second chance for a.txt"
+    assert letter.exception is not None and letter.exception["type"] == "ValueError"
+    printed: list[str] = []
+
+    def console_lines() -> list[str]:  # the line follows the letter's file: the attempt says how it ended
+        printed.extend(capsys.readouterr().err.splitlines())
+        return [line for line in printed if " once object created singles/a.txt " in line]
+
+    [line] = eventually(console_lines)
+    assert " -> dead-lettered: ValueError: once: no second chance for a.txt (" in line
+
+
+def test_a_dead_letter_is_discarded(runners: Callable[..., LocalApp]) -> None:
     local = runners(Backoff(attempts=1))
     assert local.fire_schedule("tick").state == "dead-lettered"
-    assert main(["--package", "tests.apps.delivery", "--dead-letters"]) == 0
-    [line] = capsys.readouterr().out.splitlines()
-    letter = json.loads(line)
-    assert letter["function"] == "tick" and letter["attempts"] == 1
-    assert main(["--package", "tests.apps.delivery", "--replay", f"tick/{letter['id']}"]) == 0
-    assert "queued again" in capsys.readouterr().out
-    assert DeadLetters(local.letters.directory.parent).all() == []
-    assert main(["--package", "tests.apps.delivery", "--replay", f"tick/{letter['id']}"]) == 2
-    local.start(schedules=False)
-    tries = eventually(lambda: len(found := attempts(record)) == 2 and found)
-    assert tries[0]["id"] == tries[1]["id"]
+    [letter] = local.letters.all()
+    client = Client(local)
+    assert client.post(f"/__portable/dead-letters/tick/{letter.id}/replay", json={"body": "x"}).status_code == 400
+    assert client.delete(f"/__portable/dead-letters/tick/{letter.id}").status_code == 204
+    assert local.letters.all() == []
+    assert client.delete(f"/__portable/dead-letters/tick/{letter.id}").status_code == 404
 
 
 def test_http_calls_go_before_events(runners: Callable[..., LocalApp], record: Path) -> None:

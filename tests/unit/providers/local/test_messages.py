@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from werkzeug.test import Client
 
 from portable.app import load_app
 from portable.context import using_clients
@@ -98,13 +99,49 @@ def test_a_poison_message_is_dead_lettered_readable_and_replayable(runner: Local
     fine = send("tasks", "fine")
     (letter,) = eventually(lambda: runner.letters.all())
     assert any(a["id"] == fine and a["ok"] for a in attempts(record)), "the poison message blocked nothing"
-    assert letter.function == "work" and letter.attempts == MAX_ATTEMPTS and "HTTP 500" in letter.error
+    assert letter.function == "work" and letter.attempts == MAX_ATTEMPTS
+    assert letter.error == f"RuntimeError: poison message fails on attempt {MAX_ATTEMPTS}", "the message, not a type"
     assert isinstance(letter.event, Message) and letter.event.id == poison and letter.event.body == b"poison"
     assert letter.record()["event"]["type"] == "message"
     record.with_suffix(".fixed").touch()
     runner.replay("work", letter.id)
     eventually(lambda: any(a["id"] == poison and a["ok"] for a in attempts(record)))
     assert runner.letters.all() == []
+
+
+def test_a_dead_message_is_replayed_with_an_edited_body(runner: LocalApp, record: Path) -> None:
+    client = Client(runner)
+    sent = client.post("/__portable/queues/tasks/messages", json={"body": "poison"})
+    assert sent.status_code == 202
+    [letter] = eventually(lambda: client.get("/__portable/dead-letters/work").get_json()["dead_letters"])
+    assert letter["event"]["id"] == sent.get_json()["message_id"]
+    assert letter["event"]["body"] == "cG9pc29u" and letter["body_text"] == "poison", "as it travels; as it reads"
+    assert "body_json" not in letter, "not JSON"
+    assert client.get(f"/__portable/dead-letters/work/{letter['id']}").get_json() == letter
+    replay = f"/__portable/dead-letters/work/{letter['id']}/replay"
+    too_big = client.post(replay, json={"body": "x" * 300_000})
+    assert too_big.status_code == 413 and "the limit is 262144 bytes" in too_big.get_json()["error"]
+    replayed = client.post(replay, json={"body": "fine"})
+    assert replayed.status_code == 202 and replayed.get_json()["event_id"] == letter["event"]["id"]
+    handled = eventually(lambda: [a for a in attempts(record) if a["ok"]])
+    assert [(a["id"], a["text"]) for a in handled] == [(letter["event"]["id"], "fine")], "the same message, edited"
+    assert runner.letters.all() == []
+
+
+def test_a_published_message_says_which_subscribers_have_it_pending(record: Path) -> None:
+    quiet = LocalApp("tests.apps.messages", workers=0)  # nothing delivers: the messages stay pending
+    client = Client(quiet)
+    assert client.post("/__portable/topics/alerts/messages", json={"body": {"level": "high"}}).status_code == 202
+    assert client.post("/__portable/queues/alerts/messages", json={"body": "x"}).status_code == 404
+    quiet.deliverer.relay()
+    described = client.get("/__portable/app").get_json()
+    [alerts] = described["topics"]
+    assert alerts == {
+        "name": "alerts",
+        "subscribers": [{"name": "archive", "pending": 1}, {"name": "page", "pending": 1}],
+    }
+    [(message, _)] = [(event, None) for event in [quiet.queue.take(time.time() + 1)] if event is not None]
+    assert isinstance(message.event, Message) and message.event.body == b'{"level":"high"}', "JSON as sent"
 
 
 def test_a_delayed_message_waits_for_its_delay(runner: LocalApp, record: Path) -> None:

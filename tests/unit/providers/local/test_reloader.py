@@ -7,27 +7,31 @@ from pathlib import Path
 
 import pytest
 
-from providers.local.reloader import Reloader, watched, watched_folders
+from providers.local.reloader import Reloader, Watched
 
 
-def test_the_reloader_watches_the_apps_python_files_only(tmp_path: Path) -> None:
-    for folder in ("functions", "lib/deep", "tests", ".venv/lib", "venv", "node_modules", "docs"):
+def test_the_reloader_watches_the_apps_files_only(tmp_path: Path) -> None:
+    for folder in ("functions/deep", "lib", "tests", ".venv/lib", "docs", "scripts"):
         (tmp_path / folder).mkdir(parents=True)
-    (tmp_path / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
-    assert watched(tmp_path / "functions" / "hello.py", tmp_path)
-    assert watched(tmp_path / "main.py", tmp_path)
-    assert watched(tmp_path / "lib" / "deep" / "helpers.py", tmp_path)
-    assert not watched(tmp_path / "tests" / "test_hello.py", tmp_path)
-    assert not watched(tmp_path / ".venv" / "lib" / "x.py", tmp_path)
-    assert not watched(tmp_path / "functions" / "__pycache__" / "hello.cpython-311.pyc", tmp_path)
-    assert not watched(tmp_path / "functions" / "notes.md", tmp_path)
-    assert not watched(tmp_path.parent / "elsewhere.py", tmp_path)
-    assert list(watched_folders(tmp_path)) == [
-        (tmp_path, False),
-        (tmp_path / "docs", True),
-        (tmp_path / "functions", True),
-        (tmp_path / "lib", True),
-    ]
+    watched = Watched(tmp_path, "functions")
+    assert tmp_path / "functions" / "hello.py" in watched
+    assert tmp_path / "functions" / "deep" / "more.py" in watched, "a module added to the package"
+    assert tmp_path / "main.py" in watched
+    assert tmp_path / "lib" / "helpers.py" not in watched, "until the serving process imports it"
+    assert tmp_path / "docs" / "conf.py" not in watched
+    assert tmp_path / "scripts" / "seed.py" not in watched
+    assert tmp_path / "__main__.py" not in watched, "the Pulumi program is no part of the running app"
+    assert tmp_path / "tests" / "test_hello.py" not in watched
+    assert tmp_path / ".venv" / "lib" / "x.py" not in watched
+    assert tmp_path / "functions" / "__pycache__" / "hello.cpython-311.pyc" not in watched
+    assert tmp_path / "functions" / "notes.md" not in watched
+    assert tmp_path.parent / "elsewhere.py" not in watched
+    assert watched.folders() == [(tmp_path, False), (tmp_path / "functions", True)]
+
+    helpers, outside = tmp_path / "lib" / "helpers.py", tmp_path.parent / "site" / "pkg.py"
+    assert watched.report([str(helpers), str(outside)]) == [tmp_path / "lib"], "outside the project: never"
+    assert helpers in watched and outside not in watched
+    assert tmp_path / "lib" / "other.py" not in watched, "the folder is heard, only the file imported counts"
 
 
 def an_app_watched(root: Path) -> tuple[Path, Reloader]:
@@ -50,6 +54,28 @@ def test_the_reloader_hears_edits_and_not_reads(tmp_path: Path) -> None:
             reloader.changes.get(timeout=0.5)
         hello.write_text("x = 2\n")
         assert reloader.changes.get(timeout=10) == hello
+    finally:
+        observer.stop()
+
+
+def test_the_reloader_hears_the_files_the_server_imported_and_no_others(tmp_path: Path) -> None:
+    import queue
+
+    hello, reloader = an_app_watched(tmp_path)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "scripts").mkdir()
+    helpers = tmp_path / "lib" / "helpers.py"
+    helpers.write_text("x = 1\n")
+    observer = reloader._watch()
+    try:
+        helpers.write_text("x = 2\n")
+        (tmp_path / "scripts" / "seed.py").write_text("x = 1\n")
+        (tmp_path / "__main__.py").write_text("x = 1\n")
+        with pytest.raises(queue.Empty):
+            reloader.changes.get(timeout=0.5)
+        reloader._files_reported([str(helpers), str(hello)])  # what a serving process says it imported
+        helpers.write_text("x = 3\n")
+        assert reloader.changes.get(timeout=10) == helpers
     finally:
         observer.stop()
 

@@ -12,6 +12,7 @@ import pytest
 
 from portable.errors import ConfigurationError, EventFailed, InvalidValue
 from portable.testing import TARGETS, Kit
+from tests.apps.kit.notes import drafts
 from tests.support.packages import make_package
 
 PACKAGE = "tests.apps.kit"
@@ -31,6 +32,27 @@ def test_http_calls_reach_their_routes_with_path_parameters(kit: Kit) -> None:
     assert got.headers["content-type"] == "application/octet-stream"
     assert [cookie.split(";")[0] for cookie in got.cookies] == ["seen=1"]
     assert kit.http("GET", "/notes/nope").json()["error"] == "no such note"
+
+
+def test_the_cookies_a_test_sends_reach_the_handler(kit: Kit) -> None:
+    reply = kit.http("GET", "/whoami", headers={"Cookie": "session=abc123; theme=dark"})
+    assert reply.json() == {"cookies": {"session": "abc123", "theme": "dark"}}
+
+
+def test_a_signed_url_the_app_hands_out_uploads_and_triggers_its_bucket(kit: Kit) -> None:
+    url = kit.http("POST", "/drafts/n1/upload").json()["url"]
+    assert url.startswith("http://127.0.0.1:8080/__portable/buckets/")
+    wrong_type = kit.http_url(url, "PUT", "hello", headers={"Content-Type": "text/html"})
+    assert wrong_type.status == 403 and "signature does not match" in wrong_type.json()["error"]
+    uploaded = kit.http_url(url, "PUT", "hello from a browser", headers={"Content-Type": "text/plain"})
+    assert uploaded.status == 200 and uploaded.headers["etag"]
+    assert kit.bucket("published").get("notes/n1.txt") == b"HELLO FROM A BROWSER", "the upload ran the chain"
+    assert sorted(d.function for d in kit.deliveries) == ["publish", "record"]
+    download = kit.run(lambda: drafts.signed_url("notes/n1.txt"))
+    assert kit.http_url(download).body == b"hello from a browser"
+    assert kit.http_url(download, "PUT", "x").status == 403, "signed for GET"
+    with pytest.raises(ConfigurationError, match="is not a URL this kit serves: its buckets' signed URLs start with"):
+        kit.http_url("https://example.com/__portable/buckets/drafts/x")
 
 
 def test_the_gateway_answers_unknown_paths_and_methods(kit: Kit) -> None:
@@ -107,6 +129,38 @@ def test_unknown_names_are_refused_with_what_exists(kit: Kit) -> None:
         kit.table("drafts")
     with pytest.raises(ConfigurationError, match="no schedule function named 'put_note'; the App's schedules: nightly"):
         kit.fire("put_note")
+
+
+def test_a_mistyped_name_gets_the_declared_one_suggested(kit: Kit) -> None:
+    with pytest.raises(ConfigurationError, match=r"no bucket 'draft'; did you mean 'drafts'\?; its buckets: "):
+        kit.bucket("draft")
+
+
+def test_set_secret_tells_a_secret_not_declared_from_one_no_function_reads(tmp_path: Path) -> None:
+    package = make_package(
+        tmp_path,
+        pay="""
+        from portable import http, secret
+
+        receipt_key = secret("receipt_key")
+        stripe_key = secret("stripe_key")
+
+        @http("POST /pay", reads=[stripe_key])
+        def pay(request):
+            return stripe_key.value()
+    """,
+    )
+    with Kit("local", package=package) as kit:
+        kit.set_secret("stripe_key", "sk_test")
+        assert kit.http("POST", "/pay").text == "sk_test"
+        with pytest.raises(ConfigurationError) as unread:
+            kit.set_secret("receipt_key", "k")
+        assert str(unread.value).startswith("secret 'receipt_key' is declared at ")
+        assert "pay.py:4, but no function reads it, so the App has no such secret: add it to reads=" in str(
+            unread.value
+        )
+        with pytest.raises(ConfigurationError, match=r"^the App declares no secret 'nope'; its secrets: stripe_key$"):
+            kit.set_secret("nope", "k")
 
 
 def test_each_kit_has_its_own_state_and_removes_a_temporary_one(monkeypatch: pytest.MonkeyPatch) -> None:
