@@ -56,7 +56,7 @@ from portable.invoke import Reply, new_request_id, preflight_reply, render, with
 from portable.request import Headers, Response
 from portable.suggestions import did_you_mean
 from providers.local import browse, dashboard, signed_urls
-from providers.local.access import PREFIX, ControlAccess, check_caller
+from providers.local.access import PREFIX, ControlAccess, check_caller, signed_in
 from providers.local.api_explorer import Explorer
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.clients import open_bucket, open_table
@@ -103,6 +103,9 @@ class Control:
         return answered(self._answer, environ, start_response, self.local.console, quiet_reads=True)
 
     def _answer(self, environ: Environ) -> Reply:
+        signing_in = signed_in(environ, self.local.access)
+        if signing_in is not None:
+            return Reply(303, headers=signing_in)
         check_caller(environ, self.local.access)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
@@ -268,6 +271,9 @@ def while_failed(load_error: dict[str, Any], access: ControlAccess, environ: Env
     if not path.startswith(PREFIX):
         return None
     try:
+        signing_in = signed_in(environ, access)
+        if signing_in is not None:
+            return Reply(303, headers=signing_in)
         check_caller(environ, access)
     except Refused as exc:
         return error(exc.status, str(exc))

@@ -22,7 +22,7 @@ from tests.backends.servers import free_port, wait_listening
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
-TOKEN_LINE = re.compile(r"answers any caller sending: Authorization: Bearer (\S+)")
+TOKEN_LINE = re.compile(r"any caller sending: Authorization: Bearer (\S+)")
 
 
 def own_address() -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.test import Client
@@ -144,3 +145,31 @@ def test_the_dashboard_of_an_app_that_failed_to_load_follows_the_same_rules(stat
     assert exposed.get("/__portable/app", environ_base=remote).status_code == 403
     with_token = exposed.get("/__portable/app", headers={"Authorization": f"Bearer {TOKEN}"}, environ_base=remote)
     assert with_token.status_code == 200
+
+
+def test_a_browser_opens_the_exposed_dashboard_with_the_printed_link_and_keeps_the_token_in_a_cookie(
+    state: Path,
+) -> None:
+    exposed = LocalApp(package="tests.apps.conformance", workers=0, control=ControlAccess(True, TOKEN))
+    browser = Client(exposed)
+    elsewhere: dict[str, Any] = {"base_url": "http://192.168.1.5:8080", "environ_base": {"REMOTE_ADDR": "10.0.0.7"}}
+    assert browser.get("/__portable/app", **elsewhere).status_code == 403
+    assert browser.get("/__portable/?token=guess", **elsewhere).status_code == 403
+    assert browser.get("/__portable/app", **elsewhere).status_code == 403, "no cookie for a wrong token"
+    foreign = browser.get(f"/__portable/?token={TOKEN}", headers={"Sec-Fetch-Site": "cross-site"}, **elsewhere)
+    assert foreign.status_code == 403, "a page of another site cannot sign a browser in"
+    signing_in = browser.get(f"/__portable/?token={TOKEN}", **elsewhere)
+    assert signing_in.status_code == 303 and signing_in.headers["Location"] == "/__portable/"
+    cookie = signing_in.headers["Set-Cookie"]
+    assert cookie.startswith(f"portable-control={TOKEN};") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "Path=/__portable/" in cookie
+    assert browser.get("/__portable/app", **elsewhere).status_code == 200, "the page's own calls carry the cookie"
+    assert browser.get("/__portable/app", headers={"Origin": "https://evil.example"}, **elsewhere).status_code == 403
+    forged = Client(exposed)
+    forged.set_cookie("portable-control", "guess", domain="192.168.1.5")
+    assert forged.get("/__portable/app", **elsewhere).status_code == 403
+
+
+def test_without_a_token_to_give_the_link_signs_no_one_in(state: Path) -> None:
+    page = client().get(f"/__portable/?token={TOKEN}")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers, "loopback-only: nothing to sign in to"

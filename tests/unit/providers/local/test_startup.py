@@ -34,8 +34,8 @@ def test_the_banner_says_when_the_dashboard_is_off_or_needs_the_printed_token() 
     exposed = ControlAccess.for_host("0.0.0.0", expose=True)
     assert exposed.token and len(exposed.token) >= 32
     assert banner(app, "http://127.0.0.1:8080", access=exposed).splitlines()[1] == (
-        f"  dashboard: http://127.0.0.1:8080/__portable/ answers any caller sending: Authorization: Bearer "
-        f"{exposed.token}"
+        f"  dashboard: http://127.0.0.1:8080/__portable/?token={exposed.token} (open it once in a browser); the "
+        f"control endpoints answer any caller sending: Authorization: Bearer {exposed.token}"
     )
 
 
