@@ -495,18 +495,12 @@ def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
             )
 
 
-def declared_at(app: App, spec: FunctionSpec) -> str:
-    """`file:line` of the function's declaration (its decorator), for refusals that name where to fix it."""
-    code = getattr(app.handlers.get(spec.name), "__code__", None)
-    return f"{spec.source_file}:{code.co_firstlineno}" if code is not None else spec.source_file
-
-
 def _refuse_queues_without_consumer(app: App) -> None:
     """SQS would keep a message nobody reads for days, Pub/Sub would drop it, the runner too: refused everywhere."""
     for queue in app.queues:
         if not app.message_functions(queue):
             senders = ", ".join(
-                f"{spec.name!r} ({declared_at(app, spec)})" for spec in app.functions.values() if queue in spec.uses
+                f"{spec.name!r} ({spec.where})" for spec in app.functions.values() if queue in spec.uses
             )
             raise AppDefinitionError(
                 f"queue {queue!r} has no consumer, yet {senders} use it: nothing would ever read its messages "
@@ -522,7 +516,7 @@ def _refuse_long_subscriber_names(app: App) -> None:
         for spec in app.message_functions(topic):
             if len(topic) + len(spec.name) > TOPIC_SUBSCRIBER_NAMES_MAX_CHARS:
                 raise AppDefinitionError(
-                    f"{declared_at(app, spec)} ({spec.name}): topic {topic!r} and its subscriber {spec.name!r} have "
+                    f"{spec.where} ({spec.name}): topic {topic!r} and its subscriber {spec.name!r} have "
                     f"{len(topic) + len(spec.name)} characters together; the subscriber's SQS queues are named after "
                     f"both, and SQS takes {SQS_QUEUE_NAME_MAX_CHARS} characters at most, so the two may take "
                     f"{TOPIC_SUBSCRIBER_NAMES_MAX_CHARS}: give the topic or the function a shorter name"

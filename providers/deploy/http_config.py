@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-from portable.app import App, HttpTrigger, declared_at, has_trigger
+from portable.app import App, HttpTrigger, has_trigger
 from portable.auth import JwtAuth, checked, deployed_refusal
 from portable.cors_policy import Cors
 from portable.errors import AppDefinitionError, ConfigurationError
@@ -49,7 +49,7 @@ def _refuse_undeployable_issuers(app: App) -> None:
         if refusal is None:
             continue
         routes = [
-            f"{spec.trigger.route.key} ({declared_at(app, spec)})"
+            f"{spec.trigger.route.key} ({spec.where})"
             for spec in app.http_functions()
             if spec.trigger.auth is not None and spec.trigger.auth.name == auth.name
         ]

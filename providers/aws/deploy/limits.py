@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from portable.app import App, FunctionSpec, MessageTrigger, ObjectTrigger, ResourceSpec, declared_at, has_trigger
+from portable.app import App, FunctionSpec, MessageTrigger, ObjectTrigger, ResourceSpec, has_trigger
 from portable.errors import AppDefinitionError
 from portable.limits import AUTO_NAME_SUFFIX_CHARS, FUNCTION_ENVIRONMENT_MAX_BYTES, ROLE_POLICY_MAX_CHARS
 from providers.aws.deploy.iam import function_policy
@@ -90,7 +90,7 @@ def check_function_limits(app: App, info: StackInfo, region: str | None) -> None
         if size > FUNCTION_ENVIRONMENT_MAX_BYTES:
             settings = environment_bytes(dict(spec.env))
             raise AppDefinitionError(
-                f"{declared_at(app, spec)} ({spec.name}): its Lambda environment would take {size:,} bytes, past "
+                f"{spec.where} ({spec.name}): its Lambda environment would take {size:,} bytes, past "
                 f"the {FUNCTION_ENVIRONMENT_MAX_BYTES:,} AWS allows: {settings:,} of settings (env=), the rest the "
                 f"physical names of the {len(spec.uses)} resources it uses and Portable's own variables. Use fewer or "
                 "shorter settings, fewer resources in this function, or shorter resource names"
@@ -98,7 +98,7 @@ def check_function_limits(app: App, info: StackInfo, region: str | None) -> None
         chars = policy_chars(_policy(spec, app, arns))
         if chars > ROLE_POLICY_MAX_CHARS:
             raise AppDefinitionError(
-                f"{declared_at(app, spec)} ({spec.name}): its IAM policy would take {chars:,} characters, past the "
+                f"{spec.where} ({spec.name}): its IAM policy would take {chars:,} characters, past the "
                 f"{ROLE_POLICY_MAX_CHARS:,} AWS allows a role, for the {len(spec.uses)} resources it reads and writes. "
                 "Split it into functions that each use fewer resources, or give the resources shorter names"
             )
