@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from portable.app import load_app  # noqa: E402 (the checkout's, wherever the bench is run from)
+from portable.loading import load_app  # noqa: E402 (the checkout's, wherever the bench is run from)
 from providers.aws.deploy.package import WheelTarget, build_archive  # noqa: E402
 from providers.deploy.bytecode import find_interpreter, with_bytecode  # noqa: E402
 from providers.deploy.packaging import write_archive  # noqa: E402
@@ -47,6 +47,8 @@ KINDS = {
     "http-pydantic": "greet_pydantic",
     "object": "uploaded",
     "schedule": "tick",
+    "message": "noted",
+    "change": "changed",
 }
 FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24), "deploy_rounds": 3}
 QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4), "deploy_rounds": 1}
@@ -202,6 +204,8 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) ->
     add("per call, API Gateway 2.0 (x hand-written)", "http", "us")
     add("per call, S3 notification (x hand-written)", "s3", "us")
     add("per call, EventBridge Scheduler (x hand-written)", "schedule", "us")
+    add("per call, SQS batch of one (x hand-written)", "message", "us")
+    add("per call, DynamoDB stream batch of one (x hand-written)", "change", "us")
     add("per call, GCP (x bare functions-framework)", "gcp", "us")
     add("per call, typed handler (x the same handler untyped)", "typing", "us")
     add("cold start, whole process (x bare Python)", "cold", "ms")

@@ -81,6 +81,59 @@ UPLOAD = {
         }
     ]
 }
+NOTE = {
+    "Records": [
+        {
+            "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+            "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
+            "body": '{"note": "remember the milk"}',
+            "attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": "1545082649183",
+                "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                "ApproximateFirstReceiveTimestamp": "1545082649185",
+            },
+            "messageAttributes": {},
+            "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:jottings",
+            "awsRegion": "us-east-1",
+        }
+    ]
+}
+CHANGE = {
+    "Records": [
+        {
+            "eventID": "c4ca4238a0b923820dcc509a6f75849b",
+            "eventName": "MODIFY",
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "us-east-1",
+            "dynamodb": {
+                "ApproximateCreationDateTime": 1796617752,
+                "Keys": {"__partition__": {"S": "in/"}, "_key": {"S": "in/a"}},
+                "OldImage": {
+                    "__partition__": {"S": "in/"},
+                    "_key": {"S": "in/a"},
+                    "_version": {"S": "0a"},
+                    "count": {"N": "1"},
+                    "name": {"S": "Ada"},
+                },
+                "NewImage": {
+                    "__partition__": {"S": "in/"},
+                    "_key": {"S": "in/a"},
+                    "_version": {"S": "0b"},
+                    "count": {"N": "2"},
+                    "name": {"S": "Ada"},
+                },
+                "SequenceNumber": "111",
+                "SizeBytes": 90,
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/tallies/stream/2026-01-01T00:00:00.000",
+        }
+    ]
+}
 FIRING = {
     "version": "0",
     "id": "d167b752",
@@ -95,7 +148,8 @@ FIRING = {
 
 
 class Side:
-    """One contender: where its handler is (module, name, extra path), the event it takes, its environment."""
+    """One contender: where its handler is (module, name, extra path), the event it takes, its environment; a
+    Portable side measured in this process binds its function as a deployed entry module does (`binding`)."""
 
     def __init__(
         self,
@@ -104,11 +158,17 @@ class Side:
         path: str = "",
         attribute: str = "handler",
         env: dict[str, str] | None = None,
+        binding: tuple[str, str] | None = None,
     ) -> None:
         self.module, self.event, self.path, self.attribute, self.env = module, event, path, attribute, env or {}
+        self.binding = binding
 
     def loaded(self) -> Callable[[Any, Any], Any]:
         os.environ.update(self.env)
+        if self.binding is not None:
+            from providers.aws.runtime import bind
+
+            return bind(*self.binding)
         module = __import__(self.module, fromlist=[self.attribute])
         handler: Callable[[Any, Any], Any] = getattr(module, self.attribute)
         return handler
@@ -117,11 +177,13 @@ class Side:
 def portable_side(
     function: str, module: str, event: dict[str, Any], path: str = "", buckets: tuple[str, ...] = ()
 ) -> Side:
-    """The shim with the environment a deploy gives `function`: its name, its module, its provider, its buckets'
-    physical names (here the logical names, which the bench's events carry)."""
-    env = {"PORTABLE_FUNCTION": function, "PORTABLE_MODULE": module, "PORTABLE_PROVIDER": "aws"}
-    env.update({f"PORTABLE_BUCKET_{bucket.upper()}": bucket for bucket in buckets})
-    return Side("providers.aws.runtime", event, path, env=env)
+    """The Lambda entry of `function` with the environment a deploy gives it: its buckets' physical names (here
+    the logical names, which the bench's events carry). From an unpacked archive (`path`), the archive's entry
+    module, as Lambda imports it; in this process, the function bound as that module binds it."""
+    env = {f"PORTABLE_BUCKET_{bucket.upper()}": bucket for bucket in buckets}
+    if path:
+        return Side("portable_entry", event, path, env=env)
+    return Side("portable_entry", event, env=env, binding=(function, module))
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -173,11 +235,17 @@ def per_call(groups: dict[str, dict[str, Side]], calls: int, rounds: int) -> dic
 
 def gcp_per_call(calls: int, rounds: int) -> dict[str, Any]:
     """Through functions-framework's Flask app (test client): a bare function against the Portable target."""
+    import tempfile
+    from types import SimpleNamespace
+
     import functions_framework
 
-    os.environ.update({"PORTABLE_FUNCTION": "greet", "PORTABLE_MODULE": "bench.app.greet"})
+    from providers.deploy.entry_modules import gcp_entry
+
+    entry = Path(tempfile.mkdtemp(prefix="bench-gcp-")) / "main.py"  # what a deployed archive's main.py holds
+    entry.write_text(gcp_entry(SimpleNamespace(name="greet", module="bench.app.greet")))  # type: ignore[arg-type]
     bare = functions_framework.create_app(target="greet", source=str(ROOT / "bench" / "baseline_gcp.py")).test_client()
-    ours = functions_framework.create_app(target="greet", source=str(ROOT / "main.py")).test_client()
+    ours = functions_framework.create_app(target="greet", source=str(entry)).test_client()
     body, headers = b'{"name": "Alice"}', {"Content-Type": "application/json"}
     for client in (bare, ours):
         assert client.post("/hello", data=body, headers=headers).get_json() == {"message": "Hello, Alice!"}
@@ -290,6 +358,14 @@ def main() -> None:
             "hand-written": Side("bench.baseline_events", FIRING, attribute="schedule_handler"),
             "portable": portable_side("tick", "bench.app.tick", FIRING),
         },
+        "message": {
+            "hand-written": Side("bench.baseline_events", NOTE, attribute="message_handler"),
+            "portable": portable_side("noted", "bench.app.noted", NOTE),
+        },
+        "change": {
+            "hand-written": Side("bench.baseline_events", CHANGE, attribute="change_handler"),
+            "portable": portable_side("changed", "bench.app.changed", CHANGE),
+        },
     }
     shipped = {
         "hand-written": Side("baseline_lambda", HTTP_V2, archives["hand-written"]),
@@ -303,6 +379,8 @@ def main() -> None:
         ),
         "portable object": portable_side("uploaded", "bench.app.uploaded", UPLOAD, archives["object"], ("uploads",)),
         "portable schedule": portable_side("tick", "bench.app.tick", FIRING, archives["schedule"]),
+        "portable message": portable_side("noted", "bench.app.noted", NOTE, archives["message"]),
+        "portable change": portable_side("changed", "bench.app.changed", CHANGE, archives["change"]),
         "chalice": Side("bench.peers.chalice_app", HTTP_V1),
         "powertools": Side("bench.peers.powertools_app", HTTP_V2),
         "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),

@@ -16,16 +16,17 @@ from portable.runtime_typing import TYPE_CHECKING
 _HOMES = {
     "App": "app",
     "FunctionSpec": "app",
-    "load_app": "app",
+    "load_app": "loading",
     "Auth": "auth",
     "JwtAuth": "auth",
     "jwt_auth": "auth",
     "Cors": "cors_policy",
     "cors": "cors_policy",
-    "http": "decorators",
-    "schedule": "decorators",
-    "ObjectEvent": "events",
-    "ScheduleEvent": "events",
+    "http": "http_trigger",
+    "schedule": "schedule_trigger",
+    "ObjectEvent": "object_trigger",
+    "ScheduleEvent": "schedule_trigger",
+    "TableChange": "change_trigger",
     "log": "log",
     "Headers": "request",
     "Query": "request",
@@ -43,7 +44,7 @@ _HOMES = {
     "secret": "secrets",
     "app_env": "settings",
     "setting": "settings",
-    "Message": "messages",
+    "Message": "message_trigger",
     "Queue": "messaging",
     "Topic": "messaging",
     "queue": "messaging",
@@ -90,9 +91,6 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     from portable.app import (
         FunctionSpec as FunctionSpec,
     )
-    from portable.app import (
-        load_app as load_app,
-    )
     from portable.auth import (
         Auth as Auth,
     )
@@ -102,17 +100,14 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     from portable.auth import (
         jwt_auth as jwt_auth,
     )
+    from portable.change_trigger import (
+        TableChange as TableChange,
+    )
     from portable.cors_policy import (
         Cors as Cors,
     )
     from portable.cors_policy import (
         cors as cors,
-    )
-    from portable.decorators import (
-        http as http,
-    )
-    from portable.decorators import (
-        schedule as schedule,
     )
     from portable.errors import (
         AccessNotDeclared as AccessNotDeclared,
@@ -156,13 +151,13 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     from portable.errors import (
         TooLarge as TooLarge,
     )
-    from portable.events import (
-        ObjectEvent as ObjectEvent,
+    from portable.http_trigger import (
+        http as http,
     )
-    from portable.events import (
-        ScheduleEvent as ScheduleEvent,
+    from portable.loading import (
+        load_app as load_app,
     )
-    from portable.messages import (
+    from portable.message_trigger import (
         Message as Message,
     )
     from portable.messaging import (
@@ -176,6 +171,9 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.messaging import (
         topic as topic,
+    )
+    from portable.object_trigger import (
+        ObjectEvent as ObjectEvent,
     )
     from portable.request import (
         Headers as Headers,
@@ -203,6 +201,12 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.retries import (
         RetryPolicy as RetryPolicy,
+    )
+    from portable.schedule_trigger import (
+        ScheduleEvent as ScheduleEvent,
+    )
+    from portable.schedule_trigger import (
+        schedule as schedule,
     )
     from portable.secrets import (
         Secret as Secret,

@@ -1,8 +1,10 @@
-"""The App description: plain data about every function, trigger, resource and permission.
+"""The App description: plain data about every function, its trigger, resources and permissions.
 
-Decorators in `functions/` register here as their modules are imported; `load_app`
-imports the package and checks the whole picture. Deploy code and the local runner
-read the App; runtime shims use `load_function` to import just one module.
+Decorators in `functions/` register here as their modules are imported; `portable.loading.load_app`
+imports the package and checks the whole picture. Deploy code and the local runner read the App;
+runtime shims use `load_function` to import just one module. A trigger is described by its kind's
+module (`portable/<kind>_trigger.py`, listed in `portable/triggers.py`); this module knows triggers
+only by what every kind has: the resource they come from (`source`) and their kind's name.
 """
 
 from __future__ import annotations
@@ -14,89 +16,39 @@ from collections.abc import Callable
 
 from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
-from portable.routes import Route
 from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from types import FrameType
-    from typing import Any, Literal, TypeGuard
+    from typing import Any, Literal, Protocol, TypeGuard
 
-    from portable.auth import JwtAuth
     from portable.cors_policy import Cors
-    from portable.events import ObjectEvent
-    from portable.http_types import HttpTypes
-    from portable.messages import MessagePolicy
-    from portable.schedules import Schedule
 
-if TYPE_CHECKING:
     ResourceKind = Literal["bucket", "table", "secret", "queue", "topic"]
     MessageSourceKind = Literal["queue", "topic"]
+
+    class Trigger(Protocol):
+        """What every kind's trigger has: the logical name of the resource that triggers it and that resource's
+        kind, if any, why it refuses `retries=`, if it does, and the one parameter every target calls a plain
+        handler with (`request: Request`; None where the handler's parameters are checked otherwise)."""
+
+        @property
+        def source(self) -> str | None: ...
+
+        @property
+        def source_kind(self) -> ResourceKind | None: ...
+
+        @property
+        def retries_refusal(self) -> str | None: ...
+
+        @property
+        def handler_parameter(self) -> str | None: ...
+
 else:
     ResourceKind = MessageSourceKind = str
 
-
-class HttpTrigger(NamedTuple):
-    route: Route
-    auth: JwtAuth | None = None  # the issuer whose token the route requires; None: open to anyone
-    types: HttpTypes | None = None  # a typed handler's declarations (portable.http_types); None: a plain handler
-
-    def auth_for(self, method: str) -> JwtAuth | None:
-        """The issuer whose verified caller a call of `method` must carry: `auth` on every method the route serves,
-        OPTIONS included; None for a method it does not serve. Only then does a shim read the gateway's word on
-        the caller: on AWS, on GCP (every such operation carries `security`) and locally alike."""
-        return self.auth if self.route.allows(method) else None
-
-
-class ObjectTrigger(NamedTuple):
-    bucket: str
-    kind: Literal["created", "deleted"]
-    prefix: str = ""
-    suffix: str = ""
-
-    def matches(self, key: str) -> bool:
-        return key.startswith(self.prefix) and key.endswith(self.suffix)
-
-    def accepts(self, event: ObjectEvent) -> bool:
-        """Whether this trigger wants `event`: its bucket, its kind, a key within prefix and suffix."""
-        return event.bucket == self.bucket and event.kind == self.kind and self.matches(event.key)
-
-
-class ScheduleTrigger(NamedTuple):
-    """A schedule as declared; `where` (file:line) names the declaration in refusals.
-
-    A deployed function never parses it: the deploy checked and compiled it, and the shim
-    needs only the function's name and the firing's time. `load_app` checks every one.
-    """
-
-    cron: str | None
-    every: str | None
-    timezone: str
-    where: str
-
-    @property
-    def schedule(self) -> Schedule:
-        from portable.schedules import checked_schedule
-
-        return checked_schedule(self.cron, self.every, self.timezone, self.where)
-
-
-class MessageTrigger(NamedTuple):
-    """Messages from a queue (one consumer) or a topic (each subscriber gets every message)."""
-
-    source: str
-    kind: MessageSourceKind
-    batch_size: int
-    max_attempts: int
-
-    @property
-    def policy(self) -> MessagePolicy:
-        from portable.messages import MessagePolicy
-
-        return MessagePolicy(self.max_attempts)
-
-
-Trigger = HttpTrigger | ObjectTrigger | ScheduleTrigger | MessageTrigger
-TriggerT = TypeVar("TriggerT", bound=Trigger, covariant=True)
+TriggerT = TypeVar("TriggerT", bound="Trigger", covariant=True)
+KindT = TypeVar("KindT", bound="Trigger")
 
 
 class ResourceSpec(NamedTuple):
@@ -107,9 +59,9 @@ class ResourceSpec(NamedTuple):
 class Function(NamedTuple, Generic[TriggerT]):
     """One deployable function. `reads`/`writes` hold logical resource names.
 
-    The App hands out typed views (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`), so a
-    caller reads `spec.trigger.route` without checking the trigger kind again. `retries` applies
-    to object and schedule functions; HTTP callers see their failures and retry themselves.
+    Each kind's module names a typed view (`HttpFunction = Function[HttpTrigger]`, ...), so a caller reads
+    `spec.trigger.route` without checking the trigger kind again. `retries` applies to the kinds that take
+    `retries=` (objects and schedules); the others refuse it where they are declared.
     """
 
     name: str
@@ -132,32 +84,31 @@ class Function(NamedTuple, Generic[TriggerT]):
         return f"{self.source_file}:{self.line}" if self.line else self.source_file
 
     @property
-    def trigger_name(self) -> str:
-        """`http`, `object`, `schedule` or `message`: what logs and messages call the trigger kind."""
-        return type(self.trigger).__name__.removesuffix("Trigger").lower()
+    def kind(self) -> str:
+        """The trigger's kind (`http`, `object`, `schedule`, `message`, `change`): its module, codecs and logs."""
+        return kind_of(self.trigger)
 
     @property
     def readable(self) -> frozenset[str]:
-        """What the function may read: its declarations plus the bucket that triggers it."""
-        if isinstance(self.trigger, ObjectTrigger):
-            return self.reads | self.writes | {self.trigger.bucket}
-        if isinstance(self.trigger, MessageTrigger):
-            return self.reads | self.writes | {self.trigger.source}
-        return self.reads | self.writes
+        """What the function may read: its declarations plus the resource that triggers it."""
+        source = self.trigger.source
+        return self.reads | self.writes | {source} if source else self.reads | self.writes
 
     @property
     def uses(self) -> frozenset[str]:
         return self.readable | self.writes
 
 
-FunctionSpec = Function[Trigger]
+FunctionSpec = Function["Trigger"]
 """One function of the App, as plain data: its name, module and source file, its trigger, the resources it reads and
-writes, the packages it requires, its memory, timeout, retry policy and settings. `HttpFunction`, `ObjectFunction`,
-`ScheduleFunction` and `MessageFunction` are the same with the trigger's kind known."""
-HttpFunction = Function[HttpTrigger]
-ObjectFunction = Function[ObjectTrigger]
-ScheduleFunction = Function[ScheduleTrigger]
-MessageFunction = Function[MessageTrigger]
+writes, the packages it requires, its memory, timeout, retry policy and settings. Each kind's module names the same
+with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`,
+`ChangeFunction`)."""
+
+
+def kind_of(trigger: object) -> str:
+    """The kind of a trigger, named after its class: HttpTrigger is `http`, ChangeTrigger `change`."""
+    return type(trigger).__name__.removesuffix("Trigger").lower()
 
 
 class _Registration(NamedTuple):
@@ -194,6 +145,15 @@ def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
 
 def register_function(spec: FunctionSpec, handler: Callable[..., Any], resources: list[ResourceSpec]) -> None:
     _registrations[(spec.module, spec.name)] = _Registration(spec, handler, resources)
+
+
+def registered(modules: set[str]) -> list[tuple[FunctionSpec, Callable[..., Any], list[ResourceSpec]]]:
+    """Every function `modules` declare, with its handler and the resources it names, by module and name."""
+    return [
+        (registration.spec, registration.handler, registration.resources)
+        for (module, _), registration in sorted(_registrations.items())
+        if module in modules
+    ]
 
 
 def register_app_settings(module: str, values: dict[str, str], where: str) -> None:
@@ -305,7 +265,7 @@ def caller_location() -> str:
 
 
 class App:
-    """Everything `functions/` declares, checked for consistency.
+    """Everything `functions/` declares, checked for consistency (`portable.load_app` builds it).
 
     Attributes:
         functions: Every function, by name.
@@ -340,6 +300,9 @@ class App:
         origins = self.bucket_cors.get(bucket) or (self.cors.allow_origins if self.cors is not None else None)
         return for_signed_urls(origins) if origins else None
 
+    def _named(self, kind: ResourceKind) -> list[str]:
+        return sorted(name for name, spec in self.resources.items() if spec.kind == kind)
+
     def unused_warnings(self, shown: Callable[[str], str] = str) -> list[str]:
         """One sentence per resource declared that no function uses (`shown` writes where it is declared)."""
         return [
@@ -351,72 +314,38 @@ class App:
     @property
     def buckets(self) -> list[str]:
         """The names of the declared buckets, sorted."""
-        return sorted(name for name, spec in self.resources.items() if spec.kind == "bucket")
+        return self._named("bucket")
 
     @property
     def tables(self) -> list[str]:
         """The names of the declared tables, sorted."""
-        return sorted(name for name, spec in self.resources.items() if spec.kind == "table")
+        return self._named("table")
 
     @property
     def secrets(self) -> list[str]:
         """The names of the declared secrets, sorted."""
-        return sorted(name for name, spec in self.resources.items() if spec.kind == "secret")
+        return self._named("secret")
 
     @property
     def queues(self) -> list[str]:
         """The names of the declared queues, sorted."""
-        return sorted(name for name, spec in self.resources.items() if spec.kind == "queue")
+        return self._named("queue")
 
     @property
     def topics(self) -> list[str]:
         """The names of the declared topics, sorted."""
-        return sorted(name for name, spec in self.resources.items() if spec.kind == "topic")
+        return self._named("topic")
 
-    def message_functions(self, source: str | None = None) -> list[MessageFunction]:
-        """The functions that receive messages (from `source`, a queue or topic, if given), by name."""
+    def functions_of(self, trigger: type[KindT], source: str | None = None) -> list[Function[KindT]]:
+        """The functions with a `trigger` (triggered by the resource `source`, if given), by name."""
         return sorted(
             (
                 spec
                 for spec in self.functions.values()
-                if has_trigger(spec, MessageTrigger) and source in (None, spec.trigger.source)
+                if has_trigger(spec, trigger) and source in (None, spec.trigger.source)
             ),
             key=lambda spec: spec.name,
         )
-
-    def http_functions(self) -> list[HttpFunction]:
-        """The functions that serve HTTP routes."""
-        return [spec for spec in self.functions.values() if has_trigger(spec, HttpTrigger)]
-
-    def object_functions(self, bucket: str | None = None) -> list[ObjectFunction]:
-        """The functions that object events trigger (those of `bucket`, if given)."""
-        return [
-            spec
-            for spec in self.functions.values()
-            if has_trigger(spec, ObjectTrigger) and bucket in (None, spec.trigger.bucket)
-        ]
-
-    def auths(self) -> list[JwtAuth]:
-        """Every JwtAuth a route requires, each once, by name."""
-        found = {spec.trigger.auth.name: spec.trigger.auth for spec in self.http_functions() if spec.trigger.auth}
-        return [found[name] for name in sorted(found)]
-
-    def schedule_functions(self) -> list[ScheduleFunction]:
-        """The functions that run on a schedule."""
-        return [spec for spec in self.functions.values() if has_trigger(spec, ScheduleTrigger)]
-
-    def route(self, method: str, path: str) -> tuple[HttpFunction | None, list[str]]:
-        """The function the clouds' gateways call for (method, path): among the routes whose path matches, the most
-        specific path (literal text before a parameter, a greedy one last), and on it the method itself before ANY.
-        Else None, and the methods the matching paths take (for a 405)."""
-        matching = [spec for spec in self.http_functions() if spec.trigger.route.match(path) is not None]
-        matching.sort(key=lambda spec: spec.trigger.route.specificity, reverse=True)
-        for shape in dict.fromkeys(spec.trigger.route.path_shape for spec in matching):
-            methods = {spec.trigger.route.method: spec for spec in matching if spec.trigger.route.path_shape == shape}
-            chosen = methods.get(method.upper()) or methods.get("ANY")
-            if chosen is not None:
-                return chosen, []
-        return None, sorted({spec.trigger.route.method for spec in matching})
 
     def function(self, name: str) -> FunctionSpec:
         """The function called `name`; AppDefinitionError naming the App's functions if there is none."""
@@ -431,191 +360,25 @@ class App:
             ) from None
 
 
-def has_trigger(spec: FunctionSpec, kind: type[TriggerT]) -> TypeGuard[Function[TriggerT]]:
+def has_trigger(spec: FunctionSpec, kind: type[KindT]) -> TypeGuard[Function[KindT]]:
     """Whether `spec` is triggered by a `kind`; narrows it to that typed view."""
     return isinstance(spec.trigger, kind)
 
 
-def _build_app(registrations: list[_Registration]) -> App:
-    app = App()
-    routes: dict[str, HttpFunction] = {}
-    cloud_names: dict[str, FunctionSpec] = {}
-    for registration in registrations:
-        spec = registration.spec
-        if spec.name in app.functions:
-            other = app.functions[spec.name]
-            raise AppDefinitionError(
-                f"two functions are named {spec.name!r}: {other.where} and {spec.where}; "
-                "rename one, or pass name='...' to its decorator"
-            )
-        cloud_name = spec.name.lower().replace("_", "-")
-        if cloud_name in cloud_names:
-            other = cloud_names[cloud_name]
-            raise AppDefinitionError(
-                f"functions {other.name!r} ({other.where}) and {spec.name!r} ({spec.where}) would "
-                f"both be named {cloud_name!r} on GCP, which allows only lower-case letters, digits and '-'; "
-                "rename one, or pass name='...' to its decorator"
-            )
-        cloud_names[cloud_name] = spec
-        if has_trigger(spec, HttpTrigger):
-            shape = spec.trigger.route.shape
-            if shape in routes:
-                clash = routes[shape]
-                raise AppDefinitionError(
-                    f"route {spec.trigger.route.key!r} at {spec.where} ({spec.name}) clashes with "
-                    f"{clash.trigger.route.key!r} at {clash.where} ({clash.name}); "
-                    "give one of them another method or path"
-                )
-            routes[shape] = spec
-        app.functions[spec.name] = spec
-        app.handlers[spec.name] = registration.handler
-        for resource in registration.resources:
-            app.resources[resource.name] = resource
-    for spec in app.object_functions():
-        _refuse_self_trigger(spec)
-    _refuse_auth_name_clash(app.http_functions())
-    for schedule_spec in app.schedule_functions():
-        schedule_spec.trigger.schedule  # noqa: B018 (parsing it is the check)
-    _refuse_shared_queues(app)
-    _refuse_queues_without_consumer(app)
-    _refuse_long_subscriber_names(app)
-    return app
-
-
-def _refuse_auth_name_clash(specs: list[HttpFunction]) -> None:
-    auths: dict[str, HttpFunction] = {}
-    for spec in specs:
-        auth = spec.trigger.auth
-        other = auths.setdefault(auth.name, spec) if auth else spec
-        if auth and other.trigger.auth != auth:
-            raise AppDefinitionError(
-                f"{spec.where} ({spec.name}) and {other.where} ({other.name}) require two different "
-                f"jwt_auth(...) named {auth.name!r}; the stack's config and the gateways tell them apart by name: "
-                "pass name='...' to one of them"
-            )
-
-
-def _refuse_queues_without_consumer(app: App) -> None:
-    """SQS would keep a message nobody reads for days, Pub/Sub would drop it, the runner too: refused everywhere."""
-    for queue in app.queues:
-        if not app.message_functions(queue):
-            senders = ", ".join(
-                f"{spec.name!r} ({spec.where})" for spec in app.functions.values() if queue in spec.uses
-            )
-            raise AppDefinitionError(
-                f"queue {queue!r} has no consumer, yet {senders} use it: nothing would ever read its messages "
-                f"(SQS would keep them for days, Pub/Sub would drop them). Declare one with @{queue}.on_message, "
-                "or stop sending to it"
-            )
-
-
-def _refuse_long_subscriber_names(app: App) -> None:
-    from portable.limits import SQS_QUEUE_NAME_MAX_CHARS, TOPIC_SUBSCRIBER_NAMES_MAX_CHARS
-
-    for topic in app.topics:
-        for spec in app.message_functions(topic):
-            if len(topic) + len(spec.name) > TOPIC_SUBSCRIBER_NAMES_MAX_CHARS:
-                raise AppDefinitionError(
-                    f"{spec.where} ({spec.name}): topic {topic!r} and its subscriber {spec.name!r} have "
-                    f"{len(topic) + len(spec.name)} characters together; the subscriber's SQS queues are named after "
-                    f"both, and SQS takes {SQS_QUEUE_NAME_MAX_CHARS} characters at most, so the two may take "
-                    f"{TOPIC_SUBSCRIBER_NAMES_MAX_CHARS}: give the topic or the function a shorter name"
-                )
-
-
-def _refuse_shared_queues(app: App) -> None:
-    for queue in app.queues:
-        consumers = app.message_functions(queue)
-        if len(consumers) > 1:
-            names = ", ".join(f"{spec.name!r} ({spec.where})" for spec in consumers)
-            raise AppDefinitionError(
-                f"{consumers[-1].where}: queue {queue!r} has {len(consumers)} consumers: {names}; a queue hands "
-                f"each message to one consumer. Keep one @{queue}.on_message, or declare a topic(...) instead: every "
-                "subscriber of a topic gets every message"
-            )
-
-
-def _refuse_self_trigger(spec: ObjectFunction) -> None:
-    trigger = spec.trigger
-    if trigger.bucket in spec.writes and not spec.allow_self_trigger:
+def refuse_self_trigger(spec: FunctionSpec, resource: ResourceKind, filters: str) -> None:
+    """Refuse a function that writes to the resource triggering it (each write would call it again), unless it
+    says it cannot loop (`allow_self_trigger=True`); `filters` says which of the resource's events it takes."""
+    source = spec.trigger.source
+    if source in spec.writes and not spec.allow_self_trigger:
         raise AppDefinitionError(
-            f"{spec.where}: function {spec.name!r} writes to bucket {trigger.bucket!r}, which triggers it "
-            f"(prefix {trigger.prefix!r}, suffix {trigger.suffix!r}); each write would call it again. Write to "
-            "another bucket, or pass allow_self_trigger=True if the handler cannot loop"
+            f"{spec.where}: function {spec.name!r} writes to {resource} {source!r}, which triggers it "
+            f"({filters}); each write would call it again. Write to another {resource}, or pass "
+            "allow_self_trigger=True if the handler cannot loop"
         )
 
 
-def load_app(package: str = "functions", search_path: str | None = None) -> App:
-    """Import every module of `package` and return the checked App."""
-    if search_path is not None and search_path not in sys.path:
-        sys.path.insert(0, search_path)
-    try:
-        root = importlib.import_module(package)
-    except ModuleNotFoundError as exc:
-        raise AppDefinitionError(
-            f"cannot import the package {package!r} ({exc}); run from the project root, where functions/ is"
-        ) from None
-    for folder in getattr(root, "__path__", []):
-        refuse_framework_shadowing(os.path.dirname(folder))
-    import pkgutil  # only the deploy half and the local runner walk the whole package
-
-    modules = [package]
-    for info in pkgutil.walk_packages(getattr(root, "__path__", []), prefix=f"{package}."):
-        importlib.import_module(info.name)
-        modules.append(info.name)
-    wanted = set(modules)
-    registrations = [reg for (module, _), reg in sorted(_registrations.items()) if module in wanted]
-    app = _build_app(registrations)
-    app.env = declared_app_settings(wanted)
-    app.delayed_queues = declared_delayed_queues(wanted, app.queues)
-    app.bucket_cors = declared_bucket_cors(wanted, app.buckets)
-    app.unused = declared_unused(wanted, app.resources)
-    from portable.cors_policy import declared_for
-
-    app.cors = declared_for(package)
-    if app.cors is not None:
-        _refuse_any_route_with_auth(app.http_functions())
-    return app
-
-
-FRAMEWORK_PACKAGES = ("portable", "providers")
-
-
-def refuse_framework_shadowing(project: str) -> None:
-    """Refuse an app folder holding its own top-level `portable` or `providers`: it would be imported in place of
-    the framework, from the project's root on sys.path and from the root of every archive."""
-    framework = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if os.path.realpath(project) == os.path.realpath(framework):
-        return  # the framework's own checkout, which is also the reference app
-    for package in FRAMEWORK_PACKAGES:
-        for name in (package, f"{package}.py"):
-            path = os.path.join(project, name)
-            if os.path.exists(path):
-                raise AppDefinitionError(
-                    f"{path}: the app has its own top-level {name!r}, which would be imported in place of the "
-                    f"framework's {package!r} package (from the project's root and from the root of every archive); "
-                    f"rename it, e.g. to 'app_{package}', or move it into functions/, and update its imports"
-                )
-
-
-def _refuse_any_route_with_auth(specs: list[HttpFunction]) -> None:
-    """With CORS, API Gateway on AWS sends a browser's preflight to a route that takes OPTIONS, and its JWT
-    authorizer refuses it (a preflight carries no token): refused everywhere, as every limit is."""
-    for spec in specs:
-        route = spec.trigger.route
-        if spec.trigger.auth is not None and route.allows("OPTIONS"):
-            raise AppDefinitionError(
-                f"{spec.where} ({spec.name}): route {route.key!r} requires auth and takes OPTIONS, so with "
-                "portable.cors(...) browsers' preflights would meet the token check on AWS and fail; declare the "
-                f"methods it serves instead, e.g. 'GET {route.path}'"
-            )
-
-
-def load_function(name: str, module: str | None = None) -> tuple[FunctionSpec, Callable[..., Any]]:
-    """Import only `module` (fast, for cold starts) or else the whole App; return one function."""
-    if module is None:
-        app = load_app()
-        return app.function(name), app.handlers[name]
+def load_function(name: str, module: str) -> tuple[FunctionSpec, Callable[..., Any]]:
+    """Import only `module` (fast, for cold starts) and return its function `name` with the handler."""
     importlib.import_module(module)
     registration = _registrations.get((module, name))
     if registration is None:

@@ -1,6 +1,8 @@
-"""`@http`, `@schedule` and the bucket triggers: they describe a function and register it.
+"""What every trigger's decorator shares: the function options (`FunctionOptions`) and the registrar.
 
-Every decorator takes the same function options, defined once in `FunctionOptions`.
+Each kind's decorator (`@http`, `@schedule`, `bucket.on_created`, `queue.on_message`, `table.on_created`, ...)
+lives in its kind's module and registers its function through `make_registrar`, so every decorator takes
+the same options, checked the same way.
 """
 
 from __future__ import annotations
@@ -8,26 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from portable.app import (
-    Function,
-    HttpTrigger,
-    MessageTrigger,
-    ResourceSpec,
-    ScheduleTrigger,
-    Trigger,
-    register_function,
-)
-from portable.auth import JwtAuth
+from portable.app import Function, ResourceSpec, register_function
 from portable.errors import AppDefinitionError
 from portable.retries import DEFAULT_RETRIES, RetryPolicy
-from portable.routes import RouteError, parse_route
 from portable.runtime_typing import TYPE_CHECKING, TypedDict
 from portable.settings import check_env, check_memory, check_timeout
 
 if TYPE_CHECKING:
     from typing import Any, Protocol, TypeVar
 
-    from typing_extensions import Unpack
+    from portable.app import Trigger
 
     class ResourceRef(Protocol):
         """A bucket(...) or table(...) handle, as reads= and writes= take them."""
@@ -91,16 +83,9 @@ def _names(refs: Iterable[ResourceRef], where: str, option: str) -> tuple[frozen
 def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPolicy:
     if "retries" not in options:
         return DEFAULT_RETRIES
-    if isinstance(trigger, HttpTrigger):
-        raise AppDefinitionError(
-            f"{where}: an HTTP function takes no retries=: its caller gets the error and decides whether to "
-            "call again; remove retries="
-        )
-    if isinstance(trigger, MessageTrigger):
-        raise AppDefinitionError(
-            f"{where}: a message function takes max_attempts= on on_message(...), not retries=: its messages are "
-            "delivered again until they reach the dead letters; remove retries="
-        )
+    refusal = trigger.retries_refusal
+    if refusal is not None:
+        raise AppDefinitionError(f"{where}: {refusal}; remove retries=")
     policy = options["retries"]
     if not isinstance(policy, RetryPolicy):
         raise AppDefinitionError(
@@ -111,12 +96,13 @@ def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPol
 
 
 def _check_parameters(handler: Callable[..., Any], trigger: Trigger, where: str) -> None:
-    """Refuse a handler that cannot be called with one argument (the request, or the event), as every shim calls a
-    plain one. A typed HTTP handler's parameters were checked by portable.http_types, which binds them by name.
+    """Refuse a handler that cannot be called with one argument (the request, or the event), as every target calls
+    a plain one; the kind's trigger names that parameter (`handler_parameter`).
 
     Read from the code object: a cold start imports no `inspect`.
     """
-    if isinstance(trigger, HttpTrigger) and trigger.types is not None:
+    parameter = trigger.handler_parameter
+    if parameter is None:
         return
     code = handler.__code__
     positional = code.co_argcount - (1 if hasattr(handler, "__self__") else 0)
@@ -126,19 +112,16 @@ def _check_parameters(handler: Callable[..., Any], trigger: Trigger, where: str)
     takes_more = bool(code.co_flags & _VARARGS_FLAG)
     if (positional >= 1 or takes_more) and required <= 1 and not required_keywords:
         return
-    argument = "request" if isinstance(trigger, HttpTrigger) else "event"
-    kind = {HttpTrigger: "Request", ScheduleTrigger: "ScheduleEvent", MessageTrigger: "Message"}.get(
-        type(trigger), "ObjectEvent"
-    )
     if positional < 1 and not takes_more:
         problem = f"{handler.__name__!r} takes no parameter"
     elif required > 1:
         problem = f"{handler.__name__!r} requires {required} arguments"
     else:
         problem = f"{handler.__name__!r} requires the keyword argument {required_keywords[0]}="
+    argument = parameter.partition(":")[0]
     raise AppDefinitionError(
         f"{where}: every target calls a handler with one argument, the {argument}, but {problem}; write "
-        f"def {handler.__name__}({argument}: {kind}) -> ..."
+        f"def {handler.__name__}({parameter}) -> ..."
     )
 
 
@@ -200,85 +183,3 @@ def make_registrar(
         return handler
 
     return register
-
-
-def http(
-    route: str,
-    *,
-    auth: JwtAuth | None = None,
-    status: int = 200,
-    **options: Unpack[FunctionOptions],
-) -> Callable[[Handler], Handler]:
-    """Serve `route` ("POST /hello", "GET /users/{id}") with the decorated function.
-
-    `auth=users` (from `users = jwt_auth(...)`) lets only callers with a valid token of that issuer in.
-    A handler may declare typed parameters (`body: NoteIn`, `query: NotesQuery`, a route parameter `note_id: int`)
-    and a typed reply (`-> NoteOut`): see portable.http_types. `status` is the status of a reply that is not None
-    (201 for a route that creates something).
-    """
-
-    def register(handler: Handler) -> Handler:
-        scope = _declaring_scope()
-
-        def trigger(where: str) -> Trigger:
-            if auth is not None and not isinstance(auth, JwtAuth):
-                raise AppDefinitionError(f"{where}: auth= takes what portable.jwt_auth(...) returns, got {auth!r}")
-            try:
-                parsed = parse_route(route)
-            except RouteError as exc:
-                raise AppDefinitionError(f"{where}: {exc}") from None
-            if status == 200 and _plain(handler, parsed.params):
-                return HttpTrigger(parsed, auth)
-            from portable.http_types import http_types  # only typed handlers load the validators
-
-            return HttpTrigger(parsed, auth, http_types(handler, parsed, status, where, scope))
-
-        return make_registrar(trigger, options, timeout_seconds=HTTP_TIMEOUT_SECONDS)(handler)
-
-    return register
-
-
-# The return annotations of a plain handler: nothing in them is validated, so a cold start needs no validator.
-_PLAIN_NAMES = frozenset({"dict", "list", "str", "bytes", "None", "Any", "object", "Response", "typing.Any"})
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-
-
-def _plain(handler: Callable[..., Any], route_params: tuple[str, ...]) -> bool:
-    """Whether `handler` takes just the request and declares no typed reply, read without evaluating anything."""
-    code = handler.__code__
-    if code.co_argcount + code.co_kwonlyargcount > 1 or code.co_flags & 0x0C:  # more parameters, *args, **kwargs
-        return False
-    if code.co_varnames[:1] and code.co_varnames[0] in ("body", "query", *route_params):
-        return False
-    returned = handler.__annotations__.get("return", "None")
-    if not isinstance(returned, str):
-        returned = getattr(returned, "__name__", "") if isinstance(returned, type) else repr(returned)
-        returned = returned or "None"
-    return all(name in _PLAIN_NAMES for name in _NAME.findall(returned))
-
-
-def _declaring_scope() -> dict[str, Any]:
-    """The local names where the decorated function is written (a class defined in a function, say), for
-    annotations that are strings; a module's own names are its globals."""
-    import sys
-
-    frame = sys._getframe(2)
-    return dict(frame.f_locals) if frame.f_locals is not frame.f_globals else {}
-
-
-def schedule(
-    cron: str | None = None,
-    *,
-    every: str | None = None,
-    timezone: str = "UTC",
-    **options: Unpack[FunctionOptions],
-) -> Callable[[Handler], Handler]:
-    """Run the decorated function on a cron schedule in `timezone`, or `every` fixed interval.
-
-    The expression is checked when the App loads (deploy, local runner), not on a cold start.
-    """
-
-    def trigger(where: str) -> Trigger:
-        return ScheduleTrigger(cron, every, timezone, where)
-
-    return make_registrar(trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS)

@@ -1,88 +1,38 @@
-"""The portable events that object and schedule handlers receive."""
+"""What every kind's codecs read fields with: one text check, sizes (event times: `event_times.py`).
+
+Each kind's portable event lives in its own module (`ObjectEvent` in `portable.object_trigger`,
+`ScheduleEvent` in `portable.schedule_trigger`, ...); the helpers here are the ones their codecs share,
+so that a field is refused in the same words whichever wire format carried it.
+"""
 
 from __future__ import annotations
 
 from portable.errors import MalformedEvent
-from portable.runtime_typing import TYPE_CHECKING, NamedTuple
+from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import datetime
-    from typing import Literal
-
-    ObjectEventKind = Literal["created", "deleted"]
-else:
-    ObjectEventKind = str
+    from collections.abc import Callable
+    from typing import TypeGuard
 
 
-class ObjectEvent(NamedTuple):
-    """One object created in or deleted from a bucket.
+def text(value: object, field: str, fault: Callable[[str], Exception] = MalformedEvent, *, empty: bool = False) -> str:
+    """`value` if it is Unicode text (and not empty, unless `empty`); else `fault(reason)`, the reason naming `field`.
 
-    `id` is the same each time the cloud redelivers the same change, so a handler can
-    use it to do its work once. Fields the cloud does not send are None.
-
-    Attributes:
-        bucket: The bucket's logical name, as declared.
-        key: The object's key, decoded exactly once.
-        kind: `created` or `deleted`.
-        id: The same on every redelivery of this change.
-        time: When the change happened, aware UTC.
-        size: The object's size in bytes; None for deletions on AWS.
-        etag: The object's etag; None for deletions on AWS.
-        content_type: The object's content type; None on AWS, whose notifications do not carry it.
+    Nearly every field is ASCII: one type test and one `isascii` settle it.
     """
-
-    bucket: str
-    key: str
-    kind: ObjectEventKind
-    id: str
-    time: datetime | None
-    size: int | None = None
-    etag: str | None = None
-    content_type: str | None = None
-
-
-class ScheduleEvent(NamedTuple):
-    """One firing of a schedule; `time` is when it was due (UTC), not when it arrived.
-
-    Attributes:
-        name: The schedule function's name.
-        time: When the firing was due, aware UTC.
-        id: `<name>@<time>`, the same on every retry of this firing.
-    """
-
-    name: str
-    time: datetime
-    id: str
-
-
-# The years an event's time may fall in: no cloud sends a time before 1970, and within these a handler can add or
-# subtract a day or a year without leaving what a datetime holds.
-EVENT_YEARS = (1970, 9998)
-
-
-def event_time(text: object, field: str, *, naive_is_utc: bool = False) -> datetime:
-    """An RFC 3339 time from an event, as an aware UTC datetime; MalformedEvent if it is not one.
-
-    Times outside EVENT_YEARS are refused too (year 1 or 9999 would overflow a handler's `time - timedelta(days=1)`).
-    """
-    from datetime import UTC, datetime  # HTTP functions never load datetime
-
-    if not isinstance(text, str) or len(text) > 64:
-        got = f"{text!r:.80}" if isinstance(text, str) else f"a {type(text).__name__}"
-        raise MalformedEvent(f"{field} must be an RFC 3339 time such as 2026-11-28T02:00:00Z, got {got}")
+    if type(value) is str and value.isascii() and (value or empty):
+        return value
+    if value is None:
+        raise fault(f"{field} is missing")
+    if not isinstance(value, str):
+        raise fault(f"{field} must be a string, got {type(value).__name__}")
+    if not value:
+        raise fault(f"{field} must not be empty")
     try:
-        parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is None and not naive_is_utc:
-            raise MalformedEvent(f"{field} {text!r} has no UTC offset")
-        if parsed.tzinfo is not UTC:  # a "Z" time parses to UTC: nothing to convert
-            parsed = parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise MalformedEvent(f"{field} {text!r} is not an RFC 3339 time") from None
-    if not EVENT_YEARS[0] <= parsed.year <= EVENT_YEARS[1]:
-        raise MalformedEvent(
-            f"{field} {text!r} is not a time an event can have (years {EVENT_YEARS[0]} to {EVENT_YEARS[1]})"
-        )
-    return parsed
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise fault(f"{field} must be valid Unicode text") from None
+    return value
 
 
 def object_size(value: object) -> int | None:
@@ -91,9 +41,7 @@ def object_size(value: object) -> int | None:
         return None
     if isinstance(value, int) and value >= 0:
         return value
-    if (
-        isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20
-    ):  # not '²', which int() refuses
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:  # not '²': int() refuses
         return int(value)
     return None
 
@@ -103,17 +51,6 @@ def optional_text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def schedule_firing(name: str, due: datetime) -> ScheduleEvent:
-    """The event for the firing of `name` that was due at `due`; every cloud derives its id so."""
-    from datetime import UTC
-
-    if due.tzinfo is not UTC:
-        due = due.astimezone(UTC)
-    return ScheduleEvent(name=name, time=due, id=f"{name}@{due.isoformat(timespec='seconds')[:19]}Z")
-
-
-def event_record(event: ObjectEvent | ScheduleEvent) -> dict[str, object]:
-    """Every field of `event` as JSON values (the time in RFC 3339): what a dead letter carries."""
-    record: dict[str, object] = event._asdict()
-    record["time"] = event.time.isoformat() if event.time is not None else None
-    return record
+def whole_number(value: object) -> TypeGuard[int]:
+    """Whether `value` is an int and not a bool (what attempts, sizes and counts must be)."""
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -27,7 +27,7 @@ MEMORY_MB_MAX = 10240
 # an HTTP caller waits at most 30 s at either API gateway whatever the function's timeout.
 TIMEOUT_SECONDS_MAX = 540
 # Lambda keeps at most 4 KB of environment variables per function, names and values together; Portable's own
-# variables (the function, its module, the physical names of its resources) take part, so settings get 3 KiB.
+# variables (the physical names of its resources, PORTABLE_SETTINGS) take part, so settings get 3 KiB.
 SETTINGS_MAX_BYTES = 3 * 1024
 # Secrets Manager and Secret Manager both keep at most 64 KiB per secret value.
 SECRET_VALUE_MAX_BYTES = 65536
@@ -66,3 +66,7 @@ ROLE_POLICY_MAX_CHARS = 10_240
 # GCP API Gateway: an API config id is at most 63 characters, and the provider appends 26 to the prefix it is given.
 API_CONFIG_ID_MAX_CHARS = 63
 API_CONFIG_ID_SUFFIX_CHARS = 26
+# DynamoDB advises at most two processes reading from one stream shard at a time (more are throttled): a table's
+# changes go to at most two functions. DynamoDB Streams and Eventarc both keep an undelivered change 24 hours.
+TABLE_CHANGE_CONSUMERS_MAX = 2
+TABLE_CHANGE_RETENTION_SECONDS = 24 * 3600

@@ -41,7 +41,7 @@ def log(severity: str, message: str, **fields: Any) -> None:
     record: dict[str, Any] = {"severity": severity, "message": message, "time": round(time.time(), 3)}
     invocation = current_invocation.get()
     if invocation is not None and invocation.function is not None:
-        trigger = invocation.function.trigger_name
+        trigger = invocation.function.kind
         record["function"] = invocation.function.name
         record["trigger"] = trigger
         record[_ID_FIELDS.get(trigger, "event_id")] = invocation.id

@@ -6,20 +6,30 @@
     @jobs.on_message(batch_size=10, max_attempts=5)
     def work(message: Message) -> None: ...
 
-A queue hands each message to its one consumer; a topic hands every message to each subscriber.
-A handler that raises fails only its message, which is delivered again after a backoff and, after
-`max_attempts` deliveries, dead-lettered.
+A queue hands each message to its one consumer; a topic hands every message to each subscriber (how
+messages are delivered is the `message` kind's: `portable.message_trigger`). Every message sent or published
+follows the strictest of SQS's, SNS's and Pub/Sub's rules, checked here before anything leaves the function,
+so that a message one cloud would refuse is refused everywhere with the same `TooLarge` or `InvalidValue`.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Mapping
 
-from portable.app import MessageTrigger, caller_location, register_queue_delays
-from portable.decorators import EVENT_TIMEOUT_SECONDS, make_registrar
-from portable.errors import AppDefinitionError
-from portable.messages import DEFAULT_ATTEMPTS, DEFAULT_BATCH_SIZE, check_message, check_options
-from portable.resources import _Handle
+from portable.app import caller_location, register_queue_delays
+from portable.errors import AppDefinitionError, InvalidValue, TooLarge
+from portable.events import whole_number
+from portable.handles import Handle
+from portable.limits import (
+    MESSAGE_ATTRIBUTE_NAME_MAX_CHARS,
+    MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES,
+    MESSAGE_ATTRIBUTES_MAX,
+    MESSAGE_DELAY_MAX_SECONDS,
+    MESSAGE_MAX_BYTES,
+)
+from portable.message_trigger import DEFAULT_ATTEMPTS, DEFAULT_BATCH_SIZE, register
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,27 +42,17 @@ if TYPE_CHECKING:
 
     Body = bytes | str | dict[str, Any] | list[Any]
 
+# The attribute Portable adds to a body that travels base64-encoded (bytes SQS and SNS cannot carry as text).
+ENCODING_ATTRIBUTE = "portable.encoding"
+_RESERVED_PREFIXES = ("aws.", "amazon.", "goog", "portable")
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+# What SQS accepts in a message body and a String attribute: XML 1.0's characters.
+_NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-class _MessageSource(_Handle):
+
+class _MessageSource(Handle):
     kind: ClassVar[MessageSourceKind]
     delays = False
-
-    def _subscriber(
-        self,
-        handler: Handler | None,
-        batch_size: int,
-        max_attempts: int,
-        options: FunctionOptions,
-    ) -> Any:
-        def register(function: Handler) -> Handler:
-            where = f"{function.__code__.co_filename}:{function.__code__.co_firstlineno} ({function.__name__})"
-            size, attempts = check_options(where, batch_size, max_attempts)
-            trigger = MessageTrigger(self.name, self.kind, size, attempts)
-            return make_registrar(
-                trigger, options, timeout_seconds=EVENT_TIMEOUT_SECONDS, trigger_resources=[self.spec]
-            )(function)
-
-        return register if handler is None else register(handler)
 
     if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
 
@@ -83,7 +83,7 @@ class _MessageSource(_Handle):
         `batch_size` messages (1 to 10) may arrive in one invocation; each is still one call, and a failure
         fails only its message. After `max_attempts` deliveries (5 to 100) a message is dead-lettered.
         """
-        return self._subscriber(handler, batch_size, max_attempts, options)
+        return register(self.spec, self.kind, handler, batch_size, max_attempts, options)
 
     def _send(self, body: Body, attributes: Mapping[str, str] | None, delay_seconds: int) -> str:
         self._authorize("write")
@@ -139,3 +139,114 @@ def queue(name: str, *, delays: bool = False) -> Queue:
 def topic(name: str) -> Topic:
     """Declare (or refer to) the topic with this logical name."""
     return Topic(name)
+
+
+def encode_body(resource: str, body: object) -> bytes:
+    """The bytes of a body as send() and publish() take it: bytes, str (UTF-8) or a dict or list (JSON)."""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8", "surrogatepass")
+    if isinstance(body, (dict, list)):
+        try:
+            return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise InvalidValue(resource, f"the message body is not JSON-serialisable: {exc}") from None
+    raise InvalidValue(
+        resource,
+        f"a message body is bytes, str, dict or list, got {type(body).__name__}; "
+        "encode other values first, e.g. json.dumps(value)",
+    )
+
+
+def as_sqs_text(body: bytes) -> str | None:
+    """The body as text SQS and SNS carry unchanged, or None if it must travel base64-encoded."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _NOT_SQS_TEXT.search(text) else text
+
+
+def wire_size(body: bytes, attributes: Mapping[str, str]) -> int:
+    """The bytes a message takes on SQS: its body (base64 if it is not SQS text) and its attributes."""
+    body_size = len(body) if as_sqs_text(body) is not None else 4 * ((len(body) + 2) // 3)
+    return body_size + sum(len(name.encode()) + len(value.encode()) for name, value in attributes.items())
+
+
+def check_message(
+    resource: str,
+    body: object,
+    attributes: object,
+    delay_seconds: object = 0,
+    delays: bool = False,
+) -> tuple[bytes, dict[str, str]]:
+    """(body bytes, attributes) if every cloud takes the message; TooLarge or InvalidValue saying what to change.
+
+    A delay needs a queue declared with `delays` (which GCP's deploy refuses), so a send that works on one target
+    works on all of them."""
+    data = encode_body(resource, body)
+    checked = check_attributes(resource, attributes)
+    size = wire_size(data, checked)
+    if size > MESSAGE_MAX_BYTES:
+        binary = "" if as_sqs_text(data) is not None else " (a body that is not UTF-8 text counts base64-encoded)"
+        raise TooLarge(
+            resource,
+            f"the message takes {size} bytes{binary}; the limit is {MESSAGE_MAX_BYTES} bytes "
+            "(256 KiB, SQS and SNS) for body and attributes together: put the payload in a bucket "
+            "and send its key",
+        )
+    if not whole_number(delay_seconds) or not 0 <= delay_seconds <= MESSAGE_DELAY_MAX_SECONDS:
+        raise InvalidValue(
+            resource,
+            f"delay_seconds must be a whole number from 0 to {MESSAGE_DELAY_MAX_SECONDS} "
+            f"(15 minutes, SQS's limit), got {delay_seconds!r}",
+        )
+    if delay_seconds and not delays:
+        raise InvalidValue(
+            resource,
+            f"delay_seconds={delay_seconds} needs a queue declared with delays: "
+            f"queue({resource!r}, delays=True), which deploys to AWS and runs locally but not on GCP "
+            "(Pub/Sub has no delayed delivery); or send without delay_seconds",
+        )
+    return data, checked
+
+
+def check_attributes(resource: str, attributes: object) -> dict[str, str]:
+    """The attributes as a dict of str to str, if they follow SQS's, SNS's and Pub/Sub's rules."""
+    if attributes is None:
+        return {}
+    if not isinstance(attributes, Mapping):
+        raise InvalidValue(resource, f"attributes are a dict of str to str, got {type(attributes).__name__}")
+    if len(attributes) > MESSAGE_ATTRIBUTES_MAX:
+        raise InvalidValue(
+            resource,
+            f"a message has at most {MESSAGE_ATTRIBUTES_MAX} attributes (SQS carries 10, "
+            f"one of them Portable's), got {len(attributes)}: put the rest in the body",
+        )
+    for name, value in attributes.items():
+        if (
+            not isinstance(name, str)
+            or not _ATTRIBUTE_NAME.fullmatch(name)
+            or ".." in name
+            or len(name) > MESSAGE_ATTRIBUTE_NAME_MAX_CHARS
+            or name.lower().startswith(_RESERVED_PREFIXES)
+        ):
+            raise InvalidValue(
+                resource,
+                f"attribute name {name!r} is not valid: use 1 to "
+                f"{MESSAGE_ATTRIBUTE_NAME_MAX_CHARS} letters, digits, '_', '-' and '.', without '..' "
+                "or a '.' at either end, not starting with aws., amazon., goog or portable",
+            )
+        if not isinstance(value, str) or not value:
+            raise InvalidValue(
+                resource, f"attribute {name!r} must be a non-empty str (SQS refuses empty values), got {value!r}"
+            )
+        too_long = len(value.encode("utf-8", "surrogatepass")) > MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES
+        if too_long or _NOT_SQS_TEXT.search(value):
+            raise InvalidValue(
+                resource,
+                f"attribute {name!r} must be at most {MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES} "
+                "bytes of text without control characters (Pub/Sub's and SQS's rules)",
+            )
+    return dict(attributes)

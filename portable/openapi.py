@@ -9,7 +9,8 @@ return annotation what can be said of its reply.
 
 from __future__ import annotations
 
-from portable.app import App, HttpFunction
+from portable.app import App
+from portable.http_trigger import HttpFunction, auths, functions
 from portable.runtime_typing import TYPE_CHECKING
 from portable.shapes import Namespace, Schemas, Shape, UnsupportedType, resolve, shape_of
 
@@ -77,7 +78,7 @@ def openapi_document(
         {"Error": ERROR_SCHEMA, "FieldError": FIELD_ERROR_SCHEMA, "ValidationError": VALIDATION_ERROR_SCHEMA}
     )
     paths: dict[str, dict[str, Any]] = {}
-    specs = sorted(app.http_functions(), key=lambda spec: (spec.trigger.route.path, spec.trigger.route.method))
+    specs = sorted(functions(app), key=lambda spec: (spec.trigger.route.path, spec.trigger.route.method))
     for spec in specs:
         route = spec.trigger.route
         item = paths.setdefault(document_path(route.path), {})
@@ -106,9 +107,9 @@ def openapi_document(
             for name, text in ERROR_RESPONSES.items()
         },
     }
-    auths = app.auths()
-    if auths:
-        components["securitySchemes"] = {auth.name: security_scheme(auth) for auth in auths}
+    required = auths(app)
+    if required:
+        components["securitySchemes"] = {auth.name: security_scheme(auth) for auth in required}
     document["components"] = components
     return document
 

@@ -9,7 +9,7 @@ from portable.errors import HttpError
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any, TypeVar, overload
+    from typing import Any, Self, TypeVar, overload
 
     from portable.auth import Auth
 
@@ -31,6 +31,14 @@ class MultiDict(Mapping[str, str]):
             else:
                 values[key] = [value]
         self._values = values
+
+    @classmethod
+    def _adopting(cls, values: dict[str, list[str]]) -> Self:
+        """The multidict of `values` (name -> values, names already folded if the class folds them), which it
+        takes as its own: how a codec that has just built them hands them over without a second pass."""
+        made = cls.__new__(cls)
+        made._values = values
+        return made
 
     def _fold(self, name: str) -> str:
         return name.lower() if self._case_insensitive else name
@@ -68,6 +76,10 @@ class MultiDict(Mapping[str, str]):
         """Every (name, value) pair, in the order sent."""
         return [(name, value) for name, values in self._values.items() for value in values]
 
+    def _value_lists(self) -> Iterable[tuple[str, list[str]]]:
+        """Each name with its values, without copying them: for reading only."""
+        return self._values.items()
+
     def to_dict(self) -> dict[str, list[str]]:
         """Every name with all its values."""
         return {name: list(values) for name, values in self._values.items()}
@@ -81,6 +93,9 @@ class MultiDict(Mapping[str, str]):
 
 class Query(MultiDict):
     """Query parameters, multi-valued, in the order the client sent them."""
+
+
+NO_QUERY = Query()  # what a request without a query string carries: never changed (a Query has no setter)
 
 
 class Headers(MultiDict):
@@ -157,7 +172,7 @@ class Request:
         self.method = method.upper()
         self.path = path
         self.path_params = path_params or {}
-        self.query = query if query is not None else Query()
+        self.query = query if query is not None else NO_QUERY
         self.headers = headers if headers is not None else Headers()
         self.cookies = cookies if cookies is not None else parse_cookie_header(self.headers.get("cookie"))
         self.body = body

@@ -6,99 +6,29 @@ the running shim provides (see `portable.context`), so no cloud SDK loads at col
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 
 from portable import data_rules
-from portable.app import ObjectTrigger, ResourceKind, caller_location, register_bucket_cors, register_resource
-from portable.context import current_invocation
-from portable.decorators import EVENT_TIMEOUT_SECONDS, FunctionOptions, make_registrar
-from portable.errors import AccessNotDeclared, AppDefinitionError, ConfigurationError, InvalidValue
+from portable.decorators import FunctionOptions
+from portable.errors import InvalidValue
+from portable.handles import Handle
 from portable.runtime_typing import TYPE_CHECKING
 from portable.storage_types import Item, ObjectInfo, Page
 
 if TYPE_CHECKING:
-    from typing import IO, Any, ClassVar, Literal
+    from typing import IO, Any, Literal, overload
 
     from typing_extensions import Unpack
 
+    from portable.change_trigger import Listened
     from portable.decorators import Handler
-    from portable.events import ObjectEventKind
+    from portable.object_trigger import ObjectEventKind
     from portable.storage_types import BucketClient, Document, SignedMethod, T, TableClient
 
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
 
 
-_RESOURCE_NAME = re.compile(r"[a-z][a-z0-9-]{2,39}")
-
-
-def check_name(name: str, kind: str, pattern: re.Pattern[str] = _RESOURCE_NAME, separator: str = "-") -> None:
-    """Refuse a name outside `pattern` (3 to 40 lower-case letters, digits and `separator`), suggesting one, or one a
-    cloud reserves (limits.RESERVED_NAME_PREFIXES, RESERVED_BUCKET_NAME_PARTS)."""
-    if not isinstance(name, str) or not pattern.fullmatch(name):
-        suggestion = name.lower().replace("_", separator).replace("-", separator) if isinstance(name, str) else ""
-        example = f", e.g. {kind}({suggestion!r})" if pattern.fullmatch(suggestion) else ""
-        raise AppDefinitionError(
-            f"{caller_location()}: {kind} name {name!r} is not valid: use 3 to 40 lower-case letters, digits "
-            f"and {separator!r}, starting with a letter{example}"
-        )
-    from portable.limits import RESERVED_BUCKET_NAME_PARTS, RESERVED_NAME_PREFIXES
-
-    reserved = next((prefix for prefix in RESERVED_NAME_PREFIXES.get(kind, ()) if name.startswith(prefix)), None)
-    part = next((part for part in RESERVED_BUCKET_NAME_PARTS if part in name), None) if kind == "bucket" else None
-    if reserved or part:
-        said = f"starts with {reserved!r}" if reserved else f"contains {part!r}"
-        raise AppDefinitionError(
-            f"{caller_location()}: {kind} name {name!r} {said}, which the clouds keep for themselves (Cloud Storage "
-            f"and Pub/Sub refuse names starting with 'goog' or holding 'google', S3 those starting with 'xn--', "
-            f"'sthree-' or 'amzn-s3-demo-'); choose another name"
-        )
-
-
-class _Handle:
-    kind: ClassVar[ResourceKind]
-
-    def __init__(self, name: str) -> None:
-        self._check_name(name)
-        self.name = name
-        self.spec = register_resource(self.kind, name)
-
-    def _check_name(self, name: str) -> None:
-        check_name(name, self.kind)
-
-    def _client(self) -> Any:
-        invocation = current_invocation.get()
-        factory = invocation.clients if invocation else None
-        if factory is None:
-            raise ConfigurationError(
-                f"{self.kind} {self.name!r} was used outside a running function: no provider is bound. "
-                "Run handlers through a provider (locally: python -m providers.local), or wrap the code in "
-                "portable.context.using_clients(...). In a thread the handler starts, run the thread's work "
-                "with contextvars.copy_context().run(...)"
-            )
-        return factory(self.spec)
-
-    def _authorize(self, access: Literal["read", "write"]) -> None:
-        """Refuse what the running function did not declare: the same rule the clouds' IAM enforces."""
-        invocation = current_invocation.get()
-        function = invocation.function if invocation else None
-        if function is None:
-            return
-        allowed = function.readable if access == "read" else function.writes
-        if self.name in allowed:
-            return
-        option = "reads" if access == "read" else "writes"
-        raise AccessNotDeclared(
-            self.name,
-            f"function {function.name!r} {access}s {self.kind} {self.name!r} without declaring it; add "
-            f"{option}=[{self.kind}({self.name!r})] to its decorator at {function.where}",
-        )
-
-    def __repr__(self) -> str:
-        return f"{self.kind}({self.name!r})"
-
-
-class Bucket(_Handle):
+class Bucket(Handle):
     """A bucket of objects, by its logical name: what `bucket(name)` returns.
 
     Its decorators `on_created` and `on_deleted` declare functions that its object events trigger; its data methods
@@ -111,6 +41,7 @@ class Bucket(_Handle):
     def __init__(self, name: str, cors: Iterable[str] | None = None) -> None:
         super().__init__(name)
         if cors is not None:
+            from portable.app import caller_location, register_bucket_cors
             from portable.cors_policy import checked_origins  # only a bucket declared with cors= loads it
 
             register_bucket_cors(name, checked_origins(cors, f"{caller_location()} (bucket {name!r}, cors=)"))
@@ -123,13 +54,9 @@ class Bucket(_Handle):
         allow_self_trigger: bool,
         options: FunctionOptions,
     ) -> Callable[[Handler], Handler]:
-        return make_registrar(
-            ObjectTrigger(self.name, kind, prefix, suffix),
-            options,
-            timeout_seconds=EVENT_TIMEOUT_SECONDS,
-            allow_self_trigger=allow_self_trigger,
-            trigger_resources=[self.spec],
-        )
+        from portable.object_trigger import register
+
+        return register(self.spec, kind, prefix, suffix, allow_self_trigger, options)
 
     def on_created(
         self,
@@ -251,7 +178,7 @@ def _guess_type(key: str) -> str:
     return mimetypes.guess_type(key, strict=False)[0] or "application/octet-stream"
 
 
-class Table(_Handle):
+class Table(Handle):
     """A table of JSON documents by key, by its logical name: what `table(name)` returns.
 
     Its methods work inside a running function that declares the table in `reads=` or `writes=`, and reach
@@ -259,6 +186,145 @@ class Table(_Handle):
     """
 
     kind = "table"
+
+    def _on(
+        self,
+        listens: Listened,
+        handler: Handler | None,
+        prefix: str,
+        batch_size: int | None,
+        max_attempts: int | None,
+        allow_self_trigger: bool,
+        options: FunctionOptions,
+    ) -> Any:
+        from portable.change_trigger import register
+
+        return register(self.spec, listens, handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_created(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_created(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_created(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item created with a key under `prefix` (a TableChange whose
+        `old` is None). Up to `batch_size` changes (1 to 10, default 10) arrive per invocation, in order; after
+        `max_attempts` deliveries (5 to 100, default 5) a failing change is dead-lettered."""
+        return self._on("created", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_updated(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_updated(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_updated(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item replaced or changed under `prefix` (`old` and `new` both
+        set). Options as for on_created."""
+        return self._on("updated", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_deleted(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_deleted(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_deleted(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item deleted under `prefix` (`new` is None). Options as for
+        on_created."""
+        return self._on("deleted", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
+
+    if TYPE_CHECKING:  # the overloads are for type checkers only: `typing` stays out of a cold start
+
+        @overload
+        def on_written(self, handler: Handler) -> Handler: ...
+
+        @overload
+        def on_written(
+            self,
+            handler: None = None,
+            *,
+            prefix: str = "",
+            batch_size: int | None = None,
+            max_attempts: int | None = None,
+            allow_self_trigger: bool = False,
+            **options: Unpack[FunctionOptions],
+        ) -> Callable[[Handler], Handler]: ...
+
+    def on_written(
+        self,
+        handler: Handler | None = None,
+        *,
+        prefix: str = "",
+        batch_size: int | None = None,
+        max_attempts: int | None = None,
+        allow_self_trigger: bool = False,
+        **options: Unpack[FunctionOptions],
+    ) -> Any:
+        """Call the decorated function once for each item created, updated or deleted under `prefix`; read
+        `change.kind` to tell them apart. Options as for on_created."""
+        return self._on("written", handler, prefix, batch_size, max_attempts, allow_self_trigger, options)
 
     def _data(self, access: Literal["read", "write"]) -> TableClient:
         self._authorize(access)

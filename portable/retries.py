@@ -9,6 +9,7 @@ cloud's: Lambda's asynchronous invocation, which runs both object events and sch
 from __future__ import annotations
 
 from portable.errors import AppDefinitionError
+from portable.events import whole_number
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -52,22 +53,18 @@ class RetryPolicy(NamedTuple):
     def check(self, where: str) -> RetryPolicy:
         """The policy itself if every target can run it; otherwise AppDefinitionError naming the fix."""
         attempts, max_age = self.attempts, self.max_age_seconds
-        if not _whole(attempts) or not 1 <= attempts <= MAX_ATTEMPTS:
+        if not whole_number(attempts) or not 1 <= attempts <= MAX_ATTEMPTS:
             raise AppDefinitionError(
                 f"{where}: retries=RetryPolicy(attempts={attempts!r}) cannot run on AWS, where Lambda tries an "
                 f"event at most {MAX_ATTEMPTS} times; use a whole number from 1 (no retry) to {MAX_ATTEMPTS}"
             )
-        if not _whole(max_age) or not MIN_AGE_SECONDS <= max_age <= MAX_AGE_SECONDS:
+        if not whole_number(max_age) or not MIN_AGE_SECONDS <= max_age <= MAX_AGE_SECONDS:
             raise AppDefinitionError(
                 f"{where}: retries=RetryPolicy(max_age_seconds={max_age!r}) cannot run on AWS, where Lambda keeps "
                 f"an event from {MIN_AGE_SECONDS} s to {MAX_AGE_SECONDS} s (6 hours); use a whole number of seconds "
                 "in that range"
             )
         return self
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 DEFAULT_RETRIES = RetryPolicy()

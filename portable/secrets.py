@@ -14,7 +14,7 @@ import time
 from weakref import WeakKeyDictionary
 
 from portable.context import current_invocation, physical_name
-from portable.resources import _Handle, check_name
+from portable.handles import Handle, check_name
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ CONFIG_NAMESPACE = "secrets"
 _SECRET_NAME = re.compile(r"[a-z][a-z0-9_]{2,39}")
 
 
-class Secret(_Handle):
+class Secret(Handle):
     """A secret, by its logical name: what `secret(name)` returns. Its `value()` works inside a running function
     that declares it in `reads=`; its value is set per stack with `pulumi config set --secret secrets:<name> ...`."""
 

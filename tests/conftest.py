@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +41,18 @@ def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     target = tmp_path / "attempts.jsonl"
     monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
     return target
+
+
+def aws_handler(event: Any, context: Any = None) -> Any:
+    """Call the Lambda entry of the function the test names in PORTABLE_FUNCTION (its module in PORTABLE_MODULE, else
+    found in the App of `functions`), bound explicitly for this call to PORTABLE_PROVIDER's data (default `aws`), as
+    a deployed archive's entry module binds its function at import."""
+    from providers.aws.runtime import bind
+
+    function = os.environ["PORTABLE_FUNCTION"]
+    module = os.environ.get("PORTABLE_MODULE")
+    if not module:
+        from portable.loading import load_app
+
+        module = load_app(os.environ.get("PORTABLE_PACKAGE") or "functions").function(function).module
+    return bind(function, module, os.environ.get("PORTABLE_PROVIDER") or "aws")(event, context)

@@ -1,10 +1,8 @@
 """A table on DynamoDB through boto3: one item per key, the document's fields as attributes.
 
-Keys are split at their first `/`: the part up to and including it is the partition key
-(`__partition__`, a name user fields can never take), the whole key is the sort key
-(`_key`). A prefix query that reaches past the first `/` (`2026-11-27/`) is then a Query on
-one partition, in key order; a shorter prefix can only be a Scan. The deploy half creates
-tables with this schema. `_version` holds a fresh random token after every write.
+Keys are laid out as `dynamodb_keys.py` says: a prefix query that reaches past the key's first `/`
+(`2026-11-27/`) is a Query on one partition, in key order; a shorter prefix can only be a Scan. The
+deploy half creates tables with this schema. `_version` holds a fresh random token after every write.
 """
 
 from __future__ import annotations
@@ -16,17 +14,8 @@ from typing import Any
 from portable.data_rules import KEY_FIELD, VERSION_FIELD
 from portable.storage_types import Document, Item, Page
 from providers.aws.aws_errors import translated
+from providers.aws.dynamodb_keys import PARTITION_ATTRIBUTE, STORED_ONLY, key_attributes, partition_of
 from providers.aws.sdk import client
-
-KEY_ATTRIBUTE = KEY_FIELD
-PARTITION_ATTRIBUTE = "__partition__"
-_STORED_ONLY = frozenset({KEY_FIELD, VERSION_FIELD, PARTITION_ATTRIBUTE})
-
-
-def partition_of(key: str) -> str:
-    """`2026-11-27/13:05/abc` -> `2026-11-27/`; a key without `/` is its own partition."""
-    head, slash, _ = key.partition("/")
-    return head + slash
 
 
 class DynamoTable:
@@ -124,7 +113,7 @@ class DynamoTable:
 
 
 def _key(key: str) -> dict[str, Any]:
-    return {PARTITION_ATTRIBUTE: {"S": partition_of(key)}, KEY_FIELD: {"S": key}}
+    return key_attributes(key)
 
 
 def _attributes(document: Document) -> dict[str, Any]:
@@ -139,7 +128,7 @@ def _item(raw: dict[str, Any]) -> Item:
 
     deserializer = TypeDeserializer()
     document = {
-        name: _from_dynamo(deserializer.deserialize(value)) for name, value in raw.items() if name not in _STORED_ONLY
+        name: _from_dynamo(deserializer.deserialize(value)) for name, value in raw.items() if name not in STORED_ONLY
     }
     return Item(raw[KEY_FIELD]["S"], document, raw.get(VERSION_FIELD, {}).get("S", ""))
 

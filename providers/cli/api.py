@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from portable.app import load_app
 from portable.errors import ConfigurationError
+from portable.loading import load_app
 from portable.openapi import openapi_document
 from providers.paths import project_title
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import TextIO
 
 from portable.errors import ConfigurationError
-from providers.local import events
 from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.deliveries import DeliveryQueue
+from providers.local.delivery_queue import DeliveryQueue
 from providers.local.signed_urls import runner_url
 
 
@@ -27,7 +26,7 @@ def list_letters(root: Path, function: str | None, as_json: bool, out: TextIO) -
         return 0
     for letter in found:
         when = letter.dead_lettered.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        out.write(f"{letter.name}  {when}  {_about(letter)}  {letter.attempts} attempts  {_first_line(letter.error)}\n")
+        out.write(f"{letter.name}  {when}  {letter.about}  {letter.attempts} attempts  {_first_line(letter.error)}\n")
     return 0
 
 
@@ -40,7 +39,7 @@ def show(root: Path, name: str, as_json: bool, out: TextIO) -> int:
     when = "%Y-%m-%d %H:%M:%S %Z"
     lines = [
         letter.name,
-        f"  event:          {_about(letter)} (id {letter.event.id})",
+        f"  event:          {letter.about} (id {letter.event.id})",
         f"  attempts:       {letter.attempts}",
         f"  queued:         {letter.queued.astimezone().strftime(when)}",
         f"  dead-lettered:  {letter.dead_lettered.astimezone().strftime(when)}",
@@ -98,16 +97,6 @@ def _parts(name: str) -> tuple[str, str]:
             f"name a dead letter as FUNCTION/ID, as `portable dead-letters list` does; got {name!r}"
         )
     return function, letter_id
-
-
-def _about(letter: DeadLetter) -> str:
-    """The event in a few words: `message <id> from <queue>`, `object created uploads/a.jpg`, `schedule due ...`."""
-    record = events.to_record(letter.event)
-    if record["type"] == "message":
-        return f"message from {record['source']}"
-    if record["type"] == "schedule":
-        return f"schedule due {record['time']}"
-    return f"object {record['kind']} {record['bucket']}/{record['key']}"
 
 
 def _first_line(text: str, limit: int = 120) -> str:

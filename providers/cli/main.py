@@ -98,11 +98,12 @@ def parser() -> argparse.ArgumentParser:
         help="run one function through a cloud's shim",
         description="Run one function through the real AWS or GCP shim, on local data, and print the native "
         "reply. Without --event, the event is generated from the function's trigger in the shape the cloud "
-        "publishes: on aws an API Gateway 2.0 event, an S3 notification, an EventBridge Scheduler event or an "
-        "SQS batch (a topic's message in SNS's envelope); on gcp the request functions-framework receives: the "
-        "HTTP call, a binary-mode Cloud Storage CloudEvent, a Cloud Scheduler call or a Pub/Sub push. An auth= "
-        "route is called as a signed-in caller with --subject (and --scopes, --claims), handed over as each "
-        "cloud's gateway hands it. Exits 1 when the reply is a 4xx or 5xx, or the cloud would retry the event.",
+        "publishes: on aws an API Gateway 2.0 event, an S3 notification, an EventBridge Scheduler event, an "
+        "SQS batch (a topic's message in SNS's envelope) or a DynamoDB Streams batch; on gcp the request "
+        "functions-framework receives: the HTTP call, a binary-mode Cloud Storage or Firestore CloudEvent, a "
+        "Cloud Scheduler call or a Pub/Sub push. An auth= route is called as a signed-in caller with --subject "
+        "(and --scopes, --claims), handed over as each cloud's gateway hands it. Exits 1 when the reply is a 4xx "
+        "or 5xx, or the cloud would retry the event.",
     )
     invoke.add_argument("function", metavar="FUNCTION", help="the function's name")
     invoke.add_argument("--cloud", choices=CLOUDS, required=True, help="whose shim and event shape")
@@ -117,10 +118,12 @@ def parser() -> argparse.ArgumentParser:
     invoke.add_argument(
         "--body",
         help="HTTP: the request body (sent as application/json when it is JSON); "
-        "messages: the message body (default {})",
+        "messages: the message body (default {}); table changes: the item's new value (default {})",
     )
     invoke.add_argument(
-        "--key", help="object events: the object's key (default: 'example' within the trigger's prefix and suffix)"
+        "--key",
+        help="object events and table changes: the object's or item's key (default: 'example' within the "
+        "trigger's prefix and suffix); a change's old value is the item stored under it",
     )
     invoke.add_argument(
         "--at",
@@ -296,7 +299,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _dev(args: argparse.Namespace) -> int:
     """Replace this process by the local runner, in the project's folder, with its state folder if given."""
-    from portable.app import refuse_framework_shadowing
+    from portable.loading import refuse_framework_shadowing
     from providers.paths import PROJECT_ROOT, no_project_here
 
     missing = no_project_here("`portable dev`")
@@ -316,18 +319,18 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from portable.app import load_app
-    from providers.cli.invoke import Invocation, header_pairs, signed_in
+    from portable.loading import load_app
+    from providers.cli.invoke import Invoker, header_lines
     from providers.paths import PROJECT_ROOT
 
     def run() -> int:
         app = load_app("functions", str(PROJECT_ROOT))
-        spec = app.function(args.function)
-        caller = signed_in(spec, args.subject, args.scopes, args.claims)
-        invocation = Invocation(app, spec, sys.stdout, sys.stderr, header_pairs(args.header), caller)
-        options = {"path": args.path, "body": args.body, "key": args.key, "at": args.at}
-        runner = invocation.run_aws if args.cloud == "aws" else invocation.run_gcp
-        return runner(args.event, options, args.show_event)
+        invoker = Invoker(app, app.function(args.function), sys.stdout, sys.stderr)
+        hints = {"path": args.path, "body": args.body, "key": args.key, "at": args.at}
+        hints["headers"] = header_lines(args.header)
+        hints.update(invoker.caller_hints(args.subject, args.scopes, args.claims))
+        runner = invoker.run_aws if args.cloud == "aws" else invoker.run_gcp
+        return runner(args.event, hints, args.show_event)
 
     return _in_state(args.state, run)
 

@@ -8,8 +8,8 @@ from importlib import metadata, resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from portable.app import FRAMEWORK_PACKAGES
 from portable.errors import ConfigurationError
+from portable.loading import FRAMEWORK_PACKAGES
 from providers.paths import FRAMEWORK_ROOT
 
 DISTRIBUTION = "portable-serverless"

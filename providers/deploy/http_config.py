@@ -16,10 +16,12 @@ from typing import Any
 
 import pulumi
 
-from portable.app import App, HttpTrigger, has_trigger
+from portable.app import App, has_trigger
 from portable.auth import JwtAuth, checked, deployed_refusal
 from portable.cors_policy import Cors
 from portable.errors import AppDefinitionError, ConfigurationError
+from portable.http_trigger import HttpTrigger, auths
+from portable.http_trigger import functions as http_functions
 from providers.deploy.config import config_command
 
 CORS_ORIGINS_KEY = "corsAllowOrigins"
@@ -44,13 +46,13 @@ def with_stack_overrides(app: App) -> App:
 
 def _refuse_undeployable_issuers(app: App) -> None:
     """An issuer only the local runner can use (http, loopback) stops the deploy, naming the routes and the fix."""
-    for auth in app.auths():
+    for auth in auths(app):
         refusal = deployed_refusal(auth)
         if refusal is None:
             continue
         routes = [
             f"{spec.trigger.route.key} ({spec.where})"
-            for spec in app.http_functions()
+            for spec in http_functions(app)
             if spec.trigger.auth is not None and spec.trigger.auth.name == auth.name
         ]
         command = config_command(
@@ -97,7 +99,7 @@ def _text_list(value: Any) -> list[str] | None:
 def _jwt_overrides(app: App, text: str | None) -> dict[str, JwtAuth]:
     if text is None:
         return {}
-    declared = {auth.name: auth for auth in app.auths()}
+    declared = {auth.name: auth for auth in auths(app)}
     name_example = next(iter(declared), "users")
     example = f"--path 'portable:{JWT_AUTH_KEY}.{name_example}.issuer' https://example.eu.auth0.com/"
     try:

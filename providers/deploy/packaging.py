@@ -19,6 +19,7 @@ from pathlib import Path
 
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError
+from portable.triggers import codec_name
 from providers.paths import FRAMEWORK_ROOT, PROJECT_ROOT
 
 PROVIDERS_ROOT = FRAMEWORK_ROOT / "providers"
@@ -83,12 +84,12 @@ def portable_entries() -> Mapping[str, Path | bytes]:
 
 
 def runtime_modules(cloud: str, spec: FunctionSpec) -> list[str]:
-    """The shim, plus the data clients when the function uses a bucket or table.
+    """The shim and the function's codec, plus the data clients when the function uses a bucket or table.
 
-    The shim binds the clients by name on first use (providers/binding.py), which import
-    following cannot see, so they are named here.
+    The shim finds the codec through the registry and binds the clients by name on first use
+    (providers/binding.py), which import following cannot see, so they are named here.
     """
-    modules = [f"providers.{cloud}.runtime"]
+    modules = [f"providers.{cloud}.runtime", codec_name(cloud, spec.kind)]
     if spec.uses:
         modules.append(f"providers.{cloud}.clients")
     return modules

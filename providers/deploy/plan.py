@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Generic, TypeVar
+from types import ModuleType
+from typing import Any, Generic, TypeVar
 
 import pulumi
 
-from portable.app import App, load_app
+from portable.app import App
 from portable.errors import AppDefinitionError
+from portable.loading import load_app
+from portable.schedule_trigger import ScheduleTrigger
 from portable.schedules import Schedule
+from portable.triggers import KINDS, deploy_name
 from providers.deploy.secret_values import check_secret_values
 from providers.deploy.stack_settings import with_stack_settings
 
@@ -34,13 +39,44 @@ class StackInfo:
 
 @dataclass(frozen=True)
 class Plan(Generic[SettingsT]):
-    """Everything checked and every archive built: what `deploy` turns into resources."""
+    """Everything checked and every archive built: what `deploy` turns into resources. `triggers` holds what each
+    kind's deploy module planned (its `plan`'s result, e.g. the compiled schedules), by kind."""
 
     app: App
     info: StackInfo
     settings: SettingsT
     archives: dict[str, Path]
-    schedules: dict[str, tuple[str, str]]
+    triggers: dict[str, Any]
+
+
+@dataclass
+class Deployment(Generic[SettingsT]):
+    """What a cloud's deploy builds up while it registers a stack, from its plan: each cloud's subclass holds its
+    resources, and every kind's deploy module reads and adds to it."""
+
+    plan: Plan[SettingsT]
+
+    @property
+    def app(self) -> App:
+        return self.plan.app
+
+    @property
+    def info(self) -> StackInfo:
+        return self.plan.info
+
+    @property
+    def settings(self) -> SettingsT:
+        return self.plan.settings
+
+
+def kind_deployers(cloud: str) -> dict[str, ModuleType]:
+    """Each kind's deploy module for `cloud` (`providers/<cloud>/deploy/<kind>_triggers.py`), by kind."""
+    return {kind: importlib.import_module(deploy_name(cloud, kind)) for kind in KINDS}
+
+
+def plan_triggers(cloud: str, app: App, settings: object) -> dict[str, Any]:
+    """What each kind's deploy module checks and plans for `cloud`: its refusals come before any resource."""
+    return {kind: module.plan(app, settings) for kind, module in kind_deployers(cloud).items()}
 
 
 class CloudDeployer(ABC):
@@ -81,7 +117,7 @@ def compile_schedules(
 ) -> dict[str, tuple[str, str]]:
     """Every schedule's (expression, time zone) for `service`; one it cannot express stops the deploy."""
     compiled: dict[str, tuple[str, str]] = {}
-    for spec in app.schedule_functions():
+    for spec in app.functions_of(ScheduleTrigger):
         trigger = spec.trigger
         try:
             compiled[spec.name] = compiler(trigger.schedule)

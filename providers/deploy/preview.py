@@ -21,9 +21,10 @@ from pulumi.runtime.mocks import MockMonitor
 
 from portable.errors import ConfigurationError
 from portable.secrets import CONFIG_NAMESPACE
+from providers.aws import arns
 from providers.deploy.program import main
 
-ACCOUNT = "123456789012"
+ACCOUNT = arns.ACCOUNT
 PROJECT_NUMBER = "1234"
 GCS_AGENT = f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
 SECRET = "[secret]"
@@ -87,6 +88,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:logs:{self.region}:{ACCOUNT}:log-group:{physical}"
         elif args.typ == "aws:dynamodb/table:Table":
             state["arn"] = f"arn:aws:dynamodb:{self.region}:{ACCOUNT}:table/{physical}"
+            if inputs.get("streamEnabled"):
+                state["streamArn"] = f"{state['arn']}/stream/2026-01-01T00:00:00.000"
         elif args.typ == "aws:s3/bucket:Bucket":
             state["bucket"] = physical
             state["arn"] = f"arn:aws:s3:::{physical}"

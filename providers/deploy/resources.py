@@ -7,10 +7,11 @@ from typing import Any
 
 import pulumi
 
-from portable.app import App, FunctionSpec, HttpTrigger, ResourceSpec, has_trigger
+from portable.app import App, FunctionSpec, ResourceSpec, has_trigger
 from portable.context import physical_name_variable
 from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
 from portable.cors_policy import Cors, to_environment
+from portable.http_trigger import HttpTrigger
 from portable.openapi import openapi_document
 from portable.settings import SETTINGS_VARIABLE
 from providers.deploy.plan import Outputs, StackInfo
@@ -19,9 +20,10 @@ from providers.deploy.plan import Outputs, StackInfo
 def function_environment(
     spec: FunctionSpec, physical_names: Mapping[ResourceSpec, pulumi.Input[str]], **extra: pulumi.Input[str]
 ) -> dict[str, pulumi.Input[str]]:
-    """PORTABLE_FUNCTION, PORTABLE_MODULE, `extra`, the physical name of every resource the function uses (for a
-    secret its name or ARN, never its value), and its settings with PORTABLE_SETTINGS listing their names."""
-    variables: dict[str, pulumi.Input[str]] = {"PORTABLE_FUNCTION": spec.name, "PORTABLE_MODULE": spec.module, **extra}
+    """`extra`, the physical name of every resource the function uses (for a secret its name or ARN, never its value),
+    and its settings with PORTABLE_SETTINGS listing their names. The function itself is named by its archive's
+    entry module, which binds it at import (providers/deploy/entry_modules.py)."""
+    variables: dict[str, pulumi.Input[str]] = {**extra}
     if spec.env:
         variables.update(spec.env)
         variables[SETTINGS_VARIABLE] = ",".join(name for name, _ in spec.env)

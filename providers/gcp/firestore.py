@@ -29,6 +29,13 @@ def document_id(key: str) -> str:
     return escaped
 
 
+def key_of(document: str) -> str:
+    """The key of a document id `document_id` made: every escape it writes is a %XX, and '%' itself is one."""
+    from urllib.parse import unquote
+
+    return unquote(document, errors="strict")
+
+
 class FirestoreTable:
     def __init__(self, logical: str, physical: str) -> None:
         self.logical = logical

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from portable.errors import PortableError
 
 if TYPE_CHECKING:
-    from providers.local.delivery import Outcome
+    from providers.local.deliverer import Outcome
 
 
 def parser() -> argparse.ArgumentParser:
@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fire(package: str, name: str) -> int:
+    from portable.schedule_trigger import ScheduleTrigger
     from portable.suggestions import did_you_mean
     from providers.local.runner import LocalApp
 
@@ -98,7 +99,7 @@ def _fire(package: str, name: str) -> int:
     except PortableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    schedules = [spec.name for spec in local.app.schedule_functions()]
+    schedules = [spec.name for spec in local.app.functions_of(ScheduleTrigger)]
     if name not in schedules:
         print(
             f"error: no schedule named {name!r}{did_you_mean(name, schedules)}; schedules: "

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from portable.app import App
-from portable.invoke import Reply, render
 from portable.openapi import openapi_document
+from portable.replies import HttpReply, render
 from providers.local.wsgi import error
 
 FILES = Path(__file__).parent / "explorer"
@@ -40,7 +40,7 @@ class Explorer:
         self.app = app
         self.title = title
 
-    def answer(self, method: str, rest: str, host: str) -> Reply:
+    def answer(self, method: str, rest: str, host: str) -> HttpReply:
         if method not in ("GET", "HEAD"):
             return error(405, f"{method} is not allowed on /__portable/api: open it with GET (in a browser)")
         if rest in ("", "/"):
@@ -56,8 +56,8 @@ class Explorer:
         )
 
 
-def _file(name: str, content_type: str) -> Reply:
+def _file(name: str, content_type: str) -> HttpReply:
     headers = [("Content-Type", content_type), ("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff")]
     if content_type.startswith("text/html"):
         headers.append(("Content-Security-Policy", POLICY))
-    return Reply(200, (FILES / name).read_bytes(), headers)
+    return HttpReply(200, (FILES / name).read_bytes(), headers)

@@ -20,19 +20,19 @@ from pathlib import Path
 from typing import IO, Any
 
 from portable.errors import BackendError, NotFound, TooLarge
-from portable.events import ObjectEvent, ObjectEventKind
+from portable.object_trigger import ObjectEvent, ObjectEventKind
 from portable.storage_types import ObjectInfo, Page, SignedMethod
 from providers.local import events, outboxes, signed_urls
 from providers.local.sqlite_files import Database, connect, immediate, local_dir, open_connection, rows_by_prefix
 
 MAX_OBJECT_BYTES = 1_000_000_000  # SQLite's default limit on one value
-_SCHEMA = """
+_OBJECTS = """
 CREATE TABLE IF NOT EXISTS objects (
     key TEXT PRIMARY KEY, data BLOB NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
     content_type TEXT NOT NULL, metadata TEXT NOT NULL, modified TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
 """
+_SCHEMA = _OBJECTS + outboxes.SCHEMA
 _INFO_COLUMNS = "key, size, etag, modified, content_type, metadata"
 _LISTED_COLUMNS = "key, size, etag, modified"
 
@@ -116,16 +116,9 @@ class LocalBucket:
             self.physical, key, method, expires_seconds, content_type, signed_urls.base_url(self.root)
         )
 
-    def outbox(self, limit: int) -> tuple[int, list[ObjectEvent]]:
-        """Up to `limit` events waiting in the outbox, oldest first, and the number of the last row read (0: none)."""
-        if not self.path.exists():
-            return 0, []
-        through, rows = outboxes.read(self._db(), "event", self.logical, limit)
-        return through, [event for event, _ in rows if isinstance(event, ObjectEvent)]
-
-    def clear_outbox(self, through: int) -> None:
-        """Forget the outbox's events up to row `through`, once they are safely elsewhere."""
-        outboxes.clear(self._db(), through, self.logical)
+    def outbox(self) -> outboxes.Outbox:
+        """The events of this bucket's writes, waiting for the relay."""
+        return outboxes.Outbox(self.path, _SCHEMA, self.logical)
 
     def _query_one(self, sql: str, key: str) -> tuple[Any, ...]:
         try:
@@ -147,7 +140,7 @@ class LocalBucket:
             etag=info.etag,
             content_type=info.content_type,
         )
-        db.execute("INSERT INTO outbox (event) VALUES (?)", (events.to_json(event),))
+        outboxes.write(db, event)
 
 
 def _read_all(resource: str, stream: IO[bytes]) -> bytes:

@@ -1,4 +1,8 @@
-"""Local data clients: buckets, tables and secrets under `$PORTABLE_LOCAL_DIR` (default `.portable/`)."""
+"""Local data clients: buckets, tables and secrets under `$PORTABLE_LOCAL_DIR` (default `.portable/`).
+
+Inside `observing_writes`, a bucket or table hands the events of each write (object events, table
+changes) to an observer before the write returns: the test kit delivers them so, synchronously.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,14 @@ from typing import IO, Any
 
 from portable.app import ResourceSpec
 from portable.context import physical_name, setting
-from portable.events import ObjectEvent
-from portable.storage_types import ObjectInfo
+from portable.storage_types import Document, ObjectInfo
 from providers.local.buckets import LocalBucket
+from providers.local.outboxes import Outbox
 from providers.local.secrets import LocalSecret
 from providers.local.sqlite_files import local_dir
 from providers.local.tables import LocalTable
 
-WriteObserver = Callable[[ObjectEvent], None]
+WriteObserver = Callable[[Any], None]  # takes an ObjectEvent or a TableChange
 OUTBOX_BATCH = 1000
 _observer: ContextVar[WriteObserver | None] = ContextVar("portable_local_write_observer", default=None)
 
@@ -36,8 +40,13 @@ def client_for(spec: ResourceSpec) -> Any:
 
 
 def open_table(name: str) -> LocalTable:
-    """The local store of table `name` (its logical name)."""
-    return LocalTable(name, physical_name(ResourceSpec("table", name)), local_dir())
+    """The local store of table `name` (its logical name); inside `observing_writes`, one that reports its
+    changes."""
+    physical = physical_name(ResourceSpec("table", name))
+    observer = _observer.get()
+    if observer is None:
+        return LocalTable(name, physical, local_dir())
+    return ObservedTable(name, physical, local_dir(), observer)
 
 
 def open_bucket(name: str) -> LocalBucket:
@@ -50,9 +59,9 @@ def open_bucket(name: str) -> LocalBucket:
 
 
 def observing_writes(observer: WriteObserver) -> AbstractContextManager[None]:
-    """Inside the block, each put and delete through a local bucket client takes its events out of the bucket's
-    outbox and hands them to `observer` before it returns: the test kit delivers object events so, synchronously,
-    in place of the local runner's relay."""
+    """Inside the block, each write through a local bucket or table client takes its events out of the store's
+    outbox and hands them to `observer` before it returns: the test kit delivers object events and table changes
+    so, synchronously, in place of the local runner's relay."""
     return setting(_observer, observer)
 
 
@@ -73,7 +82,34 @@ class ObservedBucket(LocalBucket):
         self._hand_over()
 
     def _hand_over(self) -> None:
-        through, found = self.outbox(OUTBOX_BATCH)
-        self.clear_outbox(through)
-        for event in found:
-            self.observer(event)
+        hand_over(self.outbox(), self.observer)
+
+
+class ObservedTable(LocalTable):
+    """A local table that hands the changes of its writes to an observer as soon as they are stored."""
+
+    def __init__(self, logical: str, physical: str, root: Path, observer: WriteObserver) -> None:
+        super().__init__(logical, physical, root)
+        self.observer = observer
+
+    def put(self, key: str, value: Document, if_absent: bool, if_version: str | None) -> str:
+        version = super().put(key, value, if_absent, if_version)
+        hand_over(self.outbox(), self.observer)
+        return version
+
+    def delete(self, key: str, if_version: str | None) -> None:
+        super().delete(key, if_version)
+        hand_over(self.outbox(), self.observer)
+
+    def increment(self, key: str, field: str, amount: int) -> int:
+        value = super().increment(key, field, amount)
+        hand_over(self.outbox(), self.observer)
+        return value
+
+
+def hand_over(outbox: Outbox, observer: WriteObserver) -> None:
+    """Take every event out of `outbox` and hand each to `observer`."""
+    through, found = outbox.take(OUTBOX_BATCH)
+    outbox.clear(through)
+    for event, _ in found:
+        observer(event)

@@ -23,10 +23,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO
 
-from portable.events import ScheduleEvent
-from portable.invoke import Reply
-from portable.messages import Message
-from providers.local.events import LocalEvent
+from portable.replies import HttpReply
+from providers.local.events import LocalEvent, codec, kind_of_event
 from providers.local.wsgi import Environ, StartResponse
 
 # How many lines the dashboard can scroll back through.
@@ -116,7 +114,7 @@ class Console:
             self._changed.wait_for(lambda: self._closed or self._seq > seq, timeout)
             return [line for line in self._lines if line.seq > seq]
 
-    def own_reply(self, label: str, environ: Environ, reply: Reply, seconds: float) -> None:
+    def own_reply(self, label: str, environ: Environ, reply: HttpReply, seconds: float) -> None:
         """The line of a reply the runner writes itself, a refusal included (a preflight's, a 401, a 404, a control
         call's): `label` in place of a function, the status, and for an error what it says."""
         outcome = str(reply.status)
@@ -129,7 +127,7 @@ class Console:
                 said = None
             if isinstance(said, str):
                 outcome += f" {said[:160]}"
-        self.invocation(label, "http", request_subject(environ), outcome, seconds)
+        self.invocation(label, "http", codec("http").subject(environ), outcome, seconds)
 
     @property
     def closed(self) -> bool:
@@ -143,22 +141,9 @@ class Console:
 
 
 def event_subject(event: LocalEvent) -> str:
-    if isinstance(event, ScheduleEvent):
-        return f"due {event.time:%Y-%m-%dT%H:%M:%SZ}"
-    if isinstance(event, Message):
-        return f"{event.id} from {event.source}"
-    return f"{event.kind} {event.bucket}/{event.key}"
-
-
-def request_path(environ: Environ) -> str:
-    """The request's path as its sender wrote it: the bytes PEP 3333 hands over as latin-1, read as UTF-8."""
-    raw = (environ.get("PATH_INFO") or "/").encode("latin-1", "replace")
-    return raw.decode("utf-8", "backslashreplace")
-
-
-def request_subject(environ: Environ) -> str:
-    """What an HTTP call's line says it was called with: the method and the path."""
-    return f"{environ.get('REQUEST_METHOD', 'GET')} {request_path(environ)}"
+    """What the event is about, in its kind's words (`<kind>_codec.subject`)."""
+    subject: str = codec(kind_of_event(event)).subject(event)
+    return subject
 
 
 def timed_http(
@@ -180,4 +165,4 @@ def timed_http(
     try:
         return app(environ, recording)
     finally:
-        console.invocation(function, "http", request_subject(environ), status, time.perf_counter() - started)
+        console.invocation(function, "http", codec("http").subject(environ), status, time.perf_counter() - started)

@@ -47,13 +47,16 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
+from portable import http_trigger
 from portable.app import App, ResourceSpec
 from portable.context import physical_name
 from portable.cors_policy import Cors, is_preflight
 from portable.data_rules import check_object_key
+from portable.delivery import new_request_id
 from portable.errors import BackendError, InvalidValue, NotFound, ResourceError, TooLarge
-from portable.invoke import Reply, new_request_id, preflight_reply, render, with_cors
+from portable.replies import HttpReply, preflight_reply, render, with_cors
 from portable.request import Headers, Response
+from portable.schedule_trigger import ScheduleTrigger
 from portable.suggestions import did_you_mean
 from providers.local import browse, dashboard, signed_urls
 from providers.local.access import PREFIX, ControlAccess, check_caller, signed_in
@@ -102,10 +105,10 @@ class Control:
             return dashboard.stream(self.local.console, environ, start_response)
         return answered(self._answer, environ, start_response, self.local.console, quiet_reads=True)
 
-    def _answer(self, environ: Environ) -> Reply:
+    def _answer(self, environ: Environ) -> HttpReply:
         signing_in = signed_in(environ, self.local.access)
         if signing_in is not None:
-            return Reply(303, headers=signing_in)
+            return HttpReply(303, headers=signing_in)
         check_caller(environ, self.local.access)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
@@ -142,8 +145,8 @@ class Control:
             return self.explorer.answer(method, rest, environ.get("HTTP_HOST") or "127.0.0.1")
         return error(404, f"unknown control path {method} {path}; {USAGE}")
 
-    def _fire(self, name: str) -> Reply:
-        schedules = [spec.name for spec in self.app.schedule_functions()]
+    def _fire(self, name: str) -> HttpReply:
+        schedules = [spec.name for spec in self.app.functions_of(ScheduleTrigger)]
         if name not in schedules:
             known = ", ".join(schedules) or "none"
             return error(404, f"no schedule named {name!r}{did_you_mean(name, schedules)}; schedules: {known}")
@@ -160,7 +163,7 @@ class Control:
             body["retry_in_seconds"] = outcome.retry_in
         return render(Response(body, status=_FIRED_STATUS.get(outcome.state, 500)))
 
-    def _object(self, method: str, bucket: str, key: str, environ: Environ) -> Reply:
+    def _object(self, method: str, bucket: str, key: str, environ: Environ) -> HttpReply:
         if bucket not in self.app.buckets:
             return _unknown("bucket", bucket, self.app.buckets)
         check_object_key(bucket, key)
@@ -171,12 +174,12 @@ class Control:
             return render(Response({"bucket": bucket, "key": key, "size": info.size, "etag": info.etag}, status=201))
         if method == "DELETE":
             store.delete(key)
-            return Reply(204)
+            return HttpReply(204)
         if method == "GET":
             return _download(store, key)
         return error(405, f"{method} is not allowed on {PREFIX}objects/: use PUT, GET or DELETE")
 
-    def _item(self, method: str, table: str, key: str) -> Reply:
+    def _item(self, method: str, table: str, key: str) -> HttpReply:
         if table not in self.app.tables:
             return _unknown("table", table, self.app.tables)
         if method != "GET":
@@ -186,7 +189,7 @@ class Control:
             raise NotFound(table, f"table {table!r} holds no item {key!r}")
         return render({"table": table, "key": item.key, "value": item.value, "version": item.version})
 
-    def _message(self, method: str, kind: str, name: str, environ: Environ) -> Reply:
+    def _message(self, method: str, kind: str, name: str, environ: Environ) -> HttpReply:
         source_kind = kind.removesuffix("s")
         declared = self.app.queues if source_kind == "queue" else self.app.topics
         if name not in declared:
@@ -200,8 +203,8 @@ class Control:
         message_id = self.local.send_message(source_kind, name, body, attributes)
         return render(Response({source_kind: name, "message_id": message_id}, status=202))
 
-    def _token(self, query: dict[str, str]) -> Reply:
-        auths = {auth.name: auth for auth in self.app.auths()}
+    def _token(self, query: dict[str, str]) -> HttpReply:
+        auths = {auth.name: auth for auth in http_trigger.auths(self.app)}
         name = query.get("auth") or next(iter(auths), "")
         subject = query.get("subject", "")
         if name not in auths:
@@ -221,7 +224,7 @@ class Control:
             }
         )
 
-    def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> Reply:
+    def _listing(self, method: str, kind: str, name: str, query: dict[str, str]) -> HttpReply:
         if method != "GET":
             return error(405, f"{method} is not allowed on {PREFIX}{kind}/{name}: use GET to list it")
         prefix = query.get("prefix", "")
@@ -235,7 +238,7 @@ class Control:
         found = [browse.item_record(item) for item in browse.items(open_table(name), prefix)]
         return render({"table": name, "prefix": prefix, "items": found})
 
-    def _dead_letters(self, method: str, rest: str, environ: Environ) -> Reply:
+    def _dead_letters(self, method: str, rest: str, environ: Environ) -> HttpReply:
         function, _, letter = rest.strip("/").partition("/")
         if function and function not in self.app.functions:
             return _unknown("function", function, list(self.app.functions))
@@ -248,7 +251,7 @@ class Control:
                 return render(letters.read(function, letter_id).view())
             if method == "DELETE" and letter_id and not action:
                 letters.discard(function, letter_id)
-                return Reply(204)
+                return HttpReply(204)
             if method == "POST" and action == "replay":
                 edited = _json_body(environ, optional=True).get("body")
                 if edited is not None and not isinstance(edited, str):
@@ -264,7 +267,7 @@ class Control:
         )
 
 
-def while_failed(load_error: dict[str, Any], access: ControlAccess, environ: Environ) -> Reply | None:
+def while_failed(load_error: dict[str, Any], access: ControlAccess, environ: Environ) -> HttpReply | None:
     """While the App cannot load, what answers under PREFIX: the dashboard, showing `load_error`, to the callers
     `access` lets in; None for any other path."""
     path = environ.get("PATH_INFO") or "/"
@@ -273,7 +276,7 @@ def while_failed(load_error: dict[str, Any], access: ControlAccess, environ: Env
     try:
         signing_in = signed_in(environ, access)
         if signing_in is not None:
-            return Reply(303, headers=signing_in)
+            return HttpReply(303, headers=signing_in)
         check_caller(environ, access)
     except Refused as exc:
         return error(exc.status, str(exc))
@@ -336,7 +339,7 @@ class SignedUrls:
             finish=lambda reply: with_cors(policy, headers.get("origin"), reply),
         )
 
-    def _answer(self, environ: Environ) -> Reply:
+    def _answer(self, environ: Environ) -> HttpReply:
         method = environ.get("REQUEST_METHOD", "GET")
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         content_type = environ.get("CONTENT_TYPE") or None
@@ -348,10 +351,10 @@ class SignedUrls:
         if method == "GET":
             return _download(store, key)
         info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type or "application/octet-stream", {})
-        return Reply(200, headers=[("ETag", f'"{info.etag}"')])
+        return HttpReply(200, headers=[("ETag", f'"{info.etag}"')])
 
 
-def _signed_url_preflight(policy: Cors | None, headers: Headers) -> Reply:
+def _signed_url_preflight(policy: Cors | None, headers: Headers) -> HttpReply:
     if policy is None:
         return error(
             403,
@@ -361,7 +364,7 @@ def _signed_url_preflight(policy: Cors | None, headers: Headers) -> Reply:
     return preflight_reply(policy, headers, new_request_id())
 
 
-def _unknown(kind: str, name: str, known: list[str]) -> Reply:
+def _unknown(kind: str, name: str, known: list[str]) -> HttpReply:
     return error(
         404, f"no {kind} named {name!r}{did_you_mean(name, known)}; the App declares: {', '.join(known) or 'none'}"
     )
@@ -382,12 +385,12 @@ def _json_body(environ: Environ, optional: bool = False) -> dict[str, Any]:
 
 
 def answered(
-    answer: Callable[[Environ], Reply],
+    answer: Callable[[Environ], HttpReply],
     environ: Environ,
     start_response: StartResponse,
     console: Console | None,
     *,
-    finish: Callable[[Reply], Reply] | None = None,
+    finish: Callable[[HttpReply], HttpReply] | None = None,
     quiet_reads: bool = False,
 ) -> list[bytes]:
     """Send `answer`'s reply, or the error reply for what it raised (each passed through `finish`), with its line on
@@ -420,7 +423,7 @@ def answered(
 STORED_OBJECT_HEADERS = [("Content-Security-Policy", "sandbox"), ("X-Content-Type-Options", "nosniff")]
 
 
-def _download(store: LocalBucket, key: str) -> Reply:
+def _download(store: LocalBucket, key: str) -> HttpReply:
     info, body = store.head(key), store.get(key)
     headers = [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
-    return Reply(200, body, headers + STORED_OBJECT_HEADERS)
+    return HttpReply(200, body, headers + STORED_OBJECT_HEADERS)

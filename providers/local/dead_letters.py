@@ -3,7 +3,8 @@
 `<state dir>/dead-letters/<function>/<id>.json` holds the portable event, the attempts
 made, the last error and, when a handler raised, its exception (type, message and
 traceback), as the clouds' dead-letter queues and failure destinations do. Replaying one
-queues its event again, with the same event id; a message's body may be edited on the way.
+queues its event again, with the same event id; a message's body may be edited on the way (a kind whose
+local codec has `edited`). What a person reads of the event (`view`) comes from its kind's local codec too.
 `portable dead-letters`, the dashboard and `/__portable/dead-letters` all act through here.
 """
 
@@ -18,12 +19,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from portable import log
 from portable.errors import InvalidValue, NotFound
-from portable.messages import Message, check_message
 from providers.local import events
 from providers.local.events import LocalEvent
 
 if TYPE_CHECKING:
-    from providers.local.deliveries import DeliveryQueue
+    from providers.local.delivery_queue import DeliveryQueue
 
 RESOURCE = "dead letters"
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -61,25 +61,23 @@ class DeadLetter(NamedTuple):
             "event": events.to_record(self.event),
         }
 
+    @property
+    def about(self) -> str:
+        """The event in a few words, in its kind's (`message <id> from <queue>`, `object created uploads/a.jpg`)."""
+        kind = events.kind_of_event(self.event)
+        return f"{kind} {events.codec(kind).subject(self.event)}"
+
     def view(self) -> dict[str, Any]:
-        """The record, plus a message's body as a person reads it: `body_text` when it is UTF-8, `body_json` too when
-        that text is JSON (the record keeps it base64, as it travels)."""
+        """The record, plus what the event is about (`about`, its kind's words), whether its body can be edited
+        before a replay (`editable`), and its kind's views of it (a message's `body_text` and `body_json`)."""
+        codec = events.codec(events.kind_of_event(self.event))
         shown = self.record()
-        if isinstance(self.event, Message):
-            shown.update(body_views(self.event.body))
+        shown["about"] = self.about
+        shown["editable"] = hasattr(codec, "edited")
+        views = getattr(codec, "views", None)
+        if views is not None:
+            shown.update(views(self.event))
         return shown
-
-
-def body_views(body: bytes) -> dict[str, Any]:
-    """`body_text` (UTF-8 text) and `body_json` (that text parsed), each when the body is one."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return {}
-    try:
-        return {"body_text": text, "body_json": json.loads(text)}
-    except ValueError:
-        return {"body_text": text}
 
 
 class DeadLetters:
@@ -141,15 +139,17 @@ class DeadLetters:
 
 
 def edited(letter: DeadLetter, body: bytes) -> LocalEvent:
-    """The letter's message with `body` in place of its own, checked as a send would check it."""
-    event = letter.event
-    if not isinstance(event, Message):
-        held = "a schedule firing" if events.to_record(event)["type"] == "schedule" else "an object event"
+    """The letter's event with `body` in place of its own, as its kind's local codec edits it (a message's, checked
+    as a send would check it); InvalidValue for a kind whose events have no body to edit."""
+    kind = events.kind_of_event(letter.event)
+    edit = getattr(events.codec(kind), "edited", None)
+    if edit is None:
         raise InvalidValue(
-            letter.name, f"only a message's body can be edited, and this letter holds {held}: replay it as it was"
+            letter.name,
+            f"only a message's body can be edited, and this letter holds {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
+            "event: replay it as it was",
         )
-    data, _ = check_message(event.source, body, event.attributes)
-    return event._replace(body=data)
+    return edit(letter.event, body)
 
 
 def _letter(path: Path) -> DeadLetter:

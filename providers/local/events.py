@@ -1,95 +1,63 @@
 """Local events at rest, and the signal that new ones are waiting.
 
-Object and schedule events are stored as JSON (in a bucket's outbox, in the delivery
-queue and in dead letters), so they outlive the process that acknowledged them. A
-dead letter is a file the user may read and edit before replaying it, so reading one
-back checks every field.
+Events are stored as JSON (in the outboxes, in the delivery queue and in dead letters), so they outlive
+the process that acknowledged them: each as its kind's record (`<kind>_codec.encode`), tagged with the
+kind's name in `type`. A dead letter is a file the user may read and edit before replaying it, so reading
+one back checks every field (`<kind>_codec.decode`).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 from typing import Any
 
 from portable.errors import MalformedEvent
-from portable.events import ObjectEvent, ObjectEventKind, ScheduleEvent, event_time, schedule_firing
-from portable.messages import Message, message_record
+from portable.triggers import KINDS, codec_name
 
-LocalEvent = ObjectEvent | ScheduleEvent | Message
-_KINDS: dict[str, ObjectEventKind] = {"created": "created", "deleted": "deleted"}
+LocalEvent = Any  # an event of one of the registry's kinds: ObjectEvent, ScheduleEvent, Message, TableChange...
 
 
 class UnreadableEvent(ValueError):
     """A stored event that is not a local event record."""
 
 
+def kind_of_event(event: LocalEvent) -> str:
+    """The kind of an event, named by its module: `portable.object_trigger.ObjectEvent` is `object`."""
+    return type(event).__module__.rpartition(".")[2].removesuffix("_trigger")
+
+
+def codec(kind: str) -> Any:
+    """The local codec of `kind`."""
+    return importlib.import_module(codec_name("local", kind))
+
+
 def to_record(event: LocalEvent) -> dict[str, Any]:
-    """`event` as JSON values: its fields, `type` (object, schedule or message) and the time in RFC 3339."""
-    if isinstance(event, Message):
-        return {"type": "message", **message_record(event)}
-    kind = "schedule" if isinstance(event, ScheduleEvent) else "object"
-    return {"type": kind, **event._asdict(), "time": event.time.isoformat() if event.time else None}
+    """`event` as JSON values: its kind's record, and `type` (the kind)."""
+    record: dict[str, Any] = codec(kind_of_event(event)).encode(event)
+    return record
 
 
 def from_record(record: object) -> LocalEvent:
     """The event `to_record` wrote; UnreadableEvent names the field that is wrong."""
     if not isinstance(record, dict):
         raise UnreadableEvent(f"an event is a JSON object, not {type(record).__name__}")
+    kind = record.get("type")
+    if kind not in KINDS or kind == "http":
+        known = ", ".join(repr(name) for name in KINDS if name != "http")
+        raise UnreadableEvent(f"type must be one of {known}, not {kind!r}")
     try:
-        if record.get("type") == "schedule":
-            return schedule_firing(_text(record, "name"), event_time(record.get("time"), "time"))
-        if record.get("type") == "message":
-            return _message(record)
-        if record.get("type") != "object":
-            raise UnreadableEvent(f"type must be 'object', 'schedule' or 'message', not {record.get('type')!r}")
-        raw_kind = record.get("kind")
-        kind = _KINDS.get(raw_kind) if isinstance(raw_kind, str) else None
-        if kind is None:
-            raise UnreadableEvent(f"kind must be 'created' or 'deleted', not {raw_kind!r}")
-        size = record.get("size")
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-            raise UnreadableEvent(f"size must be a whole number of bytes or null, not {size!r}")
-        return ObjectEvent(
-            bucket=_text(record, "bucket"),
-            key=_text(record, "key"),
-            kind=kind,
-            id=_text(record, "id"),
-            time=None if record.get("time") is None else event_time(record["time"], "time"),
-            size=size,
-            etag=_optional_text(record, "etag"),
-            content_type=_optional_text(record, "content_type"),
-        )
+        return codec(kind).decode(record)
     except MalformedEvent as exc:
         raise UnreadableEvent(str(exc)) from None
 
 
-def _message(record: dict[str, Any]) -> Message:
-    import base64
-
-    attributes = record.get("attributes")
-    if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
-        raise UnreadableEvent(f"attributes must map names to strings, not {attributes!r}")
-    attempt = record.get("attempt")
-    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
-        raise UnreadableEvent(f"attempt must be a whole number from 1, not {attempt!r}")
-    try:
-        body = base64.b64decode(_text(record, "body"), validate=True) if record.get("body") != "" else b""
-    except ValueError:  # binascii.Error, and text that is not ASCII
-        raise UnreadableEvent("body must be base64") from None
-    return Message(
-        id=_text(record, "id"),
-        body=body,
-        attributes=attributes,
-        attempt=attempt,
-        publish_time=event_time(record.get("publish_time"), "publish_time"),
-        source=_text(record, "source"),
-    )
-
-
 def with_attempt(event: LocalEvent, attempt: int) -> LocalEvent:
-    """The event as its delivery number `attempt` carries it: a message counts its deliveries, other events do not."""
-    return event._replace(attempt=attempt) if isinstance(event, Message) else event
+    """The event as its delivery number `attempt` carries it (a message counts its deliveries, others do not)."""
+    from portable.triggers import trigger_module
+
+    return trigger_module(kind_of_event(event)).with_attempt(event, attempt)
 
 
 def to_json(event: LocalEvent) -> str:
@@ -102,17 +70,6 @@ def from_json(text: str) -> LocalEvent:
     except ValueError as exc:
         raise UnreadableEvent(f"not JSON: {exc}") from None
     return from_record(record)
-
-
-def _text(record: dict[str, Any], field: str) -> str:
-    value = record.get(field)
-    if isinstance(value, str) and value:
-        return value
-    raise UnreadableEvent(f"{field} must be a non-empty string, not {value!r}")
-
-
-def _optional_text(record: dict[str, Any], field: str) -> str | None:
-    return None if record.get(field) is None else _text(record, field)
 
 
 class _Doorbell:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from portable.cors_policy import Cors, from_environment, is_preflight, to_environment
-from portable.invoke import Reply, new_request_id, preflight_reply, with_cors
+from portable.delivery import new_request_id
+from portable.replies import HttpReply, preflight_reply, with_cors
 from providers.local.wsgi import Environ, StartResponse, environ_headers, error, send
 from providers.paths import FRAMEWORK_ROOT, PROJECT_ROOT
 
@@ -90,7 +91,7 @@ class FailedApp:
         self,
         failure: LoadFailure,
         cors: Cors | None = None,
-        control: Callable[[Environ], Reply | None] | None = None,
+        control: Callable[[Environ], HttpReply | None] | None = None,
         console: Console | None = None,
     ) -> None:
         self.failure = failure

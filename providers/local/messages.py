@@ -21,7 +21,7 @@ from pathlib import Path
 
 from portable.context import setting
 from portable.errors import BackendError
-from portable.messages import Message
+from portable.message_trigger import Message
 from providers.local import events, outboxes
 from providers.local.sqlite_files import Database, connect, immediate
 
@@ -77,16 +77,9 @@ class MessageOutbox:
             raise BackendError(message.source, f"storing the message failed: {exc}") from exc
         events.doorbell.ring()
 
-    def take(self, limit: int) -> tuple[int, list[tuple[Message, float]]]:
-        """Up to `limit` messages with their due times, oldest first, and the last row read (0: none)."""
-        if not self.path.exists():
-            return 0, []
-        through, rows = outboxes.read(self._db(), "message, due", RESOURCE, limit)
-        return through, [(message, due) for message, (due,) in rows if isinstance(message, Message)]
-
-    def clear(self, through: int) -> None:
-        """Forget the messages up to row `through`, once they are in the delivery queue."""
-        outboxes.clear(self._db(), through, RESOURCE)
+    def outbox(self) -> outboxes.Outbox:
+        """The messages waiting for the relay, each due after its delay."""
+        return outboxes.Outbox(self.path, _SCHEMA, RESOURCE, "message, due")
 
     def _db(self) -> Database:
         return connect(self.path, _SCHEMA, RESOURCE)

@@ -6,10 +6,11 @@ process environment. HTTP requests are routed to the function whose route matche
 The runner stands where API Gateway stands: it answers CORS preflights, and verifies the
 token of a route declared with `auth=` (providers/local/tokens.py), forwarding its claims
 to the GCP shim in the header API Gateway on GCP uses, or answering 401.
-Object events and schedule firings go through a durable queue in the state directory
-and are delivered at least once, with retries and dead letters (providers/local/delivery.py):
-object events as binary-mode CloudEvents (what Eventarc sends), firings as Cloud
-Scheduler calls.
+Events (object events, firings, messages, table changes) go through a durable queue in the
+state directory and are delivered at least once, with retries and dead letters
+(providers/local/deliverer.py), each as GCP delivers its kind (its GCP codec's `encode`): object
+events and table changes as Eventarc's CloudEvents, firings as Cloud Scheduler's calls, messages as
+Pub/Sub's pushes.
 """
 
 from __future__ import annotations
@@ -21,31 +22,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portable import log
-from portable.app import App, FunctionSpec, HttpTrigger, ResourceSpec, has_trigger, load_app
-from portable.context import physical_name, using_clients
+from portable import http_trigger, log
+from portable.app import App, FunctionSpec
+from portable.context import using_clients
 from portable.cors_policy import is_preflight
+from portable.delivery import new_request_id
 from portable.errors import BackendError, NotFound
-from portable.events import ScheduleEvent, schedule_firing
-from portable.invoke import Reply, new_request_id, preflight_reply, unauthorized, with_cors
 from portable.limits import REQUEST_BODY_MAX_BYTES
-from portable.messages import Message
+from portable.loading import load_app
+from portable.replies import HttpReply, preflight_reply, unauthorized, unrouted, with_cors
 from portable.request import Headers
+from portable.schedule_trigger import ScheduleTrigger, schedule_firing
 from portable.suggestions import did_you_mean
+from portable.triggers import codec_name
 from providers.binding import client_factory
-from providers.gcp import scheduler_requests, storage_events
-from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
+from providers.gcp.http_codec import USERINFO_HEADER, userinfo_of_token
 from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess
-from providers.local.clients import open_bucket
-from providers.local.console import Console, request_path, timed_http
+from providers.local.console import Console, timed_http
 from providers.local.control import Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.deliveries import DeliveryQueue
-from providers.local.delivery import Deliverer, Outcome, PolicyFor, default_policy, faster
+from providers.local.deliverer import Answer, Deliverer, Outcome, PolicyFor, default_policy, faster
+from providers.local.delivery_queue import DeliveryQueue
 from providers.local.events import LocalEvent
+from providers.local.http_codec import request_path
 from providers.local.sqlite_files import local_dir
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
-from providers.local.wsgi import Environ, Refused, StartResponse, buffered_body, environ_headers, error, post, send
+from providers.local.wsgi import Environ, Refused, StartResponse, buffered_body, call, environ_headers, error, send
 from providers.paths import MAIN_PY
 
 if TYPE_CHECKING:
@@ -55,19 +57,19 @@ if TYPE_CHECKING:
 # An attempt that runs this much past its function's timeout is presumed lost (the clouds would have ended it).
 LEASE_GRACE_SECONDS = 30
 WORKERS = 4
+USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 # Events wait while HTTP calls are answered, and until none has come for this long.
 QUIET_SECONDS = 0.02
-USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
 
 
 class LocalApp:
     """A WSGI app serving every HTTP route, plus workers for object events and schedules.
 
-    `policy_for(spec)` gives each object and schedule function its attempts and backoff. The runner counts
-    attempts and keeps dead letters itself; `counts_attempts=False` leaves the end of an object event's retries to
-    the GCP shim, as on GCP (the test kit's gcp target). `fast_retries` waits 1 s, doubling, between attempts in
-    place of each policy's backoff (`portable dev --fast-retries`). `control` says who may call the control
-    endpoints under /__portable/.
+    `policy_for(spec)` gives each event function its attempts and backoff (its kind's `policy`). The runner counts
+    attempts and keeps dead letters itself; `counts_attempts=False` leaves the end of an event's retries to the
+    GCP shim where GCP counts no attempts (Eventarc), as on GCP (the test kit's gcp target). `fast_retries` waits
+    1 s, doubling, between attempts in place of each policy's backoff (`portable dev --fast-retries`). `control`
+    says who may call the control endpoints under /__portable/.
     """
 
     def __init__(
@@ -104,15 +106,7 @@ class LocalApp:
         self._last_call = float("-inf")  # when the latest began (monotonic)
         self._quiet = threading.Condition()
         self.deliverer = Deliverer(
-            self.app,
-            self.queue,
-            self.letters,
-            self.deliver,
-            policy_for,
-            open_bucket,
-            workers,
-            self.console,
-            self.wait_for_calls,
+            self.app, self.queue, self.letters, self.deliver, policy_for, workers, self.console, self.wait_for_calls
         )
         self.issuer = DevIssuer(root)
         self.access = control
@@ -126,7 +120,7 @@ class LocalApp:
     def route(self, method: str, path: str) -> tuple[FunctionSpec | None, list[str]]:
         """The function serving (method, path) as the clouds' gateways choose it, else None and the methods the
         path allows."""
-        return self.app.route(method, path)
+        return http_trigger.route(self.app, method, path)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with self._quiet:
@@ -165,32 +159,29 @@ class LocalApp:
         if isinstance(answered, str):  # the GCP shim adds the CORS headers, as behind API Gateway
             return timed_http(self.console, self.targets[answered], answered, environ, start_response)
         reply = (
-            answered if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers) else self._cors(answered, headers)
+            answered
+            if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers)
+            else with_cors(self.app.cors, headers.get("origin"), answered)
         )
         self.console.own_reply("runner", environ, reply, time.perf_counter() - started)
         return send(start_response, reply)
 
-    def _gateway(self, environ: Environ, headers: Headers) -> str | Reply:
+    def _gateway(self, environ: Environ, headers: Headers) -> str | HttpReply:
         """What API Gateway does before a function runs: the name of the function to call, with the body read and
         the caller's claims in place; or the reply it gives itself (a preflight's, 401, 404, 405, 408)."""
         method = environ.get("REQUEST_METHOD", "GET")
         cors = self.app.cors
         if cors is not None and is_preflight(method, headers):
             return preflight_reply(cors, headers, new_request_id())
-        path = environ.get("PATH_INFO") or "/"
-        spec, allowed = self.route(method, path)
+        shown = request_path(environ)
+        spec, allowed = http_trigger.route(self.app, method, environ.get("PATH_INFO") or "/")
         if spec is None:
-            shown = request_path(environ)
-            if not allowed:
-                return error(404, f"no route for {method} {shown}{self._similar_route(method, shown)}")
-            reply = error(405, f"{method} is not allowed on {shown}: use {', '.join(allowed)}")
-            reply.headers.append(("Allow", ", ".join(allowed)))
-            return reply
-        auth = spec.trigger.auth_for(method) if has_trigger(spec, HttpTrigger) else None
-        if auth is not None:
+            suggestion = "" if allowed else self._similar_route(method, shown)
+            return unrouted(method, shown, allowed, new_request_id(), suggestion)
+        if spec.trigger.auth is not None:
             try:
                 token = bearer_token(headers.get("authorization"))
-                self.issuer.verify(token, auth)
+                self.issuer.verify(token, spec.trigger.auth)
             except TokenRefused as exc:
                 return unauthorized(str(exc), new_request_id())
             environ[USERINFO_ENVIRON] = userinfo_of_token(token)
@@ -198,27 +189,23 @@ class LocalApp:
             buffered_body(environ, REQUEST_BODY_MAX_BYTES)
         except Refused as exc:
             reply = error(exc.status, str(exc))
-            reply.headers.append(("Connection", "close"))
+            reply.headers.add("Connection", "close")
             return reply
         return spec.name
 
-    def _cors(self, reply: Reply, headers: Headers) -> Reply:
-        return with_cors(self.app.cors, headers.get("origin"), reply)
-
     # Events ---------------------------------------------------------------
 
-    def deliver(self, function: str, event: LocalEvent) -> tuple[int, str]:
-        """Call `function` with `event` as Eventarc, Cloud Scheduler or a Pub/Sub push subscription would; the status
-        and body it answers."""
-        if isinstance(event, ScheduleEvent):
-            headers, body = scheduler_requests.encode(function, event.time), b""
-        elif isinstance(event, Message):
-            from providers.gcp import pubsub_events
+    def deliver(self, function: str, event: LocalEvent) -> Answer:
+        """Call `function` with `event` as GCP delivers its kind (Eventarc, Cloud Scheduler, a Pub/Sub push
+        subscription: its GCP codec's `encode`); what it answered."""
+        import importlib
 
-            headers, body = pubsub_events.encode(event, f"projects/local/subscriptions/{function}")
-        else:
-            headers, body = storage_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
-        return post(self.targets[function], headers, body)
+        from providers.gcp.runtime import dead_lettered
+
+        spec = self.app.functions[function]
+        method, path, headers, body = importlib.import_module(codec_name("gcp", spec.kind)).encode(event, spec)
+        status, answered_headers, text = call(self.targets[function], method, path, headers, body)
+        return Answer(status, text, dead_lettered(status, answered_headers))
 
     def fire_schedule(self, name: str, due: datetime | None = None) -> Outcome:
         """Queue the firing of schedule `name` due at `due` (default: now) and make its first attempt now.
@@ -250,7 +237,7 @@ class LocalApp:
 
     def _similar_route(self, method: str, path: str) -> str:
         """`; did you mean ...` naming the route nearest to (method, path), for a local 404."""
-        routes = [spec.trigger.route for spec in self.app.http_functions()]
+        routes = [spec.trigger.route for spec in http_trigger.functions(self.app)]
 
         def key(nearest: str) -> str:
             alike = [route for route in routes if route.path == nearest]
@@ -268,11 +255,11 @@ class LocalApp:
         """Start the workers and, with `schedules`, fire each schedule at its times after `schedules_since`
         (default: now); a time already past fires at once, the latest one only, as after a sleeping laptop."""
         self.deliverer.start()
-        if schedules and self.app.schedule_functions():
+        if schedules and self.app.functions_of(ScheduleTrigger):
             from providers.local.scheduler import LocalScheduler
 
             self._scheduler = LocalScheduler(
-                ((spec.name, spec.trigger.schedule) for spec in self.app.schedule_functions()),
+                ((spec.name, spec.trigger.schedule) for spec in self.app.functions_of(ScheduleTrigger)),
                 self._queue_firing,
                 schedules_since,
             )

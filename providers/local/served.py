@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from providers.local.access import ControlAccess
     from providers.local.console import Console
     from providers.local.dead_letters import DeadLetter, DeadLetters
-    from providers.local.deliveries import DeliveryQueue
-    from providers.local.delivery import Outcome
+    from providers.local.deliverer import Outcome
+    from providers.local.delivery_queue import DeliveryQueue
     from providers.local.tokens import DevIssuer
     from providers.local.wsgi import Environ, StartResponse
 

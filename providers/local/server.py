@@ -227,7 +227,9 @@ def _stop(local: LocalApp | None, counted: InFlight, report: Report, schedules_s
         return
     local.console.close()  # the dashboards' log streams end, and their pages reconnect to the next process
     local.deliverer.stop()
-    longest = max((spec.timeout_seconds for spec in local.app.http_functions()), default=0)
+    from portable.http_trigger import functions
+
+    longest = max((spec.timeout_seconds for spec in functions(local.app)), default=0)
     if not counted.wait_idle(longest + DRAIN_GRACE_SECONDS):
         print("Portable local: stopped with HTTP calls still unanswered", file=sys.stderr, flush=True)
 

@@ -21,38 +21,24 @@ _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def banner(app: App, url: str, fast_retries: bool = False, access: ControlAccess = LOOPBACK_ONLY) -> str:
-    """What the runner serves, said once at start: the dashboard and who may open it (`access`), then routes,
-    buckets, tables, schedules and messages, one kind a line; and the retries when they are not the portable ones."""
+    """What the runner serves, said once at start: the dashboard and who may open it (`access`), then each kind's
+    triggers one kind a line (its local codec's `LABEL` and `describe`), then the buckets and tables; and the
+    retries when they are not the portable ones."""
+    from portable.triggers import KINDS
+    from providers.local.events import codec
 
-    def listed(names: list[str]) -> str:
-        return ", ".join(names) or "none"
+    def line(label: str, entries: list[str]) -> str:
+        return f"  {label + ':':<10} {', '.join(entries) or 'none'}"
 
-    routes = [f"{spec.trigger.route.key} -> {spec.name}" for spec in app.http_functions()]
-    schedules = [f"{spec.name} ({spec.trigger.schedule.describe()})" for spec in app.schedule_functions()]
-    lines = [
-        f"Portable local: {url}",
-        access.described(url),
-        f"  routes:    {listed(routes)}",
-        f"  buckets:   {listed(app.buckets)}",
-        f"  tables:    {listed(app.tables)}",
-        f"  schedules: {listed(schedules)}",
-        f"  messages:  {listed(message_sources(app))}",
-    ]
+    lines = [f"Portable local: {url}", access.described(url)]
+    lines += [line(codec(kind).LABEL, codec(kind).describe(app)) for kind in KINDS]
+    lines += [line("buckets", app.buckets), line("tables", app.tables)]
     if fast_retries:
         lines.append(
             "  retries:   fast (--fast-retries): 1 s before the second attempt, doubling, each function's number of "
             "attempts as declared"
         )
     return "\n".join(lines)
-
-
-def message_sources(app: App) -> list[str]:
-    """Each queue and topic with the functions that receive its messages."""
-    return [
-        f"{name} ({kind}) -> {', '.join(spec.name for spec in app.message_functions(name)) or 'none'}"
-        for kind, names in (("queue", app.queues), ("topic", app.topics))
-        for name in names
-    ]
 
 
 def warnings(app: App) -> list[str]:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from portable.invoke import Reply, error_reply, new_request_id
+from portable.delivery import new_request_id
+from portable.replies import HttpReply, error_reply
 from portable.request import Headers
 
 Environ = dict[str, Any]
@@ -26,15 +27,17 @@ class Refused(Exception):
         self.status = status
 
 
-def post(app: Callable[[Environ, StartResponse], Any], headers: dict[str, str], body: bytes = b"") -> tuple[int, str]:
-    """POST `body` with `headers` to `app` at /, in this thread, as a platform calls a function; its status and body.
+def call(
+    app: Callable[[Environ, StartResponse], Any], method: str, path: str, headers: dict[str, str], body: bytes = b""
+) -> tuple[int, Headers, str]:
+    """Send one request to `app`, in this thread, as a platform calls a function; its status, headers and body.
 
     What the runner's delivery workers do for every event: a plain WSGI call, without a test client's machinery.
     """
     environ: Environ = {
-        "REQUEST_METHOD": "POST",
+        "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
-        "PATH_INFO": "/",
+        "PATH_INFO": path,
         "QUERY_STRING": "",
         "SERVER_NAME": "localhost",
         "SERVER_PORT": "80",
@@ -54,10 +57,10 @@ def post(app: Callable[[Environ, StartResponse], Any], headers: dict[str, str], 
             raise ValueError(f"Header values must not contain newline characters: {name} is {value[:80]!r}")
         key = name.upper().replace("-", "_")
         environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
-    answered: list[str] = []
+    answered: list[tuple[str, list[tuple[str, str]]]] = []
 
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        answered.append(status)
+        answered.append((status, response_headers))
         return lambda data: None
 
     chunks = app(environ, start_response)
@@ -66,15 +69,16 @@ def post(app: Callable[[Environ, StartResponse], Any], headers: dict[str, str], 
     finally:
         if hasattr(chunks, "close"):
             chunks.close()
-    return int(answered[0].split(" ", 1)[0]), reply.decode("utf-8", "replace")
+    status, response_headers = answered[-1]
+    return int(status.split(" ", 1)[0]), Headers(response_headers), reply.decode("utf-8", "replace")
 
 
-def send(start_response: StartResponse, reply: Reply) -> list[bytes]:
-    start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", reply.headers)
+def send(start_response: StartResponse, reply: HttpReply) -> list[bytes]:
+    start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", list(reply.headers))
     return [reply.body]
 
 
-def error(status: int, message: str, extra: dict[str, Any] | None = None) -> Reply:
+def error(status: int, message: str, extra: dict[str, Any] | None = None) -> HttpReply:
     """The portable error body (error, status, request_id), the one the shims answer with, plus `extra` fields."""
     return error_reply(status, message, new_request_id(), extra)
 

@@ -5,8 +5,9 @@
         kit.bucket("uploads").put("photo.jpg", data)        # make_thumbnail has run when put returns
         assert kit.bucket("thumbnails").keys() == ["photo.jpg"]
 
-Every call goes through the target's real entry point with its native payloads. Object writes, by the test
-or by a handler, reach the functions they trigger before the write returns: no polling. Handlers are held
+Every call goes through the target's real entry point with its native payloads. Writes to buckets and
+tables and messages sent, by the test or by a handler, reach the functions they trigger before the call
+returns: no polling. Handlers are held
 to their declared reads= and writes=; the test's own code is not (as scripts are not).
 """
 
@@ -23,15 +24,17 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from portable.app import App, load_app
+from portable.app import App
 from portable.context import using_clients
+from portable.delivery import new_request_id
 from portable.errors import ConfigurationError, EventFailed
-from portable.events import ObjectEvent
-from portable.invoke import Reply, new_request_id
-from portable.messages import Message
+from portable.http_trigger import auths
+from portable.loading import load_app
 from portable.messaging import Queue, Topic
+from portable.replies import HttpReply as HttpReply  # what Kit.http returns: portable.testing.HttpReply
 from portable.request import Headers, Query, Request
 from portable.resources import Bucket, Table
+from portable.schedule_trigger import ScheduleTrigger, schedule_firing
 from portable.storage_types import Document, ObjectInfo
 from portable.suggestions import did_you_mean
 from providers.binding import client_factory
@@ -47,35 +50,6 @@ if TYPE_CHECKING:
     from portable.messaging import Body
 
 Pairs = Mapping[str, str] | Iterable[tuple[str, str]]
-
-
-class HttpReply:
-    """What the caller got: `status`, `headers` (case-insensitive), `cookies` (Set-Cookie values), `body`.
-
-    Attributes:
-        status: The HTTP status.
-        headers: The reply's headers, case-insensitive, `Set-Cookie` apart.
-        cookies: The value of each `Set-Cookie` header.
-        body: The body as bytes; `text` and `json()` decode it.
-    """
-
-    def __init__(self, reply: Reply) -> None:
-        self.status = reply.status
-        self.headers = Headers(reply.headers)
-        self.cookies = list(reply.cookies)
-        self.body = reply.body
-
-    def __repr__(self) -> str:
-        return f"HttpReply({self.status}, {self.headers.get('content-type')!r}, {self.body[:80]!r})"
-
-    @property
-    def text(self) -> str:
-        """The body as UTF-8 text."""
-        return self.body.decode("utf-8")
-
-    def json(self) -> Any:
-        """The body parsed as JSON."""
-        return json_module.loads(self.body)
 
 
 class Kit:
@@ -130,16 +104,14 @@ class Kit:
         with (
             using_local_dir(self.state),
             observing_writes(self._deliver),
-            observing_messages(self._deliver_message),
+            observing_messages(self._deliver),
             using_clients(client_factory("local")),
         ):
             yield
 
-    def _deliver(self, event: ObjectEvent) -> None:
-        self.deliveries.extend(self._target.object_event(event))
-
-    def _deliver_message(self, message: Message) -> None:
-        self.deliveries.extend(self._target.message(message))
+    def _deliver(self, event: Any) -> None:
+        """Hand an event a write or a send caused to the functions it triggers, at once."""
+        self.deliveries.extend(self._target.deliver(event))
 
     @property
     def failures(self) -> list[Delivery]:
@@ -176,7 +148,7 @@ class Kit:
             request_id=new_request_id(),
         )
         with self._active():
-            return HttpReply(self._target.http(request))
+            return self._target.http(request)
 
     def http_url(
         self,
@@ -191,9 +163,8 @@ class Kit:
         returns, like a write). Send the Content-Type a PUT URL was signed for in `headers`."""
         from werkzeug.test import Client
 
-        from providers.local import signed_urls
+        from providers.local import http_codec, signed_urls
         from providers.local.control import SignedUrls
-        from providers.testing.targets import reply_of
 
         parts = urlsplit(url)
         base = signed_urls.base_url(self.state)
@@ -208,7 +179,7 @@ class Kit:
             response = client.open(
                 parts.path, method=method, query_string=parts.query, headers=_pairs(headers), data=data
             )
-            return HttpReply(reply_of(response))
+            return http_codec.decode(response)
 
     def token(
         self,
@@ -221,23 +192,24 @@ class Kit:
         """A token of the local development issuer for `subject` with `scopes`, in the name of the App's jwt_auth
         `auth` (default: the only one): send it as `headers={"Authorization": f"Bearer {token}"}`. `claims` adds
         or replaces claims, e.g. {"exp": 0} or {"aud": "other"} for tokens the gateways refuse."""
-        auths = {declared.name: declared for declared in self.app.auths()}
-        name = auth if auth is not None else next(iter(auths), "")
-        if name not in auths or (auth is None and len(auths) > 1):
-            raise ConfigurationError(f"name the jwt_auth to mint for: auth= one of {', '.join(auths) or 'none'}")
-        return DevIssuer(self.state).mint(auths[name], subject, scopes, claims=claims)
+        declared_auths = {declared.name: declared for declared in auths(self.app)}
+        name = auth if auth is not None else next(iter(declared_auths), "")
+        if name not in declared_auths or (auth is None and len(declared_auths) > 1):
+            names = ", ".join(declared_auths) or "none"
+            raise ConfigurationError(f"name the jwt_auth to mint for: auth= one of {names}")
+        return DevIssuer(self.state).mint(declared_auths[name], subject, scopes, claims=claims)
 
     def fire(self, schedule: str, *, at: datetime | None = None) -> list[Delivery]:
         """Fire schedule function `schedule` for the time `at` (default: this minute); EventFailed if it or a
         function it triggered failed. Returns every delivery it caused, the firing first."""
-        schedules = [spec.name for spec in self.app.schedule_functions()]
+        schedules = [spec.name for spec in self.app.functions_of(ScheduleTrigger)]
         if schedule not in schedules:
             raise ConfigurationError(
                 f"no schedule function named {schedule!r}{did_you_mean(schedule, schedules)}; the App's schedules: "
                 f"{', '.join(schedules) or 'none'}"
             )
         due = at or datetime.now(UTC).replace(second=0, microsecond=0)
-        return self.caused_by(lambda: self.deliveries.append(self._target.schedule(schedule, due)))
+        return self.caused_by(lambda: self._deliver(schedule_firing(schedule, due)))
 
     def send(
         self,
@@ -344,16 +316,16 @@ class KitBucket:
 
 
 class KitTable:
-    """A table of the App as the test sees it."""
+    """A table of the App as the test sees it. Writes trigger the table's change functions before they return."""
 
     def __init__(self, kit: Kit, handle: Table) -> None:
         self.kit = kit
         self.handle = handle
 
-    def put(self, key: str, value: Document) -> str:
-        """Store a document under `key`, replacing any; returns its new version."""
-        version: str = self.kit.run(lambda: self.handle.put(key, value))
-        return version
+    def put(self, key: str, value: Document) -> list[Delivery]:
+        """Store a document under `key`, replacing any; the deliveries its change caused (the table's change
+        functions have run), or EventFailed naming the functions that failed."""
+        return self.kit.caused_by(lambda: self.handle.put(key, value))
 
     def get(self, key: str) -> Document | None:
         """The document under `key`, or None."""
@@ -364,9 +336,9 @@ class KitTable:
         """Every document under `prefix`, by key."""
         return {item.key: item.value for item in self.kit.run(lambda: list(self.handle.query(prefix)))}
 
-    def delete(self, key: str) -> None:
-        """Remove the item; a missing one is not an error."""
-        self.kit.run(lambda: self.handle.delete(key))
+    def delete(self, key: str) -> list[Delivery]:
+        """Remove the item; the deliveries its change caused, or EventFailed naming the functions that failed."""
+        return self.kit.caused_by(lambda: self.handle.delete(key))
 
     def keys(self, prefix: str = "") -> list[str]:
         """The keys under `prefix`, in key order."""

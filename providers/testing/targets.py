@@ -1,10 +1,11 @@
 """Where the test kit and `portable invoke` send calls and events: through the AWS shim as Lambda calls it,
 through the GCP shim under functions-framework as Cloud Functions calls it, or through the local runner.
 
-Each target turns a portable request, object event or schedule firing into the native payload its cloud
-sends (API Gateway 2.0, S3 notification, EventBridge Scheduler; a plain HTTP request, a binary-mode Cloud
-Storage CloudEvent, a Cloud Scheduler call), runs it through the real entry point with the function bound
-to the local buckets and tables, and reads the native reply back.
+Each target turns a portable request or event into the native payload its cloud sends (the function's
+codec for that cloud: `<kind>_codec.encode`), runs it through the real entry point with the function bound
+to the local buckets and tables, and reads the native reply back. Which functions an event reaches is
+the platform's choice, as its codec says (`routes_to`: S3 filters by prefix and suffix, Eventarc by type
+only), or the delivery rule's (`receivers`) where the platform filters exactly.
 
 In front of the HTTP functions, the AWS and GCP targets stand in for each cloud's API Gateway where
 it acts on its own: AWS's answers CORS preflights and adds the CORS headers from the HTTP API's
@@ -15,28 +16,30 @@ and refuse a bad one with their own 401, or pass the claims on in their own form
 
 from __future__ import annotations
 
+import importlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
-from urllib.parse import quote, urlencode
 
-from portable.app import App, HttpFunction, ObjectFunction, ResourceSpec
+from portable import http_trigger
+from portable.app import App, FunctionSpec
 from portable.auth import JwtAuth, auth_from_claims
-from portable.context import physical_name
 from portable.cors_policy import is_preflight
+from portable.delivery import Bound, new_request_id
 from portable.errors import ConfigurationError, EventFailed
-from portable.events import ObjectEvent, ScheduleEvent, schedule_firing
-from portable.invoke import Bound, Reply, error_reply, new_request_id, preflight_reply, with_cors
-from portable.messages import Message
+from portable.replies import HttpReply, preflight_reply, unrouted, with_cors
 from portable.request import Headers, Request
+from portable.triggers import codec_name, trigger_module
 from providers.binding import client_factory
+from providers.local import http_codec as local_http
+from providers.local.events import codec as local_codec
+from providers.local.events import kind_of_event
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
 
 if TYPE_CHECKING:
     from werkzeug.test import TestResponse
 
+    from portable.http_trigger import HttpFunction
     from providers.local.runner import LocalApp
 
 
@@ -61,39 +64,40 @@ class Target(ABC):
 
     name: ClassVar[str]
 
+    def __init__(self, app: App) -> None:
+        self.app = app
+
     @abstractmethod
-    def http(self, request: Request) -> Reply:
+    def http(self, request: Request) -> HttpReply:
         """The reply a caller gets for `request`, routed as this target routes."""
 
-    @abstractmethod
-    def object_event(self, event: ObjectEvent) -> list[Delivery]:
-        """Hand `event` to the functions this target's storage notifies."""
+    def deliver(self, event: Any) -> list[Delivery]:
+        """Hand `event` (an object event, a firing, a message, a table change) to each function the platform
+        sends it to, as the platform sends it."""
+        kind = kind_of_event(event)
+        label = local_codec(kind).subject(event)
+        return [self.send(spec, label, event) for spec in self.receivers(kind, event)]
+
+    def receivers(self, kind: str, event: Any) -> list[FunctionSpec]:
+        """The functions the platform sends `event` to: as its codec routes, else as the delivery rule accepts."""
+        routes_to = getattr(self.codec(kind), "routes_to", None)
+        if routes_to is None:
+            found: list[FunctionSpec] = trigger_module(kind).receivers(self.app, event)
+            return found
+        return [spec for spec in self.app.functions.values() if spec.kind == kind and routes_to(spec, event)]
+
+    def codec(self, kind: str) -> Any:
+        return importlib.import_module(codec_name(self.name, kind))
 
     @abstractmethod
-    def schedule(self, name: str, due: datetime) -> Delivery:
-        """Fire schedule function `name` for its time `due`."""
-
-    @abstractmethod
-    def message(self, message: Message) -> list[Delivery]:
-        """Hand `message` to the consumer of its queue, or to every subscriber of its topic."""
+    def send(self, spec: FunctionSpec, label: str, event: Any) -> Delivery:
+        """Send `event` to the function of `spec` in the platform's shape; whether it went well."""
 
 
-def object_label(event: ObjectEvent) -> str:
-    return f"{event.kind} {event.bucket}/{event.key}"
-
-
-def gateway_route(app: App, request: Request) -> HttpFunction | Reply:
+def gateway_route(app: App, request: Request) -> HttpFunction | HttpReply:
     """The function the cloud's API gateway forwards `request` to, or the 404 or 405 it answers itself."""
-    spec, allowed = app.route(request.method, request.path)
-    if spec is not None:
-        return spec
-    if not allowed:
-        return error_reply(404, f"no route for {request.method} {request.path}", request.request_id)
-    reply = error_reply(
-        405, f"{request.method} is not allowed on {request.path}: use {', '.join(allowed)}", request.request_id
-    )
-    reply.headers.append(("Allow", ", ".join(allowed)))
-    return reply
+    spec, allowed = http_trigger.route(app, request.method, request.path)
+    return spec if spec is not None else unrouted(request.method, request.path, allowed, request.request_id)
 
 
 def gateway_token(request: Request, auth: JwtAuth) -> tuple[str, dict[str, Any]] | str:
@@ -110,7 +114,7 @@ def gateway_operations(app: App) -> dict[tuple[str, str], tuple[str, JwtAuth | N
     from the OpenAPI document the deploy generates for `app`."""
     from providers.gcp.deploy.openapi import Backend, openapi_document
 
-    specs = app.http_functions()
+    specs = http_trigger.functions(app)
     backends = [
         Backend(spec.name, spec.trigger.route, f"https://{spec.name}.invalid", 30, spec.trigger.auth) for spec in specs
     ]
@@ -126,9 +130,9 @@ def gateway_operations(app: App) -> dict[tuple[str, str], tuple[str, JwtAuth | N
     }
 
 
-def gateway_refusal(body: dict[str, Any], reason: str) -> Reply:
+def gateway_refusal(body: dict[str, Any], reason: str) -> HttpReply:
     """A gateway's own 401: its JSON body, and the Bearer challenge."""
-    return Reply(
+    return HttpReply(
         401,
         json.dumps(body).encode(),
         [
@@ -139,33 +143,38 @@ def gateway_refusal(body: dict[str, Any], reason: str) -> Reply:
 
 
 class AwsTarget(Target):
-    """The Lambda handler of each function (`providers.aws.runtime`), called with the events AWS sends."""
+    """The Lambda entry of each function (`providers.aws.runtime`), called with the events AWS sends."""
 
     name = "aws"
 
     def __init__(self, app: App) -> None:
+        from providers.aws.runtime import Entry
+
+        super().__init__(app)
         clients = client_factory("local")
-        self.app = app
-        self.functions = {name: Bound(spec, app.handlers[name], clients) for name, spec in app.functions.items()}
+        self.entries: dict[str, Entry] = {
+            name: Entry(Bound.of(spec, app.handlers[name], clients), provider="local")
+            for name, spec in app.functions.items()
+        }
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        """The handler's native reply to `event`; EventFailed when the function fails (Lambda would retry)."""
+        """The entry's native reply to `event`; EventFailed when the function fails (Lambda would retry)."""
         from providers.aws.runtime import serve
 
-        return serve(self.functions[function], event, new_request_id())
+        return serve(self.entries[function], event, new_request_id())
 
-    def http(self, request: Request) -> Reply:
+    def http(self, request: Request) -> HttpReply:
         """API Gateway's HTTP API: preflights and CORS headers from `corsConfiguration`, then its JWT authorizer."""
         cors, origin = self.app.cors, request.headers.get("origin")
         if cors is not None and is_preflight(request.method, request.headers):
             return preflight_reply(cors, request.headers, request.request_id)
         return with_cors(cors, origin, self._route(request))
 
-    def _route(self, request: Request) -> Reply:
-        from providers.aws import http_events
+    def _route(self, request: Request) -> HttpReply:
+        from providers.aws import http_codec
 
         routed = gateway_route(self.app, request)
-        if isinstance(routed, Reply):
+        if isinstance(routed, HttpReply):
             return routed
         if routed.trigger.auth is not None:
             verified = gateway_token(request, routed.trigger.auth)
@@ -173,77 +182,21 @@ class AwsTarget(Target):
                 return gateway_refusal({"message": "Unauthorized"}, verified)
             request.auth = auth_from_claims(verified[1])
         request.path_params = routed.trigger.route.match(request.path) or {}
-        event = http_events.encode_request(request, routed.trigger.route.key)
-        return http_events.decode_reply(self.invoke(routed.name, event))
+        return http_codec.decode_reply(self.invoke(routed.name, http_codec.encode(request, routed)))
 
-    def object_event(self, event: ObjectEvent) -> list[Delivery]:
-        from providers.aws import s3_events
-
-        notification = s3_events.encode(event, physical_name(ResourceSpec("bucket", event.bucket)))
-        # S3 filters by kind, prefix and suffix before it invokes a function.
-        return [
-            self._deliver(spec.name, object_label(event), notification)
-            for spec in self.app.object_functions(event.bucket)
-            if spec.trigger.accepts(event)
-        ]
-
-    def schedule(self, name: str, due: datetime) -> Delivery:
-        from providers.aws import schedule_events
-
-        return self._deliver(name, f"schedule {name}", schedule_events.encode(name, due))
-
-    def _deliver(self, function: str, label: str, event: dict[str, Any]) -> Delivery:
+    def send(self, spec: FunctionSpec, label: str, event: Any) -> Delivery:
+        codec = self.codec(spec.kind)
         try:
-            reply = self.invoke(function, event)
+            reply = self.invoke(spec.name, codec.encode(event, spec))
         except EventFailed as exc:
-            return Delivery(function, label, False, f"EventFailed: {exc}")
-        return Delivery(function, label, reply.get("status") == 200, json.dumps(reply))
-
-    def message(self, message: Message) -> list[Delivery]:
-        from providers.aws import sqs_events
-
-        deliveries = []
-        for spec in self.app.message_functions(message.source):
-            queue = f"{message.source}-{spec.name}" if spec.trigger.kind == "topic" else message.source
-            event = sqs_events.encode(
-                message,
-                spec.trigger,
-                f"arn:aws:sqs:us-east-1:123456789012:{queue}",
-                f"arn:aws:sns:us-east-1:123456789012:{message.source}",
-            )
-            reply = self.invoke(spec.name, event)
-            deliveries.append(
-                Delivery(spec.name, message_label(message), not reply.get("batchItemFailures"), json.dumps(reply))
-            )
-        return deliveries
-
-
-def message_label(message: Message) -> str:
-    return f"message {message.id} from {message.source}"
-
-
-def reply_of(response: TestResponse) -> Reply:
-    """A WSGI test response as a portable reply (cookies apart from the other headers)."""
-    headers = [(name, value) for name, value in response.headers.items() if name.lower() != "set-cookie"]
-    return Reply(response.status_code, response.get_data(), headers, response.headers.getlist("Set-Cookie"))
-
-
-def open_request(open_: Callable[..., TestResponse], request: Request) -> TestResponse:
-    """Send `request` through a WSGI test client's `open`, as a client on the network would."""
-    return open_(
-        quote(request.path),
-        method=request.method,
-        headers=request.headers.items_all(),
-        data=request.body,
-        query_string=urlencode(request.query.items_all()),
-        environ_base={"REMOTE_ADDR": request.client_ip or "127.0.0.1"},
-    )
+            return Delivery(spec.name, label, False, f"EventFailed: {exc}")
+        return Delivery(spec.name, label, codec.succeeded(reply), json.dumps(reply))
 
 
 class GcpTarget(Target):
     """Each function's functions-framework app, built from the project's main.py as Cloud Functions gen2 builds
-    it, called with the requests GCP sends: API Gateway's forwarded call, Eventarc's binary-mode CloudEvent and
-    Cloud Scheduler's call (the local runner encodes the last two).
+    it, called with the requests GCP sends: API Gateway's forwarded call, Eventarc's CloudEvents, Cloud
+    Scheduler's call and Pub/Sub's push (the local runner sends the events).
 
     The stand-in of API Gateway follows the OpenAPI document the deploy generates: an operation with `security`
     verifies the token and puts the claims in the userinfo header, one without passes the caller's headers on as
@@ -252,7 +205,7 @@ class GcpTarget(Target):
     name = "gcp"
 
     def __init__(self, app: App, runner: LocalApp) -> None:
-        self.app = app
+        super().__init__(app)
         self.runner = runner
         self.operations = gateway_operations(app)
 
@@ -265,14 +218,14 @@ class GcpTarget(Target):
         )
         return response
 
-    def http(self, request: Request) -> Reply:
+    def http(self, request: Request) -> HttpReply:
         """API Gateway on GCP: a preflight goes to the path's OPTIONS operation (a function of that path); an
         operation with JWT security gets the verified claims in the userinfo header, or the gateway's 401."""
         from providers.gcp.deploy.openapi import openapi_path
-        from providers.gcp.http_requests import USERINFO_HEADER, userinfo_of_token
+        from providers.gcp.http_codec import USERINFO_HEADER, userinfo_of_token
 
         routed = self._preflight_route(request) or gateway_route(self.app, request)
-        if isinstance(routed, Reply):
+        if isinstance(routed, HttpReply):
             return routed
         function, auth = self.operations[openapi_path(routed.trigger.route)[0], request.method.lower()]
         if auth is not None:
@@ -285,38 +238,22 @@ class GcpTarget(Target):
                     (USERINFO_HEADER, userinfo_of_token(verified[0])),
                 ]
             )
-        return reply_of(open_request(self.runner.targets[function].test_client(use_cookies=False).open, request))
+        return local_http.send(self.runner.targets[function].test_client(use_cookies=False).open, request)
 
     def _preflight_route(self, request: Request) -> HttpFunction | None:
         if self.app.cors is None or not is_preflight(request.method, request.headers):
             return None
         return next(
-            (spec for spec in self.app.http_functions() if spec.trigger.route.match(request.path) is not None), None
+            (spec for spec in http_trigger.functions(self.app) if spec.trigger.route.match(request.path) is not None),
+            None,
         )
 
-    def wants(self, spec: ObjectFunction, event: ObjectEvent) -> bool:
-        """Eventarc filters by bucket and event type only; the shim applies prefix and suffix."""
-        return spec.trigger.kind == event.kind
-
-    def object_event(self, event: ObjectEvent) -> list[Delivery]:
-        return [
-            self._deliver(spec.name, object_label(event), event)
-            for spec in self.app.object_functions(event.bucket)
-            if self.wants(spec, event)
-        ]
-
-    def schedule(self, name: str, due: datetime) -> Delivery:
-        return self._deliver(name, f"schedule {name}", schedule_firing(name, due))
-
-    def message(self, message: Message) -> list[Delivery]:
-        return [
-            self._deliver(spec.name, message_label(message), message)
-            for spec in self.app.message_functions(message.source)
-        ]
-
-    def _deliver(self, function: str, label: str, event: ObjectEvent | ScheduleEvent | Message) -> Delivery:
-        status, body = self.runner.deliver(function, event)
-        return Delivery(function, label, status < 300, f"HTTP {status} {body}".strip())
+    def send(self, spec: FunctionSpec, label: str, event: Any) -> Delivery:
+        answer = self.runner.deliver(spec.name, event)
+        reply = f"HTTP {answer.status} {answer.body}".strip()
+        if answer.dead_lettered:  # acknowledged: the platform is done with it, and the log holds the dead letter
+            reply = f"{reply} (dead-lettered: {answer.dead_lettered})"
+        return Delivery(spec.name, label, answer.status < 300, reply)
 
 
 class LocalTarget(GcpTarget):
@@ -331,11 +268,12 @@ class LocalTarget(GcpTarget):
         super().__init__(app, runner)
         self.client = Client(runner, use_cookies=False)
 
-    def http(self, request: Request) -> Reply:
-        return reply_of(open_request(self.client.open, request))
+    def http(self, request: Request) -> HttpReply:
+        return local_http.send(self.client.open, request)
 
-    def wants(self, spec: ObjectFunction, event: ObjectEvent) -> bool:
-        return spec.trigger.accepts(event)
+    def codec(self, kind: str) -> Any:
+        """The runner filters exactly, as the delivery rule accepts: the local codecs route nothing themselves."""
+        return local_codec(kind)
 
 
 TARGETS = ("aws", "gcp", "local")

@@ -152,7 +152,7 @@ def create_secret(provider: str, physical: str, monkeypatch: pytest.MonkeyPatch)
 
 def create_resource(provider: str, kind: str, physical: str) -> None:
     if provider == "aws":
-        from providers.aws.dynamodb import KEY_ATTRIBUTE, PARTITION_ATTRIBUTE
+        from providers.aws.dynamodb_keys import KEY_ATTRIBUTE, PARTITION_ATTRIBUTE
         from providers.aws.sdk import client
 
         if kind == "bucket":

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 import requests
 
-from portable.events import schedule_firing
+from portable.schedule_trigger import schedule_firing
 from providers.cli.scaffold import scaffold
 from providers.local.buckets import LocalBucket
-from providers.local.deliveries import DeliveryQueue
+from providers.local.delivery_queue import DeliveryQueue
 from tests.backends.servers import free_port, wait_listening
 from tests.conftest import ROOT
 

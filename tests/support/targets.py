@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from tests.backends.servers import free_port, wait_listening
+from tests.conftest import aws_handler
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "main.py"
@@ -67,10 +68,8 @@ def function_env(function: str, module: str, **extra: str) -> Generator[None, No
 
 
 def invoke_aws(event: Any, function: str, module: str, **env: str) -> Any:
-    from providers.aws import runtime
-
     with function_env(function, module, **env):
-        return runtime.handler(event, None)
+        return aws_handler(event, None)
 
 
 def _body_fields(body: bytes) -> dict[str, Any]:

@@ -1,6 +1,9 @@
-"""The AWS deployer: Lambda, API Gateway HTTP API, S3, EventBridge Scheduler, DynamoDB, SQS and SNS.
+"""The AWS deployer: Lambda, API Gateway HTTP API, S3, EventBridge Scheduler, DynamoDB (and its streams), SQS and
+SNS.
 
-`plan` checks everything and builds the archives; `deploy` registers the resources.
+`plan` checks everything and builds the archives; `deploy` registers the resources. What is particular to
+a kind of trigger is that kind's deploy module (`<kind>_triggers.py`), which the deployer reaches through
+the registry (`portable/triggers.py`) and never by testing a function's kind.
 """
 
 from __future__ import annotations
@@ -8,23 +11,22 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from portable.app import App, FunctionSpec
-from providers.aws.deploy.buckets import check_notifications, connect_notifications, create_buckets
-from providers.aws.deploy.dead_letters import create_dead_letter_queue, retry_async_invocations
-from providers.aws.deploy.functions import create_function
-from providers.aws.deploy.http_api import create_http_api
+from portable.app import App
+from providers.aws.deploy.buckets import create_buckets
+from providers.aws.deploy.deployment import AwsDeployment
+from providers.aws.deploy.functions import create_functions
 from providers.aws.deploy.limits import check_function_limits
-from providers.aws.deploy.messaging import create_messaging, map_event_source
+from providers.aws.deploy.messaging import create_messaging
 from providers.aws.deploy.package import WheelTarget, build_archive
-from providers.aws.deploy.schedule_expressions import scheduler_expression
-from providers.aws.deploy.schedules import create_schedule
 from providers.aws.deploy.secrets import create_secrets
 from providers.aws.deploy.settings import AwsSettings
 from providers.aws.deploy.settings import read_settings as read_aws_settings
 from providers.aws.deploy.tables import create_tables
 from providers.deploy.http_config import with_stack_overrides
-from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, compile_schedules
+from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, kind_deployers, plan_triggers
 from providers.deploy.resources import data_options, served_document, stack_outputs
+
+CLOUD = "aws"
 
 
 class AwsDeployer(Deployer[AwsSettings]):
@@ -32,69 +34,38 @@ class AwsDeployer(Deployer[AwsSettings]):
         return read_aws_settings(info)
 
     def plan(self, app: App, info: StackInfo, settings: AwsSettings) -> Plan[AwsSettings]:
-        check_notifications(app)
-        schedules = compile_schedules(app, scheduler_expression, "EventBridge Scheduler")
+        triggers = plan_triggers(CLOUD, app, settings)
         app = with_stack_overrides(app)
         check_function_limits(app, info, pulumi.Config("aws").get("region"))
         target = WheelTarget.for_lambda(info.python_version, settings.architecture)
         archives = {name: build_archive(spec, target) for name, spec in sorted(app.functions.items())}
-        return Plan(app, info, settings, archives, schedules)
+        return Plan(app, info, settings, archives, triggers)
 
     def deploy(self, plan: Plan[AwsSettings]) -> Outputs:
         app, info = plan.app, plan.info
-        account_id = aws.get_caller_identity_output().account_id
-        tables = create_tables(app.tables, info)
-        buckets = create_buckets(app.buckets, info, {name: app.signed_url_cors(name) for name in app.buckets})
-        secrets = create_secrets(app.secrets)
-        event_specs: list[FunctionSpec] = [*app.object_functions(), *app.schedule_functions()]
-        dead_letters = {spec.name: create_dead_letter_queue(spec, data_options(info)) for spec in event_specs}
-        messaging = create_messaging(app, data_options(info))
-        functions = {
-            name: create_function(
-                spec,
-                plan.archives[name],
-                plan.settings,
-                info.python_version,
-                buckets,
-                tables,
-                dead_letters.get(name),
-                secrets,
-                messaging,
-                app.cors,
-            )
-            for name, spec in sorted(app.functions.items())
-        }
-        for spec in app.message_functions():
-            map_event_source(spec, functions[spec.name], messaging.consumers[spec.name])
-        async_invokes = {
-            spec.name: retry_async_invocations(spec, functions[spec.name], dead_letters[spec.name])
-            for spec in event_specs
-        }
-        http_specs = app.http_functions()
-        api_url, domain_target = (
-            create_http_api(http_specs, functions, plan.settings, app.cors) if http_specs else (None, None)
+        kinds = kind_deployers(CLOUD)
+        deployment = AwsDeployment(plan, aws.get_caller_identity_output().account_id)
+        for kind in kinds.values():
+            kind.declare(deployment)
+        deployment.tables = create_tables(app.tables, info, deployment.table_options)
+        deployment.buckets = create_buckets(
+            app.buckets, info, {name: app.signed_url_cors(name) for name in app.buckets}
         )
-        connect_notifications(app, buckets, functions, account_id, async_invokes)
-        for name, expression in sorted(plan.schedules.items()):
-            create_schedule(
-                app.functions[name],
-                expression,
-                functions[name],
-                account_id,
-                dead_letters[name],
-                async_invokes[name],
-            )
+        deployment.secrets = create_secrets(app.secrets)
+        deployment.messaging = create_messaging(app, data_options(info))
+        for kind in kinds.values():
+            kind.prepare(deployment)
+        deployment.functions = create_functions(deployment)
+        for kind in kinds.values():
+            kind.connect(deployment)
         return stack_outputs(
-            api_url,
-            api_document=served_document(app, api_url),
-            domain_target=domain_target,
-            functions={name: function.name for name, function in functions.items()},
-            buckets={name: bucket.bucket for name, bucket in buckets.items()},
-            tables={name: table.name for name, table in tables.items()},
-            dead_letters={
-                **{name: queue.url for name, queue in sorted(dead_letters.items())},
-                **{name: consumer.dead_letters.url for name, consumer in sorted(messaging.consumers.items())},
-            },
+            deployment.api_url,
+            api_document=served_document(deployment.app, deployment.api_url),
+            domain_target=deployment.domain_target,
+            functions={name: function.name for name, function in deployment.functions.items()},
+            buckets={name: bucket.bucket for name, bucket in deployment.buckets.items()},
+            tables={name: table.name for name, table in deployment.tables.items()},
+            dead_letters=dict(sorted(deployment.dead_letters.items())),
         )
 
 

@@ -16,6 +16,8 @@ TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
 TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 LOG_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
 DEAD_LETTER_SEND = ("sqs:SendMessage",)
+# What a Lambda event source mapping does with the function's role on the DynamoDB stream it reads.
+STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
 SECRET_READ = ("secretsmanager:GetSecretValue",)
 QUEUE_SEND = ("sqs:SendMessage",)
 TOPIC_PUBLISH = ("sns:Publish",)
@@ -47,20 +49,16 @@ def function_policy(
     bucket_arns: Mapping[str, str],
     table_arns: Mapping[str, str],
     log_group_arn: str,
-    dead_letter_arn: str | None,
+    grants: list[tuple[str, tuple[str, ...], str]],
     secret_arns: Mapping[str, str] | None = None,
     queue_arns: Mapping[str, str] | None = None,
     topic_arns: Mapping[str, str] | None = None,
-    receive_arn: str | None = None,
 ) -> Policy:
-    """Logs to its own log group; each declared bucket, table and secret with exactly the declared access.
-
-    An object or schedule function also sends to its own dead-letter queue: Lambda uses the function's
-    role to deliver a failed event there.
-    """
+    """Logs to its own log group; what its trigger needs (`grants`, as (sid, actions, ARN), from its kind's deploy
+    module: its own dead-letter queue, the queue or stream it reads); each declared bucket, table, secret, queue
+    and topic with exactly the declared access."""
     statements = [_allow("WriteOwnLogs", LOG_WRITE, [f"{log_group_arn}:*"])]
-    if dead_letter_arn is not None:
-        statements.append(_allow("SendOwnDeadLetters", DEAD_LETTER_SEND, [dead_letter_arn]))
+    statements += [_allow(sid, actions, [arn]) for sid, actions, arn in grants]
     for name in sorted(spec.uses & bucket_arns.keys()):
         arn = bucket_arns[name]
         statements.append(_allow(_sid("ListBucket", name), BUCKET_LIST, [arn]))
@@ -75,28 +73,15 @@ def function_policy(
     secrets = secret_arns or {}
     for name in sorted(spec.reads & secrets.keys()):
         statements.append(_allow(_sid("ReadSecret", name), SECRET_READ, [secrets[name]]))
-    statements.extend(_message_statements(spec, queue_arns or {}, topic_arns or {}, receive_arn))
-    return {"Version": "2012-10-17", "Statement": statements}
-
-
-def _message_statements(
-    spec: FunctionSpec,
-    queue_arns: Mapping[str, str],
-    topic_arns: Mapping[str, str],
-    receive_arn: str | None,
-) -> list[dict[str, Any]]:
-    """Send to each declared queue, publish to each declared topic, receive from the function's own queue only."""
-    statements = [
-        _allow(_sid("SendQueue", name), QUEUE_SEND, [queue_arns[name]])
-        for name in sorted(spec.writes & queue_arns.keys())
+    queues, topics = queue_arns or {}, topic_arns or {}
+    statements += [
+        _allow(_sid("SendQueue", name), QUEUE_SEND, [queues[name]]) for name in sorted(spec.writes & queues.keys())
     ]
     statements += [
-        _allow(_sid("PublishTopic", name), TOPIC_PUBLISH, [topic_arns[name]])
-        for name in sorted(spec.writes & topic_arns.keys())
+        _allow(_sid("PublishTopic", name), TOPIC_PUBLISH, [topics[name]])
+        for name in sorted(spec.writes & topics.keys())
     ]
-    if receive_arn is not None:
-        statements.append(_allow("ReceiveOwnQueue", QUEUE_RECEIVE, [receive_arn]))
-    return statements
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def scheduler_policy(function_arn: str, dead_letter_arn: str) -> Policy:

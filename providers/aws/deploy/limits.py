@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from portable.app import App, FunctionSpec, MessageTrigger, ObjectTrigger, ResourceSpec, has_trigger
+from portable.app import App, FunctionSpec, ResourceSpec
 from portable.errors import AppDefinitionError
 from portable.limits import AUTO_NAME_SUFFIX_CHARS, FUNCTION_ENVIRONMENT_MAX_BYTES, ROLE_POLICY_MAX_CHARS
 from providers.aws.deploy.iam import function_policy
-from providers.deploy.plan import StackInfo
+from providers.deploy.plan import StackInfo, kind_deployers
 from providers.deploy.resources import cors_environment, function_environment
 
 ACCOUNT = "123456789012"
@@ -58,6 +58,19 @@ class Arns:
     def dead_letters(self, function: str) -> str:
         return self.arn("sqs", f"{function}-dead-letters{_SUFFIX}")
 
+    def stream(self, table: str) -> str:
+        return self.arn("dynamodb", f"table/{table}{_SUFFIX}/stream/2026-12-07T00:00:00.000")
+
+    def granted_on(self, spec: FunctionSpec, resource: str) -> str:
+        """The ARN of what a kind grants a function on (its deploy module's OWN_GRANTS): its dead-letter queue, its
+        own queue (a topic subscriber's is named after both), its table's stream."""
+        if resource == "dead-letters":
+            return self.dead_letters(spec.name)
+        source = spec.trigger.source or ""
+        if resource == "queue":
+            return self.queue(f"{source}-{spec.name}" if spec.trigger.source_kind == "topic" else source)
+        return self.stream(source)
+
     def physical_names(self, app: App) -> dict[ResourceSpec, str]:
         """What PORTABLE_<KIND>_<NAME> holds for each resource: a name, a queue's URL, an ARN."""
         by_kind = {
@@ -85,7 +98,7 @@ def check_function_limits(app: App, info: StackInfo, region: str | None) -> None
     arns = Arns(info, region)
     physical = arns.physical_names(app)
     for spec in app.functions.values():
-        variables = function_environment(spec, physical, PORTABLE_PROVIDER="aws", **cors_environment(spec, app.cors))
+        variables = function_environment(spec, physical, **cors_environment(spec, app.cors))
         size = environment_bytes({name: str(value) for name, value in variables.items()})
         if size > FUNCTION_ENVIRONMENT_MAX_BYTES:
             settings = environment_bytes(dict(spec.env))
@@ -105,19 +118,14 @@ def check_function_limits(app: App, info: StackInfo, region: str | None) -> None
 
 
 def _policy(spec: FunctionSpec, app: App, arns: Arns) -> object:
-    consumer = None
-    if has_trigger(spec, MessageTrigger):
-        source = spec.trigger.source
-        consumer = arns.queue(f"{source}-{spec.name}" if spec.trigger.kind == "topic" else source)
-    retried = has_trigger(spec, ObjectTrigger) or spec.trigger_name == "schedule"
+    own = kind_deployers("aws")[spec.kind].OWN_GRANTS
     return function_policy(
         spec,
         {name: arns.bucket(name) for name in app.buckets},
         {name: arns.table(name) for name in app.tables},
         arns.log_group(spec.name),
-        arns.dead_letters(spec.name) if retried else None,
+        [(sid, actions, arns.granted_on(spec, resource)) for sid, actions, resource in own],
         {name: arns.secret(name) for name in app.secrets},
         {name: arns.queue(name) for name in app.queues},
         {name: arns.topic(name) for name in app.topics},
-        consumer,
     )

@@ -1,5 +1,5 @@
-"""Queues and topics on AWS: SQS queues with a redrive policy to a dead-letter queue, SNS topics with an SQS
-queue per subscriber, and a Lambda event source mapping for every message function.
+"""Queues and topics on AWS: SQS queues with a redrive policy to a dead-letter queue, and SNS topics with an SQS
+queue per subscriber (each function's event source mapping is the message kind's: `message_triggers.py`).
 
 Each consumer reads an SQS queue of its own (a queue's, or the one its topic subscription fills), so every
 subscriber gets its own retries and dead letters. The mapping reports partial batch failures, so SQS keeps
@@ -15,13 +15,12 @@ from typing import NamedTuple
 import pulumi
 import pulumi_aws as aws
 
-from portable.app import App, MessageFunction
-from portable.messages import DEFAULT_ATTEMPTS, RETENTION_SECONDS
+from portable.app import App
+from portable.message_trigger import DEFAULT_ATTEMPTS, RETENTION_SECONDS, MessageFunction, MessageTrigger
 from providers.aws.deploy.dead_letters import RETENTION_SECONDS as DEAD_LETTER_RETENTION_SECONDS
 
 # AWS's advice for a queue a Lambda function reads: a visibility timeout of six times the function's timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6
-REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 
 
 class ConsumerQueue(NamedTuple):
@@ -42,14 +41,14 @@ def create_messaging(app: App, opts: pulumi.ResourceOptions) -> Messaging:
     queues = {}
     consumers: dict[str, ConsumerQueue] = {}
     for name in app.queues:
-        readers = app.message_functions(name)
+        readers = app.functions_of(MessageTrigger, name)
         queues[name] = _consumer_queue(name, readers[0] if readers else None, opts)
         if readers:
             consumers[readers[0].name] = queues[name]
     topics = {}
     for name in app.topics:
         topic = topics[name] = aws.sns.Topic(name, kms_master_key_id="alias/aws/sns", opts=opts)
-        for spec in app.message_functions(name):
+        for spec in app.functions_of(MessageTrigger, name):
             consumer = consumers[spec.name] = _consumer_queue(f"{name}-{spec.name}", spec, opts)
             _subscribe(name, spec, topic, consumer.queue)
     return Messaging(queues, topics, consumers)
@@ -111,14 +110,3 @@ def topic_may_send(queue_arn: str, topic_arn: str) -> dict[str, object]:
             }
         ],
     }
-
-
-def map_event_source(spec: MessageFunction, function: aws.lambda_.Function, consumer: ConsumerQueue) -> None:
-    """Lambda polls the function's queue and reports which messages of a batch failed."""
-    aws.lambda_.EventSourceMapping(
-        f"{spec.name}-messages",
-        event_source_arn=consumer.queue.arn,
-        function_name=function.arn,
-        batch_size=spec.trigger.batch_size,
-        function_response_types=[REPORT_BATCH_ITEM_FAILURES],
-    )

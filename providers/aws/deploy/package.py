@@ -1,6 +1,7 @@
 """Lambda deployment archives (deploy time only).
 
-One zip per function: the AWS runtime shim, `portable/`, the function's own module and
+One zip per function: its entry module (`portable_entry.py`, which binds the function at import), the AWS
+runtime shim and the function's codec, `portable/`, the function's own module and
 the wheels of the third-party packages that function declares in `requires=` and of what
 they need, at the versions in requirements.lock, installed by uv for Lambda's platform
 (manylinux, the stack's architecture and CPython version), never built on this machine.
@@ -24,6 +25,7 @@ from packaging.utils import canonicalize_name
 from portable.app import FunctionSpec
 from portable.errors import AppDefinitionError, ConfigurationError
 from providers.deploy.bytecode import with_bytecode
+from providers.deploy.entry_modules import AWS_HANDLER, AWS_MODULE, aws_entry
 from providers.deploy.lock import LOCK_FILE, Lock, Pin, declared_requirements, read_lock
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
@@ -39,7 +41,7 @@ from providers.deploy.packaging import (
 from providers.installer import UV_REQUIREMENT, uv_binary
 from providers.requirements import add_package
 
-HANDLER = "providers.aws.runtime.handler"
+HANDLER = AWS_HANDLER
 ARCHITECTURES = ("x86_64", "arm64")
 _MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
 # The manylinux level of each Lambda Python runtime's OS, as uv names it: Amazon Linux 2 (glibc 2.26) for 3.11,
@@ -153,6 +155,7 @@ def archive_entries(spec: FunctionSpec, target: WheelTarget, cache_dir: Path, lo
     entries.update(portable_entries())
     entries.update(shim_entries("aws", runtime_modules("aws", spec)))
     entries.update(function_entries(spec))
+    entries[f"{AWS_MODULE}.py"] = aws_entry(spec).encode()
     return with_bytecode(entries, target.python_version)
 
 

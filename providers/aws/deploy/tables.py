@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi_aws as aws
 
-from providers.aws.dynamodb import KEY_ATTRIBUTE, PARTITION_ATTRIBUTE
+from providers.aws.dynamodb_keys import KEY_ATTRIBUTE, PARTITION_ATTRIBUTE
 from providers.deploy.plan import StackInfo
 from providers.deploy.resources import data_options
 
 
-def create_tables(names: list[str], info: StackInfo) -> dict[str, aws.dynamodb.Table]:
-    """Protected from deletion and kept by `pulumi destroy`, unless the stack allows deleting data."""
+def create_tables(
+    names: list[str], info: StackInfo, options: dict[str, dict[str, Any]]
+) -> dict[str, aws.dynamodb.Table]:
+    """Protected from deletion and kept by `pulumi destroy`, unless the stack allows deleting data; with what a kind
+    asked to be set on a table (`options`, by table)."""
     return {
         name: aws.dynamodb.Table(
             name,
@@ -21,6 +26,7 @@ def create_tables(names: list[str], info: StackInfo) -> dict[str, aws.dynamodb.T
             point_in_time_recovery={"enabled": True},
             server_side_encryption={"enabled": True},
             deletion_protection_enabled=not info.allow_data_deletion,
+            **options.get(name, {}),
             opts=data_options(info),
         )
         for name in names

@@ -1,4 +1,5 @@
-"""Buckets as Cloud Storage buckets (uniform access, public access prevented) and their Eventarc triggers."""
+"""Buckets as Cloud Storage buckets (uniform access, public access prevented); their Eventarc triggers are the
+object kind's (`object_triggers.py`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec, ObjectFunction
+from portable.app import FunctionSpec
 from portable.cors_policy import Cors, header_case
 from providers.deploy.plan import StackInfo
 from providers.deploy.resources import data_options
-from providers.gcp.deploy.iam import PUBLISHER, bucket_role
+from providers.gcp.deploy.iam import bucket_role
 from providers.gcp.deploy.settings import GcpSettings
-from providers.gcp.storage_events import EVENT_TYPES
 
 
 def create_buckets(
@@ -69,37 +69,3 @@ def grant_bucket_access(
         )
         for name in sorted(spec.uses & buckets.keys())
     ]
-
-
-def allow_storage_to_publish(settings: GcpSettings, opts: pulumi.ResourceOptions) -> gcp.projects.IAMMember:
-    """Cloud Storage's service agent publishes the object events that Eventarc delivers."""
-    agent = gcp.storage.get_project_service_account_output(project=settings.project)
-    return gcp.projects.IAMMember(
-        "storage-agent-publisher",
-        project=settings.project,
-        role=PUBLISHER,
-        member=agent.email_address.apply(lambda email: f"serviceAccount:{email}"),
-        opts=opts,
-    )
-
-
-def event_trigger(
-    spec: ObjectFunction,
-    buckets: dict[str, gcp.storage.Bucket],
-    invoker_email: pulumi.Input[str],
-    settings: GcpSettings,
-) -> gcp.cloudfunctionsv2.FunctionEventTriggerArgs:
-    """Eventarc has no prefix or suffix filter: the shim drops events outside the trigger's filters."""
-    trigger = spec.trigger
-    return gcp.cloudfunctionsv2.FunctionEventTriggerArgs(
-        event_type=EVENT_TYPES[trigger.kind],
-        trigger_region=settings.region,
-        retry_policy="RETRY_POLICY_RETRY",
-        service_account_email=invoker_email,
-        event_filters=[
-            gcp.cloudfunctionsv2.FunctionEventTriggerEventFilterArgs(
-                attribute="bucket",
-                value=buckets[trigger.bucket].name,
-            )
-        ],
-    )

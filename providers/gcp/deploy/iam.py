@@ -6,6 +6,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec
+from providers.gcp.change_codec import DATABASE
 from providers.gcp.deploy.names import resource_id
 
 BUCKET_READER = "roles/storage.objectViewer"
@@ -18,7 +19,7 @@ EVENT_RECEIVER = "roles/eventarc.eventReceiver"
 PUBLISHER = "roles/pubsub.publisher"
 SUBSCRIBER = "roles/pubsub.subscriber"
 TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
-FIRESTORE_DATABASE = "(default)"
+FIRESTORE_DATABASE = DATABASE
 
 
 def bucket_role(spec: FunctionSpec, bucket: str) -> str:

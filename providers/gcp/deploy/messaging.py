@@ -1,15 +1,7 @@
-"""Queues and topics on GCP: a Pub/Sub topic for each, and for each message function a push subscription of its
-own with a retry policy and a dead-letter topic.
+"""Queues and topics on GCP: a Pub/Sub topic for each, and the grants of the functions that send or publish.
 
-A queue is a topic with one subscriber. The subscription pushes each message to the function's URL with an
-OIDC token of the function's invoker account, backs off from 10 s to 600 s after a failure, and after
-`max_attempts` deliveries publishes the message to the function's dead-letter topic, whose pull subscription
-keeps it 7 days to be inspected and published again. An Eventarc Pub/Sub trigger is not used: the subscription
-it creates belongs to Eventarc, and the deploy could give it neither a dead-letter policy nor the delivery
-attempt that the handler's `Message.attempt` needs.
-
-Pub/Sub's service agent moves a message to the dead-letter topic, so it may publish there and subscribe to
-(acknowledge on) the function's subscription; it mints the push's OIDC tokens for the invoker account.
+A queue is a topic with one subscriber; each message function's push subscription is the message kind's
+(`message_triggers.py`).
 """
 
 from __future__ import annotations
@@ -17,27 +9,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import App, FunctionSpec, MessageFunction
-from portable.errors import AppDefinitionError
-from portable.messages import FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS, RETENTION_SECONDS
-from providers.gcp.deploy.iam import PUBLISHER, SUBSCRIBER, TOKEN_CREATOR
+from portable.app import FunctionSpec
+from portable.message_trigger import RETENTION_SECONDS
+from providers.gcp.deploy.iam import PUBLISHER
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings
-
-# Pub/Sub's acknowledgement deadline for push subscriptions: 10 to 600 s.
-MIN_ACK_DEADLINE_SECONDS = 10
-MAX_ACK_DEADLINE_SECONDS = 600
-
-
-def refuse_delays(app: App) -> None:
-    """Pub/Sub has no delayed delivery: a queue declared with delays=True cannot run on GCP."""
-    if app.delayed_queues:
-        declared = "; ".join(f"queue {name!r} at {where}" for name, where in sorted(app.delayed_queues.items()))
-        raise AppDefinitionError(
-            f"{declared}: declared with delays=True, which GCP cannot run: Pub/Sub has no delayed delivery, so a "
-            "message cannot be held back. Drop delays=True (and send without delay_seconds, e.g. keep the due "
-            "time in the body), or keep this app on AWS"
-        )
 
 
 def create_topics(
@@ -76,62 +52,3 @@ def grant_publishing(
         )
         for name in sorted(spec.writes & topics.keys())
     ]
-
-
-def service_agent(settings: GcpSettings) -> pulumi.Output[str]:
-    """The member of the project's Pub/Sub service agent."""
-    number = gcp.organizations.get_project_output(project_id=settings.project).number
-    return number.apply(lambda n: f"serviceAccount:service-{n}@gcp-sa-pubsub.iam.gserviceaccount.com")
-
-
-def subscribe(
-    spec: MessageFunction,
-    topic: gcp.pubsub.Topic,
-    function: gcp.cloudfunctionsv2.Function,
-    invoker: gcp.serviceaccount.Account,
-    agent: pulumi.Output[str],
-    settings: GcpSettings,
-    opts: pulumi.ResourceOptions,
-) -> gcp.pubsub.Topic:
-    """The function's push subscription to `topic`, with its retry policy; returns its dead-letter topic."""
-    label, project = spec.name, settings.project
-    stack = pulumi.get_stack()
-    dead_letters = gcp.pubsub.Topic(
-        f"{label}-dead-letters", project=project, name=resource_id(f"{label}-dead-letters-{stack}", 255), opts=opts
-    )
-    gcp.pubsub.Subscription(
-        f"{label}-dead-letters-kept",
-        project=project,
-        topic=dead_letters.name,
-        name=resource_id(f"{label}-dead-letters-{stack}", 255),
-        ack_deadline_seconds=MAX_ACK_DEADLINE_SECONDS,
-        message_retention_duration=f"{RETENTION_SECONDS}s",
-        expiration_policy={"ttl": ""},
-        opts=opts,
-    )
-    dead_letter_grant = gcp.pubsub.TopicIAMMember(
-        f"{label}-agent-dead-letters", project=project, topic=dead_letters.name, role=PUBLISHER, member=agent
-    )
-    token_grant = gcp.serviceaccount.IAMMember(
-        f"{label}-agent-tokens", service_account_id=invoker.name, role=TOKEN_CREATOR, member=agent
-    )
-    subscription = gcp.pubsub.Subscription(
-        f"{label}-messages",
-        project=project,
-        topic=topic.name,
-        name=resource_id(f"{label}-{stack}", 255),
-        ack_deadline_seconds=min(MAX_ACK_DEADLINE_SECONDS, max(MIN_ACK_DEADLINE_SECONDS, spec.timeout_seconds)),
-        message_retention_duration=f"{RETENTION_SECONDS}s",
-        expiration_policy={"ttl": ""},
-        retry_policy={"minimum_backoff": f"{FIRST_BACKOFF_SECONDS}s", "maximum_backoff": f"{MAX_BACKOFF_SECONDS}s"},
-        dead_letter_policy={"dead_letter_topic": dead_letters.id, "max_delivery_attempts": spec.trigger.max_attempts},
-        push_config={
-            "push_endpoint": function.url,
-            "oidc_token": {"service_account_email": invoker.email, "audience": function.url},
-        },
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[dead_letter_grant, token_grant])),
-    )
-    gcp.pubsub.SubscriptionIAMMember(
-        f"{label}-agent-acknowledges", project=project, subscription=subscription.name, role=SUBSCRIBER, member=agent
-    )
-    return dead_letters

@@ -1,6 +1,7 @@
 """Cloud Functions source archives (deploy time only).
 
-One zip per function: `main.py` (the functions-framework targets), the GCP runtime shim,
+One zip per function: `main.py` (generated: the function's functions-framework target, bound at import), the
+GCP runtime shim and the function's codec,
 `portable/`, the function's own module and a `requirements.txt` that Cloud Build
 installs: functions-framework, the Google client libraries the function's declared
 resources need, the function's own `requires=` and everything they need, each pinned
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from portable.app import FunctionSpec, ResourceSpec
 from providers.deploy.bytecode import with_bytecode
+from providers.deploy.entry_modules import GCP_MODULE, gcp_entry
 from providers.deploy.lock import LOCK_FILE, Lock, declared_requirements, read_lock
 from providers.deploy.packaging import (
     DEFAULT_BUILD_DIR,
@@ -23,7 +25,6 @@ from providers.deploy.packaging import (
     shim_entries,
     write_archive,
 )
-from providers.paths import MAIN_PY
 
 RUNTIME_PACKAGES = ("functions-framework", "cloudevents")
 MESSAGE_KINDS = ("queue", "topic")
@@ -50,9 +51,10 @@ def requirements_txt(spec: FunctionSpec, resources: dict[str, ResourceSpec], loc
 
 
 def archive_entries(spec: FunctionSpec, resources: dict[str, ResourceSpec], lock: Lock, python_version: str) -> Entries:
-    entries: Entries = {"main.py": MAIN_PY, "requirements.txt": requirements_txt(spec, resources, lock).encode()}
+    entries: Entries = {f"{GCP_MODULE}.py": gcp_entry(spec).encode()}
+    entries["requirements.txt"] = requirements_txt(spec, resources, lock).encode()
     entries.update(portable_entries())
-    entries.update(shim_entries("gcp", runtime_modules("gcp", spec), scripts=[MAIN_PY]))
+    entries.update(shim_entries("gcp", runtime_modules("gcp", spec)))
     entries.update(function_entries(spec))
     return with_bytecode(entries, python_version)
 

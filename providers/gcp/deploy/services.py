@@ -5,6 +5,8 @@ from __future__ import annotations
 import pulumi_gcp as gcp
 
 from portable.app import App
+from portable.triggers import KINDS
+from providers.deploy.plan import kind_deployers
 
 ALWAYS = (
     "cloudfunctions.googleapis.com",
@@ -15,9 +17,6 @@ ALWAYS = (
     "iam.googleapis.com",
     "logging.googleapis.com",
 )
-FOR_HTTP = ("apigateway.googleapis.com", "servicemanagement.googleapis.com", "servicecontrol.googleapis.com")
-FOR_OBJECT_EVENTS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
-FOR_SCHEDULES = ("cloudscheduler.googleapis.com",)
 FOR_TABLES = ("firestore.googleapis.com",)
 FOR_SECRETS = ("secretmanager.googleapis.com",)
 FOR_DOMAIN = ("compute.googleapis.com",)
@@ -27,24 +26,25 @@ FOR_SIGNING = ("iamcredentials.googleapis.com",)
 
 
 def needed_services(app: App, domain: str | None = None) -> list[str]:
+    """The APIs every stack needs, each kind's (its deploy module's SERVICES) when the App has such functions, and
+    those of its resources; each once, in that order."""
     services = list(ALWAYS)
-    if app.http_functions():
-        services += FOR_HTTP
-        if domain:
-            services += FOR_DOMAIN
-    if app.object_functions():
-        services += FOR_OBJECT_EVENTS
-    if app.schedule_functions():
-        services += FOR_SCHEDULES
+    used = {spec.kind for spec in app.functions.values()}
+    deployers = kind_deployers("gcp")
+    for kind in KINDS:
+        if kind in used:
+            services += deployers[kind].SERVICES
+    if domain and "http" in used:
+        services += FOR_DOMAIN
     if app.tables:
         services += FOR_TABLES
     if app.secrets:
         services += FOR_SECRETS
-    if (app.queues or app.topics) and not app.object_functions():
+    if app.queues or app.topics:
         services += FOR_MESSAGES
     if any(spec.uses & set(app.buckets) for spec in app.functions.values()):  # each may sign URLs to its buckets
         services += FOR_SIGNING
-    return services
+    return list(dict.fromkeys(services))
 
 
 def enable_services(app: App, project: str, domain: str | None = None) -> list[gcp.projects.Service]:

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from portable.invoke import Reply
+from portable.replies import HttpReply
 from providers.local.wsgi import Environ, Refused, StartResponse
 
 if TYPE_CHECKING:
@@ -41,11 +40,10 @@ _PAGE_POLICY = (
 _PROCESS = uuid.uuid4().hex[:12]
 # A stream says it is alive this often, so that a closed page is noticed and its thread freed.
 HEARTBEAT_SECONDS = 15.0
-NEXT_FIRINGS = 5
 _METHOD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def page(method: str, path: str) -> Reply | None:
+def page(method: str, path: str) -> HttpReply | None:
     """The dashboard's page or one of its assets for GET `path`, else None."""
     if method not in ("GET", "HEAD"):
         return None
@@ -66,77 +64,39 @@ def page(method: str, path: str) -> Reply | None:
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "no-referrer"),
     ]
-    return Reply(200, file.read_bytes(), headers)
+    return HttpReply(200, file.read_bytes(), headers)
 
 
 def describe(local: Served) -> dict[str, Any]:
-    """What the App declares and the runner holds, as the dashboard shows it."""
+    """What the App declares and the runner holds, as the dashboard shows it: each kind adds its part (its local
+    codec's `dashboard`), and the triggers a kind names by resource go with that bucket or table."""
+    from portable.triggers import KINDS
+    from providers.local.events import codec
     from providers.local.startup import warnings
 
     app = local.app
     now = datetime.now(UTC)
     pending = local.queue.pending()
-    triggers: dict[str, list[dict[str, str]]] = {}
-    for spec in app.object_functions():
-        trigger = spec.trigger
-        triggers.setdefault(trigger.bucket, []).append(
-            {"function": spec.name, "kind": trigger.kind, "prefix": trigger.prefix, "suffix": trigger.suffix}
-        )
-    return {
+    described: dict[str, Any] = {
         "functions": [
-            {"name": spec.name, "trigger": spec.trigger_name, "source": spec.source_file}
+            {"name": spec.name, "trigger": spec.kind, "source": spec.source_file}
             for spec in sorted(app.functions.values(), key=lambda spec: spec.name)
-        ],
-        "routes": [
-            {
-                "method": spec.trigger.route.method,
-                "path": spec.trigger.route.path,
-                "function": spec.name,
-                "auth": spec.trigger.auth.name if spec.trigger.auth else None,
-            }
-            for spec in sorted(
-                app.http_functions(), key=lambda spec: (spec.trigger.route.path, spec.trigger.route.method)
-            )
-        ],
-        "auths": [{"name": auth.name, "issuer": auth.issuer, "audience": auth.audiences[0]} for auth in app.auths()],
-        "buckets": [{"name": name, "triggers": triggers.get(name, [])} for name in app.buckets],
-        "tables": [{"name": name} for name in app.tables],
-        "schedules": [_schedule(spec.name, spec.trigger.schedule, now) for spec in app.schedule_functions()],
-        "queues": [
-            {
-                "name": name,
-                "consumers": [
-                    {"name": spec.name, "pending": pending.get(spec.name, 0)} for spec in app.message_functions(name)
-                ],
-                "delays": name in app.delayed_queues,
-            }
-            for name in app.queues
-        ],
-        "topics": [
-            {
-                "name": name,
-                "subscribers": [
-                    {"name": spec.name, "pending": pending.get(spec.name, 0)} for spec in app.message_functions(name)
-                ],
-            }
-            for name in app.topics
-        ],
-        "dead_letters": len(local.letters.all()),
-        "fast_retries": local.fast_retries,
-        "warnings": warnings(app),
+        ]
     }
-
-
-def _schedule(name: str, schedule: Any, now: datetime) -> dict[str, Any]:
-    from providers.local.scheduler import fire_times
-
-    zone = ZoneInfo(schedule.timezone)
-    return {
-        "name": name,
-        "schedule": schedule.describe(),
-        "timezone": schedule.timezone,
-        "next": [when.astimezone(zone).isoformat() for when in fire_times(schedule, now, NEXT_FIRINGS)],
-    }
+    triggers: dict[str, list[dict[str, Any]]] = {}
+    for kind in KINDS:
+        for key, value in codec(kind).dashboard(app, pending, now).items():
+            if key == "triggers":
+                for resource, found in value.items():
+                    triggers.setdefault(resource, []).extend(found)
+            else:
+                described[key] = value
+    described["buckets"] = [{"name": name, "triggers": triggers.get(name, [])} for name in app.buckets]
+    described["tables"] = [{"name": name, "triggers": triggers.get(name, [])} for name in app.tables]
+    described["dead_letters"] = len(local.letters.all())
+    described["fast_retries"] = local.fast_retries
+    described["warnings"] = warnings(app)
+    return described
 
 
 def call(local: Served, sent: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,10 +183,10 @@ def _events(console: Console, seq: int) -> Iterator[bytes]:
         seq = lines[-1].seq
 
 
-def failed(method: str, path: str, load_error: dict[str, Any]) -> Reply | None:
+def failed(method: str, path: str, load_error: dict[str, Any]) -> HttpReply | None:
     """While the App cannot load: the page, its assets and a description holding only the load error (its
     `LoadFailure.record()`); else None."""
-    from portable.invoke import render
+    from portable.replies import render
 
     shown = page(method, path)
     if shown is not None:

@@ -224,13 +224,18 @@ function renderBuckets(app) {
 
 function describeBucket() {
   const bucket = state.app && state.app.buckets.find((found) => found.name === $("bucket").value);
-  const triggers = bucket ? bucket.triggers : [];
-  $("bucket-triggers").textContent = triggers.length
+  $("bucket-triggers").textContent = describeTriggers(bucket, "bucket");
+}
+
+// What the functions a bucket or table triggers take from it, as the App's description lists them.
+function describeTriggers(resource, kind) {
+  const triggers = resource ? resource.triggers : [];
+  return triggers.length
     ? "Triggers: " +
       triggers
         .map((t) => `${t.function} on ${t.kind}${t.prefix ? ` prefix ${t.prefix}` : ""}${t.suffix ? ` suffix ${t.suffix}` : ""}`)
         .join("; ")
-    : "No function is triggered by this bucket.";
+    : `No function is triggered by this ${kind}.`;
 }
 
 async function listObjects(event) {
@@ -326,6 +331,12 @@ async function upload(event) {
 
 function renderTables(app) {
   selectOptions($("table"), app.tables.map((table) => table.name));
+  describeTable();
+}
+
+function describeTable() {
+  const table = state.app && state.app.tables.find((found) => found.name === $("table").value);
+  $("table-triggers").textContent = describeTriggers(table, "table");
 }
 
 async function listItems(event) {
@@ -454,18 +465,12 @@ async function refreshDeadLetters() {
   holder.replaceChildren(...letters.map(letterCard));
 }
 
-function about(event) {
-  if (event.type === "message") return `message ${event.id} from ${event.source}`;
-  if (event.type === "schedule") return `schedule ${event.name} due ${event.time}`;
-  return `object ${event.kind} ${event.bucket}/${event.key}`;
-}
-
 function letterCard(letter) {
   const name = `${letter.function}/${letter.id}`;
   const result = $("dead-letters-result"); // the card goes once the letter does; the outcome stays
-  const isMessage = letter.event.type === "message";
+  const editable = letter.editable;
   const original = letter.body_json !== undefined ? JSON.stringify(letter.body_json, null, 2) : letter.body_text;
-  const body = isMessage
+  const body = editable
     ? el("textarea", { id: `letter-${letter.id}-body`, rows: 5, spellcheck: "false", readonly: original === undefined }, original ?? letter.event.body)
     : null;
   const replay = async () => {
@@ -495,11 +500,11 @@ function letterCard(letter) {
   return el(
     "article",
     { class: "card letter", "aria-label": `dead letter ${name}` },
-    el("h3", {}, letter.function, " ", el("span", { class: "muted" }, about(letter.event))),
+    el("h3", {}, letter.function, " ", el("span", { class: "muted" }, letter.about)),
     el("p", { class: "muted" }, `${letter.attempts} attempts; dead-lettered ${new Date(letter.dead_lettered).toLocaleString()}`),
     el("p", { class: "error-text" }, letter.error),
     letter.exception ? el("details", {}, el("summary", {}, "Traceback"), el("pre", {}, letter.exception.traceback)) : null,
-    isMessage ? field(original === undefined ? "Body (base64: not text)" : "Body (edit it, then replay)", body) : null,
+    editable ? field(original === undefined ? "Body (base64: not text)" : "Body (edit it, then replay)", body) : null,
     el(
       "div",
       { class: "row" },
@@ -607,7 +612,10 @@ function start() {
   $("upload-file").addEventListener("change", chooseFile);
   $("upload-form").addEventListener("submit", upload);
   $("table-form").addEventListener("submit", listItems);
-  $("table").addEventListener("change", () => listItems());
+  $("table").addEventListener("change", () => {
+    describeTable();
+    listItems();
+  });
   $("log-function").addEventListener("change", filterLog);
   $("log-filter").addEventListener("input", filterLog);
   $("log-clear").addEventListener("click", () => $("log-lines").replaceChildren());

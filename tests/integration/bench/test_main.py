@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bench.__main__ import shipped
-from bench.measure import COLD, FIRING, HTTP_V2, TYPED_V2, UPLOAD, portable_side
+from bench.measure import CHANGE, COLD, FIRING, HTTP_V2, NOTE, TYPED_V2, UPLOAD, portable_side
 
 
 def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None:
@@ -22,6 +22,8 @@ def test_the_archives_the_bench_starts_answer_as_shipped(tmp_path: Path) -> None
         ("http-typed", portable_side("greet_typed", "bench.app.greet_typed", TYPED_V2, folders["http-typed"])),
         ("object", portable_side("uploaded", "bench.app.uploaded", UPLOAD, folders["object"])),
         ("schedule", portable_side("tick", "bench.app.tick", FIRING, folders["schedule"])),
+        ("message", portable_side("noted", "bench.app.noted", NOTE, folders["message"])),
+        ("change", portable_side("changed", "bench.app.changed", CHANGE, folders["change"])),
     ):
         script = COLD.format(module=side.module, attribute=side.attribute) + "import portable\nprint(portable.__file__)"
         done = subprocess.run(

@@ -98,8 +98,8 @@ def consumer_queue(sqs: Any, name: str) -> tuple[str, str, str]:
 
 
 def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from portable.messages import MessagePolicy
-    from providers.aws import sns_messages
+    from portable.message_trigger import MessagePolicy
+    from providers.aws import message_codec
     from providers.aws.clients import client_for
 
     sqs, sns = aws("sqs"), aws("sns")
@@ -155,7 +155,7 @@ def test_through_the_aws_shim_on_sqs_and_sns(aws: Any, record: Path, monkeypatch
     for function, (_, _, dead_url) in queues.items():
         bodies = [r["body"] for r in lambda_records(sqs, dead_url, "dead")]
         if CONSUMERS[function] == "alerts":
-            bodies = [sns_messages.decode(body).body for body in bodies]
+            bodies = [message_codec.notification(body).body for body in bodies]
         dead |= dead_by_body(expected, function, bodies)
     report(figures(expected, record, dead), "AWS shim (SQS, SNS on moto)")
     policy = MessagePolicy(MAX_ATTEMPTS)

@@ -11,8 +11,9 @@ from contextlib import AbstractContextManager
 import pytest
 
 from portable import AccessNotDeclared, NotFound, secret
-from portable.app import FunctionSpec, HttpTrigger
+from portable.app import FunctionSpec
 from portable.context import Invocation, current_invocation, setting
+from portable.http_trigger import HttpTrigger
 from portable.routes import parse_route
 from portable.secrets import SECRET_CACHE_SECONDS
 from tests.backends.fixtures import Backend

@@ -12,7 +12,7 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from portable.app import load_app
+from portable.loading import load_app
 from portable.openapi import openapi_document
 from providers.deploy.api_document import stack_document
 from tests.conftest import ROOT

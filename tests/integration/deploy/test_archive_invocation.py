@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationW
 RUNNER = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from providers.aws.runtime import handler
+from portable_entry import handler
 print("RESULT " + json.dumps(handler(json.load(sys.stdin), None)))
 """
 
@@ -139,7 +139,7 @@ def test_lambda_imports_compiled_wheels_from_its_archive(tmp_path: Path) -> None
         text=True,
         timeout=60,
         check=False,
-        env={"PORTABLE_FUNCTION": "shrink", "PORTABLE_MODULE": "wheelapp.images"},
+        env={},
     )
     assert process.returncode == 0, process.stderr
     reply = json.loads(process.stdout.split("RESULT ", 1)[1])

@@ -47,25 +47,23 @@ def test_every_function_is_a_python_lambda_running_the_aws_shim(aws_stack: Deplo
     assert set(functions) == {"hello", "show_greeting", "files", "make_thumbnail", "forget", "nightly_report", "tick"}
     for name, inputs in functions.items():
         assert inputs["runtime"] == "python3.12"
-        assert inputs["handler"] == "providers.aws.runtime.handler"
+        assert inputs["handler"] == "portable_entry.handler"
         assert inputs["architectures"] == ["x86_64"]
-        assert inputs["environment"]["variables"]["PORTABLE_FUNCTION"] == name
         assert inputs["loggingConfig"]["logFormat"] == "JSON"
         with zipfile.ZipFile(inputs["code"].path) as archive:
             assert "providers/aws/runtime.py" in archive.namelist()
+            entry = archive.read("portable_entry.py").decode()
+            assert f"handler = bind({name!r}, " in entry, "the archive's entry module binds its function at import"
 
 
 def test_environment_names_exactly_the_resources_a_function_uses(aws_stack: Deployment) -> None:
     variables = aws_stack.named(LAMBDA, "make_thumbnail").inputs["environment"]["variables"]
     assert variables == {
-        "PORTABLE_FUNCTION": "make_thumbnail",
-        "PORTABLE_MODULE": "sampleapp.media",
-        "PORTABLE_PROVIDER": "aws",
         "PORTABLE_BUCKET_UPLOADS": "uploads-0000001",
         "PORTABLE_BUCKET_THUMBNAILS": "thumbnails-0000001",
     }
-    hello = aws_stack.named(LAMBDA, "hello").inputs["environment"]["variables"]
-    assert hello == {"PORTABLE_FUNCTION": "hello", "PORTABLE_MODULE": "sampleapp.web", "PORTABLE_PROVIDER": "aws"}
+    hello = aws_stack.named(LAMBDA, "hello").inputs["environment"]
+    assert hello == {"variables": {}}, "the entry module names the function: no variable does"
 
 
 def test_each_route_reaches_its_function_through_a_payload_2_proxy(aws_stack: Deployment) -> None:

@@ -51,13 +51,10 @@ def test_functions_run_main_py_targets_with_their_own_service_account(gcp_stack:
         assert inputs["buildConfig"]["entryPoint"] == name
         assert inputs["buildConfig"]["source"]["storageSource"]["object"].startswith(f"{name}/")
         service = inputs["serviceConfig"]
-        assert service["environmentVariables"]["PORTABLE_FUNCTION"] == name
         emails.add(service["serviceAccountEmail"])
     assert len(emails) == len(functions)
     variables = functions["nightly_report"]["serviceConfig"]["environmentVariables"]
     assert variables == {
-        "PORTABLE_FUNCTION": "nightly_report",
-        "PORTABLE_MODULE": "sampleapp.nightly",
         "GOOGLE_CLOUD_PROJECT": PROJECT,
         "PORTABLE_TABLE_GREETINGS": "gcp-greetings",
         "PORTABLE_BUCKET_REPORTS": "reports-0000001",

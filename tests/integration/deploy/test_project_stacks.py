@@ -73,7 +73,7 @@ def invoke_archive(function: dict[str, Any], event: dict[str, Any], moto_endpoin
         archive.extractall(tmp_path)
     runner = (
         "import json, sys; sys.path[:0] = [sys.argv[1]]; sys.path.append(sys.argv[2]);"
-        "from providers.aws.runtime import handler;"
+        "from portable_entry import handler;"
         "print(json.dumps(handler(json.load(sys.stdin), None)))"
     )
     environment = {

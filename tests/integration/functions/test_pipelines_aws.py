@@ -11,9 +11,9 @@ from urllib.parse import quote_plus
 import pytest
 
 from portable.app import ResourceSpec
-from providers.aws import runtime
 from tests.backends.fixtures import Backend, point_environment, provider_clients
 from tests.backends.pipeline_kit import NOT_AN_IMAGE, assert_report, assert_thumbnail, photo, report_due_after
+from tests.conftest import aws_handler
 
 pytestmark = pytest.mark.slow
 RESOURCES = {"uploads": "bucket", "thumbnails": "bucket", "reports": "bucket", "greetings": "table", "greeted": "topic"}
@@ -32,7 +32,7 @@ def invoke(monkeypatch: pytest.MonkeyPatch, function: str, module: str, event: d
     """Call the Lambda handler as a fresh Lambda of `function` would be called."""
     monkeypatch.setenv("PORTABLE_FUNCTION", function)
     monkeypatch.setenv("PORTABLE_MODULE", module)
-    return runtime.handler(event)
+    return aws_handler(event)
 
 
 def s3_put_record(bucket: str, key: str, size: int) -> dict[str, Any]:

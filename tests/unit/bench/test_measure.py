@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench.measure import FIRING, HTTP_V2, PYDANTIC_V2, TYPED_V2, UPLOAD, Side, portable_side
+from bench.measure import CHANGE, FIRING, HTTP_V2, NOTE, PYDANTIC_V2, TYPED_V2, UPLOAD, Side, portable_side
 
 
 def _answer(reply: Any) -> Any:
@@ -35,6 +35,14 @@ def _answer(reply: Any) -> Any:
             portable_side("tick", "bench.app.tick", FIRING),
             Side("bench.baseline_events", FIRING, attribute="schedule_handler"),
         ),
+        (
+            portable_side("noted", "bench.app.noted", NOTE),
+            Side("bench.baseline_events", NOTE, attribute="message_handler"),
+        ),
+        (
+            portable_side("changed", "bench.app.changed", CHANGE),
+            Side("bench.baseline_events", CHANGE, attribute="change_handler"),
+        ),
     ],
 )
 def test_each_hand_written_side_answers_as_its_portable_side(
@@ -47,4 +55,4 @@ def test_each_hand_written_side_answers_as_its_portable_side(
     ours = _answer(portable.loaded()(portable.event, None))
     theirs = _answer(hand_written.loaded()(hand_written.event, None))
     assert ours == theirs
-    assert ours in ({"message": "Hello, Alice!"}, {"status": 200, "delivered": 1})
+    assert ours in ({"message": "Hello, Alice!"}, {"status": 200, "delivered": 1}, {"batchItemFailures": []})

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from portable.app import load_app
-from portable.invoke import Bound
-from providers.aws.runtime import serve
+from portable.delivery import Bound
+from portable.loading import load_app
+from providers.aws.runtime import Entry, serve
 from providers.binding import client_factory
 from tests.conftest import FIXTURES
 
@@ -66,8 +66,8 @@ def load(relative: str) -> dict[str, Any]:
 
 def aws_reply(function: str, event: dict[str, Any]) -> dict[str, Any]:
     app = load_app(PACKAGE)
-    bound = Bound(app.functions[function], app.handlers[function], client_factory("local"))
-    return serve(bound, event, "fixture")  # type: ignore[no-any-return]
+    bound = Bound.of(app.functions[function], app.handlers[function], client_factory("local"))
+    return serve(Entry(bound, "local"), event, "fixture")
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from portable import http_trigger
 from providers.gcp.deploy.openapi import Backend, openapi_document
 from providers.testing.kit import Kit
 from tests.support.kits import kits_on_every_target
@@ -52,7 +53,7 @@ def test_an_open_route_ignores_a_forged_identity_everywhere(kits: dict[str, Kit]
 def test_every_operation_of_a_guarded_route_carries_security_in_the_gcp_document() -> None:
     kit = Kit("aws", package=PACKAGE)
     try:
-        specs = kit.app.http_functions()
+        specs = http_trigger.functions(kit.app)
     finally:
         kit.close()
     backends = [Backend(spec.name, spec.trigger.route, f"https://{spec.name}", 30, spec.trigger.auth) for spec in specs]

@@ -14,12 +14,11 @@ def test_every_fixture_file_is_exercised() -> None:
         "gcp/scheduler/http-target-request.documented-contract.json",
         "gcp/scheduler/cloudevent-data/SchedulerJobData-simple.json",
     }
-    from tests.unit.providers.aws.test_http_events import HTTP_EXPECTED
-    from tests.unit.providers.aws.test_s3_events import S3_EXPECTED
-    from tests.unit.providers.aws.test_schedule_events import SCHEDULE_EXPECTED
-    from tests.unit.providers.aws.test_sns_messages import SNS_VIA_SQS_EXPECTED
-    from tests.unit.providers.aws.test_sqs_events import SQS_EXPECTED
-    from tests.unit.providers.gcp.test_pubsub_events import PUBSUB_EXPECTED
+    from tests.unit.providers.aws.test_http_codec import HTTP_EXPECTED
+    from tests.unit.providers.aws.test_message_codec import SNS_VIA_SQS_EXPECTED, SQS_EXPECTED
+    from tests.unit.providers.aws.test_object_codec import S3_EXPECTED
+    from tests.unit.providers.aws.test_schedule_codec import SCHEDULE_EXPECTED
+    from tests.unit.providers.gcp.test_message_codec import PUBSUB_EXPECTED
 
     used |= {f"aws/{name}" for name in (*HTTP_EXPECTED, *S3_EXPECTED, *SCHEDULE_EXPECTED)}
     used |= {f"aws/{name}" for name in (*SQS_EXPECTED, *SNS_VIA_SQS_EXPECTED)}
@@ -28,6 +27,9 @@ def test_every_fixture_file_is_exercised() -> None:
     from tests.unit.conformance.test_auth_fixtures import USED as AUTH_FIXTURES
 
     used |= AUTH_FIXTURES
+    from tests.unit.conformance.test_change_fixtures import USED as CHANGE_FIXTURES
+
+    used |= CHANGE_FIXTURES
     present = {str(path.relative_to(FIXTURES)) for path in FIXTURES.rglob("*.json")}
     assert present - used == set(), "a fixture no test exercises"
     assert used - present == set()

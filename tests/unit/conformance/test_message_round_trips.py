@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from portable.messages import Message
+from portable.message_trigger import Message
 from tests.support.recording import recording
 from tests.support.targets import MAIN, function_env, invoke_aws
 
@@ -52,9 +52,10 @@ ROUND_TRIP = [
 def test_every_encoder_round_trips_through_its_shim(
     message: Message, gcp_clients: dict[str, Any], tmp_path: Path
 ) -> None:
-    from portable.app import MessageTrigger
-    from providers.aws import sqs_events
-    from providers.gcp import pubsub_events
+    from portable.message_trigger import MessageTrigger
+    from providers.aws import message_codec as aws_codec
+    from providers.gcp import message_codec as gcp_codec
+    from tests.support.codecs import bound
 
     trigger = MessageTrigger(message.source, "queue" if message.source == "letters" else "topic", 10, 5)
     function = "read_letter" if trigger.kind == "queue" else "read_news"
@@ -67,13 +68,8 @@ def test_every_encoder_round_trips_through_its_shim(
         "source": message.source,
     }
     with recording(tmp_path) as seen:
-        invoke_aws(
-            sqs_events.encode(
-                message, trigger, "arn:aws:sqs:us-east-1:123456789012:q", "arn:aws:sns:us-east-1:123456789012:news"
-            ),
-            function,
-            MODULE,
-        )
-        headers, body = pubsub_events.encode(message, "projects/p/subscriptions/s")
+        spec = bound(trigger, function).spec
+        invoke_aws(aws_codec.encode(message, spec), function, MODULE)
+        _, _, headers, body = gcp_codec.encode(message, spec)
         gcp_clients[function].post("/", headers=headers, data=body)
     _check(seen, [expected, expected])

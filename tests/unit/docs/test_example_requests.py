@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from portable.app import load_app
+from portable.loading import load_app
 from portable.openapi import openapi_document
 from portable.testing import Kit
 from tests.support.openapi_requests import request_problems

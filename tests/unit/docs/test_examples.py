@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from portable import AppDefinitionError, EventFailed, InvalidValue, ObjectEvent, RetryPolicy, load_app
+from portable.schedule_trigger import ScheduleTrigger
 from portable.schedules import parse_schedule
 from portable.testing import TARGETS, Kit
 from providers.aws.deploy.schedule_expressions import scheduler_expression
@@ -332,7 +333,7 @@ def test_the_seed_script_writes_the_local_tables(tmp_path: Path) -> None:
 
 def test_the_schedules_compile_alike_for_both_clouds() -> None:
     compiled = {}
-    for spec in load_app(package("schedules")).schedule_functions():
+    for spec in load_app(package("schedules")).functions_of(ScheduleTrigger):
         trigger = spec.trigger
         schedule = parse_schedule(trigger.cron, trigger.every, trigger.timezone)
         compiled[spec.name] = (scheduler_expression(schedule), cloud_scheduler_schedule(schedule))
@@ -405,6 +406,35 @@ def test_a_delay_needs_a_queue_declared_with_delays(open_kit: Callable[[str], Ki
         kit.send("reminders", {"text": "too late"}, delay_seconds=901)
     with pytest.raises(InvalidValue, match=r"queue\('invoices', delays=True\)"):
         kit.send("invoices", {"order": {}}, delay_seconds=5)
+
+
+# Table changes ------------------------------------------------------------------------------------------------------
+
+
+def test_each_price_a_product_had_is_recorded_and_a_retired_tea_logged(
+    open_kit: Callable[[str], Kit], capsys: pytest.CaptureFixture[str]
+) -> None:
+    kit = open_kit("changes")
+    assert kit.http("PUT", "/products/tea-sencha", json={"name": "Sencha", "price": 12}).status == 200
+    kit.table("products").put("tea-sencha", {"name": "Sencha", "price": 14})
+    kit.table("products").put("tea-sencha", {"name": "Sencha (organic)", "price": 14})  # same price: no entry
+    kit.table("products").put("cup-white", {"name": "White cup", "price": 6})
+    kit.table("products").delete("tea-sencha")
+    history = kit.table("price-history").items()
+    recorded = sorted(repr((e["sku"], e["from"], e["to"])) for e in history.values())
+    assert recorded == sorted(
+        repr(entry)
+        for entry in [
+            ("tea-sencha", None, 12),
+            ("tea-sencha", 12, 14),
+            ("cup-white", None, 6),
+            ("tea-sencha", 14, None),
+        ]
+    )
+    [line] = [line for line in log_lines(capsys.readouterr().err) if line["message"] == "tea retired"]
+    assert (line["sku"], line["last_price"]) == ("tea-sencha", 14)
+    kit.table("products").delete("cup-white")  # not a tea: tea_retired's handler is not called
+    assert [line for line in log_lines(capsys.readouterr().err) if line["message"] == "tea retired"] == []
 
 
 # Retries and dead letters -----------------------------------------------------------------------------------------

@@ -14,9 +14,8 @@ import pytest
 from portable import table
 from portable.context import using_clients
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
-from providers.aws import runtime
 from providers.local.clients import client_for
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, aws_handler
 
 greetings = table("greetings")
 HELLO_EVENT = json.loads((FIXTURES / "aws/apigw-v2/put-json-body.json").read_text())
@@ -38,7 +37,7 @@ def call_hello(monkeypatch: pytest.MonkeyPatch, body: bytes, request_id: str = "
     event["requestContext"]["http"]["method"] = "POST"
     event["requestContext"]["requestId"] = request_id
     event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
-    reply = runtime.handler(event, None)
+    reply = aws_handler(event, None)
     return reply["statusCode"], json.loads(reply["body"])
 
 
@@ -86,6 +85,6 @@ def test_oversized_headers_get_431_with_the_portable_body(monkeypatch: pytest.Mo
     monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
     event = json.loads(json.dumps(HELLO_EVENT))
     event["headers"]["x-big"] = "b" * REQUEST_HEADERS_MAX_BYTES
-    reply = runtime.handler(event, None)
+    reply = aws_handler(event, None)
     assert reply["statusCode"] == 431
     assert json.loads(reply["body"])["status"] == 431

@@ -11,10 +11,9 @@ import pytest
 
 from portable import table
 from portable.context import using_clients
-from providers.aws import runtime
 from providers.local.clients import client_for
 from tests.backends.pipeline_kit import report_due_after
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, aws_handler
 
 greetings = table("greetings")
 
@@ -44,7 +43,7 @@ def test_the_nightly_report_survives_any_stored_greeting(monkeypatch: pytest.Mon
     due = report_due_after(day).isoformat().replace("+00:00", "Z")
     event = json.loads((FIXTURES / "aws/eventbridge-scheduler/scheduled-event-default-input.json").read_text())
     event["time"] = due
-    assert runtime.handler(event, None) == {"status": 200, "delivered": 1}
+    assert aws_handler(event, None) == {"status": 200, "delivered": 1}
     from portable import bucket
 
     summary = json.loads(bucket("reports").get(f"greetings/{day}.json"))

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from portable.errors import EventFailed
-from providers.aws import runtime
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, aws_handler
 from tests.support.mutations import load_payloads, mutate
 
 CASES_PER_KIND = 4000
@@ -56,7 +55,7 @@ def test_no_mutated_event_escapes_the_lambda_entry(function: str, monkeypatch: p
         event = mutate(rng.choice(KINDS[function]), rng)
         cases += 1
         try:
-            reply = runtime.handler(event, None)
+            reply = aws_handler(event, None)
         except EventFailed:
             failed += 1
             continue

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from portable import AppDefinitionError, load_app
-from portable.app import HttpTrigger, ObjectTrigger, ScheduleTrigger, load_function
+from portable import AppDefinitionError, http_trigger, load_app
+from portable.app import load_function
+from portable.http_trigger import HttpTrigger
+from portable.message_trigger import MessageTrigger
+from portable.object_trigger import ObjectTrigger
+from portable.schedule_trigger import ScheduleTrigger
 from tests.support.packages import make_package
 
 
@@ -41,7 +45,7 @@ def test_declarations_become_plain_data(tmp_path: Path) -> None:
     spec = app.function("get_file")
     assert spec.reads == {"files"} and spec.writes == {"counts"}
     assert spec.requires == ("pyyaml>=6",) and spec.memory_mb == 512
-    assert app.http_functions()[0].trigger.route.params == ("name",)
+    assert app.functions_of(HttpTrigger)[0].trigger.route.params == ("name",)
     assert app.buckets == ["files"] and app.tables == ["counts"]
     assert app.handlers["get_file"].__name__ == "get_file"
 
@@ -202,6 +206,14 @@ def resize(event):
         {"api": "from portable import bucket\n@bucket('files').on_created()\ndef a(event, extra):\n    pass\n"},
         r"api\.py:2 \(a\): every target calls a handler with one argument, the event, but 'a' requires 2 arguments; "
         r"write def a\(event: ObjectEvent\)",
+    ),
+    "a table change handler that takes no change": (
+        {"api": "from portable import table\n@table('stock').on_written\ndef a():\n    pass\n"},
+        r"api\.py:2 \(a\): .* the event, but 'a' takes no parameter; write def a\(event: TableChange\)",
+    ),
+    "a message handler that needs two arguments": (
+        {"api": "from portable import queue\n@queue('jobs').on_message()\ndef a(message, extra):\n    pass\n"},
+        r"api\.py:2 \(a\): .* 'a' requires 2 arguments; write def a\(event: Message\)",
     ),
     "a handler with a keyword argument it requires": (
         {"api": "from portable import schedule\n@schedule('0 2 * * *')\ndef a(event, *, when):\n    pass\n"},
@@ -373,7 +385,7 @@ def test_a_request_reaches_the_most_specific_path_and_its_own_method_before_any(
     app = load_app(package)
 
     def chosen(method: str, path: str) -> tuple[str | None, list[str]]:
-        spec, allowed = app.route(method, path)
+        spec, allowed = http_trigger.route(app, method, path)
         return (spec.name if spec else None), allowed
 
     assert chosen("GET", "/files/latest") == ("latest", [])
@@ -564,9 +576,9 @@ def test_subscribers_and_consumers_are_described_as_plain_data(tmp_path: Path) -
     """
     app = load_app(make_package(tmp_path, shop=source))
     assert (app.queues, app.topics) == (["jobs"], ["orders"])
-    assert [spec.name for spec in app.message_functions("orders")] == ["bill", "email"]
+    assert [spec.name for spec in app.functions_of(MessageTrigger, "orders")] == ["bill", "email"]
     work = app.function("work")
-    assert work.trigger == ("jobs", "queue", 3, 9) and work.trigger_name == "message"  # type: ignore[comparison-overlap]
+    assert work.trigger == ("jobs", "queue", 3, 9) and work.kind == "message"  # type: ignore[comparison-overlap]
     bill = app.function("bill")
     assert bill.trigger == ("orders", "topic", 10, 5) and bill.timeout_seconds == 20  # type: ignore[comparison-overlap]
     assert bill.readable == {"orders", "jobs"} and bill.writes == {"jobs"}

@@ -11,9 +11,11 @@ from typing import Any, TypedDict
 import pytest
 
 from portable import AppDefinitionError, HttpError, Request, Response, http
-from portable.app import HttpTrigger, _registrations
+from portable.app import _registrations
 from portable.context import using_clients
-from portable.invoke import Bound, Reply, new_request_id, run_http
+from portable.delivery import Bound, new_request_id
+from portable.http_trigger import HttpTrigger, deliver
+from portable.replies import HttpReply
 from portable.request import Headers, Query
 
 HERE = __file__
@@ -36,7 +38,7 @@ def trigger(handler: Callable[..., Any]) -> HttpTrigger:
     return spec.trigger
 
 
-def call(handler: Callable[..., Any], method: str, path: str, body: Any = None, query: str = "") -> Reply:
+def call(handler: Callable[..., Any], method: str, path: str, body: Any = None, query: str = "") -> HttpReply:
     spec = _registrations[(handler.__module__, handler.__name__)].spec
     request = Request(
         method=method,
@@ -47,10 +49,10 @@ def call(handler: Callable[..., Any], method: str, path: str, body: Any = None, 
         request_id=new_request_id(),
     )
     with using_clients(lambda resource: None):  # type: ignore[arg-type,return-value]
-        return run_http(Bound(spec, handler, lambda resource: None), request)  # type: ignore[arg-type]
+        return deliver(Bound.of(spec, handler, lambda resource: None), request)  # type: ignore[arg-type]
 
 
-def body_of(reply: Reply) -> Any:
+def body_of(reply: HttpReply) -> Any:
     return json.loads(reply.body)
 
 

@@ -11,9 +11,8 @@ import pytest
 
 from portable.context import using_clients
 from portable.limits import REQUEST_HEADERS_MAX_BYTES
-from providers.aws import runtime
 from providers.local.clients import client_for
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, aws_handler
 
 HELLO_EVENT = json.loads((FIXTURES / "aws/apigw-v2/put-json-body.json").read_text())
 
@@ -44,7 +43,7 @@ def test_every_log_line_of_a_call_names_the_function_trigger_and_id(
     monkeypatch.setenv("PORTABLE_FUNCTION", "make_thumbnail")
     monkeypatch.setenv("PORTABLE_MODULE", "functions.thumbnail")
     event = _s3_created("notes.txt")
-    runtime.handler(event, None)
+    aws_handler(event, None)
     [line] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "not an image name, skipped"]
     record = event["Records"][0]
     assert line["function"] == "make_thumbnail" and line["trigger"] == "object"
@@ -55,7 +54,7 @@ def test_every_log_line_of_a_call_names_the_function_trigger_and_id(
     monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
     http_event = json.loads(json.dumps(HELLO_EVENT))
     http_event["headers"]["x-big"] = "b" * REQUEST_HEADERS_MAX_BYTES
-    runtime.handler(http_event, None)
+    aws_handler(http_event, None)
     [refused] = [line for line in _log_lines(capsys.readouterr().err) if line["message"] == "request refused"]
     assert (refused["function"], refused["trigger"]) == ("hello", "http")
     assert refused["request_id"] == HELLO_EVENT["requestContext"]["requestId"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from portable.app import load_app
+from portable.loading import load_app
 from portable.openapi import openapi_document
 from tests.support.packages import make_package
 

@@ -15,7 +15,7 @@ def test_every_public_name_resolves_to_its_home() -> None:
         value = getattr(portable, name)
         assert value is not None, name
     assert portable.log.info is not None, "portable.log is the logging module"
-    assert portable.http.__module__ == "portable.decorators"
+    assert portable.http.__module__ == "portable.http_trigger"
 
 
 def test_type_checkers_see_exactly_the_public_names() -> None:

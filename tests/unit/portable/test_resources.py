@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from portable import AccessNotDeclared, AppDefinitionError, bucket, table
-from portable.app import FunctionSpec, HttpTrigger, ObjectTrigger
+from portable.app import FunctionSpec
 from portable.context import Invocation, current_invocation, using_clients
+from portable.http_trigger import HttpTrigger
+from portable.object_trigger import ObjectTrigger
 from portable.routes import parse_route
 from providers.local.clients import client_for
 
@@ -82,7 +84,7 @@ def test_outside_a_function_nothing_is_checked() -> None:
 
 
 def test_a_buckets_signed_urls_follow_its_own_origins_else_the_apps(tmp_path: Path) -> None:
-    from portable.app import load_app
+    from portable.loading import load_app
     from tests.support.packages import make_package
 
     app = load_app(
@@ -110,7 +112,7 @@ def test_a_buckets_signed_urls_follow_its_own_origins_else_the_apps(tmp_path: Pa
 
 
 def test_without_any_cors_a_buckets_signed_urls_take_no_pages_of_other_origins(tmp_path: Path) -> None:
-    from portable.app import load_app
+    from portable.loading import load_app
     from tests.support.packages import make_package
 
     source = """
@@ -124,7 +126,7 @@ def test_without_any_cors_a_buckets_signed_urls_take_no_pages_of_other_origins(t
 
 
 def test_two_modules_naming_different_origins_for_one_bucket_are_refused(tmp_path: Path) -> None:
-    from portable.app import load_app
+    from portable.loading import load_app
     from tests.support.packages import make_package
 
     package = make_package(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import typing
 
 from portable import runtime_typing
-from portable.app import Function, HttpTrigger
+from portable.app import Function
 from portable.decorators import FunctionOptions
+from portable.http_trigger import HttpTrigger
 
 
 class Stand(runtime_typing.NamedTuple):

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from portable import AppDefinitionError, ConfigurationError, http, load_app, setting
-from portable.app import FunctionSpec, HttpTrigger
+from portable.app import FunctionSpec
 from portable.context import Invocation, current_invocation
 from portable.context import setting as context_setting
+from portable.http_trigger import HttpTrigger
 from portable.routes import parse_route
 from tests.support.packages import make_package
 

@@ -1,7 +1,7 @@
 """The queue and topic clients (providers/aws/sqs.py) against moto's server for SQS and SNS.
 
 What a client sends is received from the backend as Lambda's event source mapping would hand it to the function (an
-SQS record) and decoded by the shim's format module: the handler would see exactly the body, attributes and id that
+SQS record) and decoded by the shim's codec: the handler would see exactly the body, attributes and id that
 were sent.
 """
 
@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from portable.app import MessageTrigger
 from portable.context import using_clients
 from portable.errors import NotFound
+from portable.message_trigger import MessageTrigger
 from portable.messaging import Queue, Topic
 from tests.backends.message_wire import lambda_records
+from tests.support.codecs import aws_events
 
 pytestmark = pytest.mark.slow
 
@@ -40,13 +41,13 @@ def new_queue(sqs: Any, name: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("body", BODIES, ids=["text", "unicode", "binary", "json", "empty"])
 def test_sqs_send_arrives_as_sent(body: bytes, aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from providers.aws import sqs_events
+    from providers.aws import message_codec
 
     url, arn = new_queue(aws("sqs"), "jobs")
     monkeypatch.setenv("PORTABLE_QUEUE_JOBS", url)
     message_id = Queue("jobs").send(body, attributes=ATTRIBUTES)
     (record,) = lambda_records(aws("sqs"), url, arn)
-    message = sqs_events.decode(record, MessageTrigger("jobs", "queue", 10, 5))
+    (message,) = aws_events(message_codec, {"Records": [record]}, MessageTrigger("jobs", "queue", 10, 5))
     assert (message.id, message.body, dict(message.attributes), message.attempt, message.source) == (
         message_id,
         body,
@@ -78,7 +79,7 @@ def test_sns_publish_reaches_each_subscriber_queue_as_published(
     aws: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from providers.aws import sqs_events
+    from providers.aws import message_codec
 
     topic_arn = aws("sns").create_topic(Name=f"orders-{uuid.uuid4().hex[:8]}")["TopicArn"]
     queues = [new_queue(aws("sqs"), name) for name in ("bill", "email")]
@@ -88,7 +89,7 @@ def test_sns_publish_reaches_each_subscriber_queue_as_published(
     message_id = Topic("orders").publish(body, attributes=ATTRIBUTES)
     for url, arn in queues:
         (record,) = lambda_records(aws("sqs"), url, arn)
-        message = sqs_events.decode(record, MessageTrigger("orders", "topic", 10, 5))
+        (message,) = aws_events(message_codec, {"Records": [record]}, MessageTrigger("orders", "topic", 10, 5))
         assert (message.id, message.body, dict(message.attributes), message.source) == (
             message_id,
             body,

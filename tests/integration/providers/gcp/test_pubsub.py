@@ -7,6 +7,7 @@ module: the handler would see exactly the body, attributes and id that were publ
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,9 +17,10 @@ import pytest
 
 from portable.context import using_clients
 from portable.errors import InvalidValue, NotFound
-from portable.messages import Message
+from portable.message_trigger import Message, MessageTrigger
 from portable.messaging import Queue, Topic
 from tests.backends.message_wire import push_envelope
+from tests.support.codecs import gcp_events
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +58,7 @@ def test_pubsub_publish_reaches_every_subscription_as_published(
 ) -> None:
     from google.cloud import pubsub_v1
 
-    from providers.gcp import pubsub_events
+    from providers.gcp import message_codec
 
     topic = f"projects/portable-test/topics/orders-{uuid.uuid4().hex[:8]}"
     pubsub_v1.PublisherClient().create_topic(name=topic)
@@ -66,7 +68,10 @@ def test_pubsub_publish_reaches_every_subscription_as_published(
     monkeypatch.setenv("PORTABLE_TOPIC_ORDERS", topic.rpartition("/")[2])
     message_id = Topic("orders").publish(body, attributes=ATTRIBUTES)
     for subscription in subscriptions:
-        message: Message = pubsub_events.message(pulled_envelope(gcp, subscription), "orders")
+        body_json = json.dumps(pulled_envelope(gcp, subscription)).encode()
+        trigger = MessageTrigger("orders", "topic", 10, 5)
+        message: Message
+        (message,) = gcp_events(message_codec, {"Content-Type": "application/json"}, body_json, trigger)
         assert (message.id, message.body, dict(message.attributes), message.attempt) == (
             message_id,
             body,

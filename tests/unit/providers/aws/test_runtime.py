@@ -1,4 +1,5 @@
-"""The Lambda handler (providers/aws/runtime.py): events of another kind or of no known shape get a defined reply."""
+"""The Lambda entry (providers/aws/runtime.py): bound once to its function; events of another kind or of no known
+shape get a defined reply; the older handler reads the function from the environment on each call."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from providers.aws.runtime import Broken, Entry, bind, handler
 from tests.conftest import FIXTURES
 from tests.support.recording import recording
 from tests.support.targets import invoke_aws
@@ -40,3 +42,36 @@ def test_missing_function_name_is_a_500_for_http() -> None:
     reply = invoke_aws(event, "", KITCHEN[1])
     assert reply["statusCode"] == 500
     assert json.loads(reply["body"])["error"] == "function is misconfigured"
+
+
+def hello_event() -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((FIXTURES / "aws/apigw-v2/docs-payload-v2-post.json").read_text())
+    event.update(routeKey="POST /hello", rawPath="/hello", body='{"name": "Ada"}', isBase64Encoded=False)
+    event["requestContext"]["http"].update(method="POST", path="/hello")
+    return event
+
+
+def test_bind_makes_the_entry_of_one_function_with_its_kind_and_codec() -> None:
+    entry = bind("hello", "functions.hello", "local")
+    assert isinstance(entry, Entry)
+    assert entry.kind.__name__ == "portable.http_trigger" and entry.codec.__name__ == "providers.aws.http_codec"
+    assert entry.after is None, "no act on the cloud after a reply, on local data"
+
+
+def test_a_function_that_cannot_load_answers_each_call_with_why() -> None:
+    entry = bind("nosuch", "functions.hello", "local")
+    assert isinstance(entry, Broken) and "defines no function named 'nosuch'" in entry.reason
+    reply = entry(hello_event())
+    assert reply["statusCode"] == 500 and json.loads(reply["body"])["error"] == "function is misconfigured"
+
+
+def test_the_environment_handler_binds_the_function_its_variables_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTABLE_PROVIDER", "local")
+    monkeypatch.delenv("PORTABLE_FUNCTION", raising=False)
+    monkeypatch.delenv("PORTABLE_MODULE", raising=False)
+    refused = handler(hello_event())
+    assert refused["statusCode"] == 500
+    monkeypatch.setenv("PORTABLE_FUNCTION", "hello")
+    monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
+    reply = handler(hello_event())
+    assert reply["statusCode"] == 200 and json.loads(reply["body"])["message"] == "Hello, Ada!"

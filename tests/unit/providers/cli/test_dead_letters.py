@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from portable.events import ObjectEvent
-from portable.messages import Message
+from portable.message_trigger import Message
+from portable.object_trigger import ObjectEvent
 from providers.cli.main import main
 from providers.local.dead_letters import DeadLetter, DeadLetters
-from providers.local.deliveries import DeliveryQueue
+from providers.local.delivery_queue import DeliveryQueue
 
 WHEN = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 MESSAGE_ID, OBJECT_ID = "a" * 32, "b" * 32
@@ -49,7 +49,7 @@ def test_list_names_each_letter_with_its_event_and_error(state: Path, capsys: py
     lines = out.splitlines()
     assert code == 0 and len(lines) == 2, "oldest first"
     assert lines[0].startswith(f"moderate/{MESSAGE_ID}  ") and lines[0].endswith(
-        "  message from moderation  5 attempts  KeyError: 'name'"
+        "  message m-1 from moderation  5 attempts  KeyError: 'name'"
     )
     assert lines[1].endswith("  object created uploads/cat.jpg  3 attempts  HTTP 500: gone")
     code, out, _ = run(capsys, "dead-letters", "list", "make_thumbnail", "--json", "--state", str(state))
@@ -61,7 +61,7 @@ def test_list_names_each_letter_with_its_event_and_error(state: Path, capsys: py
 def test_show_decodes_a_messages_body_and_gives_the_traceback(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "dead-letters", "show", f"moderate/{MESSAGE_ID}", "--state", str(state))
     assert code == 0
-    assert "  event:          message from moderation (id m-1)\n" in out
+    assert "  event:          message m-1 from moderation (id m-1)\n" in out
     assert "  error:          KeyError: 'name'\n" in out
     assert '  body (JSON):\n    {\n      "nam": "Ada"\n    }\n' in out, "decoded, not base64"
     traceback = ["  traceback:", "    Traceback (most recent call last):", '      File "functions/moderate.py", line 9']

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,10 @@ from typing import Any
 
 import pytest
 
+from portable.loading import load_app
+from providers.cli.invoke import Invoker
 from providers.cli.main import main
+from providers.local.clients import open_table
 from tests.conftest import ROOT
 
 
@@ -113,7 +117,7 @@ def test_invoke_takes_a_published_event_from_a_file(
     assert "event from bucket 'some-bucket'; this function is bound to 'uploads'" in out
     monkeypatch.setenv("PORTABLE_BUCKET_UPLOADS", "some-bucket")
     code, out, err = run(capsys, "invoke", "make_thumbnail", "--cloud", "gcp", "--event", fixture, *state)
-    assert (code, out) == (0, "HTTP 204 NO CONTENT\n")
+    assert (code, out) == (0, "HTTP 204 NO CONTENT\nX-Portable-Dead-Lettered: older than its max age of 3600 s\n")
     assert "older than its max age" in err, "a 2020 event: acknowledged as dead, as Eventarc would drop it"
     fresh = json.loads(Path(fixture).read_text()) | {"time": datetime.now(UTC).isoformat()}
     (tmp_path / "fresh.json").write_text(json.dumps(fresh))
@@ -138,6 +142,64 @@ def test_invoke_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.Captur
     bad.write_text("[1, 2]")
     code, _, err = run(capsys, "invoke", "hello", "--cloud", "aws", "--event", str(bad))
     assert code == 1 and "holds no JSON object" in err
+
+
+# Table changes: the change generated from the trigger and the stored item, in each cloud's shape --------------
+
+CHANGES = "tests.apps.changes"
+
+
+def invoke(cloud: str, function: str, **hints: str) -> tuple[int, str, str]:
+    app = load_app(CHANGES)
+    out, notes = io.StringIO(), io.StringIO()
+    invoker = Invoker(app, app.function(function), out, notes, CHANGES)
+    every = {"path": None, "body": None, "key": None, "at": None, **hints}
+    runner = invoker.run_aws if cloud == "aws" else invoker.run_gcp
+    return runner(None, every, True), out.getvalue(), notes.getvalue()
+
+
+def calls(record: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
+
+
+def test_on_aws_a_dynamodb_streams_batch_of_one_change_from_the_stored_item(record: Path) -> None:
+    open_table("stock").put("shelf/1", {"quantity": 1}, False, None)
+    code, out, notes = invoke("aws", "record_stock", key="shelf/1", body='{"quantity": 4}')
+    event_text, _, reply_text = out.partition("\n\n")
+    [shown] = json.loads(event_text)["Records"]
+    assert (code, json.loads(reply_text), notes) == (0, {"batchItemFailures": []}, "")
+    assert (shown["eventSource"], shown["eventName"]) == ("aws:dynamodb", "MODIFY")
+    assert shown["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert shown["dynamodb"]["NewImage"]["quantity"] == {"N": "4"}
+    [change] = calls(record)
+    assert (change["kind"], change["key"], change["old"], change["new"]) == (
+        "updated",
+        "shelf/1",
+        {"quantity": 1},
+        {"quantity": 4},
+    )
+    assert change["id"] == shown["eventID"]
+
+
+def test_on_gcp_a_firestore_cloudevent_of_the_triggers_kind_within_its_prefix(record: Path) -> None:
+    code, out, notes = invoke("gcp", "new_order")
+    assert code == 0 and notes == ""
+    assert "ce-type: google.cloud.firestore.document.v1.created" in out
+    assert "ce-document: stock/orders%2Fexample" in out and out.endswith("HTTP 204 NO CONTENT\n")
+    [change] = calls(record)
+    assert (change["function"], change["kind"], change["key"], change["new"]) == (
+        "new_order",
+        "created",
+        "orders/example",
+        {},
+    )
+
+
+@pytest.mark.parametrize(("cloud", "failed"), [("aws", '"itemIdentifier"'), ("gcp", "HTTP 500")])
+def test_a_failing_change_exits_1_with_the_native_failure(cloud: str, failed: str, record: Path) -> None:
+    code, out, _ = invoke(cloud, "record_stock", key="shelf/2", body='{"fail": true}')
+    assert code == 1 and failed in out
+    assert [c["kind"] for c in calls(record)] == ["created"]
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from portable.events import ObjectEvent
-from portable.messages import Message
+from portable.message_trigger import Message
+from portable.object_trigger import ObjectEvent
 from providers.local.console import Console, event_subject
 from providers.local.runner import LocalApp
 

@@ -52,9 +52,9 @@ def test_the_app_is_described_as_the_page_shows_it(local: LocalApp) -> None:
     ]
     assert described["buckets"][0] == {
         "name": "drafts",
-        "triggers": [{"function": "publish", "kind": "created", "prefix": "notes/", "suffix": ".txt"}],
+        "triggers": [{"function": "publish", "kind": "created", "prefix": "notes/", "suffix": ".txt", "pending": 0}],
     }
-    assert described["tables"] == [{"name": "audit"}, {"name": "notes"}]
+    assert described["tables"] == [{"name": "audit", "triggers": []}, {"name": "notes", "triggers": []}]
     [nightly] = described["schedules"]
     assert nightly["name"] == "nightly" and nightly["timezone"] == "UTC" and len(nightly["next"]) == 5
     firings = [datetime.fromisoformat(when) for when in nightly["next"]]

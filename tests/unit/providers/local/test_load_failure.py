@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from portable.app import load_app
+from portable.loading import load_app
 from providers.local.load_failure import FailedApp, LoadFailure
 
 

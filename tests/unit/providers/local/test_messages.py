@@ -13,12 +13,12 @@ from typing import Any, NamedTuple
 import pytest
 from werkzeug.test import Client
 
-from portable.app import load_app
 from portable.context import using_clients
-from portable.messages import Message
+from portable.loading import load_app
+from portable.message_trigger import Message
 from portable.messaging import Queue, Topic
 from providers.binding import client_factory
-from providers.local.delivery import default_policy
+from providers.local.deliverer import default_policy
 from providers.local.runner import LocalApp
 from providers.local.sqlite_files import local_dir
 from tests.support.messaging_traffic import MAX_ATTEMPTS, attempts, figures, send_traffic

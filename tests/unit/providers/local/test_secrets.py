@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from portable import TooLarge, secret
-from portable.app import FunctionSpec, HttpTrigger
+from portable.app import FunctionSpec
 from portable.context import Invocation, current_invocation, setting
+from portable.http_trigger import HttpTrigger
 from portable.limits import SECRET_VALUE_MAX_BYTES
 from portable.routes import parse_route
 from tests.backends.fixtures import Backend

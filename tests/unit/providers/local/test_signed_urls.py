@@ -16,12 +16,16 @@ from providers.local.clients import open_bucket
 from providers.local.runner import LocalApp
 
 
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LocalApp:
+    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))  # no test inherits another's queued events
+    return LocalApp(package="tests.apps.conformance")
+
+
 @pytest.fixture()
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))  # no test inherits another's queued events
-    runner = LocalApp(package="tests.apps.conformance")
-    yield runner
-    runner.stop()
+    made = runner(tmp_path, monkeypatch)
+    yield made
+    made.stop()
 
 
 def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, object]]:
@@ -36,22 +40,27 @@ def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str,
 
 
 def test_signed_urls_reach_the_logical_bucket_behind_a_physical_name(
-    local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from providers.local.buckets import LocalBucket
     from providers.local.clients import open_bucket
 
-    monkeypatch.setenv("PORTABLE_BUCKET_INBOX", "inbox-physical")
-    target = tmp_path / "recorded.jsonl"
-    monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
-    local.start(schedules=False)
-    url = urlsplit(open_bucket("inbox").signed_url("in/signed.txt", "PUT", 60, "text/plain"))
-    put = Client(local).put(url.path, query_string=url.query, data=b"signed", content_type="text/plain")
-    assert put.status_code == 200
-    assert sorted((r["bucket"], r["key"]) for r in wait_for(target, 2)) == [("inbox", "in/signed.txt")] * 2
-    stray = urlsplit(LocalBucket("stray", "stray").signed_url("a.txt", "GET", 60, None))
-    missing = Client(local).get(stray.path, query_string=stray.query)
-    assert missing.status_code == 404 and "no bucket of the App" in missing.get_json()["error"]
+    monkeypatch.setenv("PORTABLE_BUCKET_INBOX", "inbox-physical")  # before the functions are bound, as deployed
+    local = runner(tmp_path, monkeypatch)
+    try:
+        target = tmp_path / "recorded.jsonl"
+        monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
+        local.start(schedules=False)
+        url = urlsplit(open_bucket("inbox").signed_url("in/signed.txt", "PUT", 60, "text/plain"))
+        put = Client(local).put(url.path, query_string=url.query, data=b"signed", content_type="text/plain")
+        assert put.status_code == 200
+        assert sorted((r["bucket"], r["key"]) for r in wait_for(target, 2)) == [("inbox", "in/signed.txt")] * 2
+        stray = urlsplit(LocalBucket("stray", "stray").signed_url("a.txt", "GET", 60, None))
+        missing = Client(local).get(stray.path, query_string=stray.query)
+        assert missing.status_code == 404 and "no bucket of the App" in missing.get_json()["error"]
+
+    finally:
+        local.stop()
 
 
 def test_signed_urls_are_served_whatever_the_host(local: LocalApp) -> None:

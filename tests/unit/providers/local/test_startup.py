@@ -7,21 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from portable.app import load_app
+from portable.loading import load_app
 from providers.local.startup import banner, missing_requirements, missing_secrets, unused_resources, warnings
 from tests.support.packages import make_package
 
 
-def test_the_start_up_banner_lists_the_dashboard_routes_buckets_tables_and_schedules() -> None:
+def test_the_start_up_banner_lists_the_dashboard_each_kind_of_trigger_then_buckets_and_tables() -> None:
     text = banner(load_app("functions"), "http://127.0.0.1:8080")
     assert text.splitlines() == [
         "Portable local: http://127.0.0.1:8080",
         "  dashboard: http://127.0.0.1:8080/__portable/ (this machine only)",
         "  routes:    POST /hello -> hello, GET /me -> me, POST /webhooks -> receive_webhook",
-        "  buckets:   reports, thumbnails, uploads",
-        "  tables:    greetings, name-counts, welcome-notes",
+        "  objects:   uploads -> make_thumbnail",
         "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
         "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
+        "  changes:   none",
+        "  buckets:   reports, thumbnails, uploads",
+        "  tables:    greetings, name-counts, welcome-notes",
     ]
 
 

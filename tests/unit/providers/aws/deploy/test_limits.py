@@ -8,7 +8,7 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from portable.app import load_app
+from portable.loading import load_app
 from providers.aws.deploy.iam import function_policy
 from providers.aws.deploy.limits import Arns, check_function_limits, environment_bytes, policy_chars
 from providers.deploy.plan import StackInfo
@@ -54,7 +54,7 @@ def test_the_reference_app_fits_with_room_to_spare() -> None:
     check_function_limits(app, INFO, None)
     arns = Arns(INFO, None)
     for spec in app.functions.values():
-        assert policy_chars(function_policy(spec, {}, {}, arns.log_group(spec.name), None)) < 1000
+        assert policy_chars(function_policy(spec, {}, {}, arns.log_group(spec.name), [])) < 1000
 
 
 def test_the_bound_takes_the_longest_names_a_deploy_gives() -> None:
