@@ -103,7 +103,7 @@ class Control:
             except Refused:  # refused again by _answer, with its line
                 return answered(self._answer, environ, start_response, self.local.console)
             return dashboard.stream(self.local.console, environ, start_response)
-        return answered(self._answer, environ, start_response, self.local.console, quiet_reads=True)
+        return answered(self._answer, environ, start_response, self.local.console, quiet=dashboard.own_read)
 
     def _answer(self, environ: Environ) -> HttpReply:
         signing_in = signed_in(environ, self.local.access)
@@ -391,10 +391,10 @@ def answered(
     console: Console | None,
     *,
     finish: Callable[[HttpReply], HttpReply] | None = None,
-    quiet_reads: bool = False,
+    quiet: Callable[[Environ, int], bool] | None = None,
 ) -> list[bytes]:
     """Send `answer`'s reply, or the error reply for what it raised (each passed through `finish`), with its line on
-    `console`; with `quiet_reads`, a successful read (GET or HEAD below 400) has none."""
+    `console`, unless `quiet` says the call and its status need none."""
     started = time.perf_counter()
     try:
         reply = answer(environ)
@@ -412,8 +412,7 @@ def answered(
         reply = error(400, str(exc))
     if finish is not None:
         reply = finish(reply)
-    read = environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD") and reply.status < 400
-    if console is not None and not (quiet_reads and read):
+    if console is not None and not (quiet is not None and quiet(environ, reply.status)):
         console.own_reply("control", environ, reply, time.perf_counter() - started)
     return send(start_response, reply)
 

@@ -13,6 +13,7 @@ from werkzeug.test import Client
 from portable.message_trigger import Message
 from portable.object_trigger import ObjectEvent
 from providers.local.console import Console, event_subject
+from providers.local.dashboard import OWN_CALL_HEADER
 from providers.local.runner import LocalApp
 
 
@@ -133,22 +134,27 @@ def test_a_status_from_400_is_a_failed_line() -> None:
     assert [line.level for line in console.since(0)] == ["ok", "ok", "failed", "failed", "failed"]
 
 
-def test_the_dashboards_own_reads_leave_no_line_while_changes_and_refusals_do(
+def test_the_dashboards_own_reads_leave_no_line_while_other_calls_and_refusals_do(
     local: LocalApp, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The dashboard reads the App, its log and its data as it goes (after each event, and on every reload): those
-    reads must not fill the live log it shows, nor the terminal. What changes something, and every refusal, says so."""
+    reads, marked by the header its page sends, and its assets must not fill the live log it shows, nor the terminal.
+    The same reads by anyone else, what changes something, and every refusal, say so."""
     client = Client(local)
-    for path in ("", "app", "log", "log?after=0", "dead-letters", "objects/inbox", "api"):
-        assert client.get(f"/__portable/{path}").status_code == 200, path
+    own = {OWN_CALL_HEADER: "1"}
+    for path in ("app", "log", "log?after=0", "dead-letters", "objects/inbox", "api"):
+        assert client.get(f"/__portable/{path}", headers=own).status_code == 200, path
+    assert client.get("/__portable/assets/dashboard.js").status_code == 200
     assert capsys.readouterr().err == "" and local.console.since(0) == [], "the dashboard's reads are quiet"
-    client.put("/__portable/objects/inbox/a.txt", data=b"x")
-    client.get("/__portable/app", headers={"Sec-Fetch-Site": "cross-site"})
-    client.get("/__portable/nothing-here")
+    client.get("/__portable/objects/inbox")
+    client.put("/__portable/objects/inbox/a.txt", data=b"x", headers=own)
+    client.get("/__portable/app", headers={"Sec-Fetch-Site": "cross-site", **own})
+    client.get("/__portable/nothing-here", headers=own)
     said = [(line.function, line.subject, line.outcome.split(" ")[0]) for line in local.console.since(0)]
     assert said == [
+        ("control", "GET /__portable/objects/inbox", "200"),
         ("control", "PUT /__portable/objects/inbox/a.txt", "201"),
         ("control", "GET /__portable/app", "403"),
         ("control", "GET /__portable/nothing-here", "404"),
     ]
-    assert len(capsys.readouterr().err.splitlines()) == 3, "the terminal shows the same lines"
+    assert len(capsys.readouterr().err.splitlines()) == 4, "the terminal shows the same lines"

@@ -14,6 +14,7 @@ from werkzeug.test import Client
 
 from providers.local.access import LOOPBACK_ONLY
 from providers.local.control import while_failed
+from providers.local.dashboard import OWN_CALL_HEADER
 from providers.local.load_failure import FailedApp, LoadFailure
 from providers.local.runner import LocalApp
 
@@ -93,11 +94,12 @@ def test_the_console_lines_are_read_after_a_number(local: LocalApp) -> None:
     client = Client(local)
     client.get("/whoami")
     client.get("/nowhere")
-    lines = client.get("/__portable/log").get_json()
+    own = {OWN_CALL_HEADER: "1"}
+    lines = client.get("/__portable/log", headers=own).get_json()
     said = [(line["function"], line["subject"], line["level"]) for line in lines["lines"]]
     assert said == [("whoami", "GET /whoami", "ok"), ("runner", "GET /nowhere", "failed")], "the gateway's 404 too"
     assert lines["last"] == 2
-    assert client.get("/__portable/log?after=2").get_json()["lines"] == [], "reading the log adds no line to it"
+    assert client.get("/__portable/log?after=2", headers=own).get_json()["lines"] == [], "its reading adds no line"
 
 
 def test_a_local_404_suggests_the_nearest_route(local: LocalApp) -> None:
