@@ -46,8 +46,10 @@ if TYPE_CHECKING:
 ENCODING_ATTRIBUTE = "portable.encoding"
 _RESERVED_PREFIXES = ("aws.", "amazon.", "goog", "portable")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
-# What SQS accepts in a message body and a String attribute: XML 1.0's characters.
-_NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What SQS accepts in a message body and a String attribute is XML 1.0's characters: tab, LF, CR, U+0020-U+D7FF,
+# U+E000-U+FFFD and U+10000-U+10FFFF. Written as the characters outside them, because the complement of those ranges
+# takes re 6-9 ms to compile, on the cold start of every function that declares a queue or a topic; this takes 0.2.
+_NOT_SQS_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _MessageSource(Handle):

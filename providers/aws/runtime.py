@@ -71,7 +71,7 @@ def serve(entry: Entry, event: Event, request_id: str | None = None) -> Any:
         return _wrong_event(entry, event, request_id)
     result = entry.kind.deliver(entry.bound, codec.decode(event, entry.bound, request_id))
     reply = codec.encode_reply(result, event)
-    if entry.after is not None:
+    if entry.after is not None and result.failed:
         entry.after(result, event, entry.bound)
     return reply
 
