@@ -12,7 +12,7 @@ from portable.delivery import new_request_id, safe_request_id
 from portable.errors import HttpError
 from portable.events import text
 from portable.replies import HttpReply
-from portable.request import NO_QUERY, Headers, Query, Request, parse_cookie_header
+from portable.request import NO_QUERY, Headers, Query, Request, decoded_request, parse_cookie_header
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -211,16 +211,16 @@ def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     else:
         body_bytes = _body(event)
     path_params = event.get("pathParameters")
-    return Request(
-        method=method,
-        path=path if "%" not in path else _decoded_path(path),
-        path_params={} if path_params is None else _path_params(path_params),
-        query=NO_QUERY if not raw_query else _query(_text(raw_query, "rawQueryString")),
-        headers=headers,
-        cookies=parse_cookie_header(cookie_header) if cookie_header else {},
-        body=body_bytes,
-        client_ip=client_ip,
-        request_id=_request_id(context, fallback_request_id),
+    return decoded_request(
+        method,
+        path if "%" not in path else _decoded_path(path),
+        {} if path_params is None else _path_params(path_params),
+        NO_QUERY if not raw_query else _query(_text(raw_query, "rawQueryString")),
+        headers,
+        parse_cookie_header(cookie_header) if cookie_header else {},
+        body_bytes,
+        client_ip,
+        _request_id(context, fallback_request_id),
     )
 
 
