@@ -80,7 +80,8 @@ def message_id_of(record: Any) -> str | None:
 
 
 def _message(record: Any, trigger: MessageTrigger) -> tuple[str, Message]:
-    """One record as (its messageId, the portable message); MalformedEvent names what the record lacks.
+    """One record as (its SQS messageId, the portable message: for a topic's subscriber, the published message with
+    the id SNS gave it); MalformedEvent names what the record lacks.
 
     Every message's path: the fields SQS always sends as it sends them (digits, no attributes, a text body) are read
     inline, and anything else goes through the checks that read it or refuse it by name."""
@@ -99,6 +100,7 @@ def _message(record: Any, trigger: MessageTrigger) -> tuple[str, Message]:
         if raw_attributes is None or (not raw_attributes and isinstance(raw_attributes, dict))
         else (_attributes(raw_attributes))
     )
+    record_id = message_id  # what the partial batch reply names: SQS's id, a topic's message has its own
     if trigger.kind == "topic":
         envelope = notification(body)
         message_id, body, sent = envelope.id, envelope.body, envelope.publish_time
@@ -106,7 +108,7 @@ def _message(record: Any, trigger: MessageTrigger) -> tuple[str, Message]:
     encoding = attributes.pop(ENCODING_ATTRIBUTE, None) if attributes else None
     body_bytes = body.encode("utf-8", "surrogatepass") if encoding is None else _body(body, encoding)
     # Built as the tuple it is (id, body, attributes, attempt, publish_time, source): every field is set here.
-    return message_id, built(Message, (message_id, body_bytes, attributes, attempt, sent, trigger.source))
+    return record_id, built(Message, (message_id, body_bytes, attributes, attempt, sent, trigger.source))
 
 
 def _counts(system: dict[str, Any]) -> tuple[int, int]:
