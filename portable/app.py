@@ -123,7 +123,9 @@ _app_settings: dict[str, dict[str, tuple[str, str]]] = {}  # module -> setting -
 # module -> resource name -> the resource and where the module declared it (a bucket(...), a secret(...), ...)
 _declared_resources: dict[str, dict[str, tuple[ResourceSpec, str]]] = {}
 # module -> queue -> delays= -> where the module declared it so (portable.queue)
-_queue_delays: dict[str, dict[str, dict[bool, str]]] = {}
+_queue_delays: dict[str, dict[str, dict[Any, str]]] = {}
+# module -> bucket -> the origins its cors= names -> where the module declared it so (portable.bucket)
+_bucket_cors: dict[str, dict[str, dict[Any, str]]] = {}
 
 
 def register_resource(kind: ResourceKind, name: str) -> ResourceSpec:
@@ -185,21 +187,32 @@ def declared_unused(modules: set[str], used: dict[str, ResourceSpec]) -> dict[st
     return unused
 
 
-def register_queue_delays(name: str, delays: bool) -> None:
-    """Remember that the calling module declared queue `name` with or without delays."""
+def _remember(registry: dict[str, dict[str, dict[Any, str]]], name: str, value: Any) -> None:
+    """Remember that the calling module declared resource `name` with `value`, and where."""
     frame = _caller_frame()
     module = str(frame.f_globals.get("__name__")) if frame else ""
-    _queue_delays.setdefault(module, {}).setdefault(name, {}).setdefault(delays, caller_location())
+    registry.setdefault(module, {}).setdefault(name, {}).setdefault(value, caller_location())
+
+
+def _gathered(registry: dict[str, dict[str, dict[Any, str]]], modules: set[str]) -> dict[str, dict[Any, str]]:
+    """Each resource's values as `modules` declare them, each with where it was first declared so."""
+    found: dict[str, dict[Any, str]] = {}
+    for module in sorted(modules & registry.keys()):
+        for name, declarations in registry[module].items():
+            for value, where in declarations.items():
+                found.setdefault(name, {}).setdefault(value, where)
+    return found
+
+
+def register_queue_delays(name: str, delays: bool) -> None:
+    """Remember that the calling module declared queue `name` with or without delays."""
+    _remember(_queue_delays, name, delays)
 
 
 def declared_delayed_queues(modules: set[str], queues: list[str]) -> dict[str, str]:
     """The queues among `queues` that `modules` declare with delays=True, each with where; one queue declared both
     with and without delays is refused (a function that loads only its own module would follow its own)."""
-    found: dict[str, dict[bool, str]] = {}
-    for module in sorted(modules & _queue_delays.keys()):
-        for name, declarations in _queue_delays[module].items():
-            for delays, where in declarations.items():
-                found.setdefault(name, {}).setdefault(delays, where)
+    found = _gathered(_queue_delays, modules)
     delayed = {}
     for name in queues:
         declarations = found.get(name, {})
@@ -211,6 +224,29 @@ def declared_delayed_queues(modules: set[str], queues: list[str]) -> dict[str, s
         if True in declarations:
             delayed[name] = declarations[True]
     return delayed
+
+
+def register_bucket_cors(name: str, origins: tuple[str, ...]) -> None:
+    """Remember that the calling module declared bucket `name` with cors=`origins`."""
+    _remember(_bucket_cors, name, origins)
+
+
+def declared_bucket_cors(modules: set[str], buckets: list[str]) -> dict[str, tuple[str, ...]]:
+    """The origins each of `buckets` names in its own cors=, as `modules` declare them; two different lists for one
+    bucket are refused."""
+    found = _gathered(_bucket_cors, modules)
+    declared = {}
+    for name in buckets:
+        declarations = found.get(name, {})
+        if len(declarations) > 1:
+            places = " and ".join(f"{list(origins)} at {where}" for origins, where in declarations.items())
+            raise AppDefinitionError(
+                f"bucket {name!r} is declared with cors= {places}; declare its origins once, e.g. in a module the "
+                "others import"
+            )
+        if declarations:
+            declared[name] = next(iter(declarations))
+    return declared
 
 
 def _caller_frame() -> FrameType | None:
@@ -238,6 +274,7 @@ class App:
         env: The app-wide settings (`portable.app_env`); a function's own `env=` wins over them.
         delayed_queues: The queues declared with `delays=True`, and where.
         cors: The App's CORS policy, if it declares one (`portable.cors`).
+        bucket_cors: The origins each bucket declared with `cors=` names for its signed URLs.
         unused: The resources declared in the package that no function uses (so none is deployed), by name, with
             where each is declared.
     """
@@ -249,10 +286,19 @@ class App:
         self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
         self.delayed_queues: dict[str, str] = {}  # queues declared with delays=True -> where
         self.cors: Cors | None = None
+        self.bucket_cors: dict[str, tuple[str, ...]] = {}
         self.unused: dict[str, tuple[ResourceSpec, str]] = {}
 
     def __repr__(self) -> str:
         return f"App(functions={sorted(self.functions)}, resources={sorted(self.resources)})"
+
+    def signed_url_cors(self, bucket: str) -> Cors | None:
+        """What pages of other origins may do with `bucket`'s signed URLs: its own cors= origins, else the App's
+        CORS origins; None when neither is declared. Every target and both clouds' bucket settings follow it."""
+        from portable.cors_policy import for_signed_urls
+
+        origins = self.bucket_cors.get(bucket) or (self.cors.allow_origins if self.cors is not None else None)
+        return for_signed_urls(origins) if origins else None
 
     def _named(self, kind: ResourceKind) -> list[str]:
         return sorted(name for name, spec in self.resources.items() if spec.kind == kind)

@@ -91,6 +91,31 @@ def checked(name: Any, issuer: Any, audiences: Any, jwks_uri: Any, where: str) -
     return JwtAuth(name, issuer, listed, jwks_uri)
 
 
+def deployed_refusal(auth: JwtAuth) -> str | None:
+    """Why a deployed gateway cannot take `auth`, else None: its issuer and keys must be https URLs a gateway reaches
+    over the internet (AWS's authorizer takes https issuers only), so not this machine's loopback. Locally any
+    issuer does, the development issuer included."""
+    from urllib.parse import urlsplit  # the deploy's check only: HTTP functions never load urllib
+
+    for field, url in (("issuer", auth.issuer), ("jwks_uri", auth.jwks_uri)):
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme != "https":
+            return f"its {field} {url!r} is not an https URL, which a deployed gateway requires"
+        if host == "localhost" or host.endswith(".localhost") or _is_loopback_address(host):
+            return f"its {field} {url!r} is on this machine's loopback, which no deployed gateway reaches"
+    return None
+
+
+def _is_loopback_address(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
 class Auth(NamedTuple):
     """The caller of a route that requires auth: `request.auth`, the same on every target.
 
@@ -106,6 +131,47 @@ class Auth(NamedTuple):
     subject: str | None
     scopes: tuple[str, ...]
     claims: dict[str, str]
+
+
+# How deep a claim's value may nest lists and objects; deeper ones are refused, as no issuer writes them.
+CLAIMS_MAX_DEPTH = 20
+# The claims a gateway reads as times: JSON numbers (RFC 7519's NumericDate), never text.
+TIME_CLAIMS = ("exp", "nbf", "iat")
+
+
+class UnreadableClaims(ValueError):
+    """Claims no gateway would hand on: the message says what is wrong with them."""
+
+
+def check_token_claims(claims: Mapping[str, Any]) -> None:
+    """The gateways' rule for a token's own claims, which the local runner applies as they do: its times are JSON
+    numbers; any other claim may hold any JSON value (`request.auth` renders it as text), within what
+    `auth_from_claims` reads. UnreadableClaims if not."""
+    _checked_value(dict(claims), 0)
+    for name in TIME_CLAIMS:
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise UnreadableClaims(
+                f"the token's {name!r} claim must be a number of seconds since 1970, got {value!r:.40}"
+            )
+
+
+def _checked_value(value: Any, depth: int) -> None:
+    """UnreadableClaims for text that is not valid Unicode (a lone surrogate) or nesting past CLAIMS_MAX_DEPTH."""
+    pending = [(value, depth)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise UnreadableClaims("a claim holds text that is not valid Unicode (a lone surrogate)") from None
+        elif isinstance(item, (list, dict)):
+            if level >= CLAIMS_MAX_DEPTH:
+                raise UnreadableClaims(f"a claim nests lists or objects more than {CLAIMS_MAX_DEPTH} deep")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
 
 
 def claim_text(value: Any) -> str:
@@ -131,8 +197,12 @@ def auth_from_claims(claims: Mapping[str, Any], granted_scopes: Any = None) -> A
     """`request.auth` of verified `claims`; the scopes are those the gateway granted, else the `scope` claim.
 
     API Gateway on AWS lists an access token's scopes in `scopes` (null or absent for an ID token);
-    GCP's gateway and the local runner pass only the claims.
+    GCP's gateway and the local runner pass only the claims. UnreadableClaims for claims no handler could be
+    handed: text that is not valid Unicode, or lists and objects nested more than CLAIMS_MAX_DEPTH deep; a shim
+    then has no verified caller, and the route answers 401.
     """
+    _checked_value(dict(claims), 0)
+    _checked_value(granted_scopes, 0)
     scopes = _listed(granted_scopes) or _listed(claims.get("scope"))
     subject = claims.get("sub")
     return Auth(

@@ -99,6 +99,35 @@ def cors(
     return policy
 
 
+# What a page may do with a bucket's signed URLs: read, look at and upload an object, sending its Content-Type, and
+# read the ETag of what it uploaded. Browsers keep the preflight's answer this long.
+SIGNED_URL_METHODS = ("GET", "HEAD", "PUT")
+SIGNED_URL_MAX_AGE_SECONDS = 3600
+
+
+def for_signed_urls(origins: Iterable[str]) -> Cors:
+    """The CORS policy of a bucket's signed URLs for pages of `origins`: S3's CORS rules, Cloud Storage's `cors` and
+    the local runner's preflight replies all say this."""
+    return Cors(
+        allow_origins=tuple(origins),
+        allow_methods=SIGNED_URL_METHODS,
+        allow_headers=("content-type",),
+        expose_headers=("etag",),
+        max_age=SIGNED_URL_MAX_AGE_SECONDS,
+        allow_credentials=False,
+    )
+
+
+def header_case(name: str) -> str:
+    """A header name as written in documentation and cloud consoles: `content-type` as Content-Type, `etag` as ETag."""
+    return "ETag" if name == "etag" else "-".join(part.capitalize() for part in name.split("-"))
+
+
+def checked_origins(origins: Iterable[str], where: str) -> tuple[str, ...]:
+    """`origins` as a tuple, each following the Origin header's grammar; AppDefinitionError naming `where`."""
+    return _origins(origins, where)
+
+
 def declared_for(package: str) -> Cors | None:
     """The policy a module of `package` declared, None if none did; two different ones are refused."""
     found = {policy for module, policy in _declared.items() if module == package or module.startswith(package + ".")}
@@ -130,13 +159,68 @@ def _origins(values: Iterable[str], where: str) -> tuple[str, ...]:
             "e.g. ['https://app.example.com'], or ['*'] for any"
         )
     for origin in origins:
-        scheme, sep, host = origin.partition("://")
-        if origin != "*" and (scheme not in ("http", "https") or not sep or not host or "/" in host):
+        wrong = origin_refusal(origin)
+        if wrong:
             raise AppDefinitionError(
-                f"{where}: origin {origin!r} is not an origin; write scheme://host[:port] with no path or "
-                "trailing '/', e.g. 'https://app.example.com', or '*'"
+                f"{where}: origin {origin!r} is not an origin as browsers send it ({wrong}); write "
+                "scheme://host[:port], e.g. 'https://app.example.com', or '*' for any"
             )
     return tuple(dict.fromkeys(origins))
+
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def origin_refusal(origin: str) -> str | None:
+    """What keeps `origin` from being one a browser sends in its Origin header (RFC 6454's serialization: a
+    scheme, a host in lower case, and a port unless it is the scheme's default), else None; '*' is fine."""
+    if origin == "*":
+        return None
+    scheme, separator, authority = origin.partition("://")
+    if scheme not in _DEFAULT_PORTS or not separator:
+        return "it must start with https:// or http://"
+    if not authority.isascii():
+        return "browsers send a host of other letters in its ASCII form (xn--...)"
+    if not authority or not authority.isprintable() or any(c in authority for c in "/?#@ \\"):
+        return "after the scheme comes only a host and a port: no path, query, user or space"
+    host, port = _host_and_port(authority)
+    if port is not None and not (port.isdigit() and not port.startswith("0") and 0 < int(port) < 65536):
+        return f"port {port!r} is not a port number"
+    if port == _DEFAULT_PORTS[scheme]:
+        return f"browsers leave out {scheme}'s default port {port}"
+    if host != host.lower():
+        return "browsers send the host in lower case"
+    if host.startswith("["):
+        return None if host.endswith("]") and _is_ipv6(host[1:-1]) else f"{host} is not an IPv6 address"
+    labels = host.split(".")
+    if len(host) > 253 or not all(
+        0 < len(label) <= 63 and _LABEL_CHARACTERS.issuperset(label) and label[0] != "-" and label[-1] != "-"
+        for label in labels
+    ):
+        return f"{host!r} is not a host name: labels of letters, digits and '-', no wildcard, no empty label"
+    return None
+
+
+def _host_and_port(authority: str) -> tuple[str, str | None]:
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end == -1:
+            return authority, None
+        rest = authority[end + 1 :]
+        return authority[: end + 1], rest[1:] if rest.startswith(":") else (rest or None)
+    host, separator, port = authority.partition(":")
+    return host, port if separator else None
+
+
+def _is_ipv6(text: str) -> bool:
+    import ipaddress  # the declaration's check only
+
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _methods(values: Iterable[str], where: str) -> tuple[str, ...]:

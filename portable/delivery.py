@@ -37,8 +37,9 @@ class Bound(NamedTuple, Generic[TriggerT]):
     """A function ready to run: its description, its handler, and the data clients behind its handles. Made by
     `Bound.of`, once per process where a function is deployed.
 
-    `debug` puts the exception and traceback in 500 replies; only the local runner sets it. `cors` is the
-    policy a target applies itself when its gateway forwards preflights (GCP, the local runner). `source` is the
+    `debug` puts the exception and traceback in 500 replies; only the local runner sets it. `cors` is the App's
+    CORS policy: under it every reply varies by Origin, and a target whose gateway forwards preflights (GCP, the
+    local runner) answers them and adds the CORS headers by it (API Gateway does both on AWS). `source` is the
     cloud's name of the resource the trigger listens to (a bucket, a table, a queue), read when it was bound.
     """
 

@@ -45,7 +45,7 @@ def object_size(value: object) -> int | None:
         return None
     if isinstance(value, int) and value >= 0:
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:  # not '²': int() refuses
         return int(value)
     return None
 

@@ -18,13 +18,25 @@ _RESOURCE_NAME = re.compile(r"[a-z][a-z0-9-]{2,39}")
 
 
 def check_name(name: str, kind: str, pattern: re.Pattern[str] = _RESOURCE_NAME, separator: str = "-") -> None:
-    """Refuse a name outside `pattern` (3 to 40 lower-case letters, digits and `separator`), suggesting one."""
+    """Refuse a name outside `pattern` (3 to 40 lower-case letters, digits and `separator`), suggesting one, or one a
+    cloud reserves (limits.RESERVED_NAME_PREFIXES, RESERVED_BUCKET_NAME_PARTS)."""
     if not isinstance(name, str) or not pattern.fullmatch(name):
         suggestion = name.lower().replace("_", separator).replace("-", separator) if isinstance(name, str) else ""
         example = f", e.g. {kind}({suggestion!r})" if pattern.fullmatch(suggestion) else ""
         raise AppDefinitionError(
             f"{caller_location()}: {kind} name {name!r} is not valid: use 3 to 40 lower-case letters, digits "
             f"and {separator!r}, starting with a letter{example}"
+        )
+    from portable.limits import RESERVED_BUCKET_NAME_PARTS, RESERVED_NAME_PREFIXES
+
+    reserved = next((prefix for prefix in RESERVED_NAME_PREFIXES.get(kind, ()) if name.startswith(prefix)), None)
+    part = next((part for part in RESERVED_BUCKET_NAME_PARTS if part in name), None) if kind == "bucket" else None
+    if reserved or part:
+        said = f"starts with {reserved!r}" if reserved else f"contains {part!r}"
+        raise AppDefinitionError(
+            f"{caller_location()}: {kind} name {name!r} {said}, which the clouds keep for themselves (Cloud Storage "
+            f"and Pub/Sub refuse names starting with 'goog' or holding 'google', S3 those starting with 'xn--', "
+            f"'sthree-' or 'amzn-s3-demo-'); choose another name"
         )
 
 

@@ -22,7 +22,7 @@ from portable.decorators import HTTP_TIMEOUT_SECONDS, make_registrar
 from portable.delivery import entering, formatted_traceback, new_request_id
 from portable.errors import AppDefinitionError, HttpError, InvalidReply
 from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
-from portable.replies import HttpReply, debug_detail, error_reply, render, unauthorized
+from portable.replies import HttpReply, debug_detail, error_reply, render, unauthorized, varying_by_origin
 from portable.routes import Route, RouteError, parse_route
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
@@ -214,8 +214,10 @@ def _refuse_any_route_with_auth(specs: list[HttpFunction]) -> None:
 
 
 def reads_claims(trigger: HttpTrigger) -> bool:
-    """Whether a codec reads the verified caller into `request.auth`: only on a route declared with auth=. The
-    handler of an open route never sees claims, whatever the request carries."""
+    """Whether a codec reads the verified caller into `request.auth`: only on a route declared with auth=, whose
+    every method the gateway verifies (on GCP, every operation of the route carries `security`, OPTIONS included).
+    The handler of an open route never sees claims, whatever the request carries: there the userinfo header is the
+    caller's word, never the gateway's."""
     return trigger.auth is not None
 
 
@@ -250,9 +252,12 @@ def deliver(
         return decoded
     token = entering(bound, decoded.request_id, trace)
     try:
-        return _answer(bound, decoded)
+        reply = _answer(bound, decoded)
     finally:
         current_invocation.reset(token)
+    # Under a CORS policy, a reply to one origin differs from a reply to another or to none: every reply says so,
+    # the ones that carry no CORS headers included, so that no cache hands one origin's reply to another.
+    return reply if bound.cors is None else varying_by_origin(reply)
 
 
 def _answer(bound: Bound[HttpTrigger], request: Request) -> HttpReply:

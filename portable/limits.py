@@ -40,6 +40,32 @@ MESSAGE_ATTRIBUTE_NAME_MAX_CHARS = 256
 MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES = 1024
 # SQS delays a message at most 15 minutes.
 MESSAGE_DELAY_MAX_SECONDS = 900
+
+# Names the clouds refuse at deploy time, refused when declared. Cloud Storage bucket names may not start with
+# "goog" nor contain "google" or a close misspelling; Pub/Sub topic and subscription names (a queue's and a topic's,
+# each starting with the declared name) may not start with "goog"; S3 bucket names may not start with "xn--",
+# "sthree-" or "amzn-s3-demo-".
+RESERVED_NAME_PREFIXES = {
+    "bucket": ("goog", "xn--", "sthree-", "amzn-s3-demo-"),
+    "queue": ("goog",),
+    "topic": ("goog",),
+}
+RESERVED_BUCKET_NAME_PARTS = ("google", "g00gle", "go0gle", "g0ogle")
+# SQS queue names, 80 characters. A resource's cloud name is its Pulumi name plus Pulumi's 8-character suffix, so a
+# topic subscriber's dead-letter queue, `<topic>-<function>-dead-letters` plus the suffix, keeps topic and function
+# names to 58 characters together.
+SQS_QUEUE_NAME_MAX_CHARS = 80
+AUTO_NAME_SUFFIX_CHARS = 8
+TOPIC_SUBSCRIBER_NAMES_MAX_CHARS = SQS_QUEUE_NAME_MAX_CHARS - AUTO_NAME_SUFFIX_CHARS - len("--dead-letters")
+# Lambda keeps at most 4 KB of environment variables per function, names and values together, Portable's own
+# included (the function, its module, the physical name of each resource it uses, the CORS policy).
+FUNCTION_ENVIRONMENT_MAX_BYTES = 4096
+# IAM: a role's inline policies take at most 10,240 characters (whitespace not counted); each bucket, table, queue,
+# topic and secret a function uses adds statements to its one policy.
+ROLE_POLICY_MAX_CHARS = 10_240
+# GCP API Gateway: an API config id is at most 63 characters, and the provider appends 26 to the prefix it is given.
+API_CONFIG_ID_MAX_CHARS = 63
+API_CONFIG_ID_SUFFIX_CHARS = 26
 # DynamoDB advises at most two processes reading from one stream shard at a time (more are throttled): a table's
 # changes go to at most two functions. DynamoDB Streams and Eventarc both keep an undelivered change 24 hours.
 TABLE_CHANGE_CONSUMERS_MAX = 2

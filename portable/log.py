@@ -18,6 +18,21 @@ if TYPE_CHECKING:
     from typing import Any
 
 _ID_FIELDS = {"http": "request_id"}
+# What JSON leaves raw but a terminal acts on: C1 controls, line and paragraph separators, bidirectional controls.
+# Escaped as \uXXXX, which stays the same JSON, so that a logged key cannot reorder or break the lines around it.
+_TERMINAL_ESCAPES = {
+    code: f"\\u{code:04x}"
+    for code in (
+        *range(0x80, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
 
 
 def log(severity: str, message: str, **fields: Any) -> None:
@@ -33,7 +48,8 @@ def log(severity: str, message: str, **fields: Any) -> None:
         if invocation.trace:
             record["logging.googleapis.com/trace"] = invocation.trace
     record.update({key: value for key, value in fields.items() if value is not None})
-    sys.stderr.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
+    line = json.dumps(record, default=str, ensure_ascii=False)
+    sys.stderr.write((line if line.isascii() else line.translate(_TERMINAL_ESCAPES)) + "\n")
     sys.stderr.flush()
 
 

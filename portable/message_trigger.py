@@ -194,7 +194,9 @@ def register(
 
 
 def check_app(app: App) -> None:
-    """A queue hands each message to one consumer: two are refused."""
+    """A queue hands each message to one consumer: two are refused, and so is none (SQS would keep a message nobody
+    reads for days, Pub/Sub would drop it, the runner too). A topic's subscriber's SQS queues are named after both
+    (`<topic>-<function>-dead-letters`): names too long for SQS are refused."""
     for queue in app.queues:
         consumers = app.functions_of(MessageTrigger, queue)
         if len(consumers) > 1:
@@ -204,6 +206,26 @@ def check_app(app: App) -> None:
                 f"each message to one consumer. Keep one @{queue}.on_message, or declare a topic(...) instead: every "
                 "subscriber of a topic gets every message"
             )
+        if not consumers:
+            senders = ", ".join(
+                f"{spec.name!r} ({spec.where})" for spec in app.functions.values() if queue in spec.uses
+            )
+            raise AppDefinitionError(
+                f"queue {queue!r} has no consumer, yet {senders} use it: nothing would ever read its messages "
+                f"(SQS would keep them for days, Pub/Sub would drop them). Declare one with @{queue}.on_message, "
+                "or stop sending to it"
+            )
+    from portable.limits import SQS_QUEUE_NAME_MAX_CHARS, TOPIC_SUBSCRIBER_NAMES_MAX_CHARS
+
+    for topic in app.topics:
+        for spec in app.functions_of(MessageTrigger, topic):
+            if len(topic) + len(spec.name) > TOPIC_SUBSCRIBER_NAMES_MAX_CHARS:
+                raise AppDefinitionError(
+                    f"{spec.where} ({spec.name}): topic {topic!r} and its subscriber {spec.name!r} have "
+                    f"{len(topic) + len(spec.name)} characters together; the subscriber's SQS queues are named after "
+                    f"both, and SQS takes {SQS_QUEUE_NAME_MAX_CHARS} characters at most, so the two may take "
+                    f"{TOPIC_SUBSCRIBER_NAMES_MAX_CHARS}: give the topic or the function a shorter name"
+                )
 
 
 def receivers(app: App, message: Message) -> list[MessageFunction]:

@@ -171,14 +171,25 @@ def preflight_reply(policy: Cors, headers: Headers, request_id: str) -> HttpRepl
 
 
 def with_cors(policy: Cors | None, origin: str | None, reply: HttpReply) -> HttpReply:
-    """`reply` with the CORS headers for `origin`, in place of any the handler set."""
+    """`reply` with the CORS headers for `origin`, in place of any the handler set; under a policy, every reply
+    says it varies by Origin, those to other origins or to none included (a cache must not mix them)."""
     if policy is None:
         return reply
     from portable.cors_policy import reply_headers
 
-    added = reply_headers(policy, origin)
+    added = [(name, value) for name, value in reply_headers(policy, origin) if name != "Vary"]
     if added:
         reply.headers.replace(added)
+    return varying_by_origin(reply)
+
+
+def varying_by_origin(reply: HttpReply) -> HttpReply:
+    """`reply` with Origin among the request headers its Vary names (added to the handler's own, if any)."""
+    varies = reply.headers.get_all("vary")
+    named = {part.strip().lower() for value in varies for part in value.split(",")}
+    if "origin" in named or "*" in named:
+        return reply
+    reply.headers.replace([("Vary", ", ".join([*varies, "Origin"]))])
     return reply
 
 

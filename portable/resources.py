@@ -6,7 +6,7 @@ the running shim provides (see `portable.context`), so no cloud SDK loads at col
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from portable import data_rules
 from portable.decorators import FunctionOptions
@@ -36,6 +36,14 @@ class Bucket(Handle):
     """
 
     kind = "bucket"
+
+    def __init__(self, name: str, cors: Iterable[str] | None = None) -> None:
+        super().__init__(name)
+        if cors is not None:
+            from portable.app import caller_location, register_bucket_cors
+            from portable.cors_policy import checked_origins  # only a bucket declared with cors= loads it
+
+            register_bucket_cors(name, checked_origins(cors, f"{caller_location()} (bucket {name!r}, cors=)"))
 
     def _on(
         self,
@@ -371,9 +379,13 @@ class Table(Handle):
         return _every_page(self.query_page, prefix, page_size)
 
 
-def bucket(name: str) -> Bucket:
-    """Declare (or refer to) the bucket with this logical name."""
-    return Bucket(name)
+def bucket(name: str, *, cors: Iterable[str] | None = None) -> Bucket:
+    """Declare (or refer to) the bucket with this logical name.
+
+    `cors` lists the origins whose pages may use the bucket's signed URLs (GET, HEAD, PUT) from a browser, e.g.
+    `cors=["https://app.example.com"]`; without it, those of the App's `portable.cors(...)` may.
+    """
+    return Bucket(name, cors)
 
 
 def table(name: str) -> Table:

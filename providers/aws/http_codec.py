@@ -11,7 +11,7 @@ from portable import http_trigger
 from portable.delivery import new_request_id, safe_request_id
 from portable.errors import HttpError
 from portable.events import text
-from portable.replies import HttpReply
+from portable.replies import HttpReply, varying_by_origin
 from portable.request import NO_QUERY, Headers, Query, Request, decoded_request, parse_cookie_header
 from portable.runtime_typing import TYPE_CHECKING
 
@@ -49,7 +49,8 @@ def decode(event: dict[str, Any], bound: Bound[HttpTrigger], request_id: str | N
         from portable import log
 
         log.warning("bad request", function=bound.spec.name, error=exc.message, request_id=request_id)
-        return http_trigger.refused(exc, request_id_of(event) or request_id or new_request_id())
+        refused = http_trigger.refused(exc, request_id_of(event) or request_id or new_request_id())
+        return refused if bound.cors is None else varying_by_origin(refused)
     return request
 
 
@@ -231,18 +232,27 @@ def _path_params(value: Any) -> dict[str, str]:
 def auth_of(event: dict[str, Any]) -> Auth | None:
     """The caller API Gateway's JWT authorizer verified (`requestContext.authorizer.jwt`), None without one (only a
     route declared with auth= reads it: an open route's cold start does without portable.auth)."""
-    from portable.auth import auth_from_claims
+    from portable.auth import UnreadableClaims, auth_from_claims
 
     context = _mapping(event.get("requestContext"), "requestContext")
     authorizer = _mapping(context.get("authorizer"), "requestContext.authorizer")
     jwt = _mapping(authorizer.get("jwt"), "requestContext.authorizer.jwt")
     if not jwt:
         return None
-    claims = dict(_pairs(jwt.get("claims"), "requestContext.authorizer.jwt.claims"))
+    given = _mapping(jwt.get("claims"), "requestContext.authorizer.jwt.claims")
+    claims = {name: text for name, text in given.items() if text is not None}
+    if not all(type(text) is str for text in claims.values()):  # the authorizer renders every claim as text
+        raise _malformed("requestContext.authorizer.jwt.claims must be an object of strings")
     scopes = jwt.get("scopes")
     if scopes is not None and not (isinstance(scopes, list) and all(isinstance(scope, str) for scope in scopes)):
         raise _malformed("requestContext.authorizer.jwt.scopes must be a list of strings or null")
-    return auth_from_claims(claims, scopes)
+    try:
+        return auth_from_claims(claims, scopes)
+    except UnreadableClaims as exc:  # no verified caller: the route answers 401
+        from portable import log
+
+        log.warning("unreadable claims from the authorizer", error=str(exc))
+        return None
 
 
 def _v1(event: dict[str, Any], fallback_request_id: str | None) -> Request:

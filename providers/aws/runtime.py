@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from portable.app import Trigger
+    from portable.cors_policy import Cors
 
     Event = dict[str, Any]
 
@@ -92,9 +93,24 @@ def bind(function: str, module: str, provider: str = CLOUD) -> Entry | Broken:
     each call with the error (500 to HTTP, EventFailed to events), as Lambda shows it in the function's logs."""
     try:
         spec, handler = load_function(function, module)
-        return Entry(Bound.of(spec, handler, client_factory(provider)), provider)
+        return Entry(Bound.of(spec, handler, client_factory(provider), cors=_cors()), provider)
     except PortableError as exc:
         return Broken(str(exc))
+
+
+def _cors() -> Cors | None:
+    """The App's CORS policy, which the deploy hands an HTTP function in PORTABLE_CORS (read once, when it is bound):
+    API Gateway answers preflights and adds the CORS headers by it, and under it every reply varies by Origin."""
+    import os
+
+    from portable.cors_policy import ENVIRONMENT_VARIABLE
+
+    text = os.environ.get(ENVIRONMENT_VARIABLE)
+    if not text:
+        return None
+    from portable.cors_policy import from_environment
+
+    return from_environment(text)
 
 
 class Broken:

@@ -70,6 +70,12 @@ def parser() -> argparse.ArgumentParser:
     )
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    dev.add_argument(
+        "--expose-control",
+        action="store_true",
+        help="with --host beyond this machine, serve /__portable/ to callers that send the token printed at "
+        "start; without it, /__portable/ answers only this machine, and is off when --host is not loopback",
+    )
     _state_option(dev)
     dev.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
     dev.add_argument(
@@ -302,7 +308,7 @@ def _dev(args: argparse.Namespace) -> int:
         return 2
     refuse_framework_shadowing(str(PROJECT_ROOT))  # the runner starts in it, where such a folder comes first
     command = [sys.executable, "-m", "providers.local", "--host", args.host, "--port", str(args.port)]
-    for option in ("no_schedules", "debug", "no_reload", "fast_retries"):
+    for option in ("no_schedules", "debug", "no_reload", "expose_control", "fast_retries"):
         if getattr(args, option):
             command.append("--" + option.replace("_", "-"))
     environment = dict(os.environ)

@@ -17,10 +17,11 @@ from typing import Any
 import pulumi
 
 from portable.app import App, has_trigger
-from portable.auth import JwtAuth, checked
+from portable.auth import JwtAuth, checked, deployed_refusal
 from portable.cors_policy import Cors
 from portable.errors import AppDefinitionError, ConfigurationError
 from portable.http_trigger import HttpTrigger, auths
+from portable.http_trigger import functions as http_functions
 from providers.deploy.config import config_command
 
 CORS_ORIGINS_KEY = "corsAllowOrigins"
@@ -39,7 +40,28 @@ def with_stack_overrides(app: App) -> App:
         if has_trigger(spec, HttpTrigger) and spec.trigger.auth is not None:
             auth = overrides.get(spec.trigger.auth.name, spec.trigger.auth)
             app.functions[name] = spec._replace(trigger=spec.trigger._replace(auth=auth))
+    _refuse_undeployable_issuers(app)
     return app
+
+
+def _refuse_undeployable_issuers(app: App) -> None:
+    """An issuer only the local runner can use (http, loopback) stops the deploy, naming the routes and the fix."""
+    for auth in auths(app):
+        refusal = deployed_refusal(auth)
+        if refusal is None:
+            continue
+        routes = [
+            f"{spec.trigger.route.key} ({spec.where})"
+            for spec in http_functions(app)
+            if spec.trigger.auth is not None and spec.trigger.auth.name == auth.name
+        ]
+        command = config_command(
+            f"--path 'portable:{JWT_AUTH_KEY}.{auth.name}.issuer'", "https://example.eu.auth0.com/", pulumi.get_stack()
+        )
+        raise ConfigurationError(
+            f"jwt_auth {auth.name!r}, which {', '.join(routes)} require, cannot be deployed: {refusal}. Locally it "
+            f"serves; for this stack, name the issuer your users sign in with: {command}"
+        )
 
 
 def _wrong(key: str, why: str, example: str) -> ConfigurationError:

@@ -7,8 +7,11 @@ from typing import Any
 
 import pulumi
 
-from portable.app import App, FunctionSpec, ResourceSpec
+from portable.app import App, FunctionSpec, ResourceSpec, has_trigger
 from portable.context import physical_name_variable
+from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
+from portable.cors_policy import Cors, to_environment
+from portable.http_trigger import HttpTrigger
 from portable.openapi import openapi_document
 from portable.settings import SETTINGS_VARIABLE
 from providers.deploy.plan import Outputs, StackInfo
@@ -28,6 +31,12 @@ def function_environment(
         if resource.name in spec.uses:
             variables[physical_name_variable(resource)] = name
     return variables
+
+
+def cors_environment(spec: FunctionSpec, cors: Cors | None) -> dict[str, str]:
+    """PORTABLE_CORS, the App's effective CORS policy, for an HTTP function of an App that has one: the GCP shim
+    answers preflights and adds the CORS headers by it, the AWS shim says its replies vary by Origin."""
+    return {CORS_VARIABLE: to_environment(cors)} if cors is not None and has_trigger(spec, HttpTrigger) else {}
 
 
 def data_options(info: StackInfo, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import flask
 
 from portable import http_trigger, log
-from portable.auth import Auth, auth_from_claims
+from portable.auth import Auth, UnreadableClaims, auth_from_claims
 from portable.cors_policy import is_preflight
 from portable.delivery import new_request_id, safe_request_id
 from portable.limits import REQUEST_BODY_MAX_BYTES
@@ -106,13 +106,17 @@ def auth_of(headers: Headers) -> Auth | None:
     try:
         text = value.strip().replace("-", "+").replace("_", "/")
         claims = json.loads(base64.b64decode(text + "=" * (-len(text) % 4), validate=True))
-    except (binascii.Error, ValueError) as exc:
-        log.warning("unreadable " + USERINFO_HEADER, error=str(exc))
+    except (binascii.Error, ValueError, RecursionError) as exc:
+        log.warning("unreadable " + USERINFO_HEADER, error=str(exc)[:200])
         return None
     if not isinstance(claims, dict):
         log.warning(USERINFO_HEADER + " holds no JSON object")
         return None
-    return auth_from_claims(claims)
+    try:
+        return auth_from_claims(claims)
+    except UnreadableClaims as exc:  # no verified caller: the route answers 401
+        log.warning("unreadable claims in " + USERINFO_HEADER, error=str(exc))
+        return None
 
 
 def _client_ip(headers: Headers, remote_addr: str | None) -> str | None:

@@ -22,6 +22,12 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m providers.local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--expose-control",
+        action="store_true",
+        help="with --host beyond this machine, serve the control endpoints (/__portable/) to callers that send the "
+        "token printed at start; without it they are off there",
+    )
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0 picks a free one)")
     parser.add_argument("--package", default="functions", help="the package holding the App (default functions)")
     parser.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
@@ -64,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
         options = {"--no-schedules": args.no_schedules, "--debug": args.debug, "--fast-retries": args.fast_retries}
         served = ["--package", args.package, *(option for option, given in options.items() if given)]
-        return Reloader(args.host, args.port, served, package=args.package).run()
+        return Reloader(args.host, args.port, served, package=args.package, expose_control=args.expose_control).run()
 
     from providers.local.server import serve
 
@@ -74,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         package=args.package,
         schedules=not args.no_schedules,
         debug=args.debug,
+        expose_control=args.expose_control,
         fast_retries=args.fast_retries,
         listen_fd=args.listen_fd,
         report_fd=args.report_fd,

@@ -23,7 +23,7 @@ from portable.errors import BackendError, NotFound, TooLarge
 from portable.object_trigger import ObjectEvent, ObjectEventKind
 from portable.storage_types import ObjectInfo, Page, SignedMethod
 from providers.local import events, outboxes, signed_urls
-from providers.local.sqlite_files import connect, immediate, local_dir, open_connection, rows_by_prefix
+from providers.local.sqlite_files import Database, connect, immediate, local_dir, open_connection, rows_by_prefix
 
 MAX_OBJECT_BYTES = 1_000_000_000  # SQLite's default limit on one value
 _OBJECTS = """
@@ -44,7 +44,7 @@ class LocalBucket:
         self.root = root or local_dir()
         self.path = self.root / "buckets" / physical / "objects.sqlite3"
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Database:
         return connect(self.path, _SCHEMA, self.logical)
 
     def put(self, key: str, data: bytes | IO[bytes], content_type: str, metadata: dict[str, str]) -> ObjectInfo:
@@ -129,7 +129,7 @@ class LocalBucket:
             raise NotFound(self.logical, f"no object {key!r}")
         return tuple(row)
 
-    def _record_event(self, db: sqlite3.Connection, info: ObjectInfo, kind: ObjectEventKind) -> None:
+    def _record_event(self, db: Database, info: ObjectInfo, kind: ObjectEventKind) -> None:
         event = ObjectEvent(
             bucket=self.logical,
             key=info.key,

@@ -9,6 +9,8 @@ JSON lines stay as they are: what handlers log, and the details of a failure.
 
 The runner keeps its latest lines too, for the dashboard's live log (`/__portable/log`): one
 append under a lock per invocation, whether or not a page is reading them.
+
+Keys and paths come from callers: every character a terminal would act on prints escaped (`printable`).
 """
 
 from __future__ import annotations
@@ -21,11 +23,22 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO
 
+from portable.replies import HttpReply
 from providers.local.events import LocalEvent, codec, kind_of_event
 from providers.local.wsgi import Environ, StartResponse
 
 # How many lines the dashboard can scroll back through.
 KEPT_LINES = 1000
+
+
+def printable(text: str) -> str:
+    """`text` with every character a terminal would act on escaped: controls (C0, C1), line and paragraph
+    separators, bidirectional and other format characters, each as `\\xNN`, `\\uNNNN` or `\\UNNNNNNNN`."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        character if character.isprintable() or character == " " else ascii(character)[1:-1] for character in text
+    )
 
 
 class Line(NamedTuple):
@@ -79,6 +92,8 @@ class Console:
         self._changed = threading.Condition()
 
     def invocation(self, function: str, trigger: str, subject: str, outcome: str, seconds: float) -> None:
+        """Write and keep one line; `subject` and `outcome` print with what a terminal would act on escaped."""
+        subject, outcome = printable(subject), printable(outcome)
         with self._changed:
             self._seq += 1
             line = Line(self._seq, datetime.now(), function, trigger, subject, outcome, seconds * 1000)
@@ -98,6 +113,21 @@ class Console:
         with self._changed:
             self._changed.wait_for(lambda: self._closed or self._seq > seq, timeout)
             return [line for line in self._lines if line.seq > seq]
+
+    def own_reply(self, label: str, environ: Environ, reply: HttpReply, seconds: float) -> None:
+        """The line of a reply the runner writes itself, a refusal included (a preflight's, a 401, a 404, a control
+        call's): `label` in place of a function, the status, and for an error what it says."""
+        outcome = str(reply.status)
+        if reply.status >= 400:
+            import json
+
+            try:
+                said = json.loads(reply.body).get("error")
+            except (ValueError, AttributeError):
+                said = None
+            if isinstance(said, str):
+                outcome += f" {said[:160]}"
+        self.invocation(label, "http", codec("http").subject(environ), outcome, seconds)
 
     @property
     def closed(self) -> bool:

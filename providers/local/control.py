@@ -23,41 +23,54 @@
     GET     /__portable/jwks.json                              the development issuer's public key
     GET     /__portable/api[/openapi.json]                     the API explorer, and the OpenAPI document
 
-They answer requests addressed to a loopback name on the runner's own port, from tools
-(curl, scripts) or from the runner's own pages only, so a web page elsewhere in the
-user's browser, or a DNS name rebound to 127.0.0.1, cannot drive the runner. Signed
-URLs carry their own authority, as in the clouds; user routes are the App's business.
+By default they answer only a caller on this machine (a loopback peer address) that addresses
+the runner by a loopback name on its own port, from tools (curl, scripts) or from the runner's
+own pages, so neither another machine, nor a web page elsewhere in the user's browser, nor a
+DNS name rebound to 127.0.0.1 can drive the runner. A runner listening on another address
+(`--host 0.0.0.0`) turns them off, unless `--expose-control` turns them on for any peer that
+sends the token the runner printed at start (`Authorization: Bearer <token>`). Signed URLs
+carry their own authority, as in the clouds, and are served whatever the access; user routes
+are the App's business.
+
+Each reply has its line on the console, except the successful reads (GET or HEAD answered below
+400): the dashboard reads the App, the log and the data as it goes, and its own polling must
+not fill the log it shows. Calls that change something and every refusal have their line.
 """
 
 from __future__ import annotations
 
 import json
 import mimetypes
+import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
 from portable import http_trigger
 from portable.app import App, ResourceSpec
 from portable.context import physical_name
+from portable.cors_policy import Cors, is_preflight
 from portable.data_rules import check_object_key
+from portable.delivery import new_request_id
 from portable.errors import BackendError, InvalidValue, NotFound, ResourceError, TooLarge
-from portable.replies import HttpReply, render
-from portable.request import Response
+from portable.replies import HttpReply, preflight_reply, render, with_cors
+from portable.request import Headers, Response
 from portable.schedule_trigger import ScheduleTrigger
 from portable.suggestions import did_you_mean
 from providers.local import browse, dashboard, signed_urls
+from providers.local.access import PREFIX, ControlAccess, check_caller, signed_in
 from providers.local.api_explorer import Explorer
 from providers.local.buckets import MAX_OBJECT_BYTES, LocalBucket
 from providers.local.clients import open_bucket, open_table
 from providers.local.tokens import DEFAULT_LIFETIME_SECONDS
-from providers.local.wsgi import Environ, Refused, StartResponse, error, path_text, request_body, send
+from providers.local.wsgi import Environ, Refused, StartResponse, environ_headers, error, path_text, request_body, send
 from providers.paths import project_title
 
 if TYPE_CHECKING:
+    from providers.local.console import Console
     from providers.local.served import Served
 
-PREFIX = "/__portable/"
 USAGE = (
     f"open {PREFIX} in a browser for the dashboard; or use POST {PREFIX}schedules/<name>; "
     f"PUT, GET or DELETE {PREFIX}objects/<bucket>/<key>; GET {PREFIX}objects/<bucket>; GET {PREFIX}tables/<table>; "
@@ -65,23 +78,19 @@ USAGE = (
     f"POST {PREFIX}dead-letters/<function>/<id>/replay; POST {PREFIX}token?subject=<who>; GET {PREFIX}jwks.json; "
     f"GET {PREFIX}api"
 )
-_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
-_FOREIGN_SITES = frozenset({"cross-site", "same-site"})
 _FIRED_STATUS = {"delivered": 200, "queued": 202}
 # A JSON body sent to a control endpoint (a message, a request for the App) is at most this big.
 _JSON_BODY_MAX_BYTES = 8 * 1024 * 1024
 
-OpenBucket = Callable[[str], LocalBucket]
-
 
 class Control:
     """WSGI app for every path under PREFIX, over the schedules, buckets, tables, messages and dead letters of the
-    App that `local` serves, and its dashboard."""
+    App that `local` serves, and its dashboard, to the callers `local.access` lets in."""
 
     def __init__(self, local: Served) -> None:
         self.local = local
         self.app = local.app
-        self.signed = SignedUrls(self._open_physical)
+        self.signed = SignedUrls.of(local.app, local.console)
         self.explorer = Explorer(local.app, project_title())
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -90,14 +99,17 @@ class Control:
             return self.signed(environ, start_response)
         if path == dashboard.STREAM and environ.get("REQUEST_METHOD", "GET") == "GET":
             try:
-                check_caller(environ)
-            except Refused as exc:
-                return send(start_response, error(exc.status, str(exc)))
+                check_caller(environ, self.local.access)
+            except Refused:  # refused again by _answer, with its line
+                return answered(self._answer, environ, start_response, self.local.console)
             return dashboard.stream(self.local.console, environ, start_response)
-        return answered(self._answer, environ, start_response)
+        return answered(self._answer, environ, start_response, self.local.console, quiet=dashboard.own_read)
 
     def _answer(self, environ: Environ) -> HttpReply:
-        check_caller(environ)
+        signing_in = signed_in(environ, self.local.access)
+        if signing_in is not None:
+            return HttpReply(303, headers=signing_in)
+        check_caller(environ, self.local.access)
         path = path_text(environ)
         method = environ.get("REQUEST_METHOD", "GET")
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
@@ -254,18 +266,18 @@ class Control:
             f"or DELETE {PREFIX}dead-letters/<function>/<id>, not {method} {PREFIX}dead-letters/{rest}",
         )
 
-    def _open_physical(self, physical: str) -> LocalBucket:
-        return bucket_by_physical_name(self.app, physical)
 
-
-def while_failed(load_error: dict[str, Any], environ: Environ) -> HttpReply | None:
-    """While the App cannot load, what answers under PREFIX: the dashboard, showing `load_error`, with the same
-    caller checks; None for any other path."""
+def while_failed(load_error: dict[str, Any], access: ControlAccess, environ: Environ) -> HttpReply | None:
+    """While the App cannot load, what answers under PREFIX: the dashboard, showing `load_error`, to the callers
+    `access` lets in; None for any other path."""
     path = environ.get("PATH_INFO") or "/"
     if not path.startswith(PREFIX):
         return None
     try:
-        check_caller(environ)
+        signing_in = signed_in(environ, access)
+        if signing_in is not None:
+            return HttpReply(303, headers=signing_in)
+        check_caller(environ, access)
     except Refused as exc:
         return error(exc.status, str(exc))
     return dashboard.failed(environ.get("REQUEST_METHOD", "GET"), path, load_error)
@@ -279,24 +291,60 @@ def bucket_by_physical_name(app: App, physical: str) -> LocalBucket:
     raise NotFound(physical, "no bucket of the App has this name")
 
 
+def signed_url_policy(app: App, physical: str) -> Cors | None:
+    """The CORS policy of the signed URLs of the App's bucket whose physical name is `physical` (None: no page of
+    another origin may use them)."""
+    for name in app.buckets:
+        if physical_name(ResourceSpec("bucket", name)) == physical:
+            return app.signed_url_cors(name)
+    return None
+
+
 class SignedUrls:
     """WSGI app for signed URLs: GET downloads, PUT uploads (and fires the bucket's events).
 
-    `open_physical` takes the bucket's physical name, the one the URL was signed for.
+    `open_physical` takes the bucket's physical name, the one the URL was signed for; `policy_of` gives the CORS
+    policy of its signed URLs (`signed_url_policy`), by which it answers preflights and adds CORS headers, as S3's
+    CORS rules and Cloud Storage's `cors` do in the clouds. Each reply has its line on `console`, if given.
     """
 
-    def __init__(self, open_physical: OpenBucket) -> None:
+    def __init__(
+        self,
+        open_physical: Callable[[str], LocalBucket],
+        policy_of: Callable[[str], Cors | None],
+        console: Console | None = None,
+    ) -> None:
         self.open_physical = open_physical
+        self.policy_of = policy_of
+        self.console = console
+
+    @classmethod
+    def of(cls, app: App, console: Console | None = None) -> SignedUrls:
+        """The signed URLs of `app`'s buckets."""
+        return cls(partial(bucket_by_physical_name, app), partial(signed_url_policy, app), console)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
-        return answered(self._answer, environ, start_response)
+        physical = (environ.get("PATH_INFO") or "")[len(signed_urls.ROUTE) :].partition("/")[0]
+        policy = self.policy_of(physical)
+        headers = environ_headers(environ)
+        if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers):
+            return answered(
+                lambda environ: _signed_url_preflight(policy, headers), environ, start_response, self.console
+            )
+        return answered(
+            self._answer,
+            environ,
+            start_response,
+            self.console,
+            finish=lambda reply: with_cors(policy, headers.get("origin"), reply),
+        )
 
     def _answer(self, environ: Environ) -> HttpReply:
         method = environ.get("REQUEST_METHOD", "GET")
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         content_type = environ.get("CONTENT_TYPE") or None
-        # PATH_INFO arrives %-decoded, as latin-1 text (PEP 3333); quoting it again gives the signed path.
-        path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/")
+        # PATH_INFO arrives %-decoded, as latin-1 text (PEP 3333); quoting its UTF-8 again gives the signed path.
+        path = quote(path_text(environ), safe="/")
         bucket, key = signed_urls.verify(method, path, query, content_type)
         check_object_key(bucket, key)
         store = self.open_physical(bucket)
@@ -304,6 +352,16 @@ class SignedUrls:
             return _download(store, key)
         info = store.put(key, request_body(environ, MAX_OBJECT_BYTES), content_type or "application/octet-stream", {})
         return HttpReply(200, headers=[("ETag", f'"{info.etag}"')])
+
+
+def _signed_url_preflight(policy: Cors | None, headers: Headers) -> HttpReply:
+    if policy is None:
+        return error(
+            403,
+            "this bucket's signed URLs take no calls from pages of other origins; list the origins with "
+            "bucket(name, cors=[...]) or portable.cors(allow_origins=[...])",
+        )
+    return preflight_reply(policy, headers, new_request_id())
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> HttpReply:
@@ -326,28 +384,18 @@ def _json_body(environ: Environ, optional: bool = False) -> dict[str, Any]:
     return sent
 
 
-def check_caller(environ: Environ) -> None:
-    """Refused (403) unless the request comes from this machine's tools or the runner's own pages."""
-    host = (environ.get("HTTP_HOST") or "").lower()
-    port = environ.get("SERVER_PORT") or "80"
-    own = {f"{name}:{port}" for name in _LOOPBACK_NAMES}
-    if port == "80":
-        own.update(_LOOPBACK_NAMES)
-    if host not in own:
-        raise Refused(
-            403,
-            f"the control endpoints answer only at 127.0.0.1, localhost or [::1] on port {port}, "
-            f"not at Host {host[:100]!r}",
-        )
-    origin = environ.get("HTTP_ORIGIN")
-    if origin is not None and origin.lower() != f"http://{host}":
-        raise Refused(403, f"a page from {origin[:100]!r} may not drive the runner; use curl or a script")
-    if (environ.get("HTTP_SEC_FETCH_SITE") or "").lower() in _FOREIGN_SITES:
-        raise Refused(403, "a page from another site may not drive the runner; use curl or a script")
-
-
-def answered(answer: Callable[[Environ], HttpReply], environ: Environ, start_response: StartResponse) -> list[bytes]:
-    """Send `answer`'s reply, or the error reply for what it raised."""
+def answered(
+    answer: Callable[[Environ], HttpReply],
+    environ: Environ,
+    start_response: StartResponse,
+    console: Console | None,
+    *,
+    finish: Callable[[HttpReply], HttpReply] | None = None,
+    quiet: Callable[[Environ, int], bool] | None = None,
+) -> list[bytes]:
+    """Send `answer`'s reply, or the error reply for what it raised (each passed through `finish`), with its line on
+    `console`, unless `quiet` says the call and its status need none."""
+    started = time.perf_counter()
     try:
         reply = answer(environ)
     except Refused as exc:
@@ -362,11 +410,19 @@ def answered(answer: Callable[[Environ], HttpReply], environ: Environ, start_res
         reply = error(500, str(exc))
     except ResourceError as exc:
         reply = error(400, str(exc))
+    if finish is not None:
+        reply = finish(reply)
+    if console is not None and not (quiet is not None and quiet(environ, reply.status)):
+        console.own_reply("control", environ, reply, time.perf_counter() - started)
     return send(start_response, reply)
+
+
+# Stored content is the uploader's, not the runner's: whatever its type, a browser shows it in a sandbox of no
+# origin (no script, no form, no same-origin call to /__portable/), and never guesses an active type for it.
+STORED_OBJECT_HEADERS = [("Content-Security-Policy", "sandbox"), ("X-Content-Type-Options", "nosniff")]
 
 
 def _download(store: LocalBucket, key: str) -> HttpReply:
     info, body = store.head(key), store.get(key)
-    return HttpReply(
-        200, body, [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
-    )
+    headers = [("Content-Type", info.content_type or "application/octet-stream"), ("ETag", f'"{info.etag}"')]
+    return HttpReply(200, body, headers + STORED_OBJECT_HEADERS)

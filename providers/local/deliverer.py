@@ -31,6 +31,9 @@ from providers.local.events import LocalEvent, codec, doorbell, with_attempt
 
 # Writes in another process ring no bell here: look at the outboxes and the queue this often anyway.
 POLL_SECONDS = 1.0
+# HTTP calls go first: while calls come, a worker waits up to this long before it takes an event, so that a burst
+# of calls delays events a little (they wait in the durable queue), never the calls.
+YIELD_SECONDS = 0.2
 RELAY_BATCH = 500
 _ERROR_CHARS = 1000
 FAST_FIRST_DELAY_SECONDS = 1.0
@@ -129,9 +132,11 @@ class Deliverer:
         policy_for: PolicyFor,
         workers: int,
         console: Console,
+        yield_to_calls: Callable[[float], object] = lambda seconds: None,
     ) -> None:
         self.app = app
         self.console = console
+        self.yield_to_calls = yield_to_calls
         self.queue = queue
         self.letters = letters
         self.send = send
@@ -275,11 +280,15 @@ class Deliverer:
         self._threads.append(thread)
 
     def _relay_loop(self) -> None:
+        released = 0.0
         while not self._stopping.is_set():
             rings = doorbell.rings()
+            self.yield_to_calls(YIELD_SECONDS)  # then it moves more events in one go
             try:
                 moved = self.relay()
-                self.queue.release_the_dead(time.time())
+                if time.monotonic() - released >= POLL_SECONDS:  # a write of the queue: not on every ring
+                    self.queue.release_the_dead(time.time())
+                    released = time.monotonic()
             except Exception as exc:  # a broken state directory: say so, and try again
                 log.error("moving events to the delivery queue failed", error=f"{type(exc).__name__}: {exc}")
                 moved = False
@@ -289,6 +298,7 @@ class Deliverer:
     def _work_loop(self) -> None:
         while not self._stopping.is_set():
             rings = doorbell.rings()
+            self.yield_to_calls(YIELD_SECONDS)
             try:
                 delivery = self.queue.take(time.time())
                 if delivery is not None:

@@ -25,7 +25,7 @@ from portable import log
 from portable.errors import BackendError
 from providers.local import events
 from providers.local.events import LocalEvent
-from providers.local.sqlite_files import connect, immediate
+from providers.local.sqlite_files import Database, connect, immediate
 
 RESOURCE = "delivery queue"
 _SCHEMA = """
@@ -177,11 +177,11 @@ class DeliveryQueue:
                 if not _alive(owner):
                     db.execute("UPDATE deliveries SET owner = NULL, due = ? WHERE owner = ?", (now, owner))
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Database:
         return connect(self.path, _SCHEMA, RESOURCE)
 
     @contextmanager
-    def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, doing: str) -> Iterator[Database]:
         try:
             with immediate(self._db()) as db:
                 yield db

@@ -57,7 +57,14 @@ def send(open_: Callable[..., TestResponse], request: Request) -> HttpReply:
 
 
 def subject(environ: Environ) -> str:
-    return f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO') or '/'}"
+    """What a call's console line says it was called with: the method and the path as its sender wrote it."""
+    return f"{environ.get('REQUEST_METHOD', 'GET')} {request_path(environ)}"
+
+
+def request_path(environ: Environ) -> str:
+    """The request's path as its sender wrote it: the bytes PEP 3333 hands over as latin-1, read as UTF-8."""
+    raw = (environ.get("PATH_INFO") or "/").encode("latin-1", "replace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def outboxes(app: App, root: Path) -> list[Outbox]:

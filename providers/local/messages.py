@@ -23,7 +23,7 @@ from portable.context import setting
 from portable.errors import BackendError
 from portable.message_trigger import Message
 from providers.local import events, outboxes
-from providers.local.sqlite_files import connect, immediate
+from providers.local.sqlite_files import Database, connect, immediate
 
 RESOURCE = "message outbox"
 _SCHEMA = """
@@ -81,5 +81,5 @@ class MessageOutbox:
         """The messages waiting for the relay, each due after its delay."""
         return outboxes.Outbox(self.path, _SCHEMA, RESOURCE, "message, due")
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Database:
         return connect(self.path, _SCHEMA, RESOURCE)

@@ -14,12 +14,12 @@ from typing import Any
 from portable import log
 from portable.errors import BackendError
 from providers.local import events
-from providers.local.sqlite_files import connect, immediate
+from providers.local.sqlite_files import Database, connect, immediate
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);"
 
 
-def write(db: sqlite3.Connection, event: Any) -> None:
+def write(db: Database, event: Any) -> None:
     """Add `event` to the outbox of `db`, inside the caller's transaction."""
     db.execute("INSERT INTO outbox (event) VALUES (?)", (events.to_json(event),))
 
@@ -61,5 +61,5 @@ class Outbox:
         except sqlite3.Error as exc:
             raise BackendError(self.resource, f"clearing the outbox failed: {exc}") from exc
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Database:
         return connect(self.path, self.schema, self.resource)

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from providers.local import signed_urls
+from providers.local.access import ControlAccess
 from providers.local.load_failure import shown_path
-from providers.local.server import url_host
+from providers.local.server import CONTROL_TOKEN_VARIABLE, url_host
 from providers.local.sqlite_files import local_dir
 from providers.paths import MAIN_PY, PROJECT_ROOT
 
@@ -113,12 +114,21 @@ class Reloader:
     `served` options."""
 
     def __init__(
-        self, host: str, port: int, served: list[str], root: Path = PROJECT_ROOT, package: str = "functions"
+        self,
+        host: str,
+        port: int,
+        served: list[str],
+        root: Path = PROJECT_ROOT,
+        package: str = "functions",
+        *,
+        expose_control: bool = False,
     ) -> None:
         self.host = host
         self.port = port
-        self.served = served
+        self.served = served + ["--host", host] + ["--expose-control"] * expose_control
         self.root = root
+        # One token for every server this reloader starts, so that it holds across reloads.
+        self.control = ControlAccess.for_host(host, expose_control)
         self.watched = Watched(root, package)
         self.changes: queue.Queue[Path] = queue.Queue()
         self._observer: BaseObserver | None = None
@@ -255,7 +265,8 @@ class Reloader:
         ]
         if since is not None:
             command += ["--schedules-since", since]
-        process = subprocess.Popen(command, pass_fds=(listener.fileno(), write, lifeline))
+        env = {**os.environ, **({CONTROL_TOKEN_VARIABLE: self.control.token} if self.control.token else {})}
+        process = subprocess.Popen(command, pass_fds=(listener.fileno(), write, lifeline), env=env)
         os.close(write)
         os.close(lifeline)
         child = Child(process, held, self._files_reported)

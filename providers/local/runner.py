@@ -16,6 +16,7 @@ Pub/Sub's pushes.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,23 +28,26 @@ from portable.context import using_clients
 from portable.cors_policy import is_preflight
 from portable.delivery import new_request_id
 from portable.errors import BackendError, NotFound
+from portable.limits import REQUEST_BODY_MAX_BYTES
 from portable.loading import load_app
-from portable.replies import preflight_reply, unauthorized, unrouted, with_cors
+from portable.replies import HttpReply, preflight_reply, unauthorized, unrouted, with_cors
 from portable.request import Headers
 from portable.schedule_trigger import ScheduleTrigger, schedule_firing
 from portable.suggestions import did_you_mean
 from portable.triggers import codec_name
 from providers.binding import client_factory
 from providers.gcp.http_codec import USERINFO_HEADER, userinfo_of_token
+from providers.local.access import LOOPBACK_ONLY, PREFIX, ControlAccess
 from providers.local.console import Console, timed_http
-from providers.local.control import PREFIX, Control
+from providers.local.control import Control
 from providers.local.dead_letters import DeadLetter, DeadLetters
 from providers.local.deliverer import Answer, Deliverer, Outcome, PolicyFor, default_policy, faster
 from providers.local.delivery_queue import DeliveryQueue
 from providers.local.events import LocalEvent
+from providers.local.http_codec import request_path
 from providers.local.sqlite_files import local_dir
 from providers.local.tokens import DevIssuer, TokenRefused, bearer_token
-from providers.local.wsgi import Environ, StartResponse, send
+from providers.local.wsgi import Environ, Refused, StartResponse, buffered_body, call, environ_headers, error, send
 from providers.paths import MAIN_PY
 
 if TYPE_CHECKING:
@@ -54,6 +58,8 @@ if TYPE_CHECKING:
 LEASE_GRACE_SECONDS = 30
 WORKERS = 4
 USERINFO_ENVIRON = "HTTP_" + USERINFO_HEADER.upper().replace("-", "_")
+# Events wait while HTTP calls are answered, and until none has come for this long.
+QUIET_SECONDS = 0.02
 
 
 class LocalApp:
@@ -62,7 +68,8 @@ class LocalApp:
     `policy_for(spec)` gives each event function its attempts and backoff (its kind's `policy`). The runner counts
     attempts and keeps dead letters itself; `counts_attempts=False` leaves the end of an event's retries to the
     GCP shim where GCP counts no attempts (Eventarc), as on GCP (the test kit's gcp target). `fast_retries` waits
-    1 s, doubling, between attempts in place of each policy's backoff (`portable dev --fast-retries`).
+    1 s, doubling, between attempts in place of each policy's backoff (`portable dev --fast-retries`). `control`
+    says who may call the control endpoints under /__portable/.
     """
 
     def __init__(
@@ -75,6 +82,7 @@ class LocalApp:
         debug: bool = False,
         counts_attempts: bool = True,
         fast_retries: bool = False,
+        control: ControlAccess = LOOPBACK_ONLY,
     ) -> None:
         import functions_framework
 
@@ -94,8 +102,14 @@ class LocalApp:
         self.console = Console()
         self.queue = DeliveryQueue(root, self._lease_seconds)
         self.letters = DeadLetters(root)
-        self.deliverer = Deliverer(self.app, self.queue, self.letters, self.deliver, policy_for, workers, self.console)
+        self._calls = 0  # HTTP calls being answered, which go before events
+        self._last_call = float("-inf")  # when the latest began (monotonic)
+        self._quiet = threading.Condition()
+        self.deliverer = Deliverer(
+            self.app, self.queue, self.letters, self.deliver, policy_for, workers, self.console, self.wait_for_calls
+        )
         self.issuer = DevIssuer(root)
+        self.access = control
         self.control = Control(self)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -109,32 +123,75 @@ class LocalApp:
         return http_trigger.route(self.app, method, path)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        with self._quiet:
+            self._calls += 1
+            self._last_call = time.monotonic()
+        try:
+            return self._answer(environ, start_response)
+        finally:
+            with self._quiet:
+                self._calls -= 1
+                if not self._calls:
+                    self._quiet.notify_all()
+
+    def wait_for_calls(self, timeout: float) -> bool:
+        """Wait, at most `timeout` seconds, until no HTTP call is being answered and none has come for QUIET_SECONDS
+        (clients calling one after another leave gaps between their calls); whether it is so quiet."""
+        deadline = time.monotonic() + timeout
+        with self._quiet:
+            while True:
+                now = time.monotonic()
+                quiet_from = self._last_call + QUIET_SECONDS
+                if not self._calls and now >= quiet_from:
+                    return True
+                if now >= deadline:
+                    return False
+                self._quiet.wait(min(deadline, max(quiet_from, now + 0.001)) - now)
+
+    def _answer(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
-        method = environ.get("REQUEST_METHOD", "GET")
         if path.startswith(PREFIX):
             return self.control(environ, start_response)
+        started = time.perf_counter()
         environ.pop(USERINFO_ENVIRON, None)  # only the runner, as the gateway, may say who the caller is
-        headers = Headers(
-            (key[5:].replace("_", "-"), value) for key, value in environ.items() if key.startswith("HTTP_")
+        headers = environ_headers(environ)
+        answered = self._gateway(environ, headers)
+        if isinstance(answered, str):  # the GCP shim adds the CORS headers, as behind API Gateway
+            return timed_http(self.console, self.targets[answered], answered, environ, start_response)
+        reply = (
+            answered
+            if is_preflight(environ.get("REQUEST_METHOD", "GET"), headers)
+            else with_cors(self.app.cors, headers.get("origin"), answered)
         )
+        self.console.own_reply("runner", environ, reply, time.perf_counter() - started)
+        return send(start_response, reply)
+
+    def _gateway(self, environ: Environ, headers: Headers) -> str | HttpReply:
+        """What API Gateway does before a function runs: the name of the function to call, with the body read and
+        the caller's claims in place; or the reply it gives itself (a preflight's, 401, 404, 405, 408)."""
+        method = environ.get("REQUEST_METHOD", "GET")
         cors = self.app.cors
         if cors is not None and is_preflight(method, headers):
-            return send(start_response, preflight_reply(cors, headers, new_request_id()))
-        spec, allowed = http_trigger.route(self.app, method, path)
-        if spec is not None and spec.trigger.auth is not None:
+            return preflight_reply(cors, headers, new_request_id())
+        shown = request_path(environ)
+        spec, allowed = http_trigger.route(self.app, method, environ.get("PATH_INFO") or "/")
+        if spec is None:
+            suggestion = "" if allowed else self._similar_route(method, shown)
+            return unrouted(method, shown, allowed, new_request_id(), suggestion)
+        if spec.trigger.auth is not None:
             try:
                 token = bearer_token(headers.get("authorization"))
                 self.issuer.verify(token, spec.trigger.auth)
             except TokenRefused as exc:
-                return send(
-                    start_response, with_cors(cors, headers.get("origin"), unauthorized(str(exc), new_request_id()))
-                )
+                return unauthorized(str(exc), new_request_id())
             environ[USERINFO_ENVIRON] = userinfo_of_token(token)
-        if spec is not None:  # the GCP shim adds the CORS headers, as behind API Gateway
-            return timed_http(self.console, self.targets[spec.name], spec.name, environ, start_response)
-        suggestion = "" if allowed else self._similar_route(method, path)
-        reply = unrouted(method, path, allowed, new_request_id(), suggestion)
-        return send(start_response, with_cors(cors, headers.get("origin"), reply))
+        try:
+            buffered_body(environ, REQUEST_BODY_MAX_BYTES)
+        except Refused as exc:
+            reply = error(exc.status, str(exc))
+            reply.headers.add("Connection", "close")
+            return reply
+        return spec.name
 
     # Events ---------------------------------------------------------------
 
@@ -147,9 +204,8 @@ class LocalApp:
 
         spec = self.app.functions[function]
         method, path, headers, body = importlib.import_module(codec_name("gcp", spec.kind)).encode(event, spec)
-        response = self.targets[function].test_client().open(path, method=method, headers=headers, data=body)
-        status = response.status_code
-        return Answer(status, response.get_data(as_text=True), dead_lettered(status, response.headers))
+        status, answered_headers, text = call(self.targets[function], method, path, headers, body)
+        return Answer(status, text, dead_lettered(status, answered_headers))
 
     def fire_schedule(self, name: str, due: datetime | None = None) -> Outcome:
         """Queue the firing of schedule `name` due at `due` (default: now) and make its first attempt now.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from portable.app import App
     from portable.messaging import Body
+    from providers.local.access import ControlAccess
     from providers.local.console import Console
     from providers.local.dead_letters import DeadLetter, DeadLetters
     from providers.local.deliverer import Outcome
@@ -22,13 +23,15 @@ if TYPE_CHECKING:
 
 
 class Served(Protocol):
-    """A runner serving an App: its functions over HTTP (as a WSGI app), its console, queue and dead letters."""
+    """A runner serving an App: its functions over HTTP (as a WSGI app), its console, queue and dead letters, and
+    who may call its control endpoints."""
 
     app: App
     console: Console
     queue: DeliveryQueue
     letters: DeadLetters
     issuer: DevIssuer
+    access: ControlAccess  # who may call the control endpoints
     fast_retries: bool
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:

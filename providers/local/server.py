@@ -14,55 +14,92 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from providers.local.load_failure import FailedApp, LoadFailure, in_app
+from providers.local.access import ControlAccess
+from providers.local.load_failure import FailedApp, LoadFailure, in_app, remember_cors, remembered_cors
 from providers.local.sqlite_files import local_dir
 from providers.local.startup import banner, warnings
-from providers.local.wsgi import Environ, StartResponse
+from providers.local.wsgi import BODY_TIMEOUT_SECONDS
 from providers.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
     from providers.local.runner import LocalApp
 
+# How long a thread holds the GIL while another waits for it (Python's default is 5 ms): a call waiting to go on
+# after SQLite or the socket gets its turn sooner, though delivery workers and image work keep the CPU busy.
+SWITCH_INTERVAL_SECONDS = 0.001
 # How long a stopping server waits for HTTP calls in flight, past the longest HTTP timeout of the App.
 DRAIN_GRACE_SECONDS = 5
+# The token of the control endpoints under `--expose-control`: the reloader makes one and hands it to each server
+# it starts in this variable, which the server takes out of its environment, so that it stays the same across reloads.
+CONTROL_TOKEN_VARIABLE = "PORTABLE_CONTROL_TOKEN"
 
 
 class InFlight:
-    """WSGI middleware counting the requests not yet answered in full, so that a stopping server lets them finish."""
+    """The requests being answered, so that a stopping server lets them finish.
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    The server's request handler counts each exchange as a whole, so that a connection the client resets while it
+    is answered (werkzeug then raises past the app's own clean-up) is done all the same and never holds a stop.
+    """
+
+    def __init__(self) -> None:
         self._count = 0
         self._idle = threading.Condition()
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        from werkzeug.wsgi import ClosingIterator
-
+    @contextmanager
+    def counted(self) -> Iterator[None]:
         with self._idle:
             self._count += 1
         try:
-            body = self.app(environ, start_response)
-        except BaseException:
-            self._done()
-            raise
-        return ClosingIterator(body, self._done)
-
-    def _done(self) -> None:
-        with self._idle:
-            self._count -= 1
-            self._idle.notify_all()
+            yield
+        finally:
+            with self._idle:
+                self._count -= 1
+                self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
         """Whether every request was answered within `timeout` seconds."""
         with self._idle:
             return self._idle.wait_for(lambda: self._count == 0, timeout)
+
+
+def http_server(
+    host: str,
+    port: int,
+    app: Any,
+    in_flight: InFlight,
+    *,
+    fd: int | None = None,
+    timeout: float = BODY_TIMEOUT_SECONDS,
+) -> BaseWSGIServer:
+    """A threaded werkzeug server for `app` on `host:port`, or on the listening socket `fd` (which it takes over):
+    each request is counted in `in_flight`, and a connection waits at most `timeout` seconds for the client."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Handler(WSGIRequestHandler):
+        def run_wsgi(self) -> None:
+            with in_flight.counted():
+                super().run_wsgi()
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            pass  # the runner's console has a line per call
+
+        def handle_expect_100(self) -> bool:
+            return True  # Werkzeug sends the `100 Continue` itself, once
+
+    Handler.timeout = timeout
+    server = make_server(host, port, app, threaded=True, fd=fd, request_handler=Handler)
+    if fd is not None:
+        os.close(fd)  # werkzeug serves on a duplicate: the inherited one would keep the port open after a stop
+    return server
 
 
 class Report:
@@ -100,6 +137,7 @@ def serve(
     package: str,
     schedules: bool,
     debug: bool,
+    expose_control: bool = False,
     fast_retries: bool = False,
     listen_fd: int | None = None,
     report_fd: int | None = None,
@@ -108,14 +146,14 @@ def serve(
 ) -> int:
     """Serve until SIGTERM or Ctrl-C. Alone, an App that cannot load ends it (exit 2); under the reloader it is
     shown on every call until a change loads."""
-    from werkzeug.serving import make_server
-
     from providers.local.runner import LocalApp
 
     report = Report(open(report_fd, "w", encoding="utf-8") if report_fd is not None else None)  # noqa: SIM115
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    access = ControlAccess.for_host(host, expose_control, os.environ.pop(CONTROL_TOKEN_VARIABLE, None))
     local: LocalApp | None = None
     try:
-        local = LocalApp(package, debug=debug, fast_retries=fast_retries)
+        local = LocalApp(package, debug=debug, fast_retries=fast_retries, control=access)
     except (Exception, SystemExit) as exc:  # whatever importing the App raised, a module's sys.exit() included
         if listen_fd is None:
             print(f"error: {LoadFailure.of(exc).summary()}", file=sys.stderr)
@@ -131,8 +169,11 @@ def serve(
         report.say(watch=app_files(failure.file))
     else:
         report.say(watch=app_files())
-    counted = InFlight(local if local is not None else _failed_app(failure))
-    server = make_server(host, port, counted, threaded=True, fd=listen_fd, request_handler=quiet_handler())
+    if local is not None:
+        remember_cors(local_dir(), local.app.cors)
+    counted = InFlight()
+    app = local if local is not None else _failed_app(failure, access)
+    server = http_server(host, port, app, counted, fd=listen_fd)
     # `kill` stops the server as Ctrl-C does, so that it finishes its calls and withdraws its address.
     signal.signal(signal.SIGTERM, _interrupted)
     if lifeline_fd is not None:
@@ -141,7 +182,7 @@ def serve(
     url = f"http://{url_host(host)}:{server.port}"
     if local is not None:
         local.start(schedules=schedules, schedules_since=schedules_since)
-        print(banner(local.app, url, fast_retries), file=sys.stderr, flush=True)
+        print(banner(local.app, url, fast_retries, access), file=sys.stderr, flush=True)
         for warning in warnings(local.app):
             print(warning, file=sys.stderr, flush=True)
     try:
@@ -156,10 +197,13 @@ def serve(
     return 0
 
 
-def _failed_app(failure: LoadFailure) -> FailedApp:
+def _failed_app(failure: LoadFailure, access: ControlAccess) -> FailedApp:
+    """What answers while the App cannot load: the error, by the CORS policy of the last App that loaded, and the
+    dashboard showing it to the callers `access` lets in."""
+    from providers.local.console import Console
     from providers.local.control import while_failed
 
-    return FailedApp(failure, partial(while_failed, failure.record()))
+    return FailedApp(failure, remembered_cors(local_dir()), partial(while_failed, failure.record(), access), Console())
 
 
 def app_files(failed: str | None = None, root: Path = PROJECT_ROOT) -> list[str]:
@@ -174,20 +218,6 @@ def app_files(failed: str | None = None, root: Path = PROJECT_ROOT) -> list[str]
 def _module_file(module: object) -> Path | None:
     file = getattr(module, "__file__", None)
     return Path(file).resolve() if isinstance(file, str) and file.endswith(".py") else None
-
-
-def quiet_handler() -> Any:
-    """Werkzeug's request handler without its access log: the runner's console has a line per invocation."""
-    from werkzeug.serving import WSGIRequestHandler
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            pass
-
-        def handle_expect_100(self) -> bool:
-            return True  # Werkzeug sends the `100 Continue` itself, once
-
-    return QuietHandler
 
 
 def _stop(local: LocalApp | None, counted: InFlight, report: Report, schedules_since: datetime | None) -> None:

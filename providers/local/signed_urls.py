@@ -106,7 +106,10 @@ def verify(
     if not path.startswith(ROUTE) or "/" not in path[len(ROUTE) :]:
         raise InvalidSignature(f"{path!r} is not a signed bucket URL")
     bucket, _, quoted_key = path[len(ROUTE) :].partition("/")
-    bucket, key = unquote(bucket), unquote(quoted_key)
+    try:  # strictly: bytes that are not UTF-8 would otherwise all fold into U+FFFD, one key for many paths
+        bucket, key = unquote(bucket, errors="strict"), unquote(quoted_key, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidSignature("the path is not UTF-8 once %-decoded; keys are UTF-8 text") from None
     if query.get("method") != method:
         raise InvalidSignature(f"this URL was signed for {query.get('method')!r}, not {method!r}")
     try:

@@ -1,11 +1,11 @@
-"""Where local buckets and tables live, and one SQLite connection per thread per file."""
+"""Where local buckets and tables live, and the one SQLite connection per state file each process shares."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Iterable, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -15,8 +15,10 @@ from portable.context import setting
 from portable.data_rules import prefix_successor
 from portable.errors import BackendError
 
-_local = threading.local()
 _chosen_dir: ContextVar[Path | None] = ContextVar("portable_local_dir", default=None)
+# How long a statement waits for another process's write to finish (the runner and a test kit, or `portable data`,
+# on one state folder); within a process, writes to a file take turns on its one connection and never wait so.
+BUSY_TIMEOUT_SECONDS = 5
 
 
 def local_dir() -> Path:
@@ -30,28 +32,80 @@ def using_local_dir(path: Path) -> AbstractContextManager[None]:
     return setting(_chosen_dir, path)
 
 
+class Rows:
+    """What a statement gave, read in full while its file's lock was held: fetchone(), fetchall(), rowcount."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self._rows
+
+
+class Database:
+    """The one connection of this process to one state file, shared by every thread.
+
+    A thread runs one statement, or one transaction (`immediate`), at a time on it: a lock makes the others take
+    turns, which costs them microseconds, where separate connections would each retry SQLite's busy lock with
+    sleeps that grow to 100 ms. The file is in WAL mode with synchronous=NORMAL: a commit is in the file when it
+    returns, so it outlives the process (`kill -9` included); only an OS crash may lose the last ones.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.lock = threading.RLock()
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Rows:
+        with self.lock:
+            cursor = self.connection.execute(sql, parameters)
+            return Rows(cursor.fetchall(), cursor.rowcount)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Rows:
+        with self.lock:
+            cursor = self.connection.executemany(sql, rows)
+            return Rows(cursor.fetchall(), cursor.rowcount)
+
+    def close(self) -> None:
+        with self.lock:
+            self.connection.close()
+
+
+_databases: dict[str, Database] = {}  # by path: as text, which hashes faster than a Path
+_opening = threading.Lock()
+
+
 def close_connections(root: Path) -> None:
-    """Close this thread's connections to files under `root` (a state folder about to be removed)."""
-    connections: dict[Path, sqlite3.Connection] = _local.__dict__.get("connections", {})
-    for path in [path for path in connections if path.is_relative_to(root)]:
-        connections.pop(path).close()
+    """Close this process's connections to files under `root` (a state folder about to be removed)."""
+    with _opening:
+        for path in [path for path in _databases if Path(path).is_relative_to(root)]:
+            _databases.pop(path).close()
 
 
-def connect(path: Path, schema: str, resource: str) -> sqlite3.Connection:
-    """This thread's connection to `path`, created with `schema` on first use."""
-    connections: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("connections", {})
-    connection = connections.get(path)
-    if connection is None:
-        connection = open_connection(path, schema, resource)
-        connections[path] = connection
-    return connection
+def connect(path: Path, schema: str, resource: str) -> Database:
+    """This process's connection to `path`, created with `schema` on first use."""
+    key = str(path)
+    database = _databases.get(key)
+    if database is None:
+        with _opening:
+            database = _databases.get(key)
+            if database is None:
+                database = _databases[key] = Database(open_connection(path, schema, resource))
+    return database
 
 
 def open_connection(path: Path, schema: str, resource: str) -> sqlite3.Connection:
+    """A connection of its own to `path` (one reader streaming an object holds one), created with `schema`."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
         connection.executescript(schema)
     except (OSError, sqlite3.Error) as exc:
         raise BackendError(resource, f"cannot open {path}: {exc}") from exc
@@ -59,19 +113,21 @@ def open_connection(path: Path, schema: str, resource: str) -> sqlite3.Connectio
 
 
 @contextmanager
-def immediate(connection: sqlite3.Connection) -> Generator[sqlite3.Connection, None, None]:
-    """A write transaction that takes the lock up front, so read-modify-write cannot interleave."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+def immediate(database: Database) -> Generator[Database, None, None]:
+    """A write transaction that takes the file's lock up front, so read-modify-write cannot interleave: this process's
+    other threads wait for it on the connection's lock, other processes on SQLite's."""
+    with database.lock:
+        database.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield database
+        except BaseException:
+            database.connection.execute("ROLLBACK")
+            raise
+        database.connection.execute("COMMIT")
 
 
 def rows_by_prefix(
-    connection: sqlite3.Connection,
+    connection: Database,
     columns: str,
     table: str,
     prefix: str,

@@ -11,6 +11,7 @@ import os
 import re
 
 from portable.app import App
+from providers.local.access import LOOPBACK_ONLY, ControlAccess
 from providers.local.load_failure import shown_path
 from providers.local.secrets import secret_file, value_variable
 from providers.local.sqlite_files import local_dir
@@ -19,17 +20,17 @@ from providers.requirements import add_package
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def banner(app: App, url: str, fast_retries: bool = False) -> str:
-    """What the runner serves, said once at start: the dashboard, then each kind's triggers one kind a line (its
-    local codec's `LABEL` and `describe`), then the buckets and tables; and the retries when they are not the
-    portable ones."""
+def banner(app: App, url: str, fast_retries: bool = False, access: ControlAccess = LOOPBACK_ONLY) -> str:
+    """What the runner serves, said once at start: the dashboard and who may open it (`access`), then each kind's
+    triggers one kind a line (its local codec's `LABEL` and `describe`), then the buckets and tables; and the
+    retries when they are not the portable ones."""
     from portable.triggers import KINDS
     from providers.local.events import codec
 
     def line(label: str, entries: list[str]) -> str:
         return f"  {label + ':':<10} {', '.join(entries) or 'none'}"
 
-    lines = [f"Portable local: {url}", line("dashboard", [f"{url}/__portable/"])]
+    lines = [f"Portable local: {url}", access.described(url)]
     lines += [line(codec(kind).LABEL, codec(kind).describe(app)) for kind in KINDS]
     lines += [line("buckets", app.buckets), line("tables", app.tables)]
     if fast_retries:

@@ -18,7 +18,7 @@ from portable.change_trigger import change_of
 from portable.errors import BackendError, Conflict, InvalidValue
 from portable.storage_types import Document, Item, Page
 from providers.local import events, outboxes
-from providers.local.sqlite_files import connect, immediate, local_dir, rows_by_prefix
+from providers.local.sqlite_files import Database, connect, immediate, local_dir, rows_by_prefix
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL, version TEXT NOT NULL);\n"
@@ -31,7 +31,7 @@ class LocalTable:
         self.logical = logical
         self.path = (root or local_dir()) / "tables" / f"{physical}.sqlite3"
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Database:
         return connect(self.path, _SCHEMA, self.logical)
 
     def get(self, key: str) -> Item | None:
@@ -93,11 +93,11 @@ class LocalTable:
         """The changes of this table's writes, waiting for the relay."""
         return outboxes.Outbox(self.path, _SCHEMA, self.logical)
 
-    def _stored(self, db: sqlite3.Connection, key: str) -> Document | None:
+    def _stored(self, db: Database, key: str) -> Document | None:
         row = db.execute("SELECT value FROM items WHERE key = ?", (key,)).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
-    def _checked(self, db: sqlite3.Connection, key: str, if_absent: bool, if_version: str | None) -> Document | None:
+    def _checked(self, db: Database, key: str, if_absent: bool, if_version: str | None) -> Document | None:
         """The stored value of `key` (None: no item), once the write's condition holds; Conflict otherwise."""
         row = db.execute("SELECT value, version FROM items WHERE key = ?", (key,)).fetchone()
         if if_absent and row is not None:
@@ -107,5 +107,5 @@ class LocalTable:
             raise Conflict(self.logical, f"{key!r} is not at version {if_version} ({found}); read it again and retry")
         return None if row is None else dict(json.loads(row[0]))
 
-    def _record_change(self, db: sqlite3.Connection, key: str, old: Document | None, new: Document | None) -> None:
+    def _record_change(self, db: Database, key: str, old: Document | None, new: Document | None) -> None:
         outboxes.write(db, change_of(self.logical, key, old, new, uuid.uuid4().hex, datetime.now(UTC)))

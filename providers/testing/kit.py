@@ -164,7 +164,7 @@ class Kit:
         from werkzeug.test import Client
 
         from providers.local import http_codec, signed_urls
-        from providers.local.control import SignedUrls, bucket_by_physical_name
+        from providers.local.control import SignedUrls
 
         parts = urlsplit(url)
         base = signed_urls.base_url(self.state)
@@ -175,7 +175,7 @@ class Kit:
             )
         data = body.encode() if isinstance(body, str) else body
         with self._active():
-            client = Client(SignedUrls(lambda physical: bucket_by_physical_name(self.app, physical)), use_cookies=False)
+            client = Client(SignedUrls.of(self.app), use_cookies=False)
             response = client.open(
                 parts.path, method=method, query_string=parts.query, headers=_pairs(headers), data=data
             )

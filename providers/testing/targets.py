@@ -109,6 +109,27 @@ def gateway_token(request: Request, auth: JwtAuth) -> tuple[str, dict[str, Any]]
         return str(exc)
 
 
+def gateway_operations(app: App) -> dict[tuple[str, str], tuple[str, JwtAuth | None]]:
+    """(OpenAPI path, method) -> the function API Gateway on GCP calls and the issuer its operation requires, read
+    from the OpenAPI document the deploy generates for `app`."""
+    from providers.gcp.deploy.openapi import Backend, openapi_document
+
+    specs = http_trigger.functions(app)
+    backends = [
+        Backend(spec.name, spec.trigger.route, f"https://{spec.name}.invalid", 30, spec.trigger.auth) for spec in specs
+    ]
+    document = openapi_document("stand-in", backends, cors=app.cors is not None)
+    functions = {backend.url: backend for backend in backends}
+    return {
+        (path, method): (
+            functions[operation["x-google-backend"]["address"]].function,
+            functions[operation["x-google-backend"]["address"]].auth if operation.get("security") else None,
+        )
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+
+
 def gateway_refusal(body: dict[str, Any], reason: str) -> HttpReply:
     """A gateway's own 401: its JSON body, and the Bearer challenge."""
     return HttpReply(
@@ -175,13 +196,18 @@ class AwsTarget(Target):
 class GcpTarget(Target):
     """Each function's functions-framework app, built from the project's main.py as Cloud Functions gen2 builds
     it, called with the requests GCP sends: API Gateway's forwarded call, Eventarc's CloudEvents, Cloud
-    Scheduler's call and Pub/Sub's push (the local runner sends the events)."""
+    Scheduler's call and Pub/Sub's push (the local runner sends the events).
+
+    The stand-in of API Gateway follows the OpenAPI document the deploy generates: an operation with `security`
+    verifies the token and puts the claims in the userinfo header, one without passes the caller's headers on as
+    they came, a forged userinfo header included, as the gateway does."""
 
     name = "gcp"
 
     def __init__(self, app: App, runner: LocalApp) -> None:
         super().__init__(app)
         self.runner = runner
+        self.operations = gateway_operations(app)
 
     def request(self, function: str, method: str, path: str, headers: dict[str, str], body: bytes) -> TestResponse:
         """The native reply of `function`'s functions-framework app to one HTTP request."""
@@ -193,23 +219,26 @@ class GcpTarget(Target):
         return response
 
     def http(self, request: Request) -> HttpReply:
-        """API Gateway on GCP: a preflight goes to the path's OPTIONS operation (a function of that path), a route
-        with JWT security gets the verified claims in the userinfo header, or the gateway's 401."""
+        """API Gateway on GCP: a preflight goes to the path's OPTIONS operation (a function of that path); an
+        operation with JWT security gets the verified claims in the userinfo header, or the gateway's 401."""
+        from providers.gcp.deploy.openapi import openapi_path
         from providers.gcp.http_codec import USERINFO_HEADER, userinfo_of_token
 
         routed = self._preflight_route(request) or gateway_route(self.app, request)
         if isinstance(routed, HttpReply):
             return routed
-        request.headers = Headers(
-            (name, value) for name, value in request.headers.items_all() if name != USERINFO_HEADER.lower()
-        )
-        auth = routed.trigger.auth
-        if auth is not None and not is_preflight(request.method, request.headers):
+        function, auth = self.operations[openapi_path(routed.trigger.route)[0], request.method.lower()]
+        if auth is not None:
             verified = gateway_token(request, auth)
             if isinstance(verified, str):
                 return gateway_refusal({"code": 401, "message": verified}, verified)
-            request.headers = Headers([*request.headers.items_all(), (USERINFO_HEADER, userinfo_of_token(verified[0]))])
-        return local_http.send(self.runner.targets[routed.name].test_client(use_cookies=False).open, request)
+            request.headers = Headers(
+                [
+                    *((name, value) for name, value in request.headers.items_all() if name != USERINFO_HEADER.lower()),
+                    (USERINFO_HEADER, userinfo_of_token(verified[0])),
+                ]
+            )
+        return local_http.send(self.runner.targets[function].test_client(use_cookies=False).open, request)
 
     def _preflight_route(self, request: Request) -> HttpFunction | None:
         if self.app.cors is None or not is_preflight(request.method, request.headers):

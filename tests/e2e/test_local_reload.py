@@ -170,7 +170,6 @@ def test_a_broken_app_is_shown_fixed_and_reloaded_without_losing_events(
 def test_the_server_never_outlives_the_reloader(app: Path, tmp_path: Path) -> None:
     """`kill -9` of `portable dev`'s first process: its server stops too, and the port is free again."""
     import signal
-    import socket
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTABLE_LOCAL_DIR": str(tmp_path / "state")}
@@ -185,13 +184,61 @@ def test_the_server_never_outlives_the_reloader(app: Path, tmp_path: Path) -> No
     until(hello_says(f"http://127.0.0.1:{port}", "Hello, World!"), "hello answers")
     reloader.send_signal(signal.SIGKILL)
     reloader.communicate(timeout=30)
+    until(lambda: port_free(port), "nothing listens on the port any more", timeout=30)
 
-    def port_free() -> bool:
-        with socket.socket() as probe:
-            try:
-                probe.connect(("127.0.0.1", port))
-            except ConnectionRefusedError:
-                return True
-        return False
 
-    until(port_free, "nothing listens on the port any more", timeout=30)
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.connect(("127.0.0.1", port))
+        except ConnectionRefusedError:
+            return True
+    return False
+
+
+SLOW = """\
+import time
+
+from portable import http
+
+
+@http("POST /slow")
+def slow(request):
+    time.sleep(10)
+    return {"slept": 10}
+"""
+
+
+def test_a_server_stopping_after_a_reload_lets_go_of_the_port_when_the_reloader_dies(app: Path, tmp_path: Path) -> None:
+    """The server a reload stops finishes its calls in flight, but never holds the port meanwhile: once the reloader
+    is killed (and with it the new server), nothing listens, though the old one still answers its slow call."""
+    import signal
+
+    (app / "functions" / "slow.py").write_text(SLOW)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTABLE_LOCAL_DIR": str(tmp_path / "state")}
+    with (tmp_path / "runner.log").open("wb") as log:  # a pipe would stay open as long as the old server runs
+        reloader = subprocess.Popen(
+            [sys.executable, "-m", "providers.local", "--port", str(port), "--no-schedules"],
+            cwd=app,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    wait_listening(reloader, port, "the runner")
+    url = f"http://127.0.0.1:{port}"
+    until(hello_says(url, "Hello, World!"), "hello answers")
+    answered: list[requests.Response] = []
+    call = threading.Thread(target=lambda: answered.append(requests.post(f"{url}/slow", timeout=60)))
+    call.start()
+    time.sleep(0.5)
+    (app / "functions" / "hello.py").write_text(HELLO.format(message="reloaded"))
+    until(hello_says(url, "reloaded"), "the reloaded hello answers")
+    reloader.send_signal(signal.SIGKILL)
+    reloader.wait(timeout=30)
+    until(lambda: port_free(port), "nothing listens on the port any more", timeout=5)
+    assert call.is_alive(), (tmp_path / "runner.log").read_text()
+    call.join(timeout=60)
+    assert answered and answered[0].status_code == 200 and answered[0].json() == {"slept": 10}

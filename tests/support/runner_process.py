@@ -44,4 +44,5 @@ def running_runner(
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.communicate(timeout=60)
+        output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0, output

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pulumi_aws as aws
 
+from portable.cors_policy import Cors, header_case
 from providers.deploy.plan import StackInfo
 from providers.deploy.resources import data_options
 
 
-def create_buckets(names: list[str], info: StackInfo) -> dict[str, aws.s3.Bucket]:
-    """Kept by `pulumi destroy` with their access block and encryption, unless the stack allows deleting data."""
+def create_buckets(names: list[str], info: StackInfo, cors: Mapping[str, Cors | None]) -> dict[str, aws.s3.Bucket]:
+    """Kept by `pulumi destroy` with their access block and encryption, unless the stack allows deleting data; a
+    bucket whose signed URLs pages of other origins may use (`cors`) gets CORS rules that say so."""
     keep = data_options(info)
     buckets: dict[str, aws.s3.Bucket] = {}
     for name in names:
@@ -34,5 +38,21 @@ def create_buckets(names: list[str], info: StackInfo) -> dict[str, aws.s3.Bucket
             ],
             opts=keep,
         )
+        policy = cors.get(name)
+        if policy is not None:
+            aws.s3.BucketCorsConfiguration(
+                f"{name}-cors",
+                bucket=bucket.id,
+                cors_rules=[
+                    {
+                        "allowed_origins": list(policy.allow_origins),
+                        "allowed_methods": list(policy.allow_methods),
+                        "allowed_headers": list(policy.allow_headers),
+                        "expose_headers": [header_case(header) for header in policy.expose_headers],
+                        "max_age_seconds": policy.max_age,
+                    }
+                ],
+                opts=keep,
+            )
         buckets[name] = bucket
     return buckets

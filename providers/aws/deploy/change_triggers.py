@@ -28,6 +28,9 @@ from providers.deploy.resources import data_options
 
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 _EVENT_NAMES = {kind: name for name, kind in EVENT_NAMES.items()}
+# What a function of this kind is granted for its trigger, beside what it declares: (sid, actions, the resource it is
+# granted on). The plan's limit check (limits.py) builds the function's policy with the same grants.
+OWN_GRANTS = (("ReadOwnStream", STREAM_READ, "stream"), ("SendOwnDeadLetters", DEAD_LETTER_SEND, "dead-letters"))
 
 
 def plan(app: App, settings: AwsSettings) -> None:
@@ -45,8 +48,9 @@ def prepare(deployment: AwsDeployment) -> None:
     the function's role)."""
     for spec in deployment.app.functions_of(ChangeTrigger):
         queue = create_dead_letter_queue(spec, data_options(deployment.info))
-        deployment.grant(spec.name, "ReadOwnStream", STREAM_READ, deployment.tables[spec.trigger.table].stream_arn)
-        deployment.grant(spec.name, "SendOwnDeadLetters", DEAD_LETTER_SEND, queue.arn)
+        granted_on = {"stream": deployment.tables[spec.trigger.table].stream_arn, "dead-letters": queue.arn}
+        for sid, actions, resource in OWN_GRANTS:
+            deployment.grant(spec.name, sid, actions, granted_on[resource])
         deployment.dead_letters[spec.name] = queue.url
         deployment.dead_letter_queues[spec.name] = queue
 

@@ -8,12 +8,14 @@ the registry (`portable/triggers.py`) and never by testing a function's kind.
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_aws as aws
 
 from portable.app import App
 from providers.aws.deploy.buckets import create_buckets
 from providers.aws.deploy.deployment import AwsDeployment
 from providers.aws.deploy.functions import create_functions
+from providers.aws.deploy.limits import check_function_limits
 from providers.aws.deploy.messaging import create_messaging
 from providers.aws.deploy.package import WheelTarget, build_archive
 from providers.aws.deploy.secrets import create_secrets
@@ -34,6 +36,7 @@ class AwsDeployer(Deployer[AwsSettings]):
     def plan(self, app: App, info: StackInfo, settings: AwsSettings) -> Plan[AwsSettings]:
         triggers = plan_triggers(CLOUD, app, settings)
         app = with_stack_overrides(app)
+        check_function_limits(app, info, pulumi.Config("aws").get("region"))
         target = WheelTarget.for_lambda(info.python_version, settings.architecture)
         archives = {name: build_archive(spec, target) for name, spec in sorted(app.functions.items())}
         return Plan(app, info, settings, archives, triggers)
@@ -45,7 +48,9 @@ class AwsDeployer(Deployer[AwsSettings]):
         for kind in kinds.values():
             kind.declare(deployment)
         deployment.tables = create_tables(app.tables, info, deployment.table_options)
-        deployment.buckets = create_buckets(app.buckets, info)
+        deployment.buckets = create_buckets(
+            app.buckets, info, {name: app.signed_url_cors(name) for name in app.buckets}
+        )
         deployment.secrets = create_secrets(app.secrets)
         deployment.messaging = create_messaging(app, data_options(info))
         for kind in kinds.values():

@@ -12,7 +12,7 @@ from portable.app import FunctionSpec, ResourceSpec
 from providers.aws.deploy.deployment import AwsDeployment, Grant
 from providers.aws.deploy.iam import assume_role_policy, function_policy
 from providers.aws.deploy.package import HANDLER
-from providers.deploy.resources import function_environment
+from providers.deploy.resources import cors_environment, function_environment
 
 
 def create_functions(deployment: AwsDeployment) -> dict[str, aws.lambda_.Function]:
@@ -78,7 +78,8 @@ def create_function(
         architectures=[settings.architecture],
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
-        environment={"variables": function_environment(spec, physical)},
+        # An HTTP function gets the App's CORS policy in PORTABLE_CORS: under it, its replies say they vary by Origin.
+        environment={"variables": function_environment(spec, physical, **cors_environment(spec, deployment.app.cors))},
         # JSON: the platform's own lines (start, end, report) become JSON objects like every line Portable writes.
         logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=pulumi.ResourceOptions(depends_on=[policy]),

@@ -121,6 +121,10 @@ def create_http_api(
     return api.api_endpoint, None
 
 
+# A route's function is granted nothing for its trigger: API Gateway's permission to invoke it is the function's.
+OWN_GRANTS: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+
+
 def plan(app: App, settings: AwsSettings) -> None:
     """Every route API Gateway takes: the checks are the App's (portable.http_trigger.check_app)."""
 

@@ -16,6 +16,9 @@ from providers.aws.deploy.iam import QUEUE_RECEIVE
 from providers.aws.deploy.settings import AwsSettings
 
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+# What a function of this kind is granted for its trigger, beside what it declares: (sid, actions, the resource it is
+# granted on). The plan's limit check (limits.py) builds the function's policy with the same grants.
+OWN_GRANTS = (("ReceiveOwnQueue", QUEUE_RECEIVE, "queue"),)
 
 
 def plan(app: App, settings: AwsSettings) -> None:
@@ -31,7 +34,8 @@ def prepare(deployment: AwsDeployment) -> None:
     failed messages back there), and its dead letters are that queue's."""
     for spec in deployment.app.functions_of(MessageTrigger):
         consumer = deployment.messaging.consumers[spec.name]
-        deployment.grant(spec.name, "ReceiveOwnQueue", QUEUE_RECEIVE, consumer.queue.arn)
+        for sid, actions, _ in OWN_GRANTS:
+            deployment.grant(spec.name, sid, actions, consumer.queue.arn)
         deployment.dead_letters[spec.name] = consumer.dead_letters.url
 
 

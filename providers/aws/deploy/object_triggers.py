@@ -19,6 +19,9 @@ from providers.aws.deploy.settings import AwsSettings
 from providers.deploy.resources import data_options
 
 S3_EVENTS = {"created": "s3:ObjectCreated:*", "deleted": "s3:ObjectRemoved:*"}
+# What a function of this kind is granted for its trigger, beside what it declares: (sid, actions, the resource it is
+# granted on). The plan's limit check (limits.py) builds the function's policy with the same grants.
+OWN_GRANTS = (("SendOwnDeadLetters", DEAD_LETTER_SEND, "dead-letters"),)
 
 
 def _overlap(first: ObjectTrigger, second: ObjectTrigger) -> bool:
@@ -51,7 +54,8 @@ def prepare(deployment: AwsDeployment) -> None:
     """Each object function's dead-letter queue, where Lambda sends (with the function's role) what failed."""
     for spec in deployment.app.functions_of(ObjectTrigger):
         queue = create_dead_letter_queue(spec, data_options(deployment.info))
-        deployment.grant(spec.name, "SendOwnDeadLetters", DEAD_LETTER_SEND, queue.arn)
+        for sid, actions, _ in OWN_GRANTS:
+            deployment.grant(spec.name, sid, actions, queue.arn)
         deployment.dead_letters[spec.name] = queue.url
         deployment.dead_letter_queues[spec.name] = queue
 

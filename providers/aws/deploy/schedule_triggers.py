@@ -80,6 +80,11 @@ def create_schedule(
     )
 
 
+# What a function of this kind is granted for its trigger, beside what it declares: (sid, actions, the resource it is
+# granted on). The plan's limit check (limits.py) builds the function's policy with the same grants.
+OWN_GRANTS = (("SendOwnDeadLetters", DEAD_LETTER_SEND, "dead-letters"),)
+
+
 def plan(app: App, settings: AwsSettings) -> dict[str, tuple[str, str]]:
     """Every schedule as EventBridge Scheduler's (expression, time zone); one it cannot express stops the deploy."""
     return compile_schedules(app, scheduler_expression, "EventBridge Scheduler")
@@ -94,7 +99,8 @@ def prepare(deployment: AwsDeployment) -> None:
     ones)."""
     for spec in deployment.app.functions_of(ScheduleTrigger):
         queue = create_dead_letter_queue(spec, data_options(deployment.info))
-        deployment.grant(spec.name, "SendOwnDeadLetters", DEAD_LETTER_SEND, queue.arn)
+        for sid, actions, _ in OWN_GRANTS:
+            deployment.grant(spec.name, sid, actions, queue.arn)
         deployment.dead_letters[spec.name] = queue.url
         deployment.dead_letter_queues[spec.name] = queue
 

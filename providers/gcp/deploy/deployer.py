@@ -48,7 +48,9 @@ class GcpDeployer(Deployer[GcpSettings]):
         kinds = kind_deployers(CLOUD)
         deployment = GcpDeployment(plan, enable_services(app, settings.project, settings.domain))
         after_services = deployment.after_services
-        deployment.buckets = create_buckets(app.buckets, settings, info, after_services)
+        deployment.buckets = create_buckets(
+            app.buckets, settings, info, after_services, {name: app.signed_url_cors(name) for name in app.buckets}
+        )
         deployment.collections = collection_names(app.tables, stack)
         deployment.database = create_database(settings, info, after_services) if app.tables else None
         secrets = create_secrets(app.secrets, settings, after_services)

@@ -7,12 +7,10 @@ from pathlib import Path
 import pulumi
 import pulumi_gcp as gcp
 
-from portable.app import FunctionSpec, ResourceSpec, has_trigger
-from portable.cors_policy import ENVIRONMENT_VARIABLE as CORS_VARIABLE
-from portable.cors_policy import Cors, to_environment
-from portable.http_trigger import HttpTrigger
+from portable.app import FunctionSpec, ResourceSpec
+from portable.cors_policy import Cors
 from providers.deploy.packaging import file_digest
-from providers.deploy.resources import function_environment
+from providers.deploy.resources import cors_environment, function_environment
 from providers.gcp.deploy.iam import INVOKER
 from providers.gcp.deploy.names import resource_id
 from providers.gcp.deploy.settings import GcpSettings
@@ -43,7 +41,6 @@ def create_function(
     cors: Cors | None = None,
 ) -> gcp.cloudfunctionsv2.Function:
     """One function; an HTTP one gets the App's CORS policy in PORTABLE_CORS (its shim answers preflights)."""
-    http_cors = {CORS_VARIABLE: to_environment(cors)} if cors is not None and has_trigger(spec, HttpTrigger) else {}
     # The object name carries the archive's digest: a changed archive is a new object, which redeploys.
     source = gcp.storage.BucketObject(
         f"{spec.name}-source",
@@ -58,6 +55,7 @@ def create_function(
         location=settings.region,
         name=resource_id(f"{spec.name}-{pulumi.get_stack()}", 63),
         build_config=gcp.cloudfunctionsv2.FunctionBuildConfigArgs(
+            service_account=settings.build_service_account,
             runtime=f"python{python_version.replace('.', '')}",
             entry_point=spec.name,
             source=gcp.cloudfunctionsv2.FunctionBuildConfigSourceArgs(
@@ -71,7 +69,7 @@ def create_function(
             available_memory=f"{spec.memory_mb}M",
             timeout_seconds=spec.timeout_seconds,
             environment_variables=function_environment(
-                spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project, **http_cors
+                spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project, **cors_environment(spec, cors)
             ),
             service_account_email=account.email,
             ingress_settings="ALLOW_ALL",

@@ -12,6 +12,7 @@ import pulumi_gcp as gcp
 from portable.app import App
 from portable.cors_policy import Cors
 from portable.http_trigger import HttpFunction, functions
+from portable.limits import API_CONFIG_ID_MAX_CHARS, API_CONFIG_ID_SUFFIX_CHARS
 from providers.deploy.resources import api_document
 from providers.gcp.deploy.deployment import GcpDeployment, Wiring
 from providers.gcp.deploy.domain import serve_domain
@@ -29,6 +30,13 @@ def _encoded_document(title: str, specs: list[HttpFunction], urls: list[str], co
     ]
     text = json.dumps(openapi_document(title, backends, cors, api), indent=2, sort_keys=True)
     return base64.b64encode(text.encode()).decode()
+
+
+def api_config_prefix(project: str, stack: str) -> str:
+    """The prefix of the API config's id, short enough that the 26 characters the provider appends keep the id
+    within the 63 API Gateway allows (a long `<project>-<stack>` is cut, and a hash keeps it unique)."""
+    room = API_CONFIG_ID_MAX_CHARS - API_CONFIG_ID_SUFFIX_CHARS - 1
+    return f"{resource_id(f'{project}-{stack}', room)}-"
 
 
 def create_http_api(
@@ -64,7 +72,7 @@ def create_http_api(
         "http-api-config",
         project=settings.project,
         api=api.api_id,
-        api_config_id_prefix=f"{api_id[:50]}-",
+        api_config_id_prefix=api_config_prefix(pulumi.get_project(), stack),
         openapi_documents=[{"document": {"path": "openapi.yaml", "contents": document}}],
         gateway_config={"backend_config": {"google_service_account": gateway_account.email}},
         opts=pulumi.ResourceOptions(depends_on=[managed, *invokers]),

@@ -2,10 +2,12 @@
 
 Each operation forwards to its function's URL with the request path appended, so the shim
 sees the same path as on AWS; the gateway signs each call with an ID token for that URL.
-With CORS, every path gets an OPTIONS operation, open to anyone, to one of its functions: the shim
-answers the preflight. A route with `auth=` requires its `jwt_auth`, one security definition each
-(`x-google-issuer`, `x-google-jwks_uri`, `x-google-audiences`); the gateway hands the verified
-claims on in `X-Apigateway-Api-Userinfo`.
+With CORS, a path no route claims OPTIONS on gets an OPTIONS operation, open to anyone, to one of its functions:
+the shim answers the preflight. Every operation of a route with `auth=` requires its `jwt_auth`, OPTIONS included
+(`load_app` refuses a route that requires auth and takes OPTIONS under CORS, whose preflights would need it open);
+one security definition per issuer (`x-google-issuer`, `x-google-jwks_uri`, `x-google-audiences`). The gateway
+hands the verified claims on in `X-Apigateway-Api-Userinfo`; on an operation without `security` it passes that
+header on as the caller sent it, so the shim reads it only where the route requires auth.
 
 The App's OpenAPI 3.1 document (portable/openapi.py) gives each operation its parameters, body and replies, and
 the document its `definitions`: the same schemas as on AWS and locally, written in OpenAPI 2.0's subset of JSON
@@ -44,7 +46,7 @@ def openapi_path(route: Route) -> tuple[str, list[str]]:
 
 def _operation(backend: Backend, method: str, parameters: list[str], api: dict[str, Any]) -> dict[str, Any]:
     operation = _open_operation(backend, method, parameters)
-    if backend.auth is not None and method != "options":  # a browser's preflight carries no token
+    if backend.auth is not None:
         operation["security"] = [{backend.auth.name: []}]
     typed = api.get("paths", {}).get(document_path(backend.route.path), {}).get(method)
     if typed is not None:

@@ -21,6 +21,8 @@ FOR_TABLES = ("firestore.googleapis.com",)
 FOR_SECRETS = ("secretmanager.googleapis.com",)
 FOR_DOMAIN = ("compute.googleapis.com",)
 FOR_MESSAGES = ("pubsub.googleapis.com",)
+# Signed URLs are signed through IAM's signBlob, which the IAM Service Account Credentials API serves.
+FOR_SIGNING = ("iamcredentials.googleapis.com",)
 
 
 def needed_services(app: App, domain: str | None = None) -> list[str]:
@@ -40,6 +42,8 @@ def needed_services(app: App, domain: str | None = None) -> list[str]:
         services += FOR_SECRETS
     if app.queues or app.topics:
         services += FOR_MESSAGES
+    if any(spec.uses & set(app.buckets) for spec in app.functions.values()):  # each may sign URLs to its buckets
+        services += FOR_SIGNING
     return list(dict.fromkeys(services))
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 PREFIX = "/__portable/"
 STREAM = f"{PREFIX}log/stream"
 ASSETS = f"{PREFIX}assets/"
+# The header the page's own calls carry: their successful reads print no console line (see `own_read`).
+OWN_CALL_HEADER = "X-Portable-Dashboard"
 FILES = Path(__file__).parent
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css"}
 # The page runs only its own script and style, talks only to the runner, and may not be framed by another site.
@@ -41,6 +43,16 @@ _PROCESS = uuid.uuid4().hex[:12]
 # A stream says it is alive this often, so that a closed page is noticed and its thread freed.
 HEARTBEAT_SECONDS = 15.0
 _METHOD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def own_read(environ: Environ, status: int) -> bool:
+    """Whether a control reply is a successful read the dashboard made for itself: its assets, or a call of its page
+    (which says so in OWN_CALL_HEADER). It reads as it goes, after each event and on every reload, so these print no
+    console line: they would fill the live log it shows. Any other call, a curl or a refusal, has its line."""
+    if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD") or status >= 400:
+        return False
+    path = environ.get("PATH_INFO") or ""
+    return path.startswith(ASSETS) or environ.get("HTTP_" + OWN_CALL_HEADER.upper().replace("-", "_")) == "1"
 
 
 def page(method: str, path: str) -> HttpReply | None:

@@ -28,7 +28,8 @@ const keyPath = (key) => key.split("/").map(encodeURIComponent).join("/");
 class ControlError extends Error {}
 
 async function control(method, path, { json, body, headers = {} } = {}) {
-  const options = { method, headers: { ...headers } };
+  // Marks the page's own calls: their successful reads print no console line (they would fill the live log).
+  const options = { method, headers: { "X-Portable-Dashboard": "1", ...headers } };
   if (json !== undefined) {
     options.body = JSON.stringify(json);
     options.headers["Content-Type"] = "application/json";

@@ -14,12 +14,14 @@ from portable import (
     ScheduleEvent,
     bucket,
     http,
+    jwt_auth,
     queue,
     schedule,
     topic,
 )
 
 drop = bucket("drop")
+members = jwt_auth(issuer="https://issuer.example.com/", audiences=["fuzz-api"])
 mail = queue("fuzz-mail")
 news = topic("fuzz-news")
 
@@ -33,6 +35,12 @@ def probe_http(request: Request) -> Any:
     except HttpError as exc:
         view["json_error"] = exc.status
     return {key: repr(value) for key, value in view.items()}
+
+
+@http("ANY /members/{path+}", auth=members)
+def probe_auth(request: Request) -> Any:
+    assert request.auth is not None
+    return {"auth": repr(request.auth), "claims": request.auth.claims, "scopes": list(request.auth.scopes)}
 
 
 @drop.on_created()

@@ -124,7 +124,8 @@ def test_a_dead_letter_is_edited_replayed_and_succeeds(page: Page, runner: str) 
     letter.get_by_role("button", name="Replay").click()
     expect(page.locator("#dead-letters-result")).to_contain_text(" with the edited body: event ")
     log_line(page, "write_welcome message ")
-    expect(page.locator("#log-lines li.ok").filter(has_text="write_welcome")).to_have_count(1)
+    # The function's own lines: the replay's control line names the function too.
+    expect(page.locator('#log-lines li.ok[data-function="write_welcome"]')).to_have_count(1)
     expect(page.locator("#dead-letter-count")).to_have_text("0")
 
     page.get_by_role("tab", name="Tables").click()
@@ -152,3 +153,24 @@ def test_while_the_app_cannot_load_the_page_shows_why_and_follows_the_fix(page: 
         hello.write_text(FIXED)
         expect(page.locator("#status")).to_have_text("running")  # the reloader loaded the fix, the page followed
         expect(page.get_by_role("row", name="GET /hello hello")).to_be_visible()
+
+
+def test_an_exposed_runner_shows_its_dashboard_to_the_browser_that_opened_the_printed_link(
+    page: Page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--expose-control: the dashboard needs the token; the banner's link hands it to the browser once, in a cookie
+    that the page's own calls and its live log's stream carry."""
+    import requests
+
+    token = "printed-at-start-0123456789abcdef"
+    monkeypatch.setenv("PORTABLE_CONTROL_TOKEN", token)  # the token a reloader hands its server
+    scaffold(tmp_path / "app")
+    options = ("--host", "0.0.0.0", "--expose-control")
+    with running_runner(tmp_path / "app", tmp_path / "state", "functions", *options) as url:
+        refused = page.goto(f"{url}/__portable/")
+        assert refused is not None and refused.status == 403
+        page.goto(f"{url}/__portable/?token={token}")
+        expect(page).to_have_url(f"{url}/__portable/")
+        expect(page.locator("#status")).to_have_text("running")
+        requests.post(f"{url}/hello", json={"name": "Ada"}, timeout=30).raise_for_status()
+        log_line(page, "hello http POST /hello -> 200")

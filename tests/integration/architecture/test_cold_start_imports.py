@@ -30,6 +30,7 @@ CORE = {
     "portable",
     "portable.app",
     "portable.context",
+    "portable.cors_policy",
     "portable.decorators",
     "portable.delivery",
     "portable.errors",

@@ -266,3 +266,43 @@ def test_allow_data_deletion_lets_destroy_delete_the_database_and_the_buckets(di
     assert all(r.inputs["forceDestroy"] is True for r in data_buckets(disposable_stack))
     database = disposable_stack.named(DATABASE, "firestore").inputs
     assert (database["deleteProtectionState"], database["deletionPolicy"]) == ("DELETE_PROTECTION_DISABLED", "DELETE")
+
+
+def test_functions_that_may_sign_urls_get_the_api_signblob_needs() -> None:
+    """IAM's signBlob, through which functions sign URLs, is served by the IAM Service Account Credentials API."""
+    services = {"sampleapp": True, "messageapp": False}
+    for package, signs in services.items():
+        deployment, _ = run_program("gcp", {"gcp:project": PROJECT, "gcp:region": "europe-west1"}, package)
+        enabled = {r.inputs["service"] for r in deployment.of_type("gcp:projects/service:Service")}
+        assert ("iamcredentials.googleapis.com" in enabled) is signs, package
+
+
+def test_a_stack_names_the_account_cloud_build_builds_its_functions_as() -> None:
+    config = {"gcp:project": PROJECT, "gcp:region": "europe-west1"}
+    default, _ = run_program("gcp", config)
+    assert all("serviceAccount" not in r.inputs["buildConfig"] for r in default.of_type(FUNCTION))
+    email = f"builder@{PROJECT}.iam.gserviceaccount.com"
+    for given in (email, f"projects/{PROJECT}/serviceAccounts/{email}"):
+        named, _ = run_program("gcp", {**config, "portable:buildServiceAccount": given})
+        accounts = {r.inputs["buildConfig"]["serviceAccount"] for r in named.of_type(FUNCTION)}
+        assert accounts == {f"projects/{PROJECT}/serviceAccounts/{email}"}, given
+
+
+def test_the_api_config_id_fits_however_long_the_project_and_stack_are() -> None:
+    from providers.deploy.preview import run_program as run_preview
+    from tests.support.mocks import APPS, RecordingMocks
+
+    stack = "production-europe-west-with-a-long-name"
+    config = {"gcp:project": PROJECT, "gcp:region": "europe-west1", "portable:cloud": "gcp"}
+    preview = run_preview(
+        stack,
+        config,
+        project="a-long-project-name",
+        package="sampleapp",
+        search_path=str(APPS),
+        mocks=RecordingMocks("europe-west1"),
+    )
+    (api_config,) = [r for r in preview.resources if r.type == "gcp:apigateway/apiConfig:ApiConfig"]
+    prefix = api_config.inputs["apiConfigIdPrefix"]
+    assert prefix.startswith("a-long-project-name-productio") and prefix.endswith("-")
+    assert len(prefix) + 26 <= 63, "the provider appends 26 characters to the prefix"

@@ -95,6 +95,14 @@ def test_gcp_http_functions_get_the_policy_their_shim_answers_with(gcp_stack: De
     assert "PORTABLE_CORS" not in functions["make_thumbnail"]
 
 
+def test_aws_http_functions_get_the_policy_so_that_their_replies_vary_by_origin(aws_stack: Deployment) -> None:
+    functions = {
+        r.name: r.inputs["environment"]["variables"] for r in aws_stack.of_type("aws:lambda/function:Function")
+    }
+    assert from_environment(functions["hello"]["PORTABLE_CORS"]).allow_origins == ("http://localhost:3000",)
+    assert "PORTABLE_CORS" not in functions["make_thumbnail"]
+
+
 def test_a_stack_overrides_origins_issuer_and_audiences_on_both_clouds() -> None:
     aws = deploy_project("aws", OVERRIDES)
     cors = aws.named("aws:apigatewayv2/api:Api", "http-api").inputs["corsConfiguration"]
@@ -114,3 +122,37 @@ def test_a_stack_overrides_origins_issuer_and_audiences_on_both_clouds() -> None
         "https://app.example.com",
         "https://admin.example.com",
     )
+
+
+def test_buckets_let_the_apps_origins_use_their_signed_urls_on_both_clouds() -> None:
+    """Without a cors= of their own, the reference app's buckets follow its CORS policy and the stack's origins."""
+    for config, origins in (
+        ({}, ["http://localhost:3000"]),
+        (OVERRIDES, ["https://app.example.com", "https://admin.example.com"]),
+    ):
+        aws = deploy_project("aws", config)
+        rules = {
+            r.name: r.inputs["corsRules"] for r in aws.of_type("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration")
+        }
+        assert set(rules) == {"uploads-cors", "thumbnails-cors", "reports-cors"}
+        assert rules["uploads-cors"] == [
+            {
+                "allowedOrigins": origins,
+                "allowedMethods": ["GET", "HEAD", "PUT"],
+                "allowedHeaders": ["content-type"],
+                "exposeHeaders": ["ETag"],
+                "maxAgeSeconds": 3600,
+            }
+        ]
+        gcp = deploy_project("gcp", {**GCP, **config})
+        for bucket in gcp.of_type("gcp:storage/bucket:Bucket"):
+            if bucket.name == "function-sources":
+                continue
+            assert bucket.inputs["cors"] == [
+                {
+                    "origins": origins,
+                    "methods": ["GET", "HEAD", "PUT"],
+                    "responseHeaders": ["Content-Type", "ETag"],
+                    "maxAgeSeconds": 3600,
+                }
+            ], bucket.name

@@ -11,20 +11,16 @@ from typing import Any
 import pytest
 
 from providers.testing.kit import HttpReply, Kit
+from tests.support.kits import kits_on_every_target
 
 PACKAGE = "tests.apps.edge"
-TARGETS = ("aws", "gcp", "local")
 ORIGIN = "https://app.example.com"
 
 
 @pytest.fixture(scope="module")
 def kits() -> Iterator[dict[str, Kit]]:
-    opened = {target: Kit(target, package=PACKAGE) for target in TARGETS}
-    try:
+    with kits_on_every_target(PACKAGE) as opened:
         yield opened
-    finally:
-        for kit in opened.values():
-            kit.close()
 
 
 def cors_headers(reply: HttpReply) -> dict[str, str]:
@@ -94,7 +90,34 @@ def test_actual_replies_carry_cors_headers_for_allowed_origins_only(kits: dict[s
         }, target
     for headers in ({"Origin": "https://evil.example"}, {}):
         for target, reply in on_every_target(kits, "POST", "/open", json={}, headers=headers).items():
-            assert reply.status == 200 and cors_headers(reply) == {}, (target, headers)
+            # no CORS headers, but a cache must still keep this reply apart from those to allowed origins
+            assert reply.status == 200 and cors_headers(reply) == {"vary": "Origin"}, (target, headers)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("GET", "/whoami", {}, 401),
+        ("GET", "/nowhere", {}, 404),
+        ("DELETE", "/open", {}, 405),
+        ("POST", "/open", {"Content-Type": "application/json"}, 200),
+    ],
+)
+def test_every_reply_under_cors_varies_by_origin_whoever_writes_it(
+    kits: dict[str, Kit], method: str, path: str, headers: dict[str, str], status: int
+) -> None:
+    """API Gateway on AWS, the shims and the local runner; GCP's gateway answers a missing token and a path or method
+    no operation serves itself, with no CORS headers at all (docs/http.md says so)."""
+    for origin in ("https://app.example.com", "https://evil.example", None):
+        sent = {**headers, **({"Origin": origin} if origin else {})}
+        for target, reply in on_every_target(kits, method, path, headers=sent).items():
+            assert reply.status == status, (target, origin)
+            if target == "gcp" and status != 200:
+                assert "access-control-allow-origin" not in reply.headers, "GCP's gateway's own reply"
+                continue
+            assert reply.headers.get("vary") == "Origin", (target, origin, reply.headers)
+            allowed = reply.headers.get("access-control-allow-origin")
+            assert allowed == (origin if origin == "https://app.example.com" else None), (target, origin)
 
 
 def test_a_good_token_gives_the_handler_the_same_request_auth_everywhere(kits: dict[str, Kit]) -> None:

@@ -556,3 +556,24 @@ def test_a_python_block_written_inline_fails_the_build(tmp_path: Path) -> None:
         hooks._check_python_blocks(page + '\n```{.python title="x.py"}\nprint("hi")\n```\n', "braces.md")
         assert [warning.split(":")[0] for warning in warnings] == ["inline.md", "braces.md"]
         assert warnings[0].startswith("inline.md: a python block is written inline")
+
+
+def test_a_page_of_the_buckets_origin_may_upload_through_its_signed_url(
+    open_kit: Callable[[str], Kit], target: str
+) -> None:
+    kit = open_kit("data")
+    url = kit.http("POST", "/photos/cat.jpg").json()["url"]
+    assert url.startswith("http://127.0.0.1:8080/__portable/buckets/") and "method=PUT" in url
+    if target != "local":
+        return  # the signed URL is the local runner's on every target: it answers it
+    path = url.removeprefix("http://127.0.0.1:8080")
+    asked = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}
+    allowed = kit.http("OPTIONS", path, headers={"Origin": "https://app.example.com", **asked})
+    assert allowed.status == 204 and allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+    refused = kit.http("OPTIONS", path, headers={"Origin": "https://elsewhere.example", **asked})
+    assert refused.status == 403 and "access-control-allow-origin" not in refused.headers
+    stored = kit.http(
+        "PUT", path, body=b"jpeg", headers={"Origin": "https://app.example.com", "Content-Type": "image/jpeg"}
+    )
+    assert stored.status == 200 and stored.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert kit.bucket("photos").get("cat.jpg") == b"jpeg"

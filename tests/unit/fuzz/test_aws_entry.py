@@ -32,6 +32,7 @@ def _in_bucket_drop(event: dict[str, Any]) -> dict[str, Any]:
 
 KINDS = {
     "probe_http": load_payloads(AWS, "apigw-v2/*.json", "apigw-v1/*.json"),
+    "probe_auth": load_payloads(AWS, "apigw-v2/*jwt*.json"),
     "probe_created": [_in_bucket_drop(event) for event in load_payloads(AWS, "s3/*.json")],
     "probe_schedule": load_payloads(AWS, "eventbridge/*.json", "eventbridge-scheduler/*.json"),
     "probe_message": load_payloads(AWS, "sqs/batch-*.json", "sqs/single-*.json"),

@@ -88,6 +88,22 @@ def _http(rng: random.Random) -> tuple[dict[str, str], bytes]:
     return headers, rng.choice((_noise(rng), DEEP_JSON, b'{"a": "\\ud800"}', b"9" * 5000))
 
 
+USERINFO = [
+    {"iss": "https://issuer.example.com/", "aud": "fuzz-api", "sub": "user-1", "scope": "read write", "exp": 1},
+    *(entry["claims"] for entry in load_payloads(FIXTURES / "gcp", "apigateway/*.json")[0]["values"].values()),
+]
+
+
+def _userinfo(rng: random.Random) -> tuple[dict[str, str], bytes]:
+    """The claims API Gateway forwards on a route with auth, mutated, in either of the header's encodings."""
+    import base64
+
+    claims = _json_body(mutate(rng.choice(USERINFO), rng))
+    encoded = base64.urlsafe_b64encode(claims) if rng.random() < 0.5 else base64.b64encode(claims)
+    value = encoded.decode().rstrip("=" if rng.random() < 0.5 else "")
+    return {"X-Apigateway-Api-Userinfo": value if rng.random() < 0.9 else _odd_text(rng)}, _noise(rng)
+
+
 PUBSUB = load_payloads(FIXTURES / "gcp", "pubsub/*.json", "pubsub/push/*.json", "pubsub/data/*.json")
 
 
@@ -107,6 +123,7 @@ KINDS: dict[str, tuple[str, Callable[[random.Random], tuple[dict[str, str], byte
     "binary": ("probe_created", _binary),
     "scheduler": ("probe_schedule", _scheduler),
     "http": ("probe_http", _http),
+    "userinfo": ("probe_auth", _userinfo),
     "pubsub": ("probe_message", _pubsub),
 }
 
@@ -126,7 +143,8 @@ def test_no_mutated_request_gets_a_5xx_from_the_gcp_entry(kind: str, monkeypatch
     while cases < CASES_PER_KIND and time.monotonic() < deadline:
         headers, body = make_request(rng)
         cases += 1
-        reply = client.post(f"/{rng.randrange(3)}", headers=headers, data=body)
+        path = f"/members/{rng.randrange(3)}" if function == "probe_auth" else f"/{rng.randrange(3)}"
+        reply = client.post(path, headers=headers, data=body)
         if reply.status_code >= 500:
             server_errors[f"{reply.status_code} {reply.data[:120]!r}"] += 1
         elif reply.status_code >= 400:

@@ -460,6 +460,12 @@ def test_the_app_names_its_queues_declared_with_delays(tmp_path: Path) -> None:
 
         @http("POST /jobs", writes=[later, now])
         def enqueue(request): ...
+
+        @later.on_message
+        def work_later(message): ...
+
+        @now.on_message
+        def work_now(message): ...
     """,
         )
     )
@@ -489,7 +495,61 @@ SHARED = {
     """,
         "'ledger-of-clashes' is declared both as a table and as a topic",
     ),
+    "a queue that only receives": (
+        """
+        from portable import http, queue
+        jobs = queue("jobs")
+
+        @http("POST /jobs", writes=[jobs])
+        def enqueue(request): ...
+    """,
+        r"queue 'jobs' has no consumer, yet 'enqueue' \(.*shared.py:5\) use it.*@jobs.on_message",
+    ),
+    "a topic and a subscriber past 58 characters": (
+        f"""
+        from portable import topic
+        news = topic("{"n" * 30}")
+
+        @news.on_message(name="{"s" * 29}")
+        def subscriber(message): ...
+    """,
+        r"shared.py:5 \(s{29}\): topic 'n{30}' and its subscriber 's{29}' have 59 characters together.*SQS takes "
+        r"80 characters at most, so the two may take 58: give the topic or the function a shorter name",
+    ),
 }
+
+
+@pytest.mark.parametrize(
+    ("declaration", "said"),
+    [
+        ('bucket("google-photos")', "starts with 'goog'"),
+        ('bucket("my-google-files")', "contains 'google'"),
+        ('bucket("my-g00gle-files")', "contains 'g00gle'"),
+        ('bucket("xn--files")', "starts with 'xn--'"),
+        ('bucket("sthree-files")', "starts with 'sthree-'"),
+        ('queue("goog-jobs")', "starts with 'goog'"),
+        ('topic("googly")', "starts with 'goog'"),
+    ],
+)
+def test_a_name_a_cloud_keeps_for_itself_is_refused_where_it_is_declared(
+    declaration: str, said: str, tmp_path: Path
+) -> None:
+    source = f"""
+        from portable import bucket, queue, topic
+        handle = {declaration}
+    """
+    with pytest.raises(AppDefinitionError, match=rf"shared.py:3: .* {said}, which the clouds keep for themselves"):
+        load_app(make_package(tmp_path, shared=source))
+
+
+def test_names_the_clouds_do_not_reserve_are_fine(tmp_path: Path) -> None:
+    source = """
+        from portable import bucket, queue, table, topic
+        photos = bucket("photos-of-geese")
+        ledger = table("google-ledger")  # Firestore keeps no such names
+        news = topic("news-from-google")
+    """
+    load_app(make_package(tmp_path, shared=source))
 
 
 @pytest.mark.parametrize("case", sorted(SHARED))

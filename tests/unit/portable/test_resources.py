@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from portable import AccessNotDeclared, bucket, table
+from portable import AccessNotDeclared, AppDefinitionError, bucket, table
 from portable.app import FunctionSpec
 from portable.context import Invocation, current_invocation, using_clients
 from portable.http_trigger import HttpTrigger
@@ -81,3 +81,78 @@ def test_the_trigger_bucket_is_readable_but_not_writable() -> None:
 def test_outside_a_function_nothing_is_checked() -> None:
     ledger.put("k", {"v": 1})
     assert ledger.get("k") == {"v": 1}
+
+
+def test_a_buckets_signed_urls_follow_its_own_origins_else_the_apps(tmp_path: Path) -> None:
+    from portable.loading import load_app
+    from tests.support.packages import make_package
+
+    app = load_app(
+        make_package(
+            tmp_path,
+            web="""
+            from portable import bucket, cors, http
+            cors(allow_origins=["https://app.example.com"], max_age=60)
+            photos = bucket("photos")
+            private = bucket("private", cors=["https://admin.example.com"])
+
+            @http("POST /upload", writes=[photos, private])
+            def upload(request): ...
+            """,
+        )
+    )
+    assert app.bucket_cors == {"private": ("https://admin.example.com",)}
+    photos, private = app.signed_url_cors("photos"), app.signed_url_cors("private")
+    assert photos is not None and private is not None
+    assert photos.allow_origins == ("https://app.example.com",) and private.allow_origins == (
+        "https://admin.example.com",
+    )
+    assert photos.allow_methods == ("GET", "HEAD", "PUT") and photos.expose_headers == ("etag",)
+    assert photos.max_age == 3600, "the bucket's own rule, not the API's"
+
+
+def test_without_any_cors_a_buckets_signed_urls_take_no_pages_of_other_origins(tmp_path: Path) -> None:
+    from portable.loading import load_app
+    from tests.support.packages import make_package
+
+    source = """
+        from portable import bucket, http
+        photos = bucket("photos")
+
+        @http("POST /upload", writes=[photos])
+        def upload(request): ...
+    """
+    assert load_app(make_package(tmp_path, web=source)).signed_url_cors("photos") is None
+
+
+def test_two_modules_naming_different_origins_for_one_bucket_are_refused(tmp_path: Path) -> None:
+    from portable.loading import load_app
+    from tests.support.packages import make_package
+
+    package = make_package(
+        tmp_path,
+        one="""
+        from portable import bucket, http
+        photos = bucket("photos", cors=["https://a.example"])
+
+        @http("POST /a", writes=[photos])
+        def a(request): ...
+        """,
+        two="""
+        from portable import bucket
+        photos = bucket("photos", cors=["https://b.example"])
+        """,
+    )
+    with pytest.raises(
+        AppDefinitionError,
+        match=r"bucket 'photos' is declared with cors= \['https://a.example'\] at .*one.py:3 and "
+        r"\['https://b.example'\] at .*two.py:3",
+    ):
+        load_app(package)
+
+
+def test_a_buckets_origins_follow_the_origin_grammar() -> None:
+    with pytest.raises(
+        AppDefinitionError, match=r"test_resources.py:\d+ \(bucket 'photos', cors=\): origin 'https://\*.example.com'"
+    ):
+        bucket("photos", cors=["https://*.example.com"])

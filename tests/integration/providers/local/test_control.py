@@ -13,12 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from providers.local import signed_urls
 from providers.local.clients import open_bucket
 from providers.local.runner import LocalApp
-from providers.local.server import quiet_handler
+from providers.local.server import InFlight, http_server
 from providers.local.sqlite_files import local_dir
 
 OBJECTS = "/__portable/objects/inbox/"
@@ -33,9 +32,9 @@ def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]
 
 
 @contextmanager
-def serving(local: LocalApp) -> Iterator[int]:
+def serving(local: LocalApp, in_flight: InFlight | None = None, timeout: float = 30) -> Iterator[int]:
     """`local` served on a free loopback port, as `python -m providers.local --port 0` serves it; the port."""
-    server = make_server("127.0.0.1", 0, local, threaded=True, request_handler=quiet_handler())
+    server = http_server("127.0.0.1", 0, local, in_flight or InFlight(), timeout=timeout)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -115,6 +114,36 @@ def test_signed_urls_name_the_address_the_runner_listens_on(local: LocalApp, mon
     assert inbox.signed_url("shared.txt", "GET", 60, None).startswith(f"{signed_urls.DEFAULT_URL}/"), "none serves"
 
 
+@pytest.mark.parametrize("path", ["/anything", f"{OBJECTS}stalled.txt"], ids=["a function's route", "the control"])
+def test_a_body_that_stops_arriving_gets_408_once_the_wait_is_over(local: LocalApp, path: str) -> None:
+    with serving(local, timeout=1) as port, socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(
+            f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 100\r\n\r\n".encode() + b"only ten b"
+        )
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 "), reply[:300]
+    assert b"the request stopped arriving" in body and b'"status": 408' in body
+    assert not open_bucket("inbox").list_page("", 10, None).items, "nothing half-written"
+
+
+def test_connections_reset_after_the_first_byte_never_hold_a_stop(local: LocalApp) -> None:
+    """werkzeug drains the request after answering it; a reset then raises out of its clean-up, past the app's own
+    close(): the count of calls in flight must drop all the same, or a stop waits its whole grace for them."""
+    import struct
+
+    in_flight = InFlight()
+    with serving(local, in_flight) as port:
+        for _ in range(50):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+                connection.sendall(f"GET /__portable/dead-letters HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+                assert connection.recv(1)
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not FIN
+        assert in_flight.wait_idle(5), "a reset exchange still counts as in flight"
+
+
 def test_an_upload_that_expects_100_continue_is_told_to_continue_once(local: LocalApp) -> None:
     with serving(local) as port:
         _, reply = raw_request(
@@ -164,8 +193,12 @@ def test_the_dashboards_log_streams_each_invocation_and_ends_when_the_runner_sto
         foreign = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         foreign.request("GET", "/__portable/log/stream", headers={"Sec-Fetch-Site": "cross-site"})
         assert foreign.getresponse().status == 403, "the stream has the control endpoints' caller checks"
+        [(_, refusal)] = events(response, 1)
+        assert refusal["subject"] == "GET /__portable/log/stream" and refusal["outcome"].startswith("403 "), refusal
 
         local.console.close()  # as a stopping runner does: every open stream ends, so the stop is not held up
-        assert response.read().strip() == b"", "the stream ended"
+        assert "data: " not in response.read().decode(), "the stream ended"
         stream.close()
         resumed.close()
+    streamed = [line.outcome[:3] for line in local.console.since(0) if line.subject == "GET /__portable/log/stream"]
+    assert streamed == ["403"], "the streams themselves leave no line in the log they stream; the refusal does"

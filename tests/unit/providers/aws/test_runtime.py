@@ -75,3 +75,18 @@ def test_the_environment_handler_binds_the_function_its_variables_name(monkeypat
     monkeypatch.setenv("PORTABLE_MODULE", "functions.hello")
     reply = handler(hello_event())
     assert reply["statusCode"] == 200 and json.loads(reply["body"])["message"] == "Hello, Ada!"
+
+
+def test_under_the_apps_cors_policy_every_reply_varies_by_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API Gateway adds the CORS headers, and nothing to a reply for no origin or another: the entry, bound with the
+    policy the deploy hands an HTTP function in PORTABLE_CORS, says that every reply varies by Origin."""
+    from portable.cors_policy import for_signed_urls, to_environment
+
+    plain = bind("hello", "functions.hello", "local")
+    assert "vary" not in {name.lower() for name in plain(hello_event())["headers"]}, "no policy, no Vary"
+    monkeypatch.setenv("PORTABLE_CORS", to_environment(for_signed_urls(["https://app.example.com"])))
+    entry = bind("hello", "functions.hello", "local")
+    answered = entry(hello_event())
+    assert answered["statusCode"] == 200 and answered["headers"]["vary"] == "Origin"
+    malformed = entry({**hello_event(), "headers": {"x": 1}})
+    assert malformed["statusCode"] == 400 and malformed["headers"]["vary"] == "Origin", "the caller's fault too"

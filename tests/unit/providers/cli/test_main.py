@@ -84,18 +84,32 @@ def test_dev_hands_its_options_to_the_runner(monkeypatch: pytest.MonkeyPatch, tm
     ran: list[list[str]] = []
     monkeypatch.setattr(os, "chdir", lambda path: None)
     monkeypatch.setattr(os, "execve", lambda program, command, environment: ran.append(command))
-    main(["dev", "--port", "9000", "--debug", "--no-reload", "--no-schedules", "--fast-retries"])
+    main(
+        [
+            "dev",
+            "--port",
+            "9000",
+            "--debug",
+            "--no-reload",
+            "--no-schedules",
+            "--host",
+            "0.0.0.0",
+            "--expose-control",
+            "--fast-retries",
+        ]
+    )
     main(["dev"])
     assert ran[0][1:] == [
         "-m",
         "providers.local",
         "--host",
-        "127.0.0.1",
+        "0.0.0.0",
         "--port",
         "9000",
         "--no-schedules",
         "--debug",
         "--no-reload",
+        "--expose-control",
         "--fast-retries",
     ]
     assert ran[1][1:] == ["-m", "providers.local", "--host", "127.0.0.1", "--port", "8080"]

@@ -78,6 +78,35 @@ GCP = {"gcp:project": "demo-project", "gcp:region": "europe-west1"}
         ("gcp", GCP, "unlocked", "pad.py:6 (pad): 'left-pad>=1' is not in requirements.lock"),
         ("gcp", GCP, "anyauth", "route 'ANY /files/{path+}' requires auth and takes OPTIONS"),
         (
+            "aws",
+            AWS,
+            "localissuer",
+            "jwt_auth 'local_users', which GET /admin (",
+        ),
+        (
+            "gcp",
+            GCP,
+            "localissuer",
+            "admin.py:8) require, cannot be deployed: its issuer 'http://localhost:9000/' is not an https URL, which "
+            "a deployed gateway requires. Locally it serves; for this stack, name the issuer your users sign in with: "
+            "`pulumi config set --path 'portable:jwtAuth.local_users.issuer' https://example.eu.auth0.com/ --stack "
+            "gcp`",
+        ),
+        (
+            "aws",
+            {**AWS, "portable:jwtAuth": json.dumps({"local_users": {"issuer": "https://127.0.0.1:8443/"}})},
+            "localissuer",
+            "its issuer 'https://127.0.0.1:8443/' is on this machine's loopback, which no deployed gateway reaches",
+        ),
+        (
+            "gcp",
+            {**GCP, "portable:buildServiceAccount": "the-builder"},
+            "sampleapp",
+            "portable:buildServiceAccount is 'the-builder'; give the email of the service account Cloud Build builds "
+            "the functions as, e.g. `pulumi config set portable:buildServiceAccount "
+            "builder@demo-project.iam.gserviceaccount.com --stack gcp`",
+        ),
+        (
             "gcp",
             GCP,
             "delayedqueue",

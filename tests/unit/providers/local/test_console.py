@@ -13,6 +13,7 @@ from werkzeug.test import Client
 from portable.message_trigger import Message
 from portable.object_trigger import ObjectEvent
 from providers.local.console import Console, event_subject
+from providers.local.dashboard import OWN_CALL_HEADER
 from providers.local.runner import LocalApp
 
 
@@ -65,6 +66,44 @@ def test_each_event_attempt_has_its_line_on_the_console(state: Path, capsys: pyt
     assert '"message": "event delivered"' not in err, "the console line says it once"
 
 
+def test_every_reply_the_runner_writes_itself_has_its_line_refusals_included(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client(LocalApp(package="tests.apps.edge", workers=0))
+    preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
+    client.options("/open", headers=preflight)
+    client.options("/open", headers={**preflight, "Origin": "https://evil.example"})
+    client.get("/whoami")
+    client.get("/nowhere")
+    client.delete("/open")
+    client.post("/__portable/token?subject=a", headers={"Origin": "https://evil.example"})
+    lines = capsys.readouterr().err.splitlines()
+    expected = [
+        " runner http OPTIONS /open -> 204 (",
+        " runner http OPTIONS /open -> 403 origin 'https://evil.example' may not call this API",
+        " runner http GET /whoami -> 401 this route requires a token",
+        " runner http GET /nowhere -> 404 no route for GET /nowhere (",
+        " runner http DELETE /open -> 405 DELETE is not allowed on /open: use POST (",
+        " control http POST /__portable/token -> 403 a page from 'https://evil.example' may not drive the runner",
+    ]
+    assert len(lines) == len(expected), lines
+    for line, fragment in zip(lines, expected, strict=True):
+        assert fragment in line and line.endswith(" ms)"), (fragment, line)
+
+
+def test_keys_and_paths_are_printed_with_control_and_bidirectional_characters_escaped(
+    local: LocalApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "in/evil\u202etxt.exe\u2028\x1b[2J\x85é.txt"
+    local.queue.add([("on_upload", ObjectEvent(bucket="inbox", key=key, kind="created", id="e3", time=None))])
+    local.deliverer.attempt(local.queue.take(datetime.now(UTC).timestamp()))  # type: ignore[arg-type]
+    Client(local).get("/caf%C3%A9/%E2%80%AE")
+    err = capsys.readouterr().err
+    assert " object created inbox/in/evil\\u202etxt.exe\\u2028\\x1b[2J\\x85é.txt -> ok (" in err
+    assert " GET /café/\\u202e -> " in err
+    assert "\u202e" not in err and "\u2028" not in err and "\x1b" not in err and "\x85" not in err
+
+
 def test_a_message_is_named_once_on_its_line() -> None:
     message = Message("m-1", b"{}", {}, 1, datetime(2026, 11, 28, tzinfo=UTC), "moderation")
     console = Console(io.StringIO())
@@ -93,3 +132,29 @@ def test_a_status_from_400_is_a_failed_line() -> None:
     for status in ("200", "302", "401", "500", "failed"):
         console.invocation("f", "http", "GET /", status, 0.001)
     assert [line.level for line in console.since(0)] == ["ok", "ok", "failed", "failed", "failed"]
+
+
+def test_the_dashboards_own_reads_leave_no_line_while_other_calls_and_refusals_do(
+    local: LocalApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The dashboard reads the App, its log and its data as it goes (after each event, and on every reload): those
+    reads, marked by the header its page sends, and its assets must not fill the live log it shows, nor the terminal.
+    The same reads by anyone else, what changes something, and every refusal, say so."""
+    client = Client(local)
+    own = {OWN_CALL_HEADER: "1"}
+    for path in ("app", "log", "log?after=0", "dead-letters", "objects/inbox", "api"):
+        assert client.get(f"/__portable/{path}", headers=own).status_code == 200, path
+    assert client.get("/__portable/assets/dashboard.js").status_code == 200
+    assert capsys.readouterr().err == "" and local.console.since(0) == [], "the dashboard's reads are quiet"
+    client.get("/__portable/objects/inbox")
+    client.put("/__portable/objects/inbox/a.txt", data=b"x", headers=own)
+    client.get("/__portable/app", headers={"Sec-Fetch-Site": "cross-site", **own})
+    client.get("/__portable/nothing-here", headers=own)
+    said = [(line.function, line.subject, line.outcome.split(" ")[0]) for line in local.console.since(0)]
+    assert said == [
+        ("control", "GET /__portable/objects/inbox", "200"),
+        ("control", "PUT /__portable/objects/inbox/a.txt", "201"),
+        ("control", "GET /__portable/app", "403"),
+        ("control", "GET /__portable/nothing-here", "404"),
+    ]
+    assert len(capsys.readouterr().err.splitlines()) == 4, "the terminal shows the same lines"

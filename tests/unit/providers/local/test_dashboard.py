@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
+from providers.local.access import LOOPBACK_ONLY
 from providers.local.control import while_failed
+from providers.local.dashboard import OWN_CALL_HEADER
 from providers.local.load_failure import FailedApp, LoadFailure
 from providers.local.runner import LocalApp
 
@@ -92,10 +94,12 @@ def test_the_console_lines_are_read_after_a_number(local: LocalApp) -> None:
     client = Client(local)
     client.get("/whoami")
     client.get("/nowhere")
-    lines = client.get("/__portable/log").get_json()
-    assert [line["subject"] for line in lines["lines"]] == ["GET /whoami"], "a gateway's 404 runs no function"
-    assert lines["last"] == 1 and lines["lines"][0]["level"] == "ok"
-    assert client.get("/__portable/log?after=1").get_json()["lines"] == []
+    own = {OWN_CALL_HEADER: "1"}
+    lines = client.get("/__portable/log", headers=own).get_json()
+    said = [(line["function"], line["subject"], line["level"]) for line in lines["lines"]]
+    assert said == [("whoami", "GET /whoami", "ok"), ("runner", "GET /nowhere", "failed")], "the gateway's 404 too"
+    assert lines["last"] == 2
+    assert client.get("/__portable/log?after=2", headers=own).get_json()["lines"] == [], "its reading adds no line"
 
 
 def test_a_local_404_suggests_the_nearest_route(local: LocalApp) -> None:
@@ -121,7 +125,7 @@ def test_while_the_app_cannot_load_the_page_shows_the_error_and_the_rest_answers
     except SyntaxError as exc:
         failure = LoadFailure.of(exc, tmp_path)
     record = failure.record()
-    client = Client(FailedApp(failure, lambda environ: while_failed(record, environ)))
+    client = Client(FailedApp(failure, control=lambda environ: while_failed(record, LOOPBACK_ONLY, environ)))
     assert client.get("/__portable/").status_code == 200
     assert client.get("/__portable/app").get_json() == {"load_error": record}
     assert client.get("/__portable/app", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403

@@ -237,6 +237,36 @@ def test_a_dead_letter_is_discarded(runners: Callable[..., LocalApp]) -> None:
     assert client.delete(f"/__portable/dead-letters/tick/{letter.id}").status_code == 404
 
 
+def test_http_calls_go_before_events(runners: Callable[..., LocalApp], record: Path) -> None:
+    """While a call is answered, the workers wait (up to a moment each time) before they take an event; once no call
+    is, they work the queue off at once."""
+    import threading
+
+    local = runners(workers=1)
+    calls_done = threading.Event()
+    in_call = threading.Event()
+
+    def slow_call(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        in_call.set()
+        calls_done.wait(10)
+        start_response("200 OK", [])
+        return [b""]
+
+    local._answer = slow_call  # type: ignore[method-assign]  # a call that holds on until the test lets it go
+    caller = threading.Thread(target=lambda: Client(local).get("/slow"))
+    caller.start()
+    assert in_call.wait(10)
+    assert not local.wait_for_calls(0.05), "a call is being answered"
+    open_bucket("drops").put("ok/during", b"x", "text/plain", {})
+    local.start(schedules=False)
+    time.sleep(0.05)
+    assert attempts(record, "ok/during") == [], "the event waits while the call is answered"
+    calls_done.set()
+    caller.join(10)
+    assert local.wait_for_calls(0.05)
+    eventually(lambda: attempts(record, "ok/during"))
+
+
 @pytest.fixture
 def conformance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))

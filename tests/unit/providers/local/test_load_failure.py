@@ -75,3 +75,27 @@ def test_the_failed_app_answers_every_call_with_the_error(tmp_path: Path, monkey
         assert reply.status_code == 500 and body is not None
         assert body["error"].startswith("the app failed to load: src/broken_again/hello.py, line 1: SyntaxError: ")
         assert body["load_error"]["file"] == "src/broken_again/hello.py" and body["load_error"]["line"] == 1
+
+
+def test_while_the_app_cannot_load_a_page_of_an_allowed_origin_can_read_the_error(tmp_path: Path) -> None:
+    from portable.cors_policy import Cors
+    from providers.local.load_failure import remember_cors, remembered_cors
+
+    policy = Cors(("https://app.example.com",), ("GET", "POST"), ("content-type",), (), 600, False)
+    assert remembered_cors(tmp_path) is None, "no App has loaded here yet"
+    remember_cors(tmp_path, policy)
+    assert remembered_cors(tmp_path) == policy
+    client = Client(FailedApp(LoadFailure("SyntaxError", "bad", "functions/a.py", 3, ""), remembered_cors(tmp_path)))
+    preflight = client.options(
+        "/hello", headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    failed = client.post("/hello", headers={"Origin": "https://app.example.com"})
+    assert failed.status_code == 500 and failed.json["load_error"]["file"] == "functions/a.py"
+    assert failed.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert failed.headers["Vary"] == "Origin"
+    elsewhere = client.post("/hello", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in elsewhere.headers
+    remember_cors(tmp_path, None)
+    assert remembered_cors(tmp_path) is None, "an App without CORS forgets the last one's"

@@ -266,3 +266,11 @@ def test_schedules_fire_once_across_a_hand_over(tmp_path: Path, monkeypatch: pyt
     second.start(schedules_since=through)
     second.stop()
     assert queued.count(("tick", latest.isoformat())) == 1, "never fired twice"
+
+
+def test_events_wait_until_calls_have_stopped_coming(state: Path) -> None:
+    local = LocalApp(package="tests.apps.conformance", workers=0)
+    assert local.wait_for_calls(0.001), "no call has come"
+    Client(local).get("/text")
+    assert not local.wait_for_calls(0.001), "a call came just now: clients calling in turn leave gaps"
+    assert local.wait_for_calls(1)

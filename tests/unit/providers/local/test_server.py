@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import pytest
 
 from providers.local.server import InFlight
 
 
-def test_in_flight_counts_requests_until_their_bodies_are_sent() -> None:
-    def slow_body(environ: object, start_response: object) -> Iterator[bytes]:
-        yield b"part"
-
-    counted = InFlight(slow_body)
-    body = counted({}, lambda *args: None)
-    assert not counted.wait_idle(0.01), "answered, not yet sent"
-    assert list(body) == [b"part"]
-    body.close()  # type: ignore[attr-defined]
+def test_in_flight_counts_each_exchange_until_it_ends_however_it_ends() -> None:
+    counted = InFlight()
+    with counted.counted():
+        assert not counted.wait_idle(0.01), "still being answered"
+    assert counted.wait_idle(0.01)
+    with pytest.raises(ConnectionResetError), counted.counted():
+        raise ConnectionResetError("the client went away")
     assert counted.wait_idle(0.01)

@@ -16,7 +16,7 @@ def test_the_start_up_banner_lists_the_dashboard_each_kind_of_trigger_then_bucke
     text = banner(load_app("functions"), "http://127.0.0.1:8080")
     assert text.splitlines() == [
         "Portable local: http://127.0.0.1:8080",
-        "  dashboard: http://127.0.0.1:8080/__portable/",
+        "  dashboard: http://127.0.0.1:8080/__portable/ (this machine only)",
         "  routes:    POST /hello -> hello, GET /me -> me, POST /webhooks -> receive_webhook",
         "  objects:   uploads -> make_thumbnail",
         "  schedules: nightly_report (cron '0 2 * * *' in UTC)",
@@ -25,6 +25,20 @@ def test_the_start_up_banner_lists_the_dashboard_each_kind_of_trigger_then_bucke
         "  buckets:   reports, thumbnails, uploads",
         "  tables:    greetings, name-counts, welcome-notes",
     ]
+
+
+def test_the_banner_says_when_the_dashboard_is_off_or_needs_the_printed_token() -> None:
+    from providers.local.access import ControlAccess
+
+    app = load_app("functions")
+    off = banner(app, "http://127.0.0.1:8080", access=ControlAccess.for_host("0.0.0.0", expose=False))
+    assert off.splitlines()[1].startswith("  dashboard: off, since the runner listens beyond this machine")
+    exposed = ControlAccess.for_host("0.0.0.0", expose=True)
+    assert exposed.token and len(exposed.token) >= 32
+    assert banner(app, "http://127.0.0.1:8080", access=exposed).splitlines()[1] == (
+        f"  dashboard: http://127.0.0.1:8080/__portable/?token={exposed.token} (open it once in a browser); the "
+        f"control endpoints answer any caller sending: Authorization: Bearer {exposed.token}"
+    )
 
 
 def test_the_banner_says_when_retries_are_fast() -> None:
