@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextvars import ContextVar, Token
 
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from types import TracebackType
     from typing import Any, TypeVar
 
     from portable.app import FunctionSpec, ResourceSpec
@@ -51,14 +52,29 @@ class Invocation(NamedTuple):
 current_invocation: ContextVar[Invocation | None] = ContextVar("portable_invocation", default=None)
 
 
-@contextmanager
-def setting(variable: ContextVar[T], value: T) -> Iterator[None]:
+def setting(variable: ContextVar[T], value: T) -> AbstractContextManager[None]:
     """`variable` holds `value` inside the block, in this context and the contexts copied from it."""
-    token = variable.set(value)
-    try:
-        yield
-    finally:
-        variable.reset(token)
+    return _Setting(variable, value)
+
+
+class _Setting:
+    """What `setting` returns: written out, so that a cold start does without contextlib (a millisecond on 3.12)."""
+
+    __slots__ = ("token", "value", "variable")
+
+    def __init__(self, variable: ContextVar[Any], value: object) -> None:
+        self.variable, self.value = variable, value
+        self.token: Token[Any] | None = None
+
+    def __enter__(self) -> None:
+        self.token = self.variable.set(self.value)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self.token is not None:
+            self.variable.reset(self.token)
+            self.token = None
 
 
 def using_clients(factory: ClientFactory) -> AbstractContextManager[None]:

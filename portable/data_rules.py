@@ -31,9 +31,11 @@ EXPIRES_FIELD = "_expires"
 RESERVED_FIELDS = frozenset({KEY_FIELD, VERSION_FIELD, EXPIRES_FIELD})
 # The table Portable keeps idempotency keys in, one per app: a name no table(...) may take.
 IDEMPOTENCY_TABLE = "portable-idempotency"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_FIRESTORE_RESERVED = re.compile(r"^__.*__$")
+# Compiled on first use (re keeps them): an object or change function that only reads its events never needs them,
+# at its cold start included.
+_CONTROL = r"[\x00-\x1f\x7f]"
+_METADATA_NAME = r"^[a-z0-9][a-z0-9-]*$"
+_FIRESTORE_RESERVED = r"^__.*__$"
 _INT64 = range(-(2**63), 2**63)
 
 
@@ -43,7 +45,7 @@ def _check_key_text(resource: str, key: object, what: str, max_bytes: int) -> st
     size = len(key.encode("utf-8", "surrogatepass"))
     if not 1 <= size <= max_bytes:
         raise InvalidKey(resource, f"{what} {key[:60]!r} is {size} bytes of UTF-8; use 1 to {max_bytes}")
-    if _CONTROL.search(key):
+    if re.search(_CONTROL, key):
         raise InvalidKey(resource, f"{what} {key!r} holds a control character; remove it (e.g. encode it with %xx)")
     try:
         key.encode("utf-8")
@@ -74,7 +76,7 @@ def check_field_name(resource: str, name: object, *, top_level: bool) -> str:
         raise InvalidValue(
             resource, f"field {name!r} is reserved for the key, version and expiry Portable keeps; rename it"
         )
-    if _FIRESTORE_RESERVED.match(name):
+    if re.match(_FIRESTORE_RESERVED, name):
         raise InvalidValue(resource, f"field {name!r} looks like '__name__', which Firestore reserves; rename it")
     return name
 
@@ -147,9 +149,9 @@ def check_metadata(resource: str, metadata: Mapping[str, str] | None) -> dict[st
     """User metadata: lower-case names (S3 lower-cases them), ASCII values, 2 KiB in all."""
     checked: dict[str, str] = {}
     for name, value in (metadata or {}).items():
-        if not isinstance(name, str) or not _METADATA_NAME.match(name):
+        if not isinstance(name, str) or not re.match(_METADATA_NAME, name):
             raise InvalidValue(resource, f"metadata name {name!r}: use lower-case letters, digits and '-'")
-        if not isinstance(value, str) or not value.isascii() or _CONTROL.search(value):
+        if not isinstance(value, str) or not value.isascii() or re.search(_CONTROL, value):
             raise InvalidValue(
                 resource, f"metadata {name!r}: values must be printable ASCII strings; percent-encode other text"
             )

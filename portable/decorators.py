@@ -7,7 +7,6 @@ the same options, checked the same way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 
 from portable.app import Function, ResourceSpec, register_function
@@ -54,7 +53,10 @@ class FunctionOptions(TypedDict, total=False):
 
 
 FUNCTION_NAME_MAX_CHARS = 40
-_FUNCTION_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{FUNCTION_NAME_MAX_CHARS - 1}}}")
+# A function name is an ASCII letter, then ASCII letters, digits, '_' and '-' (checked with sets: a pattern would be
+# compiled at every function's cold start).
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_FUNCTION_NAME_CHARACTERS = _LETTERS | frozenset("0123456789_-")
 MEMORY_MB = 256
 HTTP_TIMEOUT_SECONDS = 30  # API Gateway gives up after 30 s on both clouds
 EVENT_TIMEOUT_SECONDS = 60
@@ -169,7 +171,12 @@ def make_registrar(
         built_trigger = trigger(where) if callable(trigger) else trigger
         _check_parameters(handler, built_trigger, where)
         function_name = options.get("name") or handler.__name__
-        if not isinstance(function_name, str) or not _FUNCTION_NAME.fullmatch(function_name):
+        if not (
+            isinstance(function_name, str)
+            and 0 < len(function_name) <= FUNCTION_NAME_MAX_CHARS
+            and function_name[0] in _LETTERS
+            and _FUNCTION_NAME_CHARACTERS.issuperset(function_name)
+        ):
             raise AppDefinitionError(
                 f"{where}: function name {function_name!r} must be 1 to {FUNCTION_NAME_MAX_CHARS} ASCII letters, "
                 "digits, '_' and '-', starting with a letter (every name derived from it must fit IAM's "

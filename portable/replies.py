@@ -195,6 +195,8 @@ def varying_by_origin(reply: HttpReply) -> HttpReply:
 
 def render(result: Any) -> HttpReply:
     """Plain return values to a reply: dict/list JSON, str text, bytes binary, None 204."""
+    if type(result) is dict:  # what most handlers return: JSON, checked first
+        return HttpReply(200, _JSON.encode(result).encode(), [_JSON_TYPE])
     if isinstance(result, Response):
         reply = _render_body(result.body, result.status)
         if result.content_type:

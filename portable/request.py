@@ -216,6 +216,35 @@ class Request:
 
 
 _UNPARSED: Any = object()
+_new = object.__new__
+
+
+def decoded_request(
+    method: str,
+    path: str,
+    path_params: dict[str, str],
+    query: Query,
+    headers: Headers,
+    cookies: dict[str, str],
+    body: bytes,
+    client_ip: str | None,
+    request_id: str,
+) -> Request:
+    """The Request of a codec that has read every field (none defaulted, no caller yet): what `Request(...)` makes of
+    them, spared its keyword binding (half a microsecond on every request's path)."""
+    request = _new(Request)
+    request.method = method.upper()
+    request.path = path
+    request.path_params = path_params
+    request.query = query
+    request.headers = headers
+    request.cookies = cookies
+    request.body = body
+    request.client_ip = client_ip
+    request.request_id = request_id
+    request.auth = None
+    request._json = _UNPARSED
+    return request
 
 
 def _parse_json(text: str) -> Any:

@@ -14,7 +14,6 @@ from portable.decorators import FunctionOptions
 from portable.errors import AppDefinitionError, InvalidValue
 from portable.handles import Handle
 from portable.runtime_typing import TYPE_CHECKING
-from portable.storage_types import Item, ObjectInfo, Page
 
 if TYPE_CHECKING:
     from typing import IO, Any, Literal, overload
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from portable.change_trigger import Listened
     from portable.decorators import Handler
     from portable.object_trigger import ObjectEventKind
-    from portable.storage_types import BucketClient, Document, SignedMethod, T, TableClient
+    from portable.storage_types import BucketClient, Document, Item, ObjectInfo, Page, SignedMethod, T, TableClient
 
 SIGNED_URL_MAX_SECONDS = 7 * 24 * 3600
 

@@ -16,6 +16,7 @@ from datetime import UTC
 from portable.app import App, Function
 from portable.decorators import EVENT_TIMEOUT_SECONDS, make_registrar
 from portable.delivery import BatchRule, Bound, Settled, deliver_records
+from portable.events import built
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def schedule_firing(name: str, due: datetime, due_text: str | None = None) -> Sc
         and due_text[5] != "W"
     ):
         due_text = due.isoformat(timespec="seconds")[:19] + "Z"
-    return ScheduleEvent(name, due, f"{name}@{due_text}")
+    return built(ScheduleEvent, (name, due, f"{name}@{due_text}"))  # every field, as the tuple it is
 
 
 # The App ---------------------------------------------------------------------

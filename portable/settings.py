@@ -22,7 +22,8 @@ from portable.errors import AppDefinitionError, ConfigurationError
 from portable.limits import MEMORY_MB_MAX, MEMORY_MB_MIN, SETTINGS_MAX_BYTES, TIMEOUT_SECONDS_MAX
 
 SETTINGS_VARIABLE = "PORTABLE_SETTINGS"
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+# Compiled on first use (re keeps it): a function declared without env= never needs it, at its cold start included.
+_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,127}"
 # Names the platforms set or keep for themselves (Lambda's reserved variables, Cloud Run's and Cloud Functions'),
 # and Portable's own.
 RESERVED_PREFIXES = ("PORTABLE_", "AWS_", "LAMBDA_", "X_GOOGLE_", "GOOGLE_", "FUNCTION_", "K_", "CLOUD_RUN_")
@@ -58,7 +59,7 @@ def check_env(values: object, where: str) -> dict[str, str]:
         )
     checked: dict[str, str] = {}
     for name, value in values.items():
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
+        if not isinstance(name, str) or not re.fullmatch(_NAME, name):
             raise AppDefinitionError(
                 f"{where}: setting name {name!r} is not valid: use letters, digits and '_', not starting with a "
                 "digit, at most 128 characters (an environment variable name on every cloud), e.g. 'GREETING'"

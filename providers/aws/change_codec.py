@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from portable import change_trigger
 from portable.change_trigger import TableChange
 from portable.errors import MalformedEvent
-from portable.events import text
+from portable.events import built, text
 from portable.runtime_typing import TYPE_CHECKING
 from providers.aws.dynamodb_keys import KEY_ATTRIBUTE, STORED_ONLY
 
@@ -59,7 +59,8 @@ def decode(event: dict[str, Any], bound: Bound[ChangeTrigger], request_id: str |
 
 def encode_reply(settled: Settled, event: dict[str, Any]) -> dict[str, Any]:
     """The partial batch reply: the first failed record, from which Lambda reads the shard again."""
-    return {"batchItemFailures": [{"itemIdentifier": record_id} for record_id in settled.failed[:1]]}
+    failed = settled.failed
+    return {"batchItemFailures": [{"itemIdentifier": failed[0]}] if failed else []}
 
 
 def succeeded(reply: dict[str, Any]) -> bool:
@@ -91,15 +92,10 @@ def _change(record: Any, table: str) -> TableChange:
         raise _malformed(f"Keys lack {KEY_ATTRIBUTE}: it is not a record of a Portable table")
     old = _image(dynamodb, "OldImage") if kind != "created" else None
     new = _image(dynamodb, "NewImage") if kind != "deleted" else None
-    return TableChange(
-        table=table,
-        key=text(_value(key_value, f"Keys.{KEY_ATTRIBUTE}"), f"Keys.{KEY_ATTRIBUTE}", _malformed),
-        kind=kind,
-        old=old,
-        new=new,
-        id=text(record.get("eventID"), "eventID", _malformed),
-        time=_time(dynamodb.get("ApproximateCreationDateTime")),
-    )
+    key = text(_value(key_value, f"Keys.{KEY_ATTRIBUTE}"), f"Keys.{KEY_ATTRIBUTE}", _malformed)
+    change_id = text(record.get("eventID"), "eventID", _malformed)
+    time = _time(dynamodb.get("ApproximateCreationDateTime"))
+    return built(TableChange, (table, key, kind, old, new, change_id, time))  # every field, as the tuple it is
 
 
 def _image(dynamodb: dict[str, Any], name: str) -> Document:

@@ -12,7 +12,7 @@ from portable.delivery import new_request_id, safe_request_id
 from portable.errors import HttpError
 from portable.events import text
 from portable.replies import HttpReply, varying_by_origin
-from portable.request import NO_QUERY, Headers, Query, Request, parse_cookie_header
+from portable.request import NO_QUERY, Headers, Query, Request, decoded_request, parse_cookie_header
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -175,15 +175,23 @@ def _request_id(context: dict[str, Any], fallback: str | None) -> str:
 
 
 def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
-    # Each text field takes the ASCII fast path inline (this is every request's path); anything else goes through
-    # `_text`, which refuses it with its name or reads it as the Unicode text it is.
-    context = _mapping(event.get("requestContext"), "requestContext")
-    http = _mapping(context.get("http"), "requestContext.http")
+    # Each field takes its fast path inline (this is every request's path: ASCII text, objects where objects go, no
+    # stage, no cookies, nothing percent-encoded, a text body); anything else goes through the helper that refuses it
+    # with its name or reads it as what it is.
+    context = event.get("requestContext")
+    if type(context) is not dict:
+        context = _mapping(context, "requestContext")
+    http = context.get("http")
+    if type(http) is not dict:
+        http = _mapping(http, "requestContext.http")
     headers = _headers(event.get("headers"))
     cookies = event.get("cookies")
-    if cookies is not None and not isinstance(cookies, list):
+    if cookies is None:
+        cookie_header = headers.get("cookie")
+    elif isinstance(cookies, list):
+        cookie_header = "; ".join(_text(c, "cookies") for c in cookies)
+    else:
         raise _malformed("cookies must be a list of strings")
-    cookie_header = "; ".join(_text(c, "cookies") for c in cookies) if cookies is not None else headers.get("cookie")
     raw_path = event.get("rawPath")
     if not (type(raw_path) is str and raw_path.isascii() and raw_path):
         raw_path = _text(raw_path, "rawPath") or _text(http.get("path"), "requestContext.http.path") or "/"
@@ -193,25 +201,32 @@ def _v2(event: dict[str, Any], fallback_request_id: str | None) -> Request:
     stage = context.get("stage")
     if stage is not None and not (type(stage) is str and stage.isascii()):
         stage = _optional_text(stage, "requestContext.stage")
+    path = raw_path if stage == "$default" or not stage else _strip_stage(raw_path, stage)
     raw_query = event.get("rawQueryString")
     client_ip = http.get("sourceIp")
     if not (type(client_ip) is str and client_ip.isascii() and client_ip):
         client_ip = _optional_text(client_ip, "requestContext.http.sourceIp")
-    return Request(
-        method=method,
-        path=_decoded_path(_strip_stage(raw_path, stage)),
-        path_params=_path_params(event.get("pathParameters")),
-        query=NO_QUERY if not raw_query else _query(_text(raw_query, "rawQueryString")),
-        headers=headers,
-        cookies=parse_cookie_header(cookie_header),
-        body=_body(event),
-        client_ip=client_ip,
-        request_id=_request_id(context, fallback_request_id),
+    body = event.get("body")
+    if type(body) is str and event.get("isBase64Encoded") is not True:
+        body_bytes = body.encode("utf-8") if body.isascii() else _text(body, "body").encode("utf-8")
+    else:
+        body_bytes = _body(event)
+    path_params = event.get("pathParameters")
+    return decoded_request(
+        method,
+        path if "%" not in path else _decoded_path(path),
+        {} if path_params is None else _path_params(path_params),
+        NO_QUERY if not raw_query else _query(_text(raw_query, "rawQueryString")),
+        headers,
+        parse_cookie_header(cookie_header) if cookie_header else {},
+        body_bytes,
+        client_ip,
+        _request_id(context, fallback_request_id),
     )
 
 
 def _path_params(value: Any) -> dict[str, str]:
-    return {} if value is None else dict(_pairs(value, "pathParameters"))
+    return dict(_pairs(value, "pathParameters"))
 
 
 def auth_of(event: dict[str, Any]) -> Auth | None:
@@ -353,10 +368,13 @@ def _encoded_body(reply: HttpReply) -> tuple[str, bool]:
 
 def _reply_to_v2(reply: HttpReply) -> dict[str, Any]:
     headers: dict[str, str] = {}
-    for name, value in reply.headers:
+    for name, value in reply.headers.pairs:
         key = name.lower()
         headers[key] = f"{headers[key]},{value}" if key in headers else value
-    body, is_base64 = _encoded_body(reply)
+    if reply.binary:
+        body, is_base64 = _base64(reply.body), True
+    else:
+        body, is_base64 = reply.body.decode("utf-8"), False
     response: dict[str, Any] = {
         "statusCode": reply.status,
         "headers": headers,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from portable import message_trigger
 from portable.errors import MalformedEvent
 from portable.event_times import event_time
+from portable.events import built
 from portable.message_trigger import Message, MessagePolicy, MessageTrigger
 from portable.messaging import ENCODING_ATTRIBUTE, as_sqs_text
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
@@ -47,24 +48,23 @@ def decode(event: dict[str, Any], bound: Bound[MessageTrigger], request_id: str 
     trigger = bound.spec.trigger
     decoded: list[Decoded] = []
     for record in event["Records"]:
-        record_id = message_id_of(record)
         try:
-            decoded.append((record_id or "", _message(record, record_id, trigger)))
+            decoded.append(_message(record, trigger))
         except MalformedEvent as exc:
-            decoded.append((record_id or "", exc))
+            decoded.append((message_id_of(record) or "", exc))
     return decoded
 
 
 def encode_reply(settled: Settled, event: dict[str, Any]) -> dict[str, Any]:
     """The partial batch reply: SQS deletes every record but the failed ones, which it delivers again."""
-    return {"batchItemFailures": [{"itemIdentifier": record_id} for record_id in settled.failed]}
+    failed = settled.failed
+    return {"batchItemFailures": [{"itemIdentifier": record_id} for record_id in failed] if failed else []}
 
 
 def after_reply(settled: Settled, event: dict[str, Any], bound: Bound[MessageTrigger]) -> None:
     """SQS brings the failed messages back after the portable backoff for their attempts, as Pub/Sub and the local
-    runner do (only on AWS's own data: a shim on local data got records of no real queue)."""
-    if not settled.failed:
-        return
+    runner do (only on AWS's own data: a shim on local data got records of no real queue). The shim calls it only
+    for a delivery where messages failed."""
     failed = set(settled.failed)
     hold_back([record for record in event["Records"] if message_id_of(record) in failed], bound.spec.trigger.policy)
 
@@ -79,30 +79,63 @@ def message_id_of(record: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _message(record: Any, message_id: str | None, trigger: MessageTrigger) -> Message:
-    """One record (whose `message_id_of` is `message_id`) as the portable message; MalformedEvent names what the
-    record lacks."""
+def _message(record: Any, trigger: MessageTrigger) -> tuple[str, Message]:
+    """One record as (its SQS messageId, the portable message: for a topic's subscriber, the published message with
+    the id SNS gave it); MalformedEvent names what the record lacks.
+
+    Every message's path: the fields SQS always sends as it sends them (digits, no attributes, a text body) are read
+    inline, and anything else goes through the checks that read it or refuse it by name."""
     if not isinstance(record, dict) or record.get("eventSource") != "aws:sqs":
         raise MalformedEvent("a record of the batch is not an SQS record")
+    message_id = record.get("messageId")
     body = record.get("body")
     system = record.get("attributes")
-    if message_id is None or not isinstance(body, str) or not isinstance(system, dict):
+    if not isinstance(message_id, str) or not message_id or not isinstance(body, str) or not isinstance(system, dict):
         raise MalformedEvent("an SQS record lacks messageId, body or attributes")
-    attempt = _whole(system.get("ApproximateReceiveCount"), "attributes.ApproximateReceiveCount")
-    sent = datetime.fromtimestamp(_whole(system.get("SentTimestamp"), "attributes.SentTimestamp") / 1000, UTC)
-    attributes = _attributes(record.get("messageAttributes"))
+    attempt, sent_ms = _counts(system)
+    sent = datetime.fromtimestamp(sent_ms / 1000, UTC)
+    raw_attributes = record.get("messageAttributes")
+    attributes = (
+        {}
+        if raw_attributes is None or (not raw_attributes and isinstance(raw_attributes, dict))
+        else (_attributes(raw_attributes))
+    )
+    record_id = message_id  # what the partial batch reply names: SQS's id, a topic's message has its own
     if trigger.kind == "topic":
         envelope = notification(body)
         message_id, body, sent = envelope.id, envelope.body, envelope.publish_time
         attributes = envelope.attributes
-    body_bytes = _body(body, attributes.pop(ENCODING_ATTRIBUTE, None))
-    # Positional: a third faster than by keyword, on every message (id, body, attributes, attempt, publish_time,
-    # source).
-    return Message(message_id, body_bytes, attributes, attempt, sent, trigger.source)
+    encoding = attributes.pop(ENCODING_ATTRIBUTE, None) if attributes else None
+    body_bytes = body.encode("utf-8", "surrogatepass") if encoding is None else _body(body, encoding)
+    # Built as the tuple it is (id, body, attributes, attempt, publish_time, source): every field is set here.
+    return record_id, built(Message, (message_id, body_bytes, attributes, attempt, sent, trigger.source))
+
+
+def _counts(system: dict[str, Any]) -> tuple[int, int]:
+    """(ApproximateReceiveCount, SentTimestamp), each a positive whole number in a string: both read at once, the
+    digits SQS sends checked inline."""
+    count, sent = system.get("ApproximateReceiveCount"), system.get("SentTimestamp")
+    if (
+        isinstance(count, str)
+        and isinstance(sent, str)
+        and count.isdigit()
+        and sent.isdigit()
+        and count.isascii()
+        and sent.isascii()
+        and len(count) <= _MAX_DIGITS
+        and len(sent) <= _MAX_DIGITS
+    ):
+        attempt, sent_ms = int(count), int(sent)
+        if attempt >= 1 and sent_ms >= 1:
+            return attempt, sent_ms
+    return _whole(count, "attributes.ApproximateReceiveCount"), _whole(sent, "attributes.SentTimestamp")
+
+
+_MAX_DIGITS = 20
 
 
 def _whole(value: object, field: str) -> int:
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+    if isinstance(value, str) and value.isdigit() and value.isascii() and len(value) <= _MAX_DIGITS:
         number = int(value)
         if number >= 1:
             return number

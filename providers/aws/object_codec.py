@@ -10,7 +10,7 @@ from __future__ import annotations
 from portable import object_trigger
 from portable.errors import EventFailed, MalformedEvent
 from portable.event_times import event_time
-from portable.events import object_size, optional_text, text
+from portable.events import built, object_size, optional_text, text
 from portable.object_trigger import ObjectEvent
 from portable.runtime_typing import TYPE_CHECKING
 
@@ -91,18 +91,28 @@ def _unquoted(raw_key: str) -> str:
 
 
 def _event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
-    """(physical bucket, event); the event is None for kinds Portable does not deliver."""
+    """(physical bucket, event); the event is None for kinds Portable does not deliver.
+
+    Every object event's path: the fields S3 always sends as it sends them (objects, ASCII text) are read inline, and
+    anything else goes through `_text`, which refuses it by name or reads it as the Unicode text it is."""
     if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
         raise MalformedEvent("a record of the batch is not an S3 notification record")
     s3 = record.get("s3")
     bucket: Any = s3.get("bucket") if isinstance(s3, dict) else None
     obj: Any = s3.get("object") if isinstance(s3, dict) else None
-    physical = _text(bucket, "name", "s3.bucket.name")
-    raw_key = _text(obj, "key", "s3.object.key")
-    kind = kind_of(_text(record, "eventName", "eventName"))
+    physical = bucket.get("name") if type(bucket) is dict else None
+    if not (type(physical) is str and physical.isascii() and physical):
+        physical = _text(bucket, "name", "s3.bucket.name")
+    raw_key = obj.get("key") if type(obj) is dict else None
+    if not (type(raw_key) is str and raw_key.isascii() and raw_key):
+        raw_key = _text(obj, "key", "s3.object.key")
+    event_name = record.get("eventName")
+    if not (type(event_name) is str and event_name.isascii() and event_name):
+        event_name = _text(record, "eventName", "eventName")
+    kind = kind_of(event_name)
     if kind is None:
         return physical, None
-    if "%" in raw_key or "+" in raw_key:  # `_text` checked that the key is text
+    if "%" in raw_key or "+" in raw_key:  # the key is text, checked above
         try:
             key = _unquoted(raw_key)
         except UnicodeError:
@@ -110,21 +120,24 @@ def _event(record: Any, logical_bucket: str) -> tuple[str, ObjectEvent | None]:
     else:
         key = raw_key
     event_time_text = record.get("eventTime")
-    marker = (
-        optional_text(obj.get("sequencer"))
-        or optional_text(obj.get("versionId"))
-        or optional_text(event_time_text)
-        or ""
-    )
-    return physical, ObjectEvent(  # positional: a third faster than by keyword, on every event
-        logical_bucket,  # bucket
-        key,
-        kind,
-        f"{physical}/{raw_key}@{marker}",  # id
-        None if event_time_text is None else event_time(event_time_text, "eventTime"),  # time
-        object_size(obj.get("size")),  # size
-        optional_text(obj.get("eTag")),  # etag
-        None,  # content_type: S3 notifications carry none
+    marker = obj.get("sequencer")
+    if not (type(marker) is str and marker):
+        marker = optional_text(obj.get("versionId")) or optional_text(event_time_text) or ""
+    size = obj.get("size")
+    etag = obj.get("eTag")
+    # Built as the tuple it is (bucket, key, kind, id, time, size, etag, content_type): every field is set here.
+    return physical, built(
+        ObjectEvent,
+        (
+            logical_bucket,
+            key,
+            kind,
+            f"{physical}/{raw_key}@{marker}",
+            None if event_time_text is None else event_time(event_time_text, "eventTime"),
+            size if type(size) is int and size >= 0 else object_size(size),
+            etag if type(etag) is str and etag else None,
+            None,  # content_type: S3 notifications carry none
+        ),
     )
 
 

@@ -60,22 +60,33 @@ class Entry:
         return f"Entry({self.bound.spec.name!r}, {self.provider!r})"
 
     def __call__(self, event: Any, context: Any = None) -> Any:
+        """Decode `event` with the function's codec, deliver it by its kind's rule, encode the reply (one frame:
+        this is every call's path)."""
         request_id = getattr(context, "aws_request_id", None)
         if not isinstance(event, dict):
             return _rejected(f"expected a JSON object event, got {type(event).__name__}", request_id=request_id)
-        return serve(self, event, request_id)
+        codec = self.codec
+        if not codec.recognises(event):
+            return _wrong_event(self, event, request_id)
+        result = self.kind.deliver(self.bound, codec.decode(event, self.bound, request_id), None, platform_trace(event))
+        reply = codec.encode_reply(result, event)
+        if self.after is not None and result.failed:
+            self.after(result, event, self.bound)
+        return reply
+
+
+class LambdaContext:
+    """The part of Lambda's context object the entry reads: the invocation's request id."""
+
+    __slots__ = ("aws_request_id",)
+
+    def __init__(self, aws_request_id: str | None) -> None:
+        self.aws_request_id = aws_request_id
 
 
 def serve(entry: Entry, event: Event, request_id: str | None = None) -> Any:
-    """Decode `event` with the function's codec, deliver it by its kind's rule, encode the reply."""
-    codec = entry.codec
-    if not codec.recognises(event):
-        return _wrong_event(entry, event, request_id)
-    result = entry.kind.deliver(entry.bound, codec.decode(event, entry.bound, request_id), None, platform_trace(event))
-    reply = codec.encode_reply(result, event)
-    if entry.after is not None:
-        entry.after(result, event, entry.bound)
-    return reply
+    """`entry`'s reply to `event`, as Lambda gets it when it invokes the function with `request_id`."""
+    return entry(event, LambdaContext(request_id))
 
 
 def bind(function: str, module: str, provider: str = CLOUD) -> Entry | Broken:

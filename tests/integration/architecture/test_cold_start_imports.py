@@ -57,6 +57,7 @@ HTTP = {
 }
 PER_KIND = {
     "http": CORE | HTTP,
+    # The bucket handle without the types of what its data methods return (portable.storage_types: annotations only).
     "object": CORE
     | {
         "portable.object_trigger",
@@ -65,7 +66,6 @@ PER_KIND = {
         "portable.handles",
         "portable.resources",
         "portable.data_rules",
-        "portable.storage_types",
     },
     "schedule": CORE | {"portable.schedule_trigger", "portable.event_times", "providers.aws.schedule_codec"},
     # A queue's handle without the bucket and table code; base64 only for a body that is not text.
@@ -77,7 +77,8 @@ PER_KIND = {
         "portable.event_times",
         "providers.aws.message_codec",
     },
-    # The change kind reads DynamoDB's typed values without boto3, and shares the message kind's policy.
+    # The change kind reads DynamoDB's typed values without boto3, and shares the message kind's policy; the table
+    # handle, like the bucket's, loads without portable.storage_types.
     "change": CORE
     | {
         "portable.change_trigger",
@@ -87,10 +88,10 @@ PER_KIND = {
         "portable.handles",
         "portable.resources",
         "portable.data_rules",
-        "portable.storage_types",
     },
 }
-# The standard library modules a cold start may load (some are loaded already, depending on the Python version).
+# The standard library modules a cold start may load (some are loaded already, depending on the Python version); not
+# contextlib, which takes 3.12 a millisecond to import.
 STANDARD_LIBRARY = {
     "__future__",
     "_collections_abc",
@@ -99,7 +100,6 @@ STANDARD_LIBRARY = {
     "_stat",
     "collections",
     "collections.abc",
-    "contextlib",
     "contextvars",
     "datetime",
     "genericpath",

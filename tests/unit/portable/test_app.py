@@ -302,7 +302,7 @@ def test_missing_package_names_the_fix() -> None:
         load_app("no_such_pkg")
 
 
-@pytest.mark.parametrize("name", ["grüße", "a" * 41, "9lives", "has space", "_private"])
+@pytest.mark.parametrize("name", ["grüße", "a" * 41, "9lives", "has space", "_private", "-lead", "ping\n", "Éclair"])
 def test_function_names_every_cloud_accepts_are_ascii_and_short(tmp_path: Path, name: str) -> None:
     package = make_package(
         tmp_path,

@@ -55,3 +55,28 @@ def test_json_and_text() -> None:
         request(b"[1, 2 3]").json()
     with pytest.raises(HttpError, match="not UTF-8"):
         _ = request(b"\xff\xfe").text
+
+
+def test_a_codec_s_request_is_the_request_the_constructor_makes_with_every_field_set() -> None:
+    """`decoded_request` sets the slots itself (every request's path): the same request as `Request(...)`, no slot
+    left unset, so a field added to Request but not to it fails here."""
+    from portable.request import Headers, Query, Request, decoded_request
+
+    fields = {
+        "method": "post",
+        "path": "/notes/7",
+        "path_params": {"id": "7"},
+        "query": Query([("limit", "2")]),
+        "headers": Headers([("Cookie", "a=1")]),
+        "cookies": {"a": "1"},
+        "body": b'{"x": 1}',
+        "client_ip": "203.0.113.7",
+        "request_id": "r-1",
+    }
+    made = decoded_request(*fields.values())
+    expected = Request(**fields)  # type: ignore[arg-type]
+    assert made.as_dict() == expected.as_dict()
+    assert made.method == "POST"
+    assert made.json() == {"x": 1}
+    for slot in Request.__slots__:
+        getattr(made, slot)  # AttributeError for a slot decoded_request leaves unset

@@ -179,3 +179,17 @@ def test_sns_envelope_in_sqs_is_unwrapped_for_a_topic_subscriber(tmp_path: Path)
 def test_a_plain_sqs_body_reaching_a_topic_subscriber_is_refused(tmp_path: Path) -> None:
     reply, seen = _invoke_aws("sqs/batch-two-records-message-attribute.json", "read_news", tmp_path)
     assert len(reply["batchItemFailures"]) == 2 and seen == []
+
+
+def test_a_topic_subscriber_s_record_is_named_by_its_sqs_id_and_its_message_by_the_sns_id() -> None:
+    """The partial batch reply names SQS's record (the only id SQS knows); the handler sees the published message's
+    id, the same for every subscriber."""
+    from providers.aws import message_codec
+    from providers.aws.runtime import Entry, bind
+
+    event = load("aws/sqs/sns-envelope-body.json")
+    entry = bind("read_news", MODULE, provider="local")
+    assert isinstance(entry, Entry)
+    ((record_id, message),) = message_codec.decode(event, entry.bound, None)
+    assert record_id == event["Records"][0]["messageId"] == "79406a00-bf15-46ca-978c-22c3613fcb30"
+    assert message.id == json.loads(event["Records"][0]["body"])["MessageId"] == "d88d4479-6ec0-54fe-b63f-1cf9df4bb16e"
