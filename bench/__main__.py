@@ -49,6 +49,9 @@ KINDS = {
     "schedule": "tick",
     "message": "noted",
     "change": "changed",
+    "message-once": "noted_once",
+    "message-metered": "noted_metered",
+    "message-traced": "noted_traced",
 }
 FULL = {"calls": 2000, "rounds": 15, "runs": 20, "memory_calls": 10000, "deploy_sizes": (4, 14, 24), "deploy_rounds": 3}
 QUICK = {"calls": 200, "rounds": 3, "runs": 3, "memory_calls": 10000, "deploy_sizes": (2, 3, 4), "deploy_rounds": 1}
@@ -116,9 +119,9 @@ def measure(version: str, settings: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{version}-") as temporary:
         plan = Path(temporary) / "plan.json"
         plan.write_text(json.dumps({**settings, "archives": shipped(version, Path(temporary))}))
-        done = subprocess.run(
-            [python, ROOT / "bench" / "measure.py", plan], check=True, capture_output=True, text=True, cwd=ROOT
-        )
+        done = subprocess.run([python, ROOT / "bench" / "measure.py", plan], capture_output=True, text=True, cwd=ROOT)
+        if done.returncode != 0:
+            raise SystemExit(f"bench/measure.py failed on Python {version}:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return result
 
@@ -211,6 +214,10 @@ def table(results: dict[str, dict[str, Any]], slopes: dict[str, list[float]]) ->
     add("cold start, whole process (x bare Python)", "cold", "ms")
     add("cold start, typed handler (x the same handler untyped)", "cold_typing", "ms")
     add("RSS after 10,000 calls (x bare Python)", "memory", "MiB")
+    add("per call, SQS batch of one: traces, metrics, idempotency (x the plain message function)", "ops", "us")
+    add("per call, the trace work every call does, alone (x the hand-written SQS handler)", "trace_work", "us")
+    add("per call, OpenTelemetry configured by the app (x the same function without)", "otel", "us")
+    add("cold start, from source on local data (x the plain message function)", "cold_ops", "ms")
     lines = "\n".join(rows)
     deploy = "; ".join(
         f"{stack.upper()} " + " then ".join(f"{ms:.1f} ms" for ms in values) for stack, values in slopes.items()

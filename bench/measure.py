@@ -134,6 +134,10 @@ CHANGE = {
         }
     ]
 }
+TRACED_NOTE = json.loads(json.dumps(NOTE))  # a message whose sender's call carried its trace on
+TRACED_NOTE["Records"][0]["messageAttributes"] = {
+    "traceparent": {"stringValue": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "dataType": "String"}
+}
 FIRING = {
     "version": "0",
     "id": "d167b752",
@@ -158,10 +162,12 @@ class Side:
         path: str = "",
         attribute: str = "handler",
         env: dict[str, str] | None = None,
-        binding: tuple[str, str] | None = None,
+        binding: tuple[str, ...] | None = None,
+        fresh: bool = False,
     ) -> None:
         self.module, self.event, self.path, self.attribute, self.env = module, event, path, attribute, env or {}
         self.binding = binding
+        self.fresh = fresh  # each call a message of its own (a new id), made before the clock starts
 
     def loaded(self) -> Callable[[Any, Any], Any]:
         os.environ.update(self.env)
@@ -220,17 +226,65 @@ def per_call(groups: dict[str, dict[str, Side]], calls: int, rounds: int) -> dic
             handler(json.loads(json.dumps(event)), None)
 
             def timer(
-                handler: Callable[[Any, Any], Any] = handler, event: dict[str, Any] = event, env: dict[str, str] = env
+                handler: Callable[[Any, Any], Any] = handler,
+                event: dict[str, Any] = event,
+                env: dict[str, str] = env,
+                fresh: bool = side.fresh,
             ) -> float:
                 os.environ.update(env)
+                events = new_messages(event, calls) if fresh else [event] * calls
                 started = time.perf_counter()
-                for _ in range(calls):
-                    handler(event, None)
+                for each in events:
+                    handler(each, None)
                 return (time.perf_counter() - started) / calls
 
             timers[name] = timer
         results[group] = interleaved(timers, rounds, next(iter(sides)))
     return results
+
+
+def new_messages(event: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    """`count` copies of an SQS batch of one, each message with an id of its own."""
+    record = event["Records"][0]
+    return [{"Records": [{**record, "messageId": os.urandom(16).hex()}]} for _ in range(count)]
+
+
+OTEL_CALLS = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+from providers.aws.runtime import bind
+handler = bind("noted_traced", "bench.app.noted_traced")
+event = json.loads(sys.argv[2])
+handler(event, None)
+calls = int(sys.argv[3])
+started = time.perf_counter()
+for _ in range(calls):
+    handler(event, None)
+print((time.perf_counter() - started) / calls)
+"""
+
+
+def otel_per_call(calls: int, rounds: int) -> dict[str, Any]:
+    """A span per call: the same message function in a process whose app configured OpenTelemetry (an SDK tracer
+    provider with a batch processor), against one that did not; each round two fresh processes (a tracer provider
+    is set once per process)."""
+
+    def timer(env: dict[str, str]) -> Callable[[], float]:
+        def measure() -> float:
+            done = subprocess.run(
+                [sys.executable, "-c", OTEL_CALLS, str(ROOT), json.dumps(NOTE), str(calls)],
+                env={"PATH": os.environ.get("PATH", ""), **env},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            return float(done.stdout.splitlines()[-1])
+
+        return measure
+
+    sides = {"no OpenTelemetry": timer({}), "OpenTelemetry span": timer({"BENCH_OTEL": "1"})}
+    return interleaved(sides, rounds, "no OpenTelemetry")
 
 
 def gcp_per_call(calls: int, rounds: int) -> dict[str, Any]:
@@ -332,6 +386,12 @@ def memory(sides: dict[str, Side], calls: int, runs: int) -> dict[str, Any]:
     return interleaved({"bare": timer(BARE), **{name: timer(side) for name, side in sides.items()}}, runs, "bare")
 
 
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
 def main() -> None:
     plan = json.loads(Path(sys.argv[1]).read_text())
     calls, rounds, runs = plan["calls"], plan["rounds"], plan["runs"]
@@ -385,6 +445,41 @@ def main() -> None:
         "powertools": Side("bench.peers.powertools_app", HTTP_V2),
         "mangum+starlette": Side("bench.peers.mangum_app", HTTP_V2),
     }
+    store = {"PORTABLE_LOCAL_DIR": str(Path(plan["archives"]["http"]).parent / "local-data")}
+    ops = {
+        "portable": portable_side("noted", "bench.app.noted", NOTE),
+        "traced message": portable_side("noted", "bench.app.noted", TRACED_NOTE),
+        "metric recorded": portable_side("noted_metered", "bench.app.noted_metered", NOTE),
+        "idempotent, first delivery": Side(
+            "", NOTE, env=store, binding=("noted_once", "bench.app.noted_once", "local"), fresh=True
+        ),
+        "idempotent, repeat delivery": Side(
+            "", NOTE, env=store, binding=("noted_once", "bench.app.noted_once", "local")
+        ),
+    }
+    shipped.update(
+        {
+            "portable message, metric": portable_side(
+                "noted_metered", "bench.app.noted_metered", NOTE, archives["message-metered"]
+            ),
+            "portable message, OpenTelemetry installed": portable_side(
+                "noted_traced", "bench.app.noted_traced", NOTE, archives["message-traced"]
+            ),
+            "portable message, OpenTelemetry configured": Side(
+                "portable_entry", NOTE, archives["message-traced"], env={"BENCH_OTEL": "1"}
+            ),
+        }
+    )
+    cold_store = {
+        "portable message, local data": Side("bench.local_entries", NOTE, attribute="noted", env=store),
+        "portable message, idempotent, local data": Side(
+            "bench.local_entries", NOTE, attribute="noted_once", env=store
+        ),
+    }
+    if _importable("boto3"):
+        cold_store["boto3 and a DynamoDB client (the AWS store's)"] = Side(
+            "bench.local_entries", NOTE, attribute="dynamodb_client"
+        )
     resident = {
         name: shipped[name] for name in ("hand-written", "portable http", "chalice", "powertools", "mangum+starlette")
     }
@@ -407,6 +502,19 @@ def main() -> None:
             runs,
         ),
         "memory": memory(resident, plan["memory_calls"], max(1, runs // 5)),
+        "ops": per_call({"ops": ops}, calls, rounds)["ops"],
+        "trace_work": per_call(
+            {
+                "trace_work": {
+                    "hand-written": Side("bench.baseline_events", NOTE, attribute="message_handler"),
+                    "the trace work of a call, alone": Side("bench.trace_work", NOTE),
+                }
+            },
+            calls,
+            rounds,
+        )["trace_work"],
+        "otel": otel_per_call(calls, rounds),
+        "cold_ops": cold_starts_against(cold_store, runs),
     }
     print(json.dumps(result))
 

@@ -40,10 +40,14 @@ _HOMES = {
     "ObjectInfo": "storage_types",
     "Page": "storage_types",
     "RetryPolicy": "retries",
+    "Idempotency": "idempotency",
     "Secret": "secrets",
     "secret": "secrets",
     "app_env": "settings",
     "setting": "settings",
+    "trace_id": "tracing",
+    "metric": "metrics",
+    "Metric": "metrics",
     "Message": "message_trigger",
     "Queue": "messaging",
     "Topic": "messaging",
@@ -154,6 +158,9 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     from portable.http_trigger import (
         http as http,
     )
+    from portable.idempotency import (
+        Idempotency as Idempotency,
+    )
     from portable.loading import (
         load_app as load_app,
     )
@@ -171,6 +178,12 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.messaging import (
         topic as topic,
+    )
+    from portable.metrics import (
+        Metric as Metric,
+    )
+    from portable.metrics import (
+        metric as metric,
     )
     from portable.object_trigger import (
         ObjectEvent as ObjectEvent,
@@ -228,4 +241,7 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, for type checkers in stric
     )
     from portable.storage_types import (
         Page as Page,
+    )
+    from portable.tracing import (
+        trace_id as trace_id,
     )

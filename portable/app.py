@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import Any, Literal, Protocol, TypeGuard
 
     from portable.cors_policy import Cors
+    from portable.idempotency import Idempotency
 
     ResourceKind = Literal["bucket", "table", "secret", "queue", "topic"]
     MessageSourceKind = Literal["queue", "topic"]
@@ -51,6 +52,16 @@ TriggerT = TypeVar("TriggerT", bound="Trigger", covariant=True)
 KindT = TypeVar("KindT", bound="Trigger")
 
 
+class MetricSpec(NamedTuple):
+    """A metric declared with `portable.metric`: its name, CloudWatch unit, dimension names in order, and where it
+    was declared."""
+
+    name: str
+    unit: str
+    dimensions: tuple[str, ...]
+    where: str
+
+
 class ResourceSpec(NamedTuple):
     kind: ResourceKind
     name: str
@@ -77,6 +88,7 @@ class Function(NamedTuple, Generic[TriggerT]):
     retries: RetryPolicy = DEFAULT_RETRIES
     env: tuple[tuple[str, str], ...] = ()  # plain settings, (name, value) sorted by name; see portable.settings
     line: int = 0  # where the declaration starts in source_file: its decorator's line
+    idempotency: Idempotency | None = None  # idempotent=: see portable.idempotency
 
     @property
     def where(self) -> str:
@@ -101,8 +113,8 @@ class Function(NamedTuple, Generic[TriggerT]):
 
 FunctionSpec = Function["Trigger"]
 """One function of the App, as plain data: its name, module and source file, its trigger, the resources it reads and
-writes, the packages it requires, its memory, timeout, retry policy and settings. Each kind's module names the same
-with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`,
+writes, the packages it requires, its memory, timeout, retry policy, settings and idempotency. Each kind's module
+names the same with the trigger's kind known (`HttpFunction`, `ObjectFunction`, `ScheduleFunction`, `MessageFunction`,
 `ChangeFunction`)."""
 
 
@@ -122,6 +134,7 @@ _resources: dict[str, ResourceSpec] = {}
 _app_settings: dict[str, dict[str, tuple[str, str]]] = {}  # module -> setting -> (value, where), by portable.app_env
 # module -> resource name -> the resource and where the module declared it (a bucket(...), a secret(...), ...)
 _declared_resources: dict[str, dict[str, tuple[ResourceSpec, str]]] = {}
+_metrics: dict[str, dict[str, MetricSpec]] = {}  # module -> metric name -> its declaration (portable.metric)
 # module -> queue -> delays= -> where the module declared it so (portable.queue)
 _queue_delays: dict[str, dict[str, dict[Any, str]]] = {}
 # module -> bucket -> the origins its cors= names -> where the module declared it so (portable.bucket)
@@ -185,6 +198,27 @@ def declared_unused(modules: set[str], used: dict[str, ResourceSpec]) -> dict[st
             if name not in used:
                 unused.setdefault(name, declared)
     return unused
+
+
+def register_metric(spec: MetricSpec) -> None:
+    """Remember the metric the calling module declares."""
+    frame = _caller_frame()
+    module = str(frame.f_globals.get("__name__")) if frame else ""
+    _metrics.setdefault(module, {})[spec.name] = spec
+
+
+def declared_metrics(modules: set[str]) -> dict[str, MetricSpec]:
+    """The metrics `modules` declare, by name; one name declared with two units or dimension lists is refused."""
+    found: dict[str, MetricSpec] = {}
+    for module in sorted(modules & _metrics.keys()):
+        for name, spec in _metrics[module].items():
+            other = found.setdefault(name, spec)
+            if (other.unit, other.dimensions) != (spec.unit, spec.dimensions):
+                raise AppDefinitionError(
+                    f"metric {name!r} is declared at {other.where} and at {spec.where} with another unit or other "
+                    "dimensions; declare it once, in a module the others import"
+                )
+    return dict(sorted(found.items()))
 
 
 def _remember(registry: dict[str, dict[str, dict[Any, str]]], name: str, value: Any) -> None:
@@ -274,6 +308,7 @@ class App:
         env: The app-wide settings (`portable.app_env`); a function's own `env=` wins over them.
         delayed_queues: The queues declared with `delays=True`, and where.
         cors: The App's CORS policy, if it declares one (`portable.cors`).
+        metrics: Every metric declared with `portable.metric`, by name.
         bucket_cors: The origins each bucket declared with `cors=` names for its signed URLs.
         unused: The resources declared in the package that no function uses (so none is deployed), by name, with
             where each is declared.
@@ -286,6 +321,7 @@ class App:
         self.env: dict[str, str] = {}  # app-wide settings (portable.app_env); a function's own env= wins
         self.delayed_queues: dict[str, str] = {}  # queues declared with delays=True -> where
         self.cors: Cors | None = None
+        self.metrics: dict[str, MetricSpec] = {}  # every metric declared (portable.metric), by name
         self.bucket_cors: dict[str, tuple[str, ...]] = {}
         self.unused: dict[str, tuple[ResourceSpec, str]] = {}
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
     from portable.app import ResourceKind, ResourceSpec
-    from portable.context import ClientFactory
+    from portable.context import ClientFactory, Trace
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
     from portable.storage_types import Document
@@ -190,7 +190,7 @@ RULE = BatchRule(unreadable_fails=True, ordered=True, label="table change")
 
 
 def deliver(
-    bound: Bound[ChangeTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: str | None = None
+    bound: Bound[ChangeTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
 ) -> Settled:
     """One call per change the trigger accepts, in order; the first that fails (or cannot be read) stops the batch,
     and the platform delivers it and the changes after it again."""

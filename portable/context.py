@@ -1,5 +1,5 @@
-"""What the running invocation knows: which function runs, for which request or event, and how to
-reach its buckets and tables.
+"""What the running invocation knows: which function runs, for which request or event, in which trace, and how
+to reach its buckets and tables.
 
 One context variable, set for the length of one call by the runtime core (or by `using_clients`
 in tests and scripts), so nothing is bound for the whole process. Handles read it to reach
@@ -27,13 +27,26 @@ if TYPE_CHECKING:
     T = TypeVar("T")
 
 
+LOCAL = "local"  # a trace's style where log lines name it `trace` (see portable.tracing)
+
+
+class Trace(NamedTuple):
+    """The trace of one call: `trace_id` (32 hex), `span_id` (16 hex: the call's own span, or the caller's in a
+    platform's trace before `child` made the call's), `sampled`, and `style`: how log lines name it."""
+
+    trace_id: str
+    span_id: str
+    sampled: bool
+    style: str = LOCAL
+
+
 class Invocation(NamedTuple):
     """One call in progress; outside a function (tests, scripts) `function` and `id` are None."""
 
     function: FunctionSpec | None
     clients: ClientFactory | None
     id: str | None = None
-    trace: str | None = None  # the platform's trace id, so that log lines join the request's trace
+    trace: Trace | None = None  # the call's trace (portable.tracing), which its log lines and messages carry
 
 
 current_invocation: ContextVar[Invocation | None] = ContextVar("portable_invocation", default=None)

@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
 KEY_FIELD = "_key"
 VERSION_FIELD = "_version"
-RESERVED_FIELDS = frozenset({KEY_FIELD, VERSION_FIELD})
+# When an item may be deleted (whole seconds since the epoch): the clouds' time to live (DynamoDB's TTL attribute,
+# a Firestore TTL policy on a timestamp) reads it. Only Portable's own store writes it (portable.idempotency).
+EXPIRES_FIELD = "_expires"
+RESERVED_FIELDS = frozenset({KEY_FIELD, VERSION_FIELD, EXPIRES_FIELD})
+# The table Portable keeps idempotency keys in, one per app: a name no table(...) may take.
+IDEMPOTENCY_TABLE = "portable-idempotency"
 # Compiled on first use (re keeps them): an object or change function that only reads its events never needs them,
 # at its cold start included.
 _CONTROL = r"[\x00-\x1f\x7f]"
@@ -68,7 +73,9 @@ def check_field_name(resource: str, name: object, *, top_level: bool) -> str:
     if not isinstance(name, str) or not name:
         raise InvalidValue(resource, f"field names must be non-empty strings, got {name!r}")
     if top_level and name in RESERVED_FIELDS:
-        raise InvalidValue(resource, f"field {name!r} is reserved for the key and version; rename it")
+        raise InvalidValue(
+            resource, f"field {name!r} is reserved for the key, version and expiry Portable keeps; rename it"
+        )
     if re.match(_FIRESTORE_RESERVED, name):
         raise InvalidValue(resource, f"field {name!r} looks like '__name__', which Firestore reserves; rename it")
     return name

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol, TypeVar
 
     from portable.app import Trigger
+    from portable.idempotency import Idempotency
 
     class ResourceRef(Protocol):
         """A bucket(...) or table(...) handle, as reads= and writes= take them."""
@@ -35,7 +36,9 @@ class FunctionOptions(TypedDict, total=False):
     name: the function's name (default: the Python function's); reads/writes: the handles it
     uses; requires: pip requirements its archive carries; memory_mb and timeout_seconds: its size;
     retries: how an object or schedule function's failed events are retried (HTTP functions refuse it);
-    env: plain settings, read with portable.setting(name) (see portable.settings).
+    env: plain settings, read with portable.setting(name) (see portable.settings); idempotent: True or
+    Idempotency(window_seconds=..., key=...) runs each event, message or keyed request once (see
+    portable.idempotency).
     """
 
     name: str | None
@@ -46,6 +49,7 @@ class FunctionOptions(TypedDict, total=False):
     timeout_seconds: int
     retries: RetryPolicy
     env: Mapping[str, str]
+    idempotent: bool | Idempotency
 
 
 FUNCTION_NAME_MAX_CHARS = 40
@@ -95,6 +99,15 @@ def _retries(options: FunctionOptions, trigger: Trigger, where: str) -> RetryPol
             "retries=RetryPolicy(attempts=2, max_age_seconds=600) with `from portable import RetryPolicy`"
         )
     return policy.check(where)
+
+
+def _idempotency(options: FunctionOptions, where: str) -> Idempotency | None:
+    """`idempotent=` checked; its module loads only for a function that declares it."""
+    if "idempotent" not in options:
+        return None
+    from portable.idempotency import check_option
+
+    return check_option(options["idempotent"], where)
 
 
 def _check_parameters(handler: Callable[..., Any], trigger: Trigger, where: str) -> None:
@@ -171,6 +184,11 @@ def make_registrar(
             )
         read_names, read_specs = _names(options.get("reads", ()), where, "reads")
         write_names, write_specs = _names(options.get("writes", ()), where, "writes")
+        idempotency = _idempotency(options, where)
+        if idempotency is not None:  # its store is a table the function writes, which the deploy provisions
+            from portable.idempotency_store import STORE
+
+            write_names, write_specs = write_names | {STORE.name}, [*write_specs, STORE]
         spec = Function(
             name=function_name,
             module=handler.__module__,
@@ -184,6 +202,7 @@ def make_registrar(
             allow_self_trigger=allow_self_trigger,
             retries=_retries(options, built_trigger, where),
             env=tuple(sorted(check_env(options.get("env", {}), where).items())),
+            idempotency=idempotency,
             line=handler.__code__.co_firstlineno,
         )
         register_function(spec, handler, [*trigger_resources, *read_specs, *write_specs])

@@ -15,9 +15,10 @@ from contextvars import Token
 
 from portable import log
 from portable.app import TriggerT
-from portable.context import Invocation, current_invocation
-from portable.errors import MalformedEvent
+from portable.context import Invocation, Trace, current_invocation
+from portable.errors import MalformedEvent, Retried
 from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple
+from portable.tracing import child, continued, spans
 
 if TYPE_CHECKING:
     from typing import Any
@@ -100,7 +101,7 @@ def formatted_traceback() -> str:
 _built = tuple.__new__
 
 
-def entering(bound: Bound[Any], call_id: str, trace: str | None) -> Token[Invocation | None]:
+def entering(bound: Bound[Any], call_id: str, trace: Trace) -> Token[Invocation | None]:
     """Set the running function, its clients, the call's id and trace for the length of one call."""
     return current_invocation.set(_built(Invocation, (bound.spec, bound.clients, call_id, trace)))
 
@@ -125,11 +126,13 @@ class Settled(NamedTuple):
 class BatchRule(NamedTuple):
     """How a kind settles a batch: `unreadable_fails` (an unreadable record is retried, so it reaches the dead
     letters, rather than dropped), `ordered` (the first failure stops the batch: the platform delivers it and
-    every later record again, in order) and `label` (what the log calls a record)."""
+    every later record again, in order), `label` (what the log calls a record) and `traced` (for a kind whose
+    events carry their sender's trace: the event as the handler sees it, and the traceparent it carried)."""
 
     unreadable_fails: bool
     ordered: bool
     label: str
+    traced: Callable[[Any], tuple[Any, str | None]] | None = None
 
 
 def deliver_records(
@@ -138,7 +141,7 @@ def deliver_records(
     rule: BatchRule,
     wanted: Callable[[Any], bool] | None,
     ending: Ending | None = None,
-    trace: str | None = None,
+    trace: Trace | None = None,
 ) -> Settled:
     """Run the handler once per record `wanted` takes (None: every record), each failure failing its record only.
     A handler's exception is logged once, with the function and the event's id in context.
@@ -146,6 +149,9 @@ def deliver_records(
     With `ending` (a platform that neither counts attempts nor dead-letters), an event whose retries it ends is
     acknowledged and logged as a dead letter instead of being failed. This is every event's path: the lists of
     what went wrong are made only when something does.
+
+    Each call continues `trace` (the platform's), or the trace its event carries, in a span of its own; an
+    OpenTelemetry span where the app configured OpenTelemetry.
     """
     delivered = 0
     failed: list[str] = _NONE
@@ -154,6 +160,8 @@ def deliver_records(
     dead: list[tuple[str, str, Any]] = _NONE
     raised: list[BaseException] = _NONE
     spec, handler = bound.spec, bound.handler
+    once = _idempotent_delivery(bound) if spec.idempotency is not None else None
+    traced, otel = rule.traced, spans()
     for index, (record_id, event) in enumerate(records):
         if isinstance(event, MalformedEvent):
             log.error(f"{rule.label} rejected", function=spec.name, record=index, id=record_id, error=str(event))
@@ -168,12 +176,23 @@ def deliver_records(
         if ending is not None and (reason := ending(event, False)):
             dead = [*dead, (record_id, reason, event)]
             continue
-        token = current_invocation.set(_built(Invocation, (spec, bound.clients, event.id, trace)))
+        carried = None
+        if traced is not None:
+            event, carried = traced(event)
+        parent = continued(trace, carried)
+        if otel is None:
+            started, call_trace = None, child(parent)
+        else:
+            started, call_trace = otel.start(spec, parent)
+        token = current_invocation.set(_built(Invocation, (spec, bound.clients, event.id, call_trace)))
         try:
-            handler(event)
+            handler(event) if once is None else once(event)
         except Exception as exc:
-            log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
+            if not isinstance(exc, Retried):
+                log.error("handler raised", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
             current_invocation.reset(token)
+            if started is not None and otel is not None:
+                otel.end(started, exc)
             if ending is not None and (reason := ending(event, True)):
                 dead = [*dead, (record_id, reason, event)]
                 continue
@@ -185,8 +204,17 @@ def deliver_records(
                 break
         else:
             current_invocation.reset(token)
+            if started is not None and otel is not None:
+                otel.end(started)
             delivered += 1
     return _built(Settled, (delivered, failed, errors, dead, refusals, raised))
+
+
+def _idempotent_delivery(bound: Bound[Any]) -> Callable[[Any], None]:
+    """The handler of an idempotent function, run once per key (portable.idempotency, loaded only for it)."""
+    from portable.idempotency_store import deliver_once
+
+    return lambda event: deliver_once(bound.spec, bound.clients, event, bound.handler)
 
 
 # What a Settled holds when nothing went wrong: one empty list, never added to (a failure makes a new list).

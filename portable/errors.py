@@ -53,6 +53,10 @@ class EventFailed(PortableError):
     """An object or schedule handler failed; the cloud is told so that it retries."""
 
 
+class Retried(Exception):
+    """A delivery that failed on purpose, having logged why: retried by the platform without a traceback."""
+
+
 class ResourceError(PortableError):
     """A bucket or table operation failed; `resource` is its logical name."""
 

@@ -25,6 +25,7 @@ from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.replies import HttpReply, debug_detail, error_reply, render, unauthorized, varying_by_origin
 from portable.routes import Route, RouteError, parse_route
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
+from portable.tracing import child, continued, spans
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from portable.app import ResourceKind
     from portable.auth import JwtAuth
-    from portable.context import ClientFactory
+    from portable.context import ClientFactory, Trace
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Bound, Ending
     from portable.http_types import HttpTypes
@@ -242,19 +243,23 @@ def oversized(request: Request) -> HttpReply | None:
 
 
 def deliver(
-    bound: Bound[HttpTrigger], decoded: Request | HttpReply, ending: Ending | None = None, trace: str | None = None
+    bound: Bound[HttpTrigger], decoded: Request | HttpReply, ending: Ending | None = None, trace: Trace | None = None
 ) -> HttpReply:
     """Answer one request; never raises. `decoded` is the request, or the reply its target gave without calling
     the handler (a malformed event's 400, a preflight's answer). 4xx for the caller's faults, 500 for the
-    handler's. `trace` is the platform's trace id, which every log line of the call carries; no platform
-    retries a request, so there is no `ending`."""
+    handler's. The call continues `trace` (the caller's or the platform's) in a span of its own, which every log
+    line of the call carries; no platform retries a request, so there is no `ending`."""
     if isinstance(decoded, HttpReply):
         return decoded
-    token = entering(bound, decoded.request_id, trace)
+    otel = spans()
+    started, call_trace = (None, child(continued(trace))) if otel is None else otel.start(bound.spec, continued(trace))
+    token = entering(bound, decoded.request_id, call_trace)
     try:
         reply = _answer(bound, decoded)
     finally:
         current_invocation.reset(token)
+    if otel is not None and started is not None:
+        otel.end(started, status=reply.status)
     # Under a CORS policy, a reply to one origin differs from a reply to another or to none: every reply says so,
     # the ones that carry no CORS headers included, so that no cache hands one origin's reply to another.
     return reply if bound.cors is None else varying_by_origin(reply)
@@ -274,6 +279,18 @@ def _answer(bound: Bound[HttpTrigger], request: Request) -> HttpReply:
     declared = bound.spec.trigger.route
     if not request.path_params and declared.params:
         request.path_params = declared.match(request.path) or {}
+    if bound.spec.idempotency is None:
+        return _call(bound, request)
+    from portable.idempotency_store import answer_once  # only an idempotent route loads it
+
+    try:
+        return answer_once(bound.spec, bound.clients, request, lambda: _call(bound, request))
+    except Exception as exc:  # the store failed: the handler did not run, or its reply stands unrecorded
+        log.error("idempotency store failed", error=f"{type(exc).__name__}: {exc}", traceback=formatted_traceback())
+        return error_reply(500, "internal error", request.request_id, debug_detail(exc) if bound.debug else None)
+
+
+def _call(bound: Bound[HttpTrigger], request: Request) -> HttpReply:
     types = bound.spec.trigger.types
     try:
         return render(bound.handler(request) if types is None else types.call(bound.handler, request))

@@ -33,8 +33,9 @@ SETTINGS_MAX_BYTES = 3 * 1024
 SECRET_VALUE_MAX_BYTES = 65536
 # SQS and SNS messages, body and attributes together (Pub/Sub allows 10 MB).
 MESSAGE_MAX_BYTES = 256 * 1024
-# SQS carries at most 10 message attributes (Pub/Sub 100); Portable keeps one for itself.
-MESSAGE_ATTRIBUTES_MAX = 9
+# SQS carries at most 10 message attributes (Pub/Sub 100); Portable keeps two for itself (a binary body's encoding,
+# the sender's trace).
+MESSAGE_ATTRIBUTES_MAX = 8
 # SQS and SNS attribute names, 256 characters (Pub/Sub keys 256 bytes); Pub/Sub values, 1024 bytes.
 MESSAGE_ATTRIBUTE_NAME_MAX_CHARS = 256
 MESSAGE_ATTRIBUTE_VALUE_MAX_BYTES = 1024
@@ -70,3 +71,11 @@ API_CONFIG_ID_SUFFIX_CHARS = 26
 # changes go to at most two functions. DynamoDB Streams and Eventarc both keep an undelivered change 24 hours.
 TABLE_CHANGE_CONSUMERS_MAX = 2
 TABLE_CHANGE_RETENTION_SECONDS = 24 * 3600
+# Idempotency keys are remembered at most 30 days after their first success (neither cloud's TTL sets a bound: a
+# bound keeps a typo of a window from keeping the store's items for years).
+IDEMPOTENCY_WINDOW_MAX_SECONDS = 30 * 24 * 3600
+# Metrics: a log-based metric on GCP takes at most 10 labels (CloudWatch 30 dimensions); Cloud Monitoring's metric
+# ids leave 64 characters for the name after Portable's prefix; CloudWatch dimension values are 1 to 1024 characters.
+METRIC_DIMENSIONS_MAX = 10
+METRIC_NAME_MAX_CHARS = 64
+METRIC_DIMENSION_VALUE_MAX_CHARS = 1024

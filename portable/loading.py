@@ -20,6 +20,7 @@ from portable.app import (
     declared_app_settings,
     declared_bucket_cors,
     declared_delayed_queues,
+    declared_metrics,
     declared_unused,
     registered,
 )
@@ -55,6 +56,7 @@ def load_app(package: str = "functions", search_path: str | None = None) -> App:
     app = _build_app(registered(wanted))
     app.env = declared_app_settings(wanted)
     app.delayed_queues = declared_delayed_queues(wanted, app.queues)
+    app.metrics = declared_metrics(wanted)
     app.bucket_cors = declared_bucket_cors(wanted, app.buckets)
     app.unused = declared_unused(wanted, app.resources)
     from portable.cors_policy import declared_for

@@ -1,8 +1,9 @@
 """One JSON object per line on stderr: what Cloud Logging and CloudWatch both parse.
 
 Inside a call, every line carries the function, its trigger and the request or event id
-(from `portable.context`), whether the shim or the handler wrote it, and the platform's trace
-id where there is one. Use it from handlers: `log.info("thumbnail written", key=event.key)`.
+(from `portable.context`), whether the shim or the handler wrote it, and the call's trace in
+its cloud's own field (`portable.tracing.log_fields`). Use it from handlers:
+`log.info("thumbnail written", key=event.key)`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 
 from portable.context import current_invocation
 from portable.runtime_typing import TYPE_CHECKING
+from portable.tracing import log_fields
 
 if TYPE_CHECKING:
     from typing import Any
@@ -45,8 +47,8 @@ def log(severity: str, message: str, **fields: Any) -> None:
         record["function"] = invocation.function.name
         record["trigger"] = trigger
         record[_ID_FIELDS.get(trigger, "event_id")] = invocation.id
-        if invocation.trace:
-            record["logging.googleapis.com/trace"] = invocation.trace
+        if invocation.trace is not None:
+            record.update(log_fields(invocation.trace))
     record.update({key: value for key, value in fields.items() if value is not None})
     line = json.dumps(record, default=str, ensure_ascii=False)
     sys.stderr.write((line if line.isascii() else line.translate(_TERMINAL_ESCAPES)) + "\n")

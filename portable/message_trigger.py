@@ -21,6 +21,7 @@ from portable.delivery import BatchRule, Bound, Settled, deliver_records
 from portable.errors import AppDefinitionError, InvalidValue, MalformedEvent
 from portable.events import whole_number
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
+from portable.tracing import TRACE_ATTRIBUTE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from portable.app import ResourceKind, ResourceSpec
-    from portable.context import ClientFactory
+    from portable.context import ClientFactory, Trace
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
 
@@ -235,11 +236,22 @@ def receivers(app: App, message: Message) -> list[MessageFunction]:
 
 # Delivery --------------------------------------------------------------------
 
-RULE = BatchRule(unreadable_fails=True, ordered=False, label="message")
+
+def traced(message: Message) -> tuple[Message, str | None]:
+    """The message as its handler sees it, without the `traceparent` attribute its sender's call added; and that
+    traceparent, which the call continues (portable.tracing)."""
+    carried = message.attributes.get(TRACE_ATTRIBUTE)
+    if carried is None:
+        return message, None
+    attributes = {name: value for name, value in message.attributes.items() if name != TRACE_ATTRIBUTE}
+    return message._replace(attributes=attributes), carried
+
+
+RULE = BatchRule(unreadable_fails=True, ordered=False, label="message", traced=traced)
 
 
 def deliver(
-    bound: Bound[MessageTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: str | None = None
+    bound: Bound[MessageTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
 ) -> Settled:
     """One call per message; a failed or unreadable message fails alone, so the platform delivers it again (after
     `wait_after_failure`) until its attempts are spent and it is dead-lettered."""

@@ -31,6 +31,7 @@ from portable.limits import (
 )
 from portable.message_trigger import DEFAULT_ATTEMPTS, DEFAULT_BATCH_SIZE, register
 from portable.runtime_typing import TYPE_CHECKING
+from portable.tracing import TRACE_ATTRIBUTE, current_traceparent
 
 if TYPE_CHECKING:
     from typing import Any, ClassVar, overload
@@ -91,7 +92,7 @@ class _MessageSource(Handle):
 
     def _send(self, body: Body, attributes: Mapping[str, str] | None, delay_seconds: int) -> str:
         self._authorize("write")
-        data, checked = check_message(self.name, body, attributes, delay_seconds, self.delays)
+        data, checked = check_message(self.name, body, attributes, delay_seconds, self.delays, current_traceparent())
         message_id: str = self._client().send(data, checked, delay_seconds)
         return message_id
 
@@ -184,13 +185,17 @@ def check_message(
     attributes: object,
     delay_seconds: object = 0,
     delays: bool = False,
+    trace: str | None = None,
 ) -> tuple[bytes, dict[str, str]]:
     """(body bytes, attributes) if every cloud takes the message; TooLarge or InvalidValue saying what to change.
 
     A delay needs a queue declared with `delays` (which GCP's deploy refuses), so a send that works on one target
-    works on all of them."""
+    works on all of them. `trace` (the sending call's traceparent) joins the attributes as `traceparent`, and
+    counts within their size."""
     data = encode_body(resource, body)
     checked = check_attributes(resource, attributes)
+    if trace is not None:
+        checked[TRACE_ATTRIBUTE] = trace
     size = wire_size(data, checked)
     if size > MESSAGE_MAX_BYTES:
         binary = "" if as_sqs_text(data) is not None else " (a body that is not UTF-8 text counts base64-encoded)"
@@ -226,7 +231,7 @@ def check_attributes(resource: str, attributes: object) -> dict[str, str]:
         raise InvalidValue(
             resource,
             f"a message has at most {MESSAGE_ATTRIBUTES_MAX} attributes (SQS carries 10, "
-            f"one of them Portable's), got {len(attributes)}: put the rest in the body",
+            f"two of them Portable's), got {len(attributes)}: put the rest in the body",
         )
     for name, value in attributes.items():
         if (
@@ -235,12 +240,14 @@ def check_attributes(resource: str, attributes: object) -> dict[str, str]:
             or ".." in name
             or len(name) > MESSAGE_ATTRIBUTE_NAME_MAX_CHARS
             or name.lower().startswith(_RESERVED_PREFIXES)
+            or name.lower() == TRACE_ATTRIBUTE
         ):
             raise InvalidValue(
                 resource,
                 f"attribute name {name!r} is not valid: use 1 to "
                 f"{MESSAGE_ATTRIBUTE_NAME_MAX_CHARS} letters, digits, '_', '-' and '.', without '..' "
-                "or a '.' at either end, not starting with aws., amazon., goog or portable",
+                "or a '.' at either end, not starting with aws., amazon., goog or portable, and not traceparent "
+                "(Portable sets it to carry the sender's trace)",
             )
         if not isinstance(value, str) or not value:
             raise InvalidValue(

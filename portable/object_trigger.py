@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
     from portable.app import ResourceKind
-    from portable.context import ClientFactory
+    from portable.context import ClientFactory, Trace
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
     from portable.retries import RetryPolicy
@@ -145,7 +145,7 @@ def from_bucket(bound: Bound[ObjectTrigger], physical_bucket: str) -> None:
 
 
 def deliver(
-    bound: Bound[ObjectTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: str | None = None
+    bound: Bound[ObjectTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
 ) -> Settled:
     """One call per record the trigger accepts (its kind, a key within prefix and suffix); the others are
     skipped. A failure fails its record: the platform tries the event again by the function's RetryPolicy."""

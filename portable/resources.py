@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from portable import data_rules
+from portable.app import caller_location
 from portable.decorators import FunctionOptions
-from portable.errors import InvalidValue
+from portable.errors import AppDefinitionError, InvalidValue
 from portable.handles import Handle
 from portable.runtime_typing import TYPE_CHECKING
 
@@ -185,6 +186,14 @@ class Table(Handle):
     """
 
     kind = "table"
+
+    def _check_name(self, name: str) -> None:
+        super()._check_name(name)
+        if name == data_rules.IDEMPOTENCY_TABLE:
+            raise AppDefinitionError(
+                f"{caller_location()}: table name {name!r} is the idempotency store Portable keeps for functions "
+                "declared with idempotent=; give your table another name"
+            )
 
     def _on(
         self,

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from portable.app import ResourceKind
-    from portable.context import ClientFactory
+    from portable.context import ClientFactory, Trace
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
     from portable.retries import RetryPolicy
@@ -143,7 +143,7 @@ RULE = BatchRule(unreadable_fails=False, ordered=False, label="scheduled event")
 
 
 def deliver(
-    bound: Bound[ScheduleTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: str | None = None
+    bound: Bound[ScheduleTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
 ) -> Settled:
     """One call per firing; a failure fails it, and the platform fires it again by the function's RetryPolicy."""
     return deliver_records(bound, records, RULE, None, ending, trace)

@@ -22,6 +22,7 @@ from portable.delivery import Bound
 from portable.errors import EventFailed, PortableError
 from portable.runtime_typing import TYPE_CHECKING
 from portable.triggers import codec_name, trigger_module
+from providers.aws.trace_header import platform_trace
 from providers.binding import client_factory
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class Entry:
         codec = self.codec
         if not codec.recognises(event):
             return _wrong_event(self, event, request_id)
-        result = self.kind.deliver(self.bound, codec.decode(event, self.bound, request_id))
+        result = self.kind.deliver(self.bound, codec.decode(event, self.bound, request_id), None, platform_trace(event))
         reply = codec.encode_reply(result, event)
         if self.after is not None and result.failed:
             self.after(result, event, self.bound)

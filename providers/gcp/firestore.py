@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
-from portable.data_rules import KEY_FIELD, VERSION_FIELD, prefix_successor
+from portable.data_rules import EXPIRES_FIELD, KEY_FIELD, VERSION_FIELD, prefix_successor
 from portable.errors import Conflict, TooLarge
 from portable.storage_types import Document, Item, Page
 from providers.gcp.gcp_errors import translated
@@ -53,6 +54,8 @@ class FirestoreTable:
         version = uuid.uuid4().hex
         document = {**value, KEY_FIELD: key, VERSION_FIELD: version}
         _check_size(self.logical, key, document)
+        if EXPIRES_FIELD in document:  # a TTL policy reads a timestamp
+            document[EXPIRES_FIELD] = datetime.fromtimestamp(document[EXPIRES_FIELD], UTC)
         ref = self._ref(key)
         with translated(self.logical, f"put {key!r}", f"an item {key!r} already exists"):
             if if_absent:
@@ -126,6 +129,8 @@ class FirestoreTable:
 def _item(data: dict[str, Any]) -> Item:
     key = data.pop(KEY_FIELD)
     version = data.pop(VERSION_FIELD, "")
+    if isinstance(data.get(EXPIRES_FIELD), datetime):
+        data[EXPIRES_FIELD] = int(data[EXPIRES_FIELD].timestamp())
     return Item(key, data, version)
 
 

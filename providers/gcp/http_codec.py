@@ -16,11 +16,13 @@ import flask
 
 from portable import http_trigger, log
 from portable.auth import Auth, UnreadableClaims, auth_from_claims
+from portable.context import LOCAL, Trace
 from portable.cors_policy import is_preflight
 from portable.delivery import new_request_id, safe_request_id
 from portable.limits import REQUEST_BODY_MAX_BYTES
 from portable.replies import HttpReply, preflight_reply, unrouted, with_cors
 from portable.request import NO_QUERY, Headers, Query, Request
+from portable.tracing import parse_traceparent, untraced
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -71,19 +73,34 @@ def request_id_of(headers: Headers) -> str:
     return new_request_id()
 
 
-def trace_of(headers: Headers) -> str | None:
-    """The request's trace as Cloud Logging names it (`projects/P/traces/T`), so log lines join the trace."""
+def trace_of(headers: Headers, style: str) -> Trace:
+    """The trace a request continues: its `traceparent`, else Google's `X-Cloud-Trace-Context`
+    (`TRACE_ID/SPAN_ID;o=1`, the span in decimal); else none yet (the call starts one). `style` says how log
+    lines name it (`log_style`)."""
+    found = parse_traceparent(headers.get("traceparent"), style)
+    if found is not None:
+        return found
+    context = headers.get("x-cloud-trace-context")
+    if context:
+        ids, _, options = context.partition(";")
+        trace_id, _, span = ids.partition("/")
+        trace_id = trace_id.lower()
+        if len(trace_id) == 32 and _HEX.issuperset(trace_id) and trace_id != "0" * 32:
+            span_id = f"{int(span):016x}" if span.isdigit() and 0 < int(span) < 2**64 else ""
+            return Trace(trace_id, span_id, options.strip() == "o=1", style)
+    return untraced(style)
+
+
+def log_style() -> str:
+    """How log lines name a trace: Cloud Logging's fields where the project is known (`GOOGLE_CLOUD_PROJECT`, which
+    Cloud Functions sets), else the local `trace`."""
     import os
 
     project = os.environ.get("GOOGLE_CLOUD_PROJECT")
-    context = headers.get("x-cloud-trace-context")
-    trace_id = context.split("/")[0] if context else None
-    if not trace_id and (parent := headers.get("traceparent")):
-        parts = parent.split("-")
-        trace_id = parts[1] if len(parts) >= 3 else None
-    if not project or not trace_id or safe_request_id(trace_id) is None:
-        return None
-    return f"projects/{project}/traces/{trace_id}"
+    return f"projects/{project}" if project else LOCAL
+
+
+_HEX = frozenset("0123456789abcdef")
 
 
 USERINFO_HEADER = "X-Apigateway-Api-Userinfo"

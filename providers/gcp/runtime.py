@@ -33,7 +33,7 @@ from portable.replies import HttpReply, debug_detail, error_reply
 from portable.request import Headers
 from portable.triggers import codec_name, trigger_module
 from providers.binding import client_factory, provider_for
-from providers.gcp.http_codec import request_id_of, trace_of
+from providers.gcp.http_codec import log_style, request_id_of, trace_of
 
 Target = Callable[[flask.Request], Any]
 CLOUD = "gcp"
@@ -79,10 +79,11 @@ def make_target(bound: Bound[Any], counts_attempts: bool = False) -> Target:
     ends_here = not (codec.COUNTS_ATTEMPTS or counts_attempts)
     ending = (lambda event, attempted: kind.retries_ended(bound, event, attempted)) if ends_here else None
     detailed = bound.debug or counts_attempts
+    style = log_style()
 
     def target(req: flask.Request) -> Any:
         headers = Headers(req.headers.items())
-        result = kind.deliver(bound, codec.decode(req, headers, bound), ending, trace_of(headers))
+        result = kind.deliver(bound, codec.decode(req, headers, bound), ending, trace_of(headers, style))
         if isinstance(result, HttpReply):
             return _to_flask(codec.encode_reply(result, req, headers, bound))
         return _to_flask(_event_reply(bound, kind, result, headers, detailed))

@@ -230,6 +230,12 @@ class Kit:
         handle = Topic(self._declared(topic, self.app.topics, "topic"))
         return self.caused_by(lambda: handle.publish(body, attributes))
 
+    def deliver(self, event: Any) -> list[Delivery]:
+        """Hand `event` (a `Message`, `ObjectEvent`, `ScheduleEvent` or `TableChange`) to the functions it triggers,
+        in the target's native shape, as the platform does: again, to test what a repeat delivery does. The
+        deliveries it caused, or EventFailed naming the ones that failed."""
+        return self.caused_by(lambda: self._deliver(event))
+
     def bucket(self, name: str) -> KitBucket:
         """The App's bucket `name`, to write to (triggering its functions) and to look into."""
         return KitBucket(self, Bucket(self._declared(name, self.app.buckets, "bucket")))

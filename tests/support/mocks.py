@@ -40,3 +40,15 @@ def run_program(
     mocks = mocks or RecordingMocks(config.get("aws:region", config.get("gcp:region", "none")))
     preview = run_preview(stack, config, package=package, search_path=str(APPS), mocks=mocks)
     return Deployment.of(preview), mocks
+
+
+TEST_APPS = Path(__file__).resolve().parents[1] / "apps"
+STACK_CONFIG = {
+    "aws": {"aws:region": "eu-central-1"},
+    "gcp": {"gcp:project": "proj", "gcp:region": "europe-west1"},
+}
+
+
+def app_stack(cloud: str, package: str) -> Deployment:
+    """The stack `cloud` of the test app `package` (a package of tests/apps/), with the usual region and project."""
+    return Deployment.of(run_preview(cloud, STACK_CONFIG[cloud], package=package, search_path=str(TEST_APPS)))

@@ -12,6 +12,7 @@ from portable.app import FunctionSpec, ResourceSpec
 from providers.aws.deploy.deployment import AwsDeployment, Grant
 from providers.aws.deploy.iam import assume_role_policy, function_policy
 from providers.aws.deploy.package import HANDLER
+from providers.deploy.metrics import metrics_environment
 from providers.deploy.resources import cors_environment, function_environment
 
 
@@ -79,7 +80,14 @@ def create_function(
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
         # An HTTP function gets the App's CORS policy in PORTABLE_CORS: under it, its replies say they vary by Origin.
-        environment={"variables": function_environment(spec, physical, **cors_environment(spec, deployment.app.cors))},
+        environment={
+            "variables": function_environment(
+                spec,
+                physical,
+                **cors_environment(spec, deployment.app.cors),
+                **metrics_environment(deployment.app, deployment.info.project),
+            )
+        },
         # JSON: the platform's own lines (start, end, report) become JSON objects like every line Portable writes.
         logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=pulumi.ResourceOptions(depends_on=[policy]),

@@ -1,4 +1,5 @@
-"""Tables as DynamoDB tables, billed on demand, keyed the way providers/aws/dynamodb.py reads them."""
+"""Tables as DynamoDB tables, billed on demand, keyed the way providers/aws/dynamodb.py reads them; the idempotency
+store with DynamoDB's time to live on its expiry attribute."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 import pulumi_aws as aws
 
+from portable.data_rules import EXPIRES_FIELD, IDEMPOTENCY_TABLE
 from providers.aws.dynamodb_keys import KEY_ATTRIBUTE, PARTITION_ATTRIBUTE
 from providers.deploy.plan import StackInfo
 from providers.deploy.resources import data_options
@@ -26,8 +28,15 @@ def create_tables(
             point_in_time_recovery={"enabled": True},
             server_side_encryption={"enabled": True},
             deletion_protection_enabled=not info.allow_data_deletion,
+            **_expiring(name),
             **options.get(name, {}),
             opts=data_options(info),
         )
         for name in names
     }
+
+
+def _expiring(name: str) -> dict[str, Any]:
+    """DynamoDB deletes the idempotency store's items past their expiry (within days; the store ignores them from
+    the second they expire)."""
+    return {"ttl": {"attribute_name": EXPIRES_FIELD, "enabled": True}} if name == IDEMPOTENCY_TABLE else {}

@@ -12,6 +12,7 @@ import pulumi
 
 from portable.app import App, ResourceSpec
 from providers.deploy.http_config import with_stack_overrides
+from providers.deploy.metrics import metrics_environment
 from providers.deploy.plan import Deployer, Outputs, Plan, StackInfo, kind_deployers, plan_triggers
 from providers.deploy.resources import served_document, stack_outputs
 from providers.gcp.deploy.buckets import create_buckets, grant_bucket_access
@@ -19,12 +20,18 @@ from providers.gcp.deploy.deployment import GcpDeployment
 from providers.gcp.deploy.functions import allow_invoker, create_function, create_source_bucket
 from providers.gcp.deploy.iam import allow_url_signing, service_account
 from providers.gcp.deploy.messaging import create_topics, grant_publishing
+from providers.gcp.deploy.metrics import create_log_metrics, namespace
 from providers.gcp.deploy.package import build_archive
 from providers.gcp.deploy.secrets import create_secrets, grant_secret_access
 from providers.gcp.deploy.services import enable_services
 from providers.gcp.deploy.settings import GcpSettings
 from providers.gcp.deploy.settings import read_settings as read_gcp_settings
-from providers.gcp.deploy.tables import collection_names, create_database, grant_table_access
+from providers.gcp.deploy.tables import (
+    collection_names,
+    create_database,
+    expire_idempotency_keys,
+    grant_table_access,
+)
 
 CLOUD = "gcp"
 
@@ -53,6 +60,11 @@ class GcpDeployer(Deployer[GcpSettings]):
         )
         deployment.collections = collection_names(app.tables, stack)
         deployment.database = create_database(settings, info, after_services) if app.tables else None
+        expire_idempotency_keys(
+            deployment.collections,
+            settings,
+            pulumi.ResourceOptions(depends_on=[*deployment.services, *filter(None, [deployment.database])]),
+        )
         secrets = create_secrets(app.secrets, settings, after_services)
         source_bucket = create_source_bucket(settings, after_services)
         deployment.topics = create_topics([*app.queues, *app.topics], settings, stack, after_services)
@@ -64,6 +76,8 @@ class GcpDeployer(Deployer[GcpSettings]):
         }
         for kind in kinds.values():
             kind.prepare(deployment)
+        space = namespace(info.project, stack)
+        create_log_metrics(app, space, settings, after_services)
         for name, spec in sorted(app.functions.items()):
             kind = kinds[spec.kind]
             account = service_account(name, "function", settings.project, stack, after_services)
@@ -86,6 +100,7 @@ class GcpDeployer(Deployer[GcpSettings]):
                 wiring.event_trigger,
                 pulumi.ResourceOptions(depends_on=[*deployment.services, *grants, *wiring.grants]),
                 cors=app.cors,
+                extra_environment=metrics_environment(app, space),
             )
             if wiring.invoker is not None:
                 invoker_grant = allow_invoker(f"{name}-invoker", function, wiring.invoker.member, settings)

@@ -39,8 +39,10 @@ def create_function(
     event_trigger: gcp.cloudfunctionsv2.FunctionEventTriggerArgs | None,
     opts: pulumi.ResourceOptions,
     cors: Cors | None = None,
+    extra_environment: dict[str, str] | None = None,
 ) -> gcp.cloudfunctionsv2.Function:
-    """One function; an HTTP one gets the App's CORS policy in PORTABLE_CORS (its shim answers preflights)."""
+    """One function; an HTTP one gets the App's CORS policy in PORTABLE_CORS (its shim answers preflights);
+    `extra_environment` adds variables (the metrics' namespace)."""
     # The object name carries the archive's digest: a changed archive is a new object, which redeploys.
     source = gcp.storage.BucketObject(
         f"{spec.name}-source",
@@ -69,7 +71,11 @@ def create_function(
             available_memory=f"{spec.memory_mb}M",
             timeout_seconds=spec.timeout_seconds,
             environment_variables=function_environment(
-                spec, physical_names, GOOGLE_CLOUD_PROJECT=settings.project, **cors_environment(spec, cors)
+                spec,
+                physical_names,
+                GOOGLE_CLOUD_PROJECT=settings.project,
+                **cors_environment(spec, cors),
+                **(extra_environment or {}),
             ),
             service_account_email=account.email,
             ingress_settings="ALLOW_ALL",

@@ -1,4 +1,5 @@
-"""Tables as Firestore collections in the project's (default) database, one collection per table."""
+"""Tables as Firestore collections in the project's (default) database, one collection per table; the idempotency
+store's with a TTL policy on its expiry field."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from portable.app import FunctionSpec
+from portable.data_rules import EXPIRES_FIELD, IDEMPOTENCY_TABLE
 from providers.deploy.plan import StackInfo
 from providers.deploy.resources import data_options
 from providers.gcp.deploy.iam import FIRESTORE_DATABASE, database_condition, table_role
@@ -53,4 +55,24 @@ def grant_table_access(
         role=role,
         member=member,
         condition=gcp.projects.IAMMemberConditionArgs(**database_condition(settings.project)),
+    )
+
+
+def expire_idempotency_keys(
+    collections: dict[str, str], settings: GcpSettings, opts: pulumi.ResourceOptions
+) -> gcp.firestore.Field | None:
+    """A TTL policy on the idempotency store's expiry field: Firestore deletes its documents past their expiry
+    (within a day; the store ignores them from the second they expire). None where no function is idempotent."""
+    collection = collections.get(IDEMPOTENCY_TABLE)
+    if collection is None:
+        return None
+    return gcp.firestore.Field(
+        "idempotency-ttl",
+        project=settings.project,
+        database=FIRESTORE_DATABASE,
+        collection=collection,
+        field=EXPIRES_FIELD,
+        ttl_config={},
+        index_config={},  # the field is never queried: no single-field indexes
+        opts=opts,
     )

@@ -40,10 +40,12 @@ CORE = {
     "portable.retries",
     "portable.runtime_typing",
     "portable.settings",
+    "portable.tracing",
     "portable.triggers",
     "providers",
     "providers.aws",
     "providers.aws.runtime",
+    "providers.aws.trace_header",
     "providers.binding",
 }
 HTTP = {
@@ -183,6 +185,14 @@ def test_an_http_cold_start_loads_no_sdk_and_nothing_it_does_not_need() -> None:
         "datetime",
     ):
         assert unneeded not in modules, unneeded
+
+
+def test_opentelemetry_is_never_imported_by_an_app_that_did_not_import_it() -> None:
+    """Installed (it is, here, with site-packages) but not imported and configured by the app: nothing of it loads."""
+    for function, module, event in (("greet", "bench.app.greet", HTTP_V2), ("noted", "bench.app.noted", NOTE)):
+        _, modules = loaded_modules(function, module, event, site_packages=True)
+        assert not {name for name in modules if name.startswith("opentelemetry")}, function
+        assert "portable.otel" not in modules
 
 
 TYPED = {"portable.http_types", "portable.shapes"}

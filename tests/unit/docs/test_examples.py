@@ -86,6 +86,8 @@ USER_TESTS = {
     "http": "docs.examples.http.tests.test_me",
     "testing": "docs.examples.testing.tests.test_pipeline",
     "typed": "docs.examples.typed.tests.test_notes",
+    "idempotency": "docs.examples.idempotency.tests.test_payments",
+    "traces": "docs.examples.traces.tests.test_signups",
 }
 
 
@@ -556,6 +558,54 @@ def test_a_python_block_written_inline_fails_the_build(tmp_path: Path) -> None:
         hooks._check_python_blocks(page + '\n```{.python title="x.py"}\nprint("hi")\n```\n', "braces.md")
         assert [warning.split(":")[0] for warning in warnings] == ["inline.md", "braces.md"]
         assert warnings[0].startswith("inline.md: a python block is written inline")
+
+
+# Traces -----------------------------------------------------------------------------------------------------------
+
+
+def test_the_request_its_message_and_the_job_log_one_trace(
+    open_kit: Callable[[str], Kit], target: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    kit = open_kit("traces")
+    trace = kit.http("POST", "/signups", json={"user": "ada"}).json()["trace"]
+    lines = [line for line in log_lines(capsys.readouterr().err) if line.get("function")]
+    assert [line["message"] for line in lines] == ["signed up", "welcome queued", "welcome sent"]
+    if target == "aws":  # X-Ray's form of the same id
+        assert {line["xray_trace_id"] for line in lines} == {f"1-{trace[:8]}-{trace[8:]}"}
+    else:
+        assert {line["trace"] for line in lines} == {trace}
+
+
+# Metrics ----------------------------------------------------------------------------------------------------------
+
+
+def test_an_upload_records_its_metrics_in_each_targets_words(
+    open_kit: Callable[[str], Kit], target: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.setenv("PORTABLE_METRICS_NAMESPACE", "photo-app")
+    kit = open_kit("metrics")
+    kit.bucket("photos").put("users/pro/cat.jpg", b"x")
+    out, err = capsys.readouterr()
+    if target == "aws":  # CloudWatch Embedded Metric Format on stdout
+        uploaded, scanned = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+        assert uploaded["_aws"]["CloudWatchMetrics"][0] == {
+            "Namespace": "photo-app",
+            "Dimensions": [["tier"]],
+            "Metrics": [{"Name": "photos_uploaded", "Unit": "Count"}],
+        }
+        assert (uploaded["photos_uploaded"], uploaded["tier"]) == (1, "pro") and scanned["scan_time"] >= 0
+        return
+    uploaded, scanned = [line["metric"] for line in log_lines(err) if "metric" in line]
+    assert uploaded == {
+        "name": "photos_uploaded",
+        "namespace": "photo-app",
+        "value": 1,
+        "unit": "Count",
+        "dimensions": {"tier": "pro"},
+    }
+    assert scanned["name"] == "scan_time" and scanned["unit"] == "Milliseconds"
 
 
 def test_a_page_of_the_buckets_origin_may_upload_through_its_signed_url(

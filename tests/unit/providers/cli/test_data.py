@@ -25,7 +25,7 @@ def test_data_lists_buckets_tables_objects_and_items(tmp_path: Path, capsys: pyt
         kit.bucket("reports").put("2027/b.txt", "bb")
     state = ["--state", str(tmp_path)]
     assert run(capsys, "data", "buckets", *state)[1] == "reports\t2 objects\t5 bytes\n"
-    tables = "greetings\t1 items\nname-counts\t1 items\nwelcome-notes\t1 items\n"
+    tables = "greetings\t1 items\nname-counts\t1 items\nportable-idempotency\t2 items\nwelcome-notes\t1 items\n"
     assert run(capsys, "data", "tables", *state)[1] == tables
     listed = run(capsys, "data", "ls", "reports", "--prefix", "2027/", *state)[1].split()
     assert (listed[0], listed[-1]) == ("2", "2027/b.txt")
@@ -33,5 +33,6 @@ def test_data_lists_buckets_tables_objects_and_items(tmp_path: Path, capsys: pyt
     assert json.loads(document)["name"] == "Ada" and len(key.split("/")) == 3
     code, _, err = run(capsys, "data", "items", "nope", *state)
     assert code == 1 and err == (
-        f"error: no local table 'nope' in {tmp_path}; tables there: greetings, name-counts, welcome-notes\n"
+        f"error: no local table 'nope' in {tmp_path}; tables there: greetings, name-counts, portable-idempotency, "
+        "welcome-notes\n"
     )

@@ -102,7 +102,7 @@ def test_invoke_delivers_a_message_to_a_subscriber(cloud: str, tmp_path: Path, c
         capsys, "invoke", "count_greeting", "--cloud", cloud, "--body", '{"name": "Ada"}', *state, "--show-event"
     )
     assert code == 0 and shown in out and done in out
-    assert run(capsys, "data", "tables", *state)[1] == "name-counts\t1 items\n"
+    assert run(capsys, "data", "tables", *state)[1] == "name-counts\t1 items\nportable-idempotency\t1 items\n"
     code, out, _ = run(capsys, "invoke", "count_greeting", "--cloud", cloud, *state)
     assert code == 1 and failed in out, "a message without a name fails: the cloud would deliver it again"
 

@@ -23,7 +23,7 @@ def test_the_start_up_banner_lists_the_dashboard_each_kind_of_trigger_then_bucke
         "  messages:  welcomes (queue) -> write_welcome, greeted (topic) -> count_greeting, queue_welcome",
         "  changes:   none",
         "  buckets:   reports, thumbnails, uploads",
-        "  tables:    greetings, name-counts, welcome-notes",
+        "  tables:    greetings, name-counts, portable-idempotency, welcome-notes",
     ]
 
 
