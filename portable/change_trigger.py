@@ -33,12 +33,14 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
     from portable.app import ResourceKind, ResourceSpec
-    from portable.context import ClientFactory, Trace
+    from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
     from portable.storage_types import Document
 
     ChangeKind = Literal["created", "updated", "deleted"]
+    from portable.tracing import TraceSource
+
     Listened = Literal["created", "updated", "deleted", "written"]
 else:
     ChangeKind = Listened = str
@@ -190,7 +192,7 @@ RULE = BatchRule(unreadable_fails=True, ordered=True, label="table change")
 
 
 def deliver(
-    bound: Bound[ChangeTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
+    bound: Bound[ChangeTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: TraceSource = None
 ) -> Settled:
     """One call per change the trigger accepts, in order; the first that fails (or cannot be read) stops the batch,
     and the platform delivers it and the changes after it again."""

@@ -19,12 +19,17 @@ from portable.runtime_typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from types import TracebackType
-    from typing import Any, TypeVar
+    from typing import Any, Protocol, TypeVar
 
     from portable.app import FunctionSpec, ResourceSpec
 
     ClientFactory = Callable[[ResourceSpec], Any]
     T = TypeVar("T")
+
+    class CallTrace(Protocol):
+        """A call's trace as an Invocation holds it (portable.tracing.CallTrace, worked out when first asked)."""
+
+        def resolved(self) -> Trace: ...
 
 
 LOCAL = "local"  # a trace's style where log lines name it `trace` (see portable.tracing)
@@ -46,7 +51,7 @@ class Invocation(NamedTuple):
     function: FunctionSpec | None
     clients: ClientFactory | None
     id: str | None = None
-    trace: Trace | None = None  # the call's trace (portable.tracing), which its log lines and messages carry
+    trace: CallTrace | None = None  # the call's trace (portable.tracing), which its log lines and messages carry
 
 
 current_invocation: ContextVar[Invocation | None] = ContextVar("portable_invocation", default=None)

@@ -15,10 +15,10 @@ from contextvars import Token
 
 from portable import log
 from portable.app import TriggerT
-from portable.context import Invocation, Trace, current_invocation
+from portable.context import Invocation, current_invocation
 from portable.errors import MalformedEvent, Retried
 from portable.runtime_typing import TYPE_CHECKING, Generic, NamedTuple
-from portable.tracing import child, continued, spans
+from portable.tracing import CallTrace, continued, platform_of, spans
 
 if TYPE_CHECKING:
     from typing import Any
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from portable.app import Function
     from portable.context import ClientFactory
     from portable.cors_policy import Cors
+    from portable.tracing import TraceSource
 
     # A record as a codec decodes it: its id (what the platform's reply names it by) and its portable event,
     # None for a record the function does not take (another kind of change), or the MalformedEvent that refused it.
@@ -101,7 +102,7 @@ def formatted_traceback() -> str:
 _built = tuple.__new__
 
 
-def entering(bound: Bound[Any], call_id: str, trace: Trace) -> Token[Invocation | None]:
+def entering(bound: Bound[Any], call_id: str, trace: CallTrace) -> Token[Invocation | None]:
     """Set the running function, its clients, the call's id and trace for the length of one call."""
     return current_invocation.set(_built(Invocation, (bound.spec, bound.clients, call_id, trace)))
 
@@ -141,7 +142,7 @@ def deliver_records(
     rule: BatchRule,
     wanted: Callable[[Any], bool] | None,
     ending: Ending | None = None,
-    trace: Trace | None = None,
+    trace: TraceSource = None,
 ) -> Settled:
     """Run the handler once per record `wanted` takes (None: every record), each failure failing its record only.
     A handler's exception is logged once, with the function and the event's id in context.
@@ -179,11 +180,11 @@ def deliver_records(
         carried = None
         if traced is not None:
             event, carried = traced(event)
-        parent = continued(trace, carried)
         if otel is None:
-            started, call_trace = None, child(parent)
+            started, call_trace = None, CallTrace(trace, carried)
         else:
-            started, call_trace = otel.start(spec, parent)
+            started, made = otel.start(spec, continued(platform_of(trace), carried))
+            call_trace = CallTrace.known(made)
         token = current_invocation.set(_built(Invocation, (spec, bound.clients, event.id, call_trace)))
         try:
             handler(event) if once is None else once(event)

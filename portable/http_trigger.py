@@ -25,7 +25,7 @@ from portable.limits import REQUEST_BODY_MAX_BYTES, REQUEST_HEADERS_MAX_BYTES
 from portable.replies import HttpReply, debug_detail, error_reply, render, unauthorized, varying_by_origin
 from portable.routes import Route, RouteError, parse_route
 from portable.runtime_typing import TYPE_CHECKING, NamedTuple
-from portable.tracing import child, continued, spans
+from portable.tracing import CallTrace, continued, platform_of, spans
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -35,11 +35,12 @@ if TYPE_CHECKING:
 
     from portable.app import ResourceKind
     from portable.auth import JwtAuth
-    from portable.context import ClientFactory, Trace
+    from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Bound, Ending
     from portable.http_types import HttpTypes
     from portable.request import Request
+    from portable.tracing import TraceSource
 
 
 class HttpTrigger(NamedTuple):
@@ -243,7 +244,7 @@ def oversized(request: Request) -> HttpReply | None:
 
 
 def deliver(
-    bound: Bound[HttpTrigger], decoded: Request | HttpReply, ending: Ending | None = None, trace: Trace | None = None
+    bound: Bound[HttpTrigger], decoded: Request | HttpReply, ending: Ending | None = None, trace: TraceSource = None
 ) -> HttpReply:
     """Answer one request; never raises. `decoded` is the request, or the reply its target gave without calling
     the handler (a malformed event's 400, a preflight's answer). 4xx for the caller's faults, 500 for the
@@ -252,7 +253,11 @@ def deliver(
     if isinstance(decoded, HttpReply):
         return decoded
     otel = spans()
-    started, call_trace = (None, child(continued(trace))) if otel is None else otel.start(bound.spec, continued(trace))
+    if otel is None:
+        started, call_trace = None, CallTrace(trace)
+    else:
+        started, made = otel.start(bound.spec, continued(platform_of(trace)))
+        call_trace = CallTrace.known(made)
     token = entering(bound, decoded.request_id, call_trace)
     try:
         reply = _answer(bound, decoded)

@@ -48,7 +48,7 @@ def log(severity: str, message: str, **fields: Any) -> None:
         record["trigger"] = trigger
         record[_ID_FIELDS.get(trigger, "event_id")] = invocation.id
         if invocation.trace is not None:
-            record.update(log_fields(invocation.trace))
+            record.update(log_fields(invocation.trace.resolved()))
     record.update({key: value for key, value in fields.items() if value is not None})
     line = json.dumps(record, default=str, ensure_ascii=False)
     sys.stderr.write((line if line.isascii() else line.translate(_TERMINAL_ESCAPES)) + "\n")

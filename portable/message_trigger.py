@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from typing import Any
 
     from portable.app import ResourceKind, ResourceSpec
-    from portable.context import ClientFactory, Trace
+    from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
+    from portable.tracing import TraceSource
 
 # Pub/Sub dead-letters after 5 to 100 delivery attempts (SQS's maxReceiveCount allows 1 to 1000).
 MIN_ATTEMPTS = 5
@@ -251,7 +252,7 @@ RULE = BatchRule(unreadable_fails=True, ordered=False, label="message", traced=t
 
 
 def deliver(
-    bound: Bound[MessageTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
+    bound: Bound[MessageTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: TraceSource = None
 ) -> Settled:
     """One call per message; a failed or unreadable message fails alone, so the platform delivers it again (after
     `wait_after_failure`) until its attempts are spent and it is dead-lettered."""

@@ -113,7 +113,7 @@ class Metric:
                 )
         invocation = current_invocation.get()
         trace = invocation.trace if invocation is not None else None
-        style = trace.style if trace is not None else LOCAL
+        style = trace.resolved().style if trace is not None else LOCAL
         if style == AWS:
             sys.stdout.write(emf_line(spec, namespace(), value, dimensions, invocation) + "\n")
             sys.stdout.flush()
@@ -189,7 +189,7 @@ def emf_line(spec: MetricSpec, space: str, value: float, dimensions: dict[str, s
 
         document["function"] = invocation.function.name
         if invocation.trace is not None:
-            document.update(log_fields(invocation.trace))
+            document.update(log_fields(invocation.trace.resolved()))
     return json.dumps(document, ensure_ascii=False)
 
 

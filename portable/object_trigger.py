@@ -28,10 +28,11 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
     from portable.app import ResourceKind
-    from portable.context import ClientFactory, Trace
+    from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
     from portable.retries import RetryPolicy
+    from portable.tracing import TraceSource
 
     ObjectEventKind = Literal["created", "deleted"]
 else:
@@ -145,7 +146,7 @@ def from_bucket(bound: Bound[ObjectTrigger], physical_bucket: str) -> None:
 
 
 def deliver(
-    bound: Bound[ObjectTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
+    bound: Bound[ObjectTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: TraceSource = None
 ) -> Settled:
     """One call per record the trigger accepts (its kind, a key within prefix and suffix); the others are
     skipped. A failure fails its record: the platform tries the event again by the function's RetryPolicy."""

@@ -27,11 +27,12 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from portable.app import ResourceKind
-    from portable.context import ClientFactory, Trace
+    from portable.context import ClientFactory
     from portable.decorators import FunctionOptions, Handler
     from portable.delivery import Decoded, Ending
     from portable.retries import RetryPolicy
     from portable.schedules import Schedule
+    from portable.tracing import TraceSource
 
 
 class ScheduleEvent(NamedTuple):
@@ -143,7 +144,7 @@ RULE = BatchRule(unreadable_fails=False, ordered=False, label="scheduled event")
 
 
 def deliver(
-    bound: Bound[ScheduleTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: Trace | None = None
+    bound: Bound[ScheduleTrigger], records: Iterable[Decoded], ending: Ending | None = None, trace: TraceSource = None
 ) -> Settled:
     """One call per firing; a failure fails it, and the platform fires it again by the function's RetryPolicy."""
     return deliver_records(bound, records, RULE, None, ending, trace)

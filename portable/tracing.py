@@ -24,9 +24,13 @@ from portable.context import LOCAL, Trace, current_invocation
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from portable.otel import Spans
+
+    # What a shim hands a delivery rule: its platform's trace, or how to read it (most calls never ask), or None.
+    TraceSource = Trace | Callable[[], Trace] | None
 
 # The message attribute that carries the sender's trace (W3C traceparent), counted within the attribute limits.
 TRACE_ATTRIBUTE = "traceparent"
@@ -39,14 +43,14 @@ def trace_id() -> str | None:
     it sends and in the calls those messages make; None outside a call."""
     invocation = current_invocation.get()
     trace = invocation.trace if invocation is not None else None
-    return trace.trace_id if trace is not None else None
+    return trace.resolved().trace_id if trace is not None else None
 
 
 def current_traceparent() -> str | None:
     """The running call's `traceparent`, for the messages it sends; None outside a call."""
     invocation = current_invocation.get()
     trace = invocation.trace if invocation is not None else None
-    return traceparent(trace) if trace is not None else None
+    return traceparent(trace.resolved()) if trace is not None else None
 
 
 # Ids are unique, not secret: a random start per process, counted up, spares every call a system call for
@@ -81,6 +85,34 @@ def continued(platform: Trace | None, carried: str | None = None) -> Trace:
     platform = platform or NO_TRACE
     found = parse_traceparent(carried, platform.style) if carried else None
     return found or platform
+
+
+class CallTrace:
+    """The trace of one call, worked out when something first asks for it (a log line, `trace_id()`, a message
+    sent, a metric): most calls never do, and reading a platform's trace header costs more than the rest of an
+    event's delivery. `platform` is the shim's `TraceSource`, `carried` the traceparent the event carried."""
+
+    __slots__ = ("_carried", "_platform", "_trace")
+
+    def __init__(self, platform: TraceSource, carried: str | None = None, trace: Trace | None = None) -> None:
+        self._platform, self._carried, self._trace = platform, carried, trace
+
+    @classmethod
+    def known(cls, trace: Trace) -> CallTrace:
+        """A call whose trace is already made (an OpenTelemetry span's)."""
+        return cls(None, None, trace)
+
+    def resolved(self) -> Trace:
+        """The call's trace: a span of its own in the trace it continues (see `continued`, `child`)."""
+        trace = self._trace
+        if trace is None:
+            trace = self._trace = child(continued(platform_of(self._platform), self._carried))
+        return trace
+
+
+def platform_of(source: TraceSource) -> Trace | None:
+    """The platform's trace a `TraceSource` gives, read now."""
+    return source() if callable(source) else source
 
 
 def child(parent: Trace) -> Trace:

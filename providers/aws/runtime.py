@@ -68,7 +68,9 @@ class Entry:
         codec = self.codec
         if not codec.recognises(event):
             return _wrong_event(self, event, request_id)
-        result = self.kind.deliver(self.bound, codec.decode(event, self.bound, request_id), None, platform_trace(event))
+        result = self.kind.deliver(
+            self.bound, codec.decode(event, self.bound, request_id), None, lambda: platform_trace(event)
+        )
         reply = codec.encode_reply(result, event)
         if self.after is not None and result.failed:
             self.after(result, event, self.bound)

@@ -83,7 +83,7 @@ def make_target(bound: Bound[Any], counts_attempts: bool = False) -> Target:
 
     def target(req: flask.Request) -> Any:
         headers = Headers(req.headers.items())
-        result = kind.deliver(bound, codec.decode(req, headers, bound), ending, trace_of(headers, style))
+        result = kind.deliver(bound, codec.decode(req, headers, bound), ending, lambda: trace_of(headers, style))
         if isinstance(result, HttpReply):
             return _to_flask(codec.encode_reply(result, req, headers, bound))
         return _to_flask(_event_reply(bound, kind, result, headers, detailed))

@@ -15,6 +15,7 @@ from portable.context import LOCAL, Trace
 from portable.request import Headers
 from portable.tracing import (
     AWS,
+    CallTrace,
     child,
     continued,
     log_fields,
@@ -145,3 +146,22 @@ def test_a_new_trace_id_is_one_x_ray_takes_and_ids_do_not_repeat() -> None:
     assert all(abs(int(i[:8], 16) - time.time()) < 5 for i in ids)  # X-Ray's first part: the time in seconds
     spans = {new_span_id() for _ in range(1000)}
     assert len(spans) == 1000 and "0" * 16 not in spans
+
+
+def test_a_call_reads_its_platforms_trace_only_when_something_asks_for_it() -> None:
+    """Reading a trace header costs more than the rest of an event's delivery: a call that logs nothing, sends
+    nothing and never calls trace_id() never reads it; one that asks reads it once, and keeps its own span."""
+    reads: list[str] = []
+
+    def platform() -> Trace:
+        reads.append("read")
+        return Trace(CALLER, "00f067aa0ba902b7", True, AWS)
+
+    CallTrace(platform)
+    assert reads == [], "made without reading the platform's trace"
+    asked = CallTrace(platform)
+    first = asked.resolved()
+    assert reads == ["read"] and first.trace_id == CALLER and first.span_id != "00f067aa0ba902b7" and first.sampled
+    assert asked.resolved() is first and reads == ["read"], "worked out once per call"
+    carried = CallTrace(platform, f"00-{'a' * 32}-{'b' * 16}-00").resolved()
+    assert carried.trace_id == "a" * 32 and carried.style == AWS, "a carried traceparent wins, in the platform's style"
