@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import time
+from contextvars import ContextVar
 
 from portable.app import MetricSpec, caller_location, register_metric
 from portable.context import LOCAL, current_invocation
@@ -35,13 +36,18 @@ from portable.limits import (
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from typing import Any
 
 # Where the deploy names the namespace (AWS: the Pulumi project; GCP: the project and the stack).
 NAMESPACE_VARIABLE = "PORTABLE_METRICS_NAMESPACE"
 DEFAULT_NAMESPACE = "portable"
 AWS = "aws"  # the trace style of the AWS shim (portable.tracing.AWS), whose lines are EMF
+# Where the local runner shows a call's records besides its log line (its console and dashboard), set for the length
+# of the call: (metric, value, unit, dimensions).
+shown_locally: ContextVar[Callable[[str, float, str, dict[str, str]], None] | None] = ContextVar(
+    "portable_metrics_shown_locally", default=None
+)
 
 # CloudWatch's units, each with the UCUM unit Cloud Monitoring takes for the same thing.
 UNITS = {
@@ -121,6 +127,9 @@ class Metric:
         from portable import log
 
         log.info(f"metric {spec.name}", metric=metric_fields(spec, namespace(), value, dimensions))
+        show = shown_locally.get()
+        if show is not None:
+            show(spec.name, value, spec.unit, dimensions)
 
 
 def metric(name: str, *, unit: str = "Count", dimensions: Iterable[str] = ()) -> Metric:

@@ -3,9 +3,11 @@
     08:31:02.114 hello http POST /hello -> 200 (3 ms)
     08:31:02.160 make_thumbnail object created uploads/cat.jpg -> retry in 10 s, attempt 1 of 3 (41 ms)
     08:31:04.002 nightly_report schedule due 2026-11-28T02:00:00Z -> ok (8 ms)
+    08:31:04.005 nightly_report metric reports_written tier=pro = 1 Count
 
-Time (local), function, trigger, what it was called with, outcome and duration. The
-JSON lines stay as they are: what handlers log, and the details of a failure.
+Time (local), function, trigger, what it was called with, outcome and duration; a metric a call
+records has its line too (`portable.metric`). The JSON lines stay as they are: what handlers log,
+and the details of a failure.
 
 The runner keeps its latest lines too, for the dashboard's live log (`/__portable/log`): one
 append under a lock per invocation, whether or not a page is reading them.
@@ -19,16 +21,19 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO
 
+from portable.metrics import shown_locally
 from portable.replies import HttpReply
 from providers.local.events import LocalEvent, codec, kind_of_event
 from providers.local.wsgi import Environ, StartResponse
 
 # How many lines the dashboard can scroll back through.
 KEPT_LINES = 1000
+METRIC = "metric"  # the trigger column of a metric's line
 
 
 def printable(text: str) -> str:
@@ -55,11 +60,15 @@ class Line(NamedTuple):
     @property
     def text(self) -> str:
         stamp = self.at.strftime("%H:%M:%S.%f")[:-3]
+        if self.trigger == METRIC:
+            return f"{stamp} {self.function} {METRIC} {self.subject} = {self.outcome}"
         return f"{stamp} {self.function} {self.trigger} {self.subject} -> {self.outcome} ({self.milliseconds:.0f} ms)"
 
     @property
     def level(self) -> str:
         """`ok`, `retry` or `failed`: a 2xx or 3xx status and `ok` are ok; a status from 400 and a dead letter fail."""
+        if self.trigger == METRIC:
+            return "ok"
         status = self.outcome.split(" ", 1)[0]
         if status.isdigit():
             return "ok" if int(status) < 400 else "failed"
@@ -102,6 +111,22 @@ class Console:
         stream = self.stream or sys.stderr
         stream.write(line.text + "\n")
         stream.flush()
+
+    def metric(self, function: str, name: str, value: float, unit: str, dimensions: dict[str, str]) -> None:
+        """The line of a metric `function` recorded: its name and dimensions, `= value unit`."""
+        subject = " ".join([name, *(f"{key}={given}" for key, given in sorted(dimensions.items()))])
+        self.invocation(function, METRIC, subject, f"{value:g} {unit}", 0.0)
+
+    @contextmanager
+    def showing_metrics(self, function: str) -> Iterator[None]:
+        """Within this block, the metrics recorded (by `function`'s call in this thread) get their line here."""
+        token = shown_locally.set(
+            lambda name, value, unit, dimensions: self.metric(function, name, value, unit, dimensions)
+        )
+        try:
+            yield
+        finally:
+            shown_locally.reset(token)
 
     def since(self, seq: int) -> list[Line]:
         """The kept lines after line `seq` (0: all of them)."""
@@ -163,6 +188,7 @@ def timed_http(
         return start_response(status_line, headers, *exc_info)
 
     try:
-        return app(environ, recording)
+        with console.showing_metrics(function):
+            return app(environ, recording)
     finally:
         console.invocation(function, "http", codec("http").subject(environ), status, time.perf_counter() - started)

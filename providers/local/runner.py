@@ -204,7 +204,8 @@ class LocalApp:
 
         spec = self.app.functions[function]
         method, path, headers, body = importlib.import_module(codec_name("gcp", spec.kind)).encode(event, spec)
-        status, answered_headers, text = call(self.targets[function], method, path, headers, body)
+        with self.console.showing_metrics(function):
+            status, answered_headers, text = call(self.targets[function], method, path, headers, body)
         return Answer(status, text, dead_lettered(status, answered_headers))
 
     def fire_schedule(self, name: str, due: datetime | None = None) -> Outcome:

@@ -158,3 +158,31 @@ def test_the_dashboards_own_reads_leave_no_line_while_other_calls_and_refusals_d
         ("control", "GET /__portable/nothing-here", "404"),
     ]
     assert len(capsys.readouterr().err.splitlines()) == 4, "the terminal shows the same lines"
+
+
+def test_a_metric_a_call_records_has_its_line_on_the_console_and_in_the_dashboards_log(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Locally a metric shows where the calls do: a line of its own (name, dimensions, value and unit) under the
+    function that recorded it, on the terminal and in the dashboard's live log, whatever the trigger."""
+    runner = LocalApp(package="tests.apps.metered")
+    try:
+        client = Client(runner)
+        assert client.post("/photos", json={"tier": "pro"}).status_code == 200
+        sent = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+        assert runner.deliver("resize", Message("m-1", b"{}", {}, 1, sent, "metered-resizes")).status == 204
+        said = [
+            (line.function, line.trigger, line.subject, line.outcome, line.level) for line in runner.console.since(0)
+        ]
+        assert said[0] == ("upload", "metric", "photos_uploaded source=api tier=pro", "1 Count", "ok")
+        assert said[1][:2] == ("upload", "http")
+        assert ("resize", "metric", "resize_time", "12.5 Milliseconds", "ok") in said
+        terminal = capsys.readouterr().err
+        assert " upload metric photos_uploaded source=api tier=pro = 1 Count\n" in terminal
+        shown = client.get("/__portable/log", headers={OWN_CALL_HEADER: "1"}).get_json()["lines"]
+        assert [line["text"].split(" ", 1)[1] for line in shown if line["trigger"] == "metric"] == [
+            "upload metric photos_uploaded source=api tier=pro = 1 Count",
+            "resize metric resize_time = 12.5 Milliseconds",
+        ]
+    finally:
+        runner.stop()
