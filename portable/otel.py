@@ -17,11 +17,12 @@ from portable.context import Trace
 from portable.runtime_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from contextvars import Token
     from typing import Any
 
     from portable.app import FunctionSpec
 
-    Started = tuple[trace.Span, object]
+    Started = tuple[trace.Span, Token[context.Context]]
 
 
 class Spans:
@@ -55,7 +56,7 @@ class Spans:
             span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
         elif status is not None and status >= 500:
             span.set_status(Status(StatusCode.ERROR))
-        context.detach(token)  # type: ignore[arg-type]
+        context.detach(token)
         span.end()
 
 
