@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -27,3 +28,16 @@ def recording(tmp_path: Path) -> Generator[list[dict[str, Any]], None, None]:
             os.environ["PORTABLE_TEST_RECORD"] = previous
         if target.exists():
             seen.extend(json.loads(line) for line in target.read_text().splitlines())
+
+
+def recorded_lines(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+    """The records in `seen_file` once there are at least `count` (the runner's workers deliver in the background);
+    AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if seen_file.exists():
+            lines = seen_file.read_text().splitlines()
+            if len(lines) >= count:
+                return [json.loads(line) for line in lines]
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {count} records after {timeout} s")

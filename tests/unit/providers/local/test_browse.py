@@ -4,7 +4,6 @@ items."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -18,13 +17,6 @@ from providers.local.runner import LocalApp
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
     return tmp_path / "state"
-
-
-@pytest.fixture()
-def local(state: Path) -> Iterator[LocalApp]:
-    runner = LocalApp(package="tests.apps.conformance")
-    yield runner
-    runner.stop()
 
 
 def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, **modules: str) -> Path:

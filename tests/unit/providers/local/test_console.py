@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,13 +20,6 @@ from providers.local.runner import LocalApp
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))
     return tmp_path / "state"
-
-
-@pytest.fixture()
-def local(state: Path) -> Iterator[LocalApp]:
-    runner = LocalApp(package="tests.apps.conformance")
-    yield runner
-    runner.stop()
 
 
 def test_each_http_call_has_its_line_on_the_console(local: LocalApp, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,9 +4,6 @@ served. Through a real server on a loopback port: tests/integration/providers/lo
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,26 +12,7 @@ from werkzeug.test import Client, TestResponse
 from providers.local.buckets import MAX_OBJECT_BYTES
 from providers.local.clients import open_bucket
 from providers.local.runner import LocalApp
-from tests.support.recording import recording
-
-
-@pytest.fixture()
-def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))  # no test inherits another's queued events
-    runner = LocalApp(package="tests.apps.conformance")
-    yield runner
-    runner.stop()
-
-
-def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, object]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if seen_file.exists():
-            lines = seen_file.read_text().splitlines()
-            if len(lines) >= count:
-                return [json.loads(line) for line in lines]
-        time.sleep(0.02)
-    raise AssertionError(f"fewer than {count} records after {timeout} s")
+from tests.support.recording import recorded_lines, recording
 
 
 def test_fire_on_demand_over_http(local: LocalApp, tmp_path: Path) -> None:
@@ -60,10 +38,10 @@ def test_objects_put_from_outside_fire_the_bucket_events(
     put = client.put(
         "/__portable/objects/inbox/in/hello%20world.txt", data=b"hi", headers={"Content-Type": "text/plain"}
     )
-    records = wait_for(target, 2)
+    records = recorded_lines(target, 2)
     got = client.get("/__portable/objects/inbox/in/hello%20world.txt")
     deleted = client.delete("/__portable/objects/inbox/in/hello%20world.txt")
-    after = wait_for(target, 3)
+    after = recorded_lines(target, 3)
     assert put.status_code == 201 and put.get_json()["size"] == 2
     assert sorted((r["key"], r["kind"]) for r in records[:2]) == [("in/hello world.txt", "created")] * 2
     assert records[0]["content_type"] == "text/plain"

@@ -11,7 +11,6 @@ import json
 import os
 import textwrap
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,30 +19,7 @@ from werkzeug.test import Client
 
 from portable.object_trigger import ObjectEvent
 from providers.local.runner import LocalApp
-from tests.support.recording import recording
-
-
-def local_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LocalApp:
-    monkeypatch.setenv("PORTABLE_LOCAL_DIR", str(tmp_path / "state"))  # no test inherits another's queued events
-    return LocalApp(package="tests.apps.conformance")
-
-
-@pytest.fixture()
-def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalApp]:
-    runner = local_runner(tmp_path, monkeypatch)
-    yield runner
-    runner.stop()
-
-
-def wait_for(seen_file: Path, count: int, timeout: float = 10) -> list[dict[str, object]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if seen_file.exists():
-            lines = seen_file.read_text().splitlines()
-            if len(lines) >= count:
-                return [json.loads(line) for line in lines]
-        time.sleep(0.02)
-    raise AssertionError(f"fewer than {count} records after {timeout} s")
+from tests.support.recording import recorded_lines, recording
 
 
 def test_the_runner_leaves_the_process_environment_alone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,7 +107,7 @@ def test_writes_reach_handlers_in_the_background(
     monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
     local.start(schedules=False)
     open_bucket("inbox").put("bg.txt", b"x", "text/plain", {})
-    assert wait_for(target, 1)[0]["key"] == "bg.txt"
+    assert recorded_lines(target, 1)[0]["key"] == "bg.txt"
 
 
 def test_schedule_fires_at_its_time(local: LocalApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,7 +121,7 @@ def test_schedule_fires_at_its_time(local: LocalApp, tmp_path: Path, monkeypatch
     target = tmp_path / "recorded.jsonl"
     monkeypatch.setenv("PORTABLE_TEST_RECORD", str(target))
     local.start(schedules=True)
-    records = wait_for(target, 1)
+    records = recorded_lines(target, 1)
     assert records[0] == {
         "kind": "schedule",
         "name": "every_five",
