@@ -41,3 +41,11 @@ def recorded_lines(seen_file: Path, count: int, timeout: float = 10) -> list[dic
                 return [json.loads(line) for line in lines]
         time.sleep(0.02)
     raise AssertionError(f"fewer than {count} records after {timeout} s")
+
+
+def assert_recorded(seen: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    """`seen` holds one record per entry of `expected`, in order, each with at least the fields it names."""
+    assert len(seen) == len(expected)
+    for record, fields in zip(seen, expected, strict=True):
+        for name, value in fields.items():
+            assert record[name] == value, name

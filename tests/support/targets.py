@@ -227,3 +227,18 @@ class FunctionsFrameworkProcess:
             self.process.kill()
             output, _ = self.process.communicate()
         return output.decode() if output else ""
+
+
+def gcp_test_clients(functions: tuple[str, ...], module: str) -> dict[str, Any]:
+    """A functions-framework test client of each of `functions` (declared in `module`), as the GCP shim serves them."""
+    import functions_framework
+
+    built = {}
+    for name in functions:
+        with function_env(name, module):
+            built[name] = functions_framework.create_app(target=name, source=str(MAIN)).test_client()
+    return built
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()

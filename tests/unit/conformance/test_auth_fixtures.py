@@ -15,7 +15,7 @@ from portable.delivery import Bound
 from portable.loading import load_app
 from providers.aws.runtime import Entry, serve
 from providers.binding import client_factory
-from tests.conftest import FIXTURES
+from tests.support.published import published
 
 PACKAGE = "tests.apps.edge"
 JWT_FIXTURES: dict[str, dict[str, Any]] = {
@@ -60,10 +60,6 @@ USERINFO = "gcp/apigateway/userinfo-header.documented-contract.json"
 USED = {*JWT_FIXTURES, USERINFO}
 
 
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / relative).read_text())  # type: ignore[no-any-return]
-
-
 def aws_reply(function: str, event: dict[str, Any]) -> dict[str, Any]:
     app = load_app(PACKAGE)
     bound = Bound.of(app.functions[function], app.handlers[function], client_factory("local"))
@@ -80,18 +76,18 @@ def gcp_client() -> Iterator[Client]:
 
 @pytest.mark.parametrize("fixture", list(JWT_FIXTURES))
 def test_api_gateway_jwt_claims_become_request_auth(fixture: str) -> None:
-    reply = aws_reply("whoami", load(fixture))
+    reply = aws_reply("whoami", published(fixture))
     assert reply["statusCode"] == 200
     assert json.loads(reply["body"])["auth"] == JWT_FIXTURES[fixture]
 
 
 def test_an_open_route_ignores_the_authorizer_context() -> None:
-    reply = aws_reply("open_route", load("aws/apigw-v2/post-json-body-jwt.json"))
+    reply = aws_reply("open_route", published("aws/apigw-v2/post-json-body-jwt.json"))
     assert json.loads(reply["body"]) == {"auth": None}
 
 
 def test_an_auth_route_reached_without_the_authorizer_answers_the_portable_401() -> None:
-    event = load("aws/apigw-v2/jwt-cognito-id-token-scopes-null.json")
+    event = published("aws/apigw-v2/jwt-cognito-id-token-scopes-null.json")
     del event["requestContext"]["authorizer"]
     reply = aws_reply("whoami", event)
     body = json.loads(reply["body"])
@@ -100,7 +96,7 @@ def test_an_auth_route_reached_without_the_authorizer_answers_the_portable_401()
 
 
 def test_malformed_claims_are_the_senders_fault() -> None:
-    event = load("aws/apigw-v2/post-json-body-jwt.json")
+    event = published("aws/apigw-v2/post-json-body-jwt.json")
     event["requestContext"]["authorizer"]["jwt"]["scopes"] = "scope1"
     reply = aws_reply("whoami", event)
     assert reply["statusCode"] == 400 and "authorizer.jwt.scopes" in json.loads(reply["body"])["error"]
@@ -108,7 +104,7 @@ def test_malformed_claims_are_the_senders_fault() -> None:
 
 @pytest.mark.parametrize("case", ["esp-v2-es256-token-payload", "endpoints-sample-standard-padded"])
 def test_the_gateways_userinfo_header_becomes_request_auth(gcp_client: Client, case: str) -> None:
-    contract = load(USERINFO)
+    contract = published(USERINFO)
     value, claims = contract["values"][case]["value"], contract["values"][case]["claims"]
     response = gcp_client.get("/whoami", headers={contract["header"]: value})
     assert response.status_code == 200
@@ -134,7 +130,7 @@ def test_the_same_claims_read_the_same_from_either_gateway(gcp_client: Client) -
     claims = {"sub": "u-1", "exp": 1718722804, "email_verified": True, "scope": "a b", "aud": "x"}
     header = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     gcp = gcp_client.get("/whoami", headers={"X-Apigateway-Api-Userinfo": header}).get_json()["auth"]
-    event = load("aws/apigw-v2/jwt-cognito-id-token-scopes-null.json")
+    event = published("aws/apigw-v2/jwt-cognito-id-token-scopes-null.json")
     event["requestContext"]["authorizer"]["jwt"] = {
         "claims": {"sub": "u-1", "exp": "1718722804", "email_verified": "true", "scope": "a b", "aud": "x"},
         "scopes": ["a", "b"],

@@ -3,8 +3,6 @@ same portable message."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,32 +10,15 @@ from typing import Any
 import pytest
 
 from portable.message_trigger import Message
-from tests.support.recording import recording
-from tests.support.targets import MAIN, function_env, invoke_aws
+from tests.support.recording import assert_recorded, recording
+from tests.support.targets import b64, gcp_test_clients, invoke_aws
 
 MODULE = "tests.apps.conformance.mail"
 
 
-def b64(text: bytes) -> str:
-    return base64.b64encode(text).decode()
-
-
-def _check(seen: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    assert len(seen) == len(expected)
-    for record, fields in zip(seen, expected, strict=True):
-        for field, value in fields.items():
-            assert record[field] == value, field
-
-
 @pytest.fixture(scope="module")
-def gcp_clients() -> Iterator[dict[str, Any]]:
-    import functions_framework
-
-    built = {}
-    for name in ("read_letter", "read_news"):
-        with function_env(name, MODULE):
-            built[name] = functions_framework.create_app(target=name, source=str(MAIN)).test_client()
-    yield built
+def gcp_clients() -> dict[str, Any]:
+    return gcp_test_clients(("read_letter", "read_news"), MODULE)
 
 
 ROUND_TRIP = [
@@ -72,4 +53,4 @@ def test_every_encoder_round_trips_through_its_shim(
         invoke_aws(aws_codec.encode(message, spec), function, MODULE)
         _, _, headers, body = gcp_codec.encode(message, spec)
         gcp_clients[function].post("/", headers=headers, data=body)
-    _check(seen, [expected, expected])
+    assert_recorded(seen, [expected, expected])

@@ -10,14 +10,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.support.published import published
 from tests.support.targets import invoke_aws
 
 KITCHEN = ("kitchen", "tests.apps.conformance.kitchen")
 AWS = FIXTURES / "aws"
-
-
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((AWS / relative).read_text())  # type: ignore[no-any-return]
 
 
 HTTP_EXPECTED: dict[str, dict[str, Any]] = {
@@ -212,7 +209,7 @@ def _decode_reply(event: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any
 
 @pytest.mark.parametrize("relative", sorted(HTTP_EXPECTED))
 def test_api_gateway_payload_becomes_the_portable_request(relative: str) -> None:
-    event = load(relative)
+    event = published("aws", relative)
     view = _decode_reply(event, invoke_aws(event, *KITCHEN))
     view["body"] = base64.b64decode(view["body"])
     expected = dict(HTTP_EXPECTED[relative])
@@ -229,7 +226,7 @@ def test_api_gateway_payload_becomes_the_portable_request(relative: str) -> None
 
 
 def test_function_url_cookies_are_not_counted_twice() -> None:
-    event = load("apigw-v2/function-url-post-json-cookies-query.json")
+    event = published("aws", "apigw-v2/function-url-post-json-cookies-query.json")
     assert "cookie" in event["headers"] and event["cookies"]
     view = _decode_reply(event, invoke_aws(event, *KITCHEN))
     assert view["cookies"] == {"foo": "bar", "hello": "hello"}
@@ -237,7 +234,7 @@ def test_function_url_cookies_are_not_counted_twice() -> None:
 
 def test_binary_reply_is_base64_on_both_payload_versions() -> None:
     for relative in ("apigw-v2/get-root-no-authorizer-mtls.json", "apigw-v1/rest-get-optional-keys-absent.json"):
-        event = load(relative)
+        event = published("aws", relative)
         event["rawPath"] = event["path"] = "/bytes"
         event["pathParameters"] = {"path": "bytes"}
         reply = invoke_aws(event, *KITCHEN)
@@ -246,7 +243,7 @@ def test_binary_reply_is_base64_on_both_payload_versions() -> None:
 
 
 def test_body_flagged_base64_that_is_not_base64_is_a_400() -> None:
-    event = load("apigw-v2/function-url-post-base64-body.json")
+    event = published("aws", "apigw-v2/function-url-post-base64-body.json")
     event["body"] = "Hello from Lambda!"
     reply = invoke_aws(event, *KITCHEN)
     assert reply["statusCode"] == 400
@@ -256,7 +253,7 @@ def test_body_flagged_base64_that_is_not_base64_is_a_400() -> None:
 
 
 def test_v1_console_test_event_with_null_maps_is_served() -> None:
-    event = load("apigw-v1/rest-console-test-invoke-null-headers.json")
+    event = published("aws", "apigw-v1/rest-console-test-invoke-null-headers.json")
     event["multiValueHeaders"] = None
     event["multiValueQueryStringParameters"] = None
     event["queryStringParameters"] = None
@@ -283,7 +280,7 @@ def test_api_gateway_request_encoding_round_trips() -> None:
     )
     files = bound(HttpTrigger(parse_route("ANY /files/{path+}")))
     event = http_codec.encode(sent, files.spec)
-    assert set(load("apigw-v2/docs-payload-v2-post.json")) - set(event) == {"stageVariables"}
+    assert set(published("aws", "apigw-v2/docs-payload-v2-post.json")) - set(event) == {"stageVariables"}
     got = http_codec.decode(event, files, None)
     assert isinstance(got, Request)
     for field in ("method", "path", "path_params", "query", "cookies", "body", "client_ip", "request_id"):

@@ -4,26 +4,17 @@ naming what failed."""
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES
-from tests.support.recording import recording
-from tests.support.targets import invoke_aws
+from tests.support.published import published
+from tests.support.recording import assert_recorded, recording
+from tests.support.targets import b64, invoke_aws
 
 MODULE = "tests.apps.conformance.mail"
-
-
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / relative).read_text())  # type: ignore[no-any-return]
-
-
-def b64(text: bytes) -> str:
-    return base64.b64encode(text).decode()
 
 
 SQS_EXPECTED: dict[str, list[dict[str, Any]]] = {
@@ -63,22 +54,15 @@ SQS_EXPECTED: dict[str, list[dict[str, Any]]] = {
 
 def _invoke_aws(relative: str, function: str, tmp_path: Path) -> tuple[Any, list[dict[str, Any]]]:
     with recording(tmp_path) as seen:
-        reply = invoke_aws(load(f"aws/{relative}"), function, MODULE)
+        reply = invoke_aws(published(f"aws/{relative}"), function, MODULE)
     return reply, seen
-
-
-def _check(seen: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    assert len(seen) == len(expected)
-    for record, fields in zip(seen, expected, strict=True):
-        for field, value in fields.items():
-            assert record[field] == value, field
 
 
 @pytest.mark.parametrize("relative", sorted(SQS_EXPECTED))
 def test_sqs_batch_is_one_call_per_record_with_every_field(relative: str, tmp_path: Path) -> None:
     reply, seen = _invoke_aws(relative, "read_letter", tmp_path)
     assert reply == {"batchItemFailures": []}
-    _check(seen, SQS_EXPECTED[relative])
+    assert_recorded(seen, SQS_EXPECTED[relative])
 
 
 def test_a_body_that_is_not_json_raises_only_when_json_is_called(tmp_path: Path) -> None:
@@ -88,7 +72,7 @@ def test_a_body_that_is_not_json_raises_only_when_json_is_called(tmp_path: Path)
 
 
 def test_a_failing_record_fails_alone(tmp_path: Path) -> None:
-    event = load("aws/sqs/batch-two-records-message-attribute.json")
+    event = published("aws/sqs/batch-two-records-message-attribute.json")
     event["Records"][0]["body"] = "poison"
     with recording(tmp_path) as seen:
         reply = invoke_aws(event, "read_letter", MODULE)
@@ -98,7 +82,7 @@ def test_a_failing_record_fails_alone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("breakage", ["no body", "no attributes", "bad receive count", "not a record", "no id"])
 def test_a_malformed_record_is_refused_and_kept_without_stopping_the_batch(breakage: str, tmp_path: Path) -> None:
-    event = load("aws/sqs/batch-two-records-message-attribute.json")
+    event = published("aws/sqs/batch-two-records-message-attribute.json")
     record = event["Records"][0]
     if breakage == "no body":
         del record["body"]
@@ -121,7 +105,7 @@ def test_a_malformed_record_is_refused_and_kept_without_stopping_the_batch(break
 def test_a_failed_record_names_where_sqs_holds_it() -> None:
     from providers.aws.message_codec import Receipt, queue_url, receipt_of
 
-    record = load("aws/sqs/single-record-all-attribute-types-receive-count-2.json")["Records"][0]
+    record = published("aws/sqs/single-record-all-attribute-types-receive-count-2.json")["Records"][0]
     receipt = receipt_of(record)
     assert receipt == Receipt(record["eventSourceARN"], record["receiptHandle"], 2)
     account, name = record["eventSourceARN"].split(":")[4:]
@@ -157,23 +141,10 @@ SNS_VIA_SQS_EXPECTED: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def _invoke_aws(relative: str, function: str, tmp_path: Path) -> tuple[Any, list[dict[str, Any]]]:
-    with recording(tmp_path) as seen:
-        reply = invoke_aws(load(f"aws/{relative}"), function, MODULE)
-    return reply, seen
-
-
-def _check(seen: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    assert len(seen) == len(expected)
-    for record, fields in zip(seen, expected, strict=True):
-        for field, value in fields.items():
-            assert record[field] == value, field
-
-
 def test_sns_envelope_in_sqs_is_unwrapped_for_a_topic_subscriber(tmp_path: Path) -> None:
     reply, seen = _invoke_aws("sqs/sns-envelope-body.json", "read_news", tmp_path)
     assert reply == {"batchItemFailures": []}
-    _check(seen, SNS_VIA_SQS_EXPECTED["sqs/sns-envelope-body.json"])
+    assert_recorded(seen, SNS_VIA_SQS_EXPECTED["sqs/sns-envelope-body.json"])
 
 
 def test_a_plain_sqs_body_reaching_a_topic_subscriber_is_refused(tmp_path: Path) -> None:
@@ -187,7 +158,7 @@ def test_a_topic_subscriber_s_record_is_named_by_its_sqs_id_and_its_message_by_t
     from providers.aws import message_codec
     from providers.aws.runtime import Entry, bind
 
-    event = load("aws/sqs/sns-envelope-body.json")
+    event = published("aws/sqs/sns-envelope-body.json")
     entry = bind("read_news", MODULE, provider="local")
     assert isinstance(entry, Entry)
     ((record_id, message),) = message_codec.decode(event, entry.bound, None)

@@ -3,22 +3,18 @@ record, every field of the portable object event, the trigger's filters and buck
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.support.published import published
 from tests.support.recording import recording
 from tests.support.targets import invoke_aws
 
 KITCHEN = ("kitchen", "tests.apps.conformance.kitchen")
 AWS = FIXTURES / "aws"
-
-
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((AWS / relative).read_text())  # type: ignore[no-any-return]
 
 
 S3_EXPECTED: dict[str, list[dict[str, Any]]] = {
@@ -84,7 +80,7 @@ def _deliver_s3(event: dict[str, Any], function: str, tmp_path: Path) -> tuple[A
 
 @pytest.mark.parametrize("relative", sorted(S3_EXPECTED))
 def test_s3_notification_is_one_call_per_record(relative: str, tmp_path: Path) -> None:
-    event = load(relative)
+    event = published("aws", relative)
     function = "record_deleted" if "delete" in relative else "record_created"
     reply, seen = _deliver_s3(event, function, tmp_path)
     assert reply == {"status": 200, "delivered": len(S3_EXPECTED[relative])}
@@ -98,20 +94,20 @@ def test_s3_notification_is_one_call_per_record(relative: str, tmp_path: Path) -
 def test_s3_key_with_utf8_percent_escapes_is_decoded_once(tmp_path: Path) -> None:
     # No published S3 payload has a non-ASCII key (SOURCES.md, gap 1): this one is built from
     # docs-put-example.json the way S3 encodes keys (form encoding of the UTF-8 bytes).
-    event = load("s3/docs-put-example.json")
+    event = published("aws", "s3/docs-put-example.json")
     event["Records"][0]["s3"]["object"]["key"] = "caf%C3%A9+menu%2B%252F.jpg"
     _, seen = _deliver_s3(event, "record_created", tmp_path)
     assert [record["key"] for record in seen] == ["café menu+%2F.jpg"]
 
 
 def test_s3_test_event_is_acknowledged_without_calling_the_handler(tmp_path: Path) -> None:
-    reply, seen = _deliver_s3(load("s3/docs-test-event.json"), "record_created", tmp_path)
+    reply, seen = _deliver_s3(published("aws", "s3/docs-test-event.json"), "record_created", tmp_path)
     assert reply == {"status": 200, "ignored": "s3:TestEvent"}
     assert seen == []
 
 
 def test_s3_records_outside_the_trigger_are_not_delivered(tmp_path: Path) -> None:
-    created = load("s3/docs-put-example.json")
+    created = published("aws", "s3/docs-put-example.json")
     reply, seen = _deliver_s3(created, "record_deleted", tmp_path)
     assert reply == {"status": 200, "delivered": 0} and seen == []
     reply, seen = _deliver_s3(created, "on_upload", tmp_path)
@@ -119,7 +115,7 @@ def test_s3_records_outside_the_trigger_are_not_delivered(tmp_path: Path) -> Non
 
 
 def test_s3_record_from_another_bucket_is_refused(tmp_path: Path) -> None:
-    event = load("s3/docs-put-example.json")
+    event = published("aws", "s3/docs-put-example.json")
     with recording(tmp_path) as seen:
         reply = invoke_aws(event, "record_created", KITCHEN[1], PORTABLE_BUCKET_INBOX="some-other-bucket")
     assert reply == {"status": 200, "delivered": 0}
@@ -129,7 +125,7 @@ def test_s3_record_from_another_bucket_is_refused(tmp_path: Path) -> None:
 def test_failed_record_fails_the_invocation_after_the_others_ran(tmp_path: Path) -> None:
     from portable.errors import EventFailed
 
-    event = load("s3/put-multiple-records-plus-encoded-key.json")
+    event = published("aws", "s3/put-multiple-records-plus-encoded-key.json")
     event["Records"][0]["s3"]["object"]["key"] = "in/fail.txt"
     event["Records"][1]["s3"]["object"]["key"] = "in/ok.txt"
     with recording(tmp_path) as seen, pytest.raises(EventFailed, match="1 of 2 records failed"):
@@ -158,7 +154,7 @@ def test_s3_notification_encoding_round_trips(monkeypatch: pytest.MonkeyPatch) -
         trigger = ObjectTrigger("inbox", kind)
         notification = object_codec.encode(sent, bound(trigger).spec)
         [record] = notification["Records"]
-        assert set(record) == set(load("s3/docs-put-example.json")["Records"][0])
+        assert set(record) == set(published("aws", "s3/docs-put-example.json")["Records"][0])
         assert record["s3"]["bucket"]["name"] == "inbox-physical"
         (got,) = aws_events(object_codec, notification, trigger)
         expected_size = (12, "abc") if kind == "created" else (None, None)

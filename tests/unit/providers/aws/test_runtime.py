@@ -11,22 +11,19 @@ import pytest
 
 from providers.aws.runtime import Broken, Entry, bind, handler
 from tests.conftest import FIXTURES
+from tests.support.published import published
 from tests.support.recording import recording
 from tests.support.targets import invoke_aws
 
 KITCHEN = ("kitchen", "tests.apps.conformance.kitchen")
-AWS = FIXTURES / "aws"
-
-
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((AWS / relative).read_text())  # type: ignore[no-any-return]
 
 
 def test_mismatched_event_kinds_are_rejected_without_calling_handlers(tmp_path: Path) -> None:
     with recording(tmp_path) as seen:
-        assert invoke_aws(load("eventbridge/scheduled-event.json"), "record_created", KITCHEN[1])["status"] == 400
-        assert invoke_aws(load("s3/docs-put-example.json"), "every_five", KITCHEN[1])["status"] == 400
-        reply = invoke_aws(load("apigw-v2/get-root-no-authorizer-mtls.json"), "every_five", KITCHEN[1])
+        firing = published("aws", "eventbridge/scheduled-event.json")
+        assert invoke_aws(firing, "record_created", KITCHEN[1])["status"] == 400
+        assert invoke_aws(published("aws", "s3/docs-put-example.json"), "every_five", KITCHEN[1])["status"] == 400
+        reply = invoke_aws(published("aws", "apigw-v2/get-root-no-authorizer-mtls.json"), "every_five", KITCHEN[1])
     assert reply["statusCode"] == 404
     assert seen == []
 
@@ -38,7 +35,7 @@ def test_events_of_unknown_shape_get_a_defined_reply(event: Any) -> None:
 
 
 def test_missing_function_name_is_a_500_for_http() -> None:
-    event = load("apigw-v2/get-root-no-authorizer-mtls.json")
+    event = published("aws", "apigw-v2/get-root-no-authorizer-mtls.json")
     reply = invoke_aws(event, "", KITCHEN[1])
     assert reply["statusCode"] == 500
     assert json.loads(reply["body"])["error"] == "function is misconfigured"

@@ -3,22 +3,17 @@ due time and a retry-stable id, other events refused, and both directions."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.support.published import published
 from tests.support.recording import recording
 from tests.support.targets import invoke_aws
 
 KITCHEN = ("kitchen", "tests.apps.conformance.kitchen")
 AWS = FIXTURES / "aws"
-
-
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((AWS / relative).read_text())  # type: ignore[no-any-return]
 
 
 SCHEDULE_EXPECTED = {
@@ -31,7 +26,7 @@ SCHEDULE_EXPECTED = {
 
 @pytest.mark.parametrize("relative", sorted(SCHEDULE_EXPECTED))
 def test_scheduled_event_carries_the_due_time_and_a_retry_stable_id(relative: str, tmp_path: Path) -> None:
-    event = load(relative)
+    event = published("aws", relative)
     with recording(tmp_path) as seen:
         first = invoke_aws(event, "every_five", KITCHEN[1])
         retry = invoke_aws(event, "every_five", KITCHEN[1])
@@ -48,7 +43,9 @@ def test_scheduled_event_carries_the_due_time_and_a_retry_stable_id(relative: st
 
 def test_non_scheduled_eventbridge_event_is_rejected(tmp_path: Path) -> None:
     with recording(tmp_path) as seen:
-        reply = invoke_aws(load("eventbridge/ec2-state-change-with-replay-name.json"), "every_five", KITCHEN[1])
+        reply = invoke_aws(
+            published("aws", "eventbridge/ec2-state-change-with-replay-name.json"), "every_five", KITCHEN[1]
+        )
     assert reply["status"] == 400 and "unknown event shape" in reply["error"]
     assert seen == []
 
@@ -63,6 +60,6 @@ def test_scheduler_event_encoding_round_trips() -> None:
     due = datetime(2026, 3, 29, 1, 5, tzinfo=UTC)
     trigger = ScheduleTrigger("*/5 * * * *", None, "UTC", "here")
     event = schedule_codec.encode(schedule_firing("every_five", due), bound(trigger, "every_five").spec)
-    assert set(event) == set(load("eventbridge-scheduler/scheduled-event-default-input.json"))
+    assert set(event) == set(published("aws", "eventbridge-scheduler/scheduled-event-default-input.json"))
     assert schedule_codec.recognises(event)
     assert aws_events(schedule_codec, event, trigger) == [schedule_firing("under_test", due)]

@@ -3,45 +3,22 @@ and Eventarc's messagePublished, every field of the portable message, and the ca
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES
-from tests.support.recording import recording
-from tests.support.targets import MAIN, function_env
+from tests.support.published import published
+from tests.support.recording import assert_recorded, recording
+from tests.support.targets import b64, gcp_test_clients
 
 MODULE = "tests.apps.conformance.mail"
 
 
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / relative).read_text())  # type: ignore[no-any-return]
-
-
-def b64(text: bytes) -> str:
-    return base64.b64encode(text).decode()
-
-
-def _check(seen: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    assert len(seen) == len(expected)
-    for record, fields in zip(seen, expected, strict=True):
-        for field, value in fields.items():
-            assert record[field] == value, field
-
-
 @pytest.fixture(scope="module")
-def gcp_clients() -> Iterator[dict[str, Any]]:
-    import functions_framework
-
-    built = {}
-    for name in ("read_letter", "read_news"):
-        with function_env(name, MODULE):
-            built[name] = functions_framework.create_app(target=name, source=str(MAIN)).test_client()
-    yield built
+def gcp_clients() -> dict[str, Any]:
+    return gcp_test_clients(("read_letter", "read_news"), MODULE)
 
 
 TEXT_3 = {"body": b64(b"test message 3"), "text": "test message 3", "attributes": {"attr1": "attr1-value"}}
@@ -98,7 +75,7 @@ def binary(event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
 def requests_for(relative: str) -> list[tuple[dict[str, str], bytes]]:
     """Each way the payload reaches a function: a CloudEvent in both modes, a data payload in a binary-mode
     CloudEvent (with the attributes Eventarc documents) and as a push body, a push body as it is."""
-    payload = load(relative)
+    payload = published(relative)
     if "/push/" in relative:
         return [({"Content-Type": "application/json"}, json.dumps(payload).encode())]
     if "/data/" in relative:
@@ -125,11 +102,11 @@ def test_pubsub_delivery_becomes_the_portable_message(
         with recording(tmp_path) as seen:
             response = gcp_clients["read_letter"].post("/", headers=headers, data=body)
         assert response.status_code == 204, response.get_data(as_text=True)
-        _check(seen, [{**PUBSUB_EXPECTED[relative], "source": "letters"}])
+        assert_recorded(seen, [{**PUBSUB_EXPECTED[relative], "source": "letters"}])
 
 
 def test_the_delivery_attempt_of_a_push_is_the_message_attempt(gcp_clients: dict[str, Any], tmp_path: Path) -> None:
-    payload = {**load("gcp/pubsub/push/raw-push-body.json"), "deliveryAttempt": 4}
+    payload = {**published("gcp/pubsub/push/raw-push-body.json"), "deliveryAttempt": 4}
     with recording(tmp_path) as seen:
         gcp_clients["read_letter"].post("/", json=payload)
     assert seen[0]["attempt"] == 4
@@ -137,7 +114,7 @@ def test_the_delivery_attempt_of_a_push_is_the_message_attempt(gcp_clients: dict
 
 def test_a_push_without_a_message_id_is_refused_as_a_caller_fault(gcp_clients: dict[str, Any], tmp_path: Path) -> None:
     with recording(tmp_path) as seen:
-        response = gcp_clients["read_letter"].post("/", json=load("gcp/pubsub/push/minimal-data-only.json"))
+        response = gcp_clients["read_letter"].post("/", json=published("gcp/pubsub/push/minimal-data-only.json"))
     assert response.status_code == 400 and "no messageId" in response.get_json()["error"] and seen == []
 
 
@@ -161,13 +138,16 @@ def test_malformed_pubsub_envelopes_are_400s(body: bytes, gcp_clients: dict[str,
 
 
 def test_a_cloudevent_of_another_type_is_refused(gcp_clients: dict[str, Any]) -> None:
-    event = {**load("gcp/pubsub/messagePublished-structured.json"), "type": "google.cloud.storage.object.v1.finalized"}
+    event = {
+        **published("gcp/pubsub/messagePublished-structured.json"),
+        "type": "google.cloud.storage.object.v1.finalized",
+    }
     headers, body = structured(event)
     assert gcp_clients["read_letter"].post("/", headers=headers, data=body).status_code == 400
 
 
 def test_a_failing_message_is_a_500_so_that_pubsub_delivers_it_again(gcp_clients: dict[str, Any]) -> None:
-    payload = load("gcp/pubsub/push/raw-push-body.json")
+    payload = published("gcp/pubsub/push/raw-push-body.json")
     payload["message"]["data"] = b64(b"poison")
     response = gcp_clients["read_letter"].post("/", json=payload)
     assert response.status_code == 500 and "secret" not in response.get_data(as_text=True)

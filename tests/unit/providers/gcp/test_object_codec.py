@@ -18,15 +18,12 @@ from portable.object_trigger import ObjectEvent, ObjectTrigger
 from providers.gcp import object_codec
 from tests.conftest import FIXTURES
 from tests.support.codecs import bound, gcp_events
+from tests.support.published import published
 from tests.support.recording import recording
 from tests.support.targets import MAIN, function_env
 
 MODULE = "tests.apps.conformance.kitchen"
 GCP = FIXTURES / "gcp"
-
-
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((GCP / relative).read_text())  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +90,7 @@ def with_data(data: dict[str, Any], event_id: str) -> dict[str, Any]:
 
 STORAGE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "finalized-structured": (
-        load("storage/finalized-structured.json"),
+        published("gcp", "storage/finalized-structured.json"),
         {
             "key": "folder/Test.cs",
             "kind": "created",
@@ -105,7 +102,7 @@ STORAGE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
     ),
     "finalized-structured-with-bucket-extension": (
-        load("storage/finalized-structured-with-bucket-extension.json"),
+        published("gcp", "storage/finalized-structured-with-bucket-extension.json"),
         {
             "key": "MyFile",
             "kind": "created",
@@ -117,7 +114,7 @@ STORAGE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
     ),
     "data-simple": (
-        with_data(load("storage/data/StorageObjectData-simple.json"), "simple-1"),
+        with_data(published("gcp", "storage/data/StorageObjectData-simple.json"), "simple-1"),
         {
             "key": "folder/Test.cs",
             "kind": "created",
@@ -129,7 +126,7 @@ STORAGE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
     ),
     "data-complex": (
-        with_data(load("storage/data/StorageObjectData-complex.json"), "complex-1"),
+        with_data(published("gcp", "storage/data/StorageObjectData-complex.json"), "complex-1"),
         {
             "key": "MyFile",
             "kind": "created",
@@ -161,7 +158,7 @@ def test_cloud_storage_event_becomes_the_portable_object_event(
 
 def test_deleted_event_reaches_the_deleted_handler_only(clients: Callable[..., Any], tmp_path: Path) -> None:
     # No official sample of object.v1.deleted exists (SOURCES.md gap 4); its schema is finalized's.
-    event = dict(load("storage/finalized-structured.json"), type="google.cloud.storage.object.v1.deleted")
+    event = dict(published("gcp", "storage/finalized-structured.json"), type="google.cloud.storage.object.v1.deleted")
     with function_env("x", MODULE), recording(tmp_path) as seen:
         assert (
             clients("record_created").post("/", headers=structured(event)[0], data=structured(event)[1]).status_code
@@ -172,7 +169,7 @@ def test_deleted_event_reaches_the_deleted_handler_only(clients: Callable[..., A
 
 
 def test_prefix_and_suffix_are_enforced_by_the_shim(clients: Callable[..., Any], tmp_path: Path) -> None:
-    event = load("storage/finalized-structured.json")
+    event = published("gcp", "storage/finalized-structured.json")
     matching = json.loads(json.dumps(event))
     matching["data"]["name"] = "in/notes.txt"
     with function_env("x", MODULE), recording(tmp_path) as seen:
@@ -183,7 +180,7 @@ def test_prefix_and_suffix_are_enforced_by_the_shim(clients: Callable[..., Any],
 
 
 def test_object_handler_failure_is_a_500_so_eventarc_retries(clients: Callable[..., Any], tmp_path: Path) -> None:
-    event = load("storage/finalized-structured.json")
+    event = published("gcp", "storage/finalized-structured.json")
     event["data"]["name"] = "in/fail.txt"
     with function_env("x", MODULE):
         response = clients("on_upload").post("/", headers=binary(event)[0], data=binary(event)[1])
@@ -205,7 +202,7 @@ def test_an_event_past_its_max_age_is_dead_lettered_not_run(
     shim_clock: Callable[[datetime], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    event = load("storage/finalized-structured.json")
+    event = published("gcp", "storage/finalized-structured.json")
     happened = datetime(2020, 9, 29, 11, 32, 0, 123000, tzinfo=UTC)
     headers, body = structured(event) if mode == "structured" else binary(event)
     with function_env("x", MODULE), recording(tmp_path) as seen:
@@ -237,7 +234,7 @@ def test_an_old_event_the_trigger_would_not_run_is_skipped_or_refused_not_dead_l
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     shim_clock(datetime(2026, 11, 28, tzinfo=UTC))
-    headers, body = binary(load("storage/finalized-structured.json"))
+    headers, body = binary(published("gcp", "storage/finalized-structured.json"))
     with function_env("x", MODULE):
         assert clients("on_upload").post("/", headers=headers, data=body).status_code == 204  # outside in/*.txt
     with function_env("x", MODULE):
@@ -249,7 +246,7 @@ def test_a_failure_on_the_only_attempt_is_dead_lettered_and_acknowledged(
     clients: Callable[..., Any],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    event = load("storage/finalized-structured.json")
+    event = published("gcp", "storage/finalized-structured.json")
     event["data"]["name"] = "once/report.csv"
     with function_env("x", MODULE):
         response = clients("try_once").post("/", headers=binary(event)[0], data=binary(event)[1])
@@ -288,7 +285,7 @@ def test_malformed_storage_events_are_a_400(
 
 
 def test_event_from_an_unbound_bucket_is_a_400(clients: Callable[..., Any], tmp_path: Path) -> None:
-    headers, body = binary(load("storage/finalized-structured.json"))
+    headers, body = binary(published("gcp", "storage/finalized-structured.json"))
     with function_env("x", MODULE), recording(tmp_path) as seen:
         response = clients("record_created", "another-bucket").post("/", headers=headers, data=body)
     assert response.status_code == 400 and seen == []

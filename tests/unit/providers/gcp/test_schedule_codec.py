@@ -16,15 +16,12 @@ from portable.schedule_trigger import ScheduleTrigger, schedule_firing
 from providers.gcp import schedule_codec
 from tests.conftest import FIXTURES
 from tests.support.codecs import bound, gcp_events
+from tests.support.published import published
 from tests.support.recording import recording
 from tests.support.targets import MAIN, function_env
 
 MODULE = "tests.apps.conformance.kitchen"
 GCP = FIXTURES / "gcp"
-
-
-def load(relative: str) -> dict[str, Any]:
-    return json.loads((GCP / relative).read_text())  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +44,7 @@ def binary(event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
 
 
 def scheduler_headers(schedule_time: str | None) -> dict[str, str]:
-    contract = load("scheduler/http-target-request.documented-contract.json")["headers"]
+    contract = published("gcp", "scheduler/http-target-request.documented-contract.json")["headers"]
     headers = {
         "User-Agent": contract["User-Agent"]["value"],
         "X-CloudScheduler": contract["X-CloudScheduler"]["value"],
@@ -113,7 +110,7 @@ def test_scheduler_cloudevent_is_refused_by_a_schedule_function(clients: dict[st
         "id": "job-1",
         "source": "//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/every_five",
         "datacontenttype": "application/json",
-        "data": load("scheduler/cloudevent-data/SchedulerJobData-simple.json"),
+        "data": published("gcp", "scheduler/cloudevent-data/SchedulerJobData-simple.json"),
     }
     with function_env("x", MODULE), recording(tmp_path) as seen:
         response = clients["every_five"].post("/", headers=binary(event)[0], data=binary(event)[1])
